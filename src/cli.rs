@@ -1,0 +1,66 @@
+//! The command-line layer: argument parsing, loading data for commands, and printing. It is a
+//! thin layer over the library; errors become reports here and only here (color-eyre).
+//!
+//! Exit codes: 0 success; 1 a negative answer (no such session, verification or policy failed);
+//! 2 an error (bad arguments, unreadable configuration, I/O failure). A closed stdout (`| head`)
+//! exits 0.
+
+pub mod args;
+pub mod commands;
+pub mod context;
+pub mod fmt;
+pub mod style;
+pub mod table;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+
+/// Outcome of a command that ran to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// The answer was negative (exit 1).
+    Negative,
+}
+
+/// Parses arguments, runs the command and maps the result to an exit code.
+pub fn run() -> ExitCode {
+    if let Err(e) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .install()
+    {
+        eprintln!("git-vouch: cannot install the error reporter: {e}");
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match commands::dispatch(&cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Negative) => ExitCode::from(1),
+        Err(report) if is_broken_pipe(&report) => ExitCode::SUCCESS,
+        Err(report) => {
+            let _ = writeln!(io::stderr(), "git-vouch: {report:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A reader closing our stdout early (`git vouch sessions | head`) is not an error.
+fn is_broken_pipe(report: &color_eyre::Report) -> bool {
+    report
+        .chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}

@@ -1,0 +1,100 @@
+//! Command-line arguments. The doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Capture, explore, review and sign what AI coding agents did in a git repository.
+#[derive(Debug, Parser)]
+#[command(name = "git-vouch", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options for every command.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Use the built-in demo sessions instead of the local Claude Code data.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// When to use colours (NO_COLOR is honoured by `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Read every transcript again instead of using the index cache.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List sessions: when, where, what it cost.
+    Sessions(SessionsArgs),
+    /// Show one session in full.
+    Show(ShowArgs),
+    /// Token and cost totals by day, month or session.
+    Usage(UsageArgs),
+}
+
+/// Which sessions to include.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only sessions whose working directory is this folder or inside it.
+    #[arg(long, value_name = "PATH")]
+    pub project: Option<PathBuf>,
+    /// Only sessions active on or after DATE (2026-03-01, 20260301, or a span such as 7d).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only sessions started on or before DATE (same forms as --since).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print the stable JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A session id or a unique prefix of one.
+    pub session: String,
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// How to group usage.
+    #[arg(value_enum)]
+    pub period: PeriodArg,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Time zone for days and months: local, UTC, or an offset such as +02:00.
+    #[arg(long, default_value = "local")]
+    pub timezone: String,
+    /// Print the stable JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Daily,
+    Monthly,
+    Session,
+}

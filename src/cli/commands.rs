@@ -1,0 +1,115 @@
+//! One module per subcommand; `dispatch` routes to them.
+
+pub mod sessions;
+pub mod show;
+pub mod usage;
+
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+use color_eyre::eyre::{Result, eyre};
+
+use super::Outcome;
+use super::args::{Cli, Command, FilterArgs, SessionsArgs};
+use super::context::Context;
+use crate::report::SessionFilter;
+
+/// Runs the command line.
+pub fn dispatch(cli: &Cli) -> Result<Outcome> {
+    let ctx = Context::new(&cli.global)?;
+    match &cli.command {
+        // The explorer replaces this once it exists.
+        None => sessions::run(
+            &ctx,
+            &SessionsArgs {
+                filter: FilterArgs::default(),
+                json: false,
+            },
+        ),
+        Some(Command::Sessions(args)) => sessions::run(&ctx, args),
+        Some(Command::Show(args)) => show::run(&ctx, args),
+        Some(Command::Usage(args)) => usage::run(&ctx, args),
+    }
+}
+
+/// Turns `--project/--since/--until` into a filter.
+pub fn filter(ctx: &Context, args: &FilterArgs) -> Result<SessionFilter> {
+    let now = ctx.clock.now();
+    Ok(SessionFilter {
+        project: args
+            .project
+            .as_ref()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())),
+        since: args
+            .since
+            .as_deref()
+            .map(|d| parse_date(d, now, false))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|d| parse_date(d, now, true))
+            .transpose()?,
+    })
+}
+
+/// `2026-03-01` or `20260301` (local midnight; with `end`, the midnight after), an RFC 3339
+/// instant, or a span back from now such as `7d` or `12h`.
+pub fn parse_date(text: &str, now: DateTime<Utc>, end: bool) -> Result<DateTime<Utc>> {
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y%m%d"));
+    if let Ok(day) = day {
+        let day = if end {
+            day.succ_opt().unwrap_or(day)
+        } else {
+            day
+        };
+        let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        return Local
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| eyre!("'{text}' is not a valid local date"));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    match humantime::parse_duration(text) {
+        Ok(span) => Ok(now - chrono::Duration::from_std(span).unwrap_or_default()),
+        Err(_) => Err(eyre!(
+            "'{text}' is not a date: use YYYY-MM-DD, YYYYMMDD, an RFC 3339 time, or a span such as 7d"
+        )),
+    }
+}
+
+/// Prints the warnings met while loading, to stderr, at most a few.
+pub fn print_warnings(ctx: &Context, warnings: &[String]) {
+    const SHOWN: usize = 5;
+    for w in warnings.iter().take(SHOWN) {
+        eprintln!("{} {w}", ctx.style.warn("warning:"));
+    }
+    if warnings.len() > SHOWN {
+        eprintln!(
+            "{} {} more (see --json)",
+            ctx.style.warn("warning:"),
+            warnings.len() - SHOWN
+        );
+    }
+}
+
+/// Writes a JSON document to stdout.
+pub fn print_json(value: &serde_json::Value) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes lines to stdout.
+pub fn print_lines(lines: &[String]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        writeln!(out, "{l}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! The built-in demo data behind `--demo`: real Claude Code sessions recorded against a scripted
+//! API, embedded in the binary so every view has content on a machine without Claude Code.
+//!
+//! `assets/demo/transcripts.txt` packs a `CLAUDE_CONFIG_DIR/projects` tree into one text file:
+//! a line `#file <path relative to projects/>` starts each file, and the JSONL lines follow.
+
+use std::path::PathBuf;
+
+use crate::index::{Catalog, LoadStats, summarize_files};
+use crate::pricing::PriceTable;
+use crate::session::ScannedFile;
+use crate::transcript::discover::{FileRole, SourceFile};
+use crate::transcript::scan::scan_bytes;
+
+const ARCHIVE: &str = include_str!("../assets/demo/transcripts.txt");
+
+/// The demo files: (path relative to `projects/`, contents).
+pub fn files() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in ARCHIVE.lines() {
+        if let Some(path) = line.strip_prefix("#file ") {
+            out.push((path.trim().to_owned(), String::new()));
+        } else if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+/// The demo sessions.
+pub fn catalog(prices: &PriceTable) -> Catalog {
+    let scanned: Vec<ScannedFile> = files()
+        .into_iter()
+        .filter_map(|(rel, body)| {
+            let source = source_for(&rel, body.len() as u64)?;
+            let scan = scan_bytes(body.as_bytes(), &source.path);
+            Some(ScannedFile { source, scan })
+        })
+        .collect();
+    let stats = LoadStats {
+        files: scanned.len(),
+        ..LoadStats::default()
+    };
+    Catalog {
+        sessions: summarize_files(&scanned, prices),
+        diagnostics: Vec::new(),
+        stats,
+    }
+}
+
+/// Places a demo file in the layout discovery would have found it in.
+fn source_for(rel: &str, len: u64) -> Option<SourceFile> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let stem = |name: &str| name.strip_suffix(".jsonl").map(str::to_owned);
+    let (session_hint, role) = match parts.as_slice() {
+        [_, file] => {
+            let s = stem(file)?;
+            match s.strip_prefix("agent-") {
+                Some(id) => (
+                    None,
+                    FileRole::Agent {
+                        agent_id: id.to_owned(),
+                    },
+                ),
+                None => (Some(s), FileRole::Main),
+            }
+        }
+        [_, session, .., file] => {
+            let s = stem(file)?;
+            let role = s
+                .strip_prefix("agent-")
+                .map_or(FileRole::Other, |id| FileRole::Agent {
+                    agent_id: id.to_owned(),
+                });
+            (Some((*session).to_owned()), role)
+        }
+        _ => return None,
+    };
+    Some(SourceFile {
+        path: PathBuf::from("demo/projects").join(rel),
+        project: parts[0].to_owned(),
+        session_hint,
+        role,
+        len,
+        mtime_ns: 0,
+        inode: 0,
+    })
+}

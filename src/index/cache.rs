@@ -1,0 +1,221 @@
+//! The SQLite cache behind the index.
+//!
+//! Per transcript file it keeps the file's identity (inode, size, mtime) and its scan, so a file
+//! that only grew is re-read from where the last scan stopped. The finished session summaries are
+//! kept too, under a fingerprint of every file's identity and the price table, so a run where
+//! nothing changed reads no transcript and merges nothing. The cache holds only derived data: when
+//! it is unreadable it is rebuilt.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::IndexError;
+use super::codec;
+use crate::pricing::PriceTable;
+use crate::session::{ScannedFile, SessionSummary};
+use crate::transcript::discover::SourceFile;
+use crate::transcript::hash::hash128;
+use crate::transcript::scan::FileScan;
+
+/// Bump when the stored layout or the meaning of a scan changes.
+const SCHEMA_VERSION: i64 = 1;
+
+/// A file's scan as stored, with the identity it was taken from.
+#[derive(Debug, Clone)]
+pub struct CachedFile {
+    pub len: u64,
+    pub mtime_ns: i64,
+    pub inode: u64,
+    pub scan: FileScan,
+}
+
+impl CachedFile {
+    /// Whether this scan can be resumed for `file`: the same file (inode) that has only grown.
+    pub fn reusable_for(&self, file: &SourceFile) -> bool {
+        self.inode == file.inode
+            && file.len >= self.scan.resume_offset
+            && (file.len > self.len || (file.len == self.len && file.mtime_ns == self.mtime_ns))
+    }
+}
+
+/// An open cache.
+pub struct Cache {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A digest of everything the summaries depend on.
+pub fn fingerprint(files: &[SourceFile], prices: &PriceTable) -> String {
+    let mut text = format!("v{SCHEMA_VERSION};{};{prices:?}", env!("CARGO_PKG_VERSION"));
+    for f in files {
+        use std::fmt::Write;
+        let _ = write!(
+            text,
+            "\n{}\t{}\t{}\t{}",
+            f.path.display(),
+            f.len,
+            f.mtime_ns,
+            f.inode
+        );
+    }
+    format!("{:032x}", hash128(&text, ""))
+}
+
+impl Cache {
+    /// Opens or creates the cache; an unreadable or outdated cache is replaced.
+    pub fn open(path: &Path) -> Result<Self, IndexError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| IndexError::CacheDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        match Self::try_open(path) {
+            Ok(cache) => Ok(cache),
+            Err(_) => {
+                // Derived data only: start over rather than fail.
+                let _ = std::fs::remove_file(path);
+                let _ = std::fs::remove_file(path.with_extension("sqlite3-wal"));
+                let _ = std::fs::remove_file(path.with_extension("sqlite3-shm"));
+                Self::try_open(path).map_err(|source| IndexError::Cache {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    }
+
+    fn try_open(path: &Path) -> rusqlite::Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(3))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, len INTEGER NOT NULL,
+                 mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, scan BLOB NOT NULL);",
+        )?;
+        let version: Option<i64> = conn
+            .query_row("SELECT value FROM meta WHERE key='schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match version {
+            Some(SCHEMA_VERSION) => {}
+            Some(_) => return Err(rusqlite::Error::InvalidQuery),
+            None => {
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES('schema', ?1)",
+                    [SCHEMA_VERSION],
+                )?;
+            }
+        }
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn err(&self, source: rusqlite::Error) -> IndexError {
+        IndexError::Cache {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The stored summaries, if they were built from exactly this fingerprint.
+    pub fn summaries(
+        &mut self,
+        fingerprint: &str,
+    ) -> Result<Option<Vec<SessionSummary>>, IndexError> {
+        let row: Option<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT f.value, s.value FROM meta f, meta s
+                 WHERE f.key='fingerprint' AND s.key='summaries'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row
+            .filter(|(f, _)| f == fingerprint.as_bytes())
+            .and_then(|(_, s)| serde_json::from_slice(&s).ok()))
+    }
+
+    /// Every stored file scan, by path (scans that fail to decode are left out and re-read).
+    pub fn file_scans(&mut self) -> Result<BTreeMap<PathBuf, CachedFile>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, len, mtime_ns, inode, scan FROM files")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let path: String = r.get(0)?;
+                let blob: Vec<u8> = r.get(4)?;
+                Ok((
+                    path,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    blob,
+                ))
+            })
+            .map_err(|e| IndexError::Cache {
+                path: self.path.clone(),
+                source: e,
+            })?;
+        let mut out = BTreeMap::new();
+        for (path, len, mtime_ns, inode, blob) in rows.flatten() {
+            if let Some(scan) = codec::decode(&blob) {
+                let file = CachedFile {
+                    len: len as u64,
+                    mtime_ns,
+                    inode: inode as u64,
+                    scan,
+                };
+                out.insert(PathBuf::from(path), file);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces the stored scans and summaries with this run's.
+    pub fn store(
+        &mut self,
+        files: &[ScannedFile],
+        sessions: &[SessionSummary],
+        fingerprint: &str,
+    ) -> Result<(), IndexError> {
+        let summaries = serde_json::to_vec(sessions).unwrap_or_default();
+        let tx = self.conn.transaction().map_err(|e| IndexError::Cache {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        let result = (|| {
+            tx.execute("DELETE FROM files", [])?;
+            {
+                let mut insert = tx.prepare(
+                    "INSERT INTO files(path, len, mtime_ns, inode, scan) VALUES(?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for f in files {
+                    let s = &f.source;
+                    insert.execute(params![
+                        s.path.to_string_lossy(),
+                        s.len as i64,
+                        s.mtime_ns,
+                        s.inode as i64,
+                        codec::encode(&f.scan)
+                    ])?;
+                }
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES('fingerprint', ?1), ('summaries', ?2)",
+                params![fingerprint.as_bytes(), summaries],
+            )?;
+            tx.commit()
+        })();
+        result.map_err(|e| self.err(e))
+    }
+}

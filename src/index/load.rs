@@ -1,0 +1,181 @@
+//! Loading the catalog of sessions: discovery, parallel scanning, cache reuse, per-project merge.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::IndexError;
+use super::cache::{Cache, CachedFile};
+use crate::pricing::PriceTable;
+use crate::session::{ScannedFile, SessionSummary, summarize_project};
+use crate::transcript::Diagnostic;
+use crate::transcript::discover::SourceFile;
+use crate::transcript::scan::{FileScan, resume_file};
+
+/// How to load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The SQLite cache file; `None` reads every file from scratch and writes nothing.
+    pub cache: Option<PathBuf>,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+}
+
+/// What loading did, for `--verbose` output and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    pub files: usize,
+    pub bytes: u64,
+    /// Bytes actually read from transcripts in this run.
+    pub bytes_scanned: u64,
+    /// Files whose scan came from the cache unchanged.
+    pub files_cached: usize,
+    /// Whether whole summaries came from the cache (nothing changed at all).
+    pub summaries_cached: bool,
+}
+
+/// Every session found, with the problems met on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub sessions: Vec<SessionSummary>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: LoadStats,
+}
+
+/// Loads the sessions of the given transcript files.
+pub fn load_catalog(
+    files: Vec<SourceFile>,
+    options: &LoadOptions,
+    prices: &PriceTable,
+) -> Result<Catalog, IndexError> {
+    let mut stats = LoadStats {
+        files: files.len(),
+        bytes: files.iter().map(|f| f.len).sum(),
+        ..LoadStats::default()
+    };
+    let mut cache = options.cache.as_deref().map(Cache::open).transpose()?;
+    let fingerprint = super::cache::fingerprint(&files, prices);
+    if let Some(cache) = &mut cache
+        && let Some(sessions) = cache.summaries(&fingerprint)?
+    {
+        stats.summaries_cached = true;
+        stats.files_cached = files.len();
+        return Ok(Catalog {
+            sessions,
+            diagnostics: Vec::new(),
+            stats,
+        });
+    }
+    let previous = match &mut cache {
+        Some(c) => c.file_scans()?,
+        None => BTreeMap::new(),
+    };
+    let (scanned, diagnostics, scanned_bytes, reused) = scan_all(files, previous, options.threads);
+    stats.bytes_scanned = scanned_bytes;
+    stats.files_cached = reused;
+    let sessions = summarize_files(&scanned, prices);
+    if let Some(cache) = &mut cache {
+        cache.store(&scanned, &sessions, &fingerprint)?;
+    }
+    Ok(Catalog {
+        sessions,
+        diagnostics,
+        stats,
+    })
+}
+
+/// Groups scanned files by project and summarizes each project's sessions, newest first.
+pub fn summarize_files(scanned: &[ScannedFile], prices: &PriceTable) -> Vec<SessionSummary> {
+    let mut by_project: BTreeMap<&str, Vec<ScannedFile>> = BTreeMap::new();
+    for f in scanned {
+        by_project
+            .entry(f.source.project.as_str())
+            .or_default()
+            .push(f.clone());
+    }
+    let mut sessions: Vec<SessionSummary> = by_project
+        .values()
+        .flat_map(|files| summarize_project(files, prices))
+        .collect();
+    sessions.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
+    sessions
+}
+
+/// A scanned file, a problem reading it, the bytes read, and whether the cache had it whole.
+type ScanResult = (ScannedFile, Option<Diagnostic>, u64, bool);
+
+type ScanOutcome = (Vec<ScannedFile>, Vec<Diagnostic>, u64, usize);
+
+/// Scans files on worker threads, largest first so the threads finish together. A file seen
+/// before with the same identity is resumed from where its last scan stopped.
+fn scan_all(
+    files: Vec<SourceFile>,
+    mut previous: BTreeMap<PathBuf, CachedFile>,
+    threads: usize,
+) -> ScanOutcome {
+    let mut jobs: Vec<(SourceFile, FileScan)> = files
+        .into_iter()
+        .map(|source| {
+            let prior = previous
+                .remove(&source.path)
+                .filter(|c| c.reusable_for(&source))
+                .map(|c| c.scan)
+                .unwrap_or_default();
+            (source, prior)
+        })
+        .collect();
+    jobs.sort_by_key(|(s, prior)| std::cmp::Reverse(s.len.saturating_sub(prior.resume_offset)));
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+    } else {
+        threads
+    };
+    let next = AtomicUsize::new(0);
+    let jobs: Vec<Mutex<Option<(SourceFile, FileScan)>>> =
+        jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+    let results: Mutex<Vec<ScanResult>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(jobs.len()).max(1) {
+            scope.spawn(|| {
+                let mut local = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(slot) = jobs.get(i) else { break };
+                    let Some((source, scan)) = slot.lock().ok().and_then(|mut s| s.take()) else {
+                        continue;
+                    };
+                    local.push(scan_one(source, scan));
+                }
+                if let Ok(mut r) = results.lock() {
+                    r.extend(local);
+                }
+            });
+        }
+    });
+    let mut out = ScanOutcome::default();
+    for (file, diagnostic, bytes, reused) in results.into_inner().unwrap_or_default() {
+        out.1.extend(diagnostic);
+        out.2 += bytes;
+        out.3 += usize::from(reused);
+        out.0.push(file);
+    }
+    out.0.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    out
+}
+
+fn scan_one(source: SourceFile, mut scan: FileScan) -> ScanResult {
+    let start = scan.resume_offset;
+    if start == source.len {
+        return (ScannedFile { source, scan }, None, 0, true);
+    }
+    let diagnostic = resume_file(&source.path, &mut scan)
+        .err()
+        .map(|e| Diagnostic::file(&source.path, e.to_string()));
+    if source.len == 0 {
+        scan.warnings
+            .push(Diagnostic::file(&source.path, "empty transcript file"));
+    }
+    let read = source.len.saturating_sub(start);
+    (ScannedFile { source, scan }, diagnostic, read, false)
+}

@@ -1,0 +1,20 @@
+//! git-vouch: capture what AI coding agents did in a repository, tie it to commits, and let people
+//! explore, review and sign that evidence.
+//!
+//! Data flows one way: transcripts and hook events → session model (pricing, subagent tree, tool
+//! calls, file edits) → git correlation → evidence → redaction → policy → signing → git notes.
+//! The domain modules below never depend on the terminal or argument-parsing crates; `cli` and
+//! `tui` sit on top of them (`tests/architecture.rs` checks it).
+
+pub mod clock;
+pub mod demo;
+pub mod index;
+pub mod money;
+pub mod pricing;
+pub mod report;
+pub mod session;
+pub mod transcript;
+pub mod usage;
+
+#[cfg(feature = "cli")]
+pub mod cli;

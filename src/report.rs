@@ -1,0 +1,10 @@
+//! Reports over session summaries: filters, usage totals by period, and the stable JSON shapes
+//! of `sessions`, `usage` and `show` (documented in the README; field names never change within
+//! a schema version).
+
+pub mod filter;
+pub mod json;
+pub mod period;
+
+pub use filter::SessionFilter;
+pub use period::{Period, UsageRow, usage_rows};

@@ -1,0 +1,380 @@
+//! Per-session summaries built from the scans of a project's files.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::money::Usd;
+use crate::pricing::PriceTable;
+use crate::transcript::Diagnostic;
+use crate::transcript::discover::{FileRole, SourceFile};
+use crate::transcript::scan::{Entry, FileScan};
+use crate::usage::Tokens;
+
+/// Seconds in one usage bucket: 15 minutes, so every real time-zone offset splits days exactly.
+pub const BUCKET_SECS: i64 = 900;
+
+/// A transcript file with what its scan found.
+#[derive(Debug, Clone)]
+pub struct ScannedFile {
+    pub source: SourceFile,
+    pub scan: FileScan,
+}
+
+/// Usage of one model within a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelUsage {
+    pub model: String,
+    pub tokens: Tokens,
+    /// Distinct API responses.
+    pub messages: u64,
+    /// `None` when the model is not in the price table.
+    pub cost: Option<Usd>,
+}
+
+/// Usage in one 15-minute slot of one model, for period reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Start of the slot, seconds since the epoch (a multiple of [`BUCKET_SECS`]).
+    pub start: i64,
+    pub model: String,
+    pub tokens: Tokens,
+    pub messages: u64,
+    pub cost: Option<Usd>,
+}
+
+/// The row of one session in lists and reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: String,
+    /// The project folder name (Claude Code's encoding of the working directory).
+    pub project: String,
+    pub cwd: Option<String>,
+    pub git_branch: Option<String>,
+    pub title: Option<String>,
+    pub first_prompt: Option<String>,
+    pub agent_version: Option<String>,
+    pub slug: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    pub models: Vec<ModelUsage>,
+    pub tokens: Tokens,
+    /// Cost of the priced models.
+    pub cost: Usd,
+    /// Models without a price (their tokens are in `tokens` but not in `cost`).
+    pub unpriced_models: Vec<String>,
+    pub tool_calls: u64,
+    /// Calls per tool name, most used first.
+    pub tools: Vec<(String, u64)>,
+    pub subagents: u64,
+    pub user_prompts: u64,
+    pub assistant_messages: u64,
+    pub api_errors: u64,
+    pub compactions: u64,
+    pub files: Vec<PathBuf>,
+    pub buckets: Vec<Bucket>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl SessionSummary {
+    /// Title to show: the user's `/rename`, the generated title, a summary, or the first prompt.
+    pub fn display_title(&self) -> &str {
+        self.title
+            .as_deref()
+            .or(self.first_prompt.as_deref())
+            .unwrap_or("")
+    }
+
+    /// Wall time from the first to the last record.
+    pub fn duration(&self) -> Option<chrono::Duration> {
+        Some(self.end? - self.start?)
+    }
+}
+
+/// Builds the sessions of one project from its files' scans.
+///
+/// Streamed copies of one API response were already collapsed within each file; here the same
+/// response seen in several files (a resumed or forked session replays its history; `/btw` side
+/// questions replay parent messages) is counted once: the copy with the most tokens wins, ties go
+/// to the file that started first. A side-chain copy never wins over a main-chain one.
+pub fn summarize_project(files: &[ScannedFile], prices: &PriceTable) -> Vec<SessionSummary> {
+    let order = start_order(files);
+    let kept = dedupe_entries(files, &order);
+    let tools = dedupe_tools(files, &order);
+    let titles = summary_titles(files);
+    let mut by_session: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for &i in &order {
+        by_session.entry(session_of(&files[i])).or_default().push(i);
+    }
+    by_session
+        .into_iter()
+        .map(|(id, members)| build(id, &members, files, &kept, &tools, &titles, prices))
+        .filter(|s| s.assistant_messages > 0 || s.user_prompts > 0 || s.tool_calls > 0)
+        .collect()
+}
+
+fn start_order(files: &[ScannedFile]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |f: &ScannedFile| {
+            (
+                f.scan.first_ts_ms.unwrap_or(i64::MAX),
+                f.source.path.clone(),
+            )
+        };
+        key(&files[a]).cmp(&key(&files[b]))
+    });
+    order
+}
+
+fn session_of(file: &ScannedFile) -> String {
+    file.source
+        .session_hint
+        .clone()
+        .or_else(|| file.scan.session_id.clone())
+        .unwrap_or_else(|| {
+            let stem = file
+                .source
+                .path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy();
+            format!("unknown-{stem}")
+        })
+}
+
+/// For each file, which of its entries survive deduplication across the project.
+fn dedupe_entries(files: &[ScannedFile], order: &[usize]) -> Vec<Vec<bool>> {
+    let mut kept: Vec<Vec<bool>> = files
+        .iter()
+        .map(|f| vec![true; f.scan.entries.len()])
+        .collect();
+    let mut best: HashMap<u128, (usize, usize)> = HashMap::new();
+    for &fi in order {
+        for (ei, e) in files[fi].scan.entries.iter().enumerate() {
+            if e.key == 0 {
+                continue;
+            }
+            match best.get_mut(&e.key) {
+                None => {
+                    best.insert(e.key, (fi, ei));
+                }
+                Some(slot) => {
+                    let old = files[slot.0].scan.entries[slot.1];
+                    if e.usage.tokens.total() > old.usage.tokens.total() {
+                        kept[slot.0][slot.1] = false;
+                        *slot = (fi, ei);
+                    } else {
+                        kept[fi][ei] = false;
+                    }
+                }
+            }
+        }
+    }
+    drop_sidechain_replays(files, &mut kept);
+    kept
+}
+
+/// A side-chain entry whose `message.id` also appears on the main chain is a replay.
+fn drop_sidechain_replays(files: &[ScannedFile], kept: &mut [Vec<bool>]) {
+    let main_ids: HashSet<u64> = files
+        .iter()
+        .zip(kept.iter())
+        .flat_map(|(f, k)| {
+            f.scan
+                .entries
+                .iter()
+                .zip(k)
+                .filter(|(e, k)| **k && !e.sidechain)
+        })
+        .filter(|(e, _)| e.msg != 0)
+        .map(|(e, _)| e.msg)
+        .collect();
+    for (f, k) in files.iter().zip(kept.iter_mut()) {
+        for (e, keep) in f.scan.entries.iter().zip(k.iter_mut()) {
+            if *keep && e.sidechain && e.msg != 0 && main_ids.contains(&e.msg) {
+                *keep = false;
+            }
+        }
+    }
+}
+
+/// For each file, which of its tool calls are not copies of calls in an earlier file.
+fn dedupe_tools(files: &[ScannedFile], order: &[usize]) -> Vec<Vec<bool>> {
+    let mut seen = HashSet::new();
+    let mut kept: Vec<Vec<bool>> = files
+        .iter()
+        .map(|f| vec![false; f.scan.tools.len()])
+        .collect();
+    for &fi in order {
+        for (ti, t) in files[fi].scan.tools.iter().enumerate() {
+            kept[fi][ti] = seen.insert(t.id);
+        }
+    }
+    kept
+}
+
+/// Summaries point at the leaf message of the conversation they title, which may be in another
+/// file: map each file's last message uuid to the summary text.
+fn summary_titles(files: &[ScannedFile]) -> HashMap<String, String> {
+    files
+        .iter()
+        .flat_map(|f| f.scan.summaries.iter())
+        .map(|(leaf, text)| (leaf.clone(), text.clone()))
+        .collect()
+}
+
+#[derive(Default)]
+struct Totals {
+    by_model: BTreeMap<String, ModelUsage>,
+    buckets: BTreeMap<(i64, String), Bucket>,
+    unpriced: Vec<String>,
+}
+
+impl Totals {
+    fn add(&mut self, model: &str, e: &Entry, prices: &PriceTable) {
+        let at = DateTime::<Utc>::from_timestamp_millis(e.ts_ms).filter(|_| e.ts_ms > 0);
+        let cost = e.legacy_cost.or_else(|| prices.cost(model, &e.usage, at));
+        if cost.is_none() && !self.unpriced.iter().any(|m| m == model) {
+            self.unpriced.push(model.to_owned());
+        }
+        let m = self
+            .by_model
+            .entry(model.to_owned())
+            .or_insert_with(|| ModelUsage {
+                model: model.to_owned(),
+                cost: Some(Usd::ZERO),
+                ..ModelUsage::default()
+            });
+        accumulate(
+            &mut m.tokens,
+            &mut m.messages,
+            &mut m.cost,
+            &e.usage.tokens,
+            cost,
+        );
+        let start = (e.ts_ms / 1000).div_euclid(BUCKET_SECS) * BUCKET_SECS;
+        let b = self
+            .buckets
+            .entry((start, model.to_owned()))
+            .or_insert_with(|| Bucket {
+                start,
+                model: model.to_owned(),
+                tokens: Tokens::default(),
+                messages: 0,
+                cost: Some(Usd::ZERO),
+            });
+        accumulate(
+            &mut b.tokens,
+            &mut b.messages,
+            &mut b.cost,
+            &e.usage.tokens,
+            cost,
+        );
+    }
+}
+
+fn accumulate(t: &mut Tokens, n: &mut u64, c: &mut Option<Usd>, add: &Tokens, cost: Option<Usd>) {
+    t.add(add);
+    *n += 1;
+    *c = match (*c, cost) {
+        (Some(a), Some(b)) => Some(a + b),
+        _ => None,
+    };
+}
+
+fn build(
+    id: String,
+    members: &[usize],
+    files: &[ScannedFile],
+    kept: &[Vec<bool>],
+    tools: &[Vec<bool>],
+    titles: &HashMap<String, String>,
+    prices: &PriceTable,
+) -> SessionSummary {
+    let mut s = SessionSummary {
+        id,
+        ..SessionSummary::default()
+    };
+    let mut totals = Totals::default();
+    let mut tool_counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for &fi in members {
+        let f = &files[fi];
+        let scan = &f.scan;
+        s.project.clone_from(&f.source.project);
+        s.files.push(f.source.path.clone());
+        s.warnings.extend(scan.warnings.iter().cloned());
+        s.api_errors += u64::from(scan.api_errors);
+        s.compactions += u64::from(scan.compactions);
+        for (e, _) in scan.entries.iter().zip(&kept[fi]).filter(|(_, k)| **k) {
+            totals.add(&scan.models[e.model as usize], e, prices);
+        }
+        for (t, _) in scan.tools.iter().zip(&tools[fi]).filter(|(_, k)| **k) {
+            *tool_counts
+                .entry(&scan.tool_names[t.name as usize])
+                .or_default() += 1;
+        }
+        let ts = |ms: Option<i64>| ms.and_then(DateTime::<Utc>::from_timestamp_millis);
+        s.start = min_opt(s.start, ts(scan.first_ts_ms));
+        s.end = s.end.max(ts(scan.last_ts_ms));
+        if f.source.role == FileRole::Main || s.cwd.is_none() {
+            fill_identity(&mut s, scan, titles);
+        }
+    }
+    finish(&mut s, totals, tool_counts);
+    s
+}
+
+fn fill_identity(s: &mut SessionSummary, scan: &FileScan, titles: &HashMap<String, String>) {
+    s.cwd = scan.cwd.clone().or(s.cwd.take());
+    s.git_branch = scan.git_branch.clone().or(s.git_branch.take());
+    s.agent_version = scan.version.clone().or(s.agent_version.take());
+    s.slug = scan.slug.clone().or(s.slug.take());
+    s.first_prompt = s.first_prompt.take().or_else(|| scan.first_prompt.clone());
+    s.user_prompts += u64::from(scan.user_prompts);
+    let summary = scan.last_uuid.as_ref().and_then(|u| titles.get(u)).cloned();
+    s.title = scan
+        .custom_title
+        .clone()
+        .or_else(|| scan.ai_title.clone())
+        .or(summary)
+        .or(s.title.take());
+}
+
+fn finish(s: &mut SessionSummary, totals: Totals, tool_counts: BTreeMap<&str, u64>) {
+    let mut models: Vec<ModelUsage> = totals.by_model.into_values().collect();
+    models.sort_by(|a, b| {
+        b.cost
+            .cmp(&a.cost)
+            .then_with(|| b.tokens.total().cmp(&a.tokens.total()))
+    });
+    for m in &models {
+        s.tokens.add(&m.tokens);
+        s.assistant_messages += m.messages;
+        s.cost += m.cost.unwrap_or(Usd::ZERO);
+    }
+    s.models = models;
+    s.unpriced_models = totals.unpriced;
+    s.buckets = totals.buckets.into_values().collect();
+    let mut tools: Vec<(String, u64)> = tool_counts
+        .into_iter()
+        .map(|(n, c)| (n.to_owned(), c))
+        .collect();
+    tools.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    s.tool_calls = tools.iter().map(|t| t.1).sum();
+    s.subagents = tools
+        .iter()
+        .filter(|t| t.0 == "Task" || t.0 == "Agent")
+        .map(|t| t.1)
+        .sum();
+    s.tools = tools;
+}
+
+fn min_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}

@@ -1,0 +1,233 @@
+//! Finding transcripts: the Claude Code data folders, their projects, and every session file in
+//! all three layouts (main files, `<session>/subagents/**`, and legacy `agent-*.jsonl` files).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::Diagnostic;
+
+/// What a transcript file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRole {
+    /// `<project>/<session>.jsonl`.
+    Main,
+    /// A side-chain file: `agent-<id>.jsonl` beside the session or under `<session>/subagents/`.
+    Agent { agent_id: String },
+    /// Any other `.jsonl` under a session folder (workflow journals and the like).
+    Other,
+}
+
+/// One transcript file and the identity the index keys it by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Name of the project folder (the encoded working directory).
+    pub project: String,
+    /// The session it belongs to, when the layout says so (legacy agent files learn it by scan).
+    pub session_hint: Option<String>,
+    pub role: FileRole,
+    pub len: u64,
+    pub mtime_ns: i64,
+    pub inode: u64,
+}
+
+/// Environment lookups, passed in so discovery is a pure function in tests.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The real process environment.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+/// The `projects/` folders to read, following Claude Code and ccusage: `$CLAUDE_CONFIG_DIR`
+/// (a comma-separated list; each entry may name the config folder or its `projects/`) when set,
+/// otherwise `$XDG_CONFIG_HOME/claude` (default `~/.config/claude`) and `~/.claude`.
+pub fn project_roots(env: &dyn Env, notes: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let home = env.var("HOME").map(PathBuf::from);
+    let expand = |p: &str| match (p.strip_prefix("~/"), &home) {
+        (Some(rest), Some(h)) => h.join(rest),
+        _ if p == "~" => home.clone().unwrap_or_default(),
+        _ => PathBuf::from(p),
+    };
+    let candidates: Vec<PathBuf> = if let Some(list) = env.var("CLAUDE_CONFIG_DIR") {
+        list.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(expand)
+            .collect()
+    } else {
+        let xdg = env
+            .var("XDG_CONFIG_HOME")
+            .map_or_else(|| expand("~/.config"), PathBuf::from);
+        vec![xdg.join("claude"), expand("~/.claude")]
+    };
+    let explicit = env.var("CLAUDE_CONFIG_DIR").is_some();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for dir in candidates {
+        let projects = if dir.file_name().is_some_and(|n| n == "projects") {
+            dir.clone()
+        } else {
+            dir.join("projects")
+        };
+        if projects.is_dir() {
+            let canonical = projects.canonicalize().unwrap_or(projects);
+            if !roots.contains(&canonical) {
+                roots.push(canonical);
+            }
+        } else if explicit {
+            notes.push(Diagnostic::file(
+                &dir,
+                "CLAUDE_CONFIG_DIR entry has no projects/ folder",
+            ));
+        }
+    }
+    roots
+}
+
+/// Every transcript file under the given `projects/` folders, sorted by path.
+pub fn find_files(roots: &[PathBuf], notes: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    for root in roots {
+        for project in read_dir_sorted(root, notes) {
+            if !project.is_dir() {
+                continue;
+            }
+            let name = file_name(&project);
+            collect_project(&project, &name, &mut out, notes);
+        }
+    }
+    out
+}
+
+/// Files of one project folder (`--project` narrows to one).
+pub fn find_project_files(project: &Path, notes: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    collect_project(project, &file_name(project), &mut out, notes);
+    out
+}
+
+fn collect_project(
+    dir: &Path,
+    project: &str,
+    out: &mut Vec<SourceFile>,
+    notes: &mut Vec<Diagnostic>,
+) {
+    for entry in read_dir_sorted(dir, notes) {
+        if entry.is_dir() {
+            let session = file_name(&entry);
+            collect_session_dir(&entry, project, &session, out, notes);
+        } else if let Some(stem) = jsonl_stem(&entry) {
+            let (role, hint) = match stem.strip_prefix("agent-") {
+                Some(id) => (
+                    FileRole::Agent {
+                        agent_id: id.to_owned(),
+                    },
+                    None,
+                ),
+                None => (FileRole::Main, Some(stem)),
+            };
+            push_file(out, entry, project, hint, role, notes);
+        }
+    }
+}
+
+fn collect_session_dir(
+    dir: &Path,
+    project: &str,
+    session: &str,
+    out: &mut Vec<SourceFile>,
+    notes: &mut Vec<Diagnostic>,
+) {
+    for entry in read_dir_sorted(dir, notes) {
+        if entry.is_dir() {
+            collect_session_dir(&entry, project, session, out, notes);
+        } else if let Some(stem) = jsonl_stem(&entry) {
+            let role = match stem.strip_prefix("agent-") {
+                Some(id) => FileRole::Agent {
+                    agent_id: id.to_owned(),
+                },
+                None => FileRole::Other,
+            };
+            push_file(out, entry, project, Some(session.to_owned()), role, notes);
+        }
+    }
+}
+
+fn push_file(
+    out: &mut Vec<SourceFile>,
+    path: PathBuf,
+    project: &str,
+    session_hint: Option<String>,
+    role: FileRole,
+    notes: &mut Vec<Diagnostic>,
+) {
+    match fs::metadata(&path) {
+        Ok(meta) => {
+            let (mtime_ns, inode) = identity(&meta);
+            out.push(SourceFile {
+                path,
+                project: project.to_owned(),
+                session_hint,
+                role,
+                len: meta.len(),
+                mtime_ns,
+                inode,
+            });
+        }
+        Err(e) => notes.push(Diagnostic::file(
+            &path,
+            format!("cannot read file metadata: {e}"),
+        )),
+    }
+}
+
+#[cfg(unix)]
+fn identity(meta: &fs::Metadata) -> (i64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.mtime() * 1_000_000_000 + meta.mtime_nsec(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(meta: &fs::Metadata) -> (i64, u64) {
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    (mtime, 0)
+}
+
+fn read_dir_sorted(dir: &Path, notes: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    match fs::read_dir(dir) {
+        Ok(entries) => {
+            let mut paths: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            paths
+        }
+        Err(e) => {
+            notes.push(Diagnostic::file(dir, format!("cannot list folder: {e}")));
+            Vec::new()
+        }
+    }
+}
+
+fn jsonl_stem(path: &Path) -> Option<String> {
+    if path.extension().is_some_and(|e| e == "jsonl") {
+        path.file_stem().map(|s| s.to_string_lossy().into_owned())
+    } else {
+        None
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

@@ -1,0 +1,402 @@
+//! The summary scan: one pass over a transcript file that keeps only what the session list and the
+//! usage reports need. It is built for speed on gigabytes of history: lines without a `usage`
+//! object are decoded only while they can still change the summary, large fields are skipped
+//! unparsed, and streamed copies of one API response collapse as they are read.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use memchr::memmem;
+use serde::Deserialize;
+
+use super::hash::{hash64, hash128};
+use super::lines::{Line, LinePos, LineReader};
+use super::wire::ScanRecord;
+use super::{Diagnostic, TranscriptError};
+use crate::money::Usd;
+use crate::usage::Usage;
+
+/// Non-usage lines longer than this are skipped once the summary has its first prompt.
+const SKIP_LONG_LINE: usize = 16 * 1024;
+/// Warnings kept per file; the rest are counted.
+const MAX_WARNINGS: usize = 20;
+/// Prompts are kept up to this many characters.
+const PROMPT_CHARS: usize = 240;
+
+/// One API response after deduplication within its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Hash of `message.id` + `requestId`; 0 when the line had no message id (never merged).
+    pub key: u128,
+    /// Hash of `message.id` alone, for the side-chain replay rule.
+    pub msg: u64,
+    pub usage: Usage,
+    /// Milliseconds since the epoch (0 when the line had no readable timestamp).
+    pub ts_ms: i64,
+    /// Index into [`FileScan::models`].
+    pub model: u16,
+    pub sidechain: bool,
+    /// `costUSD` written by Claude Code 1.0.8 and older, when present.
+    pub legacy_cost: Option<Usd>,
+}
+
+/// A tool call seen in the file: hash of its id and index into [`FileScan::tool_names`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolUse {
+    pub id: u64,
+    pub name: u16,
+}
+
+/// Everything the summary scan learned from one file.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct FileScan {
+    pub session_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub cwd: Option<String>,
+    pub git_branch: Option<String>,
+    pub version: Option<String>,
+    pub slug: Option<String>,
+    pub custom_title: Option<String>,
+    pub ai_title: Option<String>,
+    /// `summary` records: (leafUuid, text).
+    pub summaries: Vec<(String, String)>,
+    pub first_prompt: Option<String>,
+    pub last_uuid: Option<String>,
+    pub first_ts_ms: Option<i64>,
+    pub last_ts_ms: Option<i64>,
+    pub user_prompts: u32,
+    pub api_errors: u32,
+    pub compactions: u32,
+    pub has_sidechain_lines: bool,
+    /// Stored in binary by the index cache, not with the rest.
+    #[serde(skip)]
+    pub entries: Vec<Entry>,
+    pub models: Vec<String>,
+    #[serde(skip)]
+    pub tools: Vec<ToolUse>,
+    pub tool_names: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+    pub warnings_dropped: u32,
+    /// Lines read so far.
+    pub lines: u64,
+    /// Where an incremental re-read resumes: just past the last line that was fully processed.
+    pub resume_offset: u64,
+}
+
+/// Scans `path` from the start.
+pub fn scan_file(path: &Path) -> Result<FileScan, TranscriptError> {
+    let mut scan = FileScan::default();
+    resume_file(path, &mut scan)?;
+    Ok(scan)
+}
+
+/// Continues a scan of `path` from `scan.resume_offset`, folding the appended lines into `scan`.
+pub fn resume_file(path: &Path, scan: &mut FileScan) -> Result<(), TranscriptError> {
+    let io = |source| TranscriptError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    if scan.resume_offset > 0 {
+        file.seek(SeekFrom::Start(scan.resume_offset)).map_err(io)?;
+    }
+    let reader = BufReader::with_capacity(256 * 1024, file);
+    let mut lines = LineReader::new(
+        reader,
+        super::lines::DEFAULT_LINE_CAP,
+        scan.resume_offset,
+        scan.lines,
+    );
+    let mut scanner = Scanner::resume(scan, path);
+    scanner.run(&mut lines).map_err(io)?;
+    Ok(())
+}
+
+/// Scans in-memory bytes (tests and embedded demo data).
+pub fn scan_bytes(bytes: &[u8], origin: &Path) -> FileScan {
+    let mut scan = FileScan::default();
+    let mut lines = LineReader::new(bytes, super::lines::DEFAULT_LINE_CAP, 0, 0);
+    // Reading from memory cannot fail.
+    let _ = Scanner::resume(&mut scan, origin).run(&mut lines);
+    scan
+}
+
+struct Scanner<'s> {
+    scan: &'s mut FileScan,
+    path: &'s Path,
+    by_key: HashMap<u128, usize>,
+    tool_ids: HashSet<u64>,
+    usage_finder: memmem::Finder<'static>,
+}
+
+impl<'s> Scanner<'s> {
+    fn resume(scan: &'s mut FileScan, path: &'s Path) -> Self {
+        let by_key = scan
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.key != 0)
+            .map(|(i, e)| (e.key, i))
+            .collect();
+        let tool_ids = scan.tools.iter().map(|t| t.id).collect();
+        Self {
+            scan,
+            path,
+            by_key,
+            tool_ids,
+            usage_finder: memmem::Finder::new(b"\"usage\""),
+        }
+    }
+
+    fn run<R: std::io::BufRead>(&mut self, lines: &mut LineReader<R>) -> std::io::Result<()> {
+        while let Some((pos, line)) = lines.next_line()? {
+            match line {
+                Line::Whole(bytes) => {
+                    let after = pos.offset + bytes.len() as u64;
+                    let handled = self.whole_line(pos, bytes);
+                    if handled || pos.terminated {
+                        // A torn last line that failed to decode is read again next time.
+                        self.scan.resume_offset = lines.position().max(after);
+                    }
+                }
+                Line::Long { prefix } => {
+                    let prefix = prefix.to_vec();
+                    let decoded = {
+                        let rest = lines.rest_of_line();
+                        let mut de = serde_json::Deserializer::from_reader(prefix.chain(rest));
+                        ScanRecord::deserialize(&mut de).map(|r| (r, de.end()))
+                    };
+                    let terminated = lines.skip_rest()?;
+                    match decoded {
+                        Ok((record, _)) => self.record(&record, pos),
+                        Err(e) => {
+                            self.warn(pos.number, format!("invalid JSON in a long line: {e}"));
+                        }
+                    }
+                    if terminated {
+                        self.scan.resume_offset = lines.position();
+                    }
+                }
+            }
+            self.scan.lines = pos.number;
+        }
+        Ok(())
+    }
+
+    /// Handles one buffered line; false when it was a torn last line that could not be decoded.
+    fn whole_line(&mut self, pos: LinePos, bytes: &[u8]) -> bool {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return true;
+        }
+        let has_usage = self.usage_finder.find(bytes).is_some();
+        if !has_usage && bytes.len() > SKIP_LONG_LINE && self.scan.first_prompt.is_some() {
+            return true;
+        }
+        match serde_json::from_slice::<ScanRecord<'_>>(bytes) {
+            Ok(record) => {
+                self.record(&record, pos);
+                true
+            }
+            Err(e) if !pos.terminated && e.is_eof() => {
+                let n = bytes.len();
+                self.warn(
+                    pos.number,
+                    format!("truncated last line ({n} bytes, no newline)"),
+                );
+                false
+            }
+            Err(e) => {
+                self.warn(pos.number, format!("invalid JSON: {e}"));
+                true
+            }
+        }
+    }
+
+    fn warn(&mut self, line: u64, message: String) {
+        if self.scan.warnings.len() < MAX_WARNINGS {
+            self.scan
+                .warnings
+                .push(Diagnostic::at(self.path, line, message));
+        } else {
+            self.scan.warnings_dropped += 1;
+        }
+    }
+
+    fn record(&mut self, r: &ScanRecord<'_>, pos: LinePos) {
+        let scan = &mut *self.scan;
+        set_once(&mut scan.session_id, r.session_id.get());
+        set_once(&mut scan.agent_id, r.agent_id.get());
+        set_last(&mut scan.cwd, r.cwd.get());
+        set_last(
+            &mut scan.git_branch,
+            r.git_branch.get().filter(|b| !b.is_empty()),
+        );
+        set_last(&mut scan.version, r.version.get());
+        set_last(&mut scan.slug, r.slug.get());
+        if let Some(ts) = r.timestamp.get().and_then(parse_ts_ms) {
+            scan.first_ts_ms = Some(scan.first_ts_ms.map_or(ts, |f| f.min(ts)));
+            scan.last_ts_ms = Some(scan.last_ts_ms.map_or(ts, |l| l.max(ts)));
+        }
+        match r.kind.get() {
+            Some("assistant") => self.assistant(r, pos),
+            Some("user") => self.user(r),
+            Some("summary") => {
+                if let (Some(leaf), Some(text)) = (r.leaf_uuid.get(), r.summary.get()) {
+                    scan.summaries.push((leaf.to_owned(), text.to_owned()));
+                }
+            }
+            Some("custom-title") => set_last(&mut scan.custom_title, r.custom_title.get()),
+            Some("ai-title") => set_last(&mut scan.ai_title, r.ai_title.get()),
+            Some("system") => match r.subtype.get() {
+                Some("compact_boundary") => scan.compactions += 1,
+                Some("api_error") => scan.api_errors += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn user(&mut self, r: &ScanRecord<'_>) {
+        let scan = &mut *self.scan;
+        set_last(&mut scan.last_uuid, r.uuid.get());
+        if r.is_sidechain == Some(true) {
+            scan.has_sidechain_lines = true;
+            return;
+        }
+        if r.is_meta == Some(true) || r.is_compact_summary == Some(true) {
+            return;
+        }
+        let Some(text) = r
+            .message
+            .as_ref()
+            .and_then(|m| m.content.as_ref()?.prompt_text())
+        else {
+            return;
+        };
+        if !is_typed_prompt(text) {
+            return;
+        }
+        scan.user_prompts += 1;
+        if scan.first_prompt.is_none() {
+            scan.first_prompt = Some(clip(text, PROMPT_CHARS));
+        }
+    }
+
+    fn assistant(&mut self, r: &ScanRecord<'_>, pos: LinePos) {
+        set_last(&mut self.scan.last_uuid, r.uuid.get());
+        let sidechain = r.is_sidechain == Some(true);
+        self.scan.has_sidechain_lines |= sidechain;
+        let Some(message) = &r.message else { return };
+        for block in message.content.as_ref().map_or(&[][..], |c| c.blocks()) {
+            if block.kind.get() == Some("tool_use") {
+                let (Some(id), Some(name)) = (block.id.get(), block.name.get()) else {
+                    continue;
+                };
+                let id = hash64(id.as_bytes());
+                if self.tool_ids.insert(id) {
+                    let name = intern(&mut self.scan.tool_names, name);
+                    self.scan.tools.push(ToolUse { id, name });
+                }
+            }
+        }
+        let model = message.model.get().unwrap_or("unknown");
+        if r.is_api_error_message == Some(true) || crate::pricing::is_unbilled_model(model) {
+            return;
+        }
+        let Some(raw) = &message.usage else { return };
+        let msg_id = message.id.get();
+        let key = msg_id.map_or(0, |id| hash128(id, r.request_id.get().unwrap_or("")));
+        let entry = Entry {
+            key,
+            msg: msg_id.map_or(0, |id| hash64(id.as_bytes())),
+            usage: raw.to_usage(),
+            ts_ms: r.timestamp.get().and_then(parse_ts_ms).unwrap_or(0),
+            model: intern(&mut self.scan.models, model),
+            sidechain,
+            legacy_cost: r.cost_usd.as_ref().and_then(|n| Usd::parse(&n.to_string())),
+        };
+        self.push_entry(entry, pos);
+    }
+
+    /// Adds an entry, keeping only the largest of the streamed copies of one response.
+    fn push_entry(&mut self, entry: Entry, _pos: LinePos) {
+        if entry.key == 0 {
+            self.scan.entries.push(entry);
+            return;
+        }
+        match self.by_key.get(&entry.key) {
+            Some(&i) => {
+                let kept = &mut self.scan.entries[i];
+                if entry.usage.tokens.total() > kept.usage.tokens.total()
+                    || (entry.usage.tokens.total() == kept.usage.tokens.total()
+                        && entry.usage.billing.fast
+                        && !kept.usage.billing.fast)
+                {
+                    *kept = Entry {
+                        ts_ms: kept.ts_ms.min(entry.ts_ms).max(0),
+                        ..entry
+                    };
+                }
+            }
+            None => {
+                self.by_key.insert(entry.key, self.scan.entries.len());
+                self.scan.entries.push(entry);
+            }
+        }
+    }
+}
+
+/// Whether a user text is something a person typed, not a command echo or an injected notice.
+fn is_typed_prompt(text: &str) -> bool {
+    let t = text.trim_start();
+    !(t.is_empty()
+        || t.starts_with("<command-")
+        || t.starts_with("<local-command-")
+        || t.starts_with("<task-notification>")
+        || t.starts_with("<system-reminder>")
+        || t.starts_with("Caveat:")
+        || t.starts_with("[Request interrupted"))
+}
+
+fn set_once(slot: &mut Option<String>, value: Option<&str>) {
+    if slot.is_none()
+        && let Some(v) = value
+    {
+        *slot = Some(v.to_owned());
+    }
+}
+
+fn set_last(slot: &mut Option<String>, value: Option<&str>) {
+    if let Some(v) = value
+        && slot.as_deref() != Some(v)
+    {
+        *slot = Some(v.to_owned());
+    }
+}
+
+fn intern(table: &mut Vec<String>, name: &str) -> u16 {
+    if let Some(i) = table.iter().position(|n| n == name) {
+        return i as u16;
+    }
+    table.push(name.to_owned());
+    (table.len() - 1).min(u16::MAX as usize) as u16
+}
+
+/// Milliseconds since the epoch of an RFC 3339 timestamp.
+pub fn parse_ts_ms(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// The first `max` characters of `text` on one line.
+pub fn clip(text: &str, max: usize) -> String {
+    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some((i, _)) = out.char_indices().nth(max) {
+        out.truncate(i);
+        out.push('…');
+    }
+    out
+}

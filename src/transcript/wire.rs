@@ -1,0 +1,445 @@
+//! Serde mirror of the parts of a Claude Code transcript line that the summary scan needs.
+//!
+//! Every field is optional and unknown fields are ignored: the format is internal to Claude Code
+//! and changes between releases. Strings borrow from the line when they contain no escapes.
+//! Large values we do not need (tool inputs, tool results, thinking) are skipped unparsed.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::usage::{Billing, Tokens, Usage};
+
+/// One transcript line, as far as the summary scan is concerned.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ScanRecord<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Str<'a>,
+    #[serde(borrow)]
+    pub subtype: Str<'a>,
+    #[serde(borrow)]
+    pub session_id: Str<'a>,
+    #[serde(borrow)]
+    pub uuid: Str<'a>,
+    #[serde(borrow)]
+    pub timestamp: Str<'a>,
+    #[serde(borrow)]
+    pub cwd: Str<'a>,
+    #[serde(borrow)]
+    pub git_branch: Str<'a>,
+    #[serde(borrow)]
+    pub version: Str<'a>,
+    #[serde(borrow)]
+    pub slug: Str<'a>,
+    #[serde(borrow)]
+    pub agent_id: Str<'a>,
+    #[serde(borrow)]
+    pub request_id: Str<'a>,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub is_sidechain: Option<bool>,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub is_meta: Option<bool>,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub is_api_error_message: Option<bool>,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub is_compact_summary: Option<bool>,
+    #[serde(rename = "costUSD", deserialize_with = "lenient_number")]
+    pub cost_usd: Option<serde_json::Number>,
+    #[serde(borrow)]
+    pub message: Option<ScanMessage<'a>>,
+    #[serde(borrow)]
+    pub summary: Str<'a>,
+    #[serde(borrow)]
+    pub leaf_uuid: Str<'a>,
+    #[serde(borrow)]
+    pub custom_title: Str<'a>,
+    #[serde(borrow)]
+    pub ai_title: Str<'a>,
+    /// Present on tool results; its content is not needed by the scan.
+    pub tool_use_result: Option<IgnoredAny>,
+}
+
+/// The `message` object of a user or assistant line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ScanMessage<'a> {
+    #[serde(borrow)]
+    pub id: Str<'a>,
+    #[serde(borrow)]
+    pub model: Str<'a>,
+    #[serde(borrow)]
+    pub role: Str<'a>,
+    pub usage: Option<RawUsage>,
+    #[serde(borrow)]
+    pub content: Option<Content<'a>>,
+}
+
+/// `message.content`: a plain string (a typed prompt) or a list of blocks.
+#[derive(Debug)]
+pub enum Content<'a> {
+    Text(Cow<'a, str>),
+    Blocks(Vec<Block<'a>>),
+    Other,
+}
+
+/// A content block: only its kind, tool ids and (for prompts) its text are kept.
+#[derive(Debug, Default)]
+pub struct Block<'a> {
+    pub kind: Str<'a>,
+    pub id: Str<'a>,
+    pub name: Str<'a>,
+    pub text: Str<'a>,
+    pub tool_use_id: Str<'a>,
+    pub is_error: Option<bool>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ContentVisitor;
+        impl<'de> Visitor<'de> for ContentVisitor {
+            type Value = Content<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a list of content blocks")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Content::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Content::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Content::Text(Cow::Owned(v)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut blocks = Vec::new();
+                while let Some(block) = seq.next_element::<Block<'de>>()? {
+                    blocks.push(block);
+                }
+                Ok(Content::Blocks(blocks))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Content::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Content::Other)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Content::Other)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Content::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Content::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Content::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Content::Other)
+            }
+        }
+        d.deserialize_any(ContentVisitor)
+    }
+}
+
+/// Blocks are decoded by hand so that large fields (tool inputs, results, thinking) are skipped
+/// without being buffered, and a block that is not an object becomes an empty block rather than
+/// failing the whole line.
+impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct BlockVisitor;
+        impl<'de> Visitor<'de> for BlockVisitor {
+            type Value = Block<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a content block")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut block = Block::default();
+                while let Some(key) = map.next_key::<Str<'de>>()? {
+                    match key.get().unwrap_or("") {
+                        "type" => block.kind = map.next_value()?,
+                        "id" => block.id = map.next_value()?,
+                        "name" => block.name = map.next_value()?,
+                        "text" => block.text = map.next_value()?,
+                        "tool_use_id" => block.tool_use_id = map.next_value()?,
+                        "is_error" => {
+                            block.is_error = map.next_value::<serde_json::Value>()?.as_bool();
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(block)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Block::default())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Block::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Block::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Block::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Block::default())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Block::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Block::default())
+            }
+        }
+        d.deserialize_any(BlockVisitor)
+    }
+}
+
+/// A string field that borrows from the line when it can. Missing, null or non-string values read
+/// as absent instead of failing the line (serde's own `Cow` never borrows inside an `Option`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Str<'a>(pub Option<Cow<'a, str>>);
+
+impl Str<'_> {
+    /// The string, if there was one.
+    pub fn get(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Str(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Str(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Str(Some(Cow::Owned(v))))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Str(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Str(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Str(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Str(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Str(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Str(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Str(None))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Str(None))
+            }
+        }
+        d.deserialize_any(StrVisitor)
+    }
+}
+
+/// `message.usage` as written by the API (any number may be missing or null on gateways).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct RawUsage {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub output_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub cache_creation_input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub cache_read_input_tokens: Option<u64>,
+    pub cache_creation: Option<RawCacheCreation>,
+    pub server_tool_use: Option<RawServerToolUse>,
+    pub service_tier: Option<String>,
+    pub inference_geo: Option<String>,
+    pub speed: Option<String>,
+}
+
+/// The cache-write breakdown by lifetime (mid-2025 and later).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct RawCacheCreation {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub ephemeral_5m_input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub ephemeral_1h_input_tokens: Option<u64>,
+}
+
+/// Server-side tool counts.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct RawServerToolUse {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub web_search_requests: Option<u64>,
+}
+
+/// Accepts a non-negative integer; anything else (null, a string, a float) reads as absent.
+fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(value.as_u64())
+}
+
+/// Accepts a boolean; anything else reads as absent.
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_bool())
+}
+
+/// Accepts a JSON number; anything else reads as absent.
+fn lenient_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Number>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => Some(n),
+        _ => None,
+    })
+}
+
+impl RawUsage {
+    /// Reduces the wire usage to billable counts.
+    ///
+    /// Before Claude Code 2.1.152 `cache_creation_input_tokens` could be 0 while the per-lifetime
+    /// breakdown was not, so the larger of the two totals wins; the 1-hour part comes from the
+    /// breakdown and the rest is billed at the 5-minute rate (as the API does without a breakdown).
+    pub fn to_usage(&self) -> Usage {
+        let (b5m, b1h) = self.cache_creation.as_ref().map_or((0, 0), |c| {
+            (
+                c.ephemeral_5m_input_tokens.unwrap_or(0),
+                c.ephemeral_1h_input_tokens.unwrap_or(0),
+            )
+        });
+        let write_total = self.cache_creation_input_tokens.unwrap_or(0).max(b5m + b1h);
+        let write_1h = b1h.min(write_total);
+        let tokens = Tokens {
+            input: self.input_tokens.unwrap_or(0),
+            output: self.output_tokens.unwrap_or(0),
+            cache_write_5m: write_total - write_1h,
+            cache_write_1h: write_1h,
+            cache_read: self.cache_read_input_tokens.unwrap_or(0),
+        };
+        let geo = self.inference_geo.as_deref().unwrap_or("");
+        let billing = Billing {
+            fast: self.speed.as_deref() == Some("fast"),
+            batch: self.service_tier.as_deref() == Some("batch"),
+            us_only: geo.eq_ignore_ascii_case("us"),
+            web_search_requests: self
+                .server_tool_use
+                .as_ref()
+                .and_then(|s| s.web_search_requests)
+                .unwrap_or(0),
+        };
+        Usage { tokens, billing }
+    }
+}
+
+impl Content<'_> {
+    /// The prompt text a person typed, if this content is one (not a tool result).
+    pub fn prompt_text(&self) -> Option<&str> {
+        match self {
+            Content::Text(t) => Some(t.as_ref()),
+            Content::Blocks(blocks) => {
+                if blocks.iter().any(|b| b.kind.get() == Some("tool_result")) {
+                    return None;
+                }
+                blocks
+                    .iter()
+                    .find(|b| b.kind.get() == Some("text"))
+                    .and_then(|b| b.text.get())
+            }
+            Content::Other => None,
+        }
+    }
+
+    /// The blocks, or nothing for plain-text content.
+    pub fn blocks(&self) -> &[Block<'_>] {
+        match self {
+            Content::Blocks(b) => b,
+            _ => &[],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_assistant_line_and_skips_unknowns() {
+        let line = r#"{"type":"assistant","requestId":"req_1","sessionId":"s","future":{"x":[1,2]},
+            "message":{"id":"msg_1","model":"claude-sonnet-4-5","content":[{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls"}},"junk"],
+            "usage":{"input_tokens":3,"output_tokens":null,"cache_creation_input_tokens":0,"cache_read_input_tokens":"7",
+            "cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":100},"speed":"fast"}}}"#;
+        let rec: ScanRecord<'_> = serde_json::from_str(line).unwrap();
+        let msg = rec.message.unwrap();
+        let usage = msg.usage.unwrap().to_usage();
+        assert_eq!(
+            usage.tokens,
+            Tokens {
+                input: 3,
+                cache_write_1h: 100,
+                ..Tokens::default()
+            }
+        );
+        assert!(usage.billing.fast);
+        let blocks = msg.content.as_ref().unwrap().blocks();
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].name.get(), Some("Bash"));
+        assert!(blocks[1].kind.get().is_none());
+    }
+
+    #[test]
+    fn prompt_text_ignores_tool_results() {
+        let typed: ScanRecord<'_> =
+            serde_json::from_str(r#"{"message":{"role":"user","content":"fix it"}}"#).unwrap();
+        assert_eq!(
+            typed.message.unwrap().content.unwrap().prompt_text(),
+            Some("fix it")
+        );
+        let result: ScanRecord<'_> = serde_json::from_str(
+            r#"{"message":{"content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(result.message.unwrap().content.unwrap().prompt_text(), None);
+    }
+
+    #[test]
+    fn breakdown_wins_when_total_is_zero() {
+        let raw = RawUsage {
+            cache_creation_input_tokens: Some(0),
+            cache_creation: Some(RawCacheCreation {
+                ephemeral_5m_input_tokens: Some(5),
+                ephemeral_1h_input_tokens: Some(7),
+            }),
+            ..RawUsage::default()
+        };
+        let t = raw.to_usage().tokens;
+        assert_eq!((t.cache_write_5m, t.cache_write_1h), (5, 7));
+        let raw = RawUsage {
+            cache_creation_input_tokens: Some(20),
+            ..raw
+        };
+        let t = raw.to_usage().tokens;
+        assert_eq!((t.cache_write_5m, t.cache_write_1h), (13, 7));
+    }
+}
