@@ -4,7 +4,7 @@
 //! `assets/demo/transcripts.txt` packs a `CLAUDE_CONFIG_DIR/projects` tree into one text file:
 //! a line `#file <path relative to projects/>` starts each file, and the JSONL lines follow.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::index::{Catalog, LoadStats, summarize_files};
 use crate::pricing::PriceTable;
@@ -26,6 +26,16 @@ pub fn files() -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The embedded file at `path`, spelled as in the demo sessions' `files`
+/// (`demo/projects/<project>/…`); sidecars such as `agent-<id>.meta.json` included.
+pub fn read_file(path: &Path) -> Option<String> {
+    let rel = path.strip_prefix("demo/projects").ok()?;
+    files()
+        .into_iter()
+        .find(|(r, _)| Path::new(r) == rel)
+        .map(|(_, body)| body)
 }
 
 /// The demo sessions.

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod index;
 pub mod money;
 pub mod pricing;
+pub mod recording;
 pub mod report;
 pub mod session;
 pub mod transcript;

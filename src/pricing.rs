@@ -115,13 +115,19 @@ impl PriceTable {
     /// before `at`'s UTC day; the earliest row when `at` precedes them all; the latest row when
     /// `at` is `None`. `None` when the model is not in the table (it is never priced as another).
     pub fn resolve(&self, model: &str, at: Option<DateTime<Utc>>) -> Option<&ModelPrice> {
-        let rows = self.rows_for(model)?;
-        let Some(at) = at else {
-            return rows.last();
-        };
-        let day = at.date_naive();
-        let in_force = rows.partition_point(|r| r.effective_from <= day);
-        rows.get(in_force.saturating_sub(1))
+        row_at(self.rows_for(model)?, at)
+    }
+
+    /// Every dated row of `model`, oldest first (`None` when the model is unknown). Callers that
+    /// price many responses of one model resolve its name once with this and then use
+    /// [`row_at`] and [`PriceTable::cost_with`].
+    pub fn rows(&self, model: &str) -> Option<&[ModelPrice]> {
+        self.rows_for(model)
+    }
+
+    /// The cost of one response priced by `price`.
+    pub fn cost_with(&self, price: &ModelPrice, usage: &Usage) -> Usd {
+        cost::request_cost(price, usage, self.web_search_per_1000())
     }
 
     /// The cost of one response of `model` at time `at`; see the `cost` module docs for the
@@ -159,6 +165,16 @@ impl PriceTable {
             self.rows.get(id).map(Vec::as_slice)
         })
     }
+}
+
+/// The row of `rows` (oldest first) in force at `at`; see [`PriceTable::resolve`].
+pub fn row_at(rows: &[ModelPrice], at: Option<DateTime<Utc>>) -> Option<&ModelPrice> {
+    let Some(at) = at else {
+        return rows.last();
+    };
+    let day = at.date_naive();
+    let in_force = rows.partition_point(|r| r.effective_from <= day);
+    rows.get(in_force.saturating_sub(1))
 }
 
 /// Whether `model` marks a line that no API call produced (`<synthetic>` or no model at all), so

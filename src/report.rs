@@ -5,6 +5,7 @@
 pub mod filter;
 pub mod json;
 pub mod period;
+pub mod session_json;
 
 pub use filter::SessionFilter;
 pub use period::{Period, UsageRow, usage_rows};

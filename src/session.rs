@@ -3,6 +3,7 @@
 //! [`summary`] builds the light per-session rows behind lists and usage reports from file scans,
 //! deduplicating API responses across every file of a project (resumes and forks replay them).
 
+pub mod detail;
 pub mod summary;
 
 pub use summary::{Bucket, ModelUsage, ScannedFile, SessionSummary, summarize_project};

@@ -43,6 +43,31 @@ pub enum Command {
     Show(ShowArgs),
     /// Token and cost totals by day, month or session.
     Usage(UsageArgs),
+    /// Developer tools: fixture recording and demo data.
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Copy a recorded run's transcripts into a fixture folder with neutral paths.
+    ImportRun {
+        /// The run folder (holds home/.claude/projects).
+        run: PathBuf,
+        /// The fixture folder to write (gets a projects/ tree).
+        dest: PathBuf,
+        /// The neutral path that replaces the run folder's absolute path.
+        #[arg(long, default_value = "/home/dev/demo")]
+        neutral: String,
+    },
+    /// Pack fixture folders into the demo archive (assets/demo/transcripts.txt).
+    PackDemo {
+        /// Where to write the archive.
+        #[arg(long)]
+        out: PathBuf,
+        /// Fixture folders, each holding a projects/ tree.
+        roots: Vec<PathBuf>,
+    },
 }
 
 /// Which sessions to include.

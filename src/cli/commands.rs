@@ -8,7 +8,7 @@ use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
 
 use super::Outcome;
-use super::args::{Cli, Command, FilterArgs, SessionsArgs};
+use super::args::{Cli, Command, DebugCommand, FilterArgs, SessionsArgs};
 use super::context::Context;
 use crate::report::SessionFilter;
 
@@ -27,7 +27,25 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Sessions(args)) => sessions::run(&ctx, args),
         Some(Command::Show(args)) => show::run(&ctx, args),
         Some(Command::Usage(args)) => usage::run(&ctx, args),
+        Some(Command::Debug(cmd)) => debug(cmd),
     }
+}
+
+fn debug(cmd: &DebugCommand) -> Result<Outcome> {
+    use color_eyre::eyre::WrapErr;
+    match cmd {
+        DebugCommand::ImportRun { run, dest, neutral } => {
+            let files = crate::recording::import_run(run, dest, neutral)
+                .wrap_err_with(|| format!("cannot import {}", run.display()))?;
+            println!("{} files written under {}", files.len(), dest.display());
+        }
+        DebugCommand::PackDemo { out, roots } => {
+            let text = crate::recording::pack(roots).wrap_err("cannot pack the demo data")?;
+            std::fs::write(out, text)
+                .wrap_err_with(|| format!("cannot write {}", out.display()))?;
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 /// Turns `--project/--since/--until` into a filter.
@@ -96,20 +114,22 @@ pub fn print_warnings(ctx: &Context, warnings: &[String]) {
 }
 
 /// Writes a JSON document to stdout.
-pub fn print_json(value: &serde_json::Value) -> Result<()> {
+pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 
 /// Writes lines to stdout.
 pub fn print_lines(lines: &[String]) -> Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for l in lines {
         writeln!(out, "{l}")?;
     }
+    out.flush()?;
     Ok(())
 }

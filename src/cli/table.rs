@@ -47,6 +47,25 @@ impl Column {
     }
 }
 
+const FLEX_COMFORTABLE: usize = 32;
+const FLEX_MIN: usize = 12;
+
+/// Drops the shown column that goes first; false when none may go.
+fn drop_one(columns: &[Column], shown: &mut Vec<usize>) -> bool {
+    let victim = shown
+        .iter()
+        .copied()
+        .filter(|&c| columns[c].drop_order > 0)
+        .min_by_key(|&c| columns[c].drop_order);
+    match victim {
+        Some(v) => {
+            shown.retain(|&c| c != v);
+            true
+        }
+        None => false,
+    }
+}
+
 /// Renders `rows` (and an optional footer row) within `width` columns of text.
 pub fn render(
     columns: &[Column],
@@ -69,27 +88,24 @@ pub fn render(
         shown.iter().map(|&c| widths[c]).sum::<usize>() + 2 * shown.len().saturating_sub(1)
     };
     let flex = columns.iter().position(|c| c.flex);
-    let flex_min = 12;
     let mut widths = natural.clone();
-    loop {
-        let need = total(&shown, &widths);
-        if need <= width {
-            break;
-        }
-        if let Some(f) = flex
-            && widths[f] > flex_min
-        {
-            widths[f] = widths[f].saturating_sub(need - width).max(flex_min);
-            continue;
-        }
-        let victim = shown
-            .iter()
-            .copied()
-            .filter(|&c| columns[c].drop_order > 0)
-            .min_by_key(|&c| columns[c].drop_order);
-        match victim {
-            Some(v) => shown.retain(|&c| c != v),
-            None => break,
+    // Shorten the flexible column to a comfortable width first, then drop low-priority columns,
+    // and only then shorten it further.
+    for floor in [FLEX_COMFORTABLE, FLEX_MIN] {
+        loop {
+            let need = total(&shown, &widths);
+            if need <= width {
+                break;
+            }
+            if let Some(f) = flex
+                && widths[f] > floor
+            {
+                widths[f] = widths[f].saturating_sub(need - width).max(floor);
+                continue;
+            }
+            if floor == FLEX_MIN || !drop_one(columns, &mut shown) {
+                break;
+            }
         }
     }
     let line = |cells: &dyn Fn(usize) -> String| -> String {
@@ -159,7 +175,8 @@ mod tests {
         assert_eq!(wide[1], "x  a very long title that goes on  12");
         let narrow = render(&cols, &rows, None, 20);
         assert!(narrow.iter().all(|l| l.width() <= 20), "{narrow:?}");
-        assert_eq!(narrow[1], "x  a very long…   12");
+        // Low-priority columns go before the title is cut below a comfortable width.
+        assert_eq!(narrow[1], "x  a very long titl…");
         let tiny = render(&cols, &rows, None, 10);
         assert_eq!(tiny[0], "A  TITLE");
     }

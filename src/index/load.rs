@@ -87,12 +87,12 @@ pub fn load_catalog(
 
 /// Groups scanned files by project and summarizes each project's sessions, newest first.
 pub fn summarize_files(scanned: &[ScannedFile], prices: &PriceTable) -> Vec<SessionSummary> {
-    let mut by_project: BTreeMap<&str, Vec<ScannedFile>> = BTreeMap::new();
+    let mut by_project: BTreeMap<&str, Vec<&ScannedFile>> = BTreeMap::new();
     for f in scanned {
         by_project
             .entry(f.source.project.as_str())
             .or_default()
-            .push(f.clone());
+            .push(f);
     }
     let mut sessions: Vec<SessionSummary> = by_project
         .values()

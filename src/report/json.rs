@@ -2,6 +2,7 @@
 //! are only ever added within a version. Money is an exact decimal string of US dollars with six
 //! places (`"cost_usd": "1.234567"`), never a float.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::period::{Period, UsageRow};
@@ -30,47 +31,127 @@ pub fn usd(amount: Usd) -> Value {
     Value::String(amount.decimal6())
 }
 
-/// One session row.
+/// Token counts by kind, as serialized.
+#[derive(Serialize)]
+pub struct TokensJson {
+    pub input: u64,
+    pub output: u64,
+    pub cache_write_5m: u64,
+    pub cache_write_1h: u64,
+    pub cache_read: u64,
+    pub total: u64,
+}
+
+impl From<&Tokens> for TokensJson {
+    fn from(t: &Tokens) -> Self {
+        Self {
+            input: t.input,
+            output: t.output,
+            cache_write_5m: t.cache_write_5m,
+            cache_write_1h: t.cache_write_1h,
+            cache_read: t.cache_read,
+            total: t.total(),
+        }
+    }
+}
+
+/// One session row of `sessions --json` (borrowing from the summary; written straight out).
+#[derive(Serialize)]
+pub struct SessionRow<'a> {
+    pub id: &'a str,
+    pub project: &'a str,
+    pub cwd: Option<&'a str>,
+    pub git_branch: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub first_prompt: Option<&'a str>,
+    pub agent_version: Option<&'a str>,
+    pub started: Option<String>,
+    pub ended: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub models: Vec<&'a str>,
+    pub tokens: TokensJson,
+    pub cost_usd: String,
+    pub unpriced_models: &'a [String],
+    pub tool_calls: u64,
+    pub subagents: u64,
+    pub user_prompts: u64,
+    pub assistant_messages: u64,
+    pub api_errors: u64,
+    pub compactions: u64,
+    pub files: &'a [std::path::PathBuf],
+}
+
+impl<'a> From<&'a SessionSummary> for SessionRow<'a> {
+    fn from(s: &'a SessionSummary) -> Self {
+        Self {
+            id: &s.id,
+            project: &s.project,
+            cwd: s.cwd.as_deref(),
+            git_branch: s.git_branch.as_deref(),
+            title: s.title.as_deref(),
+            first_prompt: s.first_prompt.as_deref(),
+            agent_version: s.agent_version.as_deref(),
+            started: s.start.map(|t| t.to_rfc3339()),
+            ended: s.end.map(|t| t.to_rfc3339()),
+            duration_ms: s.duration().map(|d| d.num_milliseconds()),
+            models: s.models.iter().map(|m| m.model.as_str()).collect(),
+            tokens: (&s.tokens).into(),
+            cost_usd: s.cost.decimal6(),
+            unpriced_models: &s.unpriced_models,
+            tool_calls: s.tool_calls,
+            subagents: s.subagents,
+            user_prompts: s.user_prompts,
+            assistant_messages: s.assistant_messages,
+            api_errors: s.api_errors,
+            compactions: s.compactions,
+            files: &s.files,
+        }
+    }
+}
+
+/// One session row as a JSON value.
 pub fn session_row(s: &SessionSummary) -> Value {
-    json!({
-        "id": s.id,
-        "project": s.project,
-        "cwd": s.cwd,
-        "git_branch": s.git_branch,
-        "title": s.title,
-        "first_prompt": s.first_prompt,
-        "agent_version": s.agent_version,
-        "started": s.start.map(|t| t.to_rfc3339()),
-        "ended": s.end.map(|t| t.to_rfc3339()),
-        "duration_ms": s.duration().map(|d| d.num_milliseconds()),
-        "models": s.models.iter().map(|m| m.model.as_str()).collect::<Vec<_>>(),
-        "tokens": tokens(&s.tokens),
-        "cost_usd": usd(s.cost),
-        "unpriced_models": s.unpriced_models,
-        "tool_calls": s.tool_calls,
-        "subagents": s.subagents,
-        "user_prompts": s.user_prompts,
-        "assistant_messages": s.assistant_messages,
-        "api_errors": s.api_errors,
-        "compactions": s.compactions,
-        "files": s.files,
-    })
+    serde_json::to_value(SessionRow::from(s)).unwrap_or(Value::Null)
+}
+
+/// Totals of a sessions document.
+#[derive(Serialize)]
+pub struct SessionTotals {
+    pub sessions: usize,
+    pub tokens: TokensJson,
+    pub cost_usd: String,
 }
 
 /// The `sessions --json` document.
-pub fn sessions_doc(sessions: &[&SessionSummary], diagnostics: &[Diagnostic]) -> Value {
+#[derive(Serialize)]
+pub struct SessionsDoc<'a> {
+    pub schema: &'static str,
+    pub sessions: Vec<SessionRow<'a>>,
+    pub totals: SessionTotals,
+    pub warnings: Vec<String>,
+}
+
+/// Builds the `sessions --json` document.
+pub fn sessions_doc<'a>(
+    sessions: &[&'a SessionSummary],
+    diagnostics: &[Diagnostic],
+) -> SessionsDoc<'a> {
     let mut total = Tokens::default();
     let mut cost = Usd::ZERO;
     for s in sessions {
         total.add(&s.tokens);
         cost += s.cost;
     }
-    json!({
-        "schema": SESSIONS_SCHEMA,
-        "sessions": sessions.iter().map(|s| session_row(s)).collect::<Vec<_>>(),
-        "totals": { "sessions": sessions.len(), "tokens": tokens(&total), "cost_usd": usd(cost) },
-        "warnings": warnings(sessions, diagnostics),
-    })
+    SessionsDoc {
+        schema: SESSIONS_SCHEMA,
+        sessions: sessions.iter().map(|s| SessionRow::from(*s)).collect(),
+        totals: SessionTotals {
+            sessions: sessions.len(),
+            tokens: (&total).into(),
+            cost_usd: cost.decimal6(),
+        },
+        warnings: warnings(sessions, diagnostics),
+    }
 }
 
 /// Every warning as `path:line: message`.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::money::Usd;
-use crate::pricing::PriceTable;
+use crate::pricing::{ModelPrice, PriceTable, is_unbilled_model, row_at};
 use crate::transcript::Diagnostic;
 use crate::transcript::discover::{FileRole, SourceFile};
 use crate::transcript::scan::{Entry, FileScan};
@@ -99,14 +99,14 @@ impl SessionSummary {
 /// response seen in several files (a resumed or forked session replays its history; `/btw` side
 /// questions replay parent messages) is counted once: the copy with the most tokens wins, ties go
 /// to the file that started first. A side-chain copy never wins over a main-chain one.
-pub fn summarize_project(files: &[ScannedFile], prices: &PriceTable) -> Vec<SessionSummary> {
+pub fn summarize_project(files: &[&ScannedFile], prices: &PriceTable) -> Vec<SessionSummary> {
     let order = start_order(files);
     let kept = dedupe_entries(files, &order);
     let tools = dedupe_tools(files, &order);
     let titles = summary_titles(files);
     let mut by_session: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in &order {
-        by_session.entry(session_of(&files[i])).or_default().push(i);
+        by_session.entry(session_of(files[i])).or_default().push(i);
     }
     by_session
         .into_iter()
@@ -115,10 +115,10 @@ pub fn summarize_project(files: &[ScannedFile], prices: &PriceTable) -> Vec<Sess
         .collect()
 }
 
-fn start_order(files: &[ScannedFile]) -> Vec<usize> {
+fn start_order(files: &[&ScannedFile]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|&a, &b| {
-        let key = |f: &ScannedFile| {
+        let key = |f: &&ScannedFile| {
             (
                 f.scan.first_ts_ms.unwrap_or(i64::MAX),
                 f.source.path.clone(),
@@ -146,7 +146,7 @@ fn session_of(file: &ScannedFile) -> String {
 }
 
 /// For each file, which of its entries survive deduplication across the project.
-fn dedupe_entries(files: &[ScannedFile], order: &[usize]) -> Vec<Vec<bool>> {
+fn dedupe_entries(files: &[&ScannedFile], order: &[usize]) -> Vec<Vec<bool>> {
     let mut kept: Vec<Vec<bool>> = files
         .iter()
         .map(|f| vec![true; f.scan.entries.len()])
@@ -178,7 +178,7 @@ fn dedupe_entries(files: &[ScannedFile], order: &[usize]) -> Vec<Vec<bool>> {
 }
 
 /// A side-chain entry whose `message.id` also appears on the main chain is a replay.
-fn drop_sidechain_replays(files: &[ScannedFile], kept: &mut [Vec<bool>]) {
+fn drop_sidechain_replays(files: &[&ScannedFile], kept: &mut [Vec<bool>]) {
     let main_ids: HashSet<u64> = files
         .iter()
         .zip(kept.iter())
@@ -202,7 +202,7 @@ fn drop_sidechain_replays(files: &[ScannedFile], kept: &mut [Vec<bool>]) {
 }
 
 /// For each file, which of its tool calls are not copies of calls in an earlier file.
-fn dedupe_tools(files: &[ScannedFile], order: &[usize]) -> Vec<Vec<bool>> {
+fn dedupe_tools(files: &[&ScannedFile], order: &[usize]) -> Vec<Vec<bool>> {
     let mut seen = HashSet::new();
     let mut kept: Vec<Vec<bool>> = files
         .iter()
@@ -218,7 +218,7 @@ fn dedupe_tools(files: &[ScannedFile], order: &[usize]) -> Vec<Vec<bool>> {
 
 /// Summaries point at the leaf message of the conversation they title, which may be in another
 /// file: map each file's last message uuid to the summary text.
-fn summary_titles(files: &[ScannedFile]) -> HashMap<String, String> {
+fn summary_titles(files: &[&ScannedFile]) -> HashMap<String, String> {
     files
         .iter()
         .flat_map(|f| f.scan.summaries.iter())
@@ -226,17 +226,44 @@ fn summary_titles(files: &[ScannedFile]) -> HashMap<String, String> {
         .collect()
 }
 
-#[derive(Default)]
-struct Totals {
+struct Totals<'p> {
+    prices: &'p PriceTable,
+    /// Price rows by model name, resolved once per session rather than once per response.
+    rows: HashMap<String, Option<&'p [ModelPrice]>>,
     by_model: BTreeMap<String, ModelUsage>,
     buckets: BTreeMap<(i64, String), Bucket>,
     unpriced: Vec<String>,
 }
 
-impl Totals {
-    fn add(&mut self, model: &str, e: &Entry, prices: &PriceTable) {
+impl<'p> Totals<'p> {
+    fn new(prices: &'p PriceTable) -> Self {
+        Self {
+            prices,
+            rows: HashMap::new(),
+            by_model: BTreeMap::new(),
+            buckets: BTreeMap::new(),
+            unpriced: Vec::new(),
+        }
+    }
+
+    fn cost(&mut self, model: &str, e: &Entry) -> Option<Usd> {
+        if let Some(legacy) = e.legacy_cost {
+            return Some(legacy);
+        }
+        if is_unbilled_model(model) {
+            return Some(Usd::ZERO);
+        }
+        let prices = self.prices;
+        let rows = *self
+            .rows
+            .entry(model.to_owned())
+            .or_insert_with(|| prices.rows(model));
         let at = DateTime::<Utc>::from_timestamp_millis(e.ts_ms).filter(|_| e.ts_ms > 0);
-        let cost = e.legacy_cost.or_else(|| prices.cost(model, &e.usage, at));
+        Some(prices.cost_with(row_at(rows?, at)?, &e.usage))
+    }
+
+    fn add(&mut self, model: &str, e: &Entry) {
+        let cost = self.cost(model, e);
         if cost.is_none() && !self.unpriced.iter().any(|m| m == model) {
             self.unpriced.push(model.to_owned());
         }
@@ -288,7 +315,7 @@ fn accumulate(t: &mut Tokens, n: &mut u64, c: &mut Option<Usd>, add: &Tokens, co
 fn build(
     id: String,
     members: &[usize],
-    files: &[ScannedFile],
+    files: &[&ScannedFile],
     kept: &[Vec<bool>],
     tools: &[Vec<bool>],
     titles: &HashMap<String, String>,
@@ -298,7 +325,7 @@ fn build(
         id,
         ..SessionSummary::default()
     };
-    let mut totals = Totals::default();
+    let mut totals = Totals::new(prices);
     let mut tool_counts: BTreeMap<&str, u64> = BTreeMap::new();
     for &fi in members {
         let f = &files[fi];
@@ -309,7 +336,7 @@ fn build(
         s.api_errors += u64::from(scan.api_errors);
         s.compactions += u64::from(scan.compactions);
         for (e, _) in scan.entries.iter().zip(&kept[fi]).filter(|(_, k)| **k) {
-            totals.add(&scan.models[e.model as usize], e, prices);
+            totals.add(&scan.models[e.model as usize], e);
         }
         for (t, _) in scan.tools.iter().zip(&tools[fi]).filter(|(_, k)| **k) {
             *tool_counts
@@ -343,7 +370,7 @@ fn fill_identity(s: &mut SessionSummary, scan: &FileScan, titles: &HashMap<Strin
         .or(s.title.take());
 }
 
-fn finish(s: &mut SessionSummary, totals: Totals, tool_counts: BTreeMap<&str, u64>) {
+fn finish(s: &mut SessionSummary, totals: Totals<'_>, tool_counts: BTreeMap<&str, u64>) {
     let mut models: Vec<ModelUsage> = totals.by_model.into_values().collect();
     models.sort_by(|a, b| {
         b.cost

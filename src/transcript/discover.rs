@@ -94,8 +94,8 @@ pub fn project_roots(env: &dyn Env, notes: &mut Vec<Diagnostic>) -> Vec<PathBuf>
 pub fn find_files(roots: &[PathBuf], notes: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
     let mut out = Vec::new();
     for root in roots {
-        for project in read_dir_sorted(root, notes) {
-            if !project.is_dir() {
+        for (project, is_dir) in read_dir_sorted(root, notes) {
+            if !is_dir {
                 continue;
             }
             let name = file_name(&project);
@@ -118,8 +118,8 @@ fn collect_project(
     out: &mut Vec<SourceFile>,
     notes: &mut Vec<Diagnostic>,
 ) {
-    for entry in read_dir_sorted(dir, notes) {
-        if entry.is_dir() {
+    for (entry, is_dir) in read_dir_sorted(dir, notes) {
+        if is_dir {
             let session = file_name(&entry);
             collect_session_dir(&entry, project, &session, out, notes);
         } else if let Some(stem) = jsonl_stem(&entry) {
@@ -144,8 +144,8 @@ fn collect_session_dir(
     out: &mut Vec<SourceFile>,
     notes: &mut Vec<Diagnostic>,
 ) {
-    for entry in read_dir_sorted(dir, notes) {
-        if entry.is_dir() {
+    for (entry, is_dir) in read_dir_sorted(dir, notes) {
+        if is_dir {
             collect_session_dir(&entry, project, session, out, notes);
         } else if let Some(stem) = jsonl_stem(&entry) {
             let role = match stem.strip_prefix("agent-") {
@@ -203,11 +203,22 @@ fn identity(meta: &fs::Metadata) -> (i64, u64) {
     (mtime, 0)
 }
 
-fn read_dir_sorted(dir: &Path, notes: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+/// The entries of `dir` with whether each is a folder (from the directory listing, without a
+/// `stat` per entry), sorted by path.
+fn read_dir_sorted(dir: &Path, notes: &mut Vec<Diagnostic>) -> Vec<(PathBuf, bool)> {
     match fs::read_dir(dir) {
         Ok(entries) => {
-            let mut paths: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut paths: Vec<(PathBuf, bool)> = entries
+                .filter_map(Result::ok)
+                .map(|e| {
+                    let is_dir = match e.file_type() {
+                        Ok(t) if t.is_symlink() => e.path().is_dir(),
+                        Ok(t) => t.is_dir(),
+                        Err(_) => false,
+                    };
+                    (e.path(), is_dir)
+                })
+                .collect();
             paths.sort();
             paths
         }

@@ -177,11 +177,12 @@ impl<R: BufRead> Read for RestOfLine<'_, R> {
             self.reader.pending_long = false;
             return Ok(0);
         }
-        let (take, newline) = match memchr::memchr(b'\n', available) {
+        let window = &available[..available.len().min(out.len())];
+        let (take, newline) = match memchr::memchr(b'\n', window) {
             Some(i) => (i, true),
-            None => (available.len(), false),
+            None => (window.len(), false),
         };
-        let n = take.min(out.len());
+        let n = take;
         out[..n].copy_from_slice(&available[..n]);
         let consumed = if newline && n == take { n + 1 } else { n };
         self.reader.inner.consume(consumed);

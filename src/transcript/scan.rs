@@ -129,6 +129,7 @@ struct Scanner<'s> {
     by_key: HashMap<u128, usize>,
     tool_ids: HashSet<u64>,
     usage_finder: memmem::Finder<'static>,
+    result_finder: memmem::Finder<'static>,
 }
 
 impl<'s> Scanner<'s> {
@@ -147,6 +148,7 @@ impl<'s> Scanner<'s> {
             by_key,
             tool_ids,
             usage_finder: memmem::Finder::new(b"\"usage\""),
+            result_finder: memmem::Finder::new(b"\"tool_use_id\""),
         }
     }
 
@@ -165,7 +167,10 @@ impl<'s> Scanner<'s> {
                     let prefix = prefix.to_vec();
                     let decoded = {
                         let rest = lines.rest_of_line();
-                        let mut de = serde_json::Deserializer::from_reader(prefix.chain(rest));
+                        // serde_json reads a byte at a time: give it a buffer.
+                        let reader =
+                            std::io::BufReader::with_capacity(64 * 1024, prefix.chain(rest));
+                        let mut de = serde_json::Deserializer::from_reader(reader);
                         ScanRecord::deserialize(&mut de).map(|r| (r, de.end()))
                     };
                     let terminated = lines.skip_rest()?;
@@ -190,8 +195,13 @@ impl<'s> Scanner<'s> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return true;
         }
-        let has_usage = self.usage_finder.find(bytes).is_some();
-        if !has_usage && bytes.len() > SKIP_LONG_LINE && self.scan.first_prompt.is_some() {
+        // Only lines with usage carry tokens. Of the others, tool results (a quote inside a
+        // JSON string is always escaped, so a bare `"tool_use_id"` is structure) hold nothing the
+        // summary needs, and long ones only matter until the first prompt is known.
+        if self.usage_finder.find(bytes).is_none()
+            && (self.result_finder.find(bytes).is_some()
+                || (bytes.len() > SKIP_LONG_LINE && self.scan.first_prompt.is_some()))
+        {
             return true;
         }
         match serde_json::from_slice::<ScanRecord<'_>>(bytes) {

@@ -1,5 +1,7 @@
 //! `git vouch show <session>`: one session in full.
 
+use std::path::Path;
+
 use color_eyre::eyre::{Result, eyre};
 
 use super::{print_json, print_lines};
@@ -7,9 +9,11 @@ use crate::cli::Outcome;
 use crate::cli::args::ShowArgs;
 use crate::cli::context::Context;
 use crate::cli::fmt;
-use crate::cli::table::{Column, render};
-use crate::report::json;
-use crate::session::SessionSummary;
+use crate::cli::table::{Column, render, truncate};
+use crate::money::Usd;
+use crate::report::session_json::session_doc;
+use crate::session::detail::{SessionDetail, load_detail, open_file, open_text};
+use crate::session::{ModelUsage, SessionSummary};
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
     let catalog = ctx.catalog()?;
@@ -37,109 +41,279 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             }
         },
     };
+    let demo = ctx.demo;
+    let open = move |p: &Path| {
+        if demo {
+            open_text(crate::demo::read_file(p))
+        } else {
+            open_file(p)
+        }
+    };
+    let detail = load_detail(session, &open, &ctx.prices);
     if args.json {
-        print_json(&json::session_row(session))?;
+        print_json(&session_doc(&detail))?;
     } else {
-        print_lines(&text(ctx, session))?;
+        print_lines(&text(ctx, &detail))?;
     }
     Ok(Outcome::Success)
 }
 
-fn text(ctx: &Context, s: &SessionSummary) -> Vec<String> {
-    let st = ctx.style;
-    let mut out = vec![format!("{} {}", st.header("Session"), st.id(&s.id))];
-    let mut field = |name: &str, value: String| {
-        if !value.is_empty() {
-            out.push(format!("  {:<10} {value}", st.dim(name)));
-        }
-    };
-    field("title", s.title.clone().unwrap_or_default());
-    field("prompt", s.first_prompt.clone().unwrap_or_default());
-    field(
-        "project",
-        s.cwd.clone().unwrap_or_else(|| s.project.clone()),
-    );
-    field("branch", s.git_branch.clone().unwrap_or_default());
-    field(
-        "agent",
-        s.agent_version
-            .as_ref()
-            .map(|v| format!("Claude Code {v}"))
-            .unwrap_or_default(),
-    );
-    let when = match (s.start, s.end) {
-        (Some(a), Some(b)) => format!(
-            "{} → {} ({})",
-            a.to_rfc3339(),
-            b.to_rfc3339(),
-            fmt::duration(b - a)
-        ),
-        _ => String::new(),
-    };
-    field("time", when);
-    field(
-        "messages",
-        format!(
-            "{} prompts, {} responses",
-            s.user_prompts, s.assistant_messages
-        ),
-    );
-    field(
-        "cost",
-        super::sessions::cost_cell(s.cost, !s.unpriced_models.is_empty()),
-    );
+fn text(ctx: &Context, d: &SessionDetail) -> Vec<String> {
+    let mut out = identity(ctx, &d.summary);
     out.push(String::new());
-    out.extend(model_table(ctx, s));
-    if !s.tools.is_empty() {
+    out.extend(model_table(ctx, &d.summary));
+    out.extend(tools(ctx, d));
+    out.extend(subagents(ctx, d));
+    out.extend(files(ctx, d));
+    out.extend(commits(ctx, d));
+    let warnings = d.all_warnings();
+    if !warnings.is_empty() {
         out.push(String::new());
-        out.push(st.header(&format!(
-            "Tools ({} calls, {} subagents)",
-            s.tool_calls, s.subagents
-        )));
-        let widest = s.tools.first().map_or(1, |t| t.1);
-        for (name, n) in &s.tools {
-            let bar = "█".repeat(((n * 30).div_ceil(widest)) as usize);
-            out.push(format!("  {name:<16} {n:>5} {bar}"));
-        }
-    }
-    if !s.warnings.is_empty() {
-        out.push(String::new());
-        out.push(st.warn("Warnings"));
-        out.extend(s.warnings.iter().map(|w| format!("  {w}")));
+        out.push(ctx.style.warn(&format!("Warnings ({})", warnings.len())));
+        out.extend(warnings.iter().map(|w| format!("  {w}")));
     }
     out
 }
 
-fn model_table(ctx: &Context, s: &SessionSummary) -> Vec<String> {
-    let columns = [
-        Column::left("MODEL", 0),
-        Column::right("REQS", 5),
-        Column::right("INPUT", 3),
-        Column::right("OUTPUT", 4),
-        Column::right("CACHE W 5M", 1),
-        Column::right("CACHE W 1H", 1),
-        Column::right("CACHE R", 2),
-        Column::right("COST", 0),
+fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
+    let st = ctx.style;
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let fields = [
+        ("title", opt(&s.title)),
+        ("prompt", opt(&s.first_prompt)),
+        (
+            "project",
+            s.cwd.clone().unwrap_or_else(|| s.project.clone()),
+        ),
+        ("branch", opt(&s.git_branch)),
+        (
+            "agent",
+            s.agent_version
+                .as_ref()
+                .map(|v| format!("Claude Code {v}"))
+                .unwrap_or_default(),
+        ),
+        ("time", when(s)),
+        (
+            "messages",
+            format!(
+                "{} prompts, {} responses",
+                s.user_prompts, s.assistant_messages
+            ),
+        ),
+        (
+            "cost",
+            super::sessions::cost_cell(s.cost, !s.unpriced_models.is_empty()),
+        ),
     ];
+    let room = ctx.width.saturating_sub(13).max(20);
+    let mut out = vec![format!("{} {}", st.header("Session"), st.id(&s.id))];
+    out.extend(
+        fields
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(name, value)| format!("  {:<10} {}", st.dim(name), truncate(value, room))),
+    );
+    out
+}
+
+/// `2026-03-01 10:00:00 → 10:42:13 UTC (42m)`.
+fn when(s: &SessionSummary) -> String {
+    let (Some(a), Some(b)) = (s.start, s.end) else {
+        return String::new();
+    };
+    let end = if a.date_naive() == b.date_naive() {
+        "%H:%M:%S"
+    } else {
+        "%Y-%m-%d %H:%M:%S"
+    };
+    let (start, end) = (a.format("%Y-%m-%d %H:%M:%S"), b.format(end));
+    format!("{start} → {end} UTC ({})", fmt::duration(b - a))
+}
+
+/// A cell of the model table.
+type ModelCell = fn(&ModelUsage) -> String;
+
+fn model_table(ctx: &Context, s: &SessionSummary) -> Vec<String> {
+    let mut cols: Vec<(Column, ModelCell)> = vec![
+        (Column::left("MODEL", 0), |m| m.model.clone()),
+        (Column::right("REQS", 5), |m| fmt::count(m.messages)),
+        (Column::right("INPUT", 3), |m| fmt::count(m.tokens.input)),
+        (Column::right("OUTPUT", 4), |m| fmt::count(m.tokens.output)),
+        (Column::right("CACHE W 5M", 1), |m| {
+            fmt::count(m.tokens.cache_write_5m)
+        }),
+        (Column::right("CACHE W 1H", 1), |m| {
+            fmt::count(m.tokens.cache_write_1h)
+        }),
+        (Column::right("CACHE R", 2), |m| {
+            fmt::count(m.tokens.cache_read)
+        }),
+        (Column::right("COST", 0), |m| cost(m.cost)),
+    ];
+    // A cache lifetime that no request used is left out.
+    let used = |f: fn(&ModelUsage) -> u64| s.models.iter().any(|m| f(m) > 0);
+    let (w5m, w1h) = (
+        used(|m| m.tokens.cache_write_5m),
+        used(|m| m.tokens.cache_write_1h),
+    );
+    cols.retain(|(c, _)| match c.header {
+        "CACHE W 5M" => w5m || !w1h,
+        "CACHE W 1H" => w1h,
+        _ => true,
+    });
     let rows: Vec<Vec<String>> = s
         .models
         .iter()
-        .map(|m| {
-            let t = &m.tokens;
+        .map(|m| cols.iter().map(|(_, cell)| cell(m)).collect())
+        .collect();
+    let columns: Vec<Column> = cols.into_iter().map(|(c, _)| c).collect();
+    table(ctx, &columns, &rows)
+}
+
+fn cost(c: Option<Usd>) -> String {
+    c.map_or_else(|| "unknown".to_owned(), |c| c.to_string())
+}
+
+/// A section: a blank line, its title, then the table; nothing when there are no rows.
+fn section(ctx: &Context, title: &str, columns: &[Column], rows: &[Vec<String>]) -> Vec<String> {
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![String::new(), ctx.style.header(title)];
+    out.extend(table(ctx, columns, rows));
+    out
+}
+
+fn table(ctx: &Context, columns: &[Column], rows: &[Vec<String>]) -> Vec<String> {
+    let mut lines = render(columns, rows, None, ctx.width);
+    if let Some(first) = lines.first_mut() {
+        *first = ctx.style.header(first);
+    }
+    lines
+}
+
+fn tools(ctx: &Context, d: &SessionDetail) -> Vec<String> {
+    let stats = d.tool_stats();
+    let widest = stats.first().map_or(1, |s| s.calls.max(1));
+    let failed: u64 = stats.iter().map(|s| s.failed).sum();
+    let rows: Vec<Vec<String>> = stats
+        .iter()
+        .map(|s| {
             vec![
-                m.model.clone(),
-                fmt::count(m.messages),
-                fmt::count(t.input),
-                fmt::count(t.output),
-                fmt::count(t.cache_write_5m),
-                fmt::count(t.cache_write_1h),
-                fmt::count(t.cache_read),
-                m.cost
-                    .map_or_else(|| "unknown".to_owned(), |c| c.to_string()),
+                s.name.clone(),
+                fmt::count(s.calls),
+                Some(s.failed)
+                    .filter(|n| *n > 0)
+                    .map(fmt::count)
+                    .unwrap_or_default(),
+                s.median_ms.map(millis).unwrap_or_default(),
+                "█".repeat((s.calls * 20).div_ceil(widest) as usize),
             ]
         })
         .collect();
-    let mut lines = render(&columns, &rows, None, ctx.width);
-    lines[0] = ctx.style.header(&lines[0]);
-    lines
+    let columns = [
+        Column::left("TOOL", 0),
+        Column::right("CALLS", 0),
+        Column::right("FAILED", 0),
+        Column::right("MEDIAN", 1),
+        Column::left("", 2),
+    ];
+    let title = format!("Tools ({} calls, {failed} failed)", d.tool_calls.len());
+    section(ctx, &title, &columns, &rows)
+}
+
+fn subagents(ctx: &Context, d: &SessionDetail) -> Vec<String> {
+    let rows: Vec<Vec<String>> = d
+        .subagents_flat()
+        .into_iter()
+        .map(|(depth, n)| {
+            let what = n.agent_type.as_deref().unwrap_or(n.kind.as_str());
+            let about = n.description.as_deref().unwrap_or("");
+            let tokens = n.path.as_ref().map(|_| fmt::tokens(n.tokens.total()));
+            vec![
+                format!("{}{}", "  ".repeat(depth), n.agent_id),
+                format!("{what} {about}").trim().to_owned(),
+                tokens.unwrap_or_else(|| "?".to_owned()),
+                cost(n.cost),
+                fmt::count(n.tool_calls),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column::left("AGENT", 0),
+        Column::flex("TASK"),
+        Column::right("TOKENS", 0),
+        Column::right("COST", 0),
+        Column::right("TOOLS", 1),
+    ];
+    section(ctx, &format!("Subagents ({})", rows.len()), &columns, &rows)
+}
+
+fn files(ctx: &Context, d: &SessionDetail) -> Vec<String> {
+    let cwd = d.summary.cwd.as_deref().filter(|c| !c.is_empty());
+    let rows: Vec<Vec<String>> = d
+        .files_by_path()
+        .into_iter()
+        .map(|e| {
+            let short = cwd
+                .and_then(|c| e.path.strip_prefix(c)?.strip_prefix('/'))
+                .unwrap_or(&e.path);
+            let note = if e.created { " (new)" } else { "" };
+            vec![
+                format!("+{}", e.added),
+                format!("-{}", e.removed),
+                format!("{short}{note}"),
+                fmt::count(e.edits),
+                e.by.iter()
+                    .map(|a| a.as_deref().unwrap_or("main"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column::right("ADDED", 0),
+        Column::right("REMOVED", 0),
+        Column::flex("FILE"),
+        Column::right("EDITS", 2),
+        Column::left("BY", 1),
+    ];
+    section(
+        ctx,
+        &format!("Files touched ({})", rows.len()),
+        &columns,
+        &rows,
+    )
+}
+
+fn commits(ctx: &Context, d: &SessionDetail) -> Vec<String> {
+    let rows: Vec<Vec<String>> = d
+        .commits
+        .iter()
+        .map(|c| {
+            vec![
+                c.sha.clone(),
+                c.branch.clone().unwrap_or_default(),
+                c.subject.clone().unwrap_or_default(),
+                c.agent_id.clone().unwrap_or_else(|| "main".to_owned()),
+            ]
+        })
+        .collect();
+    let columns = [
+        Column::left("COMMIT", 0),
+        Column::left("BRANCH", 1),
+        Column::flex("SUBJECT"),
+        Column::left("BY", 2),
+    ];
+    section(ctx, &format!("Commits ({})", rows.len()), &columns, &rows)
+}
+
+/// `350ms`, `1.2s`, then minutes and hours.
+fn millis(ms: i64) -> String {
+    match ms {
+        ..1_000 => format!("{}ms", ms.max(0)),
+        1_000..60_000 => format!("{}.{}s", ms / 1000, ms % 1000 / 100),
+        _ => fmt::duration(chrono::Duration::milliseconds(ms)),
+    }
 }

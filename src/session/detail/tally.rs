@@ -1,0 +1,171 @@
+//! Token usage of one session, deduplicated the way the summary scan does it, and summed per
+//! thread (the main thread or one sub-agent).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::money::Usd;
+use crate::pricing::{PriceTable, is_unbilled_model};
+use crate::transcript::record::AssistantLine;
+use crate::usage::{Tokens, Usage};
+
+/// One API response.
+#[derive(Debug, Clone)]
+struct Entry {
+    msg_id: Option<String>,
+    thread: Option<String>,
+    model: String,
+    usage: Usage,
+    at: Option<DateTime<Utc>>,
+    legacy_cost: Option<Usd>,
+    live: bool,
+}
+
+/// Per-thread totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThreadUsage {
+    pub tokens: Tokens,
+    /// `None` when a model of the thread is not in the price table.
+    pub cost: Option<Usd>,
+    pub models: Vec<String>,
+    pub responses: u64,
+}
+
+/// Every API response of a session, with streamed and replayed copies collapsed.
+#[derive(Debug, Default)]
+pub struct Tally {
+    entries: Vec<Entry>,
+    by_key: HashMap<(String, String), usize>,
+}
+
+impl Tally {
+    /// Adds the usage of an assistant line of `thread` (`None` for the main thread). Copies of
+    /// one response (same `message.id` and `requestId`) keep the one with the most tokens.
+    pub fn add(&mut self, line: &AssistantLine, thread: Option<&str>, at: Option<DateTime<Utc>>) {
+        let model = line.model.as_deref().unwrap_or("unknown");
+        if line.is_api_error || is_unbilled_model(model) {
+            return;
+        }
+        let Some(raw) = &line.usage else { return };
+        let entry = Entry {
+            msg_id: line.message_id.clone(),
+            thread: thread.map(str::to_owned),
+            model: model.to_owned(),
+            usage: raw.to_usage(),
+            at,
+            legacy_cost: line.cost_usd,
+            live: true,
+        };
+        let Some(msg) = &line.message_id else {
+            self.entries.push(entry);
+            return;
+        };
+        let key = (msg.clone(), line.request_id.clone().unwrap_or_default());
+        match self.by_key.get(&key) {
+            Some(&i) => {
+                let kept = &mut self.entries[i];
+                let (new, old) = (entry.usage.tokens.total(), kept.usage.tokens.total());
+                if new > old || (new == old && entry.usage.billing.fast && !kept.usage.billing.fast)
+                {
+                    *kept = entry;
+                }
+            }
+            None => {
+                self.by_key.insert(key, self.entries.len());
+                self.entries.push(entry);
+            }
+        }
+    }
+
+    /// Drops side-chain replays: a sub-agent response whose `message.id` is also on the main
+    /// thread (`/btw` side questions and context forks replay the parent's messages).
+    pub fn drop_replays(&mut self) {
+        let main: HashSet<String> = self
+            .entries
+            .iter()
+            .filter(|e| e.thread.is_none())
+            .filter_map(|e| e.msg_id.clone())
+            .collect();
+        for e in &mut self.entries {
+            if e.thread.is_some() && e.msg_id.as_ref().is_some_and(|m| main.contains(m)) {
+                e.live = false;
+            }
+        }
+    }
+
+    /// Totals of one thread.
+    pub fn thread(&self, thread: Option<&str>, prices: &PriceTable) -> ThreadUsage {
+        let mut out = ThreadUsage {
+            cost: Some(Usd::ZERO),
+            ..ThreadUsage::default()
+        };
+        let mut models = BTreeSet::new();
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| e.live && e.thread.as_deref() == thread)
+        {
+            out.tokens.add(&e.usage.tokens);
+            out.responses += 1;
+            models.insert(e.model.clone());
+            let cost = e
+                .legacy_cost
+                .or_else(|| prices.cost(&e.model, &e.usage, e.at));
+            out.cost = out.cost.zip(cost).map(|(a, b)| a + b);
+        }
+        out.models = models.into_iter().collect();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::wire::RawUsage;
+
+    fn line(msg: &str, req: &str, output: u64) -> AssistantLine {
+        AssistantLine {
+            message_id: Some(msg.into()),
+            request_id: Some(req.into()),
+            model: Some("claude-sonnet-4-5-20250929".into()),
+            usage: Some(RawUsage {
+                input_tokens: Some(10),
+                output_tokens: Some(output),
+                ..RawUsage::default()
+            }),
+            ..AssistantLine::default()
+        }
+    }
+
+    #[test]
+    fn streamed_copies_keep_the_largest_and_replays_are_dropped() {
+        let prices = PriceTable::embedded();
+        let mut t = Tally::default();
+        t.add(&line("m1", "r1", 8), None, None);
+        t.add(&line("m1", "r1", 322), None, None);
+        t.add(&line("m1", "r1", 30), None, None);
+        // A side question replays m1 under a new request id.
+        t.add(&line("m1", "r9", 999), Some("aside_question-1"), None);
+        t.add(&line("m2", "r2", 5), Some("a1"), None);
+        t.add(&line("m2", "r2", 5), Some("a1"), None);
+        t.drop_replays();
+        let main = t.thread(None, prices);
+        assert_eq!((main.tokens.output, main.responses), (322, 1));
+        assert!(main.cost.is_some_and(|c| c > Usd::ZERO));
+        let sub = t.thread(Some("a1"), prices);
+        assert_eq!((sub.tokens.total(), sub.responses), (15, 1));
+        assert_eq!(t.thread(Some("aside_question-1"), prices).responses, 0);
+    }
+
+    #[test]
+    fn unpriced_models_leave_cost_unknown() {
+        let mut t = Tally::default();
+        let mut l = line("m", "r", 1);
+        l.model = Some("some-local-model".into());
+        t.add(&l, Some("a"), None);
+        let u = t.thread(Some("a"), PriceTable::embedded());
+        assert_eq!(u.cost, None);
+        assert_eq!(u.models, vec!["some-local-model".to_owned()]);
+    }
+}

@@ -1,0 +1,769 @@
+//! Benchmark: `git-vouch sessions --json` against ccusage on a large generated corpus.
+//!
+//! ```sh
+//! cargo bench --bench transcripts                                  # 1024 MiB, 5 runs each
+//! cargo bench --bench transcripts -- --size-mb 1024 --runs 5 --seed 2
+//! ```
+//!
+//! It generates (once, then reuses) a corpus of Claude Code transcripts from the recorded
+//! fixtures into `target/bench/corpus-<MiB>-<seed>/` (see `corpus.rs`), installs ccusage 20.0.24
+//! (native) and 17.2.1 (TypeScript) with npm into `target/bench/ccusage-<version>/` when missing,
+//! then runs side by side, rotating the order every round:
+//!
+//! - git-vouch cold: `sessions --json` with a fresh, empty `GIT_VOUCH_CACHE_DIR` every run;
+//! - git-vouch no-cache: `--no-cache sessions --json`;
+//! - git-vouch warm: `sessions --json` with a cache filled before the rounds, nothing changed;
+//! - `ccusage session --json --offline` of both versions.
+//!
+//! Every run gets `CLAUDE_CONFIG_DIR` = the corpus and an empty `HOME`. Wall time is measured
+//! around the child, peak RSS with GNU `/usr/bin/time -f %M`. The OS page cache is warm (a
+//! priming run reads the corpus first). It prints medians (and min/max), ratios to ccusage, and a
+//! PASS/FAIL line per target; the exit code is non-zero only when git-vouch's totals or
+//! per-session tokens differ from the generator's ground truth (or git-vouch fails).
+//!
+//! Without `--bench` (as `cargo test --benches` runs it) it does a quick smoke run instead: a
+//! 2 MiB corpus, one run of each git-vouch mode, no ccusage.
+
+mod corpus;
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use corpus::{Options, Tokens, Truth};
+
+const DEFAULT_SIZE_MB: u64 = 1024;
+const DEFAULT_RUNS: usize = 5;
+const DEFAULT_SEED: u64 = 2;
+const SMOKE_SIZE_MB: u64 = 2;
+
+const CCUSAGE_NATIVE: &str = "20.0.24";
+const CCUSAGE_TS: &str = "17.2.1";
+const TIME: &str = "/usr/bin/time";
+
+/// Targets from the issue.
+const COLD_VS_CCUSAGE: f64 = 1.0 / 3.0;
+const COLD_PEAK_MIB: f64 = 100.0;
+const WARM_SECS: f64 = 0.1;
+
+struct Args {
+    size_mb: u64,
+    runs: usize,
+    seed: u64,
+    /// Not run by `cargo bench` (no `--bench` argument): a quick check only.
+    smoke: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        size_mb: DEFAULT_SIZE_MB,
+        runs: DEFAULT_RUNS,
+        seed: DEFAULT_SEED,
+        smoke: true,
+    };
+    let mut explicit_size = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| -> Result<u64, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("{name} needs a whole number"))
+        };
+        match arg.as_str() {
+            "--bench" => args.smoke = false,
+            "--size-mb" => {
+                args.size_mb = value("--size-mb")?.max(1);
+                explicit_size = true;
+            }
+            "--runs" => args.runs = value("--runs")?.max(1) as usize,
+            "--seed" => args.seed = value("--seed")?,
+            other => eprintln!("note: ignoring argument '{other}'"),
+        }
+    }
+    if args.smoke {
+        if !explicit_size {
+            args.size_mb = SMOKE_SIZE_MB;
+        }
+        args.runs = 1;
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("transcripts bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("transcripts bench: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: paths, corpus, ccusage.
+
+struct Paths {
+    git_vouch: PathBuf,
+    /// `target/bench`.
+    work: PathBuf,
+    templates: PathBuf,
+}
+
+fn paths() -> Paths {
+    let git_vouch = PathBuf::from(env!("CARGO_BIN_EXE_git-vouch"));
+    // target/<profile>/git-vouch -> target/bench
+    let target = git_vouch
+        .parent()
+        .and_then(Path::parent)
+        .map_or_else(|| PathBuf::from("target"), Path::to_path_buf);
+    Paths {
+        git_vouch,
+        work: target.join("bench"),
+        templates: Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude"),
+    }
+}
+
+/// The corpus of this size and seed, generated unless a complete one is there.
+fn corpus(p: &Paths, size_mb: u64, seed: u64) -> io::Result<(PathBuf, Truth)> {
+    let dir = p.work.join(format!("corpus-{size_mb}-{seed}"));
+    let marker = dir.join("truth.json");
+    let target_bytes = size_mb << 20;
+    if let Ok(truth) = Truth::load(&marker)
+        && truth.generator == corpus::GENERATOR_VERSION
+        && truth.seed == seed
+        && truth.target_bytes == target_bytes
+    {
+        println!("corpus: reusing {}", dir.display());
+        return Ok((dir, truth));
+    }
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::create_dir_all(&dir)?;
+    println!(
+        "corpus: generating {size_mb} MiB (seed {seed}) from {} into {} ...",
+        p.templates.display(),
+        dir.display()
+    );
+    let start = Instant::now();
+    let options = Options { target_bytes, seed };
+    let truth = corpus::generate(&p.templates, &dir, &options)?;
+    truth.save(&marker)?;
+    println!(
+        "corpus: generated in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok((dir, truth))
+}
+
+/// The command to run ccusage `version` with, installing it with npm when missing.
+fn ccusage(p: &Paths, version: &str, packages: &[String]) -> Option<PathBuf> {
+    let prefix = p.work.join(format!("ccusage-{version}"));
+    let launcher = prefix.join("node_modules/.bin/ccusage");
+    let native = prefix.join("node_modules/@ccusage/ccusage-linux-x64/bin/ccusage");
+    if !launcher.exists() {
+        println!("ccusage {version}: npm install {} ...", packages.join(" "));
+        let status = Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+            ])
+            .arg(&prefix)
+            .args(packages)
+            .stdin(Stdio::null())
+            .status();
+        match status {
+            Ok(s) if s.success() && launcher.exists() => {}
+            Ok(s) => {
+                println!("ccusage {version}: skipped (npm install failed: {s})");
+                return None;
+            }
+            Err(e) => {
+                println!("ccusage {version}: skipped (cannot run npm: {e})");
+                return None;
+            }
+        }
+    }
+    // The 20.x launcher is a Node script that only spawns the native binary: run the binary
+    // itself, as its launcher would, without Node's start-up in the figures.
+    if native.exists() {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(&native, fs::Permissions::from_mode(0o755));
+        return Some(native);
+    }
+    Some(launcher)
+}
+
+fn version_of(program: &Path) -> String {
+    Command::new(program)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running and measuring.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Cold,
+    NoCache,
+    Warm,
+    Ccusage,
+}
+
+struct Tool {
+    label: String,
+    slug: String,
+    kind: Kind,
+    program: PathBuf,
+    args: Vec<String>,
+    secs: Vec<f64>,
+    mib: Vec<f64>,
+    failures: usize,
+}
+
+impl Tool {
+    fn new(label: &str, slug: &str, kind: Kind, program: &Path, args: &[&str]) -> Self {
+        Self {
+            label: label.to_owned(),
+            slug: slug.to_owned(),
+            kind,
+            program: program.to_path_buf(),
+            args: args.iter().map(|&a| a.to_owned()).collect(),
+            secs: Vec::new(),
+            mib: Vec::new(),
+            failures: 0,
+        }
+    }
+
+    fn is_git_vouch(&self) -> bool {
+        self.kind != Kind::Ccusage
+    }
+}
+
+/// Where one run reads and writes.
+struct RunEnv<'a> {
+    corpus: &'a Path,
+    home: &'a Path,
+    cache: &'a Path,
+    out: &'a Path,
+    time: Option<&'a Path>,
+}
+
+/// Runs a command once: wall seconds, peak RSS in MiB (when GNU time is there), success.
+fn measure(tool: &Tool, env: &RunEnv<'_>) -> io::Result<(f64, Option<f64>, bool)> {
+    let rss = env.out.with_extension("rss");
+    let _ = fs::remove_file(&rss);
+    let mut cmd = match env.time {
+        Some(time) => {
+            let mut c = Command::new(time);
+            c.args(["-f", "%M", "-o"]).arg(&rss).arg(&tool.program);
+            c
+        }
+        None => Command::new(&tool.program),
+    };
+    cmd.args(&tool.args)
+        .env("CLAUDE_CONFIG_DIR", env.corpus)
+        .env("HOME", env.home)
+        .env("GIT_VOUCH_CACHE_DIR", env.cache)
+        .env("NO_COLOR", "1")
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("GIT_VOUCH_PRICING")
+        .env_remove("GIT_VOUCH_NOW")
+        .stdin(Stdio::null())
+        .stdout(File::create(env.out)?)
+        .stderr(File::create(env.out.with_extension("stderr"))?);
+    let start = Instant::now();
+    let status = cmd.status()?;
+    let secs = start.elapsed().as_secs_f64();
+    let mib = fs::read_to_string(&rss)
+        .ok()
+        .and_then(|t| t.lines().last()?.trim().parse::<f64>().ok())
+        .map(|kib| kib / 1024.0);
+    Ok((secs, mib, status.success()))
+}
+
+/// Checks a git-vouch output file against the truth; returns the problems found.
+fn check_output(out: &Path, truth: &Truth) -> Vec<String> {
+    let doc: serde_json::Value = match fs::read(out)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
+        Ok(doc) => doc,
+        Err(e) => return vec![format!("{}: unreadable output: {e}", out.display())],
+    };
+    corpus::check_git_vouch(&doc, truth)
+}
+
+struct Bench<'a> {
+    paths: &'a Paths,
+    corpus: &'a Path,
+    truth: &'a Truth,
+    time: Option<PathBuf>,
+    tmp: PathBuf,
+    problems: Vec<String>,
+}
+
+impl Bench<'_> {
+    fn cache_dir(&self, kind: Kind) -> PathBuf {
+        self.tmp.join(match kind {
+            Kind::Cold => "cache-cold",
+            Kind::NoCache => "cache-none",
+            Kind::Warm => "cache-warm",
+            Kind::Ccusage => "cache-unused",
+        })
+    }
+
+    fn run_once(&mut self, tool: &mut Tool) -> io::Result<()> {
+        let cache = self.cache_dir(tool.kind);
+        if tool.kind == Kind::Cold && cache.exists() {
+            fs::remove_dir_all(&cache)?;
+        }
+        fs::create_dir_all(&cache)?;
+        let home = self.tmp.join("home");
+        fs::create_dir_all(&home)?;
+        let out = self.tmp.join(format!("{}.json", tool.slug));
+        let env = RunEnv {
+            corpus: self.corpus,
+            home: &home,
+            cache: &cache,
+            out: &out,
+            time: self.time.as_deref(),
+        };
+        let (secs, mib, ok) = measure(tool, &env)?;
+        if !ok {
+            tool.failures += 1;
+            let err = fs::read_to_string(out.with_extension("stderr")).unwrap_or_default();
+            let msg = format!("{} failed: {}", tool.label, err.trim());
+            println!("  {msg}");
+            if tool.is_git_vouch() {
+                self.problems.push(msg);
+            }
+            return Ok(());
+        }
+        tool.secs.push(secs);
+        tool.mib.extend(mib);
+        if tool.is_git_vouch() {
+            let found = check_output(&out, self.truth);
+            self.problems
+                .extend(found.into_iter().map(|p| format!("{}: {p}", tool.label)));
+        }
+        Ok(())
+    }
+
+    /// Fills the warm cache (and the OS page cache) with one untimed run.
+    fn prime(&mut self) -> io::Result<()> {
+        let mut warm = Tool::new(
+            "git-vouch priming run",
+            "prime",
+            Kind::Warm,
+            &self.paths.git_vouch,
+            &["sessions", "--json"],
+        );
+        let cache = self.cache_dir(Kind::Warm);
+        if cache.exists() {
+            fs::remove_dir_all(&cache)?;
+        }
+        self.run_once(&mut warm)?;
+        if let Some(s) = warm.secs.first() {
+            println!("priming run (fills the warm cache and the page cache): {s:.2} s");
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and report.
+
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+fn stats(values: &[f64]) -> Option<Stats> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        f64::midpoint(v[n / 2 - 1], v[n / 2])
+    };
+    Some(Stats {
+        median,
+        min: v[0],
+        max: v[n - 1],
+    })
+}
+
+fn cell(s: Option<&Stats>, decimals: usize) -> String {
+    s.map_or_else(
+        || "n/a".to_owned(),
+        |s| {
+            format!(
+                "{:.d$} [{:.d$}, {:.d$}]",
+                s.median,
+                s.min,
+                s.max,
+                d = decimals
+            )
+        },
+    )
+}
+
+fn median_secs(tools: &[Tool], slug: &str) -> Option<f64> {
+    tools
+        .iter()
+        .find(|t| t.slug == slug)
+        .and_then(|t| stats(&t.secs))
+        .map(|s| s.median)
+}
+
+fn print_table(tools: &[Tool], runs: usize) {
+    let peers: Vec<(&str, Option<f64>)> = tools
+        .iter()
+        .filter(|t| t.kind == Kind::Ccusage)
+        .map(|t| (t.label.as_str(), stats(&t.secs).map(|s| s.median)))
+        .collect();
+    let mut header = format!(
+        "{:<24} {:>26} {:>26}",
+        "", "wall s median [min, max]", "peak MiB median [min, max]"
+    );
+    for (label, _) in &peers {
+        let _ = write!(header, " {:>18}", format!("/ {label}"));
+    }
+    println!("\n{runs} run(s) each, side by side, order rotated every round");
+    println!("{header}");
+    for t in tools {
+        let s = stats(&t.secs);
+        let m = stats(&t.mib);
+        let mut line = format!(
+            "{:<24} {:>26} {:>26}",
+            t.label,
+            cell(s.as_ref(), 3),
+            cell(m.as_ref(), 1)
+        );
+        for (_, peer) in &peers {
+            let ratio = match (s.as_ref(), peer) {
+                (Some(s), Some(p)) if *p > 0.0 => format!("{:.3}x", s.median / p),
+                _ => "n/a".to_owned(),
+            };
+            let _ = write!(line, " {ratio:>18}");
+        }
+        if t.failures > 0 {
+            let _ = write!(line, "  ({} failed)", t.failures);
+        }
+        println!("{line}");
+    }
+}
+
+fn verdict(pass: bool) -> &'static str {
+    if pass { "PASS" } else { "FAIL" }
+}
+
+fn print_targets(tools: &[Tool]) {
+    println!();
+    let cold = median_secs(tools, "cold");
+    let native = median_secs(tools, "ccusage-native");
+    match (cold, native) {
+        (Some(c), Some(n)) => println!(
+            "{} cold wall: {c:.3} s = {:.3} x ccusage {CCUSAGE_NATIVE} ({n:.3} s); target <= {COLD_VS_CCUSAGE:.3} x",
+            verdict(c <= n * COLD_VS_CCUSAGE),
+            c / n
+        ),
+        _ => println!("SKIP cold wall vs ccusage {CCUSAGE_NATIVE}: not measured"),
+    }
+    let cold_peak = tools
+        .iter()
+        .find(|t| t.slug == "cold")
+        .and_then(|t| stats(&t.mib));
+    match cold_peak {
+        Some(m) => println!(
+            "{} cold peak RSS: {:.1} MiB (max of runs; median {:.1}); target <= {COLD_PEAK_MIB} MiB",
+            verdict(m.max <= COLD_PEAK_MIB),
+            m.max,
+            m.median
+        ),
+        None => println!("SKIP cold peak RSS: not measured (no {TIME})"),
+    }
+    match median_secs(tools, "warm") {
+        Some(w) => println!(
+            "{} warm wall: {w:.3} s (median); target <= {WARM_SECS} s",
+            verdict(w <= WARM_SECS)
+        ),
+        None => println!("SKIP warm wall: not measured"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ccusage's totals against the truth.
+
+fn ccusage_tokens(v: &serde_json::Value) -> Tokens {
+    let n = |k: &str| v.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    Tokens {
+        input: n("inputTokens"),
+        output: n("outputTokens"),
+        cache_creation: n("cacheCreationTokens"),
+        cache_read: n("cacheReadTokens"),
+        messages: 0,
+    }
+}
+
+fn diff_line(got: &Tokens, want: &Tokens) -> String {
+    let field = |name: &str, g: u64, w: u64| {
+        let delta = i128::from(g) - i128::from(w);
+        let pct = if w == 0 {
+            0.0
+        } else {
+            delta as f64 * 100.0 / w as f64
+        };
+        format!("{name} {g} ({delta:+}, {pct:+.3}%)")
+    };
+    [
+        field("input", got.input, want.input),
+        field("output", got.output, want.output),
+        field("cache_creation", got.cache_creation, want.cache_creation),
+        field("cache_read", got.cache_read, want.cache_read),
+    ]
+    .join(", ")
+}
+
+fn compare_ccusage(tool: &Tool, out: &Path, truth: &Truth) {
+    let doc: serde_json::Value = match fs::read(out)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+    {
+        Some(doc) if !tool.secs.is_empty() => doc,
+        _ => {
+            println!("{}: no output to compare", tool.label);
+            return;
+        }
+    };
+    let want = Tokens {
+        messages: 0,
+        ..truth.total
+    };
+    let got = ccusage_tokens(&doc["totals"]);
+    let verdict = if got == want {
+        "equal to"
+    } else {
+        "DIFFER from"
+    };
+    println!(
+        "{} totals {verdict} the truth: {}",
+        tool.label,
+        diff_line(&got, &want)
+    );
+    // 20.x: one row per session id (`period`); 17.x: one row per transcript folder.
+    if let Some(rows) = doc["session"].as_array() {
+        let mut same = 0;
+        let mut differ = Vec::new();
+        let mut unknown = 0;
+        for row in rows {
+            let id = row["period"].as_str().unwrap_or("");
+            match truth.sessions.get(id) {
+                Some(t) if ccusage_tokens(row) == Tokens { messages: 0, ..*t } => same += 1,
+                Some(t) => differ.push((id.to_owned(), ccusage_tokens(row), *t)),
+                None => unknown += 1,
+            }
+        }
+        println!(
+            "  sessions: {} rows; {same} equal to the truth, {} differ, {unknown} not a generated session id",
+            rows.len(),
+            differ.len()
+        );
+        for (id, got, want) in differ.iter().take(3) {
+            println!(
+                "  e.g. {id}: {}",
+                diff_line(
+                    got,
+                    &Tokens {
+                        messages: 0,
+                        ..*want
+                    }
+                )
+            );
+        }
+    } else if let Some(rows) = doc["sessions"].as_array() {
+        println!(
+            "  {} rows (grouped by transcript folder, not by session id: compared by totals only)",
+            rows.len()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn tools(p: &Paths, smoke: bool) -> Vec<Tool> {
+    let gv = &p.git_vouch;
+    let mut tools = vec![
+        Tool::new(
+            "git-vouch cold",
+            "cold",
+            Kind::Cold,
+            gv,
+            &["sessions", "--json"],
+        ),
+        Tool::new(
+            "git-vouch no-cache",
+            "no-cache",
+            Kind::NoCache,
+            gv,
+            &["--no-cache", "sessions", "--json"],
+        ),
+        Tool::new(
+            "git-vouch warm",
+            "warm",
+            Kind::Warm,
+            gv,
+            &["sessions", "--json"],
+        ),
+    ];
+    if smoke {
+        return tools;
+    }
+    let cc_args = ["session", "--json", "--offline"];
+    let native_pkgs = [
+        format!("ccusage@{CCUSAGE_NATIVE}"),
+        format!("@ccusage/ccusage-linux-x64@{CCUSAGE_NATIVE}"),
+    ];
+    if let Some(cmd) = ccusage(p, CCUSAGE_NATIVE, &native_pkgs) {
+        let label = format!("ccusage {CCUSAGE_NATIVE}");
+        println!("{label}: {} (reports {})", cmd.display(), version_of(&cmd));
+        tools.push(Tool::new(
+            &label,
+            "ccusage-native",
+            Kind::Ccusage,
+            &cmd,
+            &cc_args,
+        ));
+    }
+    if let Some(cmd) = ccusage(p, CCUSAGE_TS, &[format!("ccusage@{CCUSAGE_TS}")]) {
+        let label = format!("ccusage {CCUSAGE_TS}");
+        println!("{label}: {} (reports {})", cmd.display(), version_of(&cmd));
+        tools.push(Tool::new(
+            &label,
+            "ccusage-ts",
+            Kind::Ccusage,
+            &cmd,
+            &cc_args,
+        ));
+    }
+    tools
+}
+
+fn print_setup(corpus: &Path, truth: &Truth, tools: &[Tool], tmp: &Path) {
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    println!(
+        "corpus: {} sessions, {} transcript files, {:.1} MiB; {cores} cores",
+        truth.sessions.len(),
+        truth.files,
+        truth.bytes as f64 / f64::from(1 << 20)
+    );
+    println!(
+        "every run: CLAUDE_CONFIG_DIR={} HOME={}",
+        corpus.display(),
+        tmp.join("home").display()
+    );
+    for t in tools {
+        let cache = match t.kind {
+            Kind::Cold => "GIT_VOUCH_CACHE_DIR=<fresh empty dir> ",
+            Kind::NoCache => "GIT_VOUCH_CACHE_DIR=<empty dir> ",
+            Kind::Warm => "GIT_VOUCH_CACHE_DIR=<cache of the priming run> ",
+            Kind::Ccusage => "",
+        };
+        println!(
+            "  {:<20} {cache}{} {}",
+            t.label,
+            t.program.display(),
+            t.args.join(" ")
+        );
+    }
+}
+
+fn run(args: &Args) -> io::Result<ExitCode> {
+    let p = paths();
+    if args.smoke {
+        println!("smoke run (no --bench): `cargo bench --bench transcripts` runs the benchmark");
+    }
+    let (corpus_dir, truth) = corpus(&p, args.size_mb, args.seed)?;
+    let time = Path::new(TIME).exists().then(|| PathBuf::from(TIME));
+    if time.is_none() {
+        println!(
+            "note: {TIME} (GNU time) not found; peak memory is not measured (apt-get install time)"
+        );
+    }
+    let mut tools = tools(&p, args.smoke);
+    let tmp = p.work.join(format!("run-{}-{}", args.size_mb, args.seed));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?;
+    }
+    fs::create_dir_all(&tmp)?;
+    print_setup(&corpus_dir, &truth, &tools, &tmp);
+    let mut bench = Bench {
+        paths: &p,
+        corpus: &corpus_dir,
+        truth: &truth,
+        time,
+        tmp: tmp.clone(),
+        problems: Vec::new(),
+    };
+    bench.prime()?;
+    let n = tools.len();
+    for round in 0..args.runs {
+        for i in 0..n {
+            let tool = &mut tools[(i + round) % n];
+            bench.run_once(tool)?;
+            println!(
+                "  round {}: {:<20} {:>8.3} s",
+                round + 1,
+                tool.label,
+                tool.secs.last().copied().unwrap_or(f64::NAN)
+            );
+        }
+    }
+    print_table(&tools, args.runs);
+    if !args.smoke {
+        print_targets(&tools);
+    }
+    println!();
+    for t in tools.iter().filter(|t| t.kind == Kind::Ccusage) {
+        compare_ccusage(t, &tmp.join(format!("{}.json", t.slug)), &truth);
+    }
+    if bench.problems.is_empty() {
+        println!(
+            "PASS correctness: every git-vouch run's totals and per-session tokens equal the ground truth ({} sessions)",
+            truth.sessions.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("FAIL correctness: {} problem(s)", bench.problems.len());
+        for problem in bench.problems.iter().take(20) {
+            println!("  {problem}");
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
