@@ -29,6 +29,11 @@ pub enum Outcome {
 
 /// Parses arguments, runs the command and maps the result to an exit code.
 pub fn run() -> ExitCode {
+    // Hooks run on every tool call: they skip the error reporter and the shared context, and
+    // always exit 0 unless a git hook decides otherwise.
+    if std::env::args_os().nth(1).is_some_and(|a| a == "hook") {
+        return commands::hook::main();
+    }
     if let Err(e) = color_eyre::config::HookBuilder::default()
         .display_env_section(false)
         .install()

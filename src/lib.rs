@@ -6,6 +6,7 @@
 //! The domain modules below never depend on the terminal or argument-parsing crates; `cli` and
 //! `tui` sit on top of them (`tests/architecture.rs` checks it).
 
+pub mod capture;
 pub mod clock;
 pub mod demo;
 pub mod index;

@@ -43,9 +43,59 @@ pub enum Command {
     Show(ShowArgs),
     /// Token and cost totals by day, month or session.
     Usage(UsageArgs),
+    /// Install the Claude Code and git hooks that capture sessions in this repository.
+    Init(InstallArgs),
+    /// Remove what `init` installed, restoring the previous files byte for byte.
+    Uninstall(InstallArgs),
+    /// Report what is installed, what is missing, where the state lives, and recent hook errors.
+    Status(StatusArgs),
+    /// Hook entry points called by Claude Code and git (not for direct use).
+    #[command(hide = true, subcommand)]
+    Hook(HookCommand),
     /// Developer tools: fixture recording and demo data.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
+}
+
+/// Where hooks go.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InstallArgs {
+    /// Use `.claude/settings.local.json` (not committed) instead of `.claude/settings.json`.
+    #[arg(long, conflicts_with = "user")]
+    pub local: bool,
+    /// Use the user's `~/.claude/settings.json` (honours CLAUDE_CONFIG_DIR).
+    #[arg(long)]
+    pub user: bool,
+    /// Print what would change (as a diff) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct StatusArgs {
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// A Claude Code hook event; the JSON payload arrives on stdin.
+    Claude {
+        /// The event name (SessionStart, PreToolUse, …).
+        event: String,
+    },
+    /// A git hook; its arguments follow the name.
+    Git {
+        /// The hook name (commit-msg, post-commit, post-rewrite, pre-push).
+        name: String,
+        /// A foreign hook to run after ours, with the same arguments and stdin.
+        #[arg(long)]
+        chain: Option<PathBuf>,
+        /// The hook's own arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

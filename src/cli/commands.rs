@@ -1,5 +1,7 @@
 //! One module per subcommand; `dispatch` routes to them.
 
+pub mod hook;
+pub mod install;
 pub mod sessions;
 pub mod show;
 pub mod usage;
@@ -28,6 +30,10 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Show(args)) => show::run(&ctx, args),
         Some(Command::Usage(args)) => usage::run(&ctx, args),
         Some(Command::Debug(cmd)) => debug(cmd),
+        Some(Command::Init(args)) => install::init(&ctx, args),
+        Some(Command::Uninstall(args)) => install::uninstall(&ctx, args),
+        Some(Command::Status(args)) => install::status(&ctx, args),
+        Some(Command::Hook(cmd)) => Ok(hook::run(cmd)),
     }
 }
 

@@ -1,0 +1,44 @@
+//! `git-vouch hook claude <event>` and `git-vouch hook git <name>`: the hook entry points.
+//!
+//! They never block or break the agent or git: any internal failure is logged to the state
+//! folder and the process exits 0 (for Claude Code, exit 2 would block a tool call). Only a
+//! chained foreign git hook's own exit code is passed on.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Outcome;
+use crate::cli::args::{Cli, Command, HookCommand};
+
+/// Entry point when the first argument is `hook`: parse leniently and never fail.
+pub fn main() -> ExitCode {
+    let Ok(cli) = Cli::try_parse() else {
+        // An unknown hook form from a newer or older install: do nothing, successfully.
+        return ExitCode::SUCCESS;
+    };
+    match cli.command {
+        Some(Command::Hook(cmd)) => exit_code(&cmd),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Runs a hook from the normal dispatcher (same behaviour).
+pub fn run(cmd: &HookCommand) -> Outcome {
+    let _ = exit_code(cmd);
+    Outcome::Success
+}
+
+fn exit_code(cmd: &HookCommand) -> ExitCode {
+    let clock = crate::clock::SystemClock;
+    match cmd {
+        HookCommand::Claude { event } => {
+            crate::capture::claude_hook::run(event, &clock);
+            ExitCode::SUCCESS
+        }
+        HookCommand::Git { name, chain, args } => {
+            let code = crate::capture::git_hook::run(name, args, chain.as_deref(), &clock);
+            ExitCode::from(code)
+        }
+    }
+}
