@@ -6,7 +6,10 @@
 //! and log problems), never take git's `index.lock`, and avoid heavy start-up work.
 
 pub mod claude_hook;
+pub mod commit_record;
+pub mod diff;
 pub mod git_hook;
 pub mod locate;
+pub mod pending;
 pub mod record;
 pub mod state;

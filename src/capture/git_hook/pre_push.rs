@@ -1,0 +1,210 @@
+//! `pre-push`: reads the pushed refs from stdin and computes exactly the commits each ref sends,
+//! records them, and prints a one-line summary. (Attestation and review attach here later.)
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use git2::{Oid, Repository};
+use serde::{Deserialize, Serialize};
+
+use super::GitHookError;
+use super::commit_msg::trailer_sessions;
+use crate::capture::commit_record::CommitRecord;
+use crate::capture::state::{StateDir, append_json, read_json};
+use crate::clock::Clock;
+
+/// One line git gives pre-push on stdin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRef {
+    pub local_ref: String,
+    pub local_sha: String,
+    pub remote_ref: String,
+    pub remote_sha: String,
+}
+
+/// A pushed ref with the commits it sends, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushedRef {
+    #[serde(flatten)]
+    pub push: PushRef,
+    pub commits: Vec<String>,
+}
+
+/// A line of `pushes.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PushRecord {
+    ts: DateTime<Utc>,
+    remote: String,
+    url: String,
+    refs: Vec<PushedRef>,
+    /// Sessions credited with any pushed commit.
+    sessions: Vec<String>,
+}
+
+/// Parses pre-push stdin (`<local ref> <local sha> <remote ref> <remote sha>` per line).
+pub fn parse_refs(stdin: &[u8]) -> Vec<PushRef> {
+    String::from_utf8_lossy(stdin)
+        .lines()
+        .filter_map(|l| {
+            let p: Vec<&str> = l.split_whitespace().collect();
+            (p.len() == 4).then(|| PushRef {
+                local_ref: p[0].to_owned(),
+                local_sha: p[1].to_owned(),
+                remote_ref: p[2].to_owned(),
+                remote_sha: p[3].to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The commits each ref sends to `remote`: for an existing remote branch, those not reachable
+/// from its current tip; for a new branch, those after the merge base with the remote's default
+/// branch (or everything when the remote has none). Deletions send nothing.
+pub fn pushed_commits(
+    repo: &Repository,
+    remote: &str,
+    refs: &[PushRef],
+) -> Result<Vec<PushedRef>, git2::Error> {
+    refs.iter()
+        .map(|r| {
+            let commits = if is_zero(&r.local_sha) {
+                Vec::new()
+            } else {
+                walk(repo, remote, r)?
+            };
+            Ok(PushedRef {
+                push: r.clone(),
+                commits,
+            })
+        })
+        .collect()
+}
+
+fn is_zero(sha: &str) -> bool {
+    sha.bytes().all(|b| b == b'0')
+}
+
+fn walk(repo: &Repository, remote: &str, r: &PushRef) -> Result<Vec<String>, git2::Error> {
+    let local = Oid::from_str(&r.local_sha)?;
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+    walk.push(local)?;
+    let remote_tip = (!is_zero(&r.remote_sha))
+        .then(|| Oid::from_str(&r.remote_sha).ok())
+        .flatten();
+    match remote_tip.filter(|oid| repo.find_commit(*oid).is_ok()) {
+        Some(tip) => walk.hide(tip)?,
+        None => {
+            if let Some(base) =
+                default_branch(repo, remote).and_then(|d| repo.merge_base(local, d).ok())
+            {
+                walk.hide(base)?;
+            }
+        }
+    }
+    walk.map(|oid| oid.map(|o| o.to_string())).collect()
+}
+
+/// The tip of the remote's default branch as this clone knows it.
+fn default_branch(repo: &Repository, remote: &str) -> Option<Oid> {
+    let head = format!("refs/remotes/{remote}/HEAD");
+    if let Ok(r) = repo.find_reference(&head)
+        && let Ok(resolved) = r.resolve()
+    {
+        return resolved.target();
+    }
+    ["main", "master", "trunk", "develop"].iter().find_map(|b| {
+        repo.refname_to_id(&format!("refs/remotes/{remote}/{b}"))
+            .ok()
+    })
+}
+
+pub fn run(
+    state: &StateDir,
+    repo: &Repository,
+    args: &[String],
+    stdin: &[u8],
+    clock: &dyn Clock,
+) -> Result<(), GitHookError> {
+    let remote = args.first().cloned().unwrap_or_default();
+    let url = args.get(1).cloned().unwrap_or_default();
+    let refs = pushed_commits(repo, &remote, &parse_refs(stdin))?;
+    let mut sessions = BTreeSet::new();
+    let mut agent_commits = 0;
+    let all: BTreeSet<&String> = refs.iter().flat_map(|r| &r.commits).collect();
+    for sha in &all {
+        let credited = commit_sessions(state, repo, sha)?;
+        agent_commits += usize::from(!credited.is_empty());
+        sessions.extend(credited);
+    }
+    let sessions: Vec<String> = sessions.into_iter().collect();
+    eprintln!("{}", summary(&remote, all.len(), agent_commits, &sessions));
+    let record = PushRecord {
+        ts: clock.now(),
+        remote,
+        url,
+        refs,
+        sessions,
+    };
+    append_json(&state.pushes_file(), &record)?;
+    Ok(())
+}
+
+/// Sessions of a commit: its record, else its trailer.
+fn commit_sessions(
+    state: &StateDir,
+    repo: &Repository,
+    sha: &str,
+) -> Result<Vec<String>, GitHookError> {
+    if let Some(record) = read_json::<CommitRecord>(&state.commit_file(sha))? {
+        return Ok(record.sessions);
+    }
+    let commit = repo.find_commit(Oid::from_str(sha)?)?;
+    Ok(trailer_sessions(commit.message().unwrap_or("")))
+}
+
+fn summary(remote: &str, commits: usize, agent_commits: usize, sessions: &[String]) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let short: Vec<String> = sessions
+        .iter()
+        .map(|s| s.chars().take(8).collect())
+        .collect();
+    if agent_commits == 0 {
+        return format!(
+            "git-vouch: pushing {} to {remote}; none made with an agent",
+            plural(commits, "commit")
+        );
+    }
+    format!(
+        "git-vouch: pushing {} to {remote}; {} made with {} ({})",
+        plural(commits, "commit"),
+        agent_commits,
+        plural(sessions.len(), "agent session"),
+        short.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ref_lines() {
+        let refs = parse_refs(b"refs/heads/a 1111 refs/heads/a 0000\nbad line\n");
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].remote_ref, "refs/heads/a");
+        assert!(is_zero("0000000000000000000000000000000000000000"));
+    }
+
+    #[test]
+    fn summary_reads_well() {
+        assert_eq!(
+            summary("origin", 1, 0, &[]),
+            "git-vouch: pushing 1 commit to origin; none made with an agent"
+        );
+        assert_eq!(
+            summary("origin", 3, 2, &["0123456789".into()]),
+            "git-vouch: pushing 3 commits to origin; 2 made with 1 agent session (01234567)"
+        );
+    }
+}
