@@ -36,24 +36,8 @@ impl Repo {
         repo.write("README.md", "hello\n");
         repo.git(&["add", "-A"]);
         repo.git(&["commit", "-q", "-m", "initial"]);
-        repo.install_hooks(&repo.dir.join(".git/hooks"));
+        install_hooks(&repo.dir.join(".git/hooks"));
         repo
-    }
-
-    fn install_hooks(&self, dir: &Path) {
-        let bin = env!("CARGO_BIN_EXE_git-vouch");
-        for name in HOOKS {
-            let chained = dir.join(format!("{name}.vouch-chained"));
-            let chain = if chained.exists() {
-                format!("--chain '{}' ", chained.display())
-            } else {
-                String::new()
-            };
-            let script = format!("#!/bin/sh\nexec '{bin}' hook git {name} {chain}-- \"$@\"\n");
-            let path = dir.join(name);
-            std::fs::write(&path, script).unwrap();
-            make_executable(&path);
-        }
     }
 
     fn cmd(&self, program: &str, args: &[&str]) -> Command {
@@ -135,6 +119,22 @@ impl Repo {
 
     fn message(&self, sha: &str) -> String {
         self.stdout(&["log", "-1", "--format=%B", sha])
+    }
+}
+
+fn install_hooks(dir: &Path) {
+    let bin = env!("CARGO_BIN_EXE_git-vouch");
+    for name in HOOKS {
+        let chained = dir.join(format!("{name}.vouch-chained"));
+        let chain = if chained.exists() {
+            format!("--chain '{}' ", chained.display())
+        } else {
+            String::new()
+        };
+        let script = format!("#!/bin/sh\nexec '{bin}' hook git {name} {chain}-- \"$@\"\n");
+        let path = dir.join(name);
+        std::fs::write(&path, script).unwrap();
+        make_executable(&path);
     }
 }
 
@@ -303,7 +303,7 @@ fn pre_push_sees_exactly_the_pushed_commits_and_chains_the_foreign_hook() {
     )
     .unwrap();
     make_executable(&hooks.join("pre-push.vouch-chained"));
-    repo.install_hooks(&hooks);
+    install_hooks(&hooks);
 
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.agent_wrote("s1", "f.txt", &["feature"]);
@@ -360,7 +360,7 @@ fn a_failing_foreign_pre_push_still_blocks_the_push() {
     )
     .unwrap();
     make_executable(&hooks.join("pre-push.vouch-chained"));
-    repo.install_hooks(&hooks);
+    install_hooks(&hooks);
     let out = repo
         .cmd("git", &["push", "origin", "main"])
         .stdin(Stdio::null())
