@@ -8,6 +8,7 @@
 
 pub mod capture;
 pub mod clock;
+pub mod correlate;
 pub mod demo;
 pub mod index;
 pub mod money;

@@ -119,6 +119,8 @@ pub struct FileTouch {
     pub lines_added: u64,
     pub lines_removed: u64,
     pub created: bool,
+    /// Hashes of the added lines (trailing whitespace ignored), to recognise them in commits.
+    pub added_hashes: Vec<u64>,
 }
 
 /// One hunk of a structured patch; `lines` start with ` `, `-` or `+`.

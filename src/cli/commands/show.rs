@@ -4,6 +4,8 @@ use std::path::Path;
 
 use color_eyre::eyre::{Result, eyre};
 
+mod linked;
+
 use super::{print_json, print_lines};
 use crate::cli::Outcome;
 use crate::cli::args::ShowArgs;
@@ -50,10 +52,27 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
         }
     };
     let detail = load_detail(session, &open, &ctx.prices);
-    if args.json {
-        print_json(&session_doc(&detail))?;
+    let links = if demo {
+        Vec::new()
     } else {
-        print_lines(&text(ctx, &detail))?;
+        session
+            .cwd
+            .as_deref()
+            .and_then(|cwd| {
+                crate::correlate::commits_for(Path::new(cwd), &detail)
+                    .ok()
+                    .flatten()
+            })
+            .unwrap_or_default()
+    };
+    if args.json {
+        let mut doc = session_doc(&detail);
+        doc["linked_commits"] = serde_json::to_value(&links)?;
+        print_json(&doc)?;
+    } else {
+        let mut output = text(ctx, &detail);
+        output.extend(linked::section(ctx, &links));
+        print_lines(&output)?;
     }
     Ok(Outcome::Success)
 }

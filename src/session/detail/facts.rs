@@ -18,6 +18,8 @@ pub struct EditInput {
     pub path: String,
     pub added: u64,
     pub removed: u64,
+    /// Hashes of the lines the input writes that were not there before (for matching commits).
+    pub added_hashes: Vec<u64>,
 }
 
 /// What a file-editing call's `toolUseResult` says it changed.
@@ -95,7 +97,38 @@ pub fn edit_input(name: &str, input: &Value) -> Option<EditInput> {
         path: path.to_owned(),
         added,
         removed,
+        added_hashes: new_line_hashes(name, input),
     })
+}
+
+/// Hashes of the lines an edit input introduces: a Write's content, or the lines of each new
+/// string that its old string did not have.
+fn new_line_hashes(name: &str, input: &Value) -> Vec<u64> {
+    let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let pairs: Vec<(String, String)> = match name {
+        "Write" => vec![(String::new(), get(input, "content"))],
+        "Edit" => vec![(get(input, "old_string"), get(input, "new_string"))],
+        "MultiEdit" => input
+            .get("edits")
+            .and_then(Value::as_array)
+            .map(|e| {
+                e.iter()
+                    .map(|e| (get(e, "old_string"), get(e, "new_string")))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    pairs
+        .iter()
+        .flat_map(|(old, new)| {
+            let before: std::collections::HashSet<&str> = old.lines().collect();
+            new.lines()
+                .filter(|l| !before.contains(l) && crate::capture::record::is_distinctive(l))
+                .map(crate::capture::record::line_hash)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Lines in a text (a trailing newline does not start another line).

@@ -80,7 +80,23 @@ fn touch(u: &UseSeen, r: &ResultSeen) -> Option<FileTouch> {
     } else {
         u.edit.as_ref().map_or((0, 0), |e| (e.added, e.removed))
     };
+    let added_hashes = if facts.hunks.is_empty() {
+        u.edit
+            .as_ref()
+            .map(|e| e.added_hashes.clone())
+            .unwrap_or_default()
+    } else {
+        facts
+            .hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .filter_map(|l| l.strip_prefix('+'))
+            .filter(|l| crate::capture::record::is_distinctive(l))
+            .map(crate::capture::record::line_hash)
+            .collect()
+    };
     Some(FileTouch {
+        added_hashes,
         path,
         tool: u.name.clone(),
         tool_use_id: u.id.clone(),

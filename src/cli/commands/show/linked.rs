@@ -1,0 +1,52 @@
+//! The commits of the session's repository tied to it, recorded by hooks or inferred.
+
+use crate::cli::context::Context;
+use crate::cli::table::{Column, render};
+use crate::correlate::{CommitLink, LinkSource};
+
+/// Text rows of the linked commits.
+pub fn section(ctx: &Context, links: &[CommitLink]) -> Vec<String> {
+    if links.is_empty() {
+        return Vec::new();
+    }
+    let columns = [
+        Column::left("COMMIT", 0),
+        Column::left("LINK", 0),
+        Column::right("AGENT LINES", 2),
+        Column::left("WHEN", 1),
+        Column::flex("SUBJECT"),
+    ];
+    let rows: Vec<Vec<String>> = links
+        .iter()
+        .map(|l| {
+            vec![
+                l.sha.chars().take(10).collect(),
+                source(l.source).to_owned(),
+                l.agent_lines.to_string(),
+                l.committed_at
+                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                l.subject.clone(),
+            ]
+        })
+        .collect();
+    let mut out = vec![
+        String::new(),
+        ctx.style
+            .header(&format!("Commits in the repository ({})", links.len())),
+    ];
+    let mut table = render(&columns, &rows, None, ctx.width);
+    table[0] = ctx.style.dim(&table[0]);
+    out.extend(table);
+    out
+}
+
+/// How the link was made, as shown.
+pub fn source(s: LinkSource) -> &'static str {
+    match s {
+        LinkSource::Recorded => "recorded",
+        LinkSource::Trailer => "trailer",
+        LinkSource::AgentCommit => "agent commit",
+        LinkSource::Inferred => "inferred",
+    }
+}
