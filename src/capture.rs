@@ -5,11 +5,16 @@
 //! handlers are on the agent's hot path: they never block or fail the agent or git (they exit 0
 //! and log problems), never take git's `index.lock`, and avoid heavy start-up work.
 
+pub mod archive;
+pub mod attribution;
 pub mod claude_hook;
 pub mod commit_record;
 pub mod diff;
 pub mod git_hook;
+pub mod install;
 pub mod locate;
+pub mod payload;
 pub mod pending;
 pub mod record;
+pub mod snapshot;
 pub mod state;

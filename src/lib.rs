@@ -6,14 +6,18 @@
 //! The domain modules below never depend on the terminal or argument-parsing crates; `cli` and
 //! `tui` sit on top of them (`tests/architecture.rs` checks it).
 
+pub mod attest;
 pub mod capture;
 pub mod clock;
+pub mod config;
 pub mod correlate;
 pub mod demo;
+pub mod evidence;
 pub mod index;
 pub mod money;
 pub mod pricing;
 pub mod recording;
+pub mod redact;
 pub mod report;
 pub mod session;
 pub mod transcript;

@@ -2,7 +2,11 @@
 //! the agent wrote, made while or soon after it worked, is linked as inferred; unrelated commits
 //! are not.
 
-#![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::items_after_statements
+)]
 
 #[path = "support/cli.rs"]
 mod cli;
@@ -24,7 +28,11 @@ fn git(repo: &Path, date: &str, args: &[&str]) {
         .env("GIT_COMMITTER_DATE", date)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -34,23 +42,48 @@ fn a_commit_with_the_agents_lines_is_inferred_and_others_are_not() {
     std::fs::create_dir_all(&repo).unwrap();
     // The recorded session wrote hello.txt ("hello world") in /home/dev/write_commit_read/repo.
     let fixture = cli::fixture("claude/v2.1.197-write_commit_read/projects");
-    let project = std::fs::read_dir(&fixture).unwrap().next().unwrap().unwrap().path();
-    let transcript = std::fs::read_dir(&project).unwrap().next().unwrap().unwrap().path();
+    let project = std::fs::read_dir(&fixture)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let transcript = std::fs::read_dir(&project)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let text = std::fs::read_to_string(&transcript)
         .unwrap()
         .replace("/home/dev/write_commit_read/repo", repo.to_str().unwrap());
-    env.write(&format!("p/{}", transcript.file_name().unwrap().to_str().unwrap()), &text);
+    env.write(
+        &format!("p/{}", transcript.file_name().unwrap().to_str().unwrap()),
+        &text,
+    );
 
     git(&repo, "2026-11-21T06:00:00Z", &["init", "-q", "-b", "main"]);
     std::fs::write(repo.join("README.md"), "readme with enough words\n").unwrap();
     git(&repo, "2026-11-21T06:00:00Z", &["add", "-A"]);
-    git(&repo, "2026-11-21T06:00:00Z", &["commit", "-q", "-m", "before the session"]);
+    git(
+        &repo,
+        "2026-11-21T06:00:00Z",
+        &["commit", "-q", "-m", "before the session"],
+    );
     std::fs::write(repo.join("hello.txt"), "hello world\n").unwrap();
     git(&repo, "2026-11-21T06:30:00Z", &["add", "-A"]);
-    git(&repo, "2026-11-21T06:30:00Z", &["commit", "-q", "-m", "add hello"]);
+    git(
+        &repo,
+        "2026-11-21T06:30:00Z",
+        &["commit", "-q", "-m", "add hello"],
+    );
     std::fs::write(repo.join("other.txt"), "unrelated human text\n").unwrap();
     git(&repo, "2026-11-21T06:40:00Z", &["add", "-A"]);
-    git(&repo, "2026-11-21T06:40:00Z", &["commit", "-q", "-m", "unrelated"]);
+    git(
+        &repo,
+        "2026-11-21T06:40:00Z",
+        &["commit", "-q", "-m", "unrelated"],
+    );
 
     let id = transcript.file_stem().unwrap().to_str().unwrap();
     let doc = env.json(&["show", id, "--json"]);
@@ -60,5 +93,8 @@ fn a_commit_with_the_agents_lines_is_inferred_and_others_are_not() {
     assert_eq!(links[0]["subject"], "add hello");
     assert_eq!(links[0]["agent_lines"], 1);
     let text = String::from_utf8(env.run(&["show", id]).stdout).unwrap();
-    assert!(text.contains("inferred") && text.contains("add hello"), "{text}");
+    assert!(
+        text.contains("inferred") && text.contains("add hello"),
+        "{text}"
+    );
 }

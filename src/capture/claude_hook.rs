@@ -1,6 +1,490 @@
-//! Claude Code hook handler (being written).
+//! `git-vouch hook claude <event>`: records one Claude Code hook event into the state folder of
+//! the repository it happened in.
+//!
+//! On the agent's hot path: it reads the payload from stdin (capped), never blocks the agent
+//! (always exits 0), prints nothing but SessionStart's one-line JSON banner, and writes problems to
+//! `errors.log`. No git (never `index.lock`), no database, no transcript parsing: a few small
+//! locked appends, plus a worktree walk around Bash calls and an incremental transcript copy when
+//! a turn stops or compacts.
+//!
+//! Per event: `sessions/<id>.json` is created or updated under its lock file (tool events, the
+//! hot path, only move `last_event_at` once a minute), one line goes to `events/<id>.jsonl`, and
+//! file tools and Bash calls add their `edits/<id>.jsonl` lines (see [`super::attribution`] and
+//! [`super::snapshot`]).
 
+use std::env;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::archive;
+use super::attribution::{self, Produced};
+use super::payload::{Payload, clip, owned};
+use super::record::{EditKind, EditLine, EventRecord, SessionRecord};
+use super::snapshot;
+use super::state::{self, StateDir};
 use crate::clock::Clock;
 
-/// Handles one Claude Code hook event whose payload is on stdin.
-pub fn run(_event: &str, _clock: &dyn Clock) {}
+/// Largest payload read; a larger one is drained and ignored.
+pub const MAX_PAYLOAD: u64 = 32 * 1024 * 1024;
+/// Tool events move a session's `last_event_at` only when it is older than this.
+const REFRESH_SECS: i64 = 60;
+/// How much of a ledger's end is checked for a torn or corrupt last line before appending.
+const LEDGER_TAIL: u64 = 16 * 1024;
+const BANNER: &[u8] = b"{\"systemMessage\":\"git-vouch: recording this session\"}\n";
+/// The events recorded; any other is ignored.
+const EVENTS: [&str; 11] = [
+    "SessionStart",
+    "UserPromptSubmit",
+    "PreToolUse",
+    "PostToolUse",
+    "PostToolUseFailure",
+    "SubagentStart",
+    "SubagentStop",
+    "PreCompact",
+    "PostCompact",
+    "Stop",
+    "SessionEnd",
+];
+
+/// Why a payload could not be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    #[error("payload too large ({0} bytes); nothing recorded")]
+    TooLarge(u64),
+    #[error("cannot read the payload from stdin: {0}")]
+    Stdin(#[source] io::Error),
+    #[error("empty payload on stdin; nothing recorded")]
+    Empty,
+    #[error("payload is not valid hook JSON ({0}); nothing recorded")]
+    Json(#[source] serde_json::Error),
+}
+
+/// Handles one Claude Code hook event whose payload is on stdin. Never fails: even a panic is
+/// caught and logged, so the process exits 0.
+pub fn run(event: &str, clock: &dyn Clock) {
+    let caught = std::panic::catch_unwind(AssertUnwindSafe(|| record(event, clock)));
+    if let Err(panic) = caught {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let context = format!("hook claude {event}");
+        log_without_payload(clock.now(), &context, &format!("internal error: {what}"));
+    }
+}
+
+fn record(event: &str, clock: &dyn Clock) {
+    let input = read_payload(&mut io::stdin().lock(), MAX_PAYLOAD);
+    if !EVENTS.contains(&event) {
+        return;
+    }
+    let now = clock.now();
+    let context = format!("hook claude {event}");
+    let parsed = input.and_then(|bytes| {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(PayloadError::Empty);
+        }
+        Ok(bytes)
+    });
+    let bytes = match parsed {
+        Ok(bytes) => bytes,
+        Err(e) => return log_without_payload(now, &context, &e.to_string()),
+    };
+    let payload = match Payload::parse(&bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            let error = PayloadError::Json(e).to_string();
+            return log_without_payload(now, &context, &error);
+        }
+    };
+    let Some(state) = locate(&payload).filter(|s| s.repo.git_dir.is_dir()) else {
+        return; // Not in a git repository (or its git dir is gone): nothing to record.
+    };
+    let Some(sid) = payload.session() else {
+        state.log_error(now, &context, "missing session id; nothing recorded");
+        return;
+    };
+    if !state::is_clean_id(sid) {
+        let stored = state::file_id(sid);
+        state.log_error(
+            now,
+            &context,
+            &format!("session id {sid:?} is not a plain file name; stored as {stored}"),
+        );
+    }
+    let hook = Hook {
+        state,
+        now,
+        event,
+        sid,
+        payload: &payload,
+        context,
+    };
+    let recorded = hook.handle();
+    if recorded && event == "SessionStart" && payload.source.as_deref() != Some("compact") {
+        let _ = io::stdout().lock().write_all(BANNER);
+    }
+}
+
+/// Reads stdin up to `cap` bytes; beyond it, drains the rest without keeping it.
+pub fn read_payload(input: &mut dyn Read, cap: u64) -> Result<Vec<u8>, PayloadError> {
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    input
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(PayloadError::Stdin)?;
+    if bytes.len() as u64 <= cap {
+        return Ok(bytes);
+    }
+    let total = bytes.len() as u64 + io::copy(input, &mut io::sink()).unwrap_or(0);
+    Err(PayloadError::TooLarge(total))
+}
+
+/// Logs to the state folder of the working directory, if it is in a repository.
+fn log_without_payload(now: DateTime<Utc>, context: &str, message: &str) {
+    if let Some(state) = env::current_dir().ok().and_then(|d| StateDir::discover(&d)) {
+        state.log_error(now, context, message);
+    }
+}
+
+/// The state folder for an event: the one of the file a file tool names (so edits in a linked
+/// worktree land in that worktree), else the one of `cwd`.
+fn locate(payload: &Payload) -> Option<StateDir> {
+    let cwd = payload
+        .cwd
+        .as_deref()
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| env::current_dir().ok())?;
+    let file_tool = matches!(
+        payload.tool_name.as_deref(),
+        Some("Edit" | "MultiEdit" | "Write" | "NotebookEdit" | "Read")
+    );
+    let from_file = payload
+        .tool_path()
+        .filter(|_| file_tool)
+        .and_then(|p| cwd.join(p).parent().and_then(StateDir::discover));
+    from_file.or_else(|| StateDir::discover(&cwd))
+}
+
+/// One event being recorded.
+struct Hook<'a> {
+    state: StateDir,
+    now: DateTime<Utc>,
+    event: &'a str,
+    sid: &'a str,
+    payload: &'a Payload<'a>,
+    context: String,
+}
+
+impl Hook<'_> {
+    /// Records the event; true when the session record was written.
+    fn handle(&self) -> bool {
+        let session = self.update_session();
+        if let Err(e) = &session {
+            self.log(&format!("cannot update the session record: {e}"));
+        }
+        let mut record = self.event_record();
+        match (self.event, self.tool()) {
+            ("PreToolUse", "Bash") => self.bash_before(),
+            ("PostToolUse" | "PostToolUseFailure", "Bash") => record.files = self.bash_after(),
+            ("PostToolUse", tool) if attribution::is_file_tool(tool) => {
+                self.file_edit(record.files.first().map(String::as_str));
+            }
+            _ => {}
+        }
+        if matches!(
+            self.event,
+            "Stop" | "SubagentStop" | "PreCompact" | "SessionEnd"
+        ) {
+            self.archive();
+        }
+        if self.event == "SessionEnd" {
+            snapshot::drop_session(&self.state, self.sid);
+        }
+        self.append(&self.state.events_file(self.sid), &[record]);
+        session.is_ok()
+    }
+
+    fn tool(&self) -> &str {
+        self.payload.tool_name.as_deref().unwrap_or("")
+    }
+
+    fn log(&self, message: &str) {
+        self.state.log_error(self.now, &self.context, message);
+    }
+
+    fn event_record(&self) -> EventRecord {
+        let p = self.payload;
+        let ok = match self.event {
+            "PostToolUse" => Some(true),
+            "PostToolUseFailure" => Some(false),
+            _ => None,
+        };
+        let cwd = p
+            .cwd
+            .as_deref()
+            .map_or_else(|| self.state.repo.worktree.clone(), PathBuf::from);
+        let file = p
+            .tool_path()
+            .and_then(|f| self.state.repo.relative(&cwd.join(f)));
+        EventRecord {
+            ts: self.now,
+            event: self.event.to_owned(),
+            tool_use_id: owned(&p.tool_use_id),
+            tool: owned(&p.tool_name),
+            agent_id: owned(&p.agent_id),
+            agent_type: owned(&p.agent_type),
+            files: file.into_iter().collect(),
+            ok,
+            error: p.error.as_deref().map(|e| clip(e, 300)),
+            duration_ms: p.duration_ms,
+            prompt_id: owned(&p.prompt_id),
+            summary: p.summary(self.event),
+        }
+    }
+
+    /// Creates or updates `sessions/<id>.json` under its lock file.
+    fn update_session(&self) -> io::Result<()> {
+        let path = self.state.session_file(self.sid);
+        if self.session_is_fresh(&path) {
+            return Ok(());
+        }
+        let _lock = lock(&path.with_extension("json.lock"))?;
+        let old = self.read_session(&path)?;
+        let mut rec = old.clone().unwrap_or_else(|| SessionRecord {
+            session_id: self.sid.to_owned(),
+            agent: "claude-code".to_owned(),
+            started_at: Some(self.now),
+            ..SessionRecord::default()
+        });
+        apply(&mut rec, self.event, self.payload, self.now);
+        if old.as_ref() == Some(&rec) {
+            return Ok(());
+        }
+        state::write_json(&path, &rec)
+    }
+
+    /// Whether a tool event can leave the record alone: it would only move `last_event_at`, by
+    /// less than [`REFRESH_SECS`]. Tool events are the hot path; this costs one read, no lock.
+    fn session_is_fresh(&self, path: &Path) -> bool {
+        if !matches!(
+            self.event,
+            "PreToolUse" | "PostToolUse" | "PostToolUseFailure"
+        ) {
+            return false;
+        }
+        let Some(old) = fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<SessionRecord>(&b).ok())
+        else {
+            return false;
+        };
+        let mut new = old.clone();
+        apply(&mut new, self.event, self.payload, self.now);
+        new.last_event_at = old.last_event_at;
+        let recent = |t: DateTime<Utc>| (self.now - t).num_seconds() < REFRESH_SECS;
+        new == old && old.last_event_at.is_some_and(recent)
+    }
+
+    /// The current record; a corrupt one is kept aside (`.corrupt`) and started anew.
+    fn read_session(&self, path: &Path) -> io::Result<Option<SessionRecord>> {
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        serde_json::from_slice(&bytes).map(Some).or_else(|e| {
+            let aside = path.with_extension("json.corrupt");
+            let (from, to) = (path.display(), aside.display());
+            self.log(&format!(
+                "{from} is corrupt ({e}); kept as {to}, record started anew"
+            ));
+            fs::rename(path, &aside).map(|()| None)
+        })
+    }
+
+    fn file_edit(&self, rel: Option<&str>) {
+        let Some(rel) = rel else { return };
+        if let Some(produced) = attribution::produced(self.tool(), self.payload) {
+            let line = self.edit_record(rel, produced);
+            self.append(&self.state.edits_file(self.sid), &[line]);
+        }
+    }
+
+    fn edit_record(&self, path: &str, produced: Produced) -> EditLine {
+        EditLine::Edit(attribution::record(
+            self.payload,
+            self.sid,
+            self.now,
+            path,
+            produced,
+        ))
+    }
+
+    fn snapshot_file(&self) -> PathBuf {
+        snapshot::file_for(&self.state, self.sid, self.payload.tool_use_id.as_deref())
+    }
+
+    fn bash_before(&self) {
+        let file = self.snapshot_file();
+        if let Err(e) = snapshot::before(&self.state, &file) {
+            self.log(&format!(
+                "cannot save the worktree snapshot {}: {e}",
+                file.display()
+            ));
+        }
+    }
+
+    /// Records the files a Bash call created, changed or deleted; returns them, sorted.
+    fn bash_after(&self) -> Vec<String> {
+        let file = self.snapshot_file();
+        let changes = match snapshot::after(&self.state, &file) {
+            Ok(changes) => changes,
+            Err(e) => {
+                let file = file.display();
+                self.log(&format!(
+                    "no usable snapshot from before this Bash call ({file}: {e}); \
+                     its file changes are not recorded"
+                ));
+                return Vec::new();
+            }
+        };
+        let changed = changes.created.iter().chain(&changes.modified);
+        let lines: Vec<EditLine> = (changed.map(|p| (p, EditKind::WholeFile)))
+            .chain(changes.deleted.iter().map(|p| (p, EditKind::Deleted)))
+            .map(|(path, kind)| self.edit_record(path, Produced::whole(kind)))
+            .collect();
+        self.append(&self.state.edits_file(self.sid), &lines);
+        let mut files = [changes.created, changes.modified, changes.deleted].concat();
+        files.sort();
+        files
+    }
+
+    fn archive(&self) {
+        let Some(transcript) = self.payload.transcript_path.as_deref() else {
+            return self.log("no transcript_path in the payload; transcript not copied");
+        };
+        let extra = self.payload.agent_transcript_path.as_deref().map(Path::new);
+        let dest = self.state.transcripts_dir(self.sid);
+        for problem in archive::archive(Path::new(transcript), extra, &dest).problems {
+            self.log(&problem.to_string());
+        }
+    }
+
+    /// Appends JSON lines with one write, logging (not failing) on error.
+    fn append<T: serde::Serialize>(&self, path: &Path, rows: &[T]) {
+        let mut bytes = Vec::with_capacity(256 * rows.len());
+        for row in rows {
+            if serde_json::to_writer(&mut bytes, row).is_ok() {
+                bytes.push(b'\n');
+            }
+        }
+        if bytes.is_empty() {
+            return;
+        }
+        match append_lines(path, &bytes) {
+            Ok(None) => {}
+            Ok(Some(warning)) => self.log(&format!("{}: {warning}", path.display())),
+            Err(e) => self.log(&format!("cannot append to {}: {e}", path.display())),
+        }
+    }
+}
+
+/// What one event changes in a session record.
+fn apply(rec: &mut SessionRecord, event: &str, p: &Payload, now: DateTime<Utc>) {
+    let set = |field: &mut Option<String>, value: Option<&str>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            v.clone_into(field.get_or_insert_with(String::new));
+        }
+    };
+    set(&mut rec.transcript_path, p.transcript_path.as_deref());
+    if rec.cwd.is_none() {
+        set(&mut rec.cwd, p.cwd.as_deref());
+    }
+    rec.last_event_at = rec.last_event_at.max(Some(now));
+    match event {
+        // How the session started stays the first source seen. A later SessionStart (resume,
+        // compact, clear) leaves the end fields alone: `--fork-session` sends one with the parent's
+        // id, and the parent does not end again.
+        "SessionStart" => {
+            if rec.source.is_none() {
+                set(&mut rec.source, p.source.as_deref());
+            }
+            set(&mut rec.model, p.model.as_deref());
+        }
+        "SessionEnd" => {
+            rec.ended_at = Some(now);
+            rec.end_reason = owned(&p.reason);
+        }
+        _ => {}
+    }
+}
+
+/// Appends whole lines under an exclusive lock. A torn last line (no newline) gets one first, so
+/// the new lines stay readable; returns a warning when the last line was torn or not JSON.
+pub fn append_lines(path: &Path, bytes: &[u8]) -> io::Result<Option<&'static str>> {
+    let mut file = open_creating(
+        path,
+        OpenOptions::new().read(true).append(true).create(true),
+    )?;
+    file.lock()?;
+    // Checking the tail is best effort: the new lines are written whatever it finds.
+    let problem = last_line_problem(&mut file).unwrap_or(None);
+    let newline = if problem == Some(TORN) { "\n" } else { "" };
+    let result = file.write_all(&[newline.as_bytes(), bytes].concat());
+    let _ = file.unlock();
+    result.map(|()| problem)
+}
+
+const TORN: &str =
+    "its last line was cut off (no newline); kept, and new lines start on a fresh line";
+const NOT_JSON: &str = "its last line is not valid JSON; kept (readers skip it)";
+
+fn last_line_problem(file: &mut File) -> io::Result<Option<&'static str>> {
+    let len = file.metadata()?.len();
+    let start = len.saturating_sub(LEDGER_TAIL);
+    file.seek(SeekFrom::Start(start))?;
+    let mut tail = vec![0; (len - start) as usize];
+    file.read_exact(&mut tail)?;
+    let Some((&last, body)) = tail.split_last() else {
+        return Ok(None);
+    };
+    if last != b'\n' {
+        return Ok(Some(TORN));
+    }
+    let line = match body.iter().rposition(|&b| b == b'\n') {
+        Some(nl) => &body[nl + 1..],
+        None if start == 0 => body,
+        None => return Ok(None), // Longer than the tail read: not checked.
+    };
+    let bad = !line.iter().all(u8::is_ascii_whitespace)
+        && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err();
+    Ok(bad.then_some(NOT_JSON))
+}
+
+fn open_creating(path: &Path, options: &OpenOptions) -> io::Result<File> {
+    options
+        .open(path)
+        .or_else(|e| match (e.kind(), path.parent()) {
+            (io::ErrorKind::NotFound, Some(dir)) => {
+                fs::create_dir_all(dir).and_then(|()| options.open(path))
+            }
+            _ => Err(e),
+        })
+}
+
+/// Takes an exclusive lock on `path` (created if needed), held until the file is dropped.
+fn lock(path: &Path) -> io::Result<File> {
+    let file = open_creating(
+        path,
+        OpenOptions::new().create(true).write(true).truncate(false),
+    )?;
+    file.lock()?;
+    Ok(file)
+}

@@ -6,6 +6,7 @@
 //! foreign hook that `init` found in place runs after ours with the same arguments and the same
 //! stdin bytes, and its exit code is git's answer.
 
+mod attach;
 mod chain;
 mod commit_msg;
 mod post_commit;

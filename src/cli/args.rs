@@ -43,6 +43,18 @@ pub enum Command {
     Show(ShowArgs),
     /// Token and cost totals by day, month or session.
     Usage(UsageArgs),
+    /// Print the evidence document of a range of commits (default: the current branch).
+    Evidence(EvidenceArgs),
+    /// Sign the evidence of a range (default: the current branch) and attach it as git notes,
+    /// marked as not reviewed by a person.
+    Attest(AttestArgs),
+    /// Check the attestations of a range (default: the current branch) against allowed signers.
+    Verify(VerifyArgs),
+    /// Create an ed25519 signing key for git-vouch.
+    Keygen(KeygenArgs),
+    /// Share attestations: fetch teammates' notes or push yours.
+    #[command(subcommand)]
+    Notes(NotesCommand),
     /// Install the Claude Code and git hooks that capture sessions in this repository.
     Init(InstallArgs),
     /// Remove what `init` installed, restoring the previous files byte for byte.
@@ -55,6 +67,69 @@ pub enum Command {
     /// Developer tools: fixture recording and demo data.
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Commits to cover: `A..B`, `A...B`, or a revision (from its merge base with the upstream
+    /// or default branch).
+    pub range: Option<String>,
+    /// The document format.
+    #[arg(long, value_enum, default_value_t = EvidenceFormat::Vouch)]
+    pub format: EvidenceFormat,
+    /// Also remove email addresses (personal data), not only secrets.
+    #[arg(long)]
+    pub redact_emails: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvidenceFormat {
+    /// git-vouch's own document (assets/evidence.schema.json).
+    Vouch,
+    /// chainloop's CHAINLOOP_AI_CODING_SESSION materials, one per session.
+    Chainloop,
+}
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// Commits to cover (same forms as `evidence`).
+    pub range: Option<String>,
+    /// Also remove email addresses (personal data), not only secrets.
+    #[arg(long)]
+    pub redact_emails: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Commits to check (same forms as `evidence`).
+    pub range: Option<String>,
+    /// The allowed signers file (default: git's `gpg.ssh.allowedSignersFile`).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the key (default: `$XDG_CONFIG_HOME/git-vouch/signing_key`).
+    #[arg(long, value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotesCommand {
+    /// Fetch the remote's attestation notes and merge them into yours.
+    Fetch {
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
+    /// Push your attestation notes (merging the remote's first if needed; never forced).
+    Push {
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
 }
 
 /// Where hooks go.

@@ -1,5 +1,7 @@
 //! One module per subcommand; `dispatch` routes to them.
 
+pub mod attest;
+pub mod evidence;
 pub mod hook;
 pub mod install;
 pub mod sessions;
@@ -30,6 +32,11 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Show(args)) => show::run(&ctx, args),
         Some(Command::Usage(args)) => usage::run(&ctx, args),
         Some(Command::Debug(cmd)) => debug(cmd),
+        Some(Command::Evidence(args)) => evidence::run(&ctx, args),
+        Some(Command::Attest(args)) => attest::attest(&ctx, args),
+        Some(Command::Verify(args)) => attest::verify(&ctx, args),
+        Some(Command::Keygen(args)) => attest::keygen(&ctx, args),
+        Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),
         Some(Command::Init(args)) => install::init(&ctx, args),
         Some(Command::Uninstall(args)) => install::uninstall(&ctx, args),
         Some(Command::Status(args)) => install::status(&ctx, args),

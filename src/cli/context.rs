@@ -80,43 +80,13 @@ impl Context {
     }
 }
 
-/// The embedded price table, extended or overridden by the user's `pricing.toml`.
 fn load_prices(env: &dyn Env) -> Result<PriceTable> {
-    let path = env.var("GIT_VOUCH_PRICING").map(PathBuf::from).or_else(|| {
-        let p = config_dir(env).join("pricing.toml");
-        p.is_file().then_some(p)
-    });
-    let embedded = PriceTable::embedded();
-    let Some(path) = path else {
-        return Ok(embedded.clone());
-    };
-    let text = std::fs::read_to_string(&path)
-        .wrap_err_with(|| format!("cannot read price overrides {}", path.display()))?;
-    let overrides = PriceTable::from_toml(&text, &path.display().to_string())?;
-    Ok(embedded.merged(&overrides))
+    Ok(crate::config::price_table(env)?)
 }
 
-fn home(env: &dyn Env) -> PathBuf {
-    env.var("HOME").map(PathBuf::from).unwrap_or_default()
-}
-
-/// `$XDG_CONFIG_HOME/git-vouch`, by default `~/.config/git-vouch`.
-pub fn config_dir(env: &dyn Env) -> PathBuf {
-    env.var("XDG_CONFIG_HOME")
-        .map_or_else(|| home(env).join(".config"), PathBuf::from)
-        .join("git-vouch")
-}
-
-/// `$GIT_VOUCH_CACHE_DIR`, else `$XDG_CACHE_HOME/git-vouch`, by default `~/.cache/git-vouch`.
+/// The folder of the index cache.
 pub fn cache_dir(env: &dyn Env) -> PathBuf {
-    env.var("GIT_VOUCH_CACHE_DIR").map_or_else(
-        || {
-            env.var("XDG_CACHE_HOME")
-                .map_or_else(|| home(env).join(".cache"), PathBuf::from)
-                .join("git-vouch")
-        },
-        PathBuf::from,
-    )
+    crate::config::cache_dir(env)
 }
 
 fn terminal_width(env: &dyn Env) -> usize {

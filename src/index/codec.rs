@@ -13,11 +13,15 @@ const TOOL_LEN: usize = 8 + 2;
 pub fn encode(scan: &FileScan) -> Vec<u8> {
     let meta = serde_json::to_vec(scan).unwrap_or_default();
     let mut out = Vec::with_capacity(
-        12 + meta.len() + scan.entries.len() * ENTRY_LEN + scan.tools.len() * TOOL_LEN,
+        16 + meta.len()
+            + scan.entries.len() * ENTRY_LEN
+            + scan.tools.len() * TOOL_LEN
+            + scan.uuids.len() * 8,
     );
     out.extend_from_slice(&(meta.len() as u32).to_le_bytes());
     out.extend_from_slice(&(scan.entries.len() as u32).to_le_bytes());
     out.extend_from_slice(&(scan.tools.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(scan.uuids.len() as u32).to_le_bytes());
     out.extend_from_slice(&meta);
     for e in &scan.entries {
         encode_entry(e, &mut out);
@@ -25,6 +29,9 @@ pub fn encode(scan: &FileScan) -> Vec<u8> {
     for t in &scan.tools {
         out.extend_from_slice(&t.id.to_le_bytes());
         out.extend_from_slice(&t.name.to_le_bytes());
+    }
+    for u in &scan.uuids {
+        out.extend_from_slice(&u.to_le_bytes());
     }
     out
 }
@@ -63,8 +70,9 @@ pub fn decode(bytes: &[u8]) -> Option<FileScan> {
     let meta_len = r.u32()? as usize;
     let entries = r.u32()? as usize;
     let tools = r.u32()? as usize;
+    let uuids = r.u32()? as usize;
     let mut scan: FileScan = serde_json::from_slice(r.take(meta_len)?).ok()?;
-    if r.0.len() != entries * ENTRY_LEN + tools * TOOL_LEN {
+    if r.0.len() != entries * ENTRY_LEN + tools * TOOL_LEN + uuids * 8 {
         return None;
     }
     scan.entries = (0..entries)
@@ -78,6 +86,7 @@ pub fn decode(bytes: &[u8]) -> Option<FileScan> {
             })
         })
         .collect::<Option<_>>()?;
+    scan.uuids = (0..uuids).map(|_| r.u64()).collect::<Option<_>>()?;
     Some(scan)
 }
 

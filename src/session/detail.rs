@@ -180,6 +180,7 @@ pub fn load_detail(
     prices: &PriceTable,
 ) -> SessionDetail {
     let mut c = collect::Collector::default();
+    c.skip = summary.replayed_uuids.iter().copied().collect();
     // Main-thread files first: side questions and compactions replay the parent's lines, and
     // the first copy of a tool call or result is the one kept.
     let mut files: Vec<&PathBuf> = summary.files.iter().collect();

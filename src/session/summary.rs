@@ -74,6 +74,10 @@ pub struct SessionSummary {
     pub api_errors: u64,
     pub compactions: u64,
     pub files: Vec<PathBuf>,
+    /// Hashes of record uuids this session's files copy from a session that started earlier (a
+    /// fork or an old-style resume); the detail view skips them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replayed_uuids: Vec<u64>,
     pub buckets: Vec<Bucket>,
     pub warnings: Vec<Diagnostic>,
 }
@@ -101,8 +105,11 @@ impl SessionSummary {
 /// to the file that started first. A side-chain copy never wins over a main-chain one.
 pub fn summarize_project(files: &[&ScannedFile], prices: &PriceTable) -> Vec<SessionSummary> {
     let order = start_order(files);
-    let kept = dedupe_entries(files, &order);
-    let tools = dedupe_tools(files, &order);
+    let dedup = Dedup {
+        entries: dedupe_entries(files, &order),
+        tools: dedupe_tools(files, &order),
+        replayed: replayed_records(files, &order),
+    };
     let titles = summary_titles(files);
     let mut by_session: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in &order {
@@ -110,7 +117,7 @@ pub fn summarize_project(files: &[&ScannedFile], prices: &PriceTable) -> Vec<Ses
     }
     by_session
         .into_iter()
-        .map(|(id, members)| build(id, &members, files, &kept, &tools, &titles, prices))
+        .map(|(id, members)| build(id, &members, files, &dedup, &titles, prices))
         .filter(|s| s.assistant_messages > 0 || s.user_prompts > 0 || s.tool_calls > 0)
         .collect()
 }
@@ -120,7 +127,10 @@ fn start_order(files: &[&ScannedFile]) -> Vec<usize> {
     order.sort_by(|&a, &b| {
         let key = |f: &&ScannedFile| {
             (
-                f.scan.first_ts_ms.unwrap_or(i64::MAX),
+                f.scan
+                    .first_line_ts_ms
+                    .or(f.scan.first_ts_ms)
+                    .unwrap_or(i64::MAX),
                 f.source.path.clone(),
             )
         };
@@ -199,6 +209,28 @@ fn drop_sidechain_replays(files: &[&ScannedFile], kept: &mut [Vec<bool>]) {
             }
         }
     }
+}
+
+/// The per-file results of deduplication across a project.
+struct Dedup {
+    entries: Vec<Vec<bool>>,
+    tools: Vec<Vec<bool>>,
+    /// Record uuids each file shares with a file that started earlier (fork or resume copies).
+    replayed: Vec<HashSet<u64>>,
+}
+
+/// For each file, the uuids of its records already seen in a file that started earlier.
+fn replayed_records(files: &[&ScannedFile], order: &[usize]) -> Vec<HashSet<u64>> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<HashSet<u64>> = vec![HashSet::new(); files.len()];
+    for &fi in order {
+        for &u in &files[fi].scan.uuids {
+            if !seen.insert(u) {
+                out[fi].insert(u);
+            }
+        }
+    }
+    out
 }
 
 /// For each file, which of its tool calls are not copies of calls in an earlier file.
@@ -316,8 +348,7 @@ fn build(
     id: String,
     members: &[usize],
     files: &[&ScannedFile],
-    kept: &[Vec<bool>],
-    tools: &[Vec<bool>],
+    dedup: &Dedup,
     titles: &HashMap<String, String>,
     prices: &PriceTable,
 ) -> SessionSummary {
@@ -335,16 +366,31 @@ fn build(
         s.warnings.extend(scan.warnings.iter().cloned());
         s.api_errors += u64::from(scan.api_errors);
         s.compactions += u64::from(scan.compactions);
-        for (e, _) in scan.entries.iter().zip(&kept[fi]).filter(|(_, k)| **k) {
+        for (e, _) in scan
+            .entries
+            .iter()
+            .zip(&dedup.entries[fi])
+            .filter(|(_, k)| **k)
+        {
             totals.add(&scan.models[e.model as usize], e);
         }
-        for (t, _) in scan.tools.iter().zip(&tools[fi]).filter(|(_, k)| **k) {
+        for (t, _) in scan.tools.iter().zip(&dedup.tools[fi]).filter(|(_, k)| **k) {
             *tool_counts
                 .entry(&scan.tool_names[t.name as usize])
                 .or_default() += 1;
         }
         let ts = |ms: Option<i64>| ms.and_then(DateTime::<Utc>::from_timestamp_millis);
-        s.start = min_opt(s.start, ts(scan.first_ts_ms));
+        s.start = min_opt(s.start, ts(scan.first_line_ts_ms.or(scan.first_ts_ms)));
+        let replayed = &dedup.replayed[fi];
+        s.replayed_uuids.extend(replayed.iter().copied());
+        for (uuid, text) in &scan.prompts {
+            if *uuid == 0 || !replayed.contains(uuid) {
+                s.user_prompts += 1;
+                if s.first_prompt.is_none() {
+                    s.first_prompt = Some(text.clone());
+                }
+            }
+        }
         s.end = s.end.max(ts(scan.last_ts_ms));
         if f.source.role == FileRole::Main || s.cwd.is_none() {
             fill_identity(&mut s, scan, titles);
@@ -359,8 +405,6 @@ fn fill_identity(s: &mut SessionSummary, scan: &FileScan, titles: &HashMap<Strin
     s.git_branch = scan.git_branch.clone().or(s.git_branch.take());
     s.agent_version = scan.version.clone().or(s.agent_version.take());
     s.slug = scan.slug.clone().or(s.slug.take());
-    s.first_prompt = s.first_prompt.take().or_else(|| scan.first_prompt.clone());
-    s.user_prompts += u64::from(scan.user_prompts);
     let summary = scan.last_uuid.as_ref().and_then(|u| titles.get(u)).cloned();
     s.title = scan
         .custom_title

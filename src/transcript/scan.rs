@@ -63,7 +63,15 @@ pub struct FileScan {
     /// `summary` records: (leafUuid, text).
     pub summaries: Vec<(String, String)>,
     pub first_prompt: Option<String>,
+    /// Typed prompts: hash of the record's uuid and the clipped text (a fork or an old-style
+    /// resume copies earlier prompts with their uuids; they are counted once).
+    #[serde(default)]
+    pub prompts: Vec<(u64, String)>,
     pub last_uuid: Option<String>,
+    /// Timestamp of the first line that has one, in file order: when the file was started
+    /// (copied history in a fork carries older timestamps further down).
+    #[serde(default)]
+    pub first_line_ts_ms: Option<i64>,
     pub first_ts_ms: Option<i64>,
     pub last_ts_ms: Option<i64>,
     pub user_prompts: u32,
@@ -76,6 +84,9 @@ pub struct FileScan {
     pub models: Vec<String>,
     #[serde(skip)]
     pub tools: Vec<ToolUse>,
+    /// Hashes of the uuids of the user and assistant records read (stored in binary).
+    #[serde(skip)]
+    pub uuids: Vec<u64>,
     pub tool_names: Vec<String>,
     pub warnings: Vec<Diagnostic>,
     pub warnings_dropped: u32,
@@ -246,6 +257,7 @@ impl<'s> Scanner<'s> {
         set_last(&mut scan.version, r.version.get());
         set_last(&mut scan.slug, r.slug.get());
         if let Some(ts) = r.timestamp.get().and_then(parse_ts_ms) {
+            scan.first_line_ts_ms.get_or_insert(ts);
             scan.first_ts_ms = Some(scan.first_ts_ms.map_or(ts, |f| f.min(ts)));
             scan.last_ts_ms = Some(scan.last_ts_ms.map_or(ts, |l| l.max(ts)));
         }
@@ -271,6 +283,8 @@ impl<'s> Scanner<'s> {
     fn user(&mut self, r: &ScanRecord<'_>) {
         let scan = &mut *self.scan;
         set_last(&mut scan.last_uuid, r.uuid.get());
+        let uuid = r.uuid.get().map(|u| hash64(u.as_bytes()));
+        scan.uuids.extend(uuid);
         if r.is_sidechain == Some(true) {
             scan.has_sidechain_lines = true;
             return;
@@ -289,13 +303,18 @@ impl<'s> Scanner<'s> {
             return;
         }
         scan.user_prompts += 1;
+        let clipped = clip(text, PROMPT_CHARS);
         if scan.first_prompt.is_none() {
-            scan.first_prompt = Some(clip(text, PROMPT_CHARS));
+            scan.first_prompt = Some(clipped.clone());
         }
+        scan.prompts.push((uuid.unwrap_or(0), clipped));
     }
 
     fn assistant(&mut self, r: &ScanRecord<'_>, pos: LinePos) {
         set_last(&mut self.scan.last_uuid, r.uuid.get());
+        self.scan
+            .uuids
+            .extend(r.uuid.get().map(|u| hash64(u.as_bytes())));
         let sidechain = r.is_sidechain == Some(true);
         self.scan.has_sidechain_lines |= sidechain;
         let Some(message) = &r.message else { return };

@@ -130,23 +130,31 @@ pub fn run(
     let url = args.get(1).cloned().unwrap_or_default();
     let refs = pushed_commits(repo, &remote, &parse_refs(stdin))?;
     let mut sessions = BTreeSet::new();
-    let mut agent_commits = 0;
+    let mut agent_commits = BTreeSet::new();
     let all: BTreeSet<&String> = refs.iter().flat_map(|r| &r.commits).collect();
     for sha in &all {
         let credited = commit_sessions(state, repo, sha)?;
-        agent_commits += usize::from(!credited.is_empty());
+        if !credited.is_empty() {
+            agent_commits.insert((*sha).clone());
+        }
         sessions.extend(credited);
     }
     let sessions: Vec<String> = sessions.into_iter().collect();
-    eprintln!("{}", summary(&remote, all.len(), agent_commits, &sessions));
+    eprintln!(
+        "{}",
+        summary(&remote, all.len(), agent_commits.len(), &sessions)
+    );
     let record = PushRecord {
         ts: clock.now(),
-        remote,
+        remote: remote.clone(),
         url,
         refs,
         sessions,
     };
     append_json(&state.pushes_file(), &record)?;
+    if !agent_commits.is_empty() {
+        super::attach::run(state, &remote, &record.refs, &agent_commits, clock);
+    }
     Ok(())
 }
 

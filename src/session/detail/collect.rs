@@ -64,6 +64,8 @@ pub struct Collector {
     thread_ids: HashMap<String, usize>,
     pub tally: Tally,
     pub warnings: Vec<Diagnostic>,
+    /// Hashes of record uuids copied from an earlier session (a fork's history): skipped.
+    pub skip: std::collections::HashSet<u64>,
 }
 
 /// Where the records of one file go.
@@ -98,7 +100,13 @@ impl Collector {
         };
         let mut warnings = Vec::new();
         let read = read_records(BufReader::new(reader), path, &mut warnings, |r| {
-            self.record(r, &mut state);
+            let copied = r.uuid.as_deref().is_some_and(|u| {
+                self.skip
+                    .contains(&crate::transcript::hash::hash64(u.as_bytes()))
+            });
+            if !copied {
+                self.record(r, &mut state);
+            }
         });
         if let Err(e) = read {
             warnings.push(Diagnostic::file(path, format!("read failed: {e}")));

@@ -1,0 +1,197 @@
+//! Verifying commits through their notes: each commit gets a report, whatever happens to the
+//! others. A commit is verified when at least one attestation on it verifies (the bundle is
+//! unauthenticated: lines can be added by anyone with push access, so a bad line next to a good
+//! one is reported but does not undo it); unsigned when it has no attestation; otherwise
+//! invalid or untrusted after its attestations.
+
+use serde::Serialize;
+
+use super::{Verdict, verify_line};
+use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::git::Git;
+use crate::attest::notes::{self, MAX_NOTE_BYTES, NotesError, parse_bundle};
+
+/// The summary for one commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitStatus {
+    Verified,
+    Unsigned,
+    Invalid,
+    Untrusted,
+    /// A note is attached to an object id this repository does not have as a commit.
+    UnknownCommit,
+}
+
+/// One attestation line and what verifying it gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineVerdict {
+    /// 1-based line number in the note (0 for problems with the note as a whole).
+    pub line: usize,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+/// What verification found for one commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitReport {
+    pub commit: String,
+    pub status: CommitStatus,
+    /// Who signed the verified attestations (allowed_signers principals), without repeats.
+    pub signers: Vec<String>,
+    pub attestations: Vec<LineVerdict>,
+}
+
+impl CommitReport {
+    pub fn is_verified(&self) -> bool {
+        self.status == CommitStatus::Verified
+    }
+
+    /// A one-line account: `verified by alice@example.com`, `invalid: …`.
+    pub fn summary(&self) -> String {
+        let first_reason = || {
+            self.attestations
+                .iter()
+                .find_map(|a| match &a.verdict {
+                    Verdict::Invalid { reason } | Verdict::Untrusted { reason } => {
+                        Some(reason.as_str())
+                    }
+                    Verdict::Verified { .. } => None,
+                })
+                .unwrap_or("")
+        };
+        match self.status {
+            CommitStatus::Verified => format!("verified by {}", self.signers.join(", ")),
+            CommitStatus::Unsigned => "unsigned".to_owned(),
+            CommitStatus::Invalid => format!("invalid: {}", first_reason()),
+            CommitStatus::Untrusted => format!("untrusted: {}", first_reason()),
+            CommitStatus::UnknownCommit => {
+                "note for a commit this repository does not have".to_owned()
+            }
+        }
+    }
+}
+
+/// Verifies the note text on `commit` (`None`: no note). Pure: no git involved.
+pub fn verify_note(commit: &str, note: Option<&str>, signers: &AllowedSigners) -> CommitReport {
+    let mut attestations = Vec::new();
+    if let Some(text) = note {
+        if text.len() > MAX_NOTE_BYTES {
+            attestations.push(LineVerdict {
+                line: 0,
+                verdict: Verdict::invalid(format!("note larger than {MAX_NOTE_BYTES} bytes")),
+            });
+        } else {
+            for l in parse_bundle(text) {
+                let verdict = match &l.envelope {
+                    Ok(envelope) => super::verify_envelope(envelope, commit, signers),
+                    Err(_) => verify_line(&l.text, commit, signers),
+                };
+                attestations.push(LineVerdict {
+                    line: l.line,
+                    verdict,
+                });
+            }
+        }
+    }
+    summarize(commit, attestations)
+}
+
+fn summarize(commit: &str, attestations: Vec<LineVerdict>) -> CommitReport {
+    let mut signers: Vec<String> = Vec::new();
+    for a in &attestations {
+        if let Verdict::Verified { principal, .. } = &a.verdict
+            && !signers.contains(principal)
+        {
+            signers.push(principal.clone());
+        }
+    }
+    let has = |f: fn(&Verdict) -> bool| attestations.iter().any(|a| f(&a.verdict));
+    let status = if !signers.is_empty() {
+        CommitStatus::Verified
+    } else if attestations.is_empty() {
+        CommitStatus::Unsigned
+    } else if has(|v| matches!(v, Verdict::Untrusted { .. })) {
+        CommitStatus::Untrusted
+    } else {
+        CommitStatus::Invalid
+    };
+    CommitReport {
+        commit: commit.to_owned(),
+        status,
+        signers,
+        attestations,
+    }
+}
+
+/// Verifies `commits` (full ids) against their notes.
+pub fn verify_commits(
+    git: &Git,
+    commits: &[String],
+    signers: &AllowedSigners,
+) -> Result<Vec<CommitReport>, NotesError> {
+    let notes = notes::list_notes(git)?;
+    let blobs: Vec<String> = commits
+        .iter()
+        .filter_map(|c| notes.get(&c.to_ascii_lowercase()).cloned())
+        .collect();
+    let texts = notes::read_objects(git, &blobs)?;
+    Ok(commits
+        .iter()
+        .map(|c| match notes.get(&c.to_ascii_lowercase()) {
+            None => verify_note(c, None, signers),
+            Some(blob) => match texts.get(blob).cloned().flatten() {
+                Some(text) => verify_note(c, Some(&text), signers),
+                None => summarize(
+                    c,
+                    vec![LineVerdict {
+                        line: 0,
+                        verdict: Verdict::invalid(format!(
+                            "note {blob} is not a readable blob of at most {MAX_NOTE_BYTES} bytes"
+                        )),
+                    }],
+                ),
+            },
+        })
+        .collect())
+}
+
+/// Verifies the commits of a revision range (`git rev-list <range>`, e.g. `origin/main..HEAD`).
+pub fn verify_range(
+    git: &Git,
+    range: &str,
+    signers: &AllowedSigners,
+) -> Result<Vec<CommitReport>, NotesError> {
+    let out = git.run(&["rev-list", range, "--"], None)?;
+    let commits: Vec<String> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    verify_commits(git, &commits, signers)
+}
+
+/// Verifies every note in `refs/notes/vouch`; a note attached to an object that is not a commit
+/// here (a teammate's unpushed branch, a stray id) is reported as [`CommitStatus::UnknownCommit`].
+pub fn verify_all_notes(
+    git: &Git,
+    signers: &AllowedSigners,
+) -> Result<Vec<CommitReport>, NotesError> {
+    let notes = notes::list_notes(git)?;
+    let objects: Vec<String> = notes.keys().cloned().collect();
+    let kinds = notes::object_types(git, &objects)?;
+    let known: Vec<String> = objects
+        .iter()
+        .filter(|o| kinds.get(*o).cloned().flatten().as_deref() == Some("commit"))
+        .cloned()
+        .collect();
+    let mut reports = verify_commits(git, &known, signers)?;
+    for o in objects.iter().filter(|o| !known.contains(o)) {
+        reports.push(CommitReport {
+            commit: o.clone(),
+            status: CommitStatus::UnknownCommit,
+            signers: Vec::new(),
+            attestations: Vec::new(),
+        });
+    }
+    Ok(reports)
+}

@@ -1,0 +1,278 @@
+//! Our entries in Claude Code settings JSON: building, merging and taking them out.
+//!
+//! Settings are handled as generic JSON so unknown keys survive (in their order: serde_json's
+//! `preserve_order`). Our entries are recognised by [`MARKER`] in their command; an entry that
+//! also holds someone else's hooks keeps those.
+
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use super::InstallError;
+
+/// The events we listen to.
+pub const EVENTS: [&str; 9] = [
+    "SessionStart",
+    "UserPromptSubmit",
+    "PreToolUse",
+    "PostToolUse",
+    "PostToolUseFailure",
+    "SubagentStop",
+    "PreCompact",
+    "Stop",
+    "SessionEnd",
+];
+
+/// Events whose entries carry a tool matcher: we want every tool for the event ledger.
+const TOOL_EVENTS: [&str; 3] = ["PreToolUse", "PostToolUse", "PostToolUseFailure"];
+
+/// What identifies our entries.
+pub const MARKER: &str = "git-vouch hook claude";
+
+/// The shell command for one event: runs git-vouch only if it is installed, and always exits 0
+/// (exit 2 would block the agent; a missing binary would be an error on every tool call).
+pub fn command(event: &str) -> String {
+    format!("command -v git-vouch >/dev/null 2>&1 && git-vouch hook claude {event} || true")
+}
+
+/// Our entry for one event.
+pub fn entry(event: &str) -> Value {
+    let hooks = json!([{ "type": "command", "command": command(event) }]);
+    if TOOL_EVENTS.contains(&event) {
+        json!({ "matcher": "*", "hooks": hooks })
+    } else {
+        json!({ "hooks": hooks })
+    }
+}
+
+/// The events of `doc` that have one of our entries.
+pub fn events_with_ours(doc: &Value) -> Vec<&'static str> {
+    EVENTS
+        .into_iter()
+        .filter(|e| {
+            doc.get("hooks")
+                .and_then(|h| h.get(e))
+                .and_then(Value::as_array)
+                .is_some_and(|list| list.iter().any(has_ours))
+        })
+        .collect()
+}
+
+/// Reads settings JSON; a missing or blank file is an empty object.
+pub fn parse(path: &Path, bytes: Option<&[u8]>) -> Result<Value, InstallError> {
+    let Some(bytes) = bytes.filter(|b| !b.iter().all(u8::is_ascii_whitespace)) else {
+        return Ok(Value::Object(Map::new()));
+    };
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        InstallError::InvalidJson {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: text.strip_suffix(&suffix).unwrap_or(&text).to_owned(),
+        }
+    })?;
+    if !doc.is_object() {
+        return Err(shape(path, "the top level is not a JSON object"));
+    }
+    Ok(doc)
+}
+
+/// Adds (or refreshes) our entry for each event, and drops ours from events we no longer use.
+pub(super) fn merge(doc: &mut Value, path: &Path) -> Result<(), InstallError> {
+    let Some(obj) = doc.as_object_mut() else {
+        return Err(shape(path, "the top level is not a JSON object"));
+    };
+    let Value::Object(hooks) = obj
+        .entry("hooks")
+        .or_insert_with(|| Value::Object(Map::new()))
+    else {
+        return Err(shape(path, "`hooks` is not an object"));
+    };
+    let stale: Vec<String> = hooks
+        .keys()
+        .filter(|k| !EVENTS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    for event in stale {
+        if let Some(Value::Array(list)) = hooks.get_mut(&event)
+            && strip_list(list)
+            && list.is_empty()
+        {
+            hooks.shift_remove(&event);
+        }
+    }
+    for event in EVENTS {
+        let Value::Array(list) = hooks.entry(event).or_insert_with(|| json!([])) else {
+            return Err(shape(path, &format!("`hooks.{event}` is not a list")));
+        };
+        let desired = entry(event);
+        let mut placed = false;
+        for mut e in std::mem::take(list) {
+            if !has_ours(&e) {
+                list.push(e);
+            } else if !placed && only_ours(&e) {
+                list.push(desired.clone());
+                placed = true;
+            } else if strip_entry(&mut e) {
+                list.push(e);
+            }
+        }
+        if !placed {
+            list.push(desired);
+        }
+    }
+    Ok(())
+}
+
+/// Takes our entries out, and the event lists and `hooks` object that only held ours.
+pub(super) fn strip(doc: &mut Value) -> bool {
+    let Some(Value::Object(hooks)) = doc.get_mut("hooks") else {
+        return false;
+    };
+    let mut removed = false;
+    let mut emptied = Vec::new();
+    for (event, list) in hooks.iter_mut() {
+        if let Value::Array(list) = list
+            && strip_list(list)
+        {
+            removed = true;
+            if list.is_empty() {
+                emptied.push(event.clone());
+            }
+        }
+    }
+    for event in &emptied {
+        hooks.shift_remove(event);
+    }
+    if removed
+        && hooks.is_empty()
+        && let Some(obj) = doc.as_object_mut()
+    {
+        obj.shift_remove("hooks");
+    }
+    removed
+}
+
+/// Removes our hooks from a list of entries; true if any were there.
+fn strip_list(list: &mut Vec<Value>) -> bool {
+    let mut changed = false;
+    list.retain_mut(|e| {
+        if !has_ours(e) {
+            return true;
+        }
+        changed = true;
+        strip_entry(e)
+    });
+    changed
+}
+
+/// Removes our hooks from one entry; true if other hooks remain in it.
+fn strip_entry(entry: &mut Value) -> bool {
+    match entry.get_mut("hooks") {
+        Some(Value::Array(hooks)) => {
+            hooks.retain(|h| !is_ours(h));
+            !hooks.is_empty()
+        }
+        _ => true,
+    }
+}
+
+fn entry_hooks(entry: &Value) -> &[Value] {
+    entry
+        .get("hooks")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn has_ours(entry: &Value) -> bool {
+    entry_hooks(entry).iter().any(is_ours)
+}
+
+fn only_ours(entry: &Value) -> bool {
+    let hooks = entry_hooks(entry);
+    !hooks.is_empty() && hooks.iter().all(is_ours)
+}
+
+fn is_ours(hook: &Value) -> bool {
+    hook.get("command")
+        .and_then(Value::as_str)
+        .is_some_and(|c| c.contains(MARKER))
+}
+
+/// Pretty JSON with a final newline, as Claude Code writes it.
+pub(super) fn pretty(doc: &Value) -> Vec<u8> {
+    // Serialising a `Value` cannot fail: its keys are strings.
+    let mut bytes = serde_json::to_vec_pretty(doc).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+fn shape(path: &Path, what: &str) -> InstallError {
+    InstallError::UnexpectedShape {
+        path: path.to_path_buf(),
+        what: what.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_entries_and_duplicates_are_untangled() {
+        let path = Path::new("settings.json");
+        let user = json!({ "type": "command", "command": "./lint.sh" });
+        let old_ours = json!({ "type": "command", "command": "git-vouch hook claude Stop --old" });
+        let mut doc = json!({
+            "hooks": {
+                "Stop": [
+                    { "hooks": [user.clone(), old_ours.clone()] },
+                    { "hooks": [old_ours.clone()] },
+                    { "hooks": [old_ours] },
+                ],
+                "PostCompact": [{ "hooks": [{ "command": "git-vouch hook claude PostCompact" }] }],
+            },
+            "other": 1,
+        });
+        merge(&mut doc, path).unwrap();
+        assert_eq!(
+            doc["hooks"]["Stop"],
+            json!([{ "hooks": [user.clone()] }, entry("Stop")]),
+            "the user's hook stays, one current entry of ours replaces the old ones"
+        );
+        assert!(doc["hooks"].get("PostCompact").is_none());
+        assert_eq!(events_with_ours(&doc), EVENTS);
+        let merged = doc.clone();
+        merge(&mut doc, path).unwrap();
+        assert_eq!(doc, merged);
+
+        assert!(strip(&mut doc));
+        assert_eq!(
+            doc,
+            json!({ "hooks": { "Stop": [{ "hooks": [user] }] }, "other": 1 })
+        );
+        assert!(!strip(&mut doc));
+    }
+
+    #[test]
+    fn bad_json_and_bad_shapes_name_the_file() {
+        let path = Path::new("s.json");
+        let err = parse(path, Some(b"{\n  \"a\": 1,\n  oops\n}")).unwrap_err();
+        assert!(
+            matches!(err, InstallError::InvalidJson { line: 3, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with("s.json:3:"), "{err}");
+        assert!(parse(path, Some(b"[1]")).is_err());
+        assert_eq!(parse(path, Some(b" \n")).unwrap(), json!({}));
+        let mut doc = json!({ "hooks": { "Stop": {} } });
+        assert!(
+            merge(&mut doc, path)
+                .unwrap_err()
+                .to_string()
+                .contains("hooks.Stop")
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! `git vouch attest`, `verify`, `keygen` and `notes fetch|push`.
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use serde_json::json;
+
+use super::{print_json, print_lines};
+use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::git::Git;
+use crate::attest::notes::{fetch_notes, push_notes};
+use crate::attest::publish::{Review, attest as attest_range};
+use crate::attest::sign::{default_key_path, keygen as make_key};
+use crate::attest::verify::verify_commits;
+use crate::cli::Outcome;
+use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs};
+use crate::cli::context::Context;
+use crate::redact::{RedactOptions, Redactor};
+
+pub const VERIFY_SCHEMA: &str = "git-vouch/verify@1";
+
+fn cwd() -> Result<std::path::PathBuf> {
+    std::env::current_dir().wrap_err("cannot read the current folder")
+}
+
+pub fn attest(ctx: &Context, args: &AttestArgs) -> Result<Outcome> {
+    let redactor = Redactor::new(RedactOptions {
+        emails: args.redact_emails,
+    });
+    let review = Review {
+        reviewed: false,
+        note: None,
+    };
+    let done = attest_range(
+        &cwd()?,
+        args.range.as_deref(),
+        &review,
+        &ctx.prices,
+        &redactor,
+        ctx.clock.as_ref(),
+    )?;
+    if done.commits.is_empty() {
+        println!("Nothing to attest: the range has no commits.");
+        return Ok(Outcome::Success);
+    }
+    println!(
+        "Attested {} commit(s) and {} session(s), not reviewed by a person; signed by {}.",
+        done.commits.len(),
+        done.sessions,
+        done.signer
+    );
+    println!(
+        "Statement sha256 {}; notes in refs/notes/vouch (share with `git vouch notes push`).",
+        done.statement_sha256
+    );
+    Ok(Outcome::Success)
+}
+
+pub fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Outcome> {
+    let cwd = cwd()?;
+    let git = Git::new(&cwd);
+    let (signers, file) = AllowedSigners::from_git_config(&git, args.allowed_signers.as_deref())?;
+    let repo = git2::Repository::discover(&cwd).wrap_err("not inside a git repository")?;
+    let range = crate::evidence::range::resolve(&repo, args.range.as_deref())?;
+    let reports = verify_commits(&git, &range.commits, &signers)?;
+    let all = reports
+        .iter()
+        .all(crate::attest::verify::CommitReport::is_verified);
+    if args.json {
+        print_json(&json!({
+            "schema": VERIFY_SCHEMA,
+            "range": range.spec,
+            "allowed_signers": file,
+            "all_verified": all,
+            "commits": reports,
+            "warnings": signers.problems.iter().map(|p| format!("{}:{}: {}", file.display(), p.line, p.message)).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        for p in &signers.problems {
+            eprintln!(
+                "{} {}:{}: {}",
+                ctx.style.warn("warning:"),
+                file.display(),
+                p.line,
+                p.message
+            );
+        }
+        let mut lines: Vec<String> = reports
+            .iter()
+            .map(|r| format!("{} {}", &r.commit[..r.commit.len().min(10)], r.summary()))
+            .collect();
+        let verified = reports.iter().filter(|r| r.is_verified()).count();
+        lines.push(format!(
+            "{verified} of {} commit(s) verified",
+            reports.len()
+        ));
+        print_lines(&lines)?;
+    }
+    Ok(if all {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
+}
+
+pub fn keygen(_ctx: &Context, args: &KeygenArgs) -> Result<Outcome> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .map(std::path::PathBuf::from)
+            .filter(|p| !p.as_os_str().is_empty())
+    };
+    let path = match &args.path {
+        Some(p) => p.clone(),
+        None => default_key_path(var("XDG_CONFIG_HOME").as_deref(), var("HOME").as_deref())
+            .ok_or_else(|| eyre!("cannot tell where to put the key: set HOME or pass --path"))?,
+    };
+    let git = Git::new(cwd()?);
+    let email = git
+        .config_get("user.email")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "you@example.com".into());
+    let key = make_key(&path, &email)?;
+    println!("{}", key.instructions(&email));
+    Ok(Outcome::Success)
+}
+
+pub fn notes(_ctx: &Context, cmd: &NotesCommand) -> Result<Outcome> {
+    let git = Git::new(cwd()?);
+    match cmd {
+        NotesCommand::Fetch { remote } => {
+            let outcome = fetch_notes(&git, remote)?;
+            println!("{outcome:?}");
+        }
+        NotesCommand::Push { remote } => {
+            let outcome = push_notes(&git, remote)?;
+            println!("{outcome:?}");
+        }
+    }
+    Ok(Outcome::Success)
+}

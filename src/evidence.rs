@@ -1,0 +1,195 @@
+//! Evidence: one versioned document per pushed range, built from git (the commits and their
+//! changes), the capture records (which sessions made which lines) and the session transcripts
+//! (agent, models, usage and cost, tools, subagents), redacted before it goes anywhere. Its JSON
+//! Schema is `assets/evidence.schema.json`; `chainloop` converts it to chainloop's
+//! `CHAINLOOP_AI_CODING_SESSION` documents.
+
+pub mod build;
+pub mod chainloop;
+pub mod range;
+pub mod sessions;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use build::{build_evidence, build_for};
+
+/// The schema version written into every document.
+pub const SCHEMA_VERSION: &str = "git-vouch.evidence/v0.1";
+/// The JSON Schema of the document.
+pub const JSON_SCHEMA: &str = include_str!("../assets/evidence.schema.json");
+
+/// Errors building evidence.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("not inside a git repository: {0}")]
+    NotARepository(String),
+    #[error("unknown revision '{0}'")]
+    UnknownRevision(String),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Lowercase hexadecimal of bytes (digests).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The evidence document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub schema_version: String,
+    pub generated_at: DateTime<Utc>,
+    pub producer: Producer,
+    pub repository: Repository,
+    pub range: RangeInfo,
+    pub commits: Vec<CommitEvidence>,
+    pub sessions: Vec<SessionEvidence>,
+    pub totals: Totals,
+    /// Redactions applied to the document's strings, by rule.
+    pub redactions: BTreeMap<String, u64>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Producer {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repository {
+    /// Folder name of the worktree (never the full local path).
+    pub name: String,
+    pub branch: Option<String>,
+    pub remote: Option<String>,
+    /// The remote URL with any credentials removed.
+    pub remote_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeInfo {
+    pub spec: String,
+    pub base: Option<String>,
+    pub tip: String,
+    pub tip_tree: String,
+    pub commit_count: usize,
+}
+
+/// One commit of the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitEvidence {
+    pub sha: String,
+    pub parents: Vec<String>,
+    pub subject: String,
+    pub author: String,
+    pub committed_at: DateTime<Utc>,
+    pub sessions: Vec<String>,
+    /// `recorded`, `trailer`, `inferred` or `none`.
+    pub attribution_source: String,
+    pub files: Vec<FileEvidence>,
+}
+
+/// One file of a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEvidence {
+    pub path: String,
+    pub old_path: Option<String>,
+    /// added, modified, deleted, renamed, copied, typechange.
+    pub status: String,
+    pub lines_added: u32,
+    pub lines_removed: u32,
+    pub ai_lines_added: u32,
+    pub human_lines_added: u32,
+    pub ai_line_ranges: Vec<[u32; 2]>,
+    pub human_line_ranges: Vec<[u32; 2]>,
+}
+
+/// Token counts and cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageEvidence {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_write_5m_tokens: u64,
+    pub cache_write_1h_tokens: u64,
+    pub cache_read_tokens: u64,
+    pub total_tokens: u64,
+    /// Exact decimal string of US dollars; `null` when a model had no price.
+    pub cost_usd: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelEvidence {
+    pub model: String,
+    pub requests: u64,
+    pub usage: UsageEvidence,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolEvidence {
+    pub name: String,
+    pub calls: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubagentEvidence {
+    pub id: String,
+    pub kind: String,
+    pub agent_type: Option<String>,
+    pub description: Option<String>,
+    pub usage: UsageEvidence,
+    pub children: Vec<Self>,
+}
+
+/// sha256 of an archived transcript file, so the full transcript can be checked later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptDigest {
+    /// Path relative to the session's transcript folder.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// One agent session that produced commits of the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionEvidence {
+    pub id: String,
+    pub agent: Producer,
+    pub title: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i64>,
+    pub git_branch: Option<String>,
+    pub models: Vec<ModelEvidence>,
+    pub usage: UsageEvidence,
+    pub tools: Vec<ToolEvidence>,
+    pub subagents: Vec<SubagentEvidence>,
+    pub user_prompts: u64,
+    pub assistant_messages: u64,
+    pub commits: Vec<String>,
+    pub transcripts: Vec<TranscriptDigest>,
+    pub warnings: Vec<String>,
+}
+
+/// Totals over the range.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub commits: usize,
+    pub agent_commits: usize,
+    pub sessions: usize,
+    pub lines_added: u64,
+    pub ai_lines_added: u64,
+    pub human_lines_added: u64,
+    pub usage: UsageEvidence,
+}

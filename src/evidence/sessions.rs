@@ -1,0 +1,160 @@
+//! The session part of evidence: a session's transcript files (the copies capture archived in
+//! the state folder, else the live transcript its record names), read in full, reduced to what a
+//! reviewer and a policy need, with a sha256 of every file.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::{
+    ModelEvidence, Producer, SessionEvidence, SubagentEvidence, ToolEvidence, TranscriptDigest,
+    UsageEvidence,
+};
+use crate::capture::record::SessionRecord;
+use crate::capture::state::{StateDir, read_json};
+use crate::index::summarize_files;
+use crate::money::Usd;
+use crate::pricing::PriceTable;
+use crate::session::ScannedFile;
+use crate::session::detail::{SessionDetail, SubagentNode, load_detail, open_file};
+use crate::transcript::discover::find_project_files;
+use crate::transcript::scan::scan_file;
+use crate::usage::Tokens;
+
+/// Usage as evidence.
+pub fn usage(tokens: &Tokens, cost: Option<Usd>) -> UsageEvidence {
+    UsageEvidence {
+        input_tokens: tokens.input,
+        output_tokens: tokens.output,
+        cache_write_5m_tokens: tokens.cache_write_5m,
+        cache_write_1h_tokens: tokens.cache_write_1h,
+        cache_read_tokens: tokens.cache_read,
+        total_tokens: tokens.total(),
+        cost_usd: cost.map(Usd::decimal6),
+    }
+}
+
+/// The folder holding the session's transcripts: the archive if capture made one, else the
+/// folder of the live transcript named by the session record.
+fn transcript_folder(state: &StateDir, id: &str) -> Option<PathBuf> {
+    let archived = state.transcripts_dir(id);
+    if archived.join(format!("{id}.jsonl")).is_file() {
+        return Some(archived);
+    }
+    let record: SessionRecord = read_json(&state.session_file(id)).ok().flatten()?;
+    let path = PathBuf::from(record.transcript_path?);
+    path.is_file()
+        .then(|| path.parent().map(Path::to_path_buf))
+        .flatten()
+}
+
+/// Loads the session `id` from the state folder; `Err` names what is missing.
+pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<SessionEvidence, String> {
+    let folder = transcript_folder(state, id).ok_or_else(|| {
+        format!("session {id}: no transcript found (neither archived nor at its recorded path)")
+    })?;
+    let mut notes = Vec::new();
+    let files: Vec<_> = find_project_files(&folder, &mut notes)
+        .into_iter()
+        .filter(|f| f.session_hint.as_deref() == Some(id))
+        .collect();
+    let scanned: Vec<ScannedFile> = files
+        .into_iter()
+        .filter_map(|source| {
+            scan_file(&source.path)
+                .ok()
+                .map(|scan| ScannedFile { source, scan })
+        })
+        .collect();
+    let summary = summarize_files(&scanned, prices)
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| format!("session {id}: its transcript holds no messages"))?;
+    let detail = load_detail(&summary, &open_file, prices);
+    let transcripts = scanned
+        .iter()
+        .filter_map(|f| digest(&folder, &f.source.path))
+        .collect();
+    Ok(from_detail(&detail, transcripts))
+}
+
+fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> SessionEvidence {
+    let s = &d.summary;
+    let complete = s.unpriced_models.is_empty();
+    SessionEvidence {
+        id: s.id.clone(),
+        agent: Producer {
+            name: "claude-code".into(),
+            version: s.agent_version.clone().unwrap_or_default(),
+        },
+        title: s.title.clone().or_else(|| s.first_prompt.clone()),
+        started_at: s.start,
+        ended_at: s.end,
+        duration_seconds: s.duration().map(|d| d.num_seconds()),
+        git_branch: s.git_branch.clone(),
+        models: s
+            .models
+            .iter()
+            .map(|m| ModelEvidence {
+                model: m.model.clone(),
+                requests: m.messages,
+                usage: usage(&m.tokens, m.cost),
+            })
+            .collect(),
+        usage: usage(&s.tokens, complete.then_some(s.cost)),
+        tools: d
+            .tool_stats()
+            .into_iter()
+            .map(|t| ToolEvidence {
+                name: t.name,
+                calls: t.calls,
+                failed: t.failed,
+            })
+            .collect(),
+        subagents: d.subagents.iter().map(subagent).collect(),
+        user_prompts: s.user_prompts,
+        assistant_messages: s.assistant_messages,
+        commits: Vec::new(),
+        transcripts,
+        warnings: d.all_warnings().iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn subagent(n: &SubagentNode) -> SubagentEvidence {
+    SubagentEvidence {
+        id: n.agent_id.clone(),
+        kind: n.kind.as_str().to_owned(),
+        agent_type: n.agent_type.clone(),
+        description: n.description.clone(),
+        usage: usage(&n.tokens, n.cost),
+        children: n.children.iter().map(subagent).collect(),
+    }
+}
+
+/// sha256 of one file, streamed.
+fn digest(folder: &Path, path: &Path) -> Option<TranscriptDigest> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    let rel = path
+        .strip_prefix(folder)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let hex = super::hex(&hasher.finalize());
+    Some(TranscriptDigest {
+        path: rel,
+        sha256: hex,
+        bytes,
+    })
+}

@@ -1,0 +1,162 @@
+//! Redaction: before anything is signed, stored or exported, strings pass these rules. Each
+//! match is replaced by `[REDACTED:<rule>]` and counted per rule (the counts go into the
+//! evidence, the secrets nowhere). Replacements never match a rule, and the rules are applied
+//! until nothing matches, so no rule-matching string survives.
+
+pub mod rules;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use regex::{Regex, RegexSet};
+
+use rules::{EMAIL, RULES, RuleSpec};
+
+/// Counts of redactions by rule id.
+pub type Counts = BTreeMap<&'static str, u64>;
+
+/// What to remove besides secrets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RedactOptions {
+    /// Also remove email addresses.
+    pub emails: bool,
+}
+
+struct Rule {
+    spec: &'static RuleSpec,
+    regex: Regex,
+}
+
+/// A compiled set of rules.
+pub struct Redactor {
+    rules: Vec<Rule>,
+    set: RegexSet,
+}
+
+/// Passes over one text before giving up (each pass can only shorten what matches).
+const MAX_PASSES: usize = 4;
+
+impl Redactor {
+    /// Compiles the built-in rules (they are tested to compile).
+    pub fn new(options: RedactOptions) -> Self {
+        let specs: Vec<&'static RuleSpec> = RULES
+            .iter()
+            .chain(options.emails.then_some(&EMAIL))
+            .collect();
+        let rules: Vec<Rule> = specs
+            .iter()
+            .filter_map(|spec| {
+                Regex::new(spec.pattern)
+                    .ok()
+                    .map(|regex| Rule { spec, regex })
+            })
+            .collect();
+        let set = RegexSet::new(rules.iter().map(|r| r.spec.pattern))
+            .unwrap_or_else(|_| RegexSet::empty());
+        Self { rules, set }
+    }
+
+    /// The ids and descriptions of the active rules.
+    pub fn rules(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.rules.iter().map(|r| (r.spec.id, r.spec.description))
+    }
+
+    /// Redacts `text`, adding what was found to `counts`.
+    pub fn redact<'a>(&self, text: &'a str, counts: &mut Counts) -> Cow<'a, str> {
+        if !self.set.is_match(text) {
+            return Cow::Borrowed(text);
+        }
+        let mut current = text.to_owned();
+        for _ in 0..MAX_PASSES {
+            let hits: Vec<usize> = self.set.matches(&current).into_iter().collect();
+            if hits.is_empty() {
+                break;
+            }
+            let mut changed = false;
+            for i in hits {
+                changed |= self.rules[i].apply(&mut current, counts);
+            }
+            if !changed {
+                break;
+            }
+        }
+        Cow::Owned(current)
+    }
+
+    /// Redacts every string in a JSON value (keys are left alone), in place.
+    pub fn redact_json(&self, value: &mut serde_json::Value, counts: &mut Counts) {
+        match value {
+            serde_json::Value::String(s) => {
+                if let Cow::Owned(new) = self.redact(s, counts) {
+                    *s = new;
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items.iter_mut() {
+                    self.redact_json(v, counts);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for v in map.values_mut() {
+                    self.redact_json(v, counts);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Rule {
+    /// Replaces this rule's secrets in `text`; true when anything changed.
+    fn apply(&self, text: &mut String, counts: &mut Counts) -> bool {
+        let spec = self.spec;
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        let mut found = 0;
+        for caps in self.regex.captures_iter(text) {
+            let Some(secret) = caps.get(spec.group) else {
+                continue;
+            };
+            let value = secret.as_str();
+            if value.starts_with("[REDACTED") || !entropy_ok(value, spec.min_entropy_millibits) {
+                continue;
+            }
+            out.push_str(&text[last..secret.start()]);
+            out.push_str("[REDACTED:");
+            out.push_str(spec.id);
+            out.push(']');
+            last = secret.end();
+            found += 1;
+        }
+        if found == 0 {
+            return false;
+        }
+        out.push_str(&text[last..]);
+        *text = out;
+        *counts.entry(spec.id).or_default() += found;
+        true
+    }
+}
+
+/// Whether `value` is random enough: Shannon entropy per character, in millibits, at least `min`.
+fn entropy_ok(value: &str, min: u32) -> bool {
+    if min == 0 {
+        return true;
+    }
+    let mut freq: BTreeMap<char, u32> = BTreeMap::new();
+    let mut n = 0u32;
+    for c in value.chars() {
+        *freq.entry(c).or_default() += 1;
+        n += 1;
+    }
+    let n = f64::from(n);
+    let bits: f64 = freq
+        .values()
+        .map(|&k| f64::from(k) / n)
+        .map(|p| -p * p.log2())
+        .sum();
+    bits * 1000.0 >= f64::from(min)
+}
+
+#[cfg(test)]
+mod tests;

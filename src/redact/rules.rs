@@ -1,0 +1,158 @@
+//! The secret rules: high-signal patterns for credentials that leak into agent transcripts
+//! (tool outputs, file contents, prompts). Each names what it finds; a match is replaced by
+//! `[REDACTED:<id>]`, which no rule matches.
+
+/// One rule: an id for counts, a pattern, and which capture group is the secret (0: all).
+pub struct RuleSpec {
+    pub id: &'static str,
+    pub description: &'static str,
+    pub pattern: &'static str,
+    pub group: usize,
+    /// Minimum Shannon entropy of the secret, in millibits per character (0: none).
+    pub min_entropy_millibits: u32,
+}
+
+const fn rule(id: &'static str, description: &'static str, pattern: &'static str) -> RuleSpec {
+    RuleSpec {
+        id,
+        description,
+        pattern,
+        group: 0,
+        min_entropy_millibits: 0,
+    }
+}
+
+/// The built-in secret rules, most specific first.
+pub const RULES: &[RuleSpec] = &[
+    RuleSpec {
+        id: "private-key",
+        description: "PEM private key block",
+        pattern: r"-----BEGIN[A-Z0-9 ]{0,30}PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END[A-Z0-9 ]{0,30}PRIVATE KEY( BLOCK)?-----|\z)",
+        group: 0,
+        min_entropy_millibits: 0,
+    },
+    rule(
+        "aws-access-key-id",
+        "AWS access key id",
+        r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}\b",
+    ),
+    RuleSpec {
+        id: "aws-secret-access-key",
+        description: "AWS secret access key",
+        pattern: r#"(?i)aws.{0,20}?(?:secret|sk)[a-z_ ]{0,20}?['"]?\s*[:=]\s*['"]?([A-Za-z0-9/+=]{40})\b"#,
+        group: 1,
+        min_entropy_millibits: 0,
+    },
+    rule(
+        "gcp-api-key",
+        "Google Cloud API key",
+        r"\bAIza[0-9A-Za-z_\-]{35}\b",
+    ),
+    RuleSpec {
+        id: "azure-storage-key",
+        description: "Azure storage account key",
+        pattern: r"(?i)AccountKey=([A-Za-z0-9+/]{86}==)",
+        group: 1,
+        min_entropy_millibits: 0,
+    },
+    rule(
+        "github-token",
+        "GitHub token",
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})\b",
+    ),
+    rule(
+        "gitlab-token",
+        "GitLab token",
+        r"\bgl(?:pat|ptt|rt|dt|cbt|oas|imt|soat|ffct|ft|agent)-[A-Za-z0-9_\-]{20,}\b",
+    ),
+    rule(
+        "slack-token",
+        "Slack token",
+        r"\bxox[abposr]-(?:[A-Za-z0-9]{1,40}-){1,4}[A-Za-z0-9]{4,64}\b",
+    ),
+    rule(
+        "slack-webhook",
+        "Slack incoming webhook",
+        r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/]{20,}",
+    ),
+    rule(
+        "stripe-key",
+        "Stripe secret or restricted key",
+        r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247}\b",
+    ),
+    rule(
+        "stripe-webhook-secret",
+        "Stripe webhook signing secret",
+        r"\bwhsec_[A-Za-z0-9]{24,}\b",
+    ),
+    rule("npm-token", "npm access token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    rule(
+        "pypi-token",
+        "PyPI upload token",
+        r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}",
+    ),
+    rule(
+        "anthropic-key",
+        "Anthropic API key",
+        r"\bsk-ant-[a-z]{3,8}\d{0,3}-[A-Za-z0-9_\-]{32,}",
+    ),
+    rule(
+        "openai-key",
+        "OpenAI API key",
+        r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}T3BlbkFJ[A-Za-z0-9_\-]{16,}|\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}",
+    ),
+    rule(
+        "huggingface-token",
+        "Hugging Face token",
+        r"\bhf_[A-Za-z0-9]{34,}\b",
+    ),
+    rule(
+        "sendgrid-key",
+        "SendGrid API key",
+        r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b",
+    ),
+    rule("twilio-key", "Twilio API key", r"\bSK[0-9a-f]{32}\b"),
+    rule(
+        "digitalocean-token",
+        "DigitalOcean token",
+        r"\bdo[por]_v1_[a-f0-9]{64}\b",
+    ),
+    rule(
+        "shopify-token",
+        "Shopify access token",
+        r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b",
+    ),
+    rule(
+        "jwt",
+        "JSON Web Token",
+        r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+    ),
+    RuleSpec {
+        id: "connection-string-password",
+        description: "password in a database or broker URL",
+        pattern: r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|clickhouse)://[^\s:/@]+:([^\s@/]+)@",
+        group: 1,
+        min_entropy_millibits: 0,
+    },
+    RuleSpec {
+        id: "url-credentials",
+        description: "password in an http(s) or ftp URL",
+        pattern: r"(?i)\b(?:https?|ftp)://[^\s:/@]+:([^\s@/]{3,})@",
+        group: 1,
+        min_entropy_millibits: 0,
+    },
+    RuleSpec {
+        id: "generic-secret",
+        description: "high-entropy value assigned to a password, secret, token or key",
+        pattern: r#"(?i)\b[a-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret)[a-z0-9_.\-]*['"]?\s*[:=]\s*['"]?([^\s'"`,;\[\]{}()<>]{8,})"#,
+        group: 1,
+        min_entropy_millibits: 3000,
+    },
+];
+
+/// Email addresses, redacted only when personal data should be removed too.
+pub const EMAIL: RuleSpec = rule(
+    "email",
+    "email address (personal data)",
+    r"\b[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63})*\.[A-Za-z]{2,24}\b",
+);

@@ -1,0 +1,249 @@
+//! The evidence document of a range, built from a real repository with capture records and an
+//! archived recorded session: it validates against the published JSON Schema, carries the exact
+//! usage and line attribution, digests of the archived transcripts, and redacted strings; the
+//! chainloop format carries chainloop's required fields.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::items_after_statements
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use git_vouch::capture::locate::RepoPaths;
+use git_vouch::capture::record::{EditKind, EditLine, EditRecord, LineRef, line_hash};
+use git_vouch::capture::state::{StateDir, append_json};
+use serde_json::Value;
+
+const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn copy_dir(src: &Path, dest: &Path) {
+    std::fs::create_dir_all(dest).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let p = e.unwrap().path();
+        let d = dest.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &d);
+        } else {
+            std::fs::copy(&p, &d).unwrap();
+        }
+    }
+}
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    repo: PathBuf,
+    state: StateDir,
+}
+
+fn setup() -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("README.md"), "readme\n").unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "initial"]);
+    let bin = env!("CARGO_BIN_EXE_git-vouch");
+    for name in ["commit-msg", "post-commit", "post-rewrite"] {
+        let path = repo.join(".git/hooks").join(name);
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\nexec '{bin}' hook git {name} -- \"$@\"\n"),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let state = StateDir::new(RepoPaths::discover(&repo).unwrap());
+    // The session's transcripts as capture archives them.
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude/v2.1.197-subagent/projects");
+    let project = std::fs::read_dir(&fixture)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    copy_dir(&project, &state.transcripts_dir(SESSION));
+    Setup {
+        _tmp: tmp,
+        repo,
+        state,
+    }
+}
+
+fn agent_wrote(state: &StateDir, path: &str, lines: &[&str]) {
+    let record = EditRecord {
+        ts: DateTime::parse_from_rfc3339("2026-11-21T06:07:57Z")
+            .unwrap()
+            .with_timezone(&Utc),
+        session_id: SESSION.into(),
+        agent_id: Some("a625f6e667e5a0194".into()),
+        tool_use_id: "toolu_1".into(),
+        tool: "Write".into(),
+        path: path.into(),
+        kind: EditKind::Lines,
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LineRef {
+                line: i as u32 + 1,
+                hash: line_hash(l),
+            })
+            .collect(),
+        removed: 0,
+    };
+    append_json(&state.edits_file(SESSION), &EditLine::Edit(record)).unwrap();
+}
+
+fn evidence(repo: &Path, args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
+        .arg("evidence")
+        .args(args)
+        .current_dir(repo)
+        .env("HOME", repo.join("../home"))
+        .env("XDG_CONFIG_HOME", repo.join("../config"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_VOUCH_NOW", "2026-11-21T12:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn evidence_validates_and_carries_usage_attribution_and_digests() {
+    let s = setup();
+    agent_wrote(&s.state, "notes.txt", &["Notes from the subagent"]);
+    std::fs::write(
+        s.repo.join("notes.txt"),
+        "Notes from the subagent\nand a line by hand\n",
+    )
+    .unwrap();
+    git(&s.repo, &["add", "-A"]);
+    git(
+        &s.repo,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "Add notes (token 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)",
+        ],
+    );
+    let base = git(&s.repo, &["rev-parse", "HEAD~1"]);
+    let doc = evidence(&s.repo, &[&format!("{base}..HEAD")]);
+
+    let schema: Value =
+        serde_json::from_str(include_str!("../assets/evidence.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    assert_eq!(doc["range"]["commit_count"], 1);
+    let commit = &doc["commits"][0];
+    assert_eq!(commit["sessions"], serde_json::json!([SESSION]));
+    assert_eq!(commit["attribution_source"], "recorded");
+    assert_eq!(
+        commit["files"][0]["ai_line_ranges"],
+        serde_json::json!([[1, 1]])
+    );
+    assert_eq!(
+        commit["files"][0]["human_line_ranges"],
+        serde_json::json!([[2, 2]])
+    );
+    assert_eq!(
+        commit["subject"],
+        "Add notes (token [REDACTED:github-token])"
+    );
+    assert_eq!(doc["redactions"]["github-token"], 1);
+
+    let session = &doc["sessions"][0];
+    // The fixture's deduplicated totals (see tests/totals.rs for how they are derived).
+    assert_eq!(session["usage"]["input_tokens"], 32);
+    assert_eq!(session["usage"]["output_tokens"], 317);
+    assert_eq!(session["subagents"][0]["id"], "a625f6e667e5a0194");
+    assert_eq!(session["agent"]["version"], "2.1.197");
+    let digests = session["transcripts"].as_array().unwrap();
+    assert_eq!(digests.len(), 2, "main and subagent transcripts");
+    for d in digests {
+        let path = s
+            .state
+            .transcripts_dir(SESSION)
+            .join(d["path"].as_str().unwrap());
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(d["bytes"].as_u64().unwrap(), bytes.len() as u64);
+        use sha2::Digest;
+        let hex = git_vouch::evidence::hex(&sha2::Sha256::digest(&bytes));
+        assert_eq!(d["sha256"], hex);
+    }
+    assert_eq!(doc["totals"]["ai_lines_added"], 1);
+    assert_eq!(doc["totals"]["human_lines_added"], 1);
+
+    let chainloop = evidence(
+        &s.repo,
+        &[&format!("{base}..HEAD"), "--format", "chainloop"],
+    );
+    let m = &chainloop[0];
+    assert_eq!(
+        m["chainloop.material.evidence.id"],
+        "CHAINLOOP_AI_CODING_SESSION"
+    );
+    let data = &m["data"];
+    assert_eq!(data["schema_version"], "v1");
+    assert_eq!(data["agent"]["name"], "claude-code");
+    assert_eq!(data["session"]["id"], SESSION);
+    assert!(data["session"]["duration_seconds"].is_u64());
+    assert_eq!(data["code_changes"]["ai_lines_added"], 1);
+    assert_eq!(data["usage"]["input_tokens"], 32);
+}
+
+#[test]
+fn a_range_without_agent_work_has_no_sessions_and_bad_ranges_fail() {
+    let s = setup();
+    std::fs::write(s.repo.join("a.txt"), "by hand\n").unwrap();
+    git(&s.repo, &["add", "-A"]);
+    git(&s.repo, &["commit", "-q", "-m", "human"]);
+    let doc = evidence(&s.repo, &["HEAD~1..HEAD"]);
+    assert_eq!(doc["sessions"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["commits"][0]["attribution_source"], "none");
+    assert_eq!(doc["commits"][0]["files"][0]["human_lines_added"], 1);
+    let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
+        .args(["evidence", "nope..HEAD"])
+        .current_dir(&s.repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown revision 'nope'"));
+}
