@@ -4,6 +4,7 @@
 pub mod discover;
 pub mod hash;
 pub mod lines;
+pub mod peek;
 pub mod record;
 pub mod scan;
 pub mod wire;

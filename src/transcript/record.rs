@@ -16,6 +16,9 @@ use super::lines::{DEFAULT_LINE_CAP, Line, LineReader};
 use super::wire::RawUsage;
 use crate::money::Usd;
 
+/// Record types [`decode`] turns into something other than [`Body::Other`].
+const NEEDED_TYPES: [&[u8]; 5] = [b"user", b"assistant", b"system", b"summary", b"progress"];
+
 /// Warnings kept per file; the rest are summed up in one last warning.
 const MAX_WARNINGS: usize = 20;
 
@@ -156,6 +159,11 @@ pub fn read_records_capped<R: BufRead>(
             Line::Whole(b) if b.iter().all(u8::is_ascii_whitespace) => continue,
             Line::Whole(b) => b,
         };
+        // Record types the detail does not use (attachments, queue operations, titles, API
+        // request logs…) are skipped before the expensive full parse.
+        if super::peek::top_level_type(bytes).is_some_and(|t| !NEEDED_TYPES.contains(&t)) {
+            continue;
+        }
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(map)) => each(decode(map, pos.number)),
             Ok(_) => warn(pos.number, "not a JSON object".to_owned()),
@@ -361,9 +369,9 @@ mod tests {
             r#"{"type":"progress","parentToolUseID":"p","data":{"type":"agent_progress","agentId":"a1"}}"#
         );
         let (recs, warnings) = read(&input, 100);
-        assert_eq!(recs.len(), 2);
-        assert!(matches!(&recs[0].body, Body::Other { kind } if kind == "mode"));
-        let Body::Progress(p) = &recs[1].body else {
+        // `mode` is a type the detail has no use for: skipped without a full parse.
+        assert_eq!(recs.len(), 1);
+        let Body::Progress(p) = &recs[0].body else {
             panic!("not progress")
         };
         assert_eq!(p.agent_link(), Some(("a1", "p")));
