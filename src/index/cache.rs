@@ -20,7 +20,7 @@ use crate::transcript::hash::hash128;
 use crate::transcript::scan::FileScan;
 
 /// Bump when the stored layout or the meaning of a scan changes.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// A file's scan as stored, with the identity it was taken from.
 #[derive(Debug, Clone)]
@@ -90,12 +90,7 @@ impl Cache {
     fn try_open(path: &Path) -> rusqlite::Result<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(3))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
-             CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, len INTEGER NOT NULL,
-                 mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, scan BLOB NOT NULL);",
-        )?;
+        create_tables(&conn)?;
         let version: Option<i64> = conn
             .query_row("SELECT value FROM meta WHERE key='schema'", [], |r| {
                 r.get(0)
@@ -181,41 +176,78 @@ impl Cache {
         Ok(out)
     }
 
-    /// Replaces the stored scans and summaries with this run's.
+    /// Replaces the stored scans and summaries with this run's. The new cache is written to a
+    /// fresh file without a journal and renamed over the old one: one write of the data (no
+    /// journal or WAL copy), and readers that still have the old file open keep a consistent view.
     pub fn store(
         &mut self,
         files: &[ScannedFile],
         sessions: &[SessionSummary],
         fingerprint: &str,
     ) -> Result<(), IndexError> {
-        let summaries = serde_json::to_vec(sessions).unwrap_or_default();
-        let tx = self.conn.transaction().map_err(|e| IndexError::Cache {
-            path: self.path.clone(),
-            source: e,
-        })?;
-        let result = (|| {
-            tx.execute("DELETE FROM files", [])?;
-            {
-                let mut insert = tx.prepare(
-                    "INSERT INTO files(path, len, mtime_ns, inode, scan) VALUES(?1, ?2, ?3, ?4, ?5)",
-                )?;
-                for f in files {
-                    let s = &f.source;
-                    insert.execute(params![
-                        s.path.to_string_lossy(),
-                        s.len as i64,
-                        s.mtime_ns,
-                        s.inode as i64,
-                        codec::encode(&f.scan)
-                    ])?;
-                }
-            }
-            tx.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES('fingerprint', ?1), ('summaries', ?2)",
-                params![fingerprint.as_bytes(), summaries],
-            )?;
-            tx.commit()
-        })();
+        let tmp = self
+            .path
+            .with_extension(format!("sqlite3.{}.tmp", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let result = write_fresh(&tmp, files, sessions, fingerprint)
+            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(|e| io_error(&e)));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
         result.map_err(|e| self.err(e))
     }
+}
+
+fn io_error(e: &std::io::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(e.to_string().into())
+}
+
+fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "PRAGMA synchronous=OFF;
+         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
+         CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, len INTEGER NOT NULL,
+             mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, scan BLOB NOT NULL);",
+    )
+}
+
+/// Writes a complete cache into a new file at `path`.
+fn write_fresh(
+    path: &Path,
+    files: &[ScannedFile],
+    sessions: &[SessionSummary],
+    fingerprint: &str,
+) -> rusqlite::Result<()> {
+    let summaries = serde_json::to_vec(sessions).unwrap_or_default();
+    let mut conn = Connection::open(path)?;
+    conn.execute_batch("PRAGMA journal_mode=OFF;")?;
+    create_tables(&conn)?;
+    let tx = conn.transaction()?;
+    {
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES('schema', ?1)",
+            [SCHEMA_VERSION],
+        )?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO files(path, len, mtime_ns, inode, scan) VALUES(?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for f in files {
+                let s = &f.source;
+                insert.execute(params![
+                    s.path.to_string_lossy(),
+                    s.len as i64,
+                    s.mtime_ns,
+                    s.inode as i64,
+                    codec::encode(&f.scan)
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES('fingerprint', ?1), ('summaries', ?2)",
+            params![fingerprint.as_bytes(), summaries],
+        )?;
+    }
+    tx.commit()?;
+    conn.close().map_err(|(_, e)| e)
 }
