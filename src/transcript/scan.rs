@@ -11,6 +11,11 @@ use std::path::Path;
 use memchr::memmem;
 use serde::Deserialize;
 
+mod text;
+
+pub use text::{clip, parse_ts_ms};
+use text::{intern, is_typed_prompt, set_last, set_once};
+
 use super::hash::{hash64, hash128};
 use super::lines::{Line, LinePos, LineReader};
 use super::wire::ScanRecord;
@@ -375,57 +380,4 @@ impl<'s> Scanner<'s> {
             }
         }
     }
-}
-
-/// Whether a user text is something a person typed, not a command echo or an injected notice.
-fn is_typed_prompt(text: &str) -> bool {
-    let t = text.trim_start();
-    !(t.is_empty()
-        || t.starts_with("<command-")
-        || t.starts_with("<local-command-")
-        || t.starts_with("<task-notification>")
-        || t.starts_with("<system-reminder>")
-        || t.starts_with("Caveat:")
-        || t.starts_with("[Request interrupted"))
-}
-
-fn set_once(slot: &mut Option<String>, value: Option<&str>) {
-    if slot.is_none()
-        && let Some(v) = value
-    {
-        *slot = Some(v.to_owned());
-    }
-}
-
-fn set_last(slot: &mut Option<String>, value: Option<&str>) {
-    if let Some(v) = value
-        && slot.as_deref() != Some(v)
-    {
-        *slot = Some(v.to_owned());
-    }
-}
-
-fn intern(table: &mut Vec<String>, name: &str) -> u16 {
-    if let Some(i) = table.iter().position(|n| n == name) {
-        return i as u16;
-    }
-    table.push(name.to_owned());
-    (table.len() - 1).min(u16::MAX as usize) as u16
-}
-
-/// Milliseconds since the epoch of an RFC 3339 timestamp.
-pub fn parse_ts_ms(text: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.timestamp_millis())
-}
-
-/// The first `max` characters of `text` on one line.
-pub fn clip(text: &str, max: usize) -> String {
-    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if let Some((i, _)) = out.char_indices().nth(max) {
-        out.truncate(i);
-        out.push('…');
-    }
-    out
 }

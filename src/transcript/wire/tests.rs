@@ -1,0 +1,60 @@
+use super::*;
+
+#[test]
+fn decodes_assistant_line_and_skips_unknowns() {
+    let line = r#"{"type":"assistant","requestId":"req_1","sessionId":"s","future":{"x":[1,2]},
+        "message":{"id":"msg_1","model":"claude-sonnet-4-5","content":[{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls"}},"junk"],
+        "usage":{"input_tokens":3,"output_tokens":null,"cache_creation_input_tokens":0,"cache_read_input_tokens":"7",
+        "cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":100},"speed":"fast"}}}"#;
+    let rec: ScanRecord<'_> = serde_json::from_str(line).unwrap();
+    let msg = rec.message.unwrap();
+    let usage = msg.usage.unwrap().to_usage();
+    assert_eq!(
+        usage.tokens,
+        Tokens {
+            input: 3,
+            cache_write_1h: 100,
+            ..Tokens::default()
+        }
+    );
+    assert!(usage.billing.fast);
+    let blocks = msg.content.as_ref().unwrap().blocks();
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[0].name.get(), Some("Bash"));
+    assert!(blocks[1].kind.get().is_none());
+}
+
+#[test]
+fn prompt_text_ignores_tool_results() {
+    let typed: ScanRecord<'_> =
+        serde_json::from_str(r#"{"message":{"role":"user","content":"fix it"}}"#).unwrap();
+    assert_eq!(
+        typed.message.unwrap().content.unwrap().prompt_text(),
+        Some("fix it")
+    );
+    let result: ScanRecord<'_> = serde_json::from_str(
+        r#"{"message":{"content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]}}"#,
+    )
+    .unwrap();
+    assert_eq!(result.message.unwrap().content.unwrap().prompt_text(), None);
+}
+
+#[test]
+fn breakdown_wins_when_total_is_zero() {
+    let raw = RawUsage {
+        cache_creation_input_tokens: Some(0),
+        cache_creation: Some(RawCacheCreation {
+            ephemeral_5m_input_tokens: Some(5),
+            ephemeral_1h_input_tokens: Some(7),
+        }),
+        ..RawUsage::default()
+    };
+    let t = raw.to_usage().tokens;
+    assert_eq!((t.cache_write_5m, t.cache_write_1h), (5, 7));
+    let raw = RawUsage {
+        cache_creation_input_tokens: Some(20),
+        ..raw
+    };
+    let t = raw.to_usage().tokens;
+    assert_eq!((t.cache_write_5m, t.cache_write_1h), (13, 7));
+}
