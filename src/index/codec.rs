@@ -2,7 +2,6 @@
 //! fixed-size little-endian records (a large corpus has hundreds of thousands of entries, and
 //! this keeps writing the cache a small fraction of scanning).
 
-use crate::money::Usd;
 use crate::transcript::scan::{Entry, FileScan, ToolUse};
 use crate::usage::{Billing, Tokens, Usage};
 
@@ -58,9 +57,7 @@ fn encode_entry(e: &Entry, out: &mut Vec<u8>) {
     out.extend_from_slice(&b.web_search_requests.to_le_bytes());
     out.extend_from_slice(&e.ts_ms.to_le_bytes());
     out.extend_from_slice(&e.model.to_le_bytes());
-    let legacy = e
-        .legacy_cost
-        .map_or(u64::MAX, |c| c.picos().min(u128::from(u64::MAX - 1)) as u64);
+    let legacy = e.legacy_cost.map_or(u64::MAX, |c| c.min(u64::MAX - 1));
     out.extend_from_slice(&legacy.to_le_bytes());
 }
 
@@ -117,7 +114,7 @@ fn decode_entry(r: &mut Reader<'_>) -> Option<Entry> {
         ts_ms,
         model,
         sidechain: flags & 8 != 0,
-        legacy_cost: (legacy != u64::MAX).then(|| Usd::from_picos(u128::from(legacy))),
+        legacy_cost: (legacy != u64::MAX).then_some(legacy),
     })
 }
 
@@ -176,7 +173,7 @@ mod tests {
             ts_ms: 1_700_000_000_123,
             model: 0,
             sidechain: true,
-            legacy_cost: Some(Usd::from_picos(77)),
+            legacy_cost: Some(77),
         });
         scan.tools.push(ToolUse { id: 99, name: 3 });
         let back = decode(&encode(&scan)).unwrap();

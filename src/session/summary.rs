@@ -149,7 +149,7 @@ impl<'p> Totals<'p> {
 
     fn cost(&mut self, model: &str, e: &Entry) -> Option<Usd> {
         if let Some(legacy) = e.legacy_cost {
-            return Some(legacy);
+            return Some(Usd::from_picos(u128::from(legacy)));
         }
         if is_unbilled_model(model) {
             return Some(Usd::ZERO);

@@ -44,7 +44,8 @@ pub struct Entry {
     pub model: u16,
     pub sidechain: bool,
     /// `costUSD` written by Claude Code 1.0.8 and older, when present.
-    pub legacy_cost: Option<Usd>,
+    /// In picodollars (kept narrow: a large corpus holds hundreds of thousands of entries).
+    pub legacy_cost: Option<u64>,
 }
 
 /// A tool call seen in the file: hash of its id and index into [`FileScan::tool_names`].
@@ -349,7 +350,11 @@ impl<'s> Scanner<'s> {
             ts_ms: r.timestamp.get().and_then(parse_ts_ms).unwrap_or(0),
             model: intern(&mut self.scan.models, model),
             sidechain,
-            legacy_cost: r.cost_usd.as_ref().and_then(|n| Usd::parse(&n.to_string())),
+            legacy_cost: r
+                .cost_usd
+                .as_ref()
+                .and_then(|n| Usd::parse(&n.to_string()))
+                .and_then(|c| u64::try_from(c.picos()).ok()),
         };
         self.push_entry(entry, pos);
     }
