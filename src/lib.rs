@@ -25,3 +25,5 @@ pub mod usage;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "tui")]
+pub mod tui;

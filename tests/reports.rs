@@ -156,3 +156,15 @@ fn text_fits_eighty_columns() {
         assert!(l.chars().count() <= 80, "too wide: {l}");
     }
 }
+
+#[test]
+fn no_subcommand_prints_the_report_when_not_on_a_terminal() {
+    let env = two_day_env();
+    let out = env.run(&[]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("1 sessions") && text.contains("STARTED"),
+        "{text}"
+    );
+}

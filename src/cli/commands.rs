@@ -2,6 +2,7 @@
 
 pub mod attest;
 pub mod evidence;
+pub mod explore;
 pub mod hook;
 pub mod install;
 pub mod sessions;
@@ -12,7 +13,7 @@ use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
 
 use super::Outcome;
-use super::args::{Cli, Command, DebugCommand, FilterArgs, SessionsArgs};
+use super::args::{Cli, Command, DebugCommand, FilterArgs};
 use super::context::Context;
 use crate::report::SessionFilter;
 
@@ -20,14 +21,7 @@ use crate::report::SessionFilter;
 pub fn dispatch(cli: &Cli) -> Result<Outcome> {
     let ctx = Context::new(&cli.global)?;
     match &cli.command {
-        // The explorer replaces this once it exists.
-        None => sessions::run(
-            &ctx,
-            &SessionsArgs {
-                filter: FilterArgs::default(),
-                json: false,
-            },
-        ),
+        None => explore::run(&ctx),
         Some(Command::Sessions(args)) => sessions::run(&ctx, args),
         Some(Command::Show(args)) => show::run(&ctx, args),
         Some(Command::Usage(args)) => usage::run(&ctx, args),

@@ -1,0 +1,71 @@
+//! `git vouch` with no subcommand: the explorer on a terminal, the sessions report otherwise
+//! (a pipe, a script, or a build without the `tui` feature).
+
+use std::io::IsTerminal;
+
+use color_eyre::eyre::Result;
+
+use super::sessions;
+use crate::cli::Outcome;
+use crate::cli::args::{FilterArgs, SessionsArgs};
+use crate::cli::context::Context;
+
+pub fn run(ctx: &Context) -> Result<Outcome> {
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return explorer(ctx);
+    }
+    sessions::run(
+        ctx,
+        &SessionsArgs {
+            filter: FilterArgs::default(),
+            json: false,
+        },
+    )
+}
+
+#[cfg(feature = "tui")]
+fn explorer(ctx: &Context) -> Result<Outcome> {
+    use crate::clock::{Clock, FixedClock, SystemClock};
+    use crate::transcript::discover::{Env, ProcessEnv};
+    use crate::tui::app::App;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::runner;
+    use crate::tui::theme::Theme;
+    use crate::tui::worker::Source;
+
+    let env = ProcessEnv;
+    let config = crate::config::config_dir(&env);
+    let keymap = Keymap::load(&config.join("keymap.toml"))?;
+    let no_color = !ctx.style.color && std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut theme = Theme::embedded(no_color);
+    let theme_file = config.join("theme.toml");
+    if let Ok(text) = std::fs::read_to_string(&theme_file) {
+        theme.patch(&text, &theme_file.display().to_string(), no_color)?;
+    }
+    let clock: Box<dyn Clock> = match env.var("GIT_VOUCH_NOW").and_then(|t| FixedClock::parse(&t)) {
+        Some(fixed) => Box::new(fixed),
+        None => Box::new(SystemClock),
+    };
+    let (source, scope) = if ctx.demo {
+        (Source::Demo, None)
+    } else {
+        let cache = ctx
+            .use_cache
+            .then(|| crate::config::cache_dir(&env).join("index.sqlite3"));
+        (Source::Local { cache }, runner::current_repository())
+    };
+    let app = App::new(keymap, theme, clock, scope);
+    runner::run(app, source, ctx.prices.clone())?;
+    Ok(Outcome::Success)
+}
+
+#[cfg(not(feature = "tui"))]
+fn explorer(ctx: &Context) -> Result<Outcome> {
+    sessions::run(
+        ctx,
+        &SessionsArgs {
+            filter: FilterArgs::default(),
+            json: false,
+        },
+    )
+}

@@ -1,0 +1,22 @@
+//! The terminal explorer: `git vouch` without a subcommand.
+//!
+//! Elm-style: [`App::update`] is the only place state changes and does no I/O; it returns
+//! [`Effect`]s that the [`runner`] hands to worker threads, whose results come back as [`Msg`]s.
+//! Rendering reads the state and never does I/O either, so every screen is tested with ratatui's
+//! `TestBackend`.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod msg;
+pub mod runner;
+pub mod sanitize;
+pub mod theme;
+pub mod views;
+pub mod worker;
+
+pub use action::Action;
+pub use app::{App, LoadState, Screen};
+pub use keymap::Keymap;
+pub use msg::{Effect, LoadResult, Msg};
+pub use theme::Theme;

@@ -1,0 +1,255 @@
+//! The explorer's state and its one mutator, [`App::update`].
+
+mod list;
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::Frame;
+
+pub use list::{Column, SessionList, models, project};
+
+use super::action::Action;
+use super::keymap::Keymap;
+use super::msg::{Effect, LoadResult, Msg};
+use super::theme::Theme;
+use super::views;
+use crate::clock::Clock;
+use crate::session::SessionSummary;
+
+/// Rows one mouse wheel notch moves.
+const WHEEL_ROWS: isize = 3;
+
+/// Which screen is on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Sessions,
+    Help,
+}
+
+/// Where the sessions are in their loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadState {
+    /// Reading; the number animates the spinner.
+    Loading(usize),
+    Ready,
+    Failed(String),
+}
+
+/// Everything the explorer shows.
+pub struct App {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    clock: Box<dyn Clock>,
+    /// "Now" for relative times, read from the clock on each message.
+    pub now: DateTime<Utc>,
+    pub screen: Screen,
+    pub load: LoadState,
+    pub sessions: Vec<SessionSummary>,
+    /// Where sessions were looked for.
+    pub searched: Vec<PathBuf>,
+    pub list: SessionList,
+    pub help_scroll: u16,
+    /// Whether a load job is running (a second reload waits for it).
+    busy: bool,
+}
+
+impl App {
+    /// A new explorer, limited to the repository at `scope` when there is one. It starts
+    /// loading with the first `Msg::Action(Action::Reload)`.
+    pub fn new(
+        keymap: Keymap,
+        theme: Theme,
+        clock: Box<dyn Clock>,
+        scope: Option<PathBuf>,
+    ) -> Self {
+        let now = clock.now();
+        Self {
+            keymap,
+            theme,
+            clock,
+            now,
+            screen: Screen::Sessions,
+            load: LoadState::Loading(0),
+            sessions: Vec::new(),
+            searched: Vec::new(),
+            list: SessionList::new(scope),
+            help_scroll: 0,
+            busy: false,
+        }
+    }
+
+    /// Applies one message; the only place state changes.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.now = self.clock.now();
+        match msg {
+            Msg::Key(key) => return self.on_key(key),
+            Msg::Mouse(mouse) => self.on_mouse(mouse),
+            Msg::Action(action) => return self.on_action(action),
+            Msg::Loaded(result) => self.on_loaded(*result),
+            Msg::LoadFailed(error) => {
+                self.busy = false;
+                self.load = LoadState::Failed(error);
+            }
+            Msg::Tick => {
+                if let LoadState::Loading(n) = &mut self.load {
+                    *n = n.wrapping_add(1);
+                }
+            }
+            // The next draw uses the new size; PageUp/PageDown follow what it shows.
+            Msg::Resize(..) => {}
+        }
+        Vec::new()
+    }
+
+    /// Draws the current screen; no I/O. `&mut` so the table keeps its scroll offset.
+    pub fn render(&mut self, frame: &mut Frame) {
+        views::sessions::render(self, frame);
+        if self.screen == Screen::Help {
+            views::help::render(self, frame);
+        }
+    }
+
+    /// Whether the sessions are being read.
+    pub fn loading(&self) -> bool {
+        matches!(self.load, LoadState::Loading(_))
+    }
+
+    /// The sessions shown, in order.
+    pub fn shown(&self) -> impl Iterator<Item = &SessionSummary> {
+        self.list.shown.iter().filter_map(|&i| self.sessions.get(i))
+    }
+
+    /// The selected session.
+    pub fn selected(&self) -> Option<&SessionSummary> {
+        self.list
+            .selected_index()
+            .and_then(|i| self.sessions.get(i))
+    }
+
+    fn on_loaded(&mut self, result: LoadResult) {
+        self.sessions = result.catalog.sessions;
+        self.searched = result.searched;
+        self.load = LoadState::Ready;
+        self.busy = false;
+        self.list.refresh(&self.sessions);
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.list.searching && self.screen == Screen::Sessions {
+            self.on_search_key(key);
+            return Vec::new();
+        }
+        match self.keymap.action_for(&key) {
+            Some(action) => self.on_action(action),
+            None => Vec::new(),
+        }
+    }
+
+    /// Keys typed into the search box bypass the key map: Enter keeps the filter, Esc drops it.
+    fn on_search_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Enter => self.list.searching = false,
+            KeyCode::Esc => {
+                self.list.searching = false;
+                self.list.query.clear();
+            }
+            KeyCode::Backspace => {
+                self.list.query.pop();
+            }
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.list.searching = false;
+            }
+            KeyCode::Char(c) if !c.is_control() => self.list.query.push(c),
+            KeyCode::Down => self.list.move_by(1),
+            KeyCode::Up => self.list.move_by(-1),
+            _ => return,
+        }
+        self.list.refresh(&self.sessions);
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent) {
+        let delta = match mouse.kind {
+            MouseEventKind::ScrollDown => WHEEL_ROWS,
+            MouseEventKind::ScrollUp => -WHEEL_ROWS,
+            _ => return,
+        };
+        match self.screen {
+            Screen::Help => self.scroll_help(delta),
+            Screen::Sessions => self.list.move_by(delta),
+        }
+    }
+
+    fn scroll_help(&mut self, delta: isize) {
+        let rows = Action::ALL.len() as u16;
+        self.help_scroll = self
+            .help_scroll
+            .saturating_add_signed(delta as i16)
+            .min(rows);
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        match (self.screen, action) {
+            (_, Action::Quit) => return vec![Effect::Quit],
+            (_, Action::Reload) => return self.reload(),
+            (Screen::Help, Action::Help | Action::Back) => self.screen = Screen::Sessions,
+            (Screen::Help, Action::Down) => self.scroll_help(1),
+            (Screen::Help, Action::Up) => self.scroll_help(-1),
+            (Screen::Help, Action::Top) => self.help_scroll = 0,
+            (Screen::Help, _) => {}
+            (Screen::Sessions, Action::Back) => return self.back_from_sessions(),
+            (Screen::Sessions, Action::Help) => {
+                self.screen = Screen::Help;
+                self.help_scroll = 0;
+            }
+            (Screen::Sessions, other) => self.on_list_action(other),
+        }
+        Vec::new()
+    }
+
+    fn reload(&mut self) -> Vec<Effect> {
+        if self.busy {
+            return Vec::new();
+        }
+        self.busy = true;
+        self.load = LoadState::Loading(0);
+        vec![Effect::LoadCatalog]
+    }
+
+    fn back_from_sessions(&mut self) -> Vec<Effect> {
+        if self.list.query.is_empty() {
+            return vec![Effect::Quit];
+        }
+        self.list.query.clear();
+        self.list.refresh(&self.sessions);
+        Vec::new()
+    }
+
+    fn on_list_action(&mut self, action: Action) {
+        let page = self.list.page.max(1) as isize;
+        match action {
+            Action::Down => self.list.move_by(1),
+            Action::Up => self.list.move_by(-1),
+            Action::PageDown => self.list.move_by(page),
+            Action::PageUp => self.list.move_by(-page),
+            Action::Top => self.list.select_first(),
+            Action::Bottom => self.list.select_last(),
+            Action::Search => self.list.searching = true,
+            Action::SortNext => self.resort(SessionList::sort_next),
+            Action::SortReverse => self.resort(|l| l.descending = !l.descending),
+            Action::ToggleScope if self.list.scope.is_some() => {
+                self.list.all_projects = !self.list.all_projects;
+                self.list.refresh(&self.sessions);
+            }
+            _ => {}
+        }
+    }
+
+    fn resort(&mut self, change: impl FnOnce(&mut SessionList)) {
+        change(&mut self.list);
+        self.list.refresh(&self.sessions);
+    }
+}

@@ -1,0 +1,240 @@
+//! The sessions list: which sessions are shown (scope and search), in which order, and which
+//! one is selected.
+
+use std::cmp::Ordering;
+use std::path::{Path, PathBuf};
+
+use ratatui::widgets::TableState;
+
+use crate::cli::fmt;
+use crate::session::SessionSummary;
+
+/// A column of the sessions table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Started,
+    Project,
+    Branch,
+    Title,
+    Models,
+    Duration,
+    Tokens,
+    Cost,
+    ToolCalls,
+    Commits,
+    Attestation,
+}
+
+impl Column {
+    /// Every column, left to right.
+    pub const ALL: [Self; 11] = [
+        Self::Started,
+        Self::Project,
+        Self::Branch,
+        Self::Title,
+        Self::Models,
+        Self::Duration,
+        Self::Tokens,
+        Self::Cost,
+        Self::ToolCalls,
+        Self::Commits,
+        Self::Attestation,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Started => "Started",
+            Self::Project => "Project",
+            Self::Branch => "Branch",
+            Self::Title => "Title",
+            Self::Models => "Models",
+            Self::Duration => "Time",
+            Self::Tokens => "Tokens",
+            Self::Cost => "Cost",
+            Self::ToolCalls => "Tools",
+            Self::Commits => "Commits",
+            Self::Attestation => "Attest",
+        }
+    }
+
+    /// Commits and attestation state are not known yet, so ordering by them would do nothing.
+    pub fn sortable(self) -> bool {
+        !matches!(self, Self::Commits | Self::Attestation)
+    }
+
+    /// Numbers and times read best largest or newest first; text alphabetically.
+    fn descending_by_default(self) -> bool {
+        !matches!(
+            self,
+            Self::Project | Self::Branch | Self::Title | Self::Models
+        )
+    }
+
+    fn compare(self, a: &SessionSummary, b: &SessionSummary) -> Ordering {
+        match self {
+            Self::Started => a.start.cmp(&b.start),
+            Self::Project => project(a).cmp(&project(b)),
+            Self::Branch => a.git_branch.cmp(&b.git_branch),
+            Self::Title => a.display_title().cmp(b.display_title()),
+            Self::Models => models(a).cmp(&models(b)),
+            Self::Duration => a.duration().cmp(&b.duration()),
+            Self::Tokens => a.tokens.total().cmp(&b.tokens.total()),
+            Self::Cost => a.cost.cmp(&b.cost),
+            Self::ToolCalls => a.tool_calls.cmp(&b.tool_calls),
+            Self::Commits | Self::Attestation => Ordering::Equal,
+        }
+    }
+}
+
+/// The project as shown: the last folder of the working directory.
+pub fn project(s: &SessionSummary) -> String {
+    fmt::project(s.cwd.as_deref(), &s.project)
+}
+
+/// The models as shown: short names, most expensive first.
+pub fn models(s: &SessionSummary) -> String {
+    let names: Vec<String> = s.models.iter().map(|m| fmt::model(&m.model)).collect();
+    names.join(",")
+}
+
+/// Scope, search, order and selection of the sessions table.
+#[derive(Debug, Clone)]
+pub struct SessionList {
+    pub sort: Column,
+    pub descending: bool,
+    pub query: String,
+    /// Whether keys go to the search box.
+    pub searching: bool,
+    /// The worktree of the repository the explorer started in.
+    pub scope: Option<PathBuf>,
+    pub all_projects: bool,
+    /// Indices into the catalog's sessions of the rows shown, in order.
+    pub shown: Vec<usize>,
+    pub table: TableState,
+    /// Rows that fit on screen, recorded by the last render; what PageUp/PageDown move by.
+    pub page: usize,
+}
+
+impl SessionList {
+    pub fn new(scope: Option<PathBuf>) -> Self {
+        Self {
+            sort: Column::Started,
+            descending: true,
+            query: String::new(),
+            searching: false,
+            scope,
+            all_projects: false,
+            shown: Vec::new(),
+            table: TableState::default(),
+            page: 10,
+        }
+    }
+
+    /// The repository the list is limited to, if it is.
+    pub fn active_scope(&self) -> Option<&Path> {
+        self.scope.as_deref().filter(|_| !self.all_projects)
+    }
+
+    /// Sorts by the next sortable column, in that column's natural direction.
+    pub fn sort_next(&mut self) {
+        let i = Column::ALL
+            .iter()
+            .position(|c| *c == self.sort)
+            .unwrap_or(0);
+        let next = (1..=Column::ALL.len())
+            .map(|d| Column::ALL[(i + d) % Column::ALL.len()])
+            .find(|c| c.sortable())
+            .unwrap_or(Column::Started);
+        self.sort = next;
+        self.descending = next.descending_by_default();
+    }
+
+    /// Recomputes the rows shown, keeping the selected session selected when it still is.
+    pub fn refresh(&mut self, sessions: &[SessionSummary]) {
+        let selected = self
+            .selected_index()
+            .map(|i| sessions.get(i).map(|s| &s.id));
+        let selected_id = selected.flatten().cloned();
+        let terms: Vec<String> = self
+            .query
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        let scope = self.active_scope();
+        let mut shown: Vec<usize> = (0..sessions.len())
+            .filter(|&i| in_scope(&sessions[i], scope) && matches(&sessions[i], &terms))
+            .collect();
+        let (column, descending) = (self.sort, self.descending);
+        shown.sort_by(|&a, &b| {
+            let order = column.compare(&sessions[a], &sessions[b]);
+            let order = if descending { order.reverse() } else { order };
+            order.then_with(|| sessions[b].start.cmp(&sessions[a].start))
+        });
+        let position = selected_id.and_then(|id| shown.iter().position(|&i| sessions[i].id == id));
+        self.shown = shown;
+        let row = match position {
+            Some(p) => Some(p),
+            None if self.shown.is_empty() => None,
+            None => Some(0),
+        };
+        self.table.select(row);
+    }
+
+    /// The catalog index of the selected session.
+    pub fn selected_index(&self) -> Option<usize> {
+        self.table
+            .selected()
+            .and_then(|r| self.shown.get(r).copied())
+    }
+
+    /// Moves the selection by `delta` rows, stopping at either end.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.shown.is_empty() {
+            return;
+        }
+        let last = self.shown.len() - 1;
+        let now = self.table.selected().unwrap_or(0);
+        self.table
+            .select(Some(now.saturating_add_signed(delta).min(last)));
+    }
+
+    pub fn select_first(&mut self) {
+        if !self.shown.is_empty() {
+            self.table.select(Some(0));
+        }
+    }
+
+    pub fn select_last(&mut self) {
+        if let Some(last) = self.shown.len().checked_sub(1) {
+            self.table.select(Some(last));
+        }
+    }
+}
+
+fn in_scope(s: &SessionSummary, scope: Option<&Path>) -> bool {
+    scope.is_none_or(|root| {
+        s.cwd
+            .as_deref()
+            .is_some_and(|c| Path::new(c).starts_with(root))
+    })
+}
+
+/// Every term appears in the title, first prompt, branch, models, project or working directory.
+fn matches(s: &SessionSummary, terms: &[String]) -> bool {
+    if terms.is_empty() {
+        return true;
+    }
+    let full_models: Vec<&str> = s.models.iter().map(|m| m.model.as_str()).collect();
+    let haystack = [
+        &full_models.join(" "),
+        s.title.as_deref().unwrap_or(""),
+        s.first_prompt.as_deref().unwrap_or(""),
+        s.git_branch.as_deref().unwrap_or(""),
+        &models(s),
+        &s.project,
+        s.cwd.as_deref().unwrap_or(""),
+    ]
+    .join("\n")
+    .to_lowercase();
+    terms.iter().all(|t| haystack.contains(t.as_str()))
+}

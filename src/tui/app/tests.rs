@@ -1,0 +1,153 @@
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{App, Column, Screen};
+use crate::clock::FixedClock;
+use crate::pricing::PriceTable;
+use crate::tui::action::Action;
+use crate::tui::keymap::Keymap;
+use crate::tui::msg::{Effect, LoadResult, Msg};
+use crate::tui::theme::Theme;
+
+fn app(scope: Option<&str>) -> App {
+    let clock = FixedClock::parse("2026-11-21T12:00:00Z").unwrap();
+    let mut app = App::new(
+        Keymap::embedded(),
+        Theme::embedded(true),
+        Box::new(clock),
+        scope.map(PathBuf::from),
+    );
+    assert_eq!(
+        app.update(Msg::Action(Action::Reload)),
+        vec![Effect::LoadCatalog]
+    );
+    let catalog = crate::demo::catalog(PriceTable::embedded());
+    app.update(Msg::Loaded(Box::new(LoadResult {
+        catalog,
+        searched: Vec::new(),
+    })));
+    app
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+#[test]
+fn selection_moves_and_stops_at_the_ends() {
+    let mut app = app(None);
+    let n = app.list.shown.len();
+    assert!(n > 3, "demo has sessions");
+    assert_eq!(app.list.table.selected(), Some(0));
+    app.update(key('j'));
+    app.update(code(KeyCode::Down));
+    assert_eq!(app.list.table.selected(), Some(2));
+    app.update(key('k'));
+    assert_eq!(app.list.table.selected(), Some(1));
+    app.update(key('G'));
+    assert_eq!(app.list.table.selected(), Some(n - 1));
+    app.update(key('j'));
+    assert_eq!(app.list.table.selected(), Some(n - 1));
+    app.update(key('g'));
+    app.update(code(KeyCode::Up));
+    assert_eq!(app.list.table.selected(), Some(0));
+    app.update(code(KeyCode::PageDown));
+    assert_eq!(app.list.table.selected(), Some(n - 1));
+}
+
+#[test]
+fn sort_cycles_columns_and_reverses() {
+    let mut app = app(None);
+    assert_eq!(app.list.sort, Column::Started);
+    let starts: Vec<_> = app.shown().map(|s| s.start).collect();
+    assert!(starts.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let mut seen = Vec::new();
+    for _ in 0..9 {
+        app.update(key('s'));
+        seen.push(app.list.sort);
+    }
+    assert_eq!(seen[6], Column::Cost);
+    assert_eq!(seen[8], Column::Started, "wraps, skipping unknown columns");
+    while app.list.sort != Column::Cost {
+        app.update(key('s'));
+    }
+    let costs: Vec<_> = app.shown().map(|s| s.cost).collect();
+    assert!(costs.windows(2).all(|w| w[0] >= w[1]), "{costs:?}");
+    app.update(key('S'));
+    let costs: Vec<_> = app.shown().map(|s| s.cost).collect();
+    assert!(costs.windows(2).all(|w| w[0] <= w[1]), "{costs:?}");
+}
+
+#[test]
+fn search_filters_and_esc_clears() {
+    let mut app = app(None);
+    let all = app.list.shown.len();
+    app.update(key('/'));
+    assert!(app.list.searching);
+    for c in "HAIKU".chars() {
+        app.update(key(c));
+    }
+    let found = app.list.shown.len();
+    assert!(found > 0 && found < all, "{found} of {all}");
+    assert!(
+        app.shown()
+            .all(|s| s.models.iter().any(|m| m.model.contains("haiku")))
+    );
+    app.update(code(KeyCode::Enter));
+    assert!(!app.list.searching);
+    assert_eq!(app.list.shown.len(), found, "Enter keeps the filter");
+    assert!(app.update(key('q')).is_empty(), "q clears the search first");
+    assert_eq!(app.list.shown.len(), all);
+    app.update(key('/'));
+    for c in "zzz nothing".chars() {
+        app.update(key(c));
+    }
+    assert!(app.list.shown.is_empty());
+    assert_eq!(app.list.table.selected(), None);
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.list.shown.len(), all);
+}
+
+#[test]
+fn scope_limits_to_the_repository_and_toggles() {
+    let mut app = app(Some("/home/dev/tasktrack"));
+    let scoped = app.list.shown.len();
+    assert!(scoped > 0);
+    assert!(
+        app.shown()
+            .all(|s| s.cwd.as_deref() == Some("/home/dev/tasktrack"))
+    );
+    app.update(key('a'));
+    assert!(app.list.shown.len() > scoped);
+    app.update(key('a'));
+    assert_eq!(app.list.shown.len(), scoped);
+}
+
+#[test]
+fn help_opens_closes_and_quit_quits() {
+    let mut app = app(None);
+    app.update(key('?'));
+    assert_eq!(app.screen, Screen::Help);
+    assert!(app.update(key('q')).is_empty(), "q closes help");
+    assert_eq!(app.screen, Screen::Sessions);
+    assert_eq!(app.update(key('q')), vec![Effect::Quit]);
+    let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    app.update(key('?'));
+    assert_eq!(app.update(ctrl_c), vec![Effect::Quit]);
+}
+
+#[test]
+fn reload_waits_for_the_running_job_and_tick_animates() {
+    let mut app = app(None);
+    assert_eq!(app.update(key('r')), vec![Effect::LoadCatalog]);
+    assert!(app.update(key('r')).is_empty());
+    app.update(Msg::Tick);
+    assert_eq!(app.load, super::LoadState::Loading(1));
+    app.update(Msg::LoadFailed("boom".into()));
+    assert_eq!(app.update(key('r')), vec![Effect::LoadCatalog]);
+}

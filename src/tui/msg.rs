@@ -1,0 +1,42 @@
+//! What happens to the explorer ([`Msg`]) and what it asks the outside world to do ([`Effect`]).
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use super::action::Action;
+use crate::index::Catalog;
+
+/// Something that happened: input, a finished job, or the clock.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press (releases and repeats are filtered out by the runner).
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// The terminal's new width and height.
+    Resize(u16, u16),
+    /// An action, as if its key had been pressed (tests and future menus).
+    Action(Action),
+    /// The worker finished reading the sessions.
+    Loaded(Box<LoadResult>),
+    /// The worker could not read the sessions.
+    LoadFailed(String),
+    /// Time passed: animates the progress indicator.
+    Tick,
+}
+
+/// The sessions, with the folders they were looked for in (for the empty state).
+#[derive(Debug, Clone, Default)]
+pub struct LoadResult {
+    pub catalog: Catalog,
+    pub searched: Vec<PathBuf>,
+}
+
+/// Work for the runner: I/O and slow jobs never run inside `update`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Read the sessions on a worker thread; it answers with `Loaded` or `LoadFailed`.
+    LoadCatalog,
+    /// Restore the terminal and leave.
+    Quit,
+}

@@ -1,0 +1,104 @@
+//! Transcript text is untrusted: a prompt or a tool output may hold escape sequences that would
+//! move the cursor, retitle the window or rewrite the screen. Everything from a transcript goes
+//! through [`one_line`] before it becomes a `Span`.
+
+/// The text on one line: escape sequences and control characters removed, tabs and line breaks
+/// turned into spaces, runs of spaces collapsed.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | ' ' => push_space(&mut out),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    out.trim().to_owned()
+}
+
+fn push_space(out: &mut String) {
+    if !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Controls (C0, DEL, C1) and the bidirectional overrides that reorder what is shown.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// Skips what follows an ESC: a CSI, a string command (OSC, DCS, SOS, PM, APC) up to its
+/// terminator, or a single character.
+fn skip_escape(chars: &mut Chars<'_>) {
+    match chars.next() {
+        Some('[') => skip_csi(chars),
+        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
+        // Two-byte sequences and ESC at the end: nothing more to skip.
+        _ => {}
+    }
+}
+
+/// Parameters and intermediates (0x20–0x3F) up to a final byte (0x40–0x7E).
+fn skip_csi(chars: &mut Chars<'_>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) || !('\u{20}'..='\u{3f}').contains(&c) {
+            return;
+        }
+    }
+}
+
+/// Up to BEL or ST (ESC `\`).
+fn skip_string(chars: &mut Chars<'_>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => return,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn strips_csi_sequences() {
+        assert_eq!(one_line("\u{1b}[31mred\u{1b}[0m text"), "red text");
+        assert_eq!(one_line("a\u{1b}[2J\u{1b}[Hb"), "ab");
+        assert_eq!(one_line("x\u{9b}1;2Hy"), "xy");
+    }
+
+    #[test]
+    fn strips_osc_and_string_commands() {
+        assert_eq!(one_line("\u{1b}]0;pwned\u{7}title"), "title");
+        assert_eq!(
+            one_line("\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"),
+            "link"
+        );
+        assert_eq!(one_line("\u{1b}Pq#0;2;0;0;0\u{1b}\\after"), "after");
+        assert_eq!(one_line("open\u{1b}]0;never closed"), "open");
+    }
+
+    #[test]
+    fn strips_controls_and_keeps_text() {
+        assert_eq!(one_line("ding\u{7}dong"), "dingdong");
+        assert_eq!(one_line("over\rwrite"), "over write");
+        assert_eq!(one_line("a\tb\n\nc"), "a b c");
+        assert_eq!(one_line("back\u{8}space\u{7f}"), "backspace");
+        assert_eq!(one_line("\u{202e}evil\u{2066}"), "evil");
+        assert_eq!(one_line("  héllo — 世界  "), "héllo — 世界");
+        assert_eq!(one_line("trailing escape\u{1b}"), "trailing escape");
+        assert_eq!(one_line("\u{1b}7saved\u{1b}8"), "saved");
+    }
+}

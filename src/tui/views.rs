@@ -1,0 +1,4 @@
+//! The screens. Each borrows the state it shows and renders it; none does I/O.
+
+pub mod help;
+pub mod sessions;

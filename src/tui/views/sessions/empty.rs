@@ -1,0 +1,86 @@
+//! What the table area says when there is no row to show, and why.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::tui::action::Action;
+use crate::tui::app::{App, LoadState};
+use crate::tui::sanitize::one_line;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let lines = match &app.load {
+        LoadState::Failed(e) => vec![
+            Line::from(Span::styled(
+                "Could not read the sessions:",
+                app.theme.error,
+            )),
+            Line::from(one_line(e)),
+        ],
+        _ if app.sessions.is_empty() && app.loading() => {
+            vec![Line::from(Span::styled(
+                "Reading sessions…",
+                app.theme.muted,
+            ))]
+        }
+        _ if app.sessions.is_empty() => nothing_found(app),
+        _ if !app.list.query.is_empty() => vec![
+            Line::from(format!(
+                "No sessions match “{}”.",
+                one_line(&app.list.query)
+            )),
+            hint(app, Action::Back, "to clear the search."),
+        ],
+        _ => vec![
+            Line::from("No sessions in this repository."),
+            hint(app, Action::ToggleScope, "to show every project."),
+        ],
+    };
+    let mut text = vec![Line::default()];
+    text.extend(lines.into_iter().map(indent));
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
+}
+
+fn nothing_found(app: &App) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "No Claude Code sessions found.",
+            app.theme.header,
+        )),
+        Line::default(),
+        Line::from("Looked for transcripts in:"),
+    ];
+    if app.searched.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  (none exists: $CLAUDE_CONFIG_DIR/projects, ~/.config/claude/projects, ~/.claude/projects)",
+            app.theme.muted,
+        )));
+    }
+    for dir in &app.searched {
+        lines.push(Line::from(format!(
+            "  {}",
+            one_line(&dir.display().to_string())
+        )));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "Set CLAUDE_CONFIG_DIR if Claude Code keeps them elsewhere.",
+        app.theme.muted,
+    )));
+    lines
+}
+
+fn hint(app: &App, action: Action, what: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("Press ", app.theme.muted),
+        Span::styled(app.keymap.hint(action).to_owned(), app.theme.key),
+        Span::styled(format!(" {what}"), app.theme.muted),
+    ])
+}
+
+fn indent(line: Line<'static>) -> Line<'static> {
+    let mut spans = vec![Span::raw("  ")];
+    spans.extend(line.spans);
+    Line::from(spans).style(line.style)
+}

@@ -1,0 +1,83 @@
+//! Slow work off the UI thread: each job runs on its own thread and reports back as a [`Msg`].
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use super::msg::{LoadResult, Msg};
+use crate::index::{LoadOptions, load_catalog};
+use crate::pricing::PriceTable;
+use crate::transcript::Diagnostic;
+use crate::transcript::discover::{ProcessEnv, find_files, project_roots};
+
+/// Where sessions come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The embedded demo sessions.
+    Demo,
+    /// The local Claude Code folders, through the index cache unless `cache` is `None`.
+    Local { cache: Option<std::path::PathBuf> },
+}
+
+/// Runs jobs for the runner.
+pub struct Worker {
+    tx: Sender<Msg>,
+    source: Source,
+    prices: Arc<PriceTable>,
+}
+
+impl Worker {
+    pub fn new(tx: Sender<Msg>, source: Source, prices: PriceTable) -> Self {
+        Self {
+            tx,
+            source,
+            prices: Arc::new(prices),
+        }
+    }
+
+    /// Reads the sessions on a new thread; the answer is `Loaded` or `LoadFailed`.
+    pub fn load_catalog(&self) {
+        let (tx, source, prices) = (self.tx.clone(), self.source.clone(), self.prices.clone());
+        std::thread::spawn(move || {
+            let msg = match load(&source, &prices) {
+                Ok(result) => Msg::Loaded(Box::new(result)),
+                Err(e) => Msg::LoadFailed(e),
+            };
+            // The UI may be gone already; nobody is left to tell.
+            let _ = tx.send(msg);
+        });
+    }
+}
+
+fn load(source: &Source, prices: &PriceTable) -> Result<LoadResult, String> {
+    let Source::Local { cache } = source else {
+        return Ok(LoadResult {
+            catalog: crate::demo::catalog(prices),
+            searched: Vec::new(),
+        });
+    };
+    let mut notes = Vec::new();
+    let roots = project_roots(&ProcessEnv, &mut notes);
+    let files = find_files(&roots, &mut notes);
+    let options = LoadOptions {
+        cache: cache.clone(),
+        threads: 0,
+    };
+    let mut catalog = match load_catalog(files.clone(), &options, prices) {
+        Ok(c) => c,
+        Err(e) if options.cache.is_some() => {
+            // The cache only speeds things up: read without it.
+            notes.push(Diagnostic::file(
+                options.cache.as_deref().unwrap_or(std::path::Path::new("")),
+                format!("index cache unusable, reading without it: {e}"),
+            ));
+            load_catalog(files, &LoadOptions::default(), prices).map_err(|e| e.to_string())?
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    notes.append(&mut catalog.diagnostics);
+    catalog.diagnostics = notes;
+    Ok(LoadResult {
+        catalog,
+        searched: roots,
+    })
+}

@@ -1,0 +1,123 @@
+//! The real binary in a real terminal: tmux runs `git-vouch --demo`, keys are sent with
+//! `send-keys`, and the screen is read with `capture-pane`, always waiting for content to appear
+//! rather than sleeping a fixed time. Skips with a message when tmux is absent (fails under
+//! CI=true).
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    _home: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(args: &str) -> Option<Self> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "tmux is required under CI=true"
+            );
+            eprintln!("skipping: tmux is not installed");
+            return None;
+        }
+        let home = tempfile::tempdir().unwrap();
+        let socket = format!("git-vouch-test-{}", std::process::id());
+        let bin = env!("CARGO_BIN_EXE_git-vouch");
+        let command = format!(
+            "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME='{}' GIT_VOUCH_NOW=2026-11-21T12:00:00Z '{bin}' {args}; echo EXITED $?; sleep 30",
+            home.path().display()
+        );
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                &command,
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux could not start");
+        Some(Self {
+            socket,
+            _home: home,
+        })
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &str) {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", keys])
+            .status()
+            .unwrap();
+    }
+
+    /// Waits until `check` holds for the screen, up to ten seconds.
+    fn wait(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "waited for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+#[test]
+fn explorer_lists_searches_helps_and_quits() {
+    let Some(t) = Tmux::start("--demo") else {
+        return;
+    };
+    let screen = t.wait("the demo sessions", |s| {
+        s.contains("tasktrack") && s.contains("sessions")
+    });
+    assert!(screen.contains("Add due dates to tasks"), "{screen}");
+    t.keys("/");
+    t.keys("haiku");
+    let screen = t.wait("the filtered list", |s| {
+        !s.contains("Add due dates to tasks") && s.contains("Refactor")
+    });
+    assert!(screen.contains("haiku"), "{screen}");
+    t.keys("Escape");
+    t.wait("the full list again", |s| {
+        s.contains("Add due dates to tasks")
+    });
+    t.keys("?");
+    t.wait("the help screen", |s| {
+        s.contains("Keys") && s.contains("Sort by the next column")
+    });
+    t.keys("q");
+    t.wait("help closed", |s| !s.contains("Sort by the next column"));
+    t.keys("q");
+    let screen = t.wait("the explorer to exit", |s| s.contains("EXITED"));
+    assert!(screen.contains("EXITED 0"), "{screen}");
+}
