@@ -70,11 +70,17 @@ pub fn run(
     }
 }
 
-/// Every commit already carries an attestation note (a repeated push adds nothing).
+/// Every commit already carries an attestation note (a repeated push adds nothing). Read in
+/// process: one `git notes show` per commit would cost a spawn each.
 fn already_attested(git: &Git, commits: &[String]) -> bool {
-    commits
-        .iter()
-        .all(|c| notes::read_note(git, c).ok().flatten().is_some())
+    let Ok(repo) = git2::Repository::discover(git.dir()) else {
+        return false;
+    };
+    commits.iter().all(|c| {
+        git2::Oid::from_str(c)
+            .ok()
+            .is_some_and(|oid| repo.find_note(Some(notes::NOTES_REF), oid).is_ok())
+    })
 }
 
 fn share(state: &StateDir, git: &Git, remote: &str, clock: &dyn Clock) {
