@@ -176,25 +176,37 @@ impl Cache {
         Ok(out)
     }
 
-    /// Replaces the stored scans and summaries with this run's. The new cache is written to a
-    /// fresh file without a journal and renamed over the old one: one write of the data (no
-    /// journal or WAL copy), and readers that still have the old file open keep a consistent view.
-    pub fn store(
+    /// Replaces the stored scans and summaries with this run's, writing the file scans while
+    /// `summarize` runs on the calling thread. The new cache is written to a fresh file without a
+    /// journal and renamed over the old one: one write of the data (no journal or WAL copy), and
+    /// readers that still have the old file open keep a consistent view.
+    pub fn store_while(
         &mut self,
         files: &[ScannedFile],
-        sessions: &[SessionSummary],
         fingerprint: &str,
-    ) -> Result<(), IndexError> {
+        summarize: impl FnOnce() -> Vec<SessionSummary>,
+    ) -> (Vec<SessionSummary>, Result<(), IndexError>) {
         let tmp = self
             .path
             .with_extension(format!("sqlite3.{}.tmp", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
-        let result = write_fresh(&tmp, files, sessions, fingerprint)
-            .and_then(|()| std::fs::rename(&tmp, &self.path).map_err(|e| io_error(&e)));
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let (sessions, written) = std::thread::scope(|scope| {
+            let tmp = &tmp;
+            let writer = scope.spawn(move || write_fresh(tmp, files, fingerprint, &rx));
+            let sessions = summarize();
+            let _ = tx.send(serde_json::to_vec(&sessions).unwrap_or_default());
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(rusqlite::Error::InvalidQuery));
+            (sessions, written)
+        });
+        let result =
+            written.and_then(|()| std::fs::rename(&tmp, &self.path).map_err(|e| io_error(&e)));
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
-        result.map_err(|e| self.err(e))
+        (sessions, result.map_err(|e| self.err(e)))
     }
 }
 
@@ -215,10 +227,9 @@ fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
 fn write_fresh(
     path: &Path,
     files: &[ScannedFile],
-    sessions: &[SessionSummary],
     fingerprint: &str,
+    summaries: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) -> rusqlite::Result<()> {
-    let summaries = serde_json::to_vec(sessions).unwrap_or_default();
     let mut conn = Connection::open(path)?;
     conn.execute_batch("PRAGMA journal_mode=OFF;")?;
     create_tables(&conn)?;
@@ -243,6 +254,7 @@ fn write_fresh(
                 ])?;
             }
         }
+        let summaries = summaries.recv().unwrap_or_default();
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES('fingerprint', ?1), ('summaries', ?2)",
             params![fingerprint.as_bytes(), summaries],

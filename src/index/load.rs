@@ -74,10 +74,16 @@ pub fn load_catalog(
     let (scanned, diagnostics, scanned_bytes, reused) = scan_all(files, previous, options.threads);
     stats.bytes_scanned = scanned_bytes;
     stats.files_cached = reused;
-    let sessions = summarize_files(&scanned, prices);
-    if let Some(cache) = &mut cache {
-        cache.store(&scanned, &sessions, &fingerprint)?;
-    }
+    let sessions = match &mut cache {
+        // Writing the cache overlaps with summarizing.
+        Some(cache) => {
+            let (sessions, stored) =
+                cache.store_while(&scanned, &fingerprint, || summarize_files(&scanned, prices));
+            stored?;
+            sessions
+        }
+        None => summarize_files(&scanned, prices),
+    };
     Ok(Catalog {
         sessions,
         diagnostics,
