@@ -6,7 +6,7 @@ pub mod cache;
 mod codec;
 pub mod load;
 
-pub use load::{Catalog, LoadOptions, LoadStats, load_catalog, summarize_files};
+pub use load::{Catalog, LoadOptions, LoadStats, load_catalog, load_local, summarize_files};
 
 use std::path::PathBuf;
 

@@ -1,15 +1,13 @@
 //! What every command needs: the clock, the price table, output style, and the sessions.
 
-use std::path::PathBuf;
-
 use color_eyre::eyre::{Result, WrapErr};
 
 use super::args::{ColorChoice, GlobalArgs};
 use super::style::Style;
 use crate::clock::{Clock, FixedClock, SystemClock};
-use crate::index::{Catalog, LoadOptions, load_catalog};
+use crate::index::{Catalog, load_local};
 use crate::pricing::PriceTable;
-use crate::transcript::discover::{Env, ProcessEnv, find_files, project_roots};
+use crate::transcript::discover::{Env, ProcessEnv};
 
 /// Shared state of one command run.
 pub struct Context {
@@ -32,7 +30,7 @@ impl Context {
         };
         Ok(Self {
             clock,
-            prices: load_prices(&env)?,
+            prices: crate::config::price_table(&env)?,
             style: Style::detect(
                 global.color == ColorChoice::Always,
                 global.color == ColorChoice::Never,
@@ -48,45 +46,13 @@ impl Context {
         if self.demo {
             return Ok(crate::demo::catalog(&self.prices));
         }
-        let env = ProcessEnv;
-        let mut notes = Vec::new();
-        let roots = project_roots(&env, &mut notes);
-        let files = find_files(&roots, &mut notes);
-        let options = LoadOptions {
-            cache: self
-                .use_cache
-                .then(|| cache_dir(&env).join("index.sqlite3")),
-            threads: 0,
-        };
-        let mut catalog = match load_catalog(files.clone(), &options, &self.prices) {
-            Ok(c) => c,
-            Err(e) if options.cache.is_some() => {
-                // The cache is only an accelerator: report it and read without it.
-                notes.push(crate::transcript::Diagnostic::file(
-                    options
-                        .cache
-                        .as_deref()
-                        .unwrap_or_else(|| std::path::Path::new("")),
-                    format!("index cache unusable, reading without it: {e}"),
-                ));
-                load_catalog(files, &LoadOptions::default(), &self.prices)
-                    .wrap_err("cannot load sessions")?
-            }
-            Err(e) => return Err(e).wrap_err("cannot load sessions"),
-        };
-        notes.append(&mut catalog.diagnostics);
-        catalog.diagnostics = notes;
+        let cache = self
+            .use_cache
+            .then(|| crate::config::cache_dir(&ProcessEnv).join("index.sqlite3"));
+        let (catalog, _) =
+            load_local(&ProcessEnv, cache, &self.prices).wrap_err("cannot load sessions")?;
         Ok(catalog)
     }
-}
-
-fn load_prices(env: &dyn Env) -> Result<PriceTable> {
-    Ok(crate::config::price_table(env)?)
-}
-
-/// The folder of the index cache.
-pub fn cache_dir(env: &dyn Env) -> PathBuf {
-    crate::config::cache_dir(env)
 }
 
 fn terminal_width(env: &dyn Env) -> usize {

@@ -10,7 +10,7 @@ use super::cache::{Cache, CachedFile};
 use crate::pricing::PriceTable;
 use crate::session::{ScannedFile, SessionSummary, summarize_project};
 use crate::transcript::Diagnostic;
-use crate::transcript::discover::SourceFile;
+use crate::transcript::discover::{Env, SourceFile, find_files, project_roots};
 use crate::transcript::scan::{FileScan, resume_file};
 
 /// How to load.
@@ -89,6 +89,35 @@ pub fn load_catalog(
         diagnostics,
         stats,
     })
+}
+
+/// The sessions of the local Claude Code folders (found from `env`), through the index cache
+/// at `cache` when given. The cache only speeds things up: when it is unusable the files are read
+/// without it and that is reported among the diagnostics. Also returns the folders searched.
+pub fn load_local(
+    env: &dyn Env,
+    cache: Option<PathBuf>,
+    prices: &PriceTable,
+) -> Result<(Catalog, Vec<PathBuf>), IndexError> {
+    let mut notes = Vec::new();
+    let roots = project_roots(env, &mut notes);
+    let files = find_files(&roots, &mut notes);
+    let options = LoadOptions { cache, threads: 0 };
+    let mut catalog = match load_catalog(files.clone(), &options, prices) {
+        Ok(c) => c,
+        Err(e) if options.cache.is_some() => {
+            let path = options.cache.clone().unwrap_or_default();
+            notes.push(Diagnostic::file(
+                &path,
+                format!("index cache unusable, reading without it: {e}"),
+            ));
+            load_catalog(files, &LoadOptions::default(), prices)?
+        }
+        Err(e) => return Err(e),
+    };
+    notes.append(&mut catalog.diagnostics);
+    catalog.diagnostics = notes;
+    Ok((catalog, roots))
 }
 
 /// Groups scanned files by project and summarizes each project's sessions, newest first.

@@ -4,10 +4,9 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 use super::msg::{LoadResult, Msg};
-use crate::index::{LoadOptions, load_catalog};
+use crate::index::load_local;
 use crate::pricing::PriceTable;
-use crate::transcript::Diagnostic;
-use crate::transcript::discover::{ProcessEnv, find_files, project_roots};
+use crate::transcript::discover::ProcessEnv;
 
 /// Where sessions come from.
 #[derive(Debug, Clone)]
@@ -55,27 +54,8 @@ fn load(source: &Source, prices: &PriceTable) -> Result<LoadResult, String> {
             searched: Vec::new(),
         });
     };
-    let mut notes = Vec::new();
-    let roots = project_roots(&ProcessEnv, &mut notes);
-    let files = find_files(&roots, &mut notes);
-    let options = LoadOptions {
-        cache: cache.clone(),
-        threads: 0,
-    };
-    let mut catalog = match load_catalog(files.clone(), &options, prices) {
-        Ok(c) => c,
-        Err(e) if options.cache.is_some() => {
-            // The cache only speeds things up: read without it.
-            notes.push(Diagnostic::file(
-                options.cache.as_deref().unwrap_or(std::path::Path::new("")),
-                format!("index cache unusable, reading without it: {e}"),
-            ));
-            load_catalog(files, &LoadOptions::default(), prices).map_err(|e| e.to_string())?
-        }
-        Err(e) => return Err(e.to_string()),
-    };
-    notes.append(&mut catalog.diagnostics);
-    catalog.diagnostics = notes;
+    let (catalog, roots) =
+        load_local(&ProcessEnv, cache.clone(), prices).map_err(|e| e.to_string())?;
     Ok(LoadResult {
         catalog,
         searched: roots,
