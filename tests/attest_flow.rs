@@ -8,13 +8,16 @@
     clippy::items_after_statements
 )]
 
+#[path = "support/capture.rs"]
+mod capture;
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use chrono::{DateTime, Utc};
 use git_vouch::capture::locate::RepoPaths;
-use git_vouch::capture::record::{EditKind, EditLine, EditRecord, LineRef, line_hash};
-use git_vouch::capture::state::{StateDir, append_json};
+use git_vouch::capture::state::StateDir;
 use serde_json::Value;
 
 const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
@@ -70,19 +73,6 @@ impl World {
     }
 }
 
-fn copy_dir(src: &Path, dest: &Path) {
-    std::fs::create_dir_all(dest).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let p = e.unwrap().path();
-        let d = dest.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &d);
-        } else {
-            std::fs::copy(&p, &d).unwrap();
-        }
-    }
-}
-
 /// A repository with the git hooks, a bare remote, an archived agent session and a signing key
 /// listed in allowed signers.
 fn setup(w: &World) -> (PathBuf, PathBuf, PathBuf) {
@@ -124,24 +114,14 @@ fn setup(w: &World) -> (PathBuf, PathBuf, PathBuf) {
         .unwrap()
         .unwrap()
         .path();
-    copy_dir(&project, &state.transcripts_dir(SESSION));
-    let record = EditRecord {
-        ts: DateTime::parse_from_rfc3339("2026-11-21T06:07:57Z")
-            .unwrap()
-            .with_timezone(&Utc),
-        session_id: SESSION.into(),
-        agent_id: None,
-        tool_use_id: "toolu_1".into(),
-        tool: "Write".into(),
-        path: "notes.txt".into(),
-        kind: EditKind::Lines,
-        lines: vec![LineRef {
-            line: 1,
-            hash: line_hash("Notes from the agent"),
-        }],
-        removed: 0,
-    };
-    append_json(&state.edits_file(SESSION), &EditLine::Edit(record)).unwrap();
+    shared::copy_tree(&project, &state.transcripts_dir(SESSION));
+    capture::agent_wrote(
+        &state,
+        SESSION,
+        None,
+        "notes.txt",
+        &["Notes from the agent"],
+    );
     (repo, remote, allowed)
 }
 

@@ -9,13 +9,16 @@
     clippy::items_after_statements
 )]
 
+#[path = "support/capture.rs"]
+mod capture;
+#[path = "support/shared.rs"]
+mod shared;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::{DateTime, Utc};
 use git_vouch::capture::locate::RepoPaths;
-use git_vouch::capture::record::{EditKind, EditLine, EditRecord, LineRef, line_hash};
-use git_vouch::capture::state::{StateDir, append_json};
+use git_vouch::capture::state::StateDir;
 use serde_json::Value;
 
 const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
@@ -38,19 +41,6 @@ fn git(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn copy_dir(src: &Path, dest: &Path) {
-    std::fs::create_dir_all(dest).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let p = e.unwrap().path();
-        let d = dest.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &d);
-        } else {
-            std::fs::copy(&p, &d).unwrap();
-        }
-    }
 }
 
 struct Setup {
@@ -88,36 +78,12 @@ fn setup() -> Setup {
         .unwrap()
         .unwrap()
         .path();
-    copy_dir(&project, &state.transcripts_dir(SESSION));
+    shared::copy_tree(&project, &state.transcripts_dir(SESSION));
     Setup {
         _tmp: tmp,
         repo,
         state,
     }
-}
-
-fn agent_wrote(state: &StateDir, path: &str, lines: &[&str]) {
-    let record = EditRecord {
-        ts: DateTime::parse_from_rfc3339("2026-11-21T06:07:57Z")
-            .unwrap()
-            .with_timezone(&Utc),
-        session_id: SESSION.into(),
-        agent_id: Some("a625f6e667e5a0194".into()),
-        tool_use_id: "toolu_1".into(),
-        tool: "Write".into(),
-        path: path.into(),
-        kind: EditKind::Lines,
-        lines: lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LineRef {
-                line: i as u32 + 1,
-                hash: line_hash(l),
-            })
-            .collect(),
-        removed: 0,
-    };
-    append_json(&state.edits_file(SESSION), &EditLine::Edit(record)).unwrap();
 }
 
 fn evidence(repo: &Path, args: &[&str]) -> Value {
@@ -143,7 +109,13 @@ fn evidence(repo: &Path, args: &[&str]) -> Value {
 #[test]
 fn evidence_validates_and_carries_usage_attribution_and_digests() {
     let s = setup();
-    agent_wrote(&s.state, "notes.txt", &["Notes from the subagent"]);
+    capture::agent_wrote(
+        &s.state,
+        SESSION,
+        Some("a625f6e667e5a0194"),
+        "notes.txt",
+        &["Notes from the subagent"],
+    );
     std::fs::write(
         s.repo.join("notes.txt"),
         "Notes from the subagent\nand a line by hand\n",

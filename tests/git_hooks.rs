@@ -3,14 +3,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/capture.rs"]
+mod capture;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use chrono::{DateTime, Utc};
 use git_vouch::capture::commit_record::CommitRecord;
 use git_vouch::capture::locate::RepoPaths;
-use git_vouch::capture::record::{EditKind, EditLine, EditRecord, LineRef, line_hash};
-use git_vouch::capture::state::{StateDir, append_json, read_json};
+use git_vouch::capture::state::{StateDir, read_json};
 
 struct Repo {
     _tmp: tempfile::TempDir,
@@ -85,27 +86,7 @@ impl Repo {
 
     /// Records, as the Claude Code hooks would, that `session` wrote `lines` into `path`.
     fn agent_wrote(&self, session: &str, path: &str, lines: &[&str]) {
-        let record = EditRecord {
-            ts: DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z")
-                .unwrap()
-                .with_timezone(&Utc),
-            session_id: session.into(),
-            agent_id: None,
-            tool_use_id: format!("toolu_{path}"),
-            tool: "Write".into(),
-            path: path.into(),
-            kind: EditKind::Lines,
-            lines: lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| LineRef {
-                    line: i as u32 + 1,
-                    hash: line_hash(l),
-                })
-                .collect(),
-            removed: 0,
-        };
-        append_json(&self.state().edits_file(session), &EditLine::Edit(record)).unwrap();
+        capture::agent_wrote(&self.state(), session, None, path, lines);
     }
 
     fn commit(&self, message: &str) -> String {
