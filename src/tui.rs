@@ -9,6 +9,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod msg;
+pub mod review;
 pub mod runner;
 pub mod sanitize;
 pub mod theme;

@@ -151,7 +151,7 @@ fn push_attests_and_a_fresh_clone_verifies() {
     w.ok("git", &repo, &["commit", "-q", "-m", "agent notes"]);
     let push = w.ok("git", &repo, &["push", "origin", "feature"]);
     assert!(
-        push.contains("attested 1 commit(s) of refs/heads/feature (not reviewed by a person"),
+        push.contains("attested 1 commit(s) of refs/heads/feature → refs/heads/feature (not reviewed by a person"),
         "{push}"
     );
     assert!(push.contains("attestations pushed to origin"), "{push}");

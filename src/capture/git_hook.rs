@@ -18,6 +18,9 @@ use std::path::Path;
 
 use super::state::StateDir;
 use crate::clock::Clock;
+use crate::review::Reviewer;
+
+pub use attach::Verdict;
 
 pub use commit_msg::{TRAILER, add_trailer, trailer_sessions};
 pub use pre_push::{PushRef, PushedRef, pushed_commits};
@@ -28,7 +31,17 @@ const STDIN_HOOKS: [&str; 2] = ["pre-push", "post-rewrite"];
 const STDIN_CAP: u64 = 64 * 1024 * 1024;
 
 /// Handles one git hook; returns the exit code for git.
-pub fn run(name: &str, args: &[String], chain: Option<&Path>, clock: &dyn Clock) -> u8 {
+///
+/// `reviewer` is the interactive review screen when a person is at a terminal; without one,
+/// pre-push follows `vouch.review`. Only pre-push ever refuses (exit 1): a push aborted in review,
+/// or `vouch.review required` without a reviewed attestation. The chained hook then does not run.
+pub fn run(
+    name: &str,
+    args: &[String],
+    chain: Option<&Path>,
+    reviewer: Option<&dyn Reviewer>,
+    clock: &dyn Clock,
+) -> u8 {
     let stdin = STDIN_HOOKS.contains(&name).then(|| {
         let mut buf = Vec::new();
         let _ = std::io::stdin().take(STDIN_CAP).read_to_end(&mut buf);
@@ -39,8 +52,10 @@ pub fn run(name: &str, args: &[String], chain: Option<&Path>, clock: &dyn Clock)
         .and_then(|d| StateDir::discover(&d))
     {
         let input = stdin.as_deref().unwrap_or_default();
-        if let Err(e) = handle(&state, name, args, input, clock) {
-            state.log_error(clock.now(), &format!("git {name}"), &e.to_string());
+        match handle(&state, name, args, input, reviewer, clock) {
+            Ok(Verdict::Refuse) => return 1,
+            Ok(Verdict::Continue) => {}
+            Err(e) => state.log_error(clock.now(), &format!("git {name}"), &e.to_string()),
         }
     }
     match chain {
@@ -65,19 +80,20 @@ fn handle(
     name: &str,
     args: &[String],
     stdin: &[u8],
+    reviewer: Option<&dyn Reviewer>,
     clock: &dyn Clock,
-) -> Result<(), GitHookError> {
+) -> Result<Verdict, GitHookError> {
     let repo = git2::Repository::open(&state.repo.worktree)?;
     match name {
         "commit-msg" => {
             let file = args
                 .first()
                 .ok_or_else(|| GitHookError::Usage("commit-msg without a message file".into()))?;
-            commit_msg::run(state, &repo, Path::new(file))
+            commit_msg::run(state, &repo, Path::new(file)).map(|()| Verdict::Continue)
         }
-        "post-commit" => post_commit::run(state, &repo, clock),
-        "post-rewrite" => rewrite::run(state, &repo, stdin, clock),
-        "pre-push" => pre_push::run(state, &repo, args, stdin, clock),
-        _ => Ok(()),
+        "post-commit" => post_commit::run(state, &repo, clock).map(|()| Verdict::Continue),
+        "post-rewrite" => rewrite::run(state, &repo, stdin, clock).map(|()| Verdict::Continue),
+        "pre-push" => pre_push::run(state, &repo, args, stdin, reviewer, clock),
+        _ => Ok(Verdict::Continue),
     }
 }

@@ -50,6 +50,12 @@ pub enum Command {
     Attest(AttestArgs),
     /// Check the attestations of a range (default: the current branch) against allowed signers.
     Verify(VerifyArgs),
+    /// Review a range (default: the current branch) on the review screen, write a note, and sign
+    /// it as reviewed by a person (what `git push` opens when commits involve agent sessions).
+    Review(ReviewArgs),
+    /// The AI provenance of a branch (default: the current branch against its upstream or the
+    /// default branch): each commit's sessions, models, cost and attestation state.
+    Log(LogArgs),
     /// Create an ed25519 signing key for git-vouch.
     Keygen(KeygenArgs),
     /// Share attestations: fetch teammates' notes or push yours.
@@ -109,6 +115,30 @@ pub struct VerifyArgs {
     /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Commits to review (same forms as `evidence`).
+    pub range: Option<String>,
+    /// Also remove email addresses (personal data), not only secrets.
+    #[arg(long)]
+    pub redact_emails: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Commits to show (same forms as `evidence`).
+    pub range: Option<String>,
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not fetch the remote's attestation notes first.
+    #[arg(long)]
+    pub no_fetch: bool,
+    /// The allowed signers file (default: git's `gpg.ssh.allowedSignersFile`).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,8 @@ pub mod evidence;
 pub mod explore;
 pub mod hook;
 pub mod install;
+pub mod log;
+pub mod review;
 pub mod sessions;
 pub mod show;
 pub mod usage;
@@ -29,6 +31,8 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Evidence(args)) => evidence::run(&ctx, args),
         Some(Command::Attest(args)) => attest::attest(&ctx, args),
         Some(Command::Verify(args)) => attest::verify(&ctx, args),
+        Some(Command::Review(args)) => review::run(&ctx, args),
+        Some(Command::Log(args)) => log::run(&ctx, args),
         Some(Command::Keygen(args)) => attest::keygen(&ctx, args),
         Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),
         Some(Command::Init(args)) => install::init(&ctx, args),

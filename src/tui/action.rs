@@ -35,11 +35,19 @@ pub enum Action {
     ToggleScope,
     /// Read the sessions again.
     Reload,
+    /// Review: sign the evidence shown (and go on with the push).
+    Sign,
+    /// Review: push without attestation, where `vouch.review` allows it.
+    PushUnattested,
+    /// Move the focus to the next pane.
+    FocusNext,
+    /// Move the focus to the previous pane.
+    FocusPrev,
 }
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 18] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -51,6 +59,27 @@ impl Action {
         Self::SortReverse,
         Self::ToggleScope,
         Self::Reload,
+        Self::FocusNext,
+        Self::FocusPrev,
+        Self::Sign,
+        Self::PushUnattested,
+        Self::Help,
+        Self::Back,
+        Self::Quit,
+    ];
+
+    /// The actions of the review screen, in the order its help lists them.
+    pub const REVIEW: [Self; 13] = [
+        Self::FocusNext,
+        Self::FocusPrev,
+        Self::Down,
+        Self::Up,
+        Self::PageDown,
+        Self::PageUp,
+        Self::Top,
+        Self::Bottom,
+        Self::Sign,
+        Self::PushUnattested,
         Self::Help,
         Self::Back,
         Self::Quit,
@@ -105,7 +134,11 @@ mod tests {
                 | Action::SortNext
                 | Action::SortReverse
                 | Action::ToggleScope
-                | Action::Reload => {}
+                | Action::Reload
+                | Action::Sign
+                | Action::PushUnattested
+                | Action::FocusNext
+                | Action::FocusPrev => {}
             }
         }
     }

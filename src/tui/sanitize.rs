@@ -19,6 +19,23 @@ pub fn one_line(text: &str) -> String {
     out.trim().to_owned()
 }
 
+/// Preformatted text (a JSON document, code): escape sequences and control characters removed,
+/// tabs turned into four spaces, the indentation kept.
+pub fn preformatted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\t' => out.push_str("    "),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn push_space(out: &mut String) {
     if !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
@@ -70,7 +87,13 @@ fn skip_string(chars: &mut Chars<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::one_line;
+    use super::{one_line, preformatted};
+
+    #[test]
+    fn preformatted_keeps_indentation_and_drops_escapes() {
+        assert_eq!(preformatted("    \"a\": 1,"), "    \"a\": 1,");
+        assert_eq!(preformatted("\tx\u{1b}[2Jy\u{202e}z"), "    xyz");
+    }
 
     #[test]
     fn strips_csi_sequences() {

@@ -1,5 +1,6 @@
 //! `pre-push`: reads the pushed refs from stdin and computes exactly the commits each ref sends,
-//! records them, and prints a one-line summary. (Attestation and review attach here later.)
+//! records them, prints a one-line summary, then hands the agent commits to the review gate and
+//! attestation (`attach`).
 
 use std::collections::BTreeSet;
 
@@ -8,10 +9,12 @@ use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
 use super::GitHookError;
+use super::attach::Verdict;
 use super::commit_msg::trailer_sessions;
 use crate::capture::commit_record::CommitRecord;
 use crate::capture::state::{StateDir, append_json, read_json};
 use crate::clock::Clock;
+use crate::review::Reviewer;
 
 /// One line git gives pre-push on stdin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,8 +127,9 @@ pub fn run(
     repo: &Repository,
     args: &[String],
     stdin: &[u8],
+    reviewer: Option<&dyn Reviewer>,
     clock: &dyn Clock,
-) -> Result<(), GitHookError> {
+) -> Result<Verdict, GitHookError> {
     let remote = args.first().cloned().unwrap_or_default();
     let url = args.get(1).cloned().unwrap_or_default();
     let refs = pushed_commits(repo, &remote, &parse_refs(stdin))?;
@@ -152,10 +156,17 @@ pub fn run(
         sessions,
     };
     append_json(&state.pushes_file(), &record)?;
-    if !agent_commits.is_empty() {
-        super::attach::run(state, &remote, &record.refs, &agent_commits, clock);
+    if agent_commits.is_empty() {
+        return Ok(Verdict::Continue);
     }
-    Ok(())
+    Ok(super::attach::run(
+        state,
+        &remote,
+        &record.refs,
+        &agent_commits,
+        reviewer,
+        clock,
+    ))
 }
 
 /// Sessions of a commit: its record, else its trailer.

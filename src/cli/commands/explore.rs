@@ -23,18 +23,13 @@ pub fn run(ctx: &Context) -> Result<Outcome> {
     )
 }
 
+/// The key map and theme: the embedded defaults patched with the person's own files.
 #[cfg(feature = "tui")]
-fn explorer(ctx: &Context) -> Result<Outcome> {
-    use crate::clock::{Clock, FixedClock, SystemClock};
-    use crate::transcript::discover::{Env, ProcessEnv};
-    use crate::tui::app::App;
+pub fn ui_config(ctx: &Context) -> Result<(crate::tui::keymap::Keymap, crate::tui::theme::Theme)> {
     use crate::tui::keymap::Keymap;
-    use crate::tui::runner;
     use crate::tui::theme::Theme;
-    use crate::tui::worker::Source;
 
-    let env = ProcessEnv;
-    let config = crate::config::config_dir(&env);
+    let config = crate::config::config_dir(&crate::transcript::discover::ProcessEnv);
     let keymap = Keymap::load(&config.join("keymap.toml"))?;
     let no_color = !ctx.style.color && std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut theme = Theme::embedded(no_color);
@@ -42,6 +37,19 @@ fn explorer(ctx: &Context) -> Result<Outcome> {
     if let Ok(text) = std::fs::read_to_string(&theme_file) {
         theme.patch(&text, &theme_file.display().to_string(), no_color)?;
     }
+    Ok((keymap, theme))
+}
+
+#[cfg(feature = "tui")]
+fn explorer(ctx: &Context) -> Result<Outcome> {
+    use crate::clock::{Clock, FixedClock, SystemClock};
+    use crate::transcript::discover::{Env, ProcessEnv};
+    use crate::tui::app::App;
+    use crate::tui::runner;
+    use crate::tui::worker::Source;
+
+    let env = ProcessEnv;
+    let (keymap, theme) = ui_config(ctx)?;
     let clock: Box<dyn Clock> = match env.var("GIT_VOUCH_NOW").and_then(|t| FixedClock::parse(&t)) {
         Some(fixed) => Box::new(fixed),
         None => Box::new(SystemClock),

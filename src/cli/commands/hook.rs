@@ -37,7 +37,14 @@ fn exit_code(cmd: &HookCommand) -> ExitCode {
             ExitCode::SUCCESS
         }
         HookCommand::Git { name, chain, args } => {
-            let code = crate::capture::git_hook::run(name, args, chain.as_deref(), &clock);
+            let reviewer = super::review::hook_reviewer(name);
+            let code = crate::capture::git_hook::run(
+                name,
+                args,
+                chain.as_deref(),
+                reviewer.as_deref(),
+                &clock,
+            );
             ExitCode::from(code)
         }
     }

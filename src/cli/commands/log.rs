@@ -1,0 +1,150 @@
+//! `git vouch log [range] [--json] [--no-fetch]`: the AI provenance of a branch.
+
+use color_eyre::eyre::{Result, WrapErr};
+
+use super::{print_json, print_lines};
+use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::git::Git;
+use crate::attest::notes::{FetchOutcome, fetch_notes};
+use crate::cli::Outcome;
+use crate::cli::args::LogArgs;
+use crate::cli::context::Context;
+use crate::cli::fmt;
+use crate::cli::style::Style;
+use crate::money::Usd;
+use crate::provenance::{Attestation, BranchLog, CommitEntry, branch_log};
+
+pub fn run(ctx: &Context, args: &LogArgs) -> Result<Outcome> {
+    let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
+    let git = Git::new(&cwd);
+    let mut fetch_warning = None;
+    if !args.no_fetch
+        && let Some(remote) = remote_of(&git)
+    {
+        match fetch_notes(&git, &remote) {
+            Ok(FetchOutcome::Merged | FetchOutcome::RemoteHasNone) => {}
+            Err(e) => fetch_warning = Some(format!("attestations not fetched: {e}")),
+        }
+    }
+    let (signers, file) = AllowedSigners::from_git_config(&git, args.allowed_signers.as_deref())?;
+    let mut log = branch_log(
+        &cwd,
+        args.range.as_deref(),
+        &signers,
+        &ctx.prices,
+        ctx.clock.as_ref(),
+    )?;
+    log.warnings.extend(fetch_warning);
+    log.warnings.extend(
+        signers
+            .problems
+            .iter()
+            .map(|p| format!("{}:{}: {}", file.display(), p.line, p.message)),
+    );
+    if args.json {
+        print_json(&log)?;
+    } else {
+        for w in &log.warnings {
+            eprintln!("{} {w}", ctx.style.warn("warning:"));
+        }
+        print_lines(&text(&log, ctx.style))?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// The remote whose notes to fetch: the current branch's upstream remote, else `origin`.
+fn remote_of(git: &Git) -> Option<String> {
+    let branch = git
+        .run(&["symbolic-ref", "--quiet", "--short", "HEAD"], None)
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned());
+    let upstream = branch
+        .and_then(|b| git.config_get(&format!("branch.{b}.remote")).ok().flatten())
+        .filter(|r| r != ".");
+    let remotes = git.run(&["remote"], None).ok()?;
+    let remotes = String::from_utf8_lossy(&remotes);
+    upstream.or_else(|| {
+        remotes
+            .lines()
+            .any(|r| r == "origin")
+            .then(|| "origin".to_owned())
+    })
+}
+
+fn text(log: &BranchLog, style: Style) -> Vec<String> {
+    let t = &log.totals;
+    let cost = Usd::parse(&t.cost_usd).unwrap_or(Usd::ZERO);
+    let mut out = vec![
+        style.header(&format!(
+            "{}: {} commit(s), {} made with {} agent session(s) · {} tokens · {}{}",
+            log.range,
+            t.commits,
+            t.agent_commits,
+            t.sessions,
+            fmt::tokens(t.total_tokens),
+            cost,
+            if t.cost_incomplete { "+?" } else { "" }
+        )),
+        style.dim(&format!(
+            "reviewed {} · not reviewed {} · unsigned {} · invalid or untrusted {}",
+            t.reviewed, t.unreviewed, t.unsigned, t.invalid
+        )),
+    ];
+    for c in &log.commits {
+        out.push(String::new());
+        commit_text(c, style, &mut out);
+    }
+    out
+}
+
+fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
+    let state = c.attestation.summary();
+    let state = match c.attestation {
+        Attestation::Reviewed { .. } => style.ok(&state),
+        Attestation::Unsigned | Attestation::Unreviewed { .. } => style.dim(&state),
+        _ => style.warn(&state),
+    };
+    out.push(format!(
+        "{}  {}  {state}",
+        style.id(&c.sha[..10]),
+        c.subject
+    ));
+    for s in &c.sessions {
+        let models: Vec<String> = s.models.iter().map(|m| fmt::model(m)).collect();
+        let cost = s
+            .cost_usd
+            .as_deref()
+            .and_then(Usd::parse)
+            .map_or_else(|| "$?".to_owned(), |u| u.to_string());
+        out.push(format!(
+            "            session {} {} {} · {} · {} tokens · {}",
+            &s.id[..s.id.len().min(8)],
+            s.agent,
+            s.agent_version,
+            models.join(", "),
+            fmt::tokens(s.total_tokens),
+            style.cost(&cost)
+        ));
+    }
+    if c.lines_added > 0 {
+        out.push(format!(
+            "            +{} lines, {} by agents{}",
+            c.lines_added,
+            c.ai_lines_added,
+            if c.source == "local" {
+                " (from local capture data, not attested)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Attestation::Reviewed {
+        note: Some(note), ..
+    } = &c.attestation
+    {
+        out.push(format!("            note: {}", note.replace('\n', " ")));
+    }
+    for p in &c.policies {
+        out.push(format!("            policy: {p}"));
+    }
+}

@@ -1,0 +1,127 @@
+//! A branch's AI provenance, for reviewers (`git vouch log`, the explorer's Branch view): each
+//! commit of a range with its sessions, agent, models, tokens and cost, and the state of its
+//! attestation (reviewed and verified, signed but not reviewed, unsigned, invalid, untrusted).
+//!
+//! What a commit says comes from its verified attestation when it has one (that evidence travels
+//! with the repository, so a fresh clone sees it), otherwise from this clone's own capture data
+//! (`source: local`), which is only as good as the machine it was built on.
+
+mod collect;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use collect::{LogError, branch_log};
+
+/// The JSON schema name of `git vouch log --json`.
+pub const LOG_SCHEMA: &str = "git-vouch/log@1";
+
+/// The provenance of a range.
+#[derive(Debug, Clone, Serialize)]
+pub struct BranchLog {
+    pub schema: &'static str,
+    pub range: String,
+    pub base: Option<String>,
+    pub tip: String,
+    /// Newest first, like `git log`.
+    pub commits: Vec<CommitEntry>,
+    pub totals: LogTotals,
+    pub warnings: Vec<String>,
+}
+
+/// One commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitEntry {
+    pub sha: String,
+    pub subject: String,
+    pub author: String,
+    pub committed_at: DateTime<Utc>,
+    pub attestation: Attestation,
+    /// Where the sessions below come from: `attestation`, `local`, or `none`.
+    pub source: &'static str,
+    pub sessions: Vec<SessionEntry>,
+    pub lines_added: u64,
+    pub ai_lines_added: u64,
+    /// Policy results recorded in the attestation's evidence (name, outcome, messages).
+    pub policies: Vec<serde_json::Value>,
+}
+
+/// The attestation state of a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Attestation {
+    /// Verified, and a person reviewed it before signing.
+    Reviewed {
+        signers: Vec<String>,
+        note: Option<String>,
+        signed_at: Option<String>,
+    },
+    /// Verified, signed by a hook or `git vouch attest` without a person reviewing it.
+    Unreviewed {
+        signers: Vec<String>,
+        signed_at: Option<String>,
+    },
+    Unsigned,
+    /// Signed by a key the allowed signers do not trust.
+    Untrusted {
+        reason: String,
+    },
+    /// Broken or tampered with.
+    Invalid {
+        reason: String,
+    },
+}
+
+impl Attestation {
+    /// A short account: `reviewed by alice@example.com`, `unsigned`.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Reviewed { signers, .. } => format!("reviewed by {}", signers.join(", ")),
+            Self::Unreviewed { signers, .. } => {
+                format!("not reviewed (signed by {})", signers.join(", "))
+            }
+            Self::Unsigned => "unsigned".to_owned(),
+            Self::Untrusted { reason } => format!("untrusted: {reason}"),
+            Self::Invalid { reason } => format!("invalid: {reason}"),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Reviewed { .. } => "reviewed",
+            Self::Unreviewed { .. } => "unreviewed",
+            Self::Unsigned => "unsigned",
+            Self::Untrusted { .. } => "untrusted",
+            Self::Invalid { .. } => "invalid",
+        }
+    }
+}
+
+/// A session behind a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionEntry {
+    pub id: String,
+    pub agent: String,
+    pub agent_version: String,
+    pub title: Option<String>,
+    pub models: Vec<String>,
+    pub total_tokens: u64,
+    /// Exact decimal dollars; `None` when a model's price is unknown.
+    pub cost_usd: Option<String>,
+}
+
+/// Totals over the range; sessions count once however many commits they made.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LogTotals {
+    pub commits: usize,
+    pub agent_commits: usize,
+    pub sessions: usize,
+    pub total_tokens: u64,
+    pub cost_usd: String,
+    /// Whether some session's cost is unknown (the total is then a lower bound).
+    pub cost_incomplete: bool,
+    pub reviewed: usize,
+    pub unreviewed: usize,
+    pub unsigned: usize,
+    pub invalid: usize,
+}

@@ -1,0 +1,268 @@
+//! Building a [`BranchLog`]: resolve the range, verify every commit's notes, read the evidence
+//! of the verified attestations, and fall back to local capture data for the rest.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use git2::{Oid, Repository};
+use serde_json::Value;
+
+use super::{Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionEntry};
+use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::git::Git;
+use crate::attest::notes::{self, NotesError, parse_bundle};
+use crate::attest::statement::{SIGNED_AT, Statement};
+use crate::attest::verify::{CommitReport, CommitStatus, Verdict, verify_note};
+use crate::clock::Clock;
+use crate::evidence::range::{Range, resolve};
+use crate::evidence::{Evidence, EvidenceError, build_for};
+use crate::money::Usd;
+use crate::pricing::PriceTable;
+use crate::redact::{RedactOptions, Redactor};
+use crate::review::state::reviewed_by_person;
+
+/// Why a log could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
+    #[error(transparent)]
+    Notes(#[from] NotesError),
+}
+
+/// What one commit's notes gave: its state, and the evidence and predicate it vouches for.
+struct Verified {
+    attestation: Attestation,
+    evidence: Option<Evidence>,
+    predicate: Option<Value>,
+}
+
+/// The provenance of `spec` (default: the current branch) in the repository at `cwd`.
+pub fn branch_log(
+    cwd: &Path,
+    spec: Option<&str>,
+    signers: &AllowedSigners,
+    prices: &PriceTable,
+    clock: &dyn Clock,
+) -> Result<BranchLog, LogError> {
+    let repo = Repository::discover(cwd)
+        .map_err(|_| EvidenceError::NotARepository(cwd.display().to_string()))?;
+    let range = resolve(&repo, spec)?;
+    let git = Git::new(cwd);
+    let all_notes = notes::list_notes(&git)?;
+    let blobs: Vec<String> = range
+        .commits
+        .iter()
+        .filter_map(|c| all_notes.get(c).cloned())
+        .collect();
+    let texts = notes::read_objects(&git, &blobs)?;
+    let verified: BTreeMap<&str, Verified> = range
+        .commits
+        .iter()
+        .map(|c| {
+            let text = all_notes
+                .get(c)
+                .and_then(|b| texts.get(b).cloned().flatten());
+            (c.as_str(), read_commit(c, text.as_deref(), signers))
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let local = local_evidence(cwd, &range, &verified, prices, clock, &mut warnings);
+    let commits: Vec<CommitEntry> = range
+        .commits
+        .iter()
+        .rev()
+        .filter_map(|c| entry(&repo, c, &verified[c.as_str()], local.as_ref()))
+        .collect();
+    Ok(BranchLog {
+        schema: LOG_SCHEMA,
+        range: range.spec.clone(),
+        base: range.base.clone(),
+        tip: range.tip.clone(),
+        totals: totals(&commits),
+        commits,
+        warnings,
+    })
+}
+
+/// Verifies one commit's note and keeps the evidence of its best verified attestation (one a
+/// person reviewed, else any).
+fn read_commit(commit: &str, text: Option<&str>, signers: &AllowedSigners) -> Verified {
+    let report = verify_note(commit, text, signers);
+    let lines = text.map(parse_bundle).unwrap_or_default();
+    let predicates: Vec<Value> = report
+        .attestations
+        .iter()
+        .filter(|a| a.verdict.is_verified())
+        .filter_map(|a| lines.iter().find(|l| l.line == a.line))
+        .filter_map(|l| l.envelope.as_ref().ok()?.payload_bytes().ok())
+        .filter_map(|p| Statement::parse(&p).ok().map(|s| s.predicate))
+        .collect();
+    let best = predicates
+        .iter()
+        .find(|p| reviewed_by_person(p))
+        .or_else(|| predicates.first())
+        .cloned();
+    let evidence = best
+        .as_ref()
+        .and_then(|p| p.get("evidence").cloned())
+        .and_then(|e| serde_json::from_value(e).ok());
+    Verified {
+        attestation: attestation(&report, best.as_ref()),
+        evidence,
+        predicate: best,
+    }
+}
+
+fn attestation(report: &CommitReport, best: Option<&Value>) -> Attestation {
+    let reason = || {
+        report
+            .attestations
+            .iter()
+            .find_map(|a| match &a.verdict {
+                Verdict::Invalid { reason } | Verdict::Untrusted { reason } => Some(reason.clone()),
+                Verdict::Verified { .. } => None,
+            })
+            .unwrap_or_default()
+    };
+    match (report.status, best) {
+        (CommitStatus::Verified, Some(p)) => {
+            let signed_at = p.get(SIGNED_AT).and_then(Value::as_str).map(str::to_owned);
+            let signers = report.signers.clone();
+            if reviewed_by_person(p) {
+                let note = p.pointer("/review/note").and_then(Value::as_str);
+                Attestation::Reviewed {
+                    signers,
+                    note: note.map(str::to_owned),
+                    signed_at,
+                }
+            } else {
+                Attestation::Unreviewed { signers, signed_at }
+            }
+        }
+        (CommitStatus::Unsigned, _) => Attestation::Unsigned,
+        (CommitStatus::Untrusted, _) => Attestation::Untrusted { reason: reason() },
+        _ => Attestation::Invalid { reason: reason() },
+    }
+}
+
+/// Evidence from this clone's capture data for the commits no verified attestation covers.
+fn local_evidence(
+    cwd: &Path,
+    range: &Range,
+    verified: &BTreeMap<&str, Verified>,
+    prices: &PriceTable,
+    clock: &dyn Clock,
+    warnings: &mut Vec<String>,
+) -> Option<Evidence> {
+    let missing: Vec<String> = range
+        .commits
+        .iter()
+        .filter(|c| verified[c.as_str()].evidence.is_none())
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let sub = Range {
+        spec: range.spec.clone(),
+        base: range.base.clone(),
+        tip: range.tip.clone(),
+        commits: missing,
+    };
+    let redactor = Redactor::new(RedactOptions::default());
+    match build_for(cwd, &sub, prices, &redactor, clock) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            warnings.push(format!("local capture data unreadable: {e}"));
+            None
+        }
+    }
+}
+
+fn entry(
+    repo: &Repository,
+    sha: &str,
+    verified: &Verified,
+    local: Option<&Evidence>,
+) -> Option<CommitEntry> {
+    let commit = repo.find_commit(Oid::from_str(sha).ok()?).ok()?;
+    let (evidence, source) = match (&verified.evidence, local) {
+        (Some(e), _) => (Some(e), "attestation"),
+        (None, Some(e)) => (Some(e), "local"),
+        (None, None) => (None, "none"),
+    };
+    let ce = evidence.and_then(|e| e.commits.iter().find(|c| c.sha == sha));
+    let sessions: Vec<SessionEntry> = match (evidence, ce) {
+        (Some(e), Some(ce)) => ce.sessions.iter().map(|id| session(e, id)).collect(),
+        _ => Vec::new(),
+    };
+    let files = ce.map(|c| c.files.as_slice()).unwrap_or_default();
+    let policies = verified
+        .predicate
+        .as_ref()
+        .and_then(|p| p.pointer("/evidence/policies"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    Some(CommitEntry {
+        sha: sha.to_owned(),
+        subject: commit.summary().ok().flatten().unwrap_or("").to_owned(),
+        author: commit.author().name().unwrap_or("").to_owned(),
+        committed_at: chrono::DateTime::from_timestamp(commit.time().seconds(), 0)
+            .unwrap_or_default(),
+        attestation: verified.attestation.clone(),
+        source: if sessions.is_empty() && source == "local" {
+            "none"
+        } else {
+            source
+        },
+        sessions,
+        lines_added: files.iter().map(|f| u64::from(f.lines_added)).sum(),
+        ai_lines_added: files.iter().map(|f| u64::from(f.ai_lines_added)).sum(),
+        policies,
+    })
+}
+
+fn session(evidence: &Evidence, id: &str) -> SessionEntry {
+    let s = evidence.sessions.iter().find(|s| s.id == id);
+    SessionEntry {
+        id: id.to_owned(),
+        agent: s.map(|s| s.agent.name.clone()).unwrap_or_default(),
+        agent_version: s.map(|s| s.agent.version.clone()).unwrap_or_default(),
+        title: s.and_then(|s| s.title.clone()),
+        models: s
+            .map(|s| s.models.iter().map(|m| m.model.clone()).collect())
+            .unwrap_or_default(),
+        total_tokens: s.map_or(0, |s| s.usage.total_tokens),
+        cost_usd: s.and_then(|s| s.usage.cost_usd.clone()),
+    }
+}
+
+fn totals(commits: &[CommitEntry]) -> LogTotals {
+    let mut seen = BTreeSet::new();
+    let mut t = LogTotals {
+        commits: commits.len(),
+        ..LogTotals::default()
+    };
+    let mut cost = Usd::ZERO;
+    for c in commits {
+        t.agent_commits += usize::from(!c.sessions.is_empty());
+        match c.attestation {
+            Attestation::Reviewed { .. } => t.reviewed += 1,
+            Attestation::Unreviewed { .. } => t.unreviewed += 1,
+            Attestation::Unsigned => t.unsigned += 1,
+            Attestation::Untrusted { .. } | Attestation::Invalid { .. } => t.invalid += 1,
+        }
+        for s in c.sessions.iter().filter(|s| seen.insert(s.id.clone())) {
+            t.total_tokens += s.total_tokens;
+            match s.cost_usd.as_deref().and_then(Usd::parse) {
+                Some(c) => cost += c,
+                None => t.cost_incomplete = true,
+            }
+        }
+    }
+    t.sessions = seen.len();
+    t.cost_usd = cost.decimal6();
+    t
+}

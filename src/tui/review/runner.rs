@@ -1,0 +1,208 @@
+//! Running the review screen on the person's terminal. In a pre-push hook stdin is git's ref
+//! list, so the screen opens `/dev/tty` for drawing, and crossterm reads keys from it too (it
+//! falls back to `/dev/tty` whenever stdin is not a terminal).
+
+use std::fs::{File, OpenOptions};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Duration;
+
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use super::app::{ReviewApp, ReviewEffect, ReviewMsg, Reviewed};
+use crate::attest::git::Git;
+use crate::attest::publish::Review;
+use crate::attest::sign::{KeySources, resolve_signer};
+use crate::clock::Clock;
+use crate::pricing::PriceTable;
+use crate::redact::{RedactOptions, Redactor};
+use crate::review::{Decision, Request, Reviewer};
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
+
+const TICK: Duration = Duration::from_millis(120);
+
+/// Environment variables that mean nobody is at the terminal to review: an agent runs git
+/// (Claude Code sets `CLAUDECODE`), CI, or the person turned the screen off.
+const NO_SCREEN_VARS: [&str; 2] = ["CLAUDECODE", "CI"];
+
+/// Whether a person can review here: stderr is a terminal (git passes its own through to hooks;
+/// an agent, a GUI client or CI give a pipe), `/dev/tty` opens, and no variable says otherwise.
+pub fn terminal_available() -> bool {
+    if NO_SCREEN_VARS
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0"))
+        || std::env::var("GIT_VOUCH_REVIEW_SCREEN").is_ok_and(|v| v == "0" || v == "off")
+    {
+        return false;
+    }
+    std::io::stderr().is_terminal() && open_tty().is_ok()
+}
+
+fn open_tty() -> std::io::Result<File> {
+    OpenOptions::new().read(true).write(true).open("/dev/tty")
+}
+
+/// The review screen as the pre-push hook and `git vouch review` use it.
+pub struct TtyReviewer {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub prices: Arc<PriceTable>,
+    pub redact: RedactOptions,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Reviewer for TtyReviewer {
+    fn review(&self, request: &Request) -> Decision {
+        let app = ReviewApp::new(self.keymap.clone(), self.theme, request.clone());
+        match self.run(app) {
+            Ok(decision) => decision,
+            Err(e) => Decision::Unavailable(e.to_string()),
+        }
+    }
+}
+
+impl TtyReviewer {
+    fn run(&self, mut app: ReviewApp) -> std::io::Result<Decision> {
+        let tty = open_tty()?;
+        let (tx, rx) = channel();
+        enable_raw_mode()?;
+        let _restore = Restore(tty.try_clone()?);
+        execute!(&tty, EnterAlternateScreen, EnableMouseCapture)?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(tty))?;
+        app.height = terminal.size()?.height;
+        let stop = Arc::new(AtomicBool::new(false));
+        let input = spawn_input(tx.clone(), stop.clone());
+        let result = self.event_loop(&mut app, &mut terminal, &tx, &rx);
+        stop.store(true, Ordering::Relaxed);
+        let _ = input.join();
+        result
+    }
+
+    fn event_loop(
+        &self,
+        app: &mut ReviewApp,
+        terminal: &mut Terminal<CrosstermBackend<File>>,
+        tx: &Sender<ReviewMsg>,
+        rx: &Receiver<ReviewMsg>,
+    ) -> std::io::Result<Decision> {
+        let mut effects = app.start();
+        loop {
+            for effect in effects.drain(..) {
+                match effect {
+                    ReviewEffect::Finish(decision) => return Ok(decision),
+                    ReviewEffect::Prepare => self.prepare(&app.request, tx.clone()),
+                    ReviewEffect::Sign { note } => self.sign(&app.request, app, note, tx.clone()),
+                }
+            }
+            terminal.draw(|frame| super::view::render(app, frame))?;
+            let Ok(msg) = rx.recv() else {
+                return Ok(Decision::Abort);
+            };
+            effects = app.update(msg);
+        }
+    }
+
+    /// Builds every target's evidence on a worker thread.
+    fn prepare(&self, request: &Request, tx: Sender<ReviewMsg>) {
+        let (request, prices, clock) = (request.clone(), self.prices.clone(), self.clock.clone());
+        let redactor = Redactor::new(self.redact);
+        std::thread::spawn(move || {
+            let items: Result<Vec<Reviewed>, String> = request
+                .targets
+                .iter()
+                .map(|t| {
+                    t.prepare(&request.cwd, &prices, &redactor, clock.as_ref())
+                        .map(|p| Reviewed::new(t.clone(), p))
+                        .map_err(|e| format!("{}: {e}", t.label))
+                })
+                .collect();
+            let _ = tx.send(ReviewMsg::Prepared(items));
+        });
+    }
+
+    /// Signs exactly the prepared evidence on a worker thread.
+    fn sign(
+        &self,
+        request: &Request,
+        app: &ReviewApp,
+        note: Option<String>,
+        tx: Sender<ReviewMsg>,
+    ) {
+        let items: Vec<Reviewed> = app.items.clone();
+        let (cwd, clock) = (request.cwd.clone(), self.clock.clone());
+        let redactor = Redactor::new(self.redact);
+        std::thread::spawn(move || {
+            let git = Git::new(&cwd);
+            let review = Review {
+                reviewed: true,
+                note,
+            };
+            let result = resolve_signer(&git, &KeySources::from_env())
+                .map_err(|e| format!("no signing key: {e}; create one with `git vouch keygen`"))
+                .and_then(|signer| {
+                    items
+                        .iter()
+                        .map(|i| {
+                            crate::attest::publish::sign_and_attach(
+                                &git,
+                                &i.prepared,
+                                &review,
+                                &redactor,
+                                signer.as_ref(),
+                                clock.as_ref(),
+                            )
+                            .map_err(|e| e.to_string())
+                        })
+                        .collect()
+                });
+            let _ = tx.send(ReviewMsg::Signed(result));
+        });
+    }
+}
+
+/// Puts the terminal back however the screen ends.
+struct Restore(File);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = execute!(
+            self.0,
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+        let _ = disable_raw_mode();
+    }
+}
+
+fn spawn_input(tx: Sender<ReviewMsg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            let msg = match event::poll(TICK) {
+                Ok(true) => match event::read() {
+                    Ok(Event::Key(k)) if k.is_press() => Some(ReviewMsg::Key(k)),
+                    Ok(Event::Mouse(m)) => Some(ReviewMsg::Mouse(m)),
+                    Ok(Event::Resize(w, h)) => Some(ReviewMsg::Resize(w, h)),
+                    Ok(_) => None,
+                    Err(_) => return,
+                },
+                Ok(false) => Some(ReviewMsg::Tick),
+                Err(_) => return,
+            };
+            if let Some(msg) = msg
+                && tx.send(msg).is_err()
+            {
+                return;
+            }
+        }
+    })
+}

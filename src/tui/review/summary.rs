@@ -1,0 +1,152 @@
+//! The left pane of the review: what is pushed, commit by commit, the sessions behind it, and
+//! what redaction and the evidence builder noticed. Built from the prepared evidence only.
+
+use ratatui::text::{Line, Span};
+
+use super::Reviewed;
+use crate::cli::fmt;
+use crate::evidence::{CommitEvidence, Evidence, SessionEvidence, UsageEvidence};
+use crate::money::Usd;
+use crate::tui::sanitize::one_line;
+use crate::tui::theme::Theme;
+
+/// Every line of the summary, for all targets.
+pub fn lines(items: &[Reviewed], theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for item in items {
+        let ev = &item.prepared.evidence;
+        let t = &ev.totals;
+        out.push(Line::from(vec![
+            Span::styled(one_line(&item.target.label), theme.header),
+            Span::styled(
+                format!("  {} commit(s), {} with agents", t.commits, t.agent_commits),
+                theme.muted,
+            ),
+        ]));
+        for c in &ev.commits {
+            commit_lines(c, theme, &mut out);
+        }
+        out.push(Line::default());
+        for s in &ev.sessions {
+            session_lines(s, theme, &mut out);
+        }
+        totals_lines(ev, theme, &mut out);
+        out.push(Line::default());
+    }
+    out
+}
+
+fn commit_lines(c: &CommitEvidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let sha: String = c.sha.chars().take(8).collect();
+    out.push(Line::from(vec![
+        Span::styled(format!(" {sha} "), theme.key),
+        Span::raw(one_line(&c.subject)),
+    ]));
+    let ai: u32 = c.files.iter().map(|f| f.ai_lines_added).sum();
+    let human: u32 = c.files.iter().map(|f| f.human_lines_added).sum();
+    let removed: u32 = c.files.iter().map(|f| f.lines_removed).sum();
+    let who = if c.sessions.is_empty() {
+        "no agent session".to_owned()
+    } else {
+        let ids: Vec<String> = c
+            .sessions
+            .iter()
+            .map(|s| s.chars().take(8).collect())
+            .collect();
+        format!("session {}", ids.join(", "))
+    };
+    out.push(Line::from(vec![
+        Span::styled(
+            format!("   {who} · {} file(s) · ", c.files.len()),
+            theme.muted,
+        ),
+        Span::styled(format!("+{ai} agent"), theme.ok),
+        Span::styled(format!(" +{human} human -{removed}"), theme.muted),
+    ]));
+}
+
+fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let id: String = s.id.chars().take(8).collect();
+    let title = s.title.as_deref().map(one_line).unwrap_or_default();
+    out.push(Line::from(vec![
+        Span::styled(format!(" session {id} "), theme.title),
+        Span::raw(title),
+    ]));
+    let models: Vec<String> = s.models.iter().map(|m| fmt::model(&m.model)).collect();
+    let calls: u64 = s.tools.iter().map(|t| t.calls).sum();
+    let failed: u64 = s.tools.iter().map(|t| t.failed).sum();
+    out.push(Line::from(vec![
+        Span::styled(
+            format!(
+                "   {} {} · {} · ",
+                s.agent.name,
+                s.agent.version,
+                models.join(", ")
+            ),
+            theme.muted,
+        ),
+        Span::styled(
+            format!("{} tok", fmt::tokens(s.usage.total_tokens)),
+            theme.tokens,
+        ),
+        Span::raw(" · "),
+        Span::styled(cost(&s.usage), theme.cost),
+        Span::styled(
+            format!(
+                " · {calls} tool calls{} · {} subagent(s)",
+                if failed > 0 {
+                    format!(" ({failed} failed)")
+                } else {
+                    String::new()
+                },
+                s.subagents.len()
+            ),
+            theme.muted,
+        ),
+    ]));
+}
+
+fn totals_lines(ev: &Evidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let t = &ev.totals;
+    out.push(Line::from(vec![
+        Span::styled(" Total ", theme.header),
+        Span::styled(
+            format!(" {} tok ", fmt::tokens(t.usage.total_tokens)),
+            theme.tokens,
+        ),
+        Span::styled(cost(&t.usage), theme.cost),
+        Span::styled(
+            format!(
+                " · {} lines added: {} by agents, {} by people",
+                t.lines_added, t.ai_lines_added, t.human_lines_added
+            ),
+            theme.muted,
+        ),
+    ]));
+    let redacted: Vec<String> = ev
+        .redactions
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(rule, n)| format!("{rule} ×{n}"))
+        .collect();
+    out.push(if redacted.is_empty() {
+        Line::styled(" Redactions: none", theme.muted)
+    } else {
+        Line::from(vec![
+            Span::styled(" Redacted: ", theme.warn),
+            Span::raw(redacted.join(", ")),
+        ])
+    });
+    for w in &ev.warnings {
+        out.push(Line::styled(format!(" ! {}", one_line(w)), theme.warn));
+    }
+}
+
+/// `$1.23`, or `?` when the price of a model is unknown.
+fn cost(usage: &UsageEvidence) -> String {
+    usage
+        .cost_usd
+        .as_deref()
+        .and_then(Usd::parse)
+        .map_or_else(|| "$?".to_owned(), |c| c.to_string())
+}

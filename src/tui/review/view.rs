@@ -1,0 +1,215 @@
+//! Drawing the review screen. No I/O: everything comes from the [`ReviewApp`].
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{Focus, Phase, ReviewApp};
+use crate::tui::action::Action;
+use crate::tui::sanitize::{one_line, preformatted};
+
+const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
+/// From this width the summary and the evidence sit side by side.
+const WIDE: u16 = 110;
+
+/// Draws the whole screen.
+pub fn render(app: &ReviewApp, frame: &mut Frame) {
+    let note_height = (app.note.lines().len() as u16 + 2).clamp(3, 7);
+    let [top, body, note, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(4),
+        Constraint::Length(note_height),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    frame.render_widget(Paragraph::new(title(app)), top);
+    let [left, right] = if body.width >= WIDE {
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body)
+    };
+    render_summary(app, frame, left);
+    render_evidence(app, frame, right);
+    render_note(app, frame, note);
+    frame.render_widget(Paragraph::new(footer_line(app)), footer);
+    if app.help {
+        render_help(app, frame);
+    }
+}
+
+fn title(app: &ReviewApp) -> Line<'static> {
+    let what = match &app.request.remote {
+        Some(remote) => format!(" Review before pushing to {}", one_line(remote)),
+        None => " Review and sign".to_owned(),
+    };
+    let commits: usize = app
+        .request
+        .targets
+        .iter()
+        .map(|t| t.range.commits.len())
+        .sum();
+    Line::from(vec![
+        Span::styled(what, app.theme.title),
+        Span::styled(
+            format!(
+                " {} range(s), {commits} commit(s) · what is shown is what is signed",
+                app.request.targets.len()
+            ),
+            app.theme.muted,
+        ),
+    ])
+}
+
+fn pane<'a>(app: &ReviewApp, title: String, focus: Focus) -> Block<'a> {
+    let style = if app.focus == focus {
+        app.theme.title
+    } else {
+        app.theme.muted
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(title, style))
+}
+
+fn render_summary(app: &ReviewApp, frame: &mut Frame, area: Rect) {
+    let block = pane(app, " What is pushed ".to_owned(), Focus::Summary);
+    let lines = match &app.phase {
+        Phase::Preparing(n) => vec![Line::styled(
+            format!(" {} Building the evidence…", SPINNER[n % SPINNER.len()]),
+            app.theme.muted,
+        )],
+        Phase::Failed(e) => vec![
+            Line::styled(" The evidence could not be built:", app.theme.error),
+            Line::raw(format!(" {}", one_line(e))),
+        ],
+        _ => super::summary::lines(&app.items, &app.theme),
+    };
+    let scroll = u16::try_from(app.summary_scroll).unwrap_or(u16::MAX);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
+}
+
+fn render_evidence(app: &ReviewApp, frame: &mut Frame, area: Rect) {
+    let digest = app
+        .items
+        .first()
+        .map(|i| format!(" sha256 {}… ", &i.prepared.sha256[..12]))
+        .unwrap_or_default();
+    let block = pane(app, " Evidence to sign ".to_owned(), Focus::Evidence)
+        .title_bottom(Line::styled(digest, app.theme.muted).right_aligned());
+    let inner = usize::from(area.height.saturating_sub(2));
+    let lines: Vec<Line> = evidence_lines(app)
+        .skip(app.evidence_scroll)
+        .take(inner)
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The evidence documents, one after another, each under a header naming its range.
+fn evidence_lines(app: &ReviewApp) -> impl Iterator<Item = Line<'_>> {
+    let many = app.items.len() > 1;
+    app.items.iter().flat_map(move |item| {
+        let header = many.then(|| {
+            Line::styled(
+                format!("── {} ──", one_line(&item.target.label)),
+                app.theme.header,
+            )
+        });
+        header
+            .into_iter()
+            .chain(item.lines.iter().map(|l| Line::raw(preformatted(l))))
+    })
+}
+
+fn render_note(app: &ReviewApp, frame: &mut Frame, area: Rect) {
+    let block = pane(
+        app,
+        " Note (signed with the evidence) ".to_owned(),
+        Focus::Note,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(&app.note, inner);
+}
+
+fn footer_line(app: &ReviewApp) -> Line<'static> {
+    if let Some(m) = &app.message {
+        return Line::styled(format!(" {}", one_line(m)), app.theme.warn);
+    }
+    if let Phase::Signing(n) = app.phase {
+        return Line::styled(
+            format!(" {} Signing…", SPINNER[n % SPINNER.len()]),
+            app.theme.footer,
+        );
+    }
+    let k = |a: Action| app.keymap.hint(a).to_owned();
+    let sign = if app.request.pushing() {
+        "sign & push"
+    } else {
+        "sign"
+    };
+    let mut hints = vec![(k(Action::Sign), sign)];
+    if app.request.pushing() && app.request.allow_unattested {
+        hints.push((k(Action::PushUnattested), "push unsigned"));
+    }
+    let abort = if app.request.pushing() {
+        "abort push"
+    } else {
+        "leave"
+    };
+    hints.push((k(Action::Back), abort));
+    hints.push((k(Action::FocusNext), "next pane"));
+    hints.push((k(Action::Help), "help"));
+    let mut spans = Vec::new();
+    for (key, what) in hints {
+        spans.push(Span::styled(format!(" {key}"), app.theme.key));
+        spans.push(Span::raw(format!(" {what} ")));
+    }
+    Line::from(spans)
+}
+
+fn render_help(app: &ReviewApp, frame: &mut Frame) {
+    let lines: Vec<Line> = Action::REVIEW
+        .iter()
+        .filter_map(|&a| Some((a, app.keymap.binding(a)?)))
+        .map(|(a, b)| {
+            let keys: Vec<&str> = b.keys.iter().map(|k| k.text.as_str()).collect();
+            let desc = match a {
+                Action::Back => "Abort: nothing is signed or pushed (esc in the note: leave it)",
+                Action::Quit => "Abort",
+                _ => b.desc.as_str(),
+            };
+            Line::from(vec![
+                Span::styled(format!(" {:<16}", keys.join(" ")), app.theme.key),
+                Span::raw(desc.to_owned()),
+            ])
+        })
+        .collect();
+    let area = frame.area();
+    let width = 72.min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).style(Style::default()).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.muted)
+                .title(Span::styled(" Review keys ", app.theme.title)),
+        ),
+        rect,
+    );
+}
