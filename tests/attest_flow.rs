@@ -12,118 +12,13 @@
 mod capture;
 #[path = "support/shared.rs"]
 mod shared;
+#[path = "support/world.rs"]
+mod world;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
-use git_vouch::capture::locate::RepoPaths;
-use git_vouch::capture::state::StateDir;
 use serde_json::Value;
-
-const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
-
-struct World {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl World {
-    fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().to_path_buf();
-        for d in ["home", "config", "repo"] {
-            std::fs::create_dir_all(root.join(d)).unwrap();
-        }
-        Self { _tmp: tmp, root }
-    }
-
-    fn cmd(&self, program: &str, dir: &Path, args: &[&str]) -> Command {
-        let bin_dir = Path::new(env!("CARGO_BIN_EXE_git-vouch")).parent().unwrap();
-        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
-        let mut c = Command::new(program);
-        c.args(args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", path)
-            .env("HOME", self.root.join("home"))
-            .env("XDG_CONFIG_HOME", self.root.join("config"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-            .env("GIT_COMMITTER_NAME", "Dev")
-            .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-            .stdin(Stdio::null());
-        c
-    }
-
-    fn run(&self, program: &str, dir: &Path, args: &[&str]) -> Output {
-        self.cmd(program, dir, args).output().unwrap()
-    }
-
-    fn ok(&self, program: &str, dir: &Path, args: &[&str]) -> String {
-        let out = self.run(program, dir, args);
-        assert!(
-            out.status.success(),
-            "{program} {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap() + &String::from_utf8_lossy(&out.stderr)
-    }
-}
-
-/// A repository with the git hooks, a bare remote, an archived agent session and a signing key
-/// listed in allowed signers.
-fn setup(w: &World) -> (PathBuf, PathBuf, PathBuf) {
-    let repo = w.root.join("repo");
-    let remote = w.root.join("remote.git");
-    w.ok(
-        "git",
-        &w.root,
-        &["init", "-q", "--bare", remote.to_str().unwrap()],
-    );
-    w.ok("git", &repo, &["init", "-q", "-b", "main"]);
-    std::fs::write(repo.join("README.md"), "readme\n").unwrap();
-    w.ok("git", &repo, &["add", "-A"]);
-    w.ok("git", &repo, &["commit", "-q", "-m", "initial"]);
-    w.ok(
-        "git",
-        &repo,
-        &["remote", "add", "origin", remote.to_str().unwrap()],
-    );
-    w.ok("git", &repo, &["push", "-q", "origin", "main"]);
-    w.ok("git", &repo, &["fetch", "-q", "origin"]);
-    let out = w.ok("git-vouch", &repo, &["init"]);
-    assert!(out.contains("pre-push"), "{out}");
-    let keygen = w.ok("git-vouch", &repo, &["keygen"]);
-    let line = keygen
-        .lines()
-        .map(str::trim)
-        .find(|l| l.contains("namespaces="))
-        .unwrap()
-        .to_owned();
-    let allowed = w.root.join("allowed_signers");
-    std::fs::write(&allowed, format!("{line}\n")).unwrap();
-    let state = StateDir::new(RepoPaths::discover(&repo).unwrap());
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude/v2.1.197-subagent/projects");
-    let project = std::fs::read_dir(&fixture)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    shared::copy_tree(&project, &state.transcripts_dir(SESSION));
-    capture::agent_wrote(
-        &state,
-        SESSION,
-        None,
-        "notes.txt",
-        &["Notes from the agent"],
-    );
-    (repo, remote, allowed)
-}
+use world::{SESSION, World, setup};
 
 fn verify(w: &World, dir: &Path, allowed: &Path, range: &str) -> (Option<i32>, Value) {
     let out = w.run(

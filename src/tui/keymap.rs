@@ -150,10 +150,12 @@ impl Keymap {
     }
 }
 
-/// Keys compare without Shift on characters (`G` arrives as Shift+`G`) and only with Ctrl/Alt.
+/// Keys compare without Shift on characters (`G` arrives as Shift+`G`) and back-tab, and only
+/// with Ctrl/Alt.
 fn normalize(code: KeyCode, mods: KeyModifiers) -> (KeyCode, KeyModifiers) {
     let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
-    if matches!(code, KeyCode::Char(_)) {
+    // Terminals report back-tab as Shift+BackTab.
+    if matches!(code, KeyCode::Char(_) | KeyCode::BackTab) {
         mods.remove(KeyModifiers::SHIFT);
     }
     (code, mods)

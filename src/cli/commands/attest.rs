@@ -113,10 +113,16 @@ pub fn keygen(_ctx: &Context, args: &KeygenArgs) -> Result<Outcome> {
             .ok_or_else(|| eyre!("cannot tell where to put the key: set HOME or pass --path"))?,
     };
     let git = Git::new(cwd()?);
+    // The identity git would commit with (config or GIT_COMMITTER_EMAIL), else a placeholder.
     let email = git
-        .config_get("user.email")
+        .run(&["var", "GIT_COMMITTER_IDENT"], None)
         .ok()
-        .flatten()
+        .and_then(|ident| {
+            let ident = String::from_utf8_lossy(&ident).into_owned();
+            let (_, rest) = ident.split_once('<')?;
+            rest.split_once('>').map(|(email, _)| email.to_owned())
+        })
+        .filter(|e| !e.is_empty())
         .unwrap_or_else(|| "you@example.com".into());
     let key = make_key(&path, &email)?;
     println!("{}", key.instructions(&email));

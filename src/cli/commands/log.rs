@@ -1,9 +1,9 @@
 //! `git vouch log [range] [--json] [--no-fetch]`: the AI provenance of a branch.
 
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr, bail};
 
 use super::{print_json, print_lines};
-use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::allowed_signers::{AllowedSigners, TrustError};
 use crate::attest::git::Git;
 use crate::attest::notes::{FetchOutcome, fetch_notes};
 use crate::cli::Outcome;
@@ -16,6 +16,9 @@ use crate::provenance::{Attestation, BranchLog, CommitEntry, branch_log};
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<Outcome> {
     let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
+    if git2::Repository::discover(&cwd).is_err() {
+        bail!("not inside a git repository: {}", cwd.display());
+    }
     let git = Git::new(&cwd);
     let mut fetch_warning = None;
     if !args.no_fetch
@@ -26,7 +29,20 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Outcome> {
             Err(e) => fetch_warning = Some(format!("attestations not fetched: {e}")),
         }
     }
-    let (signers, file) = AllowedSigners::from_git_config(&git, args.allowed_signers.as_deref())?;
+    // Without a trust store the log still shows everything; signatures are then untrusted.
+    let (signers, file, no_store) =
+        match AllowedSigners::from_git_config(&git, args.allowed_signers.as_deref()) {
+            Ok((s, f)) => (s, f, None),
+            Err(TrustError::NotConfigured) => (
+                AllowedSigners::default(),
+                std::path::PathBuf::new(),
+                Some(format!(
+                    "{}; signatures are shown as untrusted",
+                    TrustError::NotConfigured
+                )),
+            ),
+            Err(e) => return Err(e.into()),
+        };
     let mut log = branch_log(
         &cwd,
         args.range.as_deref(),
@@ -35,6 +51,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Outcome> {
         ctx.clock.as_ref(),
     )?;
     log.warnings.extend(fetch_warning);
+    log.warnings.extend(no_store);
     log.warnings.extend(
         signers
             .problems
