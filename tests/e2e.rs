@@ -87,6 +87,7 @@ scenarios!(
     continue_fork,
     parallel_thinking_retry_failure,
     agent_push,
+    agent_push_required,
     concurrent_sessions,
 );
 

@@ -268,6 +268,83 @@ pub fn agent_push(run: &Run) {
         .iter()
         .find(|e| e["event"] == "PostToolUse" && e["summary"] == "git push origin main");
     assert!(push.is_some_and(|e| e["ok"] == true), "{ctx}: {events:?}");
+    // No terminal, `vouch.review` optional: an attestation marked as not reviewed went along.
+    let note = run.wd.git(&[
+        "--git-dir",
+        remote,
+        "notes",
+        "--ref=refs/notes/vouch",
+        "show",
+        &notice,
+    ]);
+    let predicate = signed_predicate(&note);
+    assert_eq!(predicate["review"]["reviewed_by_person"], false, "{ctx}");
+    assert_eq!(
+        predicate["evidence"]["sessions"][0]["id"],
+        id.as_str(),
+        "{ctx}"
+    );
+    assert!(
+        told_agent(run, "agent_push", "attested 2 commit(s)"),
+        "{ctx}"
+    );
+}
+
+/// The predicate of the first attestation in a note (the DSSE payload, decoded).
+fn signed_predicate(note: &str) -> Value {
+    use base64::Engine;
+    let envelope: Value = serde_json::from_str(note.lines().next().expect("a line")).expect("JSON");
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().expect("payload"))
+        .expect("base64");
+    let statement: Value = serde_json::from_slice(&payload).expect("statement");
+    statement["predicate"].clone()
+}
+
+/// Whether the agent's session output (its stream) contains `text`.
+fn told_agent(run: &Run, scenario: &str, text: &str) -> bool {
+    let stream = run
+        .wd
+        .root
+        .join(format!("{scenario}-session-1.stream.jsonl"));
+    read_jsonl(&stream)
+        .iter()
+        .any(|l| l.to_string().contains(text))
+}
+
+/// 5b. The agent pushes with `vouch.review required` and no terminal: refused, nothing sent.
+pub fn agent_push_required(run: &Run) {
+    let ctx = run.context();
+    let id = run.id(1);
+    let remote = run.wd.root.join("remote.git");
+    let remote = remote.to_str().expect("utf-8");
+    let head = run.wd.git(&["rev-parse", "HEAD"]);
+    let pushed = run.wd.git(&["--git-dir", remote, "rev-parse", "main"]);
+    assert_ne!(
+        pushed, head,
+        "{ctx}: the remote must not have the agent's commit"
+    );
+    assert_eq!(pushed.trim(), run.commit("Initial commit"), "{ctx}");
+    assert!(
+        told_agent(
+            run,
+            "agent_push_required",
+            "push refused: vouch.review is `required`"
+        ),
+        "{ctx}: the agent was not told why"
+    );
+    assert!(
+        told_agent(run, "agent_push_required", "git vouch review "),
+        "{ctx}"
+    );
+    let notes = run
+        .wd
+        .git(&["--git-dir", remote, "for-each-ref", "refs/notes"]);
+    assert!(notes.trim().is_empty(), "{ctx}: {notes}");
+    // The session and its commit are still recorded, ready for `git vouch review`.
+    credited(run, "Add NOTICE", &[&id], &[("NOTICE", &[[1, 2]])]);
+    let pushes = run.ledger("pushes.jsonl");
+    assert_eq!(pushes.len(), 1, "{ctx}: the refused push is recorded");
 }
 
 /// 6. Two sessions at once in one repository, each committing its own file.

@@ -143,6 +143,19 @@ pub fn prepare(wd: &Workdir, sc: &Scenario) {
         wd.git(&["add", "-A"]);
         wd.git(&["commit", "-q", "-m", "Install git-vouch hooks"]);
     }
+    for (key, value) in &sc.git_config {
+        wd.git(&["config", key, value]);
+    }
+    if sc.vouch_keygen {
+        let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
+            .arg("keygen")
+            .current_dir(&wd.repo)
+            .env_clear()
+            .envs(base_env(wd))
+            .output()
+            .expect("run git-vouch keygen");
+        assert!(out.status.success(), "git vouch keygen failed");
+    }
 }
 
 /// The environment every process of a run gets (a whitelist).

@@ -11,12 +11,13 @@ use crate::expect::{Run, run_scenario};
 use crate::scenario::Scenario;
 
 /// The end-to-end scenarios.
-pub const SCENARIOS: [&str; 6] = [
+pub const SCENARIOS: [&str; 7] = [
     "write_edit_bash_read",
     "subagent_edit",
     "continue_fork",
     "parallel_thinking_retry_failure",
     "agent_push",
+    "agent_push_required",
     "concurrent_sessions",
 ];
 /// Recorded as fixtures with the pinned CLI. Not `continue_fork`: `tests/totals.rs` takes a

@@ -23,6 +23,12 @@ pub struct Scenario {
     /// Create a bare repository `WORKDIR/remote.git` as `origin`, with `main` pushed to it.
     #[serde(default)]
     pub remote: bool,
+    /// `git config` settings of the repository (e.g. `vouch.review`), set after `init`.
+    #[serde(default)]
+    pub git_config: BTreeMap<String, String>,
+    /// Run `git vouch keygen` so pushes can be attested.
+    #[serde(default)]
+    pub vouch_keygen: bool,
     /// Files of the initial commit (default: a README).
     #[serde(default)]
     pub repo_files: BTreeMap<String, String>,
