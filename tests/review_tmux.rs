@@ -3,7 +3,11 @@
 //! (or abort), and a fresh clone checks what arrived with `git vouch log` and `git vouch verify`.
 //! Also `vouch.review required`: refused without a screen, `git vouch review`, then pushed.
 
-#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::items_after_statements
+)]
 
 #[path = "support/capture.rs"]
 mod capture;
@@ -85,6 +89,9 @@ fn push_opens_the_review_and_signs_with_the_note() {
             && s.contains("agent notes")
             && s.contains("schema_version")
     });
+    // The digest of the evidence bytes on screen is the one that gets signed.
+    let screen = t.screen();
+    let shown = screen.split("sha256 ").nth(1).unwrap()[..12].to_owned();
     t.keys(&["BTab"]);
     t.text("Checked the notes by hand");
     t.wait("the note", |s| s.contains("Checked the notes by hand"));
@@ -101,6 +108,24 @@ fn push_opens_the_review_and_signs_with_the_note() {
         Some(local.trim())
     );
     assert!(remote_ref(&w, &remote, "refs/notes/vouch").is_some());
+    let note = w.ok(
+        "git",
+        &repo,
+        &["notes", "--ref=refs/notes/vouch", "show", "feature"],
+    );
+    let envelope: Value = serde_json::from_str(note.lines().next().unwrap()).unwrap();
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().unwrap())
+        .unwrap();
+    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    let digest = statement["predicate"]["evidence_sha256"].as_str().unwrap();
+    assert!(digest.starts_with(&shown), "{digest} vs {shown}");
+    // The statement carries the evidence bytes verbatim: anyone can recompute the digest.
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(&statement["predicate"]["evidence"]).unwrap();
+    let recomputed = git_vouch::evidence::hex(&sha2::Sha256::digest(&bytes));
+    assert_eq!(recomputed, digest);
 
     let clone = fresh_clone(&w, &remote);
     // `log` fetches the notes itself.
