@@ -160,6 +160,27 @@ fn push_opens_the_review_and_signs_with_the_note() {
     );
     assert!(text.contains("reviewed by dev@example.com"), "{text}");
     assert!(text.contains("note: Checked the notes by hand"), "{text}");
+
+    // The explorer's Branch view shows the same in the clone.
+    w.ok("git", &clone, &["checkout", "-q", "feature"]);
+    w.ok(
+        "git",
+        &clone,
+        &[
+            "config",
+            "gpg.ssh.allowedSignersFile",
+            allowed.to_str().unwrap(),
+        ],
+    );
+    let t = Tmux::run(&clone, &w.env(), "git vouch");
+    t.wait("the explorer", |s| s.contains("git vouch"));
+    t.keys(&["b"]);
+    let screen = t.wait("the Branch view", |s| {
+        s.contains("agent notes") && s.contains("reviewed")
+    });
+    assert!(screen.contains("1 reviewed"), "{screen}");
+    t.keys(&["q", "q"]);
+    assert_eq!(t.exit_code(), 0);
 }
 
 #[test]

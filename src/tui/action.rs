@@ -35,6 +35,10 @@ pub enum Action {
     ToggleScope,
     /// Read the sessions again.
     Reload,
+    /// Open the selected row (a commit of the Branch view: its sessions).
+    Open,
+    /// The Branch view: this branch's commits, sessions and attestations.
+    Branch,
     /// Review: sign the evidence shown (and go on with the push).
     Sign,
     /// Review: push without attestation, where `vouch.review` allows it.
@@ -47,7 +51,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 20] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -58,6 +62,8 @@ impl Action {
         Self::SortNext,
         Self::SortReverse,
         Self::ToggleScope,
+        Self::Open,
+        Self::Branch,
         Self::Reload,
         Self::FocusNext,
         Self::FocusPrev,
@@ -66,6 +72,14 @@ impl Action {
         Self::Help,
         Self::Back,
         Self::Quit,
+    ];
+
+    /// Actions only the review screen uses (the explorer's help leaves them out).
+    pub const REVIEW_ONLY: [Self; 4] = [
+        Self::FocusNext,
+        Self::FocusPrev,
+        Self::Sign,
+        Self::PushUnattested,
     ];
 
     /// The actions of the review screen, in the order its help lists them.
@@ -135,6 +149,8 @@ mod tests {
                 | Action::SortReverse
                 | Action::ToggleScope
                 | Action::Reload
+                | Action::Open
+                | Action::Branch
                 | Action::Sign
                 | Action::PushUnattested
                 | Action::FocusNext

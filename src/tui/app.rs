@@ -1,5 +1,6 @@
 //! The explorer's state and its one mutator, [`App::update`].
 
+mod branch;
 mod list;
 #[cfg(test)]
 mod tests;
@@ -10,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 
+pub use branch::{BranchLoad, BranchView};
 pub use list::{Column, SessionList, models, project};
 
 use super::action::Action;
@@ -27,6 +29,8 @@ const WHEEL_ROWS: isize = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Sessions,
+    /// The current branch's commits with their sessions and attestations.
+    Branch,
     Help,
 }
 
@@ -53,6 +57,9 @@ pub struct App {
     pub searched: Vec<PathBuf>,
     pub list: SessionList,
     pub help_scroll: u16,
+    /// The screen under the help.
+    pub under_help: Screen,
+    pub branch: BranchView,
     /// Whether a load job is running (a second reload waits for it).
     busy: bool,
 }
@@ -78,6 +85,8 @@ impl App {
             searched: Vec::new(),
             list: SessionList::new(scope),
             help_scroll: 0,
+            under_help: Screen::Sessions,
+            branch: BranchView::default(),
             busy: false,
         }
     }
@@ -94,10 +103,12 @@ impl App {
                 self.busy = false;
                 self.load = LoadState::Failed(error);
             }
+            Msg::BranchLoaded(result) => self.branch.loaded(*result),
             Msg::Tick => {
                 if let LoadState::Loading(n) = &mut self.load {
                     *n = n.wrapping_add(1);
                 }
+                self.branch.tick();
             }
             // The next draw uses the new size; PageUp/PageDown follow what it shows.
             Msg::Resize(..) => {}
@@ -107,7 +118,15 @@ impl App {
 
     /// Draws the current screen; no I/O. `&mut` so the table keeps its scroll offset.
     pub fn render(&mut self, frame: &mut Frame) {
-        views::sessions::render(self, frame);
+        let below = if self.screen == Screen::Help {
+            self.under_help
+        } else {
+            self.screen
+        };
+        match below {
+            Screen::Branch => views::branch::render(self, frame),
+            _ => views::sessions::render(self, frame),
+        }
         if self.screen == Screen::Help {
             views::help::render(self, frame);
         }
@@ -180,6 +199,7 @@ impl App {
         match self.screen {
             Screen::Help => self.scroll_help(delta),
             Screen::Sessions => self.list.move_by(delta),
+            Screen::Branch => self.branch.move_by(delta),
         }
     }
 
@@ -194,17 +214,22 @@ impl App {
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         match (self.screen, action) {
             (_, Action::Quit) => return vec![Effect::Quit],
+            (Screen::Branch, Action::Reload) => return self.load_branch(true),
             (_, Action::Reload) => return self.reload(),
-            (Screen::Help, Action::Help | Action::Back) => self.screen = Screen::Sessions,
+            (Screen::Help, Action::Help | Action::Back) => self.screen = self.under_help,
             (Screen::Help, Action::Down) => self.scroll_help(1),
             (Screen::Help, Action::Up) => self.scroll_help(-1),
             (Screen::Help, Action::Top) => self.help_scroll = 0,
             (Screen::Help, _) => {}
-            (Screen::Sessions, Action::Back) => return self.back_from_sessions(),
-            (Screen::Sessions, Action::Help) => {
+            (Screen::Sessions | Screen::Branch, Action::Help) => {
+                self.under_help = self.screen;
                 self.screen = Screen::Help;
                 self.help_scroll = 0;
             }
+            (_, Action::Branch) => return self.load_branch(false),
+            (Screen::Branch, Action::Back) => self.screen = Screen::Sessions,
+            (Screen::Branch, other) => self.on_branch_action(other),
+            (Screen::Sessions, Action::Back) => return self.back_from_sessions(),
             (Screen::Sessions, other) => self.on_list_action(other),
         }
         Vec::new()
@@ -221,11 +246,65 @@ impl App {
 
     fn back_from_sessions(&mut self) -> Vec<Effect> {
         if self.list.query.is_empty() {
+            if self.list.only.take().is_some() {
+                self.list.refresh(&self.sessions);
+                self.screen = Screen::Branch;
+                return Vec::new();
+            }
             return vec![Effect::Quit];
         }
         self.list.query.clear();
         self.list.refresh(&self.sessions);
         Vec::new()
+    }
+
+    /// Shows the Branch view, reading the branch when it has not been read (or `again`).
+    fn load_branch(&mut self, again: bool) -> Vec<Effect> {
+        self.screen = Screen::Branch;
+        if matches!(self.branch.load, BranchLoad::Loading(_))
+            || (!again && self.branch.load != BranchLoad::Idle)
+        {
+            return Vec::new();
+        }
+        let Some(repo) = self.list.scope.clone() else {
+            self.branch.load = BranchLoad::Failed(
+                "not inside a git repository: the Branch view shows the current branch".into(),
+            );
+            return Vec::new();
+        };
+        self.branch.load = BranchLoad::Loading(0);
+        vec![Effect::LoadBranch(repo)]
+    }
+
+    fn on_branch_action(&mut self, action: Action) {
+        let page = self.branch.page.max(1) as isize;
+        match action {
+            Action::Down => self.branch.move_by(1),
+            Action::Up => self.branch.move_by(-1),
+            Action::PageDown => self.branch.move_by(page),
+            Action::PageUp => self.branch.move_by(-page),
+            Action::Top => self.branch.move_by(isize::MIN / 2),
+            Action::Bottom => self.branch.move_by(isize::MAX / 2),
+            Action::Open => self.open_commit_sessions(),
+            _ => {}
+        }
+    }
+
+    /// The sessions list, limited to the selected commit's sessions.
+    fn open_commit_sessions(&mut self) {
+        let Some(commit) = self.branch.selected() else {
+            return;
+        };
+        if commit.sessions.is_empty() {
+            return;
+        }
+        let label = format!("commit {}", &commit.sha[..commit.sha.len().min(8)]);
+        let ids = commit.sessions.iter().map(|s| s.id.clone()).collect();
+        self.list.only = Some((label, ids));
+        self.list.all_projects = true;
+        self.list.query.clear();
+        self.list.refresh(&self.sessions);
+        self.screen = Screen::Sessions;
     }
 
     fn on_list_action(&mut self, action: Action) {

@@ -6,6 +6,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::action::Action;
 use crate::index::Catalog;
+use crate::provenance::BranchLog;
 
 /// Something that happened: input, a finished job, or the clock.
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub enum Msg {
     Loaded(Box<LoadResult>),
     /// The worker could not read the sessions.
     LoadFailed(String),
+    /// The worker read the current branch's provenance (or could not).
+    BranchLoaded(Box<Result<BranchLog, String>>),
     /// Time passed: animates the progress indicator.
     Tick,
 }
@@ -33,10 +36,12 @@ pub struct LoadResult {
 }
 
 /// Work for the runner: I/O and slow jobs never run inside `update`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Read the sessions on a worker thread; it answers with `Loaded` or `LoadFailed`.
     LoadCatalog,
+    /// Read the provenance of the branch checked out in this repository (`BranchLoaded`).
+    LoadBranch(PathBuf),
     /// Restore the terminal and leave.
     Quit,
 }

@@ -55,6 +55,7 @@ fn event_loop(
             match effect {
                 Effect::Quit => return Ok(()),
                 Effect::LoadCatalog => worker.load_catalog(),
+                Effect::LoadBranch(repo) => worker.load_branch(repo),
             }
         }
         terminal

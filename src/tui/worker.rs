@@ -4,8 +4,12 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 use super::msg::{LoadResult, Msg};
+use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::git::Git;
+use crate::clock::SystemClock;
 use crate::index::load_local;
 use crate::pricing::PriceTable;
+use crate::provenance::{BranchLog, branch_log};
 use crate::transcript::discover::ProcessEnv;
 
 /// Where sessions come from.
@@ -33,6 +37,15 @@ impl Worker {
         }
     }
 
+    /// Reads the branch's provenance on a new thread; the answer is `BranchLoaded`.
+    pub fn load_branch(&self, repo: std::path::PathBuf) {
+        let (tx, prices) = (self.tx.clone(), self.prices.clone());
+        std::thread::spawn(move || {
+            let result = branch(&repo, &prices);
+            let _ = tx.send(Msg::BranchLoaded(Box::new(result)));
+        });
+    }
+
     /// Reads the sessions on a new thread; the answer is `Loaded` or `LoadFailed`.
     pub fn load_catalog(&self) {
         let (tx, source, prices) = (self.tx.clone(), self.source.clone(), self.prices.clone());
@@ -45,6 +58,16 @@ impl Worker {
             let _ = tx.send(msg);
         });
     }
+}
+
+/// The provenance of the branch checked out at `repo`: notes as they are (no fetch), checked
+/// against git's allowed signers when configured.
+fn branch(repo: &std::path::Path, prices: &PriceTable) -> Result<BranchLog, String> {
+    let git = Git::new(repo);
+    let signers = AllowedSigners::from_git_config(&git, None)
+        .map(|(s, _)| s)
+        .unwrap_or_default();
+    branch_log(repo, None, &signers, prices, &SystemClock).map_err(|e| e.to_string())
 }
 
 fn load(source: &Source, prices: &PriceTable) -> Result<LoadResult, String> {

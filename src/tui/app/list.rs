@@ -113,6 +113,8 @@ pub struct SessionList {
     pub table: TableState,
     /// Rows that fit on screen, recorded by the last render; what PageUp/PageDown move by.
     pub page: usize,
+    /// Only these sessions, opened from a commit of the Branch view: (what, session ids).
+    pub only: Option<(String, Vec<String>)>,
 }
 
 impl SessionList {
@@ -127,6 +129,7 @@ impl SessionList {
             shown: Vec::new(),
             table: TableState::default(),
             page: 10,
+            only: None,
         }
     }
 
@@ -161,7 +164,9 @@ impl SessionList {
             .map(str::to_lowercase)
             .collect();
         let scope = self.active_scope();
+        let only = self.only.as_ref().map(|(_, ids)| ids);
         let mut shown: Vec<usize> = (0..sessions.len())
+            .filter(|&i| only.is_none_or(|ids| ids.contains(&sessions[i].id)))
             .filter(|&i| in_scope(&sessions[i], scope) && matches(&sessions[i], &terms))
             .collect();
         let (column, descending) = (self.sort, self.descending);

@@ -36,7 +36,7 @@ pub fn render(app: &App, frame: &mut Frame) {
 fn lines(app: &App) -> Vec<Line<'static>> {
     let mut out: Vec<Line> = Action::ALL
         .iter()
-        .filter(|a| !matches!(a, Action::Sign | Action::PushUnattested))
+        .filter(|a| !Action::REVIEW_ONLY.contains(a))
         .filter_map(|&a| app.keymap.binding(a))
         .map(|b| {
             let keys: Vec<&str> = b.keys.iter().map(|k| k.text.as_str()).collect();

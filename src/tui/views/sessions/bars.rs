@@ -15,9 +15,10 @@ use crate::tui::sanitize::one_line;
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn render_top(app: &App, frame: &mut Frame, area: Rect) {
-    let scope = match app.list.active_scope() {
-        Some(root) => one_line(&root.display().to_string()),
-        None => "all projects".to_owned(),
+    let scope = match (&app.list.only, app.list.active_scope()) {
+        (Some((what, _)), _) => format!("sessions of {}", one_line(what)),
+        (None, Some(root)) => one_line(&root.display().to_string()),
+        (None, None) => "all projects".to_owned(),
     };
     let left = Line::from(vec![
         Span::styled(" git vouch", app.theme.title),

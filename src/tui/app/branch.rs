@@ -1,0 +1,75 @@
+//! The Branch view's state: the provenance of the current branch (`crate::provenance`), read on
+//! a worker thread, with the selected commit.
+
+use ratatui::widgets::TableState;
+
+use crate::provenance::{BranchLog, CommitEntry};
+
+/// Where the branch log is in its loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BranchLoad {
+    /// Not asked for yet.
+    Idle,
+    Loading(usize),
+    Ready,
+    Failed(String),
+}
+
+/// The Branch view.
+#[derive(Debug, Clone)]
+pub struct BranchView {
+    pub load: BranchLoad,
+    pub log: Option<BranchLog>,
+    pub table: TableState,
+    /// Rows that fit, recorded by the last render.
+    pub page: usize,
+}
+
+impl Default for BranchView {
+    fn default() -> Self {
+        Self {
+            load: BranchLoad::Idle,
+            log: None,
+            table: TableState::default(),
+            page: 10,
+        }
+    }
+}
+
+impl BranchView {
+    pub fn loaded(&mut self, result: Result<BranchLog, String>) {
+        match result {
+            Ok(log) => {
+                let row = (!log.commits.is_empty()).then_some(0);
+                self.log = Some(log);
+                self.table.select(row);
+                self.load = BranchLoad::Ready;
+            }
+            Err(e) => self.load = BranchLoad::Failed(e),
+        }
+    }
+
+    pub fn commits(&self) -> &[CommitEntry] {
+        self.log.as_ref().map_or(&[], |l| l.commits.as_slice())
+    }
+
+    pub fn selected(&self) -> Option<&CommitEntry> {
+        self.table.selected().and_then(|i| self.commits().get(i))
+    }
+
+    /// Moves the selection by `delta` rows, stopping at either end.
+    pub fn move_by(&mut self, delta: isize) {
+        let Some(last) = self.commits().len().checked_sub(1) else {
+            return;
+        };
+        let now = self.table.selected().unwrap_or(0);
+        self.table
+            .select(Some(now.saturating_add_signed(delta).min(last)));
+    }
+
+    pub fn tick(&mut self) {
+        if let BranchLoad::Loading(n) = &mut self.load {
+            *n = n.wrapping_add(1);
+        }
+    }
+}

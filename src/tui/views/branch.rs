@@ -1,0 +1,271 @@
+//! The Branch view: the current branch's commits (newest first) with their sessions, models,
+//! tokens, cost, agent lines and attestation state, the selected commit in full below, and the
+//! branch's totals. The same facts as `git vouch log`.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, Wrap};
+
+use crate::cli::fmt;
+use crate::money::Usd;
+use crate::provenance::{Attestation, BranchLog, CommitEntry, SessionEntry};
+use crate::tui::action::Action;
+use crate::tui::app::{App, BranchLoad};
+use crate::tui::sanitize::one_line;
+use crate::tui::theme::Theme;
+
+const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
+
+pub fn render(app: &mut App, frame: &mut Frame) {
+    let [top, body, detail, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(8),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    render_top(app, frame, top);
+    match app.branch.load.clone() {
+        BranchLoad::Ready => {
+            render_table(app, frame, body);
+            render_detail(app, frame, detail);
+        }
+        BranchLoad::Failed(e) => message(app, frame, body, &e, app.theme.error),
+        BranchLoad::Loading(n) => {
+            let text = format!("{} reading the branch…", SPINNER[n % SPINNER.len()]);
+            message(app, frame, body, &text, app.theme.muted);
+        }
+        BranchLoad::Idle => {}
+    }
+    render_footer(app, frame, footer);
+}
+
+fn message(app: &App, frame: &mut Frame, area: Rect, text: &str, style: Style) {
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(app.theme.muted);
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!(" {}", one_line(text)), style))
+            .block(block)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn render_top(app: &App, frame: &mut Frame, area: Rect) {
+    let range = app
+        .branch
+        .log
+        .as_ref()
+        .map_or_else(String::new, |l| one_line(&l.range));
+    let left = Line::from(vec![
+        Span::styled(" git vouch", app.theme.title),
+        Span::styled(" · branch ", app.theme.muted),
+        Span::raw(range),
+    ]);
+    let right = app.branch.log.as_ref().map(totals).unwrap_or_default();
+    let width = u16::try_from(right.chars().count()).unwrap_or(u16::MAX);
+    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(width)]).areas(area);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(Paragraph::new(Span::styled(right, app.theme.footer)), r);
+}
+
+fn state_style(theme: &Theme, a: &Attestation) -> Style {
+    match a {
+        Attestation::Reviewed { .. } => theme.ok,
+        Attestation::Unreviewed { .. } => theme.warn,
+        Attestation::Unsigned => theme.muted,
+        Attestation::Untrusted { .. } | Attestation::Invalid { .. } => theme.error,
+    }
+}
+
+fn cost(s: &SessionEntry) -> String {
+    s.cost_usd
+        .as_deref()
+        .and_then(Usd::parse)
+        .map_or_else(|| "$?".to_owned(), |c| c.to_string())
+}
+
+fn row<'a>(c: &CommitEntry, theme: &Theme) -> Row<'a> {
+    let mut models: Vec<String> = c
+        .sessions
+        .iter()
+        .flat_map(|s| s.models.iter().map(|m| fmt::model(m)))
+        .collect();
+    models.dedup();
+    let tokens: u64 = c.sessions.iter().map(|s| s.total_tokens).sum();
+    let costs: Vec<Usd> = c
+        .sessions
+        .iter()
+        .filter_map(|s| s.cost_usd.as_deref().and_then(Usd::parse))
+        .collect();
+    let cost_text = if c.sessions.is_empty() {
+        String::new()
+    } else {
+        costs.into_iter().sum::<Usd>().to_string()
+    };
+    Row::new(vec![
+        Cell::from(Span::styled(
+            c.sha[..8.min(c.sha.len())].to_owned(),
+            theme.key,
+        )),
+        Cell::from(one_line(&c.subject)),
+        Cell::from(c.sessions.len().to_string()),
+        Cell::from(models.join(",")),
+        Cell::from(Span::styled(
+            if tokens > 0 {
+                fmt::tokens(tokens)
+            } else {
+                String::new()
+            },
+            theme.tokens,
+        )),
+        Cell::from(Span::styled(cost_text, theme.cost)),
+        Cell::from(format!("+{}/{}", c.lines_added, c.ai_lines_added)),
+        Cell::from(Span::styled(
+            c.attestation.name().to_owned(),
+            state_style(theme, &c.attestation),
+        )),
+    ])
+}
+
+fn render_table(app: &mut App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let rows: Vec<Row> = app
+        .branch
+        .commits()
+        .iter()
+        .map(|c| row(c, &theme))
+        .collect();
+    let header = Row::new([
+        "Commit",
+        "Subject",
+        "Sess",
+        "Models",
+        "Tokens",
+        "Cost",
+        "+Lines/AI",
+        "Attest",
+    ])
+    .style(theme.header);
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Min(12),
+        Constraint::Length(4),
+        Constraint::Length(12),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(9),
+        Constraint::Length(10),
+    ];
+    app.branch.page = usize::from(area.height.saturating_sub(1));
+    let table = Table::new(rows, widths)
+        .header(header)
+        .row_highlight_style(theme.selection)
+        .highlight_symbol("› ")
+        .highlight_spacing(HighlightSpacing::Always);
+    frame.render_stateful_widget(table, area, &mut app.branch.table);
+}
+
+fn render_detail(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.muted);
+    let Some(c) = app.branch.selected() else {
+        frame.render_widget(Paragraph::new("").block(block), area);
+        return;
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!(" {} ", &c.sha[..12.min(c.sha.len())]), theme.key),
+        Span::styled(
+            one_line(&c.attestation.summary()),
+            state_style(theme, &c.attestation),
+        ),
+        Span::styled(
+            format!(" · {} · {}", one_line(&c.author), c.source),
+            theme.muted,
+        ),
+    ])];
+    if let Attestation::Reviewed {
+        note: Some(note), ..
+    } = &c.attestation
+    {
+        lines.push(Line::from(vec![
+            Span::styled(" note ", theme.header),
+            Span::raw(one_line(note)),
+        ]));
+    }
+    for s in &c.sessions {
+        let models: Vec<String> = s.models.iter().map(|m| fmt::model(m)).collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", &s.id[..8.min(s.id.len())]), theme.title),
+            Span::styled(
+                format!("{} {} · {} · ", s.agent, s.agent_version, models.join(", ")),
+                theme.muted,
+            ),
+            Span::styled(
+                format!("{} tok ", fmt::tokens(s.total_tokens)),
+                theme.tokens,
+            ),
+            Span::styled(cost(s), theme.cost),
+            Span::raw(format!(" {}", one_line(s.title.as_deref().unwrap_or("")))),
+        ]));
+    }
+    for p in &c.policies {
+        lines.push(Line::styled(
+            format!(" policy {}", one_line(&p.to_string())),
+            theme.warn,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// `3 commits · 2 sessions · 189.1K tok · $0.28 `, for the top bar.
+fn totals(log: &BranchLog) -> String {
+    let t = &log.totals;
+    let cost = Usd::parse(&t.cost_usd).unwrap_or(Usd::ZERO);
+    format!(
+        "  {} commits · {} sessions · {} tok · {}{} ",
+        t.commits,
+        t.sessions,
+        fmt::tokens(t.total_tokens),
+        cost,
+        if t.cost_incomplete { "+?" } else { "" },
+    )
+}
+
+/// `1 reviewed · 1 unreviewed · 1 unsigned`, leaving out states no commit is in.
+fn states(log: &BranchLog) -> String {
+    let t = &log.totals;
+    let parts: Vec<String> = [
+        (t.reviewed, "reviewed"),
+        (t.unreviewed, "unreviewed"),
+        (t.unsigned, "unsigned"),
+        (t.invalid, "invalid"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    format!(" {}", parts.join(" · "))
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let k = |a: Action| app.keymap.hint(a).to_owned();
+    let mut spans = vec![Span::styled(
+        app.branch.log.as_ref().map(states).unwrap_or_default(),
+        app.theme.footer,
+    )];
+    for (key, what) in [
+        (k(Action::Open), "sessions"),
+        (k(Action::Reload), "reload"),
+        (k(Action::Back), "back"),
+    ] {
+        spans.push(Span::styled(format!("  {key}"), app.theme.key));
+        spans.push(Span::styled(format!(" {what}"), app.theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,196 @@
+//! The explorer's Branch view: loading, the commits with their attestation states, the selected
+//! commit in full, opening a commit's sessions and coming back, outside a repository; rendered
+//! with ratatui's TestBackend and compared with snapshots.
+
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use git_vouch::clock::FixedClock;
+use git_vouch::pricing::PriceTable;
+use git_vouch::provenance::{
+    Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionEntry,
+};
+use git_vouch::tui::{Action, App, Effect, Keymap, LoadResult, Msg, Screen, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn app(scope: Option<&str>) -> App {
+    let clock = FixedClock::parse("2026-11-21T12:00:00Z").unwrap();
+    let mut app = App::new(
+        Keymap::embedded(),
+        Theme::embedded(true),
+        Box::new(clock),
+        scope.map(PathBuf::from),
+    );
+    app.update(Msg::Action(Action::Reload));
+    let catalog = git_vouch::demo::catalog(PriceTable::embedded());
+    app.update(Msg::Loaded(Box::new(LoadResult {
+        catalog,
+        searched: Vec::new(),
+    })));
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn draw(app: &mut App, (w, h): (u16, u16)) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| app.render(f)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn at(t: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc()
+}
+
+fn session(id: &str, title: &str, tokens: u64, cost: &str) -> SessionEntry {
+    SessionEntry {
+        id: id.into(),
+        agent: "claude-code".into(),
+        agent_version: "2.1.197".into(),
+        title: Some(title.into()),
+        models: vec!["claude-sonnet-4-5-20250929".into()],
+        total_tokens: tokens,
+        cost_usd: Some(cost.into()),
+    }
+}
+
+/// A branch of three commits, one per attestation state a reviewer cares about.
+fn log(app: &App) -> BranchLog {
+    let ids: Vec<String> = app.sessions.iter().take(2).map(|s| s.id.clone()).collect();
+    let commits = vec![
+        CommitEntry {
+            sha: "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3".into(),
+            subject: "Fix the flaky test by hand".into(),
+            author: "Ada".into(),
+            committed_at: at("2026-11-21T11:00:00Z"),
+            attestation: Attestation::Unsigned,
+            source: "none",
+            sessions: Vec::new(),
+            lines_added: 3,
+            ai_lines_added: 0,
+            policies: Vec::new(),
+        },
+        CommitEntry {
+            sha: "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2".into(),
+            subject: "Add due dates to tasks".into(),
+            author: "Ada".into(),
+            committed_at: at("2026-11-21T10:00:00Z"),
+            attestation: Attestation::Reviewed {
+                signers: vec!["ada@example.com".into()],
+                note: Some("Read every line; tests pass".into()),
+                signed_at: Some("2026-11-21T10:05:00Z".into()),
+            },
+            source: "attestation",
+            sessions: vec![session(&ids[0], "Add due dates", 137_100, "0.204000")],
+            lines_added: 40,
+            ai_lines_added: 38,
+            policies: Vec::new(),
+        },
+        CommitEntry {
+            sha: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1".into(),
+            subject: "Refactor the store".into(),
+            author: "Ada".into(),
+            committed_at: at("2026-11-21T09:00:00Z"),
+            attestation: Attestation::Unreviewed {
+                signers: vec!["ci@example.com".into()],
+                signed_at: None,
+            },
+            source: "attestation",
+            sessions: vec![session(&ids[1], "Refactor", 52_000, "0.080000")],
+            lines_added: 12,
+            ai_lines_added: 12,
+            policies: Vec::new(),
+        },
+    ];
+    BranchLog {
+        schema: LOG_SCHEMA,
+        range: "origin/main..feature".into(),
+        base: None,
+        tip: commits[0].sha.clone(),
+        totals: LogTotals {
+            commits: 3,
+            agent_commits: 2,
+            sessions: 2,
+            total_tokens: 189_100,
+            cost_usd: "0.284000".into(),
+            cost_incomplete: false,
+            reviewed: 1,
+            unreviewed: 1,
+            unsigned: 1,
+            invalid: 0,
+        },
+        commits,
+        warnings: Vec::new(),
+    }
+}
+
+#[test]
+fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
+    let mut app = app(Some("/work/tasktrack"));
+    let effects = key(&mut app, KeyCode::Char('b'));
+    assert_eq!(
+        effects,
+        vec![Effect::LoadBranch(PathBuf::from("/work/tasktrack"))]
+    );
+    assert_eq!(app.screen, Screen::Branch);
+    insta::assert_snapshot!("branch_loading_80x24", draw(&mut app, (80, 24)));
+    // Asking again while it loads starts nothing new.
+    assert!(key(&mut app, KeyCode::Char('b')).is_empty());
+    let log = log(&app);
+    let first_session = log.commits[1].sessions[0].id.clone();
+    app.update(Msg::BranchLoaded(Box::new(Ok(log))));
+    insta::assert_snapshot!("branch_120x40", draw(&mut app, (120, 40)));
+    insta::assert_snapshot!("branch_80x24", draw(&mut app, (80, 24)));
+
+    // The first commit has no sessions: Enter does nothing.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Branch);
+    key(&mut app, KeyCode::Char('j'));
+    let screen = draw(&mut app, (120, 40));
+    assert!(
+        screen.contains("note Read every line; tests pass"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Sessions);
+    let shown: Vec<String> = app.shown().map(|s| s.id.clone()).collect();
+    assert_eq!(shown, vec![first_session]);
+    let screen = draw(&mut app, (120, 40));
+    assert!(screen.contains("sessions of commit b2b2b2b2"), "{screen}");
+    // Back returns to the branch, and the list is whole again.
+    key(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.screen, Screen::Branch);
+    assert_eq!(app.shown().count(), app.sessions.len());
+    // r reads the branch again; q goes back to the sessions.
+    assert!(matches!(
+        key(&mut app, KeyCode::Char('r'))[..],
+        [Effect::LoadBranch(_)]
+    ));
+    key(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.screen, Screen::Sessions);
+}
+
+#[test]
+fn branch_view_outside_a_repository_and_failures_say_why() {
+    let mut app = app(None);
+    assert!(key(&mut app, KeyCode::Char('b')).is_empty());
+    let screen = draw(&mut app, (80, 24));
+    assert!(screen.contains("not inside a git repository"), "{screen}");
+    let mut app = self::app(Some("/work/x"));
+    key(&mut app, KeyCode::Char('b'));
+    app.update(Msg::BranchLoaded(Box::new(Err(
+        "unknown revision 'HEAD'".into()
+    ))));
+    let screen = draw(&mut app, (80, 24));
+    assert!(screen.contains("unknown revision 'HEAD'"), "{screen}");
+    // Help over the Branch view goes back to it.
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.screen, Screen::Help);
+    key(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.screen, Screen::Branch);
+}
