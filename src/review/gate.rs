@@ -100,3 +100,107 @@ fn refusal(targets: &[Target]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::evidence::range::Range;
+
+    const SHA: &str = "1111111111111111111111111111111111111111";
+
+    /// A screen that answers with a fixed decision and counts how often it was asked.
+    struct Fake(Decision, Cell<usize>);
+
+    impl Reviewer for Fake {
+        fn review(&self, request: &Request) -> Decision {
+            assert_eq!(request.targets.len(), 1);
+            self.1.set(self.1.get() + 1);
+            self.0.clone()
+        }
+    }
+
+    fn targets() -> Vec<Target> {
+        vec![Target {
+            label: "refs/heads/f → refs/heads/f".into(),
+            range: Range {
+                spec: "abc..f".into(),
+                base: None,
+                tip: SHA.into(),
+                commits: vec![SHA.into()],
+            },
+        }]
+    }
+
+    fn decide(mode: Mode, reviewer: Option<&dyn Reviewer>) -> Gate {
+        let dir = tempfile::tempdir().unwrap();
+        git2::Repository::init(dir.path()).unwrap();
+        gate_push(
+            dir.path(),
+            "origin",
+            &targets(),
+            &[SHA.into()],
+            mode,
+            reviewer,
+        )
+    }
+
+    #[test]
+    fn without_a_screen_the_mode_decides() {
+        assert!(matches!(decide(Mode::Off, None), Gate::Nothing));
+        match decide(Mode::Required, None) {
+            Gate::Refuse(m) => assert!(m.contains("git vouch review abc..f"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            decide(Mode::Optional, None),
+            Gate::AttestUnreviewed(t) if t.len() == 1
+        ));
+    }
+
+    #[test]
+    fn the_screen_decides_when_there_is_one() {
+        let abort = Fake(Decision::Abort, Cell::new(0));
+        assert!(matches!(
+            decide(Mode::Optional, Some(&abort)),
+            Gate::Refuse(_)
+        ));
+        assert_eq!(abort.1.get(), 1);
+        let skip = Fake(Decision::PushUnattested, Cell::new(0));
+        assert!(matches!(
+            decide(Mode::Optional, Some(&skip)),
+            Gate::Unattested
+        ));
+        // Required never lets an unsigned push through, whatever the screen says.
+        assert!(matches!(
+            decide(Mode::Required, Some(&skip)),
+            Gate::Refuse(_)
+        ));
+        let off = Fake(Decision::Abort, Cell::new(0));
+        assert!(matches!(decide(Mode::Off, Some(&off)), Gate::Nothing));
+        assert_eq!(off.1.get(), 0, "off never opens the screen");
+    }
+
+    #[test]
+    fn a_screen_that_cannot_open_falls_back_to_the_mode() {
+        let broken = Fake(Decision::Unavailable("no tty".into()), Cell::new(0));
+        assert!(matches!(
+            decide(Mode::Required, Some(&broken)),
+            Gate::Refuse(_)
+        ));
+        assert!(matches!(
+            decide(Mode::Optional, Some(&broken)),
+            Gate::AttestUnreviewed(_)
+        ));
+    }
+
+    #[test]
+    fn modes_parse_and_name_themselves() {
+        for m in [Mode::Required, Mode::Optional, Mode::Off] {
+            assert_eq!(Mode::parse(m.name()), Some(m));
+        }
+        assert_eq!(Mode::parse(" Required "), Some(Mode::Required));
+        assert_eq!(Mode::parse("sometimes"), None);
+    }
+}
