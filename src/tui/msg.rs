@@ -1,10 +1,12 @@
 //! What happens to the explorer ([`Msg`]) and what it asks the outside world to do ([`Effect`]).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::action::Action;
+use crate::correlate::SessionCommits;
 use crate::index::Catalog;
 
 /// Something that happened: input, a finished job, or the clock.
@@ -21,6 +23,8 @@ pub enum Msg {
     Loaded(Box<LoadResult>),
     /// The worker could not read the sessions.
     LoadFailed(String),
+    /// The commits and attestation state of the sessions in the repository, by session id.
+    CommitsLoaded(Box<HashMap<String, SessionCommits>>),
     /// Time passed: animates the progress indicator.
     Tick,
 }
@@ -37,6 +41,8 @@ pub struct LoadResult {
 pub enum Effect {
     /// Read the sessions on a worker thread; it answers with `Loaded` or `LoadFailed`.
     LoadCatalog,
+    /// Find the sessions' commits in the repository after a load; answers with `CommitsLoaded`.
+    LoadCommits,
     /// Restore the terminal and leave.
     Quit,
 }

@@ -1,9 +1,12 @@
 //! Slow work off the UI thread: each job runs on its own thread and reports back as a [`Msg`].
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 use super::msg::{LoadResult, Msg};
+use crate::attest::allowed_signers::AllowedSigners;
+use crate::correlate::{configured_signers, sessions_in_repository};
 use crate::index::load_local;
 use crate::pricing::PriceTable;
 use crate::transcript::discover::ProcessEnv;
@@ -22,14 +25,22 @@ pub struct Worker {
     tx: Sender<Msg>,
     source: Source,
     prices: Arc<PriceTable>,
+    /// The repository whose commits the sessions are tied to (the explorer's scope).
+    repository: Option<PathBuf>,
 }
 
 impl Worker {
-    pub fn new(tx: Sender<Msg>, source: Source, prices: PriceTable) -> Self {
+    pub fn new(
+        tx: Sender<Msg>,
+        source: Source,
+        prices: PriceTable,
+        repository: Option<PathBuf>,
+    ) -> Self {
         Self {
             tx,
             source,
             prices: Arc::new(prices),
+            repository,
         }
     }
 
@@ -43,6 +54,35 @@ impl Worker {
             };
             // The UI may be gone already; nobody is left to tell.
             let _ = tx.send(msg);
+        });
+    }
+}
+
+impl Worker {
+    /// Finds the sessions' commits and attestation state on a new thread (the demo's in its
+    /// embedded repository); answers with `CommitsLoaded`, and nothing when there is no
+    /// repository or it cannot be read (the columns then stay unknown).
+    pub fn load_commits(&self) {
+        let (tx, source, repository) = (
+            self.tx.clone(),
+            self.source.clone(),
+            self.repository.clone(),
+        );
+        std::thread::spawn(move || {
+            let found = match (&source, repository) {
+                (Source::Demo, _) => crate::demo::with_repository(&std::env::temp_dir(), |repo| {
+                    sessions_in_repository(repo, &AllowedSigners::parse(""))
+                })
+                .ok()
+                .and_then(Result::ok),
+                (Source::Local { .. }, Some(repo)) => {
+                    sessions_in_repository(&repo, &configured_signers(&repo)).ok()
+                }
+                (Source::Local { .. }, None) => None,
+            };
+            if let Some(commits) = found {
+                let _ = tx.send(Msg::CommitsLoaded(Box::new(commits)));
+            }
         });
     }
 }
