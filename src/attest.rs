@@ -9,6 +9,7 @@
 //! - [`allowed_signers`]: the trust store, git's `gpg.ssh.allowedSignersFile` (+ revocations).
 //! - [`verify`]: one verdict per attestation and per commit.
 //! - [`notes`]: the JSONL bundle on each commit under `refs/notes/vouch`, pushed and fetched.
+//! - [`standing`]: one word per commit or session: verified, unreviewed, unsigned, … .
 //!
 //! Anyone can check a signature with stock OpenSSH: base64-decode `sig`, armor it as
 //! `-----BEGIN SSH SIGNATURE-----`, and run `ssh-keygen -Y verify -f allowed_signers
@@ -20,6 +21,7 @@ pub mod git;
 pub mod notes;
 pub mod publish;
 pub mod sign;
+pub mod standing;
 pub mod statement;
 pub mod verify;
 

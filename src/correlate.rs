@@ -3,6 +3,8 @@
 //! commits the agent made itself (its Bash results name them), and commits whose added lines
 //! match lines the agent wrote, made while or soon after it worked (marked as inferred).
 
+mod repository;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -15,6 +17,8 @@ use crate::capture::diff::commit_diff;
 use crate::capture::locate::RepoPaths;
 use crate::capture::state::{StateDir, read_json};
 use crate::session::detail::SessionDetail;
+
+pub use repository::{SessionCommits, configured_signers, sessions_in_repository};
 
 /// Commits examined for inferred links, newest first.
 const WALK_LIMIT: usize = 5000;

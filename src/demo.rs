@@ -13,6 +13,21 @@ use crate::transcript::discover::{FileRole, SourceFile};
 use crate::transcript::scan::scan_bytes;
 
 const ARCHIVE: &str = include_str!("../assets/demo/transcripts.txt");
+/// The repository the demo sessions worked in, as a git bundle (their commits carry
+/// `Vouch-Session` trailers).
+const BUNDLE: &[u8] = include_bytes!("../assets/demo/repo.bundle");
+
+/// Why the demo repository could not be unpacked.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("demo repository in {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cloning the demo repository bundle failed: {0}")]
+    Clone(String),
+}
 
 /// The demo files: (path relative to `projects/`, contents).
 pub fn files() -> Vec<(String, String)> {
@@ -96,4 +111,46 @@ fn source_for(rel: &str, len: u64) -> Option<SourceFile> {
         mtime_ns: 0,
         inode: 0,
     })
+}
+
+/// Runs `f` on a bare clone of the demo repository, made in a new folder under `scratch` (the
+/// system's temporary folder in the explorer) and removed afterwards. Needs the git CLI (libgit2
+/// does not read bundles).
+pub fn with_repository<T>(scratch: &Path, f: impl FnOnce(&Path) -> T) -> Result<T, DemoError> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = scratch.join(format!("git-vouch-demo-{}-{n}", std::process::id()));
+    let io = |source| DemoError::Io {
+        path: dir.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let result = clone_and_run(&dir, f);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn clone_and_run<T>(dir: &Path, f: impl FnOnce(&Path) -> T) -> Result<T, DemoError> {
+    let bundle = dir.join("repo.bundle");
+    std::fs::write(&bundle, BUNDLE).map_err(|source| DemoError::Io {
+        path: bundle.clone(),
+        source,
+    })?;
+    let repo = dir.join("repo.git");
+    let out = std::process::Command::new("git")
+        .args(["clone", "--quiet", "--bare"])
+        .arg(&bundle)
+        .arg(&repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| DemoError::Clone(e.to_string()))?;
+    if !out.status.success() {
+        return Err(DemoError::Clone(
+            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        ));
+    }
+    Ok(f(&repo))
 }

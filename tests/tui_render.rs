@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use git_vouch::attest::allowed_signers::AllowedSigners;
 use git_vouch::clock::FixedClock;
+use git_vouch::correlate::sessions_in_repository;
 use git_vouch::index::Catalog;
 use git_vouch::pricing::PriceTable;
 use git_vouch::tui::{Action, App, Keymap, LoadResult, Msg, Theme};
@@ -29,8 +31,18 @@ fn app(catalog: Catalog, searched: &[&str], scope: Option<&str>) -> App {
     app
 }
 
+/// The demo sessions, with their commits found in the demo repository as the explorer's worker
+/// finds them (no allowed signers: the demo commits are unsigned).
 fn demo() -> App {
-    app(git_vouch::demo::catalog(PriceTable::embedded()), &[], None)
+    let mut app = app(git_vouch::demo::catalog(PriceTable::embedded()), &[], None);
+    let tmp = tempfile::tempdir().unwrap();
+    let signers = AllowedSigners::parse("");
+    let commits =
+        git_vouch::demo::with_repository(tmp.path(), |repo| sessions_in_repository(repo, &signers))
+            .unwrap()
+            .unwrap();
+    app.update(Msg::CommitsLoaded(Box::new(commits)));
+    app
 }
 
 fn keys(app: &mut App, text: &str) {
@@ -90,6 +102,13 @@ fn sessions_filtered_by_search() {
             draw(&mut app, size)
         );
     }
+}
+
+#[test]
+fn sessions_searched_by_file_path() {
+    let mut app = demo();
+    keys(&mut app, "/importer.py");
+    insta::assert_snapshot!("search_file_path_120x40", draw(&mut app, (120, 40)));
 }
 
 #[test]

@@ -100,17 +100,17 @@ fn explorer_lists_searches_helps_and_quits() {
     let screen = t.wait("the demo sessions", |s| {
         s.contains("tasktrack") && s.contains("sessions")
     });
-    assert!(screen.contains("Add due dates to tasks"), "{screen}");
+    // The worker finds their commits in the embedded demo repository.
+    t.wait("commits and attestation state", |s| s.contains("unsigned"));
+    assert!(screen.contains("Add due dates"), "{screen}");
     t.keys("/");
     t.keys("haiku");
     let screen = t.wait("the filtered list", |s| {
-        !s.contains("Add due dates to tasks") && s.contains("Refactor")
+        !s.contains("Add due dates") && s.contains("Refactor")
     });
     assert!(screen.contains("haiku"), "{screen}");
     t.keys("Escape");
-    t.wait("the full list again", |s| {
-        s.contains("Add due dates to tasks")
-    });
+    t.wait("the full list again", |s| s.contains("Add due dates"));
     t.keys("?");
     t.wait("the help screen", |s| {
         s.contains("Keys") && s.contains("Sort by the next column")

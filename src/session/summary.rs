@@ -79,6 +79,9 @@ pub struct SessionSummary {
     pub api_errors: u64,
     pub compactions: u64,
     pub files: Vec<PathBuf>,
+    /// Files the session's tool calls worked on (for search), sub-agents' included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub file_paths: Vec<String>,
     /// Hashes of record uuids this session's files copy from a session that started earlier (a
     /// fork or an old-style resume); the detail view skips them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -227,11 +230,17 @@ fn build(
     };
     let mut totals = Totals::new(prices);
     let mut tool_counts: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut seen_paths: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for &fi in members {
         let f = &files[fi];
         let scan = &f.scan;
         s.project.clone_from(&f.source.project);
         s.files.push(f.source.path.clone());
+        for p in &scan.paths {
+            if seen_paths.insert(p.as_str()) {
+                s.file_paths.push(p.clone());
+            }
+        }
         s.warnings.extend(scan.warnings.iter().cloned());
         s.api_errors += u64::from(scan.api_errors);
         s.compactions += u64::from(scan.compactions);

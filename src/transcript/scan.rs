@@ -29,6 +29,8 @@ const SKIP_LONG_LINE: usize = 16 * 1024;
 const MAX_WARNINGS: usize = 20;
 /// Prompts are kept up to this many characters.
 const PROMPT_CHARS: usize = 240;
+/// File paths kept per file (for search); a session working on more is rare.
+const MAX_PATHS: usize = 512;
 
 /// One API response after deduplication within its file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +96,9 @@ pub struct FileScan {
     #[serde(skip)]
     pub uuids: Vec<u64>,
     pub tool_names: Vec<String>,
+    /// Files the tool calls worked on (`input.file_path`), first use first, without repeats.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
     pub warnings: Vec<Diagnostic>,
     pub warnings_dropped: u32,
     /// Lines read so far.
@@ -145,6 +150,8 @@ struct Scanner<'s> {
     path: &'s Path,
     by_key: HashMap<u128, usize>,
     tool_ids: HashSet<u64>,
+    /// Hashes of the paths in `scan.paths`.
+    path_ids: HashSet<u64>,
     usage_finder: memmem::Finder<'static>,
     result_finder: memmem::Finder<'static>,
 }
@@ -159,11 +166,13 @@ impl<'s> Scanner<'s> {
             .map(|(i, e)| (e.key, i))
             .collect();
         let tool_ids = scan.tools.iter().map(|t| t.id).collect();
+        let path_ids = scan.paths.iter().map(|p| hash64(p.as_bytes())).collect();
         Self {
             scan,
             path,
             by_key,
             tool_ids,
+            path_ids,
             usage_finder: memmem::Finder::new(b"\"usage\""),
             result_finder: memmem::Finder::new(b"\"tool_use_id\""),
         }
@@ -333,6 +342,12 @@ impl<'s> Scanner<'s> {
                 if self.tool_ids.insert(id) {
                     let name = intern(&mut self.scan.tool_names, name);
                     self.scan.tools.push(ToolUse { id, name });
+                    if let Some(path) = block.file_path.get()
+                        && self.scan.paths.len() < MAX_PATHS
+                        && self.path_ids.insert(hash64(path.as_bytes()))
+                    {
+                        self.scan.paths.push(path.to_owned());
+                    }
                 }
             }
         }

@@ -93,6 +93,8 @@ pub struct Block<'a> {
     pub text: Str<'a>,
     pub tool_use_id: Str<'a>,
     pub is_error: Option<bool>,
+    /// A tool call's `input.file_path` (or `notebook_path`): the file it works on.
+    pub file_path: Str<'a>,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
@@ -166,6 +168,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
                         "name" => block.name = map.next_value()?,
                         "text" => block.text = map.next_value()?,
                         "tool_use_id" => block.tool_use_id = map.next_value()?,
+                        "input" => block.file_path = map.next_value::<InputPath<'de>>()?.0,
                         "is_error" => {
                             block.is_error = map.next_value::<serde_json::Value>()?.as_bool();
                         }
@@ -200,6 +203,60 @@ impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
             }
         }
         d.deserialize_any(BlockVisitor)
+    }
+}
+
+/// The file path of a tool input: `file_path` (Read, Edit, Write, MultiEdit) or `notebook_path`
+/// (NotebookEdit); everything else in the input is skipped unparsed, and an input that is not an
+/// object has no path.
+struct InputPath<'a>(Str<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for InputPath<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct InputVisitor;
+        impl<'de> Visitor<'de> for InputVisitor {
+            type Value = InputPath<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a tool input")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut path = Str::default();
+                while let Some(key) = map.next_key::<Str<'de>>()? {
+                    match key.get().unwrap_or("") {
+                        "file_path" | "notebook_path" if path.0.is_none() => {
+                            path = map.next_value()?;
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(InputPath(path))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(InputPath(Str(None)))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(InputPath(Str(None)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(InputPath(Str(None)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(InputPath(Str(None)))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(InputPath(Str(None)))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(InputPath(Str(None)))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(InputPath(Str(None)))
+            }
+        }
+        d.deserialize_any(InputVisitor)
     }
 }
 

@@ -98,7 +98,11 @@ impl App {
             Msg::Key(key) => return self.on_key(key),
             Msg::Mouse(mouse) => self.on_mouse(mouse),
             Msg::Action(action) => return self.on_action(action),
-            Msg::Loaded(result) => self.on_loaded(*result),
+            Msg::Loaded(result) => return self.on_loaded(*result),
+            Msg::CommitsLoaded(commits) => {
+                self.list.commits = *commits;
+                self.list.refresh(&self.sessions);
+            }
             Msg::LoadFailed(error) => {
                 self.busy = false;
                 self.load = LoadState::Failed(error);
@@ -149,12 +153,13 @@ impl App {
             .and_then(|i| self.sessions.get(i))
     }
 
-    fn on_loaded(&mut self, result: LoadResult) {
+    fn on_loaded(&mut self, result: LoadResult) -> Vec<Effect> {
         self.sessions = result.catalog.sessions;
         self.searched = result.searched;
         self.load = LoadState::Ready;
         self.busy = false;
         self.list.refresh(&self.sessions);
+        vec![Effect::LoadCommits]
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {

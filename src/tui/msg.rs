@@ -1,10 +1,12 @@
 //! What happens to the explorer ([`Msg`]) and what it asks the outside world to do ([`Effect`]).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::action::Action;
+use crate::correlate::SessionCommits;
 use crate::index::Catalog;
 use crate::provenance::BranchLog;
 
@@ -24,6 +26,8 @@ pub enum Msg {
     LoadFailed(String),
     /// The worker read the current branch's provenance (or could not).
     BranchLoaded(Box<Result<BranchLog, String>>),
+    /// The commits and attestation state of the sessions in the repository, by session id.
+    CommitsLoaded(Box<HashMap<String, SessionCommits>>),
     /// Time passed: animates the progress indicator.
     Tick,
 }
@@ -42,6 +46,8 @@ pub enum Effect {
     LoadCatalog,
     /// Read the provenance of the branch checked out in this repository (`BranchLoaded`).
     LoadBranch(PathBuf),
+    /// Find the sessions' commits in the repository after a load; answers with `CommitsLoaded`.
+    LoadCommits,
     /// Restore the terminal and leave.
     Quit,
 }

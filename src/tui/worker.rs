@@ -1,5 +1,6 @@
 //! Slow work off the UI thread: each job runs on its own thread and reports back as a [`Msg`].
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
@@ -7,6 +8,7 @@ use super::msg::{LoadResult, Msg};
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::git::Git;
 use crate::clock::SystemClock;
+use crate::correlate::{configured_signers, sessions_in_repository};
 use crate::index::load_local;
 use crate::pricing::PriceTable;
 use crate::provenance::{BranchLog, branch_log};
@@ -26,14 +28,22 @@ pub struct Worker {
     tx: Sender<Msg>,
     source: Source,
     prices: Arc<PriceTable>,
+    /// The repository whose commits the sessions are tied to (the explorer's scope).
+    repository: Option<PathBuf>,
 }
 
 impl Worker {
-    pub fn new(tx: Sender<Msg>, source: Source, prices: PriceTable) -> Self {
+    pub fn new(
+        tx: Sender<Msg>,
+        source: Source,
+        prices: PriceTable,
+        repository: Option<PathBuf>,
+    ) -> Self {
         Self {
             tx,
             source,
             prices: Arc::new(prices),
+            repository,
         }
     }
 
@@ -68,6 +78,35 @@ fn branch(repo: &std::path::Path, prices: &PriceTable) -> Result<BranchLog, Stri
         .map(|(s, _)| s)
         .unwrap_or_default();
     branch_log(repo, None, &signers, prices, &SystemClock).map_err(|e| e.to_string())
+}
+
+impl Worker {
+    /// Finds the sessions' commits and attestation state on a new thread (the demo's in its
+    /// embedded repository); answers with `CommitsLoaded`, and nothing when there is no
+    /// repository or it cannot be read (the columns then stay unknown).
+    pub fn load_commits(&self) {
+        let (tx, source, repository) = (
+            self.tx.clone(),
+            self.source.clone(),
+            self.repository.clone(),
+        );
+        std::thread::spawn(move || {
+            let found = match (&source, repository) {
+                (Source::Demo, _) => crate::demo::with_repository(&std::env::temp_dir(), |repo| {
+                    sessions_in_repository(repo, &AllowedSigners::parse(""))
+                })
+                .ok()
+                .and_then(Result::ok),
+                (Source::Local { .. }, Some(repo)) => {
+                    sessions_in_repository(&repo, &configured_signers(&repo)).ok()
+                }
+                (Source::Local { .. }, None) => None,
+            };
+            if let Some(commits) = found {
+                let _ = tx.send(Msg::CommitsLoaded(Box::new(commits)));
+            }
+        });
+    }
 }
 
 fn load(source: &Source, prices: &PriceTable) -> Result<LoadResult, String> {

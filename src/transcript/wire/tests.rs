@@ -58,3 +58,28 @@ fn breakdown_wins_when_total_is_zero() {
     let t = raw.to_usage().tokens;
     assert_eq!((t.cache_write_5m, t.cache_write_1h), (13, 7));
 }
+
+#[test]
+fn tool_inputs_give_their_file_path_and_nothing_else() {
+    let line = r#"{"message":{"content":[
+        {"type":"tool_use","id":"a","name":"Edit","input":{"old_string":"x","file_path":"/r/src/a.rs","new_string":{"deep":[1]}}},
+        {"type":"tool_use","id":"b","name":"NotebookEdit","input":{"notebook_path":"/r/n.ipynb"}},
+        {"type":"tool_use","id":"c","name":"Bash","input":{"command":"ls"}},
+        {"type":"tool_use","id":"d","name":"Odd","input":["file_path"]},
+        {"type":"tool_use","id":"e","name":"Odd","input":{"file_path":7}},
+        {"type":"tool_use","id":"f","name":"Odd","input":"file_path"}]}}"#;
+    let rec: ScanRecord<'_> = serde_json::from_str(line).unwrap();
+    let content = rec.message.unwrap().content.unwrap();
+    let paths: Vec<Option<&str>> = content.blocks().iter().map(|b| b.file_path.get()).collect();
+    assert_eq!(
+        paths,
+        [
+            Some("/r/src/a.rs"),
+            Some("/r/n.ipynb"),
+            None,
+            None,
+            None,
+            None
+        ]
+    );
+}

@@ -2,11 +2,13 @@
 //! one is selected.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ratatui::widgets::TableState;
 
 use crate::cli::fmt;
+use crate::correlate::SessionCommits;
 use crate::session::SessionSummary;
 
 /// A column of the sessions table.
@@ -57,11 +59,6 @@ impl Column {
         }
     }
 
-    /// Commits and attestation state are not known yet, so ordering by them would do nothing.
-    pub fn sortable(self) -> bool {
-        !matches!(self, Self::Commits | Self::Attestation)
-    }
-
     /// Numbers and times read best largest or newest first; text alphabetically.
     fn descending_by_default(self) -> bool {
         !matches!(
@@ -70,7 +67,7 @@ impl Column {
         )
     }
 
-    fn compare(self, a: &SessionSummary, b: &SessionSummary) -> Ordering {
+    fn compare(self, a: &SessionSummary, b: &SessionSummary, commits: &Commits) -> Ordering {
         match self {
             Self::Started => a.start.cmp(&b.start),
             Self::Project => project(a).cmp(&project(b)),
@@ -81,9 +78,25 @@ impl Column {
             Self::Tokens => a.tokens.total().cmp(&b.tokens.total()),
             Self::Cost => a.cost.cmp(&b.cost),
             Self::ToolCalls => a.tool_calls.cmp(&b.tool_calls),
-            Self::Commits | Self::Attestation => Ordering::Equal,
+            Self::Commits => commit_count(commits, a).cmp(&commit_count(commits, b)),
+            // Unknown (no commits) sorts as better than verified: "worst first" lists problems.
+            Self::Attestation => attestation(commits, a).cmp(&attestation(commits, b)),
         }
     }
+}
+
+/// Each session's commits in the repository, by session id.
+pub type Commits = HashMap<String, SessionCommits>;
+
+fn commit_count(commits: &Commits, s: &SessionSummary) -> usize {
+    commits.get(&s.id).map_or(0, |c| c.commits.len())
+}
+
+fn attestation(
+    commits: &Commits,
+    s: &SessionSummary,
+) -> Option<crate::attest::standing::AttestationState> {
+    commits.get(&s.id).and_then(|c| c.attestation)
 }
 
 /// The project as shown: the last folder of the working directory.
@@ -115,6 +128,8 @@ pub struct SessionList {
     pub page: usize,
     /// Only these sessions, opened from a commit of the Branch view: (what, session ids).
     pub only: Option<(String, Vec<String>)>,
+    /// The sessions' commits, once the worker has found them.
+    pub commits: Commits,
 }
 
 impl SessionList {
@@ -130,6 +145,7 @@ impl SessionList {
             table: TableState::default(),
             page: 10,
             only: None,
+            commits: Commits::new(),
         }
     }
 
@@ -138,7 +154,7 @@ impl SessionList {
         self.scope.as_deref().filter(|_| !self.all_projects)
     }
 
-    /// Sorts by the next sortable column, in that column's natural direction.
+    /// Sorts by the next column, in that column's natural direction.
     pub fn sort_next(&mut self) {
         let i = Column::ALL
             .iter()
@@ -146,7 +162,7 @@ impl SessionList {
             .unwrap_or(0);
         let next = (1..=Column::ALL.len())
             .map(|d| Column::ALL[(i + d) % Column::ALL.len()])
-            .find(|c| c.sortable())
+            .next()
             .unwrap_or(Column::Started);
         self.sort = next;
         self.descending = next.descending_by_default();
@@ -167,11 +183,13 @@ impl SessionList {
         let only = self.only.as_ref().map(|(_, ids)| ids);
         let mut shown: Vec<usize> = (0..sessions.len())
             .filter(|&i| only.is_none_or(|ids| ids.contains(&sessions[i].id)))
-            .filter(|&i| in_scope(&sessions[i], scope) && matches(&sessions[i], &terms))
+            .filter(|&i| {
+                in_scope(&sessions[i], scope) && matches(&sessions[i], &terms, &self.commits)
+            })
             .collect();
         let (column, descending) = (self.sort, self.descending);
         shown.sort_by(|&a, &b| {
-            let order = column.compare(&sessions[a], &sessions[b]);
+            let order = column.compare(&sessions[a], &sessions[b], &self.commits);
             let order = if descending { order.reverse() } else { order };
             order.then_with(|| sessions[b].start.cmp(&sessions[a].start))
         });
@@ -224,14 +242,18 @@ fn in_scope(s: &SessionSummary, scope: Option<&Path>) -> bool {
     })
 }
 
-/// Every term appears in the title, first prompt, branch, models, project or working directory.
-fn matches(s: &SessionSummary, terms: &[String]) -> bool {
+/// Every term appears in the title, first prompt, branch, models, project, working directory,
+/// the paths of the files the session's tools worked on, or its commits' ids.
+fn matches(s: &SessionSummary, terms: &[String], commits: &Commits) -> bool {
     if terms.is_empty() {
         return true;
     }
     let full_models: Vec<&str> = s.models.iter().map(|m| m.model.as_str()).collect();
+    let shas = commits.get(&s.id).map(|c| c.commits.join(" "));
     let haystack = [
         &full_models.join(" "),
+        &s.file_paths.join("\n"),
+        shas.as_deref().unwrap_or(""),
         s.title.as_deref().unwrap_or(""),
         s.first_prompt.as_deref().unwrap_or(""),
         s.git_branch.as_deref().unwrap_or(""),

@@ -23,10 +23,11 @@ fn app(scope: Option<&str>) -> App {
         vec![Effect::LoadCatalog]
     );
     let catalog = crate::demo::catalog(PriceTable::embedded());
-    app.update(Msg::Loaded(Box::new(LoadResult {
+    let effects = app.update(Msg::Loaded(Box::new(LoadResult {
         catalog,
         searched: Vec::new(),
     })));
+    assert_eq!(effects, vec![Effect::LoadCommits]);
     app
 }
 
@@ -67,12 +68,13 @@ fn sort_cycles_columns_and_reverses() {
     let starts: Vec<_> = app.shown().map(|s| s.start).collect();
     assert!(starts.windows(2).all(|w| w[0] >= w[1]), "newest first");
     let mut seen = Vec::new();
-    for _ in 0..9 {
+    for _ in 0..11 {
         app.update(key('s'));
         seen.push(app.list.sort);
     }
     assert_eq!(seen[6], Column::Cost);
-    assert_eq!(seen[8], Column::Started, "wraps, skipping unknown columns");
+    assert_eq!(seen[9], Column::Attestation);
+    assert_eq!(seen[10], Column::Started, "wraps");
     while app.list.sort != Column::Cost {
         app.update(key('s'));
     }
@@ -150,4 +152,74 @@ fn reload_waits_for_the_running_job_and_tick_animates() {
     assert_eq!(app.load, super::LoadState::Loading(1));
     app.update(Msg::LoadFailed("boom".into()));
     assert_eq!(app.update(key('r')), vec![Effect::LoadCatalog]);
+}
+
+/// Two demo sessions with commits: one unsigned with two commits, one verified with one.
+fn with_commits(app: &mut App) -> (String, String) {
+    use crate::attest::standing::AttestationState;
+    use crate::correlate::SessionCommits;
+    let ids: Vec<String> = app.sessions.iter().map(|s| s.id.clone()).collect();
+    let commits = std::collections::HashMap::from([
+        (
+            ids[1].clone(),
+            SessionCommits {
+                commits: vec!["a".repeat(40), "abcdef1".repeat(5) + "23456"],
+                attestation: Some(AttestationState::Unsigned),
+            },
+        ),
+        (
+            ids[2].clone(),
+            SessionCommits {
+                commits: vec!["c".repeat(40)],
+                attestation: Some(AttestationState::Verified),
+            },
+        ),
+    ]);
+    assert!(app.update(Msg::CommitsLoaded(Box::new(commits))).is_empty());
+    (ids[1].clone(), ids[2].clone())
+}
+
+#[test]
+fn commits_and_attestation_sort_and_search() {
+    let mut app = app(None);
+    let (unsigned, verified) = with_commits(&mut app);
+    while app.list.sort != Column::Commits {
+        app.update(key('s'));
+    }
+    let first: Vec<&str> = app.shown().take(2).map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        first,
+        [unsigned.as_str(), verified.as_str()],
+        "most commits first"
+    );
+    app.update(key('s'));
+    assert_eq!(app.list.sort, Column::Attestation);
+    let first: Vec<&str> = app.shown().take(2).map(|s| s.id.as_str()).collect();
+    assert_eq!(first, [unsigned.as_str(), verified.as_str()], "worst first");
+    app.update(key('/'));
+    for c in "abcdef1abc".chars() {
+        app.update(key(c));
+    }
+    let shown: Vec<&str> = app.shown().map(|s| s.id.as_str()).collect();
+    assert_eq!(shown, [unsigned.as_str()], "a commit id finds its session");
+}
+
+#[test]
+fn search_finds_the_files_a_session_worked_on() {
+    let mut app = app(None);
+    let with_file: Vec<String> = app
+        .sessions
+        .iter()
+        .filter(|s| s.file_paths.iter().any(|p| p.ends_with("importer.py")))
+        .map(|s| s.id.clone())
+        .collect();
+    assert!(!with_file.is_empty(), "a demo session wrote importer.py");
+    assert!(with_file.len() < app.sessions.len());
+    app.update(key('/'));
+    for c in "importer.py".chars() {
+        app.update(key(c));
+    }
+    let shown: Vec<String> = app.shown().map(|s| s.id.clone()).collect();
+    assert_eq!(shown.len(), with_file.len());
+    assert!(shown.iter().all(|id| with_file.contains(id)));
 }

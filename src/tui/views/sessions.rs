@@ -10,6 +10,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
+use crate::attest::standing::AttestationState;
 use crate::cli::commands::sessions::cost_cell;
 use crate::cli::fmt;
 use crate::session::SessionSummary;
@@ -105,13 +106,30 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
         Column::Tokens => (fmt::tokens(s.tokens.total()), theme.tokens),
         Column::Cost => (cost_cell(s.cost, !s.unpriced_models.is_empty()), theme.cost),
         Column::ToolCalls => (s.tool_calls.to_string(), Style::default()),
-        Column::Commits | Column::Attestation => (MISSING.to_owned(), theme.muted),
+        Column::Commits => match app.list.commits.get(&s.id) {
+            Some(c) => (c.commits.len().to_string(), Style::default()),
+            None => (MISSING.to_owned(), theme.muted),
+        },
+        Column::Attestation => match app.list.commits.get(&s.id).and_then(|c| c.attestation) {
+            Some(state) => (state.label().to_owned(), attestation_style(state, theme)),
+            None => (MISSING.to_owned(), theme.muted),
+        },
+    }
+}
+
+/// Good news in the "ok" colour, missing signatures as a warning, broken ones as an error.
+fn attestation_style(state: AttestationState, theme: &Theme) -> Style {
+    match state {
+        AttestationState::Verified => theme.ok,
+        AttestationState::Unreviewed => Style::default(),
+        AttestationState::Unsigned => theme.warn,
+        AttestationState::Untrusted | AttestationState::Invalid => theme.error,
     }
 }
 
 fn align(c: Column, line: Line<'_>) -> Line<'_> {
     match c {
-        Column::Duration | Column::Tokens | Column::Cost | Column::ToolCalls => {
+        Column::Duration | Column::Tokens | Column::Cost | Column::ToolCalls | Column::Commits => {
             line.right_aligned()
         }
         _ => line,
@@ -121,10 +139,10 @@ fn align(c: Column, line: Line<'_>) -> Line<'_> {
 /// The fixed width of a column; the title takes what is left.
 fn width(c: Column) -> u16 {
     match c {
-        Column::Started | Column::Project | Column::Branch => 10,
+        Column::Started | Column::Project | Column::Branch | Column::Attestation => 10,
         Column::Title => MIN_TITLE,
         Column::Models => 14,
-        Column::Duration | Column::Attestation | Column::ToolCalls => 6,
+        Column::Duration | Column::ToolCalls => 6,
         Column::Tokens | Column::Commits => 7,
         Column::Cost => 9,
     }
@@ -132,10 +150,10 @@ fn width(c: Column) -> u16 {
 
 /// The columns dropped first when the terminal is narrow.
 const DROP_ORDER: [Column; 8] = [
-    Column::Attestation,
-    Column::Commits,
     Column::Branch,
     Column::Models,
+    Column::Attestation,
+    Column::Commits,
     Column::ToolCalls,
     Column::Duration,
     Column::Project,
