@@ -4,6 +4,7 @@
 //! Schema is `assets/evidence.schema.json`; `chainloop` converts it to chainloop's
 //! `CHAINLOOP_AI_CODING_SESSION` documents.
 
+pub mod actions;
 pub mod build;
 pub mod chainloop;
 pub mod range;
@@ -59,6 +60,9 @@ pub struct Evidence {
     /// Redactions applied to the document's strings, by rule.
     pub redactions: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
+    /// Policy results, when policies were checked before signing (pre-push, review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<crate::policy::PolicyReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +184,26 @@ pub struct SessionEvidence {
     pub commits: Vec<String>,
     pub transcripts: Vec<TranscriptDigest>,
     pub warnings: Vec<String>,
+    /// Commands run and files read or edited, in the order the agent made the calls.
+    #[serde(default)]
+    pub actions: Vec<ActionEvidence>,
+}
+
+/// One Bash command, file read or file edit of a session. Paths inside the repository are
+/// relative to it; in commands the repository's own folder is written `<repo>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionEvidence {
+    /// Position among all of the session's tool calls (by start time), from 0.
+    pub seq: u64,
+    /// `command`, `read` or `edit`.
+    pub kind: String,
+    pub tool: String,
+    pub command: Option<String>,
+    pub path: Option<String>,
+    /// `ok`, `failed` or `pending`.
+    pub status: String,
+    /// The sub-agent that made the call; `null` on the main thread.
+    pub agent_id: Option<String>,
 }
 
 /// Totals over the range.

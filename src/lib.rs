@@ -15,6 +15,7 @@ pub mod demo;
 pub mod evidence;
 pub mod index;
 pub mod money;
+pub mod policy;
 pub mod pricing;
 pub mod provenance;
 pub mod recording;

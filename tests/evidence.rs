@@ -182,6 +182,28 @@ fn evidence_validates_and_carries_usage_attribution_and_digests() {
     }
     assert_eq!(doc["totals"]["ai_lines_added"], 1);
     assert_eq!(doc["totals"]["human_lines_added"], 1);
+    // What policies read: the commands and file edits in call order, paths made relative.
+    let actions = session["actions"].as_array().unwrap();
+    let brief: Vec<(&str, &str)> = actions
+        .iter()
+        .map(|a| {
+            let text = a["command"].as_str().or(a["path"].as_str()).unwrap();
+            (a["kind"].as_str().unwrap(), text)
+        })
+        .collect();
+    assert_eq!(
+        brief,
+        [
+            ("edit", "notes.txt"),
+            ("command", "ls -la"),
+            (
+                "command",
+                "git add -A && git commit -m \"Add notes.txt (via subagent)\""
+            ),
+        ]
+    );
+    assert_eq!(actions[0]["agent_id"], "a625f6e667e5a0194");
+    assert!(actions[0]["seq"].as_u64() < actions[2]["seq"].as_u64());
 
     let chainloop = evidence(
         &s.repo,
@@ -199,6 +221,12 @@ fn evidence_validates_and_carries_usage_attribution_and_digests() {
     assert!(data["session"]["duration_seconds"].is_u64());
     assert_eq!(data["code_changes"]["ai_lines_added"], 1);
     assert_eq!(data["usage"]["input_tokens"], 32);
+    let raw = &data["raw_session"]["main"];
+    assert_eq!(raw[1]["message"]["content"][0]["name"], "Bash");
+    assert_eq!(
+        raw[1]["message"]["content"][0]["input"]["command"],
+        "ls -la"
+    );
 }
 
 #[test]

@@ -70,6 +70,7 @@ pub fn build_for(
         sessions,
         redactions: BTreeMap::new(),
         warnings,
+        policies: None,
     };
     Ok(redact(evidence, redactor))
 }

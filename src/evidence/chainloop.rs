@@ -54,7 +54,24 @@ fn material(e: &Evidence, s: &SessionEvidence) -> Value {
     if !s.warnings.is_empty() {
         data["warnings"] = json!(s.warnings);
     }
+    if !s.actions.is_empty() {
+        data["raw_session"] = json!({"main": s.actions.iter().map(tool_use).collect::<Vec<_>>()});
+    }
     json!({"chainloop.material.evidence.id": MATERIAL_ID, "schema": SCHEMA_URL, "data": data})
+}
+
+/// An action as the assistant record chainloop's `raw_session` holds (only the tool call, with
+/// the input fields policies read: `command` for Bash, `file_path` for file tools).
+fn tool_use(a: &super::ActionEvidence) -> Value {
+    let input = match (&a.command, &a.path) {
+        (Some(c), _) => json!({"command": c}),
+        (None, Some(p)) => json!({"file_path": p}),
+        (None, None) => json!({}),
+    };
+    json!({
+        "type": "assistant",
+        "message": {"content": [{"type": "tool_use", "name": a.tool, "input": input}]},
+    })
 }
 
 fn session(s: &SessionEvidence) -> Value {

@@ -76,7 +76,10 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<SessionEv
         .iter()
         .filter_map(|f| digest(&folder, &f.source.path))
         .collect();
-    Ok(from_detail(&detail, transcripts))
+    let mut out = from_detail(&detail, transcripts);
+    let roots = super::actions::roots(&state.repo.worktree, summary.cwd.as_deref());
+    out.actions = super::actions::actions(&detail.tool_calls, &roots);
+    Ok(out)
 }
 
 fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> SessionEvidence {
@@ -118,6 +121,7 @@ fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> Session
         commits: Vec::new(),
         transcripts,
         warnings: d.all_warnings().iter().map(ToString::to_string).collect(),
+        actions: Vec::new(),
     }
 }
 

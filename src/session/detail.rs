@@ -59,6 +59,10 @@ pub struct ToolCall {
     pub status: ToolStatus,
     /// The sub-agent that made the call; `None` on the main thread.
     pub agent_id: Option<String>,
+    /// Bash calls: the whole command (up to 4,000 characters).
+    pub command: Option<String>,
+    /// File tools (Read, Edit, Write, MultiEdit, NotebookEdit): the file.
+    pub path: Option<String>,
 }
 
 /// How a tool call ended.

@@ -32,6 +32,10 @@ pub struct UseSeen {
     pub description: Option<String>,
     /// Bash calls whose command runs `git commit`.
     pub commits: bool,
+    /// Bash calls: the command (clipped to [`facts::COMMAND_CHARS`]).
+    pub command: Option<String>,
+    /// Read calls: the file read (editing calls carry theirs in `edit`).
+    pub read_path: Option<String>,
 }
 
 /// A tool result as first seen.
@@ -186,6 +190,10 @@ impl Collector {
             subagent_type: get("subagent_type").filter(|_| agent),
             description: get("description").filter(|_| agent),
             commits: name == "Bash" && get("command").is_some_and(|c| commit::runs_git_commit(&c)),
+            command: get("command")
+                .filter(|_| name == "Bash")
+                .map(|c| crate::transcript::scan::clip(&c, facts::COMMAND_CHARS)),
+            read_path: get("file_path").filter(|_| name == "Read"),
         });
     }
 

@@ -8,6 +8,8 @@ use crate::transcript::scan::clip;
 
 /// Characters kept of a call's one-line input summary.
 const SUMMARY_CHARS: usize = 100;
+/// Characters kept of a Bash call's command (for policies over what the agent ran).
+pub const COMMAND_CHARS: usize = 4000;
 /// Characters kept of a failed call's error.
 const ERROR_CHARS: usize = 200;
 /// Bytes at the end of a result searched for the `agentId:` tail.

@@ -41,6 +41,11 @@ fn call(u: &UseSeen, r: Option<&ResultSeen>) -> ToolCall {
             Some(_) => ToolStatus::Ok,
         },
         agent_id: u.thread.clone(),
+        command: u.command.clone(),
+        path: u
+            .read_path
+            .clone()
+            .or_else(|| u.edit.as_ref().map(|e| e.path.clone())),
     }
 }
 
