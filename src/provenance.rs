@@ -42,8 +42,10 @@ pub struct CommitEntry {
     pub sessions: Vec<SessionEntry>,
     pub lines_added: u64,
     pub ai_lines_added: u64,
-    /// Policy results recorded in the attestation's evidence (name, outcome, messages).
-    pub policies: Vec<serde_json::Value>,
+    /// The policy summary recorded in the evidence (`3 policies: 2 passed, …`), if checked.
+    pub policy_summary: Option<String>,
+    /// Policy violations of this commit's sessions and of its whole push: `policy: message`.
+    pub policies: Vec<String>,
 }
 
 /// The attestation state of a commit.

@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 
 use crate::attest::git::{Git, GitError};
 use crate::attest::publish::{Attested, Prepared};
+use crate::capture::locate::RepoPaths;
 use crate::clock::Clock;
 use crate::evidence::range::Range;
-use crate::evidence::{EvidenceError, build_for};
+use crate::evidence::{Evidence, EvidenceError, build_for};
+use crate::policy::PolicySet;
 use crate::pricing::PriceTable;
 use crate::redact::Redactor;
 
@@ -57,6 +59,14 @@ impl Mode {
         }
     }
 
+    /// Whether `git config vouch.policy` is `enforce`.
+    pub fn policies_enforced(git: &Git) -> bool {
+        git.config_get("vouch.policy")
+            .ok()
+            .flatten()
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("enforce"))
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Required => "required",
@@ -87,7 +97,8 @@ impl Target {
         })
     }
 
-    /// Its evidence, serialized once for showing and signing.
+    /// Its evidence with the repository's policy results, serialized once for showing and
+    /// signing.
     pub fn prepare(
         &self,
         cwd: &Path,
@@ -95,7 +106,22 @@ impl Target {
         redactor: &Redactor,
         clock: &dyn Clock,
     ) -> Result<Prepared, EvidenceError> {
-        build_for(cwd, &self.range, prices, redactor, clock).map(Prepared::new)
+        let mut evidence = build_for(cwd, &self.range, prices, redactor, clock)?;
+        check_policies(cwd, &mut evidence);
+        Ok(Prepared::new(evidence))
+    }
+}
+
+/// Runs the repository's enabled policies over `evidence` and records the results in it (so
+/// they are signed with it); a policy folder that cannot be read becomes a warning.
+pub fn check_policies(cwd: &Path, evidence: &mut Evidence) {
+    let Some(root) = RepoPaths::discover(cwd).map(|p| p.worktree) else {
+        return;
+    };
+    match PolicySet::load(&root) {
+        Ok(set) if set.any_enabled() => evidence.policies = Some(set.check(evidence)),
+        Ok(_) => {}
+        Err(e) => evidence.warnings.push(format!("policies not checked: {e}")),
     }
 }
 
@@ -109,6 +135,8 @@ pub struct Request {
     pub targets: Vec<Target>,
     /// Whether "push without attestation" is offered (`vouch.review optional`).
     pub allow_unattested: bool,
+    /// `vouch.policy enforce`: evidence with policy violations cannot be signed.
+    pub enforce_policies: bool,
 }
 
 impl Request {

@@ -242,3 +242,31 @@ fn required_review_refuses_an_agent_push_then_review_lets_it_through() {
     assert_eq!(log["commits"][0]["attestation"]["state"], "reviewed");
     assert_eq!(log["commits"][0]["attestation"]["note"], Value::Null);
 }
+
+#[test]
+fn review_shows_policy_violations_and_enforce_blocks_signing() {
+    if !tmux::available() {
+        return;
+    }
+    let w = World::new();
+    let (repo, remote, _) = setup(&w);
+    let policies = repo.join(".vouch/policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(
+        policies.join("config.toml"),
+        "builtins = [\"approved-models\"]\n[args]\napproved_models = [\"claude-haiku-*\"]\n",
+    )
+    .unwrap();
+    w.ok("git", &repo, &["config", "vouch.policy", "enforce"]);
+    agent_commit(&w, &repo);
+    let t = Tmux::run(&repo, &w.env(), "git vouch review main..feature");
+    let screen = t.wait("the policy results", |s| s.contains("✗ approved-models"));
+    assert!(screen.contains("is not approved"), "{screen}");
+    t.keys(&["C-s"]);
+    t.wait("the refusal", |s| s.contains("vouch.policy is enforce"));
+    t.keys(&["q"]);
+    assert_eq!(t.exit_code(), 1);
+    let notes = w.run("git", &repo, &["notes", "--ref=refs/notes/vouch", "list"]);
+    assert!(notes.stdout.is_empty(), "nothing was signed");
+    assert!(remote.exists());
+}

@@ -73,6 +73,7 @@ fn log(app: &App) -> BranchLog {
             sessions: Vec::new(),
             lines_added: 3,
             ai_lines_added: 0,
+            policy_summary: None,
             policies: Vec::new(),
         },
         CommitEntry {
@@ -89,6 +90,7 @@ fn log(app: &App) -> BranchLog {
             sessions: vec![session(&ids[0], "Add due dates", 137_100, "0.204000")],
             lines_added: 40,
             ai_lines_added: 38,
+            policy_summary: None,
             policies: Vec::new(),
         },
         CommitEntry {
@@ -104,6 +106,7 @@ fn log(app: &App) -> BranchLog {
             sessions: vec![session(&ids[1], "Refactor", 52_000, "0.080000")],
             lines_added: 12,
             ai_lines_added: 12,
+            policy_summary: None,
             policies: Vec::new(),
         },
     ];
@@ -141,7 +144,10 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
     insta::assert_snapshot!("branch_loading_80x24", draw(&mut app, (80, 24)));
     // Asking again while it loads starts nothing new.
     assert!(key(&mut app, KeyCode::Char('b')).is_empty());
-    let log = log(&app);
+    let mut log = log(&app);
+    log.commits[1].policy_summary =
+        Some("2 policies: 1 passed, 1 violated (1 violations), 0 skipped, 0 errors".into());
+    log.commits[1].policies = vec!["approved_models: model claude-opus-4-6 is not approved".into()];
     let first_session = log.commits[1].sessions[0].id.clone();
     app.update(Msg::BranchLoaded(Box::new(Ok(log))));
     insta::assert_snapshot!("branch_120x40", draw(&mut app, (120, 40)));
@@ -154,6 +160,10 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
     let screen = draw(&mut app, (120, 40));
     assert!(
         screen.contains("note Read every line; tests pass"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("✗ approved_models: model claude-opus-4-6 is not approved"),
         "{screen}"
     );
     key(&mut app, KeyCode::Enter);

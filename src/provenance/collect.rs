@@ -34,7 +34,6 @@ pub enum LogError {
 struct Verified {
     attestation: Attestation,
     evidence: Option<Evidence>,
-    predicate: Option<Value>,
 }
 
 /// The provenance of `spec` (default: the current branch) in the repository at `cwd`.
@@ -110,7 +109,6 @@ fn read_commit(commit: &str, text: Option<&str>, signers: &AllowedSigners) -> Ve
     Verified {
         attestation: attestation(&report, best.as_ref()),
         evidence,
-        predicate: best,
     }
 }
 
@@ -198,12 +196,16 @@ fn entry(
         _ => Vec::new(),
     };
     let files = ce.map(|c| c.files.as_slice()).unwrap_or_default();
-    let policies = verified
-        .predicate
-        .as_ref()
-        .and_then(|p| p.pointer("/evidence/policies"))
-        .and_then(Value::as_array)
-        .cloned()
+    let report = evidence.and_then(|e| e.policies.as_ref());
+    let policies: Vec<String> = report
+        .map(|r| {
+            let sessions = ce.map(|c| c.sessions.as_slice()).unwrap_or_default();
+            std::iter::once(None)
+                .chain(sessions.iter().map(|s| Some(s.as_str())))
+                .flat_map(|s| r.for_session(s))
+                .map(|(policy, v)| format!("{policy}: {}", v.message))
+                .collect()
+        })
         .unwrap_or_default();
     Some(CommitEntry {
         sha: sha.to_owned(),
@@ -220,6 +222,7 @@ fn entry(
         sessions,
         lines_added: files.iter().map(|f| u64::from(f.lines_added)).sum(),
         ai_lines_added: files.iter().map(|f| u64::from(f.ai_lines_added)).sum(),
+        policy_summary: report.map(crate::policy::PolicyReport::summary),
         policies,
     })
 }

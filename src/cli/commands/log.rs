@@ -161,7 +161,10 @@ fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
     {
         out.push(format!("            note: {}", note.replace('\n', " ")));
     }
+    if let Some(summary) = &c.policy_summary {
+        out.push(format!("            {summary}"));
+    }
     for p in &c.policies {
-        out.push(format!("            policy: {p}"));
+        out.push(format!("            {} {p}", style.warn("violation:")));
     }
 }

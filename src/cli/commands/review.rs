@@ -3,10 +3,11 @@
 
 use color_eyre::eyre::{Result, WrapErr, bail};
 
+use crate::attest::git::Git;
 use crate::cli::Outcome;
 use crate::cli::args::ReviewArgs;
 use crate::cli::context::Context;
-use crate::review::{Decision, Request, Reviewer, Target};
+use crate::review::{Decision, Mode, Request, Reviewer, Target};
 
 /// The screen for the pre-push hook, when a person can use it.
 pub fn hook_reviewer(hook: &str) -> Option<Box<dyn Reviewer>> {
@@ -23,11 +24,13 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<Outcome> {
         println!("Nothing to review: the range has no commits.");
         return Ok(Outcome::Success);
     }
+    let enforce_policies = Mode::policies_enforced(&Git::new(&cwd));
     let request = Request {
         cwd,
         remote: None,
         targets: vec![target],
         allow_unattested: false,
+        enforce_policies,
     };
     let Some(reviewer) = screen::for_command(ctx, args)? else {
         bail!(

@@ -200,8 +200,26 @@ impl ReviewApp {
         Vec::new()
     }
 
+    /// Whether policy violations forbid signing (`vouch.policy enforce`).
+    pub fn blocked_by_policies(&self) -> bool {
+        self.request.enforce_policies
+            && self.items.iter().any(|i| {
+                i.prepared
+                    .evidence
+                    .policies
+                    .as_ref()
+                    .is_some_and(crate::policy::PolicyReport::has_violations)
+            })
+    }
+
     fn sign(&mut self) -> Vec<ReviewEffect> {
         match self.phase {
+            Phase::Ready if self.blocked_by_policies() => {
+                self.message = Some(
+                    "vouch.policy is enforce: fix the policy violations, or abort.".to_owned(),
+                );
+                Vec::new()
+            }
             Phase::Ready => {
                 self.phase = Phase::Signing(0);
                 vec![ReviewEffect::Sign {

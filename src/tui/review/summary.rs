@@ -123,6 +123,7 @@ fn totals_lines(ev: &Evidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
             theme.muted,
         ),
     ]));
+    policy_lines(ev, theme, out);
     let redacted: Vec<String> = ev
         .redactions
         .iter()
@@ -139,6 +140,41 @@ fn totals_lines(ev: &Evidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
     });
     for w in &ev.warnings {
         out.push(Line::styled(format!(" ! {}", one_line(w)), theme.warn));
+    }
+}
+
+/// The policy results recorded in the evidence: a summary, then each violation and error.
+fn policy_lines(ev: &Evidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let Some(report) = &ev.policies else {
+        out.push(Line::styled(" Policies: none configured", theme.muted));
+        return;
+    };
+    let style = if report.has_violations() {
+        theme.error
+    } else if report.errors > 0 {
+        theme.warn
+    } else {
+        theme.ok
+    };
+    out.push(Line::styled(format!(" {}", report.summary()), style));
+    for p in &report.policies {
+        for v in &p.violations {
+            let who: String = v
+                .session
+                .as_deref()
+                .map_or_else(|| "push".to_owned(), |s| s.chars().take(8).collect());
+            out.push(Line::from(vec![
+                Span::styled(format!("   ✗ {} ", one_line(&p.name)), theme.error),
+                Span::styled(format!("{who}: "), theme.muted),
+                Span::raw(one_line(&v.message)),
+            ]));
+        }
+        if let Some(e) = &p.error {
+            out.push(Line::styled(
+                format!("   ! {}: {}", one_line(&p.name), one_line(e)),
+                theme.warn,
+            ));
+        }
     }
 }
 

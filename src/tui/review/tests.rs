@@ -12,6 +12,7 @@ use crate::evidence::{
     CommitEvidence, Evidence, FileEvidence, ModelEvidence, Producer, RangeInfo, Repository,
     SessionEvidence, ToolEvidence, Totals, UsageEvidence,
 };
+use crate::policy::{PolicyReport, PolicyResult, Violation};
 use crate::review::{Decision, Request, Target};
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
@@ -102,6 +103,7 @@ fn evidence() -> Evidence {
             commits: vec![SHA.into()],
             transcripts: Vec::new(),
             warnings: Vec::new(),
+            actions: Vec::new(),
         }],
         totals: Totals {
             commits: 1,
@@ -114,6 +116,31 @@ fn evidence() -> Evidence {
         },
         redactions: BTreeMap::from([("github_token".to_owned(), 1)]),
         warnings: vec!["session 5e55a0b1: transcript ends mid-line".into()],
+        policies: Some(PolicyReport::new(vec![
+            PolicyResult {
+                name: "approved_models".into(),
+                source: "builtin".into(),
+                kind: "rego".into(),
+                sha256: String::new(),
+                status: "violated".into(),
+                violations: vec![Violation {
+                    session: Some(SESSION.into()),
+                    message: "model claude-opus-4-6 is not approved".into(),
+                }],
+                skip_reason: None,
+                error: None,
+            },
+            PolicyResult {
+                name: "no_secrets".into(),
+                source: "builtin".into(),
+                kind: "rego".into(),
+                sha256: String::new(),
+                status: "pass".into(),
+                violations: Vec::new(),
+                skip_reason: None,
+                error: None,
+            },
+        ])),
     }
 }
 
@@ -123,6 +150,7 @@ fn request(pushing: bool, allow_unattested: bool) -> Request {
         remote: pushing.then(|| "origin".to_owned()),
         targets: vec![target()],
         allow_unattested,
+        enforce_policies: false,
     }
 }
 
@@ -188,6 +216,27 @@ fn note_is_typed_then_signed_with_exactly_that_note() {
     assert!(matches!(
         done[..],
         [ReviewEffect::Finish(Decision::Signed(_))]
+    ));
+}
+
+#[test]
+fn enforced_policy_violations_block_signing() {
+    let mut app = ready(true, true);
+    app.request.enforce_policies = true;
+    assert!(app.blocked_by_policies());
+    assert!(press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL).is_empty());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("vouch.policy is enforce")
+    );
+    assert_eq!(app.phase, Phase::Ready);
+    // Only warned about (not enforced): signing goes ahead.
+    app.request.enforce_policies = false;
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL)[..],
+        [ReviewEffect::Sign { .. }]
     ));
 }
 

@@ -214,11 +214,11 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(format!(" {}", one_line(s.title.as_deref().unwrap_or("")))),
         ]));
     }
+    if let Some(summary) = &c.policy_summary {
+        lines.push(Line::styled(format!(" {}", one_line(summary)), theme.muted));
+    }
     for p in &c.policies {
-        lines.push(Line::styled(
-            format!(" policy {}", one_line(&p.to_string())),
-            theme.warn,
-        ));
+        lines.push(Line::styled(format!(" ✗ {}", one_line(p)), theme.error));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
