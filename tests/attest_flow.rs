@@ -40,10 +40,7 @@ fn verify(w: &World, dir: &Path, allowed: &Path, range: &str) -> (Option<i32>, V
 fn push_attests_and_a_fresh_clone_verifies() {
     let w = World::new();
     let (repo, remote, allowed) = setup(&w);
-    w.ok("git", &repo, &["checkout", "-q", "-b", "feature"]);
-    std::fs::write(repo.join("notes.txt"), "Notes from the agent\n").unwrap();
-    w.ok("git", &repo, &["add", "-A"]);
-    w.ok("git", &repo, &["commit", "-q", "-m", "agent notes"]);
+    world::agent_commit(&w, &repo);
     let push = w.ok("git", &repo, &["push", "origin", "feature"]);
     assert!(
         push.contains("attested 1 commit(s) of refs/heads/feature → refs/heads/feature (not reviewed by a person"),
@@ -69,17 +66,7 @@ fn push_attests_and_a_fresh_clone_verifies() {
     assert_eq!(code, Some(0), "{doc}");
     assert_eq!(doc["all_verified"], true);
     assert_eq!(doc["commits"].as_array().unwrap().len(), 1);
-    let note = w.ok(
-        "git",
-        &clone,
-        &["notes", "--ref=refs/notes/vouch", "show", "origin/feature"],
-    );
-    let envelope: Value = serde_json::from_str(note.lines().next().unwrap()).unwrap();
-    use base64::Engine;
-    let payload = base64::engine::general_purpose::STANDARD
-        .decode(envelope["payload"].as_str().unwrap())
-        .unwrap();
-    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    let statement = world::signed_statement(&w, &clone, "origin/feature");
     let predicate = &statement["predicate"];
     assert_eq!(predicate["review"]["reviewed_by_person"], false);
     assert_eq!(predicate["evidence"]["sessions"][0]["id"], SESSION);
@@ -99,10 +86,7 @@ fn attest_by_hand_and_off_switch() {
     let w = World::new();
     let (repo, _remote, allowed) = setup(&w);
     w.ok("git", &repo, &["config", "vouch.review", "off"]);
-    w.ok("git", &repo, &["checkout", "-q", "-b", "feature"]);
-    std::fs::write(repo.join("notes.txt"), "Notes from the agent\n").unwrap();
-    w.ok("git", &repo, &["add", "-A"]);
-    w.ok("git", &repo, &["commit", "-q", "-m", "agent notes"]);
+    world::agent_commit(&w, &repo);
     let push = w.ok("git", &repo, &["push", "origin", "feature"]);
     assert!(
         !push.contains("attested"),

@@ -14,14 +14,7 @@ mod world;
 use std::path::Path;
 
 use serde_json::Value;
-use world::{SESSION, World, setup};
-
-fn agent_commit(w: &World, repo: &Path) {
-    w.ok("git", repo, &["checkout", "-q", "-b", "feature"]);
-    std::fs::write(repo.join("notes.txt"), "Notes from the agent\n").unwrap();
-    w.ok("git", repo, &["add", "-A"]);
-    w.ok("git", repo, &["commit", "-q", "-m", "agent notes"]);
-}
+use world::{SESSION, World, agent_commit, setup};
 
 fn log(w: &World, dir: &Path, allowed: &Path, extra: &[&str]) -> Value {
     let mut args = vec![

@@ -22,15 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use tmux::Tmux;
-use world::{SESSION, World, setup};
-
-/// A feature branch with one commit holding the agent's pending edit.
-fn agent_commit(w: &World, repo: &Path) {
-    w.ok("git", repo, &["checkout", "-q", "-b", "feature"]);
-    std::fs::write(repo.join("notes.txt"), "Notes from the agent\n").unwrap();
-    w.ok("git", repo, &["add", "-A"]);
-    w.ok("git", repo, &["commit", "-q", "-m", "agent notes"]);
-}
+use world::{SESSION, World, agent_commit, setup, signed_statement};
 
 fn remote_ref(w: &World, remote: &Path, name: &str) -> Option<String> {
     let out = w.run("git", remote, &["rev-parse", "--verify", "--quiet", name]);
@@ -108,17 +100,7 @@ fn push_opens_the_review_and_signs_with_the_note() {
         Some(local.trim())
     );
     assert!(remote_ref(&w, &remote, "refs/notes/vouch").is_some());
-    let note = w.ok(
-        "git",
-        &repo,
-        &["notes", "--ref=refs/notes/vouch", "show", "feature"],
-    );
-    let envelope: Value = serde_json::from_str(note.lines().next().unwrap()).unwrap();
-    use base64::Engine;
-    let payload = base64::engine::general_purpose::STANDARD
-        .decode(envelope["payload"].as_str().unwrap())
-        .unwrap();
-    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    let statement = signed_statement(&w, &repo, "feature");
     let digest = statement["predicate"]["evidence_sha256"].as_str().unwrap();
     assert!(digest.starts_with(&shown), "{digest} vs {shown}");
     // The statement carries the evidence bytes verbatim: anyone can recompute the digest.

@@ -6,16 +6,14 @@
 /// turned into spaces, runs of spaces collapsed.
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => skip_escape(&mut chars),
-            '\u{9b}' => skip_csi(&mut chars),
-            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | ' ' => push_space(&mut out),
-            c if is_unsafe(c) => {}
+    clean(
+        text,
+        |out, c| match c {
+            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | ' ' => push_space(out),
             c => out.push(c),
-        }
-    }
+        },
+        &mut out,
+    );
     out.trim().to_owned()
 }
 
@@ -23,17 +21,31 @@ pub fn one_line(text: &str) -> String {
 /// tabs turned into four spaces, the indentation kept.
 pub fn preformatted(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    clean(
+        text,
+        |out, c| match c {
+            '\t' => out.push_str("    "),
+            '\n' | '\r' | '\u{b}' | '\u{c}' => {}
+            c => out.push(c),
+        },
+        &mut out,
+    );
+    out
+}
+
+/// Drops escape sequences and unsafe characters; `keep` decides what the rest becomes (it sees
+/// the whitespace controls, which are otherwise unsafe).
+fn clean(text: &str, keep: impl Fn(&mut String, char), out: &mut String) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\u{1b}' => skip_escape(&mut chars),
             '\u{9b}' => skip_csi(&mut chars),
-            '\t' => out.push_str("    "),
+            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' => keep(out, c),
             c if is_unsafe(c) => {}
-            c => out.push(c),
+            c => keep(out, c),
         }
     }
-    out
 }
 
 fn push_space(out: &mut String) {
@@ -93,6 +105,7 @@ mod tests {
     fn preformatted_keeps_indentation_and_drops_escapes() {
         assert_eq!(preformatted("    \"a\": 1,"), "    \"a\": 1,");
         assert_eq!(preformatted("\tx\u{1b}[2Jy\u{202e}z"), "    xyz");
+        assert_eq!(preformatted("over\rwrite\n"), "overwrite");
     }
 
     #[test]

@@ -129,3 +129,26 @@ pub fn setup(w: &World) -> (PathBuf, PathBuf, PathBuf) {
     );
     (repo, remote, allowed)
 }
+
+/// A feature branch with one commit holding the agent's pending edit (see [`setup`]).
+pub fn agent_commit(w: &World, repo: &Path) {
+    w.ok("git", repo, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(repo.join("notes.txt"), "Notes from the agent\n").unwrap();
+    w.ok("git", repo, &["add", "-A"]);
+    w.ok("git", repo, &["commit", "-q", "-m", "agent notes"]);
+}
+
+/// The in-toto statement of the first attestation on `rev` (its DSSE payload, decoded).
+pub fn signed_statement(w: &World, dir: &Path, rev: &str) -> serde_json::Value {
+    use base64::Engine;
+    let note = w.ok(
+        "git",
+        dir,
+        &["notes", "--ref=refs/notes/vouch", "show", rev],
+    );
+    let envelope: serde_json::Value = serde_json::from_str(note.lines().next().unwrap()).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope["payload"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
