@@ -295,7 +295,10 @@ struct Tmux {
 
 impl Tmux {
     fn start(env: &Env, log: &Path) -> io::Result<Self> {
-        let socket = format!("git-vouch-bench-{}", std::process::id());
+        // A new server per run: reusing a socket name races with the last one's shutdown.
+        static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("git-vouch-bench-{}-{run}", std::process::id());
         let command = format!(
             "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME='{}' CLAUDE_CONFIG_DIR='{}' \
              GIT_VOUCH_CACHE_DIR='{}' GIT_VOUCH_FRAME_LOG='{}' '{}'",
