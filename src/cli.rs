@@ -29,6 +29,8 @@ pub enum Outcome {
 
 /// Parses arguments, runs the command and maps the result to an exit code.
 pub fn run() -> ExitCode {
+    #[cfg(feature = "tui")]
+    crate::tui::frame_log::mark_start();
     // Hooks run on every tool call: they skip the error reporter and the shared context, and
     // always exit 0 unless a git hook decides otherwise.
     if std::env::args_os().nth(1).is_some_and(|a| a == "hook") {

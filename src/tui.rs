@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod frame_log;
 pub mod keymap;
 pub mod msg;
 pub mod review;

@@ -4,7 +4,7 @@
 //! commits reachable from the branches, and the notes under `refs/notes/vouch` on those commits,
 //! all read in process (no git spawned).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use git2::{Oid, Repository, Sort};
@@ -45,18 +45,14 @@ pub fn sessions_in_repository(
     }
     // In walk order: newest first, as `git log` lists them.
     let mut by_session: BTreeMap<String, Vec<Oid>> = BTreeMap::new();
-    let mut seen = HashSet::new();
-    for (oid, sessions) in branch_commits(&repo)? {
-        let mut sessions = sessions;
+    for (oid, mut sessions) in branch_commits(&repo)? {
         if let Some(more) = credited.get(&oid.to_string()) {
             sessions.extend(more.iter().cloned());
         }
         sessions.sort();
         sessions.dedup();
         for s in sessions {
-            if seen.insert((s.clone(), oid)) {
-                by_session.entry(s).or_default().push(oid);
-            }
+            by_session.entry(s).or_default().push(oid);
         }
     }
     let mut states: HashMap<Oid, AttestationState> = HashMap::new();
@@ -64,25 +60,30 @@ pub fn sessions_in_repository(
     for (session, commits) in by_session {
         let mut session_states = Vec::new();
         for oid in &commits {
-            let state = match states.get(oid) {
-                Some(s) => *s,
-                None => {
-                    let s = commit_state(&oid.to_string(), note(&repo, *oid)?.as_deref(), signers);
-                    states.insert(*oid, s);
-                    s
-                }
-            };
-            session_states.push(state);
+            session_states.push(state_of(&repo, *oid, signers, &mut states)?);
         }
-        out.insert(
-            session,
-            SessionCommits {
-                commits: commits.iter().map(Oid::to_string).collect(),
-                attestation: AttestationState::combine(session_states),
-            },
-        );
+        let found = SessionCommits {
+            commits: commits.iter().map(Oid::to_string).collect(),
+            attestation: AttestationState::combine(session_states),
+        };
+        out.insert(session, found);
     }
     Ok(out)
+}
+
+/// The attestation state of one commit, read once however many sessions share it.
+fn state_of(
+    repo: &Repository,
+    oid: Oid,
+    signers: &AllowedSigners,
+    known: &mut HashMap<Oid, AttestationState>,
+) -> Result<AttestationState, CorrelateError> {
+    if let Some(s) = known.get(&oid) {
+        return Ok(*s);
+    }
+    let s = commit_state(&oid.to_string(), note(repo, oid)?.as_deref(), signers);
+    known.insert(oid, s);
+    Ok(s)
 }
 
 /// The allowed signers git is configured with for the repository at `path`

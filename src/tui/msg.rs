@@ -32,6 +32,20 @@ pub enum Msg {
     Tick,
 }
 
+impl Msg {
+    /// The name the frame log gives this message when it finishes a job (see
+    /// [`super::frame_log`]); a message carrying a loaded session detail is `detail_loaded`.
+    pub fn event(&self) -> Option<&'static str> {
+        match self {
+            Self::Key(_) => Some("key"),
+            Self::Loaded(_) => Some("loaded"),
+            Self::LoadFailed(_) => Some("load_failed"),
+            Self::CommitsLoaded(_) => Some("commits_loaded"),
+            Self::Mouse(_) | Self::Resize(..) | Self::Action(_) | Self::Tick => None,
+        }
+    }
+}
+
 /// The sessions, with the folders they were looked for in (for the empty state).
 #[derive(Debug, Clone, Default)]
 pub struct LoadResult {

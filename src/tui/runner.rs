@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, WrapErr};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
@@ -20,6 +20,7 @@ use ratatui::backend::CrosstermBackend;
 
 use super::action::Action;
 use super::app::App;
+use super::frame_log::FrameLog;
 use super::msg::{Effect, Msg};
 pub use super::worker::Source;
 use super::worker::Worker;
@@ -49,6 +50,7 @@ fn event_loop(
     rx: &Receiver<Msg>,
     worker: &Worker,
 ) -> Result<()> {
+    let mut log = FrameLog::from_env();
     let mut effects = app.update(Msg::Action(Action::Reload));
     loop {
         for effect in effects.drain(..) {
@@ -59,10 +61,17 @@ fn event_loop(
                 Effect::LoadCommits => worker.load_commits(),
             }
         }
+        let drawing = Instant::now();
         terminal
             .draw(|frame| app.render(frame))
             .wrap_err("cannot draw")?;
+        if let Some(log) = &mut log {
+            log.frame(drawing.elapsed());
+        }
         let Ok(msg) = rx.recv() else { return Ok(()) };
+        if let (Some(log), Some(event)) = (&mut log, msg.event()) {
+            log.event(event);
+        }
         effects = app.update(msg);
     }
 }

@@ -616,6 +616,29 @@ pub fn generate(templates: &Path, out: &Path, options: &Options) -> io::Result<T
     Ok(truth)
 }
 
+/// Writes one session of about `size_bytes` (the largest template, its turns repeated) into
+/// `out`, as the explorer benchmark's large session; returns its id and main file. The corpus
+/// itself caps sessions at 40 MB, so this one is made apart from it.
+pub fn generate_one(
+    templates: &Path,
+    out: &Path,
+    seed: u64,
+    size_bytes: u64,
+) -> io::Result<(String, PathBuf)> {
+    let templates = load_templates(templates)?;
+    let template = templates
+        .iter()
+        .max_by_key(|t| t.turns.len())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no template transcripts found"))?;
+    let mut rng = Rng::new(seed);
+    let mut session = Session::new(&mut rng, out)?;
+    session.size_goal = size_bytes;
+    let mut buf = Vec::with_capacity(1 << 16);
+    session.write(template, &mut buf)?;
+    let (id, main, ..) = session.finish();
+    Ok((id, main))
+}
+
 /// One generated session being written.
 struct Session<'a> {
     rng: &'a mut Rng,

@@ -243,7 +243,7 @@ fn in_scope(s: &SessionSummary, scope: Option<&Path>) -> bool {
 }
 
 /// Every term appears in the title, first prompt, branch, models, project, working directory,
-/// the paths of the files the session's tools worked on, or its commits' ids.
+/// the paths of the files the session's tools worked on, its id, or its commits' ids.
 fn matches(s: &SessionSummary, terms: &[String], commits: &Commits) -> bool {
     if terms.is_empty() {
         return true;
@@ -253,6 +253,7 @@ fn matches(s: &SessionSummary, terms: &[String], commits: &Commits) -> bool {
     let haystack = [
         &full_models.join(" "),
         &s.file_paths.join("\n"),
+        &s.id,
         shas.as_deref().unwrap_or(""),
         s.title.as_deref().unwrap_or(""),
         s.first_prompt.as_deref().unwrap_or(""),
