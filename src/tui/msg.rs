@@ -41,6 +41,7 @@ impl Msg {
             Self::Loaded(_) => Some("loaded"),
             Self::LoadFailed(_) => Some("load_failed"),
             Self::CommitsLoaded(_) => Some("commits_loaded"),
+            Self::BranchLoaded(_) => Some("branch_loaded"),
             Self::Mouse(_) | Self::Resize(..) | Self::Action(_) | Self::Tick => None,
         }
     }
