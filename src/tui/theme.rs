@@ -25,6 +25,9 @@ struct RawStyle {
     bg: Option<String>,
     #[serde(default)]
     modifiers: Vec<String>,
+    /// Modifiers used instead of `modifiers` when NO_COLOR is set (a role that stands out by
+    /// colour needs another way to).
+    no_color: Option<Vec<String>>,
 }
 
 /// The style of every semantic role.
@@ -114,7 +117,11 @@ fn to_style(role: &str, spec: &RawStyle, no_color: bool) -> Result<Style, String
             style = style.bg(c);
         }
     }
-    for m in &spec.modifiers {
+    let modifiers = match (&spec.no_color, no_color) {
+        (Some(plain), true) => plain,
+        _ => &spec.modifiers,
+    };
+    for m in modifiers {
         style = style.add_modifier(match m.as_str() {
             "bold" => Modifier::BOLD,
             "dim" => Modifier::DIM,
