@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod highlight;
 pub mod keymap;
 pub mod msg;
 pub mod runner;
@@ -16,7 +17,7 @@ pub mod views;
 pub mod worker;
 
 pub use action::Action;
-pub use app::{App, LoadState, Screen};
+pub use app::{App, LoadState, Screen, Tab};
 pub use keymap::Keymap;
 pub use msg::{Effect, LoadResult, Msg};
 pub use theme::Theme;

@@ -7,7 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use git_vouch::clock::FixedClock;
 use git_vouch::index::Catalog;
 use git_vouch::pricing::PriceTable;
-use git_vouch::tui::{Action, App, Keymap, LoadResult, Msg, Theme};
+use git_vouch::tui::worker::{Source, perform};
+use git_vouch::tui::{Action, App, Effect, Keymap, LoadResult, Msg, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -145,4 +146,171 @@ fn narrow_terminal() {
     insta::assert_snapshot!("sessions_60x20", draw(&mut app, (60, 20)));
     keys(&mut app, "?");
     insta::assert_snapshot!("help_60x20", draw(&mut app, (60, 20)));
+}
+
+/// Runs the jobs the effects ask for, in this thread, feeding the answers back until none is left.
+fn settle(app: &mut App, effects: Vec<Effect>, source: &Source) {
+    let mut queue = effects;
+    while let Some(effect) = queue.pop() {
+        if let Some(msg) = perform(effect, source, PriceTable::embedded()) {
+            queue.extend(app.update(msg));
+        }
+    }
+}
+
+fn press(app: &mut App, source: &Source, code: KeyCode) {
+    let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    settle(app, effects, source);
+}
+
+fn type_keys(app: &mut App, source: &Source, text: &str) {
+    for c in text.chars() {
+        press(app, source, KeyCode::Char(c));
+    }
+}
+
+/// The demo with the session whose title starts with `title` opened and read in full.
+fn open_session(title: &str) -> (App, Source, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Source::Demo {
+        repo_parent: dir.path().to_path_buf(),
+    };
+    let mut app = demo();
+    while !app.selected().unwrap().display_title().starts_with(title) {
+        keys(&mut app, "j");
+    }
+    press(&mut app, &source, KeyCode::Enter);
+    assert!(app.open_data().unwrap().detail.is_some(), "read in full");
+    (app, source, dir)
+}
+
+const IMPORT: &str = "Add `tasktrack import";
+
+#[test]
+fn detail_tabs() {
+    for size in SIZES {
+        let (mut app, source, _dir) = open_session(IMPORT);
+        for tab in [
+            "overview",
+            "tokens",
+            "tools",
+            "subagents",
+            "files",
+            "conversation",
+        ] {
+            insta::assert_snapshot!(
+                format!("detail_{tab}_{}x{}", size.0, size.1),
+                draw(&mut app, size)
+            );
+            press(&mut app, &source, KeyCode::Tab);
+        }
+    }
+}
+
+#[test]
+fn detail_interactions() {
+    for size in SIZES {
+        let tag = format!("{}x{}", size.0, size.1);
+        let (mut app, source, _dir) = open_session(IMPORT);
+        // Sub-agents: Enter opens the agent's own conversation; back returns to the list.
+        type_keys(&mut app, &source, "4");
+        press(&mut app, &source, KeyCode::Enter);
+        insta::assert_snapshot!(
+            format!("detail_subagent_conversation_{tag}"),
+            draw(&mut app, size)
+        );
+        press(&mut app, &source, KeyCode::Esc);
+        assert_eq!(
+            app.detail.as_ref().unwrap().tab,
+            git_vouch::tui::Tab::Subagents
+        );
+        // Files: the importer's diff, focused and highlighted.
+        type_keys(&mut app, &source, "5");
+        press(&mut app, &source, KeyCode::Enter);
+        type_keys(&mut app, &source, "jjjj");
+        press(&mut app, &source, KeyCode::Enter);
+        insta::assert_snapshot!(format!("detail_diff_{tag}"), draw(&mut app, size));
+        // Tools: the calls of Bash, with the failed one.
+        type_keys(&mut app, &source, "3j");
+        press(&mut app, &source, KeyCode::Enter);
+        insta::assert_snapshot!(format!("detail_tool_calls_{tag}"), draw(&mut app, size));
+        // Conversation: results unfolded, thinking shown, searched.
+        type_keys(&mut app, &source, "6et/unittest");
+        press(&mut app, &source, KeyCode::Enter);
+        type_keys(&mut app, &source, "n");
+        insta::assert_snapshot!(
+            format!("detail_conversation_search_{tag}"),
+            draw(&mut app, size)
+        );
+    }
+}
+
+#[test]
+fn detail_narrow_terminal() {
+    let (mut app, source, _dir) = open_session(IMPORT);
+    for tab in [
+        "overview",
+        "tokens",
+        "tools",
+        "subagents",
+        "files",
+        "conversation",
+    ] {
+        insta::assert_snapshot!(format!("detail_{tab}_60x20"), draw(&mut app, (60, 20)));
+        press(&mut app, &source, KeyCode::Tab);
+    }
+}
+
+/// A session with no tools, sub-agents, commits or conversation, whose files cannot be read.
+#[test]
+fn detail_empty_states() {
+    let summary = git_vouch::session::SessionSummary {
+        id: "0e0e0e0e-empty".into(),
+        project: "nowhere".into(),
+        first_prompt: Some("an empty session".into()),
+        ..git_vouch::session::SessionSummary::default()
+    };
+    let catalog = Catalog {
+        sessions: vec![summary],
+        ..Catalog::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let source = Source::Demo {
+        repo_parent: dir.path().to_path_buf(),
+    };
+    for size in [(80, 24), (60, 20)] {
+        let mut app = app(catalog.clone(), &[], None);
+        press(&mut app, &source, KeyCode::Enter);
+        for tab in [
+            "overview",
+            "tokens",
+            "tools",
+            "subagents",
+            "files",
+            "conversation",
+        ] {
+            insta::assert_snapshot!(
+                format!("detail_empty_{tab}_{}x{}", size.0, size.1),
+                draw(&mut app, size)
+            );
+            press(&mut app, &source, KeyCode::Tab);
+        }
+    }
+}
+
+/// Before the worker answers, the detail shows a progress indicator and keys still work.
+#[test]
+fn detail_loading() {
+    let mut app = demo();
+    let effects = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadDetail(_)]),
+        "{effects:?}"
+    );
+    app.update(Msg::Tick);
+    insta::assert_snapshot!("detail_loading_80x24", draw(&mut app, (80, 24)));
+    keys(&mut app, "3");
+    assert_eq!(app.detail.as_ref().unwrap().tab, git_vouch::tui::Tab::Tools);
+    keys(&mut app, "q");
+    assert_eq!(app.screen, git_vouch::tui::Screen::Sessions);
 }

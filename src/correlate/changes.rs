@@ -9,7 +9,7 @@ use git2::{DiffFindOptions, DiffOptions, Oid, Patch, Repository};
 use super::{CommitLink, CorrelateError, agent_lines, commits_in};
 use crate::capture::commit_record::{CommitRecord, FileChange};
 use crate::capture::locate::RepoPaths;
-use crate::capture::record::line_hash;
+use crate::capture::record::{is_distinctive, line_hash};
 use crate::session::detail::SessionDetail;
 
 /// Lines of context around each change.
@@ -34,8 +34,10 @@ pub struct ChangedFile {
     pub added: u32,
     pub removed: u32,
     pub binary: bool,
-    /// Added lines the agent wrote.
+    /// Added lines the agent wrote, and lines a person wrote (without a record, lines too
+    /// plain to recognise, such as blank lines, are neither).
     pub agent_lines: u32,
+    pub human_lines: u32,
     /// Authorship comes from the commit's record (exact) rather than matching lines.
     pub recorded: bool,
     pub lines: Vec<DiffLine>,
@@ -67,6 +69,8 @@ pub enum LineKind {
 pub enum Author {
     Agent,
     Human,
+    /// No record, and the line is too plain to match (blank, a lone brace).
+    Unknown,
 }
 
 /// The commits of `repo` tied to the session (see [`commits_in`]), each with its files.
@@ -102,6 +106,7 @@ impl Attribution<'_> {
                 .ai_lines
                 .iter()
                 .any(|r| (r[0]..=r[1]).contains(&line)),
+            Self::Matched(_) if !is_distinctive(text) => return Author::Unknown,
             Self::Matched(left) => left
                 .get_mut(&line_hash(text))
                 .filter(|n| **n > 0)
@@ -152,6 +157,7 @@ fn commit_files(
             removed: 0,
             binary: delta.flags().is_binary(),
             agent_lines: 0,
+            human_lines: 0,
             recorded: recorded.is_some(),
             lines: Vec::new(),
             more_lines: 0,
@@ -184,6 +190,7 @@ fn read_patch(
                     file.added += 1;
                     let author = who.author(new.unwrap_or(0), &text);
                     file.agent_lines += u32::from(author == Author::Agent);
+                    file.human_lines += u32::from(author == Author::Human);
                     LineKind::Added(author)
                 }
                 '-' => {

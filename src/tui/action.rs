@@ -35,11 +35,35 @@ pub enum Action {
     ToggleScope,
     /// Read the sessions again.
     Reload,
+    /// Open what is selected: a session, a tool's calls, a sub-agent's conversation, a diff.
+    Open,
+    /// The next tab of a session.
+    NextTab,
+    /// The previous tab of a session.
+    PrevTab,
+    TabOverview,
+    TabTokens,
+    TabTools,
+    TabSubagents,
+    TabFiles,
+    TabConversation,
+    /// Focus the pane to the right (tools, files).
+    NextPane,
+    /// Focus the pane to the left.
+    PrevPane,
+    /// Jump to the next search match in the conversation.
+    NextMatch,
+    /// Jump to the previous search match.
+    PrevMatch,
+    /// Show or hide the model's thinking in the conversation.
+    ToggleThinking,
+    /// Unfold or fold tool results in the conversation.
+    ToggleResults,
 }
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 29] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -51,6 +75,21 @@ impl Action {
         Self::SortReverse,
         Self::ToggleScope,
         Self::Reload,
+        Self::Open,
+        Self::NextTab,
+        Self::PrevTab,
+        Self::TabOverview,
+        Self::TabTokens,
+        Self::TabTools,
+        Self::TabSubagents,
+        Self::TabFiles,
+        Self::TabConversation,
+        Self::NextPane,
+        Self::PrevPane,
+        Self::NextMatch,
+        Self::PrevMatch,
+        Self::ToggleThinking,
+        Self::ToggleResults,
         Self::Help,
         Self::Back,
         Self::Quit,
@@ -105,7 +144,22 @@ mod tests {
                 | Action::SortNext
                 | Action::SortReverse
                 | Action::ToggleScope
-                | Action::Reload => {}
+                | Action::Reload
+                | Action::Open
+                | Action::NextTab
+                | Action::PrevTab
+                | Action::TabOverview
+                | Action::TabTokens
+                | Action::TabTools
+                | Action::TabSubagents
+                | Action::TabFiles
+                | Action::TabConversation
+                | Action::NextPane
+                | Action::PrevPane
+                | Action::NextMatch
+                | Action::PrevMatch
+                | Action::ToggleThinking
+                | Action::ToggleResults => {}
             }
         }
     }

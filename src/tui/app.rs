@@ -1,15 +1,18 @@
 //! The explorer's state and its one mutator, [`App::update`].
 
+pub mod detail;
 mod list;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 
+pub use detail::{DetailView, SessionData, Tab};
 pub use list::{Column, SessionList, models, project};
 
 use super::action::Action;
@@ -27,6 +30,9 @@ const WHEEL_ROWS: isize = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Sessions,
+    /// One session, in tabs.
+    Detail,
+    /// The key bindings, over the screen they were asked from.
     Help,
 }
 
@@ -53,6 +59,14 @@ pub struct App {
     pub searched: Vec<PathBuf>,
     pub list: SessionList,
     pub help_scroll: u16,
+    /// The screen under the help.
+    pub help_over: Screen,
+    /// The open session, on the detail screen.
+    pub detail: Option<DetailView>,
+    /// What has been read of each session opened, by id.
+    pub loaded: HashMap<String, SessionData>,
+    /// Ticks since the start: animates the detail screen's progress indicator.
+    pub tick: usize,
     /// Whether a load job is running (a second reload waits for it).
     busy: bool,
 }
@@ -78,6 +92,10 @@ impl App {
             searched: Vec::new(),
             list: SessionList::new(scope),
             help_scroll: 0,
+            help_over: Screen::Sessions,
+            detail: None,
+            loaded: HashMap::new(),
+            tick: 0,
             busy: false,
         }
     }
@@ -87,14 +105,29 @@ impl App {
         self.now = self.clock.now();
         match msg {
             Msg::Key(key) => return self.on_key(key),
-            Msg::Mouse(mouse) => self.on_mouse(mouse),
+            Msg::Mouse(mouse) => return self.on_mouse(mouse),
             Msg::Action(action) => return self.on_action(action),
             Msg::Loaded(result) => self.on_loaded(*result),
             Msg::LoadFailed(error) => {
                 self.busy = false;
                 self.load = LoadState::Failed(error);
             }
+            Msg::DetailLoaded(load) => return self.on_detail_loaded(*load),
+            Msg::ChangesLoaded { session, result } => {
+                return self.on_changes_loaded(&session, result);
+            }
+            Msg::ConversationLoaded {
+                session,
+                agent,
+                conversation,
+            } => {
+                if let Some(data) = self.loaded.get_mut(&session) {
+                    data.conversations.insert(Some(agent), conversation);
+                }
+            }
+            Msg::Highlighted(h) => self.on_highlighted(*h),
             Msg::Tick => {
+                self.tick = self.tick.wrapping_add(1);
                 if let LoadState::Loading(n) = &mut self.load {
                     *n = n.wrapping_add(1);
                 }
@@ -107,7 +140,16 @@ impl App {
 
     /// Draws the current screen; no I/O. `&mut` so the table keeps its scroll offset.
     pub fn render(&mut self, frame: &mut Frame) {
-        views::sessions::render(self, frame);
+        let under = if self.screen == Screen::Help {
+            self.help_over
+        } else {
+            self.screen
+        };
+        if under == Screen::Detail && self.detail.is_some() {
+            views::detail::render(self, frame);
+        } else {
+            views::sessions::render(self, frame);
+        }
         if self.screen == Screen::Help {
             views::help::render(self, frame);
         }
@@ -143,6 +185,10 @@ impl App {
             self.on_search_key(key);
             return Vec::new();
         }
+        if self.screen == Screen::Detail && self.conversation_searching() {
+            self.on_conversation_search_key(key);
+            return Vec::new();
+        }
         match self.keymap.action_for(&key) {
             Some(action) => self.on_action(action),
             None => Vec::new(),
@@ -171,16 +217,18 @@ impl App {
         self.list.refresh(&self.sessions);
     }
 
-    fn on_mouse(&mut self, mouse: MouseEvent) {
+    fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
         let delta = match mouse.kind {
             MouseEventKind::ScrollDown => WHEEL_ROWS,
             MouseEventKind::ScrollUp => -WHEEL_ROWS,
-            _ => return,
+            _ => return Vec::new(),
         };
         match self.screen {
             Screen::Help => self.scroll_help(delta),
             Screen::Sessions => self.list.move_by(delta),
+            Screen::Detail => return self.detail_move(detail::Move::By(delta)),
         }
+        Vec::new()
     }
 
     fn scroll_help(&mut self, delta: isize) {
@@ -195,16 +243,19 @@ impl App {
         match (self.screen, action) {
             (_, Action::Quit) => return vec![Effect::Quit],
             (_, Action::Reload) => return self.reload(),
-            (Screen::Help, Action::Help | Action::Back) => self.screen = Screen::Sessions,
+            (Screen::Help, Action::Help | Action::Back) => self.screen = self.help_over,
             (Screen::Help, Action::Down) => self.scroll_help(1),
             (Screen::Help, Action::Up) => self.scroll_help(-1),
             (Screen::Help, Action::Top) => self.help_scroll = 0,
             (Screen::Help, _) => {}
-            (Screen::Sessions, Action::Back) => return self.back_from_sessions(),
-            (Screen::Sessions, Action::Help) => {
+            (Screen::Sessions | Screen::Detail, Action::Help) => {
+                self.help_over = self.screen;
                 self.screen = Screen::Help;
                 self.help_scroll = 0;
             }
+            (Screen::Detail, other) => return self.on_detail_action(other),
+            (Screen::Sessions, Action::Back) => return self.back_from_sessions(),
+            (Screen::Sessions, Action::Open) => return self.open_selected(),
             (Screen::Sessions, other) => self.on_list_action(other),
         }
         Vec::new()

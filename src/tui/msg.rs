@@ -1,11 +1,16 @@
 //! What happens to the explorer ([`Msg`]) and what it asks the outside world to do ([`Effect`]).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::action::Action;
+use super::highlight::Highlighted;
+use crate::correlate::CommitChanges;
 use crate::index::Catalog;
+use crate::session::SessionSummary;
+use crate::session::detail::{Conversation, SessionDetail};
 
 /// Something that happened: input, a finished job, or the clock.
 #[derive(Debug, Clone)]
@@ -21,6 +26,21 @@ pub enum Msg {
     Loaded(Box<LoadResult>),
     /// The worker could not read the sessions.
     LoadFailed(String),
+    /// A session's detail and its main conversation were read.
+    DetailLoaded(Box<DetailLoad>),
+    /// The commits tied to a session were read from git (or why they could not be).
+    ChangesLoaded {
+        session: String,
+        result: Result<Arc<Vec<CommitChanges>>, String>,
+    },
+    /// A sub-agent's conversation was read.
+    ConversationLoaded {
+        session: String,
+        agent: String,
+        conversation: Arc<Conversation>,
+    },
+    /// A file's diff was highlighted.
+    Highlighted(Box<Highlighted>),
     /// Time passed: animates the progress indicator.
     Tick,
 }
@@ -32,11 +52,34 @@ pub struct LoadResult {
     pub searched: Vec<PathBuf>,
 }
 
+/// One session read in full.
+#[derive(Debug, Clone)]
+pub struct DetailLoad {
+    pub detail: Arc<SessionDetail>,
+    pub conversation: Arc<Conversation>,
+}
+
 /// Work for the runner: I/O and slow jobs never run inside `update`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Read the sessions on a worker thread; it answers with `Loaded` or `LoadFailed`.
     LoadCatalog,
+    /// Read one session in full; the answer is `DetailLoaded`.
+    LoadDetail(Box<SessionSummary>),
+    /// Find the session's commits and their diffs in git; the answer is `ChangesLoaded`.
+    LoadChanges(Arc<SessionDetail>),
+    /// Read a sub-agent's conversation; the answer is `ConversationLoaded`.
+    LoadConversation {
+        summary: Box<SessionSummary>,
+        agent: String,
+    },
+    /// Highlight one file of a commit; the answer is `Highlighted`.
+    Highlight {
+        session: String,
+        changes: Arc<Vec<CommitChanges>>,
+        commit: usize,
+        file: usize,
+    },
     /// Restore the terminal and leave.
     Quit,
 }

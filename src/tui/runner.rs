@@ -52,10 +52,10 @@ fn event_loop(
     let mut effects = app.update(Msg::Action(Action::Reload));
     loop {
         for effect in effects.drain(..) {
-            match effect {
-                Effect::Quit => return Ok(()),
-                Effect::LoadCatalog => worker.load_catalog(),
+            if matches!(effect, Effect::Quit) {
+                return Ok(());
             }
+            worker.run(effect);
         }
         terminal
             .draw(|frame| app.render(frame))

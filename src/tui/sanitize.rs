@@ -1,6 +1,6 @@
 //! Transcript text is untrusted: a prompt or a tool output may hold escape sequences that would
 //! move the cursor, retitle the window or rewrite the screen. Everything from a transcript goes
-//! through [`one_line`] before it becomes a `Span`.
+//! through [`one_line`] or [`text_lines`] before it becomes a `Span`.
 
 /// The text on one line: escape sequences and control characters removed, tabs and line breaks
 /// turned into spaces, runs of spaces collapsed.
@@ -17,6 +17,34 @@ pub fn one_line(text: &str) -> String {
         }
     }
     out.trim().to_owned()
+}
+
+/// The lines of a text, each cleaned the same way but keeping its indentation: tabs become
+/// four spaces, trailing spaces and a final empty line are dropped.
+pub fn text_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.split('\n').map(code_line).collect();
+    if lines.len() > 1 && lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines
+}
+
+/// One line of code or output: escape sequences and controls removed, tabs expanded,
+/// indentation kept.
+pub fn code_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi(&mut chars),
+            '\t' => out.push_str("    "),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
 }
 
 fn push_space(out: &mut String) {
@@ -70,7 +98,17 @@ fn skip_string(chars: &mut Chars<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::one_line;
+    use super::{one_line, text_lines};
+
+    #[test]
+    fn text_lines_keep_indentation_and_drop_escapes() {
+        assert_eq!(
+            text_lines("def f():\n\treturn \u{1b}[31m1\u{1b}[0m\r\n"),
+            vec!["def f():", "    return 1"]
+        );
+        assert_eq!(text_lines("\u{1b}]0;x\u{7}a\n\n  b"), vec!["a", "", "  b"]);
+        assert_eq!(text_lines(""), vec![""]);
+    }
 
     #[test]
     fn strips_csi_sequences() {

@@ -1,4 +1,5 @@
 //! The screens. Each borrows the state it shows and renders it; none does I/O.
 
+pub mod detail;
 pub mod help;
 pub mod sessions;

@@ -1,20 +1,27 @@
 //! Slow work off the UI thread: each job runs on its own thread and reports back as a [`Msg`].
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
-use super::msg::{LoadResult, Msg};
+use super::highlight::{Highlighted, highlight};
+use super::msg::{DetailLoad, Effect, LoadResult, Msg};
+use crate::capture::locate::RepoPaths;
+use crate::correlate::{CommitChanges, commit_records, session_changes};
 use crate::index::load_local;
 use crate::pricing::PriceTable;
+use crate::session::detail::{
+    SessionDetail, ThreadRef, load_conversation, load_detail, open_file, open_text,
+};
 use crate::transcript::discover::ProcessEnv;
 
 /// Where sessions come from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// The embedded demo sessions.
-    Demo,
+    /// The embedded demo sessions; their repository is unpacked under `repo_parent`.
+    Demo { repo_parent: PathBuf },
     /// The local Claude Code folders, through the index cache unless `cache` is `None`.
-    Local { cache: Option<std::path::PathBuf> },
+    Local { cache: Option<PathBuf> },
 }
 
 /// Runs jobs for the runner.
@@ -33,18 +40,112 @@ impl Worker {
         }
     }
 
-    /// Reads the sessions on a new thread; the answer is `Loaded` or `LoadFailed`.
-    pub fn load_catalog(&self) {
+    /// Runs the job an effect asks for on a new thread and sends its answer.
+    pub fn run(&self, effect: Effect) {
         let (tx, source, prices) = (self.tx.clone(), self.source.clone(), self.prices.clone());
         std::thread::spawn(move || {
-            let msg = match load(&source, &prices) {
-                Ok(result) => Msg::Loaded(Box::new(result)),
-                Err(e) => Msg::LoadFailed(e),
-            };
-            // The UI may be gone already; nobody is left to tell.
-            let _ = tx.send(msg);
+            if let Some(msg) = perform(effect, &source, &prices) {
+                // The UI may be gone already; nobody is left to tell.
+                let _ = tx.send(msg);
+            }
         });
     }
+}
+
+/// Does the job of an effect where it is called and returns its answer (`None` for `Quit`).
+/// The runner calls it on worker threads; tests call it directly.
+pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<Msg> {
+    Some(match effect {
+        Effect::Quit => return None,
+        Effect::LoadCatalog => match load(source, prices) {
+            Ok(result) => Msg::Loaded(Box::new(result)),
+            Err(e) => Msg::LoadFailed(e),
+        },
+        Effect::LoadDetail(summary) => {
+            let open = opener(source);
+            let detail = load_detail(&summary, &open, prices);
+            let conversation = load_conversation(
+                &summary.files,
+                ThreadRef::Main,
+                &summary.replayed_uuids,
+                &open,
+            );
+            Msg::DetailLoaded(Box::new(DetailLoad {
+                detail: Arc::new(detail),
+                conversation: Arc::new(conversation),
+            }))
+        }
+        Effect::LoadConversation { summary, agent } => {
+            let open = opener(source);
+            let conversation = load_conversation(
+                &summary.files,
+                ThreadRef::Agent(&agent),
+                &summary.replayed_uuids,
+                &open,
+            );
+            Msg::ConversationLoaded {
+                session: summary.id.clone(),
+                agent,
+                conversation: Arc::new(conversation),
+            }
+        }
+        Effect::LoadChanges(detail) => Msg::ChangesLoaded {
+            session: detail.summary.id.clone(),
+            result: changes(source, &detail).map(Arc::new),
+        },
+        Effect::Highlight {
+            session,
+            changes,
+            commit,
+            file,
+        } => {
+            let c = &changes[commit];
+            let f = &c.files[file];
+            Msg::Highlighted(Box::new(Highlighted {
+                session,
+                sha: c.link.sha.clone(),
+                path: f.path.clone(),
+                lines: highlight(&f.path, &f.lines),
+            }))
+        }
+    })
+}
+
+/// Opens the session's files: embedded for the demo, on disk otherwise.
+fn opener(source: &Source) -> impl Fn(&Path) -> std::io::Result<Box<dyn std::io::Read>> + use<> {
+    let demo = matches!(source, Source::Demo { .. });
+    move |p: &Path| {
+        if demo {
+            open_text(crate::demo::read_file(p))
+        } else {
+            open_file(p)
+        }
+    }
+}
+
+/// The commits tied to the session in the repository of its working directory (the unpacked
+/// demo repository for the demo), or why there are none to look at.
+fn changes(source: &Source, detail: &SessionDetail) -> Result<Vec<CommitChanges>, String> {
+    let cwd = detail
+        .summary
+        .cwd
+        .as_deref()
+        .ok_or("the session did not record its working directory")?;
+    let (repo, paths, records) = match source {
+        Source::Demo { repo_parent } if cwd == crate::demo::WORKTREE => {
+            let (repo, paths) = crate::demo::repository(repo_parent).map_err(|e| e.to_string())?;
+            (repo, paths, Vec::new())
+        }
+        Source::Demo { .. } => return Err("the demo has no repository for this project".into()),
+        Source::Local { .. } => {
+            let paths = RepoPaths::discover(Path::new(cwd))
+                .ok_or_else(|| format!("{cwd} is not a git repository on this machine"))?;
+            let repo = git2::Repository::open(&paths.worktree).map_err(|e| e.to_string())?;
+            let records = commit_records(&paths);
+            (repo, paths, records)
+        }
+    };
+    session_changes(&repo, &paths, &records, detail).map_err(|e| e.to_string())
 }
 
 fn load(source: &Source, prices: &PriceTable) -> Result<LoadResult, String> {

@@ -42,6 +42,16 @@ fn demo_commit_files_diffs_and_agent_lines() {
     );
     assert!(!importer.recorded);
     assert!(importer.agent_lines > 30, "{}", importer.agent_lines);
+    // Blank lines cannot be matched: neither the agent's nor a person's.
+    let blank = importer
+        .lines
+        .iter()
+        .find(|l| l.text.is_empty() && l.new.is_some());
+    assert_eq!(
+        blank.map(|l| l.kind),
+        Some(LineKind::Added(Author::Unknown))
+    );
+    assert!(importer.agent_lines + importer.human_lines < importer.added);
     let added = importer
         .lines
         .iter()
@@ -91,7 +101,7 @@ fn a_commit_record_decides_who_wrote_each_line() {
         .find(|f| f.path == "tasktrack/importer.py")
         .unwrap();
     assert!(importer.recorded);
-    assert_eq!(importer.agent_lines, 3);
+    assert_eq!((importer.agent_lines, importer.human_lines), (3, 47));
     let authors: Vec<(u32, Author)> = importer
         .lines
         .iter()
