@@ -177,7 +177,6 @@ pub struct DetailView {
     pub session: String,
     pub tab: Tab,
     pub overview_scroll: usize,
-    pub tokens_scroll: usize,
     pub tools: ToolsView,
     pub subagent: usize,
     pub files: FilesView,

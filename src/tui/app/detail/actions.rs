@@ -100,7 +100,8 @@ impl App {
         };
         match view.tab {
             Tab::Overview => view.overview_scroll = scroll(view.overview_scroll),
-            Tab::Tokens => view.tokens_scroll = scroll(view.tokens_scroll),
+            // The tokens tab fits on one screen.
+            Tab::Tokens => {}
             Tab::Tools if view.tools.calls_focus => {
                 view.tools.call = m.apply(view.tools.call, lens.calls);
             }

@@ -16,7 +16,7 @@ use crate::tui::app::App;
 use crate::tui::sanitize::one_line;
 
 const HEADERS: [&str; 8] = [
-    "Model", "Reqs", "Input", "Output", "Write 5m", "Write 1h", "Read", "Cost",
+    "Model", "Reqs", "Input", "Output", "Wr 5m", "Wr 1h", "Read", "Cost",
 ];
 
 pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
