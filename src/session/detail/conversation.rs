@@ -19,6 +19,8 @@ use crate::transcript::record::{Block, Body, Record, read_records};
 const RESULT_LINES: usize = 40;
 /// Characters of a tool result kept.
 const RESULT_CHARS: usize = 4000;
+/// Characters of a prompt, answer, thinking or summary kept (pasted logs can be huge).
+const TEXT_CHARS: usize = 20_000;
 
 /// Which thread of a session to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +219,13 @@ impl Builder {
     }
 
     fn push(&mut self, at: Option<DateTime<Utc>>, kind: EntryKind) {
+        let kind = match kind {
+            EntryKind::Prompt(t) => EntryKind::Prompt(clip_text(t)),
+            EntryKind::Answer(t) => EntryKind::Answer(clip_text(t)),
+            EntryKind::Thinking(t) => EntryKind::Thinking(clip_text(t)),
+            EntryKind::Summary(t) => EntryKind::Summary(clip_text(t)),
+            tool @ EntryKind::Tool(_) => tool,
+        };
         self.entries.push(Entry { at, kind });
     }
 
@@ -234,6 +243,18 @@ impl Builder {
             });
         }
     }
+}
+
+/// The first characters of a text, line breaks kept, saying how many were left out.
+fn clip_text(mut text: String) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(TEXT_CHARS) {
+        let left = text[cut..].chars().count();
+        text.truncate(cut);
+        text.push_str("\n… ");
+        text.push_str(&left.to_string());
+        text.push_str(" more characters");
+    }
+    text
 }
 
 /// The first lines and characters of a result, and how many lines were left out.

@@ -153,6 +153,17 @@ fn long_results_are_clipped_and_unreadable_files_warned() {
         .as_ref()
         .map(|r| (r.text.lines().count(), r.more_lines));
     assert_eq!(r, Some((40, 60)));
+    let huge = "x".repeat(25_000);
+    let file = jsonl(&[user("u1", &json!(huge), false)]);
+    let c = read(&[("p/s.jsonl", file)], ThreadRef::Main, &[]);
+    let EntryKind::Prompt(t) = &c.entries[0].kind else {
+        panic!("not a prompt")
+    };
+    assert!(
+        t.ends_with("\n… 5000 more characters"),
+        "{}",
+        &t[t.len() - 40..]
+    );
     let paths = [PathBuf::from("p/gone.jsonl")];
     let open = |_: &Path| open_text(None);
     let c = load_conversation(&paths, ThreadRef::Main, &[], &open);

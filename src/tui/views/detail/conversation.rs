@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::text::{clock, message, millis, spinner, wrap};
+use super::text::{clock, message, millis, relative, spinner, wrap};
 use crate::session::detail::{Conversation, EntryKind, ToolEntry};
 use crate::tui::app::App;
 use crate::tui::app::detail::RenderedConversation;
@@ -34,6 +34,7 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
     let conversation = app
         .open_data()
         .and_then(|d| d.conversations.get(&agent).cloned());
+    let cwd = app.open_data().and_then(|d| d.summary.cwd.clone());
     frame.render_widget(Paragraph::new(title_line(app, agent.as_deref())), title);
     let Some(conversation) = conversation else {
         let text = format!("{} Reading the conversation…", spinner(app));
@@ -48,13 +49,14 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
     let c = &mut view.conversation;
     let key = (body.width, c.thinking, c.results, agent);
     if c.rendered.key != key || c.rendered.lines.is_empty() {
-        let (lines, plain) = build(
-            &theme,
-            &conversation,
-            usize::from(body.width),
-            c.thinking,
-            c.results,
-        );
+        let how = How {
+            theme: &theme,
+            width: usize::from(body.width),
+            thinking: c.thinking,
+            results: c.results,
+            cwd: cwd.as_deref(),
+        };
+        let (lines, plain) = build(&how, &conversation);
         c.rendered = RenderedConversation { key, lines, plain };
     }
     let height = usize::from(body.height);
@@ -159,14 +161,23 @@ fn title_line(app: &App, agent: Option<&str>) -> Line<'static> {
     ])
 }
 
-/// The lines of the whole thread at `width`, and their lower-cased text for searching.
-fn build(
-    theme: &Theme,
-    c: &Conversation,
+/// How the thread is drawn: width, toggles, and the folder paths are shown relative to.
+struct How<'a> {
+    theme: &'a Theme,
     width: usize,
     thinking: bool,
     results: bool,
-) -> (Vec<Line<'static>>, Vec<String>) {
+    cwd: Option<&'a str>,
+}
+
+/// The lines of the whole thread, and their lower-cased text for searching.
+fn build(how: &How<'_>, c: &Conversation) -> (Vec<Line<'static>>, Vec<String>) {
+    let How {
+        theme,
+        width,
+        thinking,
+        ..
+    } = *how;
     let mut out = Vec::new();
     for e in &c.entries {
         let at = clock(e.at);
@@ -208,7 +219,7 @@ fn build(
                 "✻ thinking hidden",
                 theme.thinking,
             ))),
-            EntryKind::Tool(tool) => tool_lines(&mut out, theme, tool, e.at, width, results),
+            EntryKind::Tool(tool) => tool_lines(&mut out, how, tool, e.at),
         }
     }
     let plain = out
@@ -250,12 +261,11 @@ fn block(
 
 fn tool_lines(
     out: &mut Vec<Line<'static>>,
-    theme: &Theme,
+    how: &How<'_>,
     t: &ToolEntry,
     at: Option<chrono::DateTime<chrono::Utc>>,
-    width: usize,
-    unfold: bool,
 ) {
+    let (theme, width, unfold) = (how.theme, how.width, how.results);
     let (mark, style) = match &t.result {
         None => ("…", theme.warn),
         Some(r) if r.is_error => ("✗", theme.error),
@@ -278,7 +288,7 @@ fn tool_lines(
         Span::styled(format!("{fold} "), theme.muted),
         Span::styled(name, theme.tool),
         Span::raw(" "),
-        Span::raw(clip(&one_line(&t.input), room)),
+        Span::raw(clip(&one_line(&relative(&t.input, how.cwd)), room)),
         Span::styled(format!(" {mark}"), style),
         Span::styled(took, theme.muted),
     ]));

@@ -53,6 +53,18 @@ pub fn millis(ms: i64) -> String {
     }
 }
 
+/// `text` with the session's working directory left out of the paths under it
+/// (`/home/dev/app/src/x.rs` reads `src/x.rs`).
+pub fn relative(text: &str, cwd: Option<&str>) -> String {
+    match cwd
+        .map(|c| c.trim_end_matches('/'))
+        .filter(|c| !c.is_empty())
+    {
+        Some(root) => text.replace(&format!("{root}/"), ""),
+        None => text.to_owned(),
+    }
+}
+
 /// `text` cut to `width` cells from the left, with an ellipsis (paths keep their file name).
 pub fn clip_left(text: &str, width: usize) -> String {
     if text.width() <= width {
@@ -107,7 +119,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{clip_left, millis, wrap};
+    use super::{clip_left, millis, relative, wrap};
 
     #[test]
     fn wraps_words_and_breaks_long_ones() {
@@ -121,6 +133,10 @@ mod tests {
     fn clips_paths_from_the_left_and_formats_durations() {
         assert_eq!(clip_left("tasktrack/importer.py", 12), "…importer.py");
         assert_eq!(clip_left("a.py", 12), "a.py");
+        let cwd = Some("/home/dev/app/");
+        assert_eq!(relative("cat /home/dev/app/src/x.rs", cwd), "cat src/x.rs");
+        assert_eq!(relative("cd /home/dev/app", cwd), "cd /home/dev/app");
+        assert_eq!(relative("/x", Some("/")), "/x");
         assert_eq!(millis(850), "850ms");
         assert_eq!(millis(12_345), "12.3s");
         assert_eq!(millis(245_000), "4m05s");

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Row, Table, TableState};
 
-use super::text::{clock, message, millis};
+use super::text::{clock, message, millis, relative};
 use crate::session::detail::{SessionDetail, ToolCall, ToolStat, ToolStatus};
 use crate::tui::app::App;
 use crate::tui::sanitize::one_line;
@@ -35,7 +35,15 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         .iter()
         .filter(|c| c.name == stats[tool].name)
         .collect();
-    render_calls(app, &stats[tool], &calls, call, calls_focus, frame, bottom);
+    let cwd = d.summary.cwd.as_deref();
+    let list = CallList {
+        stat: &stats[tool],
+        calls: &calls,
+        selected: call,
+        focused: calls_focus,
+        cwd,
+    };
+    render_calls(app, &list, frame, bottom);
     if let Some(view) = app.detail.as_mut() {
         let focused = if calls_focus { bottom } else { top };
         view.page = usize::from(focused.height.saturating_sub(2));
@@ -102,27 +110,36 @@ fn failed_text(n: u64) -> String {
     if n == 0 { String::new() } else { n.to_string() }
 }
 
-fn render_calls(
-    app: &App,
-    stat: &ToolStat,
-    calls: &[&ToolCall],
+/// The calls of the selected tool.
+struct CallList<'a> {
+    stat: &'a ToolStat,
+    calls: &'a [&'a ToolCall],
     selected: usize,
     focused: bool,
-    frame: &mut Frame,
-    area: Rect,
-) {
+    cwd: Option<&'a str>,
+}
+
+fn render_calls(app: &App, list: &CallList<'_>, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
+    let CallList {
+        stat,
+        calls,
+        selected,
+        focused,
+        cwd,
+    } = *list;
     let rows: Vec<Row> = calls
         .iter()
         .map(|c| {
+            let input = one_line(&relative(&c.input_summary, cwd));
             let (mark, style, detail) = match &c.status {
-                ToolStatus::Ok => ("✓", theme.ok, one_line(&c.input_summary)),
+                ToolStatus::Ok => ("✓", theme.ok, input),
                 ToolStatus::Failed { error } => (
                     "✗",
                     theme.error,
-                    format!("{} — {}", one_line(&c.input_summary), one_line(error)),
+                    format!("{input} — {}", one_line(&relative(error, cwd))),
                 ),
-                ToolStatus::Pending => ("…", theme.warn, one_line(&c.input_summary)),
+                ToolStatus::Pending => ("…", theme.warn, input),
             };
             let by = c
                 .agent_id
