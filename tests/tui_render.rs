@@ -314,3 +314,71 @@ fn detail_loading() {
     keys(&mut app, "q");
     assert_eq!(app.screen, git_vouch::tui::Screen::Sessions);
 }
+
+/// Escape sequences and control characters in a transcript never reach the terminal, on any
+/// tab, with thinking and tool results shown.
+#[test]
+fn detail_never_draws_what_a_transcript_smuggles_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "\u{1b}[2J\u{1b}]0;pwned\u{7}\u{9b}31m\u{8}\r";
+    let lines = [
+        serde_json::json!({"type":"user","uuid":"u1","timestamp":"2026-11-21T10:00:00Z",
+            "cwd":"/tmp/x","sessionId":"s-evil",
+            "message":{"content":format!("hello{evil} world")}}),
+        serde_json::json!({"type":"assistant","uuid":"a1","timestamp":"2026-11-21T10:00:01Z",
+            "requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-5-20250929",
+            "usage":{"input_tokens":10,"output_tokens":5},
+            "content":[{"type":"thinking","thinking":format!("think{evil}")},
+                {"type":"text","text":format!("answer{evil}\n\tindented")},
+                {"type":"tool_use","id":"t1","name":format!("Bash{evil}"),
+                 "input":{"command":format!("ls{evil}")}}]}}),
+        serde_json::json!({"type":"user","uuid":"u2","timestamp":"2026-11-21T10:00:02Z",
+            "message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":true,
+            "content":format!("out{evil}put")}]}}),
+    ];
+    let path = dir.path().join("s-evil.jsonl");
+    let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
+    std::fs::write(&path, text).unwrap();
+    let summary = git_vouch::session::SessionSummary {
+        id: format!("s-evil{evil}"),
+        project: "x".into(),
+        first_prompt: Some(format!("hello{evil}")),
+        files: vec![path],
+        ..git_vouch::session::SessionSummary::default()
+    };
+    let catalog = Catalog {
+        sessions: vec![summary],
+        ..Catalog::default()
+    };
+    let source = Source::Local { cache: None };
+    let mut app = app(catalog, &[], None);
+    press(&mut app, &source, KeyCode::Enter);
+    let mut seen = String::new();
+    for _ in 0..6 {
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal.draw(|f| app.render(f)).unwrap();
+        for cell in terminal.backend().buffer().content() {
+            let symbol = cell.symbol();
+            assert!(
+                !symbol.chars().any(char::is_control),
+                "control character drawn: {symbol:?}"
+            );
+            seen.push_str(symbol);
+        }
+        press(&mut app, &source, KeyCode::Tab);
+    }
+    type_keys(&mut app, &source, "6te");
+    let shown = draw(&mut app, (100, 30));
+    assert!(
+        !shown.chars().any(|c| c.is_control() && c != '\n'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("hello world"), "{shown}");
+    assert!(shown.contains("    indented"), "{shown}");
+    assert!(shown.contains("│ output"), "{shown}");
+    assert!(shown.contains("think"), "{shown}");
+    assert!(
+        !shown.contains("pwned") && !seen.contains("pwned"),
+        "{shown}"
+    );
+}

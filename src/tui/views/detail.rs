@@ -77,7 +77,13 @@ fn render_top(app: &App, frame: &mut Frame, area: Rect) {
     let right = match busy {
         Some(what) => Span::styled(format!(" {} {what}… ", text::spinner(app)), app.theme.warn),
         None => Span::styled(
-            format!(" {} ", data.summary.id.chars().take(8).collect::<String>()),
+            format!(
+                " {} ",
+                one_line(&data.summary.id)
+                    .chars()
+                    .take(8)
+                    .collect::<String>()
+            ),
             app.theme.muted,
         ),
     };

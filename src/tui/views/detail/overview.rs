@@ -80,7 +80,7 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
     ];
     let cost = cost_cell(s.cost, !s.unpriced_models.is_empty());
     vec![
-        field(app, "Session", plain(s.id.clone())),
+        field(app, "Session", plain(one_line(&s.id))),
         field(app, "Title", plain(clip(&opt(s.title.as_deref()), width))),
         field(
             app,

@@ -47,7 +47,8 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
                 )
                 .style(theme.cost),
                 Cell::from(Line::from(n.tool_calls.to_string()).right_aligned()),
-                Cell::from(n.agent_id.chars().take(10).collect::<String>()).style(theme.muted),
+                Cell::from(one_line(&n.agent_id).chars().take(10).collect::<String>())
+                    .style(theme.muted),
             ])
         })
         .collect();

@@ -144,7 +144,7 @@ fn render_calls(app: &App, list: &CallList<'_>, frame: &mut Frame, area: Rect) {
             let by = c
                 .agent_id
                 .as_deref()
-                .map_or("main".to_owned(), |a| a.chars().take(8).collect());
+                .map_or("main".to_owned(), |a| one_line(a).chars().take(8).collect());
             Row::new(vec![
                 Cell::from(clock(c.started)).style(theme.muted),
                 Cell::from(mark).style(style),
