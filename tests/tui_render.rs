@@ -382,3 +382,35 @@ fn detail_never_draws_what_a_transcript_smuggles_in() {
         "{shown}"
     );
 }
+
+/// With colours the diff is syntax-highlighted and the agent's gutter mark has its role's
+/// colour; with NO_COLOR neither colour is drawn (the `A`/`H` letters still tell them apart).
+#[test]
+fn diff_colours_follow_no_color() {
+    use ratatui::style::Color;
+    let (mut app, source, _dir) = open_session(IMPORT);
+    type_keys(&mut app, &source, "5");
+    press(&mut app, &source, KeyCode::Enter);
+    type_keys(&mut app, &source, "jjjj");
+    press(&mut app, &source, KeyCode::Enter);
+    let colours = |app: &mut App| {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal.draw(|f| app.render(f)).unwrap();
+        let cells = terminal.backend().buffer().content().to_vec();
+        let rgb = cells
+            .iter()
+            .filter(|c| matches!(c.fg, Color::Rgb(..)))
+            .count();
+        let agent_marks = cells
+            .iter()
+            .filter(|c| c.symbol() == "A" && c.fg == Color::LightMagenta)
+            .count();
+        (rgb, agent_marks)
+    };
+    app.theme = Theme::embedded(false);
+    let (rgb, marks) = colours(&mut app);
+    assert!(rgb > 100, "highlighted code: {rgb} cells");
+    assert!(marks > 10, "agent marks: {marks}");
+    app.theme = Theme::embedded(true);
+    assert_eq!(colours(&mut app), (0, 0));
+}
