@@ -14,8 +14,10 @@ use crate::session::detail::SessionDetail;
 
 /// Lines of context around each change.
 const CONTEXT: u32 = 3;
-/// Diff lines kept per file; the rest are counted.
+/// Diff lines kept per file, and per commit; the rest are counted (lock files and generated
+/// code would otherwise fill memory).
 const MAX_LINES: usize = 5000;
+const MAX_COMMIT_LINES: usize = 50_000;
 
 /// A linked commit and its files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +138,7 @@ fn commit_files(
     let mut diff = repo.diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut options))?;
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
     let mut out = Vec::new();
+    let mut budget = MAX_COMMIT_LINES;
     for i in 0..diff.deltas().len() {
         let Some(delta) = diff.get_delta(i) else {
             continue;
@@ -165,6 +168,10 @@ fn commit_files(
         if let Some(patch) = Patch::from_diff(&diff, i)? {
             read_patch(&patch, &mut file, &mut who)?;
         }
+        let kept = file.lines.len().min(budget);
+        file.more_lines += file.lines.len() - kept;
+        file.lines.truncate(kept);
+        budget -= kept;
         out.push(file);
     }
     Ok(out)

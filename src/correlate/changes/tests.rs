@@ -122,3 +122,54 @@ fn a_commit_record_decides_who_wrote_each_line() {
         ]
     );
 }
+
+#[test]
+fn very_large_diffs_are_capped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let text = (0..6000)
+        .map(|i| format!("line number {i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    let blob = repo.blob(text.as_bytes()).unwrap();
+    let mut tree = repo.treebuilder(None).unwrap();
+    tree.insert("big.txt", blob, 0o100_644).unwrap();
+    let tree = repo.find_tree(tree.write().unwrap()).unwrap();
+    let who = git2::Signature::new("Dev", "dev@example.com", &git2::Time::new(0, 0)).unwrap();
+    let oid = repo.commit(None, &who, &who, "big", &tree, &[]).unwrap();
+    let at = crate::transcript::record::parse_time("2026-11-21T07:54:07Z").unwrap();
+    let record = CommitRecord {
+        sha: oid.to_string(),
+        parents: Vec::new(),
+        subject: "big".into(),
+        author: "Dev <dev@example.com>".into(),
+        committed_at: at,
+        sessions: vec!["s".into()],
+        source: "recorded".into(),
+        files: Vec::new(),
+        recorded_at: at,
+    };
+    let detail = SessionDetail {
+        summary: crate::session::SessionSummary {
+            id: "s".into(),
+            ..crate::session::SessionSummary::default()
+        },
+        tool_calls: Vec::new(),
+        subagents: Vec::new(),
+        files: Vec::new(),
+        commits: Vec::new(),
+        turns: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let paths = crate::capture::locate::RepoPaths::discover(dir.path()).unwrap();
+    let changes = session_changes(&repo, &paths, &[record], &detail).unwrap();
+    let big = &changes[0].files[0];
+    assert_eq!((big.added, big.lines.len()), (6000, 5000));
+    assert_eq!(
+        big.more_lines, 1001,
+        "the hunk header and 6000 lines, 5000 kept"
+    );
+    assert!(!big.recorded, "the record lists no file: lines are matched");
+    assert_eq!((big.agent_lines, big.human_lines), (0, 6000));
+}
