@@ -17,7 +17,7 @@ pub mod views;
 pub mod worker;
 
 pub use action::Action;
-pub use app::{App, LoadState, Screen, Tab};
+pub use app::{App, LoadState, Screen, SessionData, Tab};
 pub use keymap::Keymap;
 pub use msg::{Effect, LoadResult, Msg};
 pub use theme::Theme;

@@ -237,6 +237,8 @@ fn detail_interactions() {
         // Conversation: results unfolded, thinking shown, searched.
         type_keys(&mut app, &source, "6et/unittest");
         press(&mut app, &source, KeyCode::Enter);
+        // Matches are found by the draw (they depend on the width): draw, then move to the next.
+        draw(&mut app, size);
         type_keys(&mut app, &source, "n");
         insta::assert_snapshot!(
             format!("detail_conversation_search_{tag}"),
@@ -413,4 +415,55 @@ fn diff_colours_follow_no_color() {
     assert!(marks > 10, "agent marks: {marks}");
     app.theme = Theme::embedded(true);
     assert_eq!(colours(&mut app), (0, 0));
+}
+
+/// Nested sub-agents are drawn as a tree under their parents.
+#[test]
+fn detail_subagent_tree() {
+    use git_vouch::session::detail::{SessionDetail, SubagentKind, SubagentNode};
+    let node = |id: &str, kind: &str, children: Vec<SubagentNode>| SubagentNode {
+        agent_id: id.into(),
+        agent_type: Some(kind.into()),
+        description: Some(format!("{kind} work")),
+        tool_use_id: None,
+        kind: SubagentKind::Task,
+        tokens: git_vouch::usage::Tokens {
+            output: 1200,
+            ..Default::default()
+        },
+        cost: None,
+        models: Vec::new(),
+        tool_calls: 2,
+        path: None,
+        started: None,
+        children,
+    };
+    let tree = vec![
+        node(
+            "a1",
+            "planner",
+            vec![
+                node("a2", "explorer", vec![node("a3", "grep", Vec::new())]),
+                node("a4", "reviewer", Vec::new()),
+            ],
+        ),
+        node("a5", "writer", Vec::new()),
+    ];
+    let mut app = demo();
+    let summary = app.selected().unwrap().clone();
+    let id = summary.id.clone();
+    let mut data = git_vouch::tui::SessionData::new(summary.clone());
+    data.detail = Some(std::sync::Arc::new(SessionDetail {
+        summary,
+        tool_calls: Vec::new(),
+        subagents: tree,
+        files: Vec::new(),
+        commits: Vec::new(),
+        turns: Vec::new(),
+        warnings: Vec::new(),
+    }));
+    app.loaded.insert(id, data);
+    app.update(Msg::Action(Action::Open));
+    app.update(Msg::Action(Action::TabSubagents));
+    insta::assert_snapshot!("detail_subagent_tree_80x24", draw(&mut app, (80, 24)));
 }

@@ -19,23 +19,12 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         return;
     }
     let theme = app.theme;
+    let depths: Vec<usize> = flat.iter().map(|(d, _)| *d).collect();
     let rows: Vec<Row> = flat
         .iter()
         .enumerate()
-        .map(|(i, (depth, n))| {
-            let last_sibling = flat[i + 1..]
-                .iter()
-                .find(|(next, _)| next <= depth)
-                .is_none_or(|(next, _)| next < depth);
-            let branch = if *depth == 0 {
-                String::new()
-            } else {
-                format!(
-                    "{}{} ",
-                    "  ".repeat(depth - 1),
-                    if last_sibling { "└─" } else { "├─" }
-                )
-            };
+        .map(|(i, (_, n))| {
+            let branch = branch(&depths, i);
             Row::new(vec![
                 Cell::from(format!("{branch}{}", kind(n))),
                 Cell::from(one_line(n.description.as_deref().unwrap_or("—"))),
@@ -75,6 +64,35 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         .highlight_symbol("› ")
         .highlight_spacing(HighlightSpacing::Always);
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// Whether the node at `i` is the last child of its parent.
+fn is_last(depths: &[usize], i: usize) -> bool {
+    depths[i + 1..]
+        .iter()
+        .find(|d| **d <= depths[i])
+        .is_none_or(|d| *d < depths[i])
+}
+
+/// The tree lines before the node at `i`: a bar for each ancestor with siblings still to come,
+/// then its own branch.
+fn branch(depths: &[usize], i: usize) -> String {
+    let depth = depths[i];
+    if depth == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    for level in 1..depth {
+        let ancestor = (0..i).rev().find(|&j| depths[j] == level);
+        let open = ancestor.is_some_and(|j| !is_last(depths, j));
+        out.push_str(if open { "│ " } else { "  " });
+    }
+    out.push_str(if is_last(depths, i) {
+        "└─ "
+    } else {
+        "├─ "
+    });
+    out
 }
 
 /// The agent's type, or what started it.
