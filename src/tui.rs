@@ -13,6 +13,7 @@ pub mod msg;
 pub mod runner;
 pub mod sanitize;
 pub mod theme;
+pub mod timeline;
 pub mod views;
 pub mod worker;
 

@@ -43,7 +43,16 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
+/// Draws the app at a size, as the runner does after a resize: the conversation is laid out
+/// for the new width (by the job run in place) before the frame is kept.
 fn draw(app: &mut App, (w, h): (u16, u16)) -> String {
+    let mut effects = app.update(Msg::Resize(w, h));
+    while let Some(effect) = effects.pop() {
+        let source = Source::Local { cache: None };
+        if let Some(msg) = perform(effect, &source, PriceTable::embedded()) {
+            effects.extend(app.update(msg));
+        }
+    }
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| app.render(f)).unwrap();
     terminal.backend().to_string()

@@ -67,6 +67,8 @@ pub struct App {
     pub loaded: HashMap<String, SessionData>,
     /// Ticks since the start: animates the detail screen's progress indicator.
     pub tick: usize,
+    /// The terminal's width and height, from the last draw or resize.
+    pub size: (u16, u16),
     /// Whether a load job is running (a second reload waits for it).
     busy: bool,
 }
@@ -96,12 +98,20 @@ impl App {
             detail: None,
             loaded: HashMap::new(),
             tick: 0,
+            size: (0, 0),
             busy: false,
         }
     }
 
-    /// Applies one message; the only place state changes.
+    /// Applies one message; the only place state changes. A conversation shown at a width or
+    /// with toggles it has not been laid out for is then sent to be laid out.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.handle(msg);
+        effects.extend(self.layout_effect());
+        effects
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         self.now = self.clock.now();
         match msg {
             Msg::Key(key) => return self.on_key(key),
@@ -126,6 +136,9 @@ impl App {
                 }
             }
             Msg::Highlighted(h) => self.on_highlighted(*h),
+            Msg::ConversationLaidOut { session, rendered } => {
+                self.on_laid_out(&session, *rendered);
+            }
             Msg::Tick => {
                 self.tick = self.tick.wrapping_add(1);
                 if let LoadState::Loading(n) = &mut self.load {
@@ -133,13 +146,14 @@ impl App {
                 }
             }
             // The next draw uses the new size; PageUp/PageDown follow what it shows.
-            Msg::Resize(..) => {}
+            Msg::Resize(w, h) => self.size = (w, h),
         }
         Vec::new()
     }
 
     /// Draws the current screen; no I/O. `&mut` so the table keeps its scroll offset.
     pub fn render(&mut self, frame: &mut Frame) {
+        self.size = (frame.area().width, frame.area().height);
         let under = if self.screen == Screen::Help {
             self.help_over
         } else {

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::action::Action;
+use super::app::detail::{LayoutKey, RenderedConversation};
 use super::highlight::Highlighted;
+use super::theme::Theme;
 use crate::correlate::CommitChanges;
 use crate::index::Catalog;
 use crate::session::SessionSummary;
@@ -41,6 +43,11 @@ pub enum Msg {
     },
     /// A file's diff was highlighted.
     Highlighted(Box<Highlighted>),
+    /// A conversation was laid out.
+    ConversationLaidOut {
+        session: String,
+        rendered: Box<RenderedConversation>,
+    },
     /// Time passed: animates the progress indicator.
     Tick,
 }
@@ -79,6 +86,16 @@ pub enum Effect {
         changes: Arc<Vec<CommitChanges>>,
         commit: usize,
         file: usize,
+    },
+    /// Lay a conversation out for a width and set of toggles; the answer is
+    /// `ConversationLaidOut`.
+    LayoutConversation {
+        session: String,
+        key: LayoutKey,
+        conversation: Arc<Conversation>,
+        theme: Box<Theme>,
+        /// Paths under it are shown relative to it.
+        cwd: Option<String>,
     },
     /// Restore the terminal and leave.
     Quit,

@@ -6,6 +6,7 @@ use std::sync::mpsc::Sender;
 
 use super::highlight::{Highlighted, highlight};
 use super::msg::{DetailLoad, Effect, LoadResult, Msg};
+use super::timeline::lay_out;
 use crate::capture::locate::RepoPaths;
 use crate::correlate::{CommitChanges, commit_records, session_changes};
 use crate::index::load_local;
@@ -92,6 +93,16 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
         Effect::LoadChanges(detail) => Msg::ChangesLoaded {
             session: detail.summary.id.clone(),
             result: changes(source, &detail).map(Arc::new),
+        },
+        Effect::LayoutConversation {
+            session,
+            key,
+            conversation,
+            theme,
+            cwd,
+        } => Msg::ConversationLaidOut {
+            session,
+            rendered: Box::new(lay_out(&theme, &conversation, key, cwd.as_deref())),
         },
         Effect::Highlight {
             session,

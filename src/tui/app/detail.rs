@@ -140,10 +140,14 @@ pub struct FilesView {
     pub diff_scroll: usize,
 }
 
-/// The conversation lines built for one width and set of toggles, kept between frames.
-#[derive(Debug, Clone, Default)]
+/// What a conversation layout depends on: the width, whether thinking is shown and results
+/// unfolded, and the thread (`None`: the main one).
+pub type LayoutKey = (u16, bool, bool, Option<String>);
+
+/// The conversation lines laid out for one width and set of toggles, kept between frames.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderedConversation {
-    pub key: (u16, bool, bool, Option<String>),
+    pub key: LayoutKey,
     pub lines: Vec<Line<'static>>,
     /// The text of each line, lower-cased, for searching.
     pub plain: Vec<String>,
@@ -169,6 +173,8 @@ pub struct ConversationView {
     /// The lines that match the query, found by the last draw.
     pub matches: Vec<usize>,
     pub rendered: RenderedConversation,
+    /// The layout asked of the worker and not received yet.
+    pub requested: Option<LayoutKey>,
 }
 
 /// The open session.

@@ -4,7 +4,7 @@ mod conversation;
 mod files;
 mod overview;
 mod subagents;
-mod text;
+pub(crate) mod text;
 mod tokens;
 mod tools;
 

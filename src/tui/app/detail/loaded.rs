@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{Changes, Tab};
+use super::{Changes, RenderedConversation, Tab};
 use crate::correlate::CommitChanges;
 use crate::tui::app::App;
 use crate::tui::highlight::Highlighted;
@@ -75,6 +75,56 @@ impl App {
             commit,
             file,
         }]
+    }
+
+    /// Asks for the conversation on screen to be laid out, unless it is or has been asked for.
+    pub(in crate::tui::app) fn layout_effect(&mut self) -> Vec<Effect> {
+        let width = self.size.0;
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        let c = &view.conversation;
+        if view.tab != Tab::Conversation || width == 0 {
+            return Vec::new();
+        }
+        let key = (width, c.thinking, c.results, c.agent.clone());
+        let laid_out = c.rendered.key == key && !c.rendered.lines.is_empty();
+        if laid_out || c.requested.as_ref() == Some(&key) {
+            return Vec::new();
+        }
+        let Some(data) = self.loaded.get(&view.session) else {
+            return Vec::new();
+        };
+        let Some(conversation) = data.conversations.get(&c.agent).cloned() else {
+            return Vec::new();
+        };
+        if conversation.entries.is_empty() {
+            return Vec::new();
+        }
+        view.conversation.requested = Some(key.clone());
+        vec![Effect::LayoutConversation {
+            session: view.session.clone(),
+            key,
+            conversation,
+            theme: Box::new(self.theme),
+            cwd: data.summary.cwd.clone(),
+        }]
+    }
+
+    /// Keeps a layout when it is the one last asked for.
+    pub(in crate::tui::app) fn on_laid_out(
+        &mut self,
+        session: &str,
+        rendered: RenderedConversation,
+    ) {
+        let Some(view) = self.detail.as_mut().filter(|v| v.session == session) else {
+            return;
+        };
+        let c = &mut view.conversation;
+        if c.requested.as_ref() == Some(&rendered.key) {
+            c.requested = None;
+            c.rendered = rendered;
+        }
     }
 
     /// Whether keys go to the conversation's search box.

@@ -239,3 +239,41 @@ fn the_conversation_search_box_takes_keys_until_enter() {
     let c = &f.view().conversation;
     assert!(c.thinking && c.results);
 }
+
+#[test]
+fn the_conversation_is_laid_out_on_the_worker_once_per_width_and_toggles() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    assert!(
+        f.send(Msg::Resize(100, 30)).is_empty(),
+        "not on the conversation tab"
+    );
+    let effects = f.send(Msg::Action(Action::TabConversation));
+    let [Effect::LayoutConversation { key, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(key, &(100, false, false, None));
+    assert!(f.send(Msg::Tick).is_empty(), "asked already");
+    // An answer for a width no longer wanted is dropped; the wanted one is kept.
+    let stale = effects[0].clone();
+    let wanted = f.send(Msg::Resize(90, 30));
+    assert_eq!(wanted.len(), 1);
+    let old = perform(stale, &f.source, PriceTable::embedded()).unwrap();
+    f.send(old);
+    assert!(f.view().conversation.rendered.lines.is_empty());
+    for e in wanted {
+        let msg = perform(e, &f.source, PriceTable::embedded()).unwrap();
+        assert!(f.send(msg).is_empty());
+    }
+    let c = &f.view().conversation;
+    assert_eq!(c.rendered.key, (90, false, false, None));
+    assert!(c.rendered.lines.len() > 50 && c.requested.is_none());
+    let toggled = f.send(Msg::Action(Action::ToggleThinking));
+    assert!(matches!(
+        toggled.as_slice(),
+        [Effect::LayoutConversation {
+            key: (90, true, false, None),
+            ..
+        }]
+    ));
+}
