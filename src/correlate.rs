@@ -19,6 +19,9 @@ use crate::capture::state::{StateDir, read_json};
 use crate::session::detail::SessionDetail;
 
 pub use repository::{SessionCommits, configured_signers, sessions_in_repository};
+mod changes;
+
+pub use changes::{Author, ChangedFile, CommitChanges, DiffLine, LineKind, session_changes};
 
 /// Commits examined for inferred links, newest first.
 const WALK_LIMIT: usize = 5000;
@@ -68,10 +71,28 @@ pub fn commits_for(
         return Ok(None);
     };
     let repo = Repository::open(&paths.worktree)?;
+    let records = commit_records(&paths);
+    commits_in(&repo, &paths, &records, detail).map(Some)
+}
+
+/// The commit records post-commit wrote in the repository's state folder.
+pub fn commit_records(paths: &RepoPaths) -> Vec<CommitRecord> {
+    recorded(&StateDir::new(paths.clone()))
+}
+
+/// The commits of `repo` tied to the session, oldest first: those `records` credit it with,
+/// those the agent made, and those inferred from its lines. `paths.worktree` is where the
+/// session's file paths are made relative (the session's own working tree).
+pub fn commits_in(
+    repo: &Repository,
+    paths: &RepoPaths,
+    records: &[CommitRecord],
+    detail: &SessionDetail,
+) -> Result<Vec<CommitLink>, CorrelateError> {
     let id = detail.summary.id.as_str();
     let mut links: BTreeMap<String, CommitLink> = BTreeMap::new();
-    for record in recorded(&StateDir::new(paths.clone()))
-        .into_iter()
+    for record in records
+        .iter()
         .filter(|r| r.sessions.iter().any(|s| s == id))
     {
         let source = if record.source == "recorded" {
@@ -86,13 +107,13 @@ pub fn commits_for(
             .sum();
         let link = CommitLink {
             sha: record.sha.clone(),
-            subject: record.subject,
-            author: record.author,
+            subject: record.subject.clone(),
+            author: record.author.clone(),
             committed_at: Some(record.committed_at),
             source,
             agent_lines,
         };
-        links.insert(record.sha, link);
+        links.insert(record.sha.clone(), link);
     }
     for c in &detail.commits {
         if let Ok(commit) = repo
@@ -105,10 +126,10 @@ pub fn commits_for(
                 .or_insert_with(|| link(&commit, LinkSource::AgentCommit, 0));
         }
     }
-    infer(&repo, &paths, detail, &mut links)?;
+    infer(repo, paths, detail, &mut links)?;
     let mut out: Vec<CommitLink> = links.into_values().collect();
     out.sort_by_key(|l| l.committed_at);
-    Ok(Some(out))
+    Ok(out)
 }
 
 fn recorded(state: &StateDir) -> Vec<CommitRecord> {
@@ -149,16 +170,7 @@ fn infer(
     let (Some(start), Some(end)) = (detail.summary.start, detail.summary.end) else {
         return Ok(());
     };
-    let mut wrote: HashMap<String, HashMap<u64, u32>> = HashMap::new();
-    for f in &detail.files {
-        let Some(rel) = paths.relative(Path::new(&f.path)) else {
-            continue;
-        };
-        let hashes = wrote.entry(rel).or_default();
-        for h in &f.added_hashes {
-            *hashes.entry(*h).or_default() += 1;
-        }
-    }
+    let wrote = agent_lines(paths, detail);
     if wrote.values().all(HashMap::is_empty) {
         return Ok(());
     }
@@ -191,6 +203,25 @@ fn infer(
         }
     }
     Ok(())
+}
+
+/// The hashes of the lines the agent wrote (with their counts), by path relative to the
+/// worktree.
+pub fn agent_lines(
+    paths: &RepoPaths,
+    detail: &SessionDetail,
+) -> HashMap<String, HashMap<u64, u32>> {
+    let mut wrote: HashMap<String, HashMap<u64, u32>> = HashMap::new();
+    for f in &detail.files {
+        let Some(rel) = paths.relative(Path::new(&f.path)) else {
+            continue;
+        };
+        let hashes = wrote.entry(rel).or_default();
+        for h in &f.added_hashes {
+            *hashes.entry(*h).or_default() += 1;
+        }
+    }
+    wrote
 }
 
 fn matching_lines(

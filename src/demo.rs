@@ -13,21 +13,6 @@ use crate::transcript::discover::{FileRole, SourceFile};
 use crate::transcript::scan::scan_bytes;
 
 const ARCHIVE: &str = include_str!("../assets/demo/transcripts.txt");
-/// The repository the demo sessions worked in, as a git bundle (their commits carry
-/// `Vouch-Session` trailers).
-const BUNDLE: &[u8] = include_bytes!("../assets/demo/repo.bundle");
-
-/// Why the demo repository could not be unpacked.
-#[derive(Debug, thiserror::Error)]
-pub enum DemoError {
-    #[error("demo repository in {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cloning the demo repository bundle failed: {0}")]
-    Clone(String),
-}
 
 /// The demo files: (path relative to `projects/`, contents).
 pub fn files() -> Vec<(String, String)> {
@@ -113,44 +98,129 @@ fn source_for(rel: &str, len: u64) -> Option<SourceFile> {
     })
 }
 
-/// Runs `f` on a bare clone of the demo repository, made in a new folder under `scratch` (the
-/// system's temporary folder in the explorer) and removed afterwards. Needs the git CLI (libgit2
-/// does not read bundles).
-pub fn with_repository<T>(scratch: &Path, f: impl FnOnce(&Path) -> T) -> Result<T, DemoError> {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = scratch.join(format!("git-vouch-demo-{}-{n}", std::process::id()));
-    let io = |source| DemoError::Io {
-        path: dir.clone(),
-        source,
-    };
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    let result = clone_and_run(&dir, f);
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+/// The working tree the demo sessions ran in (their `cwd`); the demo repository stands for it.
+pub const WORKTREE: &str = "/home/dev/tasktrack";
+
+/// `git bundle create --all` of the repository the demo sessions worked in.
+const BUNDLE: &[u8] = include_bytes!("../assets/demo/repo.bundle");
+
+/// Problems unpacking the demo repository.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoRepoError {
+    #[error("the embedded demo bundle is malformed: {0}")]
+    Bundle(&'static str),
+    #[error("cannot unpack the demo repository in {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
 }
 
-fn clone_and_run<T>(dir: &Path, f: impl FnOnce(&Path) -> T) -> Result<T, DemoError> {
-    let bundle = dir.join("repo.bundle");
-    std::fs::write(&bundle, BUNDLE).map_err(|source| DemoError::Io {
-        path: bundle.clone(),
-        source,
-    })?;
-    let repo = dir.join("repo.git");
-    let out = std::process::Command::new("git")
-        .args(["clone", "--quiet", "--bare"])
-        .arg(&bundle)
-        .arg(&repo)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| DemoError::Clone(e.to_string()))?;
-    if !out.status.success() {
-        return Err(DemoError::Clone(
-            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        ));
+/// The demo repository as a bare repository under `parent` (unpacked from the embedded bundle
+/// the first time; a folder named after the bundle's hash is reused afterwards), with the
+/// paths that map the demo sessions' working tree onto it.
+pub fn repository(
+    parent: &Path,
+) -> Result<(git2::Repository, crate::capture::locate::RepoPaths), DemoRepoError> {
+    let digest = crate::transcript::hash::hash64(BUNDLE);
+    let dir = parent.join(format!("demo-repo-{digest:016x}.git"));
+    // Unpacked into a temporary folder and renamed: a folder of that name is complete.
+    if !dir.is_dir() {
+        unpack(parent, &dir)?;
     }
-    Ok(f(&repo))
+    let repo = git2::Repository::open_bare(&dir)?;
+    let paths = crate::capture::locate::RepoPaths {
+        worktree: PathBuf::from(WORKTREE),
+        git_dir: dir.clone(),
+        common_dir: dir,
+    };
+    Ok((repo, paths))
+}
+
+/// Writes the bundle's pack and refs into a fresh bare repository, then renames it into place
+/// (a second explorer unpacking at the same time loses the rename harmlessly).
+fn unpack(parent: &Path, dir: &Path) -> Result<(), DemoRepoError> {
+    let io = |source| DemoRepoError::Io {
+        path: parent.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(parent).map_err(io)?;
+    let temp = parent.join(format!("demo-repo.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&temp);
+    let repo = git2::Repository::init_bare(&temp)?;
+    let (refs, pack) = parse_bundle(BUNDLE)?;
+    let odb = repo.odb()?;
+    let mut writer = odb.packwriter()?;
+    std::io::Write::write_all(&mut writer, pack).map_err(io)?;
+    writer.commit()?;
+    for (oid, name) in &refs {
+        if name.starts_with("refs/") {
+            repo.reference(name, *oid, true, "demo bundle")?;
+        }
+    }
+    repo.set_head("refs/heads/main")?;
+    match std::fs::rename(&temp, dir) {
+        Ok(()) => Ok(()),
+        Err(_) if dir.is_dir() => {
+            let _ = std::fs::remove_dir_all(&temp);
+            Ok(())
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// The refs a bundle names: (object id, ref name).
+type BundleRefs = Vec<(git2::Oid, String)>;
+
+/// The refs and pack of a v2/v3 bundle: header lines, a blank line, then the pack.
+fn parse_bundle(bytes: &[u8]) -> Result<(BundleRefs, &[u8]), DemoRepoError> {
+    let mut rest = bytes;
+    let mut refs = Vec::new();
+    let mut first = true;
+    loop {
+        let end = memchr::memchr(b'\n', rest).ok_or(DemoRepoError::Bundle("no blank line"))?;
+        let line = std::str::from_utf8(&rest[..end])
+            .map_err(|_| DemoRepoError::Bundle("header is not UTF-8"))?;
+        rest = &rest[end + 1..];
+        if first {
+            if !matches!(line, "# v2 git bundle" | "# v3 git bundle") {
+                return Err(DemoRepoError::Bundle("not a v2 or v3 bundle"));
+            }
+            first = false;
+        } else if line.is_empty() {
+            return Ok((refs, rest));
+        } else if line.starts_with('-') {
+            return Err(DemoRepoError::Bundle("it needs prerequisite commits"));
+        } else if let Some((oid, name)) = line.split_once(' ') {
+            refs.push((git2::Oid::from_str(oid)?, name.to_owned()));
+        }
+    }
+}
+
+/// Runs `f` on the demo repository's git folder (unpacked under `parent`, see [`repository`]).
+pub fn with_repository<T>(parent: &Path, f: impl FnOnce(&Path) -> T) -> Result<T, DemoRepoError> {
+    let (repo, _) = repository(parent)?;
+    Ok(f(repo.path()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bundle;
+
+    #[test]
+    fn bundle_headers_are_checked() {
+        let (refs, pack) = parse_bundle(super::BUNDLE).unwrap();
+        assert!(refs.iter().any(|(_, name)| name == "refs/heads/main"));
+        assert!(pack.starts_with(b"PACK"));
+        let err = |b: &[u8]| parse_bundle(b).map(|_| ()).unwrap_err().to_string();
+        assert_eq!(
+            err(b"# v9 git bundle\n\nPACK"),
+            "the embedded demo bundle is malformed: not a v2 or v3 bundle"
+        );
+        assert!(err(b"# v2 git bundle\nabc refs/x").contains("no blank line"));
+        assert!(err(b"# v2 git bundle\n-abc\n\n").contains("prerequisite"));
+    }
 }

@@ -8,17 +8,19 @@
 pub mod action;
 pub mod app;
 pub mod frame_log;
+pub mod highlight;
 pub mod keymap;
 pub mod msg;
 pub mod review;
 pub mod runner;
 pub mod sanitize;
 pub mod theme;
+pub mod timeline;
 pub mod views;
 pub mod worker;
 
 pub use action::Action;
-pub use app::{App, LoadState, Screen};
+pub use app::{App, LoadState, Screen, SessionData, Tab};
 pub use keymap::Keymap;
 pub use msg::{Effect, LoadResult, Msg};
 pub use theme::Theme;

@@ -188,8 +188,10 @@ fn the_demo_repository_ties_the_demo_sessions_to_their_commits() {
         git_vouch::demo::with_repository(tmp.path(), |repo| sessions_in_repository(repo, &nobody))
             .unwrap()
             .unwrap();
-    // The scratch clone is gone.
-    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    // Unpacked once; the next call reuses it.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+    git_vouch::demo::with_repository(tmp.path(), |_| ()).unwrap();
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
     let prices = git_vouch::pricing::PriceTable::embedded();
     let demo_ids: Vec<String> = git_vouch::demo::catalog(prices)
         .sessions

@@ -9,7 +9,8 @@ use git_vouch::clock::FixedClock;
 use git_vouch::correlate::sessions_in_repository;
 use git_vouch::index::Catalog;
 use git_vouch::pricing::PriceTable;
-use git_vouch::tui::{Action, App, Keymap, LoadResult, Msg, Theme};
+use git_vouch::tui::worker::{Source, perform};
+use git_vouch::tui::{Action, App, Effect, Keymap, LoadResult, Msg, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -54,7 +55,16 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
+/// Draws the app at a size, as the runner does after a resize: the conversation is laid out
+/// for the new width (by the job run in place) before the frame is kept.
 fn draw(app: &mut App, (w, h): (u16, u16)) -> String {
+    let mut effects = app.update(Msg::Resize(w, h));
+    while let Some(effect) = effects.pop() {
+        let source = Source::Local { cache: None };
+        if let Some(msg) = perform(effect, &source, PriceTable::embedded()) {
+            effects.extend(app.update(msg));
+        }
+    }
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|f| app.render(f)).unwrap();
     terminal.backend().to_string()
@@ -164,4 +174,324 @@ fn narrow_terminal() {
     insta::assert_snapshot!("sessions_60x20", draw(&mut app, (60, 20)));
     keys(&mut app, "?");
     insta::assert_snapshot!("help_60x20", draw(&mut app, (60, 20)));
+}
+
+/// Runs the jobs the effects ask for, in this thread, feeding the answers back until none is left.
+fn settle(app: &mut App, effects: Vec<Effect>, source: &Source) {
+    let mut queue = effects;
+    while let Some(effect) = queue.pop() {
+        if let Some(msg) = perform(effect, source, PriceTable::embedded()) {
+            queue.extend(app.update(msg));
+        }
+    }
+}
+
+fn press(app: &mut App, source: &Source, code: KeyCode) {
+    let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    settle(app, effects, source);
+}
+
+fn type_keys(app: &mut App, source: &Source, text: &str) {
+    for c in text.chars() {
+        press(app, source, KeyCode::Char(c));
+    }
+}
+
+/// The demo with the session whose title starts with `title` opened and read in full.
+fn open_session(title: &str) -> (App, Source, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Source::Demo {
+        repo_parent: dir.path().to_path_buf(),
+    };
+    let mut app = demo();
+    while !app.selected().unwrap().display_title().starts_with(title) {
+        keys(&mut app, "j");
+    }
+    press(&mut app, &source, KeyCode::Enter);
+    assert!(app.open_data().unwrap().detail.is_some(), "read in full");
+    (app, source, dir)
+}
+
+const IMPORT: &str = "Add `tasktrack import";
+
+#[test]
+fn detail_tabs() {
+    for size in SIZES {
+        let (mut app, source, _dir) = open_session(IMPORT);
+        for tab in [
+            "overview",
+            "tokens",
+            "tools",
+            "subagents",
+            "files",
+            "conversation",
+        ] {
+            insta::assert_snapshot!(
+                format!("detail_{tab}_{}x{}", size.0, size.1),
+                draw(&mut app, size)
+            );
+            press(&mut app, &source, KeyCode::Tab);
+        }
+    }
+}
+
+#[test]
+fn detail_interactions() {
+    for size in SIZES {
+        let tag = format!("{}x{}", size.0, size.1);
+        let (mut app, source, _dir) = open_session(IMPORT);
+        // Sub-agents: Enter opens the agent's own conversation; back returns to the list.
+        type_keys(&mut app, &source, "4");
+        press(&mut app, &source, KeyCode::Enter);
+        insta::assert_snapshot!(
+            format!("detail_subagent_conversation_{tag}"),
+            draw(&mut app, size)
+        );
+        press(&mut app, &source, KeyCode::Esc);
+        assert_eq!(
+            app.detail.as_ref().unwrap().tab,
+            git_vouch::tui::Tab::Subagents
+        );
+        // Files: the importer's diff, focused and highlighted.
+        type_keys(&mut app, &source, "5");
+        press(&mut app, &source, KeyCode::Enter);
+        type_keys(&mut app, &source, "jjjj");
+        press(&mut app, &source, KeyCode::Enter);
+        insta::assert_snapshot!(format!("detail_diff_{tag}"), draw(&mut app, size));
+        // Tools: the calls of Bash, with the failed one.
+        type_keys(&mut app, &source, "3j");
+        press(&mut app, &source, KeyCode::Enter);
+        insta::assert_snapshot!(format!("detail_tool_calls_{tag}"), draw(&mut app, size));
+        // Conversation: results unfolded, thinking shown, searched.
+        type_keys(&mut app, &source, "6et/unittest");
+        press(&mut app, &source, KeyCode::Enter);
+        // Matches are found by the draw (they depend on the width): draw, then move to the next.
+        draw(&mut app, size);
+        type_keys(&mut app, &source, "n");
+        insta::assert_snapshot!(
+            format!("detail_conversation_search_{tag}"),
+            draw(&mut app, size)
+        );
+    }
+}
+
+#[test]
+fn detail_narrow_terminal() {
+    let (mut app, source, _dir) = open_session(IMPORT);
+    for tab in [
+        "overview",
+        "tokens",
+        "tools",
+        "subagents",
+        "files",
+        "conversation",
+    ] {
+        insta::assert_snapshot!(format!("detail_{tab}_60x20"), draw(&mut app, (60, 20)));
+        press(&mut app, &source, KeyCode::Tab);
+    }
+}
+
+/// A session with no tools, sub-agents, commits or conversation, whose files cannot be read.
+#[test]
+fn detail_empty_states() {
+    let summary = git_vouch::session::SessionSummary {
+        id: "0e0e0e0e-empty".into(),
+        project: "nowhere".into(),
+        first_prompt: Some("an empty session".into()),
+        ..git_vouch::session::SessionSummary::default()
+    };
+    let catalog = Catalog {
+        sessions: vec![summary],
+        ..Catalog::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let source = Source::Demo {
+        repo_parent: dir.path().to_path_buf(),
+    };
+    for size in [(80, 24), (60, 20)] {
+        let mut app = app(catalog.clone(), &[], None);
+        press(&mut app, &source, KeyCode::Enter);
+        for tab in [
+            "overview",
+            "tokens",
+            "tools",
+            "subagents",
+            "files",
+            "conversation",
+        ] {
+            insta::assert_snapshot!(
+                format!("detail_empty_{tab}_{}x{}", size.0, size.1),
+                draw(&mut app, size)
+            );
+            press(&mut app, &source, KeyCode::Tab);
+        }
+    }
+}
+
+/// Before the worker answers, the detail shows a progress indicator and keys still work.
+#[test]
+fn detail_loading() {
+    let mut app = demo();
+    let effects = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadDetail(_)]),
+        "{effects:?}"
+    );
+    app.update(Msg::Tick);
+    insta::assert_snapshot!("detail_loading_80x24", draw(&mut app, (80, 24)));
+    keys(&mut app, "3");
+    assert_eq!(app.detail.as_ref().unwrap().tab, git_vouch::tui::Tab::Tools);
+    keys(&mut app, "q");
+    assert_eq!(app.screen, git_vouch::tui::Screen::Sessions);
+}
+
+/// Escape sequences and control characters in a transcript never reach the terminal, on any
+/// tab, with thinking and tool results shown.
+#[test]
+fn detail_never_draws_what_a_transcript_smuggles_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "\u{1b}[2J\u{1b}]0;pwned\u{7}\u{9b}31m\u{8}\r";
+    let lines = [
+        serde_json::json!({"type":"user","uuid":"u1","timestamp":"2026-11-21T10:00:00Z",
+            "cwd":"/tmp/x","sessionId":"s-evil",
+            "message":{"content":format!("hello{evil} world")}}),
+        serde_json::json!({"type":"assistant","uuid":"a1","timestamp":"2026-11-21T10:00:01Z",
+            "requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-5-20250929",
+            "usage":{"input_tokens":10,"output_tokens":5},
+            "content":[{"type":"thinking","thinking":format!("think{evil}")},
+                {"type":"text","text":format!("answer{evil}\n\tindented")},
+                {"type":"tool_use","id":"t1","name":format!("Bash{evil}"),
+                 "input":{"command":format!("ls{evil}")}}]}}),
+        serde_json::json!({"type":"user","uuid":"u2","timestamp":"2026-11-21T10:00:02Z",
+            "message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":true,
+            "content":format!("out{evil}put")}]}}),
+    ];
+    let path = dir.path().join("s-evil.jsonl");
+    let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
+    std::fs::write(&path, text).unwrap();
+    let summary = git_vouch::session::SessionSummary {
+        id: format!("s-evil{evil}"),
+        project: "x".into(),
+        first_prompt: Some(format!("hello{evil}")),
+        files: vec![path],
+        ..git_vouch::session::SessionSummary::default()
+    };
+    let catalog = Catalog {
+        sessions: vec![summary],
+        ..Catalog::default()
+    };
+    let source = Source::Local { cache: None };
+    let mut app = app(catalog, &[], None);
+    press(&mut app, &source, KeyCode::Enter);
+    let mut seen = String::new();
+    for _ in 0..6 {
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal.draw(|f| app.render(f)).unwrap();
+        for cell in terminal.backend().buffer().content() {
+            let symbol = cell.symbol();
+            assert!(
+                !symbol.chars().any(char::is_control),
+                "control character drawn: {symbol:?}"
+            );
+            seen.push_str(symbol);
+        }
+        press(&mut app, &source, KeyCode::Tab);
+    }
+    type_keys(&mut app, &source, "6te");
+    let shown = draw(&mut app, (100, 30));
+    assert!(
+        !shown.chars().any(|c| c.is_control() && c != '\n'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("hello world"), "{shown}");
+    assert!(shown.contains("    indented"), "{shown}");
+    assert!(shown.contains("│ output"), "{shown}");
+    assert!(shown.contains("think"), "{shown}");
+    assert!(
+        !shown.contains("pwned") && !seen.contains("pwned"),
+        "{shown}"
+    );
+}
+
+/// With colours the diff is syntax-highlighted and the agent's gutter mark has its role's
+/// colour; with NO_COLOR neither colour is drawn (the `A`/`H` letters still tell them apart).
+#[test]
+fn diff_colours_follow_no_color() {
+    use ratatui::style::Color;
+    let (mut app, source, _dir) = open_session(IMPORT);
+    type_keys(&mut app, &source, "5");
+    press(&mut app, &source, KeyCode::Enter);
+    type_keys(&mut app, &source, "jjjj");
+    press(&mut app, &source, KeyCode::Enter);
+    let colours = |app: &mut App| {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal.draw(|f| app.render(f)).unwrap();
+        let cells = terminal.backend().buffer().content().to_vec();
+        let rgb = cells
+            .iter()
+            .filter(|c| matches!(c.fg, Color::Rgb(..)))
+            .count();
+        let agent_marks = cells
+            .iter()
+            .filter(|c| c.symbol() == "A" && c.fg == Color::LightMagenta)
+            .count();
+        (rgb, agent_marks)
+    };
+    app.theme = Theme::embedded(false);
+    let (rgb, marks) = colours(&mut app);
+    assert!(rgb > 100, "highlighted code: {rgb} cells");
+    assert!(marks > 10, "agent marks: {marks}");
+    app.theme = Theme::embedded(true);
+    assert_eq!(colours(&mut app), (0, 0));
+}
+
+/// Nested sub-agents are drawn as a tree under their parents.
+#[test]
+fn detail_subagent_tree() {
+    use git_vouch::session::detail::{SessionDetail, SubagentKind, SubagentNode};
+    let node = |id: &str, kind: &str, children: Vec<SubagentNode>| SubagentNode {
+        agent_id: id.into(),
+        agent_type: Some(kind.into()),
+        description: Some(format!("{kind} work")),
+        tool_use_id: None,
+        kind: SubagentKind::Task,
+        tokens: git_vouch::usage::Tokens {
+            output: 1200,
+            ..Default::default()
+        },
+        cost: None,
+        models: Vec::new(),
+        tool_calls: 2,
+        path: None,
+        started: None,
+        children,
+    };
+    let tree = vec![
+        node(
+            "a1",
+            "planner",
+            vec![
+                node("a2", "explorer", vec![node("a3", "grep", Vec::new())]),
+                node("a4", "reviewer", Vec::new()),
+            ],
+        ),
+        node("a5", "writer", Vec::new()),
+    ];
+    let mut app = demo();
+    let summary = app.selected().unwrap().clone();
+    let id = summary.id.clone();
+    let mut data = git_vouch::tui::SessionData::new(summary.clone());
+    data.detail = Some(std::sync::Arc::new(SessionDetail {
+        summary,
+        tool_calls: Vec::new(),
+        subagents: tree,
+        files: Vec::new(),
+        commits: Vec::new(),
+        turns: Vec::new(),
+        warnings: Vec::new(),
+    }));
+    app.loaded.insert(id, data);
+    app.update(Msg::Action(Action::Open));
+    app.update(Msg::Action(Action::TabSubagents));
+    insta::assert_snapshot!("detail_subagent_tree_80x24", draw(&mut app, (80, 24)));
 }

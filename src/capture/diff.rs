@@ -76,14 +76,7 @@ fn files(diff: &mut Diff<'_>) -> Result<Vec<DiffFile>, git2::Error> {
         let path = |f: git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
         let new_path = path(delta.new_file());
         let old_path = path(delta.old_file());
-        let status = match delta.status() {
-            Delta::Added | Delta::Untracked => "added",
-            Delta::Deleted => "deleted",
-            Delta::Renamed => "renamed",
-            Delta::Copied => "copied",
-            Delta::Typechange => "typechange",
-            _ => "modified",
-        };
+        let status = status_name(delta.status());
         let mut file = DiffFile {
             path: new_path
                 .clone()
@@ -103,6 +96,18 @@ fn files(diff: &mut Diff<'_>) -> Result<Vec<DiffFile>, git2::Error> {
         out.push(file);
     }
     Ok(out)
+}
+
+/// The name of a delta's status: added, deleted, renamed, copied, typechange or modified.
+pub fn status_name(status: Delta) -> &'static str {
+    match status {
+        Delta::Added | Delta::Untracked => "added",
+        Delta::Deleted => "deleted",
+        Delta::Renamed => "renamed",
+        Delta::Copied => "copied",
+        Delta::Typechange => "typechange",
+        _ => "modified",
+    }
 }
 
 fn read_lines(patch: &Patch<'_>, file: &mut DiffFile) -> Result<(), git2::Error> {

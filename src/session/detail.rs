@@ -7,6 +7,7 @@
 
 mod collect;
 mod commit;
+mod conversation;
 mod facts;
 mod outputs;
 mod tally;
@@ -14,6 +15,10 @@ mod tally;
 mod tests;
 mod thread;
 mod tree;
+
+pub use conversation::{
+    Conversation, Entry, EntryKind, ThreadRef, ToolEntry, ToolOutcome, load_conversation,
+};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -41,7 +46,21 @@ pub struct SessionDetail {
     /// One entry per successful Edit, Write, MultiEdit or NotebookEdit call.
     pub files: Vec<FileTouch>,
     pub commits: Vec<AgentCommit>,
+    /// Every API response (main thread and sub-agents), in time order.
+    pub turns: Vec<TurnUsage>,
     pub warnings: Vec<Diagnostic>,
+}
+
+/// The usage of one API response: one turn of the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnUsage {
+    pub at: Option<DateTime<Utc>>,
+    /// The sub-agent that made the request; `None` on the main thread.
+    pub agent_id: Option<String>,
+    pub model: String,
+    pub tokens: Tokens,
+    /// `None` when the model has no price.
+    pub cost: Option<Usd>,
 }
 
 /// One tool call.
@@ -202,6 +221,7 @@ pub fn load_detail(
         subagents,
         files: outputs::files(&c),
         commits: outputs::commits(&c),
+        turns: c.tally.turns(prices),
         warnings,
     }
 }

@@ -107,7 +107,9 @@ pub enum Block {
         text: String,
         is_error: bool,
     },
-    /// Thinking, images, server tools and anything unknown.
+    /// The model's thinking (its `thinking` text; redacted thinking reads as [`Block::Other`]).
+    Thinking(String),
+    /// Images, server tools and anything unknown.
     Other,
 }
 
@@ -260,6 +262,7 @@ fn block(value: Value) -> Block {
     };
     match map.get("type").and_then(Value::as_str) {
         Some("text") => take_string(&mut map, "text").map_or(Block::Other, Block::Text),
+        Some("thinking") => take_string(&mut map, "thinking").map_or(Block::Other, Block::Thinking),
         Some("tool_use") => match (take_string(&mut map, "id"), take_string(&mut map, "name")) {
             (Some(id), Some(name)) => Block::ToolUse {
                 id,
@@ -335,7 +338,7 @@ mod tests {
     fn decodes_tool_use_and_result_lines() {
         let (recs, warnings) = read(
             concat!(
-                r#"{"type":"assistant","timestamp":"2026-01-01T00:00:00Z","requestId":"r","message":{"id":"m","usage":{"service_tier":7},"content":[{"type":"thinking"},{"type":"tool_use","id":"t","name":"Bash","input":{}}]}}"#,
+                r#"{"type":"assistant","timestamp":"2026-01-01T00:00:00Z","requestId":"r","message":{"id":"m","usage":{"service_tier":7},"content":[{"type":"thinking","thinking":7},{"type":"tool_use","id":"t","name":"Bash","input":{}}]}}"#,
                 "\n",
                 r#"{"type":"user","isSidechain":true,"message":{"content":[{"type":"tool_result","tool_use_id":"t","is_error":true,"content":[{"type":"text","text":"a"},{"type":"image"},{"type":"text","text":"b"}]}]},"toolUseResult":"Error: x"}"#,
             ),

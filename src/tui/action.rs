@@ -35,23 +35,41 @@ pub enum Action {
     ToggleScope,
     /// Read the sessions again.
     Reload,
-    /// Open the selected row (a commit of the Branch view: its sessions).
+    /// Open what is selected: a session, a tool's calls, a sub-agent's conversation, a diff.
     Open,
+    /// The next tab of a session.
+    NextTab,
+    /// The previous tab of a session.
+    PrevTab,
+    TabOverview,
+    TabTokens,
+    TabTools,
+    TabSubagents,
+    TabFiles,
+    TabConversation,
+    /// Focus the pane to the right (tools, files).
+    NextPane,
+    /// Focus the pane to the left.
+    PrevPane,
+    /// Jump to the next search match in the conversation.
+    NextMatch,
+    /// Jump to the previous search match.
+    PrevMatch,
+    /// Show or hide the model's thinking in the conversation.
+    ToggleThinking,
+    /// Unfold or fold tool results in the conversation.
+    ToggleResults,
     /// The Branch view: this branch's commits, sessions and attestations.
     Branch,
     /// Review: sign the evidence shown (and go on with the push).
     Sign,
     /// Review: push without attestation, where `vouch.review` allows it.
     PushUnattested,
-    /// Move the focus to the next pane.
-    FocusNext,
-    /// Move the focus to the previous pane.
-    FocusPrev,
 }
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 32] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -62,11 +80,23 @@ impl Action {
         Self::SortNext,
         Self::SortReverse,
         Self::ToggleScope,
-        Self::Open,
         Self::Branch,
         Self::Reload,
-        Self::FocusNext,
-        Self::FocusPrev,
+        Self::Open,
+        Self::NextTab,
+        Self::PrevTab,
+        Self::TabOverview,
+        Self::TabTokens,
+        Self::TabTools,
+        Self::TabSubagents,
+        Self::TabFiles,
+        Self::TabConversation,
+        Self::NextPane,
+        Self::PrevPane,
+        Self::NextMatch,
+        Self::PrevMatch,
+        Self::ToggleThinking,
+        Self::ToggleResults,
         Self::Sign,
         Self::PushUnattested,
         Self::Help,
@@ -75,17 +105,13 @@ impl Action {
     ];
 
     /// Actions only the review screen uses (the explorer's help leaves them out).
-    pub const REVIEW_ONLY: [Self; 4] = [
-        Self::FocusNext,
-        Self::FocusPrev,
-        Self::Sign,
-        Self::PushUnattested,
-    ];
+    pub const REVIEW_ONLY: [Self; 2] = [Self::Sign, Self::PushUnattested];
 
-    /// The actions of the review screen, in the order its help lists them.
+    /// The actions of the review screen, in the order its help lists them (`next_tab` and
+    /// `prev_tab` move between its panes).
     pub const REVIEW: [Self; 13] = [
-        Self::FocusNext,
-        Self::FocusPrev,
+        Self::NextTab,
+        Self::PrevTab,
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -150,11 +176,23 @@ mod tests {
                 | Action::ToggleScope
                 | Action::Reload
                 | Action::Open
+                | Action::NextTab
+                | Action::PrevTab
+                | Action::TabOverview
+                | Action::TabTokens
+                | Action::TabTools
+                | Action::TabSubagents
+                | Action::TabFiles
+                | Action::TabConversation
+                | Action::NextPane
+                | Action::PrevPane
+                | Action::NextMatch
+                | Action::PrevMatch
+                | Action::ToggleThinking
+                | Action::ToggleResults
                 | Action::Branch
                 | Action::Sign
-                | Action::PushUnattested
-                | Action::FocusNext
-                | Action::FocusPrev => {}
+                | Action::PushUnattested => {}
             }
         }
     }

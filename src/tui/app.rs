@@ -1,10 +1,12 @@
 //! The explorer's state and its one mutator, [`App::update`].
 
 mod branch;
+pub mod detail;
 mod list;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -12,6 +14,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKi
 use ratatui::Frame;
 
 pub use branch::{BranchLoad, BranchView};
+pub use detail::{DetailView, SessionData, Tab};
 pub use list::{Column, SessionList, models, project};
 
 use super::action::Action;
@@ -31,6 +34,9 @@ pub enum Screen {
     Sessions,
     /// The current branch's commits with their sessions and attestations.
     Branch,
+    /// One session, in tabs.
+    Detail,
+    /// The key bindings, over the screen they were asked from.
     Help,
 }
 
@@ -58,8 +64,16 @@ pub struct App {
     pub list: SessionList,
     pub help_scroll: u16,
     /// The screen under the help.
-    pub under_help: Screen,
+    pub help_over: Screen,
     pub branch: BranchView,
+    /// The open session, on the detail screen.
+    pub detail: Option<DetailView>,
+    /// What has been read of each session opened, by id.
+    pub loaded: HashMap<String, SessionData>,
+    /// Ticks since the start: animates the detail screen's progress indicator.
+    pub tick: usize,
+    /// The terminal's width and height, from the last draw or resize.
+    pub size: (u16, u16),
     /// Whether a load job is running (a second reload waits for it).
     busy: bool,
 }
@@ -85,18 +99,29 @@ impl App {
             searched: Vec::new(),
             list: SessionList::new(scope),
             help_scroll: 0,
-            under_help: Screen::Sessions,
+            help_over: Screen::Sessions,
             branch: BranchView::default(),
+            detail: None,
+            loaded: HashMap::new(),
+            tick: 0,
+            size: (0, 0),
             busy: false,
         }
     }
 
-    /// Applies one message; the only place state changes.
+    /// Applies one message; the only place state changes. A conversation shown at a width or
+    /// with toggles it has not been laid out for is then sent to be laid out.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.handle(msg);
+        effects.extend(self.layout_effect());
+        effects
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         self.now = self.clock.now();
         match msg {
             Msg::Key(key) => return self.on_key(key),
-            Msg::Mouse(mouse) => self.on_mouse(mouse),
+            Msg::Mouse(mouse) => return self.on_mouse(mouse),
             Msg::Action(action) => return self.on_action(action),
             Msg::Loaded(result) => return self.on_loaded(*result),
             Msg::CommitsLoaded(commits) => {
@@ -108,28 +133,50 @@ impl App {
                 self.load = LoadState::Failed(error);
             }
             Msg::BranchLoaded(result) => self.branch.loaded(*result),
+            Msg::DetailLoaded(load) => return self.on_detail_loaded(*load),
+            Msg::ChangesLoaded { session, result } => {
+                return self.on_changes_loaded(&session, result);
+            }
+            Msg::ConversationLoaded {
+                session,
+                agent,
+                conversation,
+            } => {
+                if let Some(data) = self.loaded.get_mut(&session) {
+                    data.conversations.insert(Some(agent), conversation);
+                }
+            }
+            Msg::Highlighted(h) => self.on_highlighted(*h),
+            Msg::ConversationLaidOut { session, rendered } => {
+                self.on_laid_out(&session, *rendered);
+            }
             Msg::Tick => {
+                self.tick = self.tick.wrapping_add(1);
                 if let LoadState::Loading(n) = &mut self.load {
                     *n = n.wrapping_add(1);
                 }
                 self.branch.tick();
             }
             // The next draw uses the new size; PageUp/PageDown follow what it shows.
-            Msg::Resize(..) => {}
+            Msg::Resize(w, h) => self.size = (w, h),
         }
         Vec::new()
     }
 
     /// Draws the current screen; no I/O. `&mut` so the table keeps its scroll offset.
     pub fn render(&mut self, frame: &mut Frame) {
-        let below = if self.screen == Screen::Help {
-            self.under_help
+        self.size = (frame.area().width, frame.area().height);
+        let under = if self.screen == Screen::Help {
+            self.help_over
         } else {
             self.screen
         };
-        match below {
-            Screen::Branch => views::branch::render(self, frame),
-            _ => views::sessions::render(self, frame),
+        if under == Screen::Detail && self.detail.is_some() {
+            views::detail::render(self, frame);
+        } else if under == Screen::Branch {
+            views::branch::render(self, frame);
+        } else {
+            views::sessions::render(self, frame);
         }
         if self.screen == Screen::Help {
             views::help::render(self, frame);
@@ -159,12 +206,16 @@ impl App {
         self.load = LoadState::Ready;
         self.busy = false;
         self.list.refresh(&self.sessions);
-        vec![Effect::LoadCommits]
+        vec![Effect::LoadCommits(self.list.scope.clone())]
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if self.list.searching && self.screen == Screen::Sessions {
             self.on_search_key(key);
+            return Vec::new();
+        }
+        if self.screen == Screen::Detail && self.conversation_searching() {
+            self.on_conversation_search_key(key);
             return Vec::new();
         }
         match self.keymap.action_for(&key) {
@@ -195,17 +246,19 @@ impl App {
         self.list.refresh(&self.sessions);
     }
 
-    fn on_mouse(&mut self, mouse: MouseEvent) {
+    fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
         let delta = match mouse.kind {
             MouseEventKind::ScrollDown => WHEEL_ROWS,
             MouseEventKind::ScrollUp => -WHEEL_ROWS,
-            _ => return,
+            _ => return Vec::new(),
         };
         match self.screen {
             Screen::Help => self.scroll_help(delta),
             Screen::Sessions => self.list.move_by(delta),
             Screen::Branch => self.branch.move_by(delta),
+            Screen::Detail => return self.detail_move(detail::Move::By(delta)),
         }
+        Vec::new()
     }
 
     fn scroll_help(&mut self, delta: isize) {
@@ -221,20 +274,22 @@ impl App {
             (_, Action::Quit) => return vec![Effect::Quit],
             (Screen::Branch, Action::Reload) => return self.load_branch(true),
             (_, Action::Reload) => return self.reload(),
-            (Screen::Help, Action::Help | Action::Back) => self.screen = self.under_help,
+            (Screen::Help, Action::Help | Action::Back) => self.screen = self.help_over,
             (Screen::Help, Action::Down) => self.scroll_help(1),
             (Screen::Help, Action::Up) => self.scroll_help(-1),
             (Screen::Help, Action::Top) => self.help_scroll = 0,
             (Screen::Help, _) => {}
-            (Screen::Sessions | Screen::Branch, Action::Help) => {
-                self.under_help = self.screen;
+            (Screen::Sessions | Screen::Detail | Screen::Branch, Action::Help) => {
+                self.help_over = self.screen;
                 self.screen = Screen::Help;
                 self.help_scroll = 0;
             }
+            (Screen::Detail, other) => return self.on_detail_action(other),
             (_, Action::Branch) => return self.load_branch(false),
             (Screen::Branch, Action::Back) => self.screen = Screen::Sessions,
             (Screen::Branch, other) => self.on_branch_action(other),
             (Screen::Sessions, Action::Back) => return self.back_from_sessions(),
+            (Screen::Sessions, Action::Open) => return self.open_selected(),
             (Screen::Sessions, other) => self.on_list_action(other),
         }
         Vec::new()

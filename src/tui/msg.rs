@@ -2,13 +2,19 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::action::Action;
-use crate::correlate::SessionCommits;
+use super::app::detail::{LayoutKey, RenderedConversation};
+use super::highlight::Highlighted;
+use super::theme::Theme;
+use crate::correlate::{CommitChanges, SessionCommits};
 use crate::index::Catalog;
 use crate::provenance::BranchLog;
+use crate::session::SessionSummary;
+use crate::session::detail::{Conversation, SessionDetail};
 
 /// Something that happened: input, a finished job, or the clock.
 #[derive(Debug, Clone)]
@@ -28,6 +34,26 @@ pub enum Msg {
     BranchLoaded(Box<Result<BranchLog, String>>),
     /// The commits and attestation state of the sessions in the repository, by session id.
     CommitsLoaded(Box<HashMap<String, SessionCommits>>),
+    /// A session's detail and its main conversation were read.
+    DetailLoaded(Box<DetailLoad>),
+    /// The commits tied to a session were read from git (or why they could not be).
+    ChangesLoaded {
+        session: String,
+        result: Result<Arc<Vec<CommitChanges>>, String>,
+    },
+    /// A sub-agent's conversation was read.
+    ConversationLoaded {
+        session: String,
+        agent: String,
+        conversation: Arc<Conversation>,
+    },
+    /// A file's diff was highlighted.
+    Highlighted(Box<Highlighted>),
+    /// A conversation was laid out.
+    ConversationLaidOut {
+        session: String,
+        rendered: Box<RenderedConversation>,
+    },
     /// Time passed: animates the progress indicator.
     Tick,
 }
@@ -42,6 +68,11 @@ impl Msg {
             Self::LoadFailed(_) => Some("load_failed"),
             Self::CommitsLoaded(_) => Some("commits_loaded"),
             Self::BranchLoaded(_) => Some("branch_loaded"),
+            Self::DetailLoaded(_) => Some("detail_loaded"),
+            Self::ChangesLoaded { .. } => Some("changes_loaded"),
+            Self::ConversationLoaded { .. } => Some("conversation_loaded"),
+            Self::Highlighted(_) => Some("highlighted"),
+            Self::ConversationLaidOut { .. } => Some("conversation_laid_out"),
             Self::Mouse(_) | Self::Resize(..) | Self::Action(_) | Self::Tick => None,
         }
     }
@@ -54,6 +85,13 @@ pub struct LoadResult {
     pub searched: Vec<PathBuf>,
 }
 
+/// One session read in full.
+#[derive(Debug, Clone)]
+pub struct DetailLoad {
+    pub detail: Arc<SessionDetail>,
+    pub conversation: Arc<Conversation>,
+}
+
 /// Work for the runner: I/O and slow jobs never run inside `update`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -61,8 +99,35 @@ pub enum Effect {
     LoadCatalog,
     /// Read the provenance of the branch checked out in this repository (`BranchLoaded`).
     LoadBranch(PathBuf),
-    /// Find the sessions' commits in the repository after a load; answers with `CommitsLoaded`.
-    LoadCommits,
+    /// Find the sessions' commits in the repository (the explorer's scope) after a load;
+    /// answers with `CommitsLoaded`.
+    LoadCommits(Option<PathBuf>),
+    /// Read one session in full; the answer is `DetailLoaded`.
+    LoadDetail(Box<SessionSummary>),
+    /// Find the session's commits and their diffs in git; the answer is `ChangesLoaded`.
+    LoadChanges(Arc<SessionDetail>),
+    /// Read a sub-agent's conversation; the answer is `ConversationLoaded`.
+    LoadConversation {
+        summary: Box<SessionSummary>,
+        agent: String,
+    },
+    /// Highlight one file of a commit; the answer is `Highlighted`.
+    Highlight {
+        session: String,
+        changes: Arc<Vec<CommitChanges>>,
+        commit: usize,
+        file: usize,
+    },
+    /// Lay a conversation out for a width and set of toggles; the answer is
+    /// `ConversationLaidOut`.
+    LayoutConversation {
+        session: String,
+        key: LayoutKey,
+        conversation: Arc<Conversation>,
+        theme: Box<Theme>,
+        /// Paths under it are shown relative to it.
+        cwd: Option<String>,
+    },
     /// Restore the terminal and leave.
     Quit,
 }

@@ -32,7 +32,7 @@ const TICK: Duration = Duration::from_millis(120);
 /// Runs the explorer until the person quits.
 pub fn run(mut app: App, source: Source, prices: PriceTable) -> Result<()> {
     let (tx, rx) = channel();
-    let worker = Worker::new(tx.clone(), source, prices, app.list.scope.clone());
+    let worker = Worker::new(tx.clone(), source, prices);
     let mut terminal = setup().wrap_err("cannot set up the terminal")?;
     let _restore = RestoreOnDrop;
     let stop = Arc::new(AtomicBool::new(false));
@@ -54,12 +54,10 @@ fn event_loop(
     let mut effects = app.update(Msg::Action(Action::Reload));
     loop {
         for effect in effects.drain(..) {
-            match effect {
-                Effect::Quit => return Ok(()),
-                Effect::LoadCatalog => worker.load_catalog(),
-                Effect::LoadBranch(repo) => worker.load_branch(repo),
-                Effect::LoadCommits => worker.load_commits(),
+            if matches!(effect, Effect::Quit) {
+                return Ok(());
             }
+            worker.run(effect);
         }
         let drawing = Instant::now();
         terminal

@@ -1,41 +1,44 @@
 //! Transcript text is untrusted: a prompt or a tool output may hold escape sequences that would
 //! move the cursor, retitle the window or rewrite the screen. Everything from a transcript goes
-//! through [`one_line`] before it becomes a `Span`.
+//! through [`one_line`] or [`text_lines`] before it becomes a `Span`.
 
 /// The text on one line: escape sequences and control characters removed, tabs and line breaks
 /// turned into spaces, runs of spaces collapsed.
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    clean(
-        text,
-        |out, c| match c {
-            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | ' ' => push_space(out),
-            c => out.push(c),
-        },
-        &mut out,
-    );
+    clean(text, &mut out, |out, c| match c {
+        '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | ' ' => push_space(out),
+        c => out.push(c),
+    });
     out.trim().to_owned()
 }
 
-/// Preformatted text (a JSON document, code): escape sequences and control characters removed,
-/// tabs turned into four spaces, the indentation kept.
-pub fn preformatted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    clean(
-        text,
-        |out, c| match c {
-            '\t' => out.push_str("    "),
-            '\n' | '\r' | '\u{b}' | '\u{c}' => {}
-            c => out.push(c),
-        },
-        &mut out,
-    );
+/// The lines of a text, each cleaned the same way but keeping its indentation: tabs become
+/// four spaces, trailing spaces and a final empty line are dropped.
+pub fn text_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.split('\n').map(code_line).collect();
+    if lines.len() > 1 && lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines
+}
+
+/// One line of code or output: escape sequences and controls removed, tabs expanded,
+/// indentation kept.
+pub fn code_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    clean(line, &mut out, |out, c| match c {
+        '\t' => out.push_str("    "),
+        '\n' | '\r' | '\u{b}' | '\u{c}' => {}
+        c => out.push(c),
+    });
+    out.truncate(out.trim_end().len());
     out
 }
 
-/// Drops escape sequences and unsafe characters; `keep` decides what the rest becomes (it sees
-/// the whitespace controls, which are otherwise unsafe).
-fn clean(text: &str, keep: impl Fn(&mut String, char), out: &mut String) {
+/// Drops escape sequences and unsafe characters; `keep` decides what the rest becomes (it also
+/// sees the whitespace controls, which are otherwise unsafe).
+fn clean(text: &str, out: &mut String, keep: impl Fn(&mut String, char)) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -99,13 +102,16 @@ fn skip_string(chars: &mut Chars<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{one_line, preformatted};
+    use super::{one_line, text_lines};
 
     #[test]
-    fn preformatted_keeps_indentation_and_drops_escapes() {
-        assert_eq!(preformatted("    \"a\": 1,"), "    \"a\": 1,");
-        assert_eq!(preformatted("\tx\u{1b}[2Jy\u{202e}z"), "    xyz");
-        assert_eq!(preformatted("over\rwrite\n"), "overwrite");
+    fn text_lines_keep_indentation_and_drop_escapes() {
+        assert_eq!(
+            text_lines("def f():\n\treturn \u{1b}[31m1\u{1b}[0m\r\n"),
+            vec!["def f():", "    return 1"]
+        );
+        assert_eq!(text_lines("\u{1b}]0;x\u{7}a\n\n  b"), vec!["a", "", "  b"]);
+        assert_eq!(text_lines(""), vec![""]);
     }
 
     #[test]

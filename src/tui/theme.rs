@@ -52,12 +52,35 @@ pub struct Theme {
     pub search: Style,
     /// The totals line.
     pub footer: Style,
+    /// The selected tab of a session.
+    pub tab: Style,
+    /// Diff lines added and removed, and hunk headers.
+    pub added: Style,
+    pub removed: Style,
+    pub hunk: Style,
+    /// The gutter mark of an added line the agent wrote, and of one a person wrote.
+    pub ai_line: Style,
+    pub human_line: Style,
+    /// Bars and lines of charts.
+    pub chart: Style,
+    /// Conversation headings: the person's prompts, the model's answers, its thinking, tools.
+    pub prompt: Style,
+    pub answer: Style,
+    pub thinking: Style,
+    pub tool: Style,
+    /// The current search match.
+    pub search_match: Style,
+    /// No colours (`NO_COLOR`): syntax highlighting is left out too.
+    pub plain: bool,
 }
 
 impl Theme {
     /// The embedded theme, without colours when `no_color`.
     pub fn embedded(no_color: bool) -> Self {
-        let mut theme = Self::default();
+        let mut theme = Self {
+            plain: no_color,
+            ..Self::default()
+        };
         theme
             .patch(DEFAULT, "assets/theme.toml", no_color)
             .unwrap_or_else(|e| panic!("embedded theme: {e}"));
@@ -95,6 +118,18 @@ impl Theme {
             "key" => &mut self.key,
             "search" => &mut self.search,
             "footer" => &mut self.footer,
+            "tab" => &mut self.tab,
+            "added" => &mut self.added,
+            "removed" => &mut self.removed,
+            "hunk" => &mut self.hunk,
+            "ai_line" => &mut self.ai_line,
+            "human_line" => &mut self.human_line,
+            "chart" => &mut self.chart,
+            "prompt" => &mut self.prompt,
+            "answer" => &mut self.answer,
+            "thinking" => &mut self.thinking,
+            "tool" => &mut self.tool,
+            "match" => &mut self.search_match,
             _ => return None,
         })
     }
@@ -149,6 +184,11 @@ mod tests {
         assert_eq!(plain.title.fg, None);
         assert!(plain.title.add_modifier.contains(Modifier::BOLD));
         assert!(plain.selection.add_modifier.contains(Modifier::REVERSED));
+        assert!(plain.plain && !coloured.plain);
+        // Agent and human lines differ by more than colour (the gutter letter), but both roles
+        // must still stand out without it.
+        assert!(plain.ai_line.add_modifier.contains(Modifier::BOLD));
+        assert!(plain.search_match.add_modifier.contains(Modifier::REVERSED));
     }
 
     #[test]

@@ -1,26 +1,34 @@
 //! Slow work off the UI thread: each job runs on its own thread and reports back as a [`Msg`].
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
-use super::msg::{LoadResult, Msg};
+use super::highlight::{Highlighted, highlight};
+use super::msg::{DetailLoad, Effect, LoadResult, Msg};
+use super::timeline::lay_out;
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::git::Git;
+use crate::capture::locate::RepoPaths;
 use crate::clock::SystemClock;
-use crate::correlate::{configured_signers, sessions_in_repository};
+use crate::correlate::{CommitChanges, commit_records, session_changes};
+use crate::correlate::{SessionCommits, configured_signers, sessions_in_repository};
 use crate::index::load_local;
 use crate::pricing::PriceTable;
 use crate::provenance::{BranchLog, branch_log};
+use crate::session::detail::{
+    SessionDetail, ThreadRef, load_conversation, load_detail, open_file, open_text,
+};
 use crate::transcript::discover::ProcessEnv;
 
 /// Where sessions come from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// The embedded demo sessions.
-    Demo,
+    /// The embedded demo sessions; their repository is unpacked under `repo_parent`.
+    Demo { repo_parent: PathBuf },
     /// The local Claude Code folders, through the index cache unless `cache` is `None`.
-    Local { cache: Option<std::path::PathBuf> },
+    Local { cache: Option<PathBuf> },
 }
 
 /// Runs jobs for the runner.
@@ -28,51 +36,117 @@ pub struct Worker {
     tx: Sender<Msg>,
     source: Source,
     prices: Arc<PriceTable>,
-    /// The repository whose commits the sessions are tied to (the explorer's scope).
-    repository: Option<PathBuf>,
 }
 
 impl Worker {
-    pub fn new(
-        tx: Sender<Msg>,
-        source: Source,
-        prices: PriceTable,
-        repository: Option<PathBuf>,
-    ) -> Self {
+    pub fn new(tx: Sender<Msg>, source: Source, prices: PriceTable) -> Self {
         Self {
             tx,
             source,
             prices: Arc::new(prices),
-            repository,
         }
     }
 
-    /// Reads the branch's provenance on a new thread; the answer is `BranchLoaded`.
-    pub fn load_branch(&self, repo: std::path::PathBuf) {
-        let (tx, prices) = (self.tx.clone(), self.prices.clone());
-        std::thread::spawn(move || {
-            let result = branch(&repo, &prices);
-            let _ = tx.send(Msg::BranchLoaded(Box::new(result)));
-        });
-    }
-
-    /// Reads the sessions on a new thread; the answer is `Loaded` or `LoadFailed`.
-    pub fn load_catalog(&self) {
+    /// Runs the job an effect asks for on a new thread and sends its answer.
+    pub fn run(&self, effect: Effect) {
         let (tx, source, prices) = (self.tx.clone(), self.source.clone(), self.prices.clone());
         std::thread::spawn(move || {
-            let msg = match load(&source, &prices) {
-                Ok(result) => Msg::Loaded(Box::new(result)),
-                Err(e) => Msg::LoadFailed(e),
-            };
-            // The UI may be gone already; nobody is left to tell.
-            let _ = tx.send(msg);
+            if let Some(msg) = perform(effect, &source, &prices) {
+                // The UI may be gone already; nobody is left to tell.
+                let _ = tx.send(msg);
+            }
         });
+    }
+}
+
+/// Does the job of an effect where it is called and returns its answer (`None` for `Quit`).
+/// The runner calls it on worker threads; tests call it directly.
+pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<Msg> {
+    Some(match effect {
+        Effect::Quit => return None,
+        Effect::LoadBranch(repo) => Msg::BranchLoaded(Box::new(branch(&repo, prices))),
+        Effect::LoadCommits(repo) => {
+            Msg::CommitsLoaded(Box::new(session_commits(source, repo.as_deref())?))
+        }
+        Effect::LoadCatalog => match load(source, prices) {
+            Ok(result) => Msg::Loaded(Box::new(result)),
+            Err(e) => Msg::LoadFailed(e),
+        },
+        Effect::LoadDetail(summary) => {
+            let open = opener(source);
+            let detail = load_detail(&summary, &open, prices);
+            let conversation = load_conversation(
+                &summary.files,
+                ThreadRef::Main,
+                &summary.replayed_uuids,
+                &open,
+            );
+            Msg::DetailLoaded(Box::new(DetailLoad {
+                detail: Arc::new(detail),
+                conversation: Arc::new(conversation),
+            }))
+        }
+        Effect::LoadConversation { summary, agent } => {
+            let open = opener(source);
+            let conversation = load_conversation(
+                &summary.files,
+                ThreadRef::Agent(&agent),
+                &summary.replayed_uuids,
+                &open,
+            );
+            Msg::ConversationLoaded {
+                session: summary.id.clone(),
+                agent,
+                conversation: Arc::new(conversation),
+            }
+        }
+        Effect::LoadChanges(detail) => Msg::ChangesLoaded {
+            session: detail.summary.id.clone(),
+            result: changes(source, &detail).map(Arc::new),
+        },
+        Effect::LayoutConversation {
+            session,
+            key,
+            conversation,
+            theme,
+            cwd,
+        } => Msg::ConversationLaidOut {
+            session,
+            rendered: Box::new(lay_out(&theme, &conversation, key, cwd.as_deref())),
+        },
+        Effect::Highlight {
+            session,
+            changes,
+            commit,
+            file,
+        } => {
+            let c = &changes[commit];
+            let f = &c.files[file];
+            Msg::Highlighted(Box::new(Highlighted {
+                session,
+                sha: c.link.sha.clone(),
+                path: f.path.clone(),
+                lines: highlight(&f.path, &f.lines),
+            }))
+        }
+    })
+}
+
+/// Opens the session's files: embedded for the demo, on disk otherwise.
+fn opener(source: &Source) -> impl Fn(&Path) -> std::io::Result<Box<dyn std::io::Read>> + use<> {
+    let demo = matches!(source, Source::Demo { .. });
+    move |p: &Path| {
+        if demo {
+            open_text(crate::demo::read_file(p))
+        } else {
+            open_file(p)
+        }
     }
 }
 
 /// The provenance of the branch checked out at `repo`: notes as they are (no fetch), checked
 /// against git's allowed signers when configured.
-fn branch(repo: &std::path::Path, prices: &PriceTable) -> Result<BranchLog, String> {
+fn branch(repo: &Path, prices: &PriceTable) -> Result<BranchLog, String> {
     let git = Git::new(repo);
     let signers = AllowedSigners::from_git_config(&git, None)
         .map(|(s, _)| s)
@@ -80,33 +154,49 @@ fn branch(repo: &std::path::Path, prices: &PriceTable) -> Result<BranchLog, Stri
     branch_log(repo, None, &signers, prices, &SystemClock).map_err(|e| e.to_string())
 }
 
-impl Worker {
-    /// Finds the sessions' commits and attestation state on a new thread (the demo's in its
-    /// embedded repository); answers with `CommitsLoaded`, and nothing when there is no
-    /// repository or it cannot be read (the columns then stay unknown).
-    pub fn load_commits(&self) {
-        let (tx, source, repository) = (
-            self.tx.clone(),
-            self.source.clone(),
-            self.repository.clone(),
-        );
-        std::thread::spawn(move || {
-            let found = match (&source, repository) {
-                (Source::Demo, _) => crate::demo::with_repository(&std::env::temp_dir(), |repo| {
-                    sessions_in_repository(repo, &AllowedSigners::parse(""))
-                })
-                .ok()
-                .and_then(Result::ok),
-                (Source::Local { .. }, Some(repo)) => {
-                    sessions_in_repository(&repo, &configured_signers(&repo)).ok()
-                }
-                (Source::Local { .. }, None) => None,
-            };
-            if let Some(commits) = found {
-                let _ = tx.send(Msg::CommitsLoaded(Box::new(commits)));
-            }
-        });
+/// Each session's commits and attestation state in `repository` (the demo's in its unpacked
+/// repository); `None` when there is no repository or it cannot be read (the columns then stay
+/// unknown).
+fn session_commits(
+    source: &Source,
+    repository: Option<&Path>,
+) -> Option<HashMap<String, SessionCommits>> {
+    match (source, repository) {
+        (Source::Demo { repo_parent }, _) => crate::demo::with_repository(repo_parent, |repo| {
+            sessions_in_repository(repo, &AllowedSigners::parse(""))
+        })
+        .ok()
+        .and_then(Result::ok),
+        (Source::Local { .. }, Some(repo)) => {
+            sessions_in_repository(repo, &configured_signers(repo)).ok()
+        }
+        (Source::Local { .. }, None) => None,
     }
+}
+
+/// The commits tied to the session in the repository of its working directory (the unpacked
+/// demo repository for the demo), or why there are none to look at.
+fn changes(source: &Source, detail: &SessionDetail) -> Result<Vec<CommitChanges>, String> {
+    let cwd = detail
+        .summary
+        .cwd
+        .as_deref()
+        .ok_or("the session did not record its working directory")?;
+    let (repo, paths, records) = match source {
+        Source::Demo { repo_parent } if cwd == crate::demo::WORKTREE => {
+            let (repo, paths) = crate::demo::repository(repo_parent).map_err(|e| e.to_string())?;
+            (repo, paths, Vec::new())
+        }
+        Source::Demo { .. } => return Err("the demo has no repository for this project".into()),
+        Source::Local { .. } => {
+            let paths = RepoPaths::discover(Path::new(cwd))
+                .ok_or_else(|| format!("{cwd} is not a git repository on this machine"))?;
+            let repo = git2::Repository::open(&paths.worktree).map_err(|e| e.to_string())?;
+            let records = commit_records(&paths);
+            (repo, paths, records)
+        }
+    };
+    session_changes(&repo, &paths, &records, detail).map_err(|e| e.to_string())
 }
 
 fn load(source: &Source, prices: &PriceTable) -> Result<LoadResult, String> {

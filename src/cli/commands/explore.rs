@@ -55,7 +55,8 @@ fn explorer(ctx: &Context) -> Result<Outcome> {
         None => Box::new(SystemClock),
     };
     let (source, scope) = if ctx.demo {
-        (Source::Demo, None)
+        let repo_parent = crate::config::cache_dir(&env);
+        (Source::Demo { repo_parent }, None)
     } else {
         let cache = ctx
             .use_cache

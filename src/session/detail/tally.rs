@@ -94,6 +94,26 @@ impl Tally {
         }
     }
 
+    /// Every live response in time order (responses without a time last, in reading order).
+    pub fn turns(&self, prices: &PriceTable) -> Vec<super::TurnUsage> {
+        let mut out: Vec<super::TurnUsage> = self
+            .entries
+            .iter()
+            .filter(|e| e.live)
+            .map(|e| super::TurnUsage {
+                at: e.at,
+                agent_id: e.thread.clone(),
+                model: e.model.clone(),
+                tokens: e.usage.tokens,
+                cost: e
+                    .legacy_cost
+                    .or_else(|| prices.cost(&e.model, &e.usage, e.at)),
+            })
+            .collect();
+        out.sort_by_key(|t| (t.at.is_none(), t.at));
+        out
+    }
+
     /// Totals of one thread.
     pub fn thread(&self, thread: Option<&str>, prices: &PriceTable) -> ThreadUsage {
         let mut out = ThreadUsage {
@@ -156,6 +176,11 @@ mod tests {
         let sub = t.thread(Some("a1"), prices);
         assert_eq!((sub.tokens.total(), sub.responses), (15, 1));
         assert_eq!(t.thread(Some("aside_question-1"), prices).responses, 0);
+        let turns = t.turns(prices);
+        let outputs: Vec<u64> = turns.iter().map(|t| t.tokens.output).collect();
+        assert_eq!(outputs, vec![322, 5], "one per live response");
+        assert_eq!(turns[1].agent_id.as_deref(), Some("a1"));
+        assert!(turns.iter().all(|t| t.cost.is_some()));
     }
 
     #[test]

@@ -27,7 +27,7 @@ fn app(scope: Option<&str>) -> App {
         catalog,
         searched: Vec::new(),
     })));
-    assert_eq!(effects, vec![Effect::LoadCommits]);
+    assert_eq!(effects, vec![Effect::LoadCommits(scope.map(PathBuf::from))]);
     app
 }
 

@@ -168,7 +168,7 @@ impl ReviewApp {
                 Some(a @ (Action::Sign | Action::PushUnattested | Action::Quit)) => {
                     return self.act(a);
                 }
-                Some(a @ (Action::FocusNext | Action::FocusPrev)) => return self.act(a),
+                Some(a @ (Action::NextTab | Action::PrevTab)) => return self.act(a),
                 _ if key.code == KeyCode::Esc => self.focus = Focus::Summary,
                 _ => {
                     self.note.input(key);
@@ -185,8 +185,8 @@ impl ReviewApp {
         match action {
             Action::Back | Action::Quit => return vec![ReviewEffect::Finish(Decision::Abort)],
             Action::Help => self.help = true,
-            Action::FocusNext => self.focus = cycle(self.focus, 1),
-            Action::FocusPrev => self.focus = cycle(self.focus, 2),
+            Action::NextTab => self.focus = cycle(self.focus, 1),
+            Action::PrevTab => self.focus = cycle(self.focus, 2),
             Action::Sign => return self.sign(),
             Action::PushUnattested => return self.unattested(),
             Action::Down => self.scroll(1),

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{Focus, Phase, ReviewApp};
 use crate::tui::action::Action;
-use crate::tui::sanitize::{one_line, preformatted};
+use crate::tui::sanitize::{code_line, one_line};
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 /// From this width the summary and the evidence sit side by side.
@@ -125,7 +125,7 @@ fn evidence_lines(app: &ReviewApp) -> impl Iterator<Item = Line<'_>> {
         });
         header
             .into_iter()
-            .chain(item.lines.iter().map(|l| Line::raw(preformatted(l))))
+            .chain(item.lines.iter().map(|l| Line::raw(code_line(l))))
     })
 }
 
@@ -166,7 +166,7 @@ fn footer_line(app: &ReviewApp) -> Line<'static> {
         "leave"
     };
     hints.push((k(Action::Back), abort));
-    hints.push((k(Action::FocusNext), "next pane"));
+    hints.push((k(Action::NextTab), "next pane"));
     hints.push((k(Action::Help), "help"));
     let mut spans = Vec::new();
     for (key, what) in hints {

@@ -51,6 +51,19 @@ fn lines(app: &App) -> Vec<Line<'static>> {
     out.push(row(app, "enter", "Keep the filter and go back to the list"));
     out.push(row(app, "esc", "Clear the filter"));
     out.push(row(app, "up down", "Move the selection while typing"));
+    out.push(Line::default());
+    out.push(Line::from(Span::styled(" In a session", app.theme.header)));
+    let search = app.keymap.hint(Action::Search);
+    out.push(row(
+        app,
+        search,
+        "Search the conversation, then next / previous match",
+    ));
+    out.push(row(
+        app,
+        "A H ·",
+        "Diff gutter: the agent's line, a person's, unknown",
+    ));
     out
 }
 

@@ -1,0 +1,231 @@
+//! What each commit tied to a session changed: its files with +/- counts, the diff of each, and
+//! which added lines the agent wrote — from the commit's record when the hooks saw it, else by
+//! matching the lines the session wrote.
+
+use std::collections::HashMap;
+
+use git2::{DiffFindOptions, DiffOptions, Oid, Patch, Repository};
+
+use super::{CommitLink, CorrelateError, agent_lines, commits_in};
+use crate::capture::commit_record::{CommitRecord, FileChange};
+use crate::capture::locate::RepoPaths;
+use crate::capture::record::{is_distinctive, line_hash};
+use crate::session::detail::SessionDetail;
+
+/// Lines of context around each change.
+const CONTEXT: u32 = 3;
+/// Diff lines kept per file, and per commit; the rest are counted (lock files and generated
+/// code would otherwise fill memory).
+const MAX_LINES: usize = 5000;
+const MAX_COMMIT_LINES: usize = 50_000;
+
+/// A linked commit and its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitChanges {
+    pub link: CommitLink,
+    pub files: Vec<ChangedFile>,
+}
+
+/// One file of a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedFile {
+    pub path: String,
+    pub old_path: Option<String>,
+    /// added, modified, deleted, renamed, copied, typechange.
+    pub status: &'static str,
+    pub added: u32,
+    pub removed: u32,
+    pub binary: bool,
+    /// Added lines the agent wrote, and lines a person wrote (without a record, lines too
+    /// plain to recognise, such as blank lines, are neither).
+    pub agent_lines: u32,
+    pub human_lines: u32,
+    /// Authorship comes from the commit's record (exact) rather than matching lines.
+    pub recorded: bool,
+    pub lines: Vec<DiffLine>,
+    /// Diff lines left out past the cap.
+    pub more_lines: usize,
+}
+
+/// One line of a file's diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffLine {
+    pub kind: LineKind,
+    pub old: Option<u32>,
+    pub new: Option<u32>,
+    /// The text without its line ending (a hunk header for [`LineKind::Hunk`]).
+    pub text: String,
+}
+
+/// What a diff line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Hunk,
+    Context,
+    Added(Author),
+    Removed,
+}
+
+/// Who wrote an added line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Author {
+    Agent,
+    Human,
+    /// No record, and the line is too plain to match (blank, a lone brace).
+    Unknown,
+}
+
+/// The commits of `repo` tied to the session (see [`commits_in`]), each with its files.
+pub fn session_changes(
+    repo: &Repository,
+    paths: &RepoPaths,
+    records: &[CommitRecord],
+    detail: &SessionDetail,
+) -> Result<Vec<CommitChanges>, CorrelateError> {
+    let links = commits_in(repo, paths, records, detail)?;
+    let wrote = agent_lines(paths, detail);
+    links
+        .into_iter()
+        .map(|link| {
+            let record = records.iter().find(|r| r.sha == link.sha);
+            let files = commit_files(repo, &link.sha, record, &wrote)?;
+            Ok(CommitChanges { link, files })
+        })
+        .collect()
+}
+
+/// How added lines are told apart in one file.
+enum Attribution<'a> {
+    Recorded(&'a FileChange),
+    /// The hashes (and counts) of the lines the session wrote to the file.
+    Matched(HashMap<u64, u32>),
+}
+
+impl Attribution<'_> {
+    fn author(&mut self, line: u32, text: &str) -> Author {
+        let agent = match self {
+            Self::Recorded(change) => change
+                .ai_lines
+                .iter()
+                .any(|r| (r[0]..=r[1]).contains(&line)),
+            Self::Matched(_) if !is_distinctive(text) => return Author::Unknown,
+            Self::Matched(left) => left
+                .get_mut(&line_hash(text))
+                .filter(|n| **n > 0)
+                .is_some_and(|n| {
+                    *n -= 1;
+                    true
+                }),
+        };
+        if agent { Author::Agent } else { Author::Human }
+    }
+}
+
+fn commit_files(
+    repo: &Repository,
+    sha: &str,
+    record: Option<&CommitRecord>,
+    wrote: &HashMap<String, HashMap<u64, u32>>,
+) -> Result<Vec<ChangedFile>, git2::Error> {
+    let commit = repo.find_commit(Oid::from_str(sha)?)?;
+    let new = commit.tree()?;
+    let old = match commit.parents().next() {
+        Some(p) => Some(p.tree()?),
+        None => None,
+    };
+    let mut options = DiffOptions::new();
+    options.context_lines(CONTEXT).ignore_submodules(true);
+    let mut diff = repo.diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut options))?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    let mut out = Vec::new();
+    let mut budget = MAX_COMMIT_LINES;
+    for i in 0..diff.deltas().len() {
+        let Some(delta) = diff.get_delta(i) else {
+            continue;
+        };
+        let path = |f: git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+        let (new_path, old_path) = (path(delta.new_file()), path(delta.old_file()));
+        let status = crate::capture::diff::status_name(delta.status());
+        let file_path = new_path.or_else(|| old_path.clone()).unwrap_or_default();
+        let recorded = record.and_then(|r| r.files.iter().find(|f| f.path == file_path));
+        let mut who = match recorded {
+            Some(change) => Attribution::Recorded(change),
+            None => Attribution::Matched(wrote.get(&file_path).cloned().unwrap_or_default()),
+        };
+        let mut file = ChangedFile {
+            old_path: (status == "renamed").then_some(old_path).flatten(),
+            path: file_path,
+            status,
+            added: 0,
+            removed: 0,
+            binary: delta.flags().is_binary(),
+            agent_lines: 0,
+            human_lines: 0,
+            recorded: recorded.is_some(),
+            lines: Vec::new(),
+            more_lines: 0,
+        };
+        if let Some(patch) = Patch::from_diff(&diff, i)? {
+            read_patch(&patch, &mut file, &mut who)?;
+        }
+        let kept = file.lines.len().min(budget);
+        file.more_lines += file.lines.len() - kept;
+        file.lines.truncate(kept);
+        budget -= kept;
+        out.push(file);
+    }
+    Ok(out)
+}
+
+fn read_patch(
+    patch: &Patch<'_>,
+    file: &mut ChangedFile,
+    who: &mut Attribution<'_>,
+) -> Result<(), git2::Error> {
+    for h in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(h)?;
+        let header = String::from_utf8_lossy(hunk.header()).trim_end().to_owned();
+        push(file, LineKind::Hunk, None, None, header);
+        for l in 0..patch.num_lines_in_hunk(h)? {
+            let line = patch.line_in_hunk(h, l)?;
+            let text = String::from_utf8_lossy(line.content())
+                .trim_end_matches(['\n', '\r'])
+                .to_owned();
+            let (old, new) = (line.old_lineno(), line.new_lineno());
+            let kind = match line.origin() {
+                '+' => {
+                    file.added += 1;
+                    let author = who.author(new.unwrap_or(0), &text);
+                    file.agent_lines += u32::from(author == Author::Agent);
+                    file.human_lines += u32::from(author == Author::Human);
+                    LineKind::Added(author)
+                }
+                '-' => {
+                    file.removed += 1;
+                    LineKind::Removed
+                }
+                ' ' => LineKind::Context,
+                // "\ No newline at end of file" and similar markers.
+                _ => continue,
+            };
+            push(file, kind, old, new, text);
+        }
+    }
+    Ok(())
+}
+
+fn push(file: &mut ChangedFile, kind: LineKind, old: Option<u32>, new: Option<u32>, text: String) {
+    if file.lines.len() < MAX_LINES {
+        file.lines.push(DiffLine {
+            kind,
+            old,
+            new,
+            text,
+        });
+    } else {
+        file.more_lines += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,222 @@
+//! The session detail screen's state: which session and tab are open, what each tab has
+//! selected, and what has been loaded of each session opened (kept, so opening it again is
+//! instant).
+
+mod actions;
+mod loaded;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use ratatui::text::Line;
+
+use crate::correlate::CommitChanges;
+use crate::session::SessionSummary;
+use crate::session::detail::{Conversation, SessionDetail};
+use crate::tui::highlight::Highlighted;
+
+/// A tab of the detail screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Overview,
+    Tokens,
+    Tools,
+    Subagents,
+    Files,
+    Conversation,
+}
+
+impl Tab {
+    pub const ALL: [Self; 6] = [
+        Self::Overview,
+        Self::Tokens,
+        Self::Tools,
+        Self::Subagents,
+        Self::Files,
+        Self::Conversation,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Overview => "Overview",
+            Self::Tokens => "Tokens & cost",
+            Self::Tools => "Tools",
+            Self::Subagents => "Sub-agents",
+            Self::Files => "Files & commits",
+            Self::Conversation => "Conversation",
+        }
+    }
+
+    /// The label on narrow terminals.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Overview => "Info",
+            Self::Tokens => "Tokens",
+            Self::Tools => "Tools",
+            Self::Subagents => "Agents",
+            Self::Files => "Files",
+            Self::Conversation => "Chat",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    /// The tab `delta` places away, wrapping around.
+    #[must_use]
+    pub fn step(self, delta: isize) -> Self {
+        let n = Self::ALL.len() as isize;
+        Self::ALL[(self.index() as isize + delta).rem_euclid(n) as usize]
+    }
+}
+
+/// What is known of the commits tied to a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changes {
+    /// The git job has not answered yet.
+    Waiting,
+    Ready(Arc<Vec<CommitChanges>>),
+    /// Why there is nothing to look at (no repository, git failed).
+    Unavailable(String),
+}
+
+/// What has been loaded of one session.
+#[derive(Debug, Clone)]
+pub struct SessionData {
+    pub summary: SessionSummary,
+    /// `None` while the worker reads it.
+    pub detail: Option<Arc<SessionDetail>>,
+    pub changes: Changes,
+    /// The main conversation under `None`, sub-agents' under their id.
+    pub conversations: HashMap<Option<String>, Arc<Conversation>>,
+    /// Highlighted diffs by (commit sha, path).
+    pub highlighted: HashMap<(String, String), Arc<Highlighted>>,
+    /// Highlight and conversation jobs running.
+    pending: HashSet<(String, String)>,
+}
+
+impl SessionData {
+    pub fn new(summary: SessionSummary) -> Self {
+        Self {
+            summary,
+            detail: None,
+            changes: Changes::Waiting,
+            conversations: HashMap::new(),
+            highlighted: HashMap::new(),
+            pending: HashSet::new(),
+        }
+    }
+}
+
+/// The focused pane of the files tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FilesPane {
+    #[default]
+    Commits,
+    Files,
+    Diff,
+}
+
+/// Selection in the tools tab: a tool of the histogram, and one of its calls.
+#[derive(Debug, Clone, Default)]
+pub struct ToolsView {
+    pub tool: usize,
+    /// Whether the calls list has the focus.
+    pub calls_focus: bool,
+    pub call: usize,
+}
+
+/// Selection in the files tab.
+#[derive(Debug, Clone, Default)]
+pub struct FilesView {
+    pub pane: FilesPane,
+    pub commit: usize,
+    pub file: usize,
+    /// First diff line shown.
+    pub diff_scroll: usize,
+}
+
+/// What a conversation layout depends on: the width, whether thinking is shown and results
+/// unfolded, and the thread (`None`: the main one).
+pub type LayoutKey = (u16, bool, bool, Option<String>);
+
+/// The conversation lines laid out for one width and set of toggles, kept between frames.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderedConversation {
+    pub key: LayoutKey,
+    pub lines: Vec<Line<'static>>,
+    /// The text of each line, lower-cased, for searching.
+    pub plain: Vec<String>,
+}
+
+/// The conversation tab: which thread, where it is scrolled, toggles and the search.
+// Independent switches the person flips; an enum would not make them clearer.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone, Default)]
+pub struct ConversationView {
+    /// The sub-agent shown; `None` for the main thread.
+    pub agent: Option<String>,
+    pub scroll: usize,
+    pub thinking: bool,
+    pub results: bool,
+    pub query: String,
+    /// Whether keys go to the search box.
+    pub searching: bool,
+    /// Index of the current match among the matching lines.
+    pub current: usize,
+    /// Scroll to the current match on the next draw.
+    pub jump: bool,
+    /// The lines that match the query, found by the last draw.
+    pub matches: Vec<usize>,
+    pub rendered: RenderedConversation,
+    /// The layout asked of the worker and not received yet.
+    pub requested: Option<LayoutKey>,
+}
+
+/// The open session.
+#[derive(Debug, Clone, Default)]
+pub struct DetailView {
+    pub session: String,
+    pub tab: Tab,
+    pub overview_scroll: usize,
+    pub tools: ToolsView,
+    pub subagent: usize,
+    pub files: FilesView,
+    pub conversation: ConversationView,
+    /// Rows the focused list or text shows, recorded by the last draw.
+    pub page: usize,
+}
+
+impl DetailView {
+    pub fn new(session: String) -> Self {
+        Self {
+            session,
+            page: 10,
+            ..Self::default()
+        }
+    }
+}
+
+/// A movement of the selection or scroll position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    By(isize),
+    Top,
+    Bottom,
+}
+
+impl Move {
+    /// `at` moved, within `0..len` (`len` 0 leaves 0).
+    pub fn apply(self, at: usize, len: usize) -> usize {
+        let last = len.saturating_sub(1);
+        match self {
+            Self::By(d) => at.saturating_add_signed(d).min(last),
+            Self::Top => 0,
+            Self::Bottom => last,
+        }
+    }
+}

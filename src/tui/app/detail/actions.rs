@@ -1,0 +1,268 @@
+//! What keys do on the detail screen.
+
+use super::{Changes, DetailView, FilesPane, Move, SessionData, Tab};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Screen};
+use crate::tui::msg::Effect;
+
+impl App {
+    /// Opens the detail of the selected session, reading it unless it was read before.
+    pub(in crate::tui::app) fn open_selected(&mut self) -> Vec<Effect> {
+        let Some(summary) = self.selected().cloned() else {
+            return Vec::new();
+        };
+        let id = summary.id.clone();
+        self.detail = Some(DetailView::new(id.clone()));
+        self.screen = Screen::Detail;
+        if self.loaded.contains_key(&id) {
+            return Vec::new();
+        }
+        self.loaded.insert(id, SessionData::new(summary.clone()));
+        vec![Effect::LoadDetail(Box::new(summary))]
+    }
+
+    /// The open session's data.
+    pub fn open_data(&self) -> Option<&SessionData> {
+        self.loaded.get(&self.detail.as_ref()?.session)
+    }
+
+    pub(in crate::tui::app) fn on_detail_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        let page = view.page.max(1) as isize;
+        let tab = match action {
+            Action::NextTab => Some(view.tab.step(1)),
+            Action::PrevTab => Some(view.tab.step(-1)),
+            Action::TabOverview => Some(Tab::Overview),
+            Action::TabTokens => Some(Tab::Tokens),
+            Action::TabTools => Some(Tab::Tools),
+            Action::TabSubagents => Some(Tab::Subagents),
+            Action::TabFiles => Some(Tab::Files),
+            Action::TabConversation => Some(Tab::Conversation),
+            _ => None,
+        };
+        if let Some(tab) = tab {
+            view.tab = tab;
+            return self.highlight_effect();
+        }
+        match action {
+            Action::Down => self.detail_move(Move::By(1)),
+            Action::Up => self.detail_move(Move::By(-1)),
+            Action::PageDown => self.detail_move(Move::By(page)),
+            Action::PageUp => self.detail_move(Move::By(-page)),
+            Action::Top => self.detail_move(Move::Top),
+            Action::Bottom => self.detail_move(Move::Bottom),
+            Action::Open => self.detail_open(),
+            Action::Back => self.detail_back(),
+            Action::NextPane => self.pane(1),
+            Action::PrevPane => self.pane(-1),
+            Action::Search => {
+                view.tab = Tab::Conversation;
+                let c = &mut view.conversation;
+                c.searching = true;
+                c.query.clear();
+                Vec::new()
+            }
+            Action::NextMatch | Action::PrevMatch => {
+                let c = &mut view.conversation;
+                let n = c.matches.len().max(1);
+                let d = if action == Action::NextMatch {
+                    1
+                } else {
+                    n - 1
+                };
+                c.current = (c.current + d) % n;
+                c.jump = true;
+                Vec::new()
+            }
+            Action::ToggleThinking => {
+                view.conversation.thinking = !view.conversation.thinking;
+                Vec::new()
+            }
+            Action::ToggleResults => {
+                view.conversation.results = !view.conversation.results;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Moves the selection or scroll position of the focused list or text.
+    pub(in crate::tui::app) fn detail_move(&mut self, m: Move) -> Vec<Effect> {
+        let lens = self.lengths();
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        let scroll = |at: usize| match m {
+            Move::Bottom => usize::MAX,
+            _ => m.apply(at, usize::MAX),
+        };
+        match view.tab {
+            Tab::Overview => view.overview_scroll = scroll(view.overview_scroll),
+            // The tokens tab fits on one screen.
+            Tab::Tokens => {}
+            Tab::Tools if view.tools.calls_focus => {
+                view.tools.call = m.apply(view.tools.call, lens.calls);
+            }
+            Tab::Tools => {
+                view.tools.tool = m.apply(view.tools.tool, lens.tools);
+                view.tools.call = 0;
+            }
+            Tab::Subagents => view.subagent = m.apply(view.subagent, lens.subagents),
+            Tab::Files => {
+                let f = &mut view.files;
+                match f.pane {
+                    FilesPane::Commits => {
+                        f.commit = m.apply(f.commit, lens.commits);
+                        f.file = 0;
+                        f.diff_scroll = 0;
+                    }
+                    FilesPane::Files => {
+                        f.file = m.apply(f.file, lens.files);
+                        f.diff_scroll = 0;
+                    }
+                    FilesPane::Diff => f.diff_scroll = scroll(f.diff_scroll),
+                }
+                return self.highlight_effect();
+            }
+            Tab::Conversation => {
+                let c = &mut view.conversation;
+                c.scroll = scroll(c.scroll);
+                c.jump = false;
+            }
+        }
+        Vec::new()
+    }
+
+    fn detail_open(&mut self) -> Vec<Effect> {
+        let lens = self.lengths();
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        match view.tab {
+            Tab::Tools if lens.calls > 0 => view.tools.calls_focus = true,
+            Tab::Subagents => return self.open_subagent(),
+            Tab::Files if view.files.pane == FilesPane::Commits && lens.files > 0 => {
+                view.files.pane = FilesPane::Files;
+            }
+            Tab::Files if view.files.pane == FilesPane::Files && lens.files > 0 => {
+                view.files.pane = FilesPane::Diff;
+                return self.highlight_effect();
+            }
+            Tab::Conversation => view.conversation.results = !view.conversation.results,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Shows the selected sub-agent's conversation, reading it unless it was read before.
+    fn open_subagent(&mut self) -> Vec<Effect> {
+        let Some(view) = self.detail.as_ref() else {
+            return Vec::new();
+        };
+        let index = view.subagent;
+        let Some(data) = self.loaded.get_mut(&view.session) else {
+            return Vec::new();
+        };
+        let Some(detail) = data.detail.clone() else {
+            return Vec::new();
+        };
+        let Some((_, node)) = detail.subagents_flat().into_iter().nth(index) else {
+            return Vec::new();
+        };
+        let agent = node.agent_id.clone();
+        let known = data.conversations.contains_key(&Some(agent.clone()));
+        let fresh = data.pending.insert(("agent".to_owned(), agent.clone()));
+        let summary = Box::new(data.summary.clone());
+        if let Some(view) = self.detail.as_mut() {
+            view.tab = Tab::Conversation;
+            view.conversation.agent = Some(agent.clone());
+            view.conversation.scroll = 0;
+            view.conversation.query.clear();
+        }
+        if known || !fresh {
+            return Vec::new();
+        }
+        vec![Effect::LoadConversation { summary, agent }]
+    }
+
+    fn detail_back(&mut self) -> Vec<Effect> {
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        let c = &mut view.conversation;
+        match view.tab {
+            Tab::Conversation if !c.query.is_empty() => c.query.clear(),
+            Tab::Conversation if c.agent.is_some() => {
+                c.agent = None;
+                c.scroll = 0;
+                view.tab = Tab::Subagents;
+            }
+            Tab::Files if view.files.pane == FilesPane::Diff => view.files.pane = FilesPane::Files,
+            Tab::Files if view.files.pane == FilesPane::Files => {
+                view.files.pane = FilesPane::Commits;
+            }
+            Tab::Tools if view.tools.calls_focus => view.tools.calls_focus = false,
+            _ => {
+                self.detail = None;
+                self.screen = Screen::Sessions;
+            }
+        }
+        Vec::new()
+    }
+
+    fn pane(&mut self, delta: isize) -> Vec<Effect> {
+        let lens = self.lengths();
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        match view.tab {
+            Tab::Tools => view.tools.calls_focus = delta > 0 && lens.calls > 0,
+            Tab::Files => {
+                let panes = [FilesPane::Commits, FilesPane::Files, FilesPane::Diff];
+                let at = panes
+                    .iter()
+                    .position(|p| *p == view.files.pane)
+                    .unwrap_or(0);
+                let next = at.saturating_add_signed(delta).min(2);
+                if lens.files > 0 || next == 0 {
+                    view.files.pane = panes[next];
+                }
+                return self.highlight_effect();
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Lengths of the open session's lists, for clamping selections.
+    fn lengths(&self) -> Lengths {
+        let mut out = Lengths::default();
+        let (Some(view), Some(data)) = (self.detail.as_ref(), self.open_data()) else {
+            return out;
+        };
+        if let Some(d) = &data.detail {
+            let stats = d.tool_stats();
+            out.tools = stats.len();
+            if let Some(tool) = stats.get(view.tools.tool) {
+                out.calls = d.tool_calls.iter().filter(|c| c.name == tool.name).count();
+            }
+            out.subagents = d.subagents_flat().len();
+        }
+        if let Changes::Ready(changes) = &data.changes {
+            out.commits = changes.len();
+            out.files = changes.get(view.files.commit).map_or(0, |c| c.files.len());
+        }
+        out
+    }
+}
+
+#[derive(Debug, Default)]
+struct Lengths {
+    tools: usize,
+    calls: usize,
+    subagents: usize,
+    commits: usize,
+    files: usize,
+}

@@ -1,0 +1,279 @@
+//! Navigation on the detail screen, with the worker's jobs run in place.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::{FilesPane, Tab};
+use crate::clock::FixedClock;
+use crate::pricing::PriceTable;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Screen};
+use crate::tui::keymap::Keymap;
+use crate::tui::msg::{Effect, LoadResult, Msg};
+use crate::tui::theme::Theme;
+use crate::tui::worker::{Source, perform};
+
+struct Fixture {
+    app: App,
+    source: Source,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// The demo, with the session whose title starts with `title` selected (not opened).
+    fn new(title: &str) -> Self {
+        let clock = FixedClock::parse("2026-11-21T12:00:00Z").unwrap();
+        let mut app = App::new(
+            Keymap::embedded(),
+            Theme::embedded(true),
+            Box::new(clock),
+            None,
+        );
+        app.update(Msg::Action(Action::Reload));
+        let catalog = crate::demo::catalog(PriceTable::embedded());
+        app.update(Msg::Loaded(Box::new(LoadResult {
+            catalog,
+            searched: Vec::new(),
+        })));
+        while !app.selected().unwrap().display_title().starts_with(title) {
+            app.list.move_by(1);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let source = Source::Demo {
+            repo_parent: dir.path().to_path_buf(),
+        };
+        Self {
+            app,
+            source,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a message and returns the effects, without running them.
+    fn send(&mut self, msg: Msg) -> Vec<Effect> {
+        self.app.update(msg)
+    }
+
+    /// Sends a message and runs every job it leads to.
+    fn run(&mut self, msg: Msg) {
+        let mut queue = self.app.update(msg);
+        while let Some(e) = queue.pop() {
+            if let Some(m) = perform(e, &self.source, PriceTable::embedded()) {
+                queue.extend(self.app.update(m));
+            }
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.run(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn chars(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn view(&self) -> &super::DetailView {
+        self.app.detail.as_ref().unwrap()
+    }
+}
+
+const IMPORT: &str = "Add `tasktrack import";
+
+#[test]
+fn enter_reads_once_and_reopening_uses_the_cache() {
+    let mut f = Fixture::new(IMPORT);
+    let mut effects = f.send(Msg::Action(Action::Open));
+    assert!(matches!(effects.as_slice(), [Effect::LoadDetail(_)]));
+    assert_eq!(f.app.screen, Screen::Detail);
+    f.app
+        .update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert_eq!(f.app.screen, Screen::Sessions);
+    assert!(
+        f.send(Msg::Action(Action::Open)).is_empty(),
+        "a second open waits for the first read"
+    );
+    // The first read answers now; its answer asks for the commits.
+    let answer = perform(effects.remove(0), &f.source, PriceTable::embedded()).unwrap();
+    let next = f.send(answer);
+    assert!(matches!(next.as_slice(), [Effect::LoadChanges(_)]));
+    for e in next {
+        let msg = perform(e, &f.source, PriceTable::embedded()).unwrap();
+        f.run(msg);
+    }
+    let data = f.app.open_data().unwrap();
+    assert!(data.detail.is_some());
+    assert!(matches!(data.changes, super::Changes::Ready(ref c) if c.len() == 1));
+}
+
+#[test]
+fn tabs_cycle_both_ways_and_jump_by_number() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    f.key(KeyCode::BackTab);
+    assert_eq!(f.view().tab, Tab::Conversation, "wraps backwards");
+    f.key(KeyCode::Tab);
+    assert_eq!(f.view().tab, Tab::Overview);
+    f.chars("]]");
+    assert_eq!(f.view().tab, Tab::Tools);
+    f.chars("5");
+    assert_eq!(f.view().tab, Tab::Files);
+    f.chars("?");
+    assert_eq!(f.app.screen, Screen::Help);
+    f.chars("q");
+    assert_eq!(
+        f.app.screen,
+        Screen::Detail,
+        "help closes back onto the session"
+    );
+}
+
+#[test]
+fn files_panes_open_in_turn_and_back_out_one_at_a_time() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    f.chars("5");
+    f.key(KeyCode::Enter);
+    assert_eq!(f.view().files.pane, FilesPane::Files);
+    // The selected file's diff is highlighted as the selection moves, once per file.
+    let effects = f.send(Msg::Action(Action::Down));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Highlight { file: 1, .. }]
+    ));
+    assert!(f.send(Msg::Action(Action::Down)).len() == 1);
+    assert!(
+        f.send(Msg::Action(Action::Up)).is_empty(),
+        "already asked for file 1"
+    );
+    f.chars("jjjjjjjj");
+    assert_eq!(f.view().files.file, 5, "stops at the last of 6 files");
+    assert!(
+        f.send(Msg::Action(Action::Open)).is_empty(),
+        "highlighted already"
+    );
+    assert_eq!(f.view().files.pane, FilesPane::Diff);
+    let data = f.app.open_data().unwrap();
+    assert!(
+        data.highlighted
+            .keys()
+            .any(|(_, p)| p == "tests/test_importer.py")
+    );
+    f.chars("G");
+    assert_eq!(f.view().files.diff_scroll, usize::MAX, "the draw clamps it");
+    f.key(KeyCode::Esc);
+    assert_eq!(f.view().files.pane, FilesPane::Files);
+    f.chars("h");
+    assert_eq!(f.view().files.pane, FilesPane::Commits);
+    f.key(KeyCode::Esc);
+    assert_eq!(f.app.screen, Screen::Sessions);
+}
+
+#[test]
+fn tools_open_their_calls_and_mouse_scrolls() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    f.chars("3j");
+    assert_eq!(f.view().tools.tool, 1);
+    f.key(KeyCode::Enter);
+    assert!(f.view().tools.calls_focus);
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 0,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    };
+    f.run(Msg::Mouse(wheel));
+    assert_eq!(f.view().tools.call, 3);
+    f.chars("G");
+    assert_eq!(f.view().tools.call, 10, "Bash has 11 calls");
+    f.key(KeyCode::Esc);
+    assert!(!f.view().tools.calls_focus);
+    assert_eq!(f.app.screen, Screen::Detail);
+}
+
+#[test]
+fn a_subagent_opens_its_conversation_and_back_returns_to_the_tree() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    f.chars("4");
+    let effects = f.send(Msg::Action(Action::Open));
+    let [Effect::LoadConversation { agent, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(agent.starts_with("a33f12a3"), "{agent}");
+    assert_eq!(f.view().tab, Tab::Conversation);
+    assert!(
+        f.send(Msg::Action(Action::Open)).is_empty(),
+        "Enter here folds results"
+    );
+    f.key(KeyCode::Esc);
+    assert_eq!(f.view().tab, Tab::Subagents);
+    assert_eq!(f.view().conversation.agent, None);
+}
+
+#[test]
+fn the_conversation_search_box_takes_keys_until_enter() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    f.chars("/qj");
+    let c = &f.view().conversation;
+    assert_eq!(
+        (c.query.as_str(), c.searching),
+        ("qj", true),
+        "q and j are typed"
+    );
+    assert_eq!(f.view().tab, Tab::Conversation);
+    f.key(KeyCode::Backspace);
+    f.key(KeyCode::Enter);
+    assert!(!f.view().conversation.searching);
+    f.chars("nN");
+    assert!(f.view().conversation.jump);
+    f.key(KeyCode::Esc);
+    assert!(
+        f.view().conversation.query.is_empty(),
+        "Esc clears the query first"
+    );
+    assert_eq!(f.app.screen, Screen::Detail);
+    f.chars("te");
+    let c = &f.view().conversation;
+    assert!(c.thinking && c.results);
+}
+
+#[test]
+fn the_conversation_is_laid_out_on_the_worker_once_per_width_and_toggles() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    assert!(
+        f.send(Msg::Resize(100, 30)).is_empty(),
+        "not on the conversation tab"
+    );
+    let effects = f.send(Msg::Action(Action::TabConversation));
+    let [Effect::LayoutConversation { key, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(key, &(100, false, false, None));
+    assert!(f.send(Msg::Tick).is_empty(), "asked already");
+    // An answer for a width no longer wanted is dropped; the wanted one is kept.
+    let stale = effects[0].clone();
+    let wanted = f.send(Msg::Resize(90, 30));
+    assert_eq!(wanted.len(), 1);
+    let old = perform(stale, &f.source, PriceTable::embedded()).unwrap();
+    f.send(old);
+    assert!(f.view().conversation.rendered.lines.is_empty());
+    for e in wanted {
+        let msg = perform(e, &f.source, PriceTable::embedded()).unwrap();
+        assert!(f.send(msg).is_empty());
+    }
+    let c = &f.view().conversation;
+    assert_eq!(c.rendered.key, (90, false, false, None));
+    assert!(c.rendered.lines.len() > 50 && c.requested.is_none());
+    let toggled = f.send(Msg::Action(Action::ToggleThinking));
+    assert!(matches!(
+        toggled.as_slice(),
+        [Effect::LayoutConversation {
+            key: (90, true, false, None),
+            ..
+        }]
+    ));
+}

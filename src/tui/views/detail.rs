@@ -1,0 +1,156 @@
+//! The session detail screen: a top bar, the tabs, the selected tab's body, and key hints.
+
+mod conversation;
+mod files;
+mod overview;
+mod subagents;
+pub(crate) mod text;
+mod tokens;
+mod tools;
+
+use std::sync::Arc;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs};
+
+use crate::session::detail::SessionDetail;
+use crate::tui::action::Action;
+use crate::tui::app::detail::{Changes, FilesPane};
+use crate::tui::app::{App, Tab};
+use crate::tui::sanitize::one_line;
+
+/// Draws the open session over the whole frame.
+pub fn render(app: &mut App, frame: &mut Frame) {
+    let [top, tabs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    render_top(app, frame, top);
+    render_tabs(app, frame, tabs);
+    let Some(tab) = app.detail.as_ref().map(|v| v.tab) else {
+        return;
+    };
+    match detail_of(app) {
+        None => text::message(
+            app,
+            frame,
+            body,
+            &[&format!("{} Reading the session…", text::spinner(app))],
+        ),
+        Some(d) => match tab {
+            Tab::Overview => overview::render(app, &d, frame, body),
+            Tab::Tokens => tokens::render(app, &d, frame, body),
+            Tab::Tools => tools::render(app, &d, frame, body),
+            Tab::Subagents => subagents::render(app, &d, frame, body),
+            Tab::Files => files::render(app, &d, frame, body),
+            Tab::Conversation => conversation::render(app, frame, body),
+        },
+    }
+    render_footer(app, frame, footer);
+}
+
+/// The open session's detail, once read.
+fn detail_of(app: &App) -> Option<Arc<SessionDetail>> {
+    app.open_data()?.detail.clone()
+}
+
+fn render_top(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(data) = app.open_data() else { return };
+    let title = one_line(data.summary.display_title());
+    let left = Line::from(vec![
+        Span::styled(" git vouch", app.theme.title),
+        Span::styled(" › ", app.theme.muted),
+        Span::raw(title),
+    ]);
+    let busy = if data.detail.is_none() {
+        Some("reading the session")
+    } else if data.changes == Changes::Waiting {
+        Some("reading git")
+    } else {
+        None
+    };
+    let right = match busy {
+        Some(what) => Span::styled(format!(" {} {what}… ", text::spinner(app)), app.theme.warn),
+        None => Span::styled(
+            format!(
+                " {} ",
+                one_line(&data.summary.id)
+                    .chars()
+                    .take(8)
+                    .collect::<String>()
+            ),
+            app.theme.muted,
+        ),
+    };
+    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(right.width() as u16)])
+        .areas(area);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(Paragraph::new(Line::from(right)), r);
+}
+
+fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(view) = app.detail.as_ref() else {
+        return;
+    };
+    let full: Vec<String> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{} {}", i + 1, t.label()))
+        .collect();
+    let width: usize = full.iter().map(|t| t.len() + 3).sum();
+    let titles: Vec<String> = if width <= usize::from(area.width) {
+        full
+    } else {
+        Tab::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{} {}", i + 1, t.short()))
+            .collect()
+    };
+    let tabs = Tabs::new(titles)
+        .select(view.tab.index())
+        .style(app.theme.muted)
+        .highlight_style(app.theme.tab)
+        .divider(Span::styled("│", app.theme.muted))
+        .padding(" ", " ");
+    frame.render_widget(tabs, area);
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(view) = app.detail.as_ref() else {
+        return;
+    };
+    let open = match view.tab {
+        Tab::Tools if !view.tools.calls_focus => Some("calls"),
+        Tab::Subagents => Some("conversation"),
+        Tab::Files if view.files.pane != FilesPane::Diff => Some("open"),
+        Tab::Conversation => Some("results"),
+        _ => None,
+    };
+    let mut hints: Vec<(Action, &str)> = vec![(Action::NextTab, "next tab")];
+    if let Some(label) = open {
+        hints.push((Action::Open, label));
+    }
+    if view.tab == Tab::Conversation {
+        hints.extend([
+            (Action::Search, "search"),
+            (Action::ToggleThinking, "thinking"),
+        ]);
+    }
+    hints.extend([(Action::Help, "help"), (Action::Back, "back")]);
+    let mut spans = Vec::new();
+    for (a, label) in hints {
+        let key = app.keymap.hint(a);
+        if key.is_empty() {
+            continue;
+        }
+        spans.push(Span::styled(format!(" {key}"), app.theme.key));
+        spans.push(Span::styled(format!(" {label} "), app.theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,225 @@
+//! The overview tab: identity, timing, models, totals, top tools, sub-agents, commits and
+//! warnings, as labelled lines.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::{datetime, spinner};
+use crate::cli::commands::sessions::cost_cell;
+use crate::cli::fmt;
+use crate::session::detail::SessionDetail;
+use crate::tui::app::App;
+use crate::tui::app::detail::Changes;
+use crate::tui::sanitize::one_line;
+use crate::tui::views::sessions::clip;
+
+/// Width of the label column.
+const LABEL: usize = 11;
+/// Tools, sub-agents and commits listed before "and N more".
+const TOP: usize = 5;
+
+pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+    let width = usize::from(area.width).saturating_sub(LABEL + 2).max(8) as u16;
+    let mut lines = identity(app, d, width);
+    lines.push(Line::default());
+    lines.extend(activity(app, d, width));
+    let max = lines.len().saturating_sub(usize::from(area.height));
+    let Some(view) = app.detail.as_mut() else {
+        return;
+    };
+    view.overview_scroll = view.overview_scroll.min(max);
+    view.page = usize::from(area.height);
+    let scroll = view.overview_scroll as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+}
+
+fn field(app: &App, label: &str, value: Vec<Span<'static>>) -> Line<'static> {
+    let mut spans = vec![Span::styled(format!(" {label:<LABEL$} "), app.theme.header)];
+    spans.extend(value);
+    Line::from(spans)
+}
+
+fn plain(text: String) -> Vec<Span<'static>> {
+    vec![Span::raw(text)]
+}
+
+fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
+    let s = &d.summary;
+    let opt = |v: Option<&str>| one_line(v.unwrap_or("—"));
+    let when = match (s.start, s.end) {
+        (Some(a), Some(b)) => format!(
+            "{} → {} ({})",
+            datetime(a),
+            b.format("%H:%M:%S"),
+            fmt::duration(b - a)
+        ),
+        (Some(a), None) => datetime(a),
+        _ => "—".to_owned(),
+    };
+    let models: Vec<String> = s
+        .models
+        .iter()
+        .map(|m| format!("{} ({} responses)", fmt::model(&m.model), m.messages))
+        .collect();
+    let t = &s.tokens;
+    let tokens = vec![
+        Span::styled(fmt::tokens(t.total()), app.theme.tokens),
+        Span::styled(
+            format!(
+                "  in {} · out {} · cache write {} · cache read {}",
+                fmt::tokens(t.input),
+                fmt::tokens(t.output),
+                fmt::tokens(t.cache_write()),
+                fmt::tokens(t.cache_read)
+            ),
+            app.theme.muted,
+        ),
+    ];
+    let cost = cost_cell(s.cost, !s.unpriced_models.is_empty());
+    vec![
+        field(app, "Session", plain(one_line(&s.id))),
+        field(app, "Title", plain(clip(&opt(s.title.as_deref()), width))),
+        field(
+            app,
+            "Prompt",
+            plain(clip(&opt(s.first_prompt.as_deref()), width)),
+        ),
+        field(
+            app,
+            "Project",
+            plain(opt(s.cwd.as_deref().or(Some(&s.project)))),
+        ),
+        field(app, "Branch", plain(opt(s.git_branch.as_deref()))),
+        field(
+            app,
+            "Agent",
+            plain(
+                s.agent_version
+                    .as_deref()
+                    .map_or("—".into(), |v| format!("Claude Code {}", one_line(v))),
+            ),
+        ),
+        field(app, "Time", plain(when)),
+        field(
+            app,
+            "Messages",
+            plain(format!(
+                "{} prompts, {} responses, {} compactions",
+                s.user_prompts, s.assistant_messages, s.compactions
+            )),
+        ),
+        field(app, "Models", plain(one_line(&models.join(", ")))),
+        field(app, "Tokens", tokens),
+        field(app, "Cost", vec![Span::styled(cost, app.theme.cost)]),
+    ]
+}
+
+fn activity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
+    let stats = d.tool_stats();
+    let mut tools: Vec<String> = stats
+        .iter()
+        .take(TOP)
+        .map(|t| match t.failed {
+            0 => format!("{} {}", t.name, t.calls),
+            f => format!("{} {} ({f} failed)", t.name, t.calls),
+        })
+        .collect();
+    if stats.len() > TOP {
+        tools.push(format!("{} more", stats.len() - TOP));
+    }
+    let tools = if tools.is_empty() {
+        "none".to_owned()
+    } else {
+        tools.join(" · ")
+    };
+    let mut lines = vec![field(
+        app,
+        "Tools",
+        plain(clip(
+            &format!("{} calls: {}", d.tool_calls.len(), one_line(&tools)),
+            width,
+        )),
+    )];
+    lines.extend(subagents(app, d, width));
+    lines.extend(commits(app, d, width));
+    lines.extend(warnings(app, d, width));
+    lines
+}
+
+fn subagents(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
+    let flat = d.subagents_flat();
+    if flat.is_empty() {
+        return vec![field(app, "Sub-agents", plain("none".into()))];
+    }
+    flat.iter()
+        .take(TOP)
+        .enumerate()
+        .map(|(i, (depth, n))| {
+            let label = if i == 0 { "Sub-agents" } else { "" };
+            let what = format!(
+                "{}{} {}",
+                "  ".repeat(*depth),
+                n.agent_type.as_deref().unwrap_or(n.kind.as_str()),
+                n.description.as_deref().unwrap_or("")
+            );
+            field(app, label, plain(clip(&one_line(&what), width)))
+        })
+        .collect()
+}
+
+fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
+    let linked = match app.open_data().map(|data| &data.changes) {
+        Some(Changes::Ready(c)) => Some(c.clone()),
+        _ => None,
+    };
+    let rows: Vec<String> = match (&linked, app.open_data().map(|x| &x.changes)) {
+        (Some(c), _) => c
+            .iter()
+            .map(|c| {
+                let short: String = c.link.sha.chars().take(7).collect();
+                format!(
+                    "{short} {} ({})",
+                    c.link.subject,
+                    super::files::source_label(c.link.source)
+                )
+            })
+            .collect(),
+        (None, Some(Changes::Waiting)) => vec![format!("{} reading git…", spinner(app))],
+        _ => d
+            .commits
+            .iter()
+            .map(|c| format!("{} {}", c.sha, c.subject.as_deref().unwrap_or("")))
+            .collect(),
+    };
+    if rows.is_empty() {
+        return vec![field(app, "Commits", plain("none".into()))];
+    }
+    rows.iter()
+        .take(TOP)
+        .enumerate()
+        .map(|(i, r)| {
+            let label = if i == 0 { "Commits" } else { "" };
+            field(app, label, plain(clip(&one_line(r), width)))
+        })
+        .collect()
+}
+
+fn warnings(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
+    let all = d.all_warnings();
+    if all.is_empty() {
+        return vec![field(app, "Warnings", plain("none".into()))];
+    }
+    all.iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let label = if i == 0 { "Warnings" } else { "" };
+            let text = clip(&one_line(&w.to_string()), width);
+            let mut line = field(app, label, vec![Span::styled(text, app.theme.warn)]);
+            line.style = Style::default();
+            line
+        })
+        .collect()
+}
