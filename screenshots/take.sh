@@ -4,7 +4,7 @@
 #
 #   screenshots/take.sh [NAME...]
 #
-# Each shot runs `git-vouch --demo` (release build, or $GIT_VOUCH_BIN) in tmux inside an xterm on
+# Each shot runs `git-vouch --demo` (or the shot's own arguments; release build, or $GIT_VOUCH_BIN) in tmux inside an xterm on
 # a private Xvfb display, presses the shot's keys, waits until the screen shows its text, and
 # saves the xterm window with ImageMagick's `import`. Needs (Debian) xvfb, xterm, x11-utils,
 # tmux, imagemagick and fonts-dejavu. Not run by CI.
@@ -69,22 +69,26 @@ for colour in '#45475a' '#f38ba8' '#a6e3a1' '#f9e2af' '#89b4fa' '#f5c2e7' '#94e2
 done
 
 shoot() {
-  local name=$1 keys=$2 text=$3
+  local name=$1 keys=$2 text=$3 args=${4:---demo}
   mkdir -p "$work/home"
   tmux -L "$socket" -f /dev/null new-session -d -s shot -x "$cols" -y "$rows" \
     "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME='$work/home' LANG=C.UTF-8 \
-     GIT_VOUCH_NOW=2026-11-21T12:00:00Z '$bin' --demo"
+     GIT_VOUCH_NOW=2026-11-21T12:00:00Z '$bin' $args"
   tmux -L "$socket" set -g status off
   xterm -geometry "${cols}x${rows}+0+0" -fa 'DejaVu Sans Mono' -fs "$font_size" \
     -bg '#1e1e2e' -fg '#cdd6f4' -bc -title "git-vouch-$name" \
     -xrm 'XTerm*borderWidth: 0' -xrm 'XTerm*internalBorder: 8' "${palette[@]}" \
     -e tmux -L "$socket" attach -t shot &
   local xterm_pid=$!
-  wait_for unsigned
+  # The explorer is ready once the demo sessions' commits are in; other commands say so in keys.
+  [ "$args" = --demo ] && wait_for unsigned
   local key
   [ "$keys" = - ] && keys=
   for key in $keys; do
-    tmux -L "$socket" send-keys -t shot "$key"
+    case $key in
+      @*) wait_for "${key#@}" ;; # `@text`: wait until the screen shows text
+      *) tmux -L "$socket" send-keys -t shot "$key" ;;
+    esac
     sleep 0.05
   done
   wait_for "$text"
@@ -103,12 +107,12 @@ shoot() {
 }
 
 found=0
-while IFS=$'\t' read -r name keys text; do
+while IFS=$'\t' read -r name keys text args; do
   case $name in '' | '#'*) continue ;; esac
   if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qxF -- "$name"; then
     continue
   fi
-  shoot "$name" "$keys" "$text"
+  shoot "$name" "$keys" "$text" "$args"
   found=$((found + 1))
 done <"$here/shots.tsv"
 [ "$found" -gt 0 ] || { echo "take.sh: no shot matches: $*" >&2; exit 2; }

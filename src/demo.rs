@@ -206,6 +206,37 @@ pub fn with_repository<T>(parent: &Path, f: impl FnOnce(&Path) -> T) -> Result<T
     Ok(f(repo.path()))
 }
 
+/// A throwaway clone of the demo repository under `parent`, with the demo sessions that worked
+/// in it archived in its capture state, as `git vouch init` would have left them: what
+/// `git vouch review --demo` reviews. The caller removes the folder.
+pub fn review_workspace(parent: &Path) -> Result<PathBuf, DemoRepoError> {
+    let (bare, _) = repository(parent)?;
+    let dir = parent.join(format!("demo-review-{}", std::process::id()));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| DemoRepoError::Io { path, source }
+    };
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+    }
+    let url = bare.path().to_string_lossy().into_owned();
+    let clone = git2::Repository::clone(&url, &dir)?;
+    let archive = clone.path().join("vouch/transcripts");
+    let project = format!("{}/", WORKTREE.replace('/', "-"));
+    for (rel, text) in files() {
+        let Some(rest) = rel.strip_prefix(&project) else {
+            continue;
+        };
+        let id = rest.split(['/', '.']).next().unwrap_or_default();
+        let path = archive.join(id).join(rest);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(io(folder))?;
+        }
+        std::fs::write(&path, text).map_err(io(&path))?;
+    }
+    Ok(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_bundle;

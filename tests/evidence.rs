@@ -247,3 +247,48 @@ fn a_range_without_agent_work_has_no_sessions_and_bad_ranges_fail() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown revision 'nope'"));
 }
+
+/// Commits known only by their `Vouch-Session` trailer (no capture record: the hooks were not
+/// installed when they were made) still get their agent lines, by matching the lines the
+/// session wrote; on the demo repository with its sessions archived.
+#[test]
+fn trailer_commits_get_agent_lines_by_matching_the_sessions_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_vouch::demo::review_workspace(tmp.path()).unwrap();
+    let evidence = git_vouch::evidence::build_evidence(
+        &repo,
+        None,
+        git_vouch::pricing::PriceTable::embedded(),
+        &git_vouch::redact::Redactor::new(git_vouch::redact::RedactOptions::default()),
+        &git_vouch::clock::FixedClock::parse("2026-11-21T12:00:00Z").unwrap(),
+    )
+    .unwrap();
+    assert!(evidence.warnings.is_empty(), "{:?}", evidence.warnings);
+    assert_eq!(evidence.sessions.len(), 5);
+    let import = evidence
+        .commits
+        .iter()
+        .find(|c| c.subject == "Import tasks from CSV")
+        .unwrap();
+    assert_eq!(import.attribution_source, "trailer+lines");
+    let importer = import
+        .files
+        .iter()
+        .find(|f| f.path == "tasktrack/importer.py")
+        .unwrap();
+    assert!(
+        importer.ai_lines_added > importer.lines_added / 2,
+        "{importer:?}"
+    );
+    assert_eq!(
+        importer.ai_lines_added + importer.human_lines_added,
+        importer.lines_added
+    );
+    let initial = &evidence.commits[0];
+    assert_eq!(initial.attribution_source, "none");
+    assert!(initial.files.iter().all(|f| f.ai_lines_added == 0));
+    // The document still validates against the published schema.
+    let schema: Value = serde_json::from_str(git_vouch::evidence::JSON_SCHEMA).unwrap();
+    let doc = serde_json::to_value(&evidence).unwrap();
+    assert!(jsonschema::is_valid(&schema, &doc));
+}

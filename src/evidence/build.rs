@@ -49,13 +49,20 @@ pub fn build_for(
         .ok_or_else(|| EvidenceError::NotARepository(cwd.display().to_string()))?;
     let repo = Repository::open(&paths.worktree)?;
     let state = StateDir::new(paths.clone());
-    let commits = range
+    let (mut commits, diffs): (Vec<_>, Vec<_>) = range
         .commits
         .iter()
         .map(|sha| commit(&repo, &state, sha))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
     let mut warnings = Vec::new();
-    let sessions = load_sessions(&state, &commits, prices, &mut warnings);
+    let (sessions, hashes) = load_sessions(&state, &commits, prices, &mut warnings);
+    for (c, diff) in commits.iter_mut().zip(&diffs) {
+        if let Some(diff) = diff {
+            match_agent_lines(c, diff, &hashes);
+        }
+    }
     let evidence = Evidence {
         schema_version: SCHEMA_VERSION.to_owned(),
         generated_at: clock.now(),
@@ -87,7 +94,11 @@ fn redact(evidence: Evidence, redactor: &Redactor) -> Evidence {
     out
 }
 
-fn commit(repo: &Repository, state: &StateDir, sha: &str) -> Result<CommitEvidence, EvidenceError> {
+/// A commit's evidence, with its diff when no capture record covers it (its lines are then told
+/// apart by matching the sessions' lines, see [`match_agent_lines`]).
+type CommitWithDiff = (CommitEvidence, Option<Vec<crate::capture::diff::DiffFile>>);
+
+fn commit(repo: &Repository, state: &StateDir, sha: &str) -> Result<CommitWithDiff, EvidenceError> {
     let c = repo.find_commit(Oid::from_str(sha)?)?;
     let record: Option<CommitRecord> = read_json(&state.commit_file(sha))?;
     let author = c.author();
@@ -107,23 +118,56 @@ fn commit(repo: &Repository, state: &StateDir, sha: &str) -> Result<CommitEviden
     };
     if c.parent_count() > 1 {
         out.attribution_source = "merge".into();
-        return Ok(out);
+        return Ok((out, None));
     }
-    match record {
-        Some(r) => {
-            out.sessions = r.sessions;
-            out.attribution_source = r.source;
-            out.files = r.files.iter().map(file_from_record).collect();
-        }
-        None => {
-            out.sessions = trailer_sessions(c.message().unwrap_or(""));
-            if !out.sessions.is_empty() {
-                out.attribution_source = "trailer".into();
-            }
-            out.files = commit_diff(repo, &c)?.iter().map(file_from_diff).collect();
-        }
+    if let Some(r) = record {
+        out.sessions = r.sessions;
+        out.attribution_source = r.source;
+        out.files = r.files.iter().map(file_from_record).collect();
+        return Ok((out, None));
     }
-    Ok(out)
+    out.sessions = trailer_sessions(c.message().unwrap_or(""));
+    let diff = commit_diff(repo, &c)?;
+    out.files = diff.iter().map(file_from_diff).collect();
+    if out.sessions.is_empty() {
+        return Ok((out, None));
+    }
+    out.attribution_source = "trailer".into();
+    Ok((out, Some(diff)))
+}
+
+/// For a commit known only by its trailer: the added lines whose text one of its sessions wrote
+/// (distinctive lines only, as capture keeps them) count as the agent's, the rest as a person's.
+fn match_agent_lines(
+    c: &mut CommitEvidence,
+    diff: &[crate::capture::diff::DiffFile],
+    hashes: &BTreeMap<String, std::collections::HashSet<u64>>,
+) {
+    let written: std::collections::HashSet<u64> = c
+        .sessions
+        .iter()
+        .filter_map(|s| hashes.get(s))
+        .flatten()
+        .copied()
+        .collect();
+    if written.is_empty() {
+        return;
+    }
+    c.attribution_source = "trailer+lines".into();
+    for (file, d) in c.files.iter_mut().zip(diff) {
+        let lines = |agent: bool| -> Vec<u32> {
+            d.added
+                .iter()
+                .filter(|(_, h)| written.contains(h) == agent)
+                .map(|(l, _)| *l)
+                .collect()
+        };
+        let (ai, human) = (lines(true), lines(false));
+        file.ai_lines_added = ai.len() as u32;
+        file.human_lines_added = human.len() as u32;
+        file.ai_line_ranges = crate::capture::diff::ranges(&ai);
+        file.human_line_ranges = crate::capture::diff::ranges(&human);
+    }
 }
 
 fn file_from_record(f: &FileChange) -> FileEvidence {
@@ -161,7 +205,10 @@ fn load_sessions(
     commits: &[CommitEvidence],
     prices: &PriceTable,
     warnings: &mut Vec<String>,
-) -> Vec<super::SessionEvidence> {
+) -> (
+    Vec<super::SessionEvidence>,
+    BTreeMap<String, std::collections::HashSet<u64>>,
+) {
     let ids: Vec<&String> = commits
         .iter()
         .flat_map(|c| &c.sessions)
@@ -169,7 +216,7 @@ fn load_sessions(
         .into_iter()
         .collect();
     // Sessions are independent and their transcripts can be large: read them in parallel.
-    let loaded: Vec<Result<super::SessionEvidence, String>> = std::thread::scope(|scope| {
+    let loaded: Vec<Result<sessions::Loaded, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ids
             .iter()
             .map(|id| scope.spawn(move || sessions::load(state, id, prices)))
@@ -182,21 +229,25 @@ fn load_sessions(
             })
             .collect()
     });
-    let mut out = Vec::new();
+    let (mut out, mut hashes) = (Vec::new(), BTreeMap::new());
     for (id, result) in ids.into_iter().zip(loaded) {
         match result {
-            Ok(mut s) => {
+            Ok(sessions::Loaded {
+                evidence: mut s,
+                added_hashes,
+            }) => {
                 s.commits = commits
                     .iter()
                     .filter(|c| c.sessions.contains(id))
                     .map(|c| c.sha.clone())
                     .collect();
+                hashes.insert(id.clone(), added_hashes);
                 out.push(s);
             }
             Err(e) => warnings.push(e),
         }
     }
-    out
+    (out, hashes)
 }
 
 fn totals(commits: &[CommitEvidence], sessions: &[super::SessionEvidence]) -> Totals {

@@ -50,7 +50,14 @@ fn transcript_folder(state: &StateDir, id: &str) -> Option<PathBuf> {
 }
 
 /// Loads the session `id` from the state folder; `Err` names what is missing.
-pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<SessionEvidence, String> {
+/// A session's evidence, with the hashes of the distinctive lines it added to files (to tell its
+/// lines in a commit no capture record covers).
+pub struct Loaded {
+    pub evidence: SessionEvidence,
+    pub added_hashes: std::collections::HashSet<u64>,
+}
+
+pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, String> {
     let folder = transcript_folder(state, id).ok_or_else(|| {
         format!("session {id}: no transcript found (neither archived nor at its recorded path)")
     })?;
@@ -79,7 +86,15 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<SessionEv
     let mut out = from_detail(&detail, transcripts);
     let roots = super::actions::roots(&state.repo.worktree, summary.cwd.as_deref());
     out.actions = super::actions::actions(&detail.tool_calls, &roots);
-    Ok(out)
+    let added_hashes = detail
+        .files
+        .iter()
+        .flat_map(|f| f.added_hashes.iter().copied())
+        .collect();
+    Ok(Loaded {
+        evidence: out,
+        added_hashes,
+    })
 }
 
 fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> SessionEvidence {

@@ -18,7 +18,19 @@ pub fn hook_reviewer(hook: &str) -> Option<Box<dyn Reviewer>> {
 }
 
 pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<Outcome> {
-    let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
+    if !ctx.demo {
+        let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
+        return review(ctx, args, cwd);
+    }
+    // The demo: a throwaway clone of the demo repository with its sessions archived.
+    let parent = std::env::temp_dir().join("git-vouch-demo");
+    let cwd = crate::demo::review_workspace(&parent).wrap_err("cannot set up the demo review")?;
+    let outcome = review(ctx, args, cwd.clone());
+    let _ = std::fs::remove_dir_all(&cwd);
+    outcome
+}
+
+fn review(ctx: &Context, args: &ReviewArgs, cwd: std::path::PathBuf) -> Result<Outcome> {
     let target = Target::resolve(&cwd, args.range.as_deref())?;
     if target.range.commits.is_empty() {
         println!("Nothing to review: the range has no commits.");
