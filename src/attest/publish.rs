@@ -86,14 +86,15 @@ pub fn attest(
     sign_and_attach(&git, &evidence, &review, signer.as_ref(), clock)
 }
 
-/// Attests the commits pre-push computed for one ref (oldest first), not reviewed by a person.
-pub fn attest_commits(
+/// The evidence of the commits pre-push computed for one ref (oldest first); `None` when the
+/// ref sends no commits.
+pub fn pushed_evidence(
     cwd: &Path,
     commits: &[String],
     prices: &PriceTable,
     redactor: &Redactor,
     clock: &dyn Clock,
-) -> Result<Option<Attested>, PublishError> {
+) -> Result<Option<Evidence>, PublishError> {
     let Some(tip) = commits.last() else {
         return Ok(None);
     };
@@ -103,10 +104,21 @@ pub fn attest_commits(
         tip: tip.clone(),
         commits: commits.to_vec(),
     };
-    let evidence = crate::evidence::build_for(cwd, &range, prices, redactor, clock)?;
+    Ok(Some(crate::evidence::build_for(
+        cwd, &range, prices, redactor, clock,
+    )?))
+}
+
+/// Signs evidence pre-push built (with its policy results) with the person's key, not
+/// reviewed by a person, and attaches it.
+pub fn attest_pushed(
+    cwd: &Path,
+    evidence: &Evidence,
+    clock: &dyn Clock,
+) -> Result<Attested, PublishError> {
     let git = Git::new(cwd);
     let signer = resolve_signer(&git, &KeySources::from_env()).map_err(PublishError::NoKey)?;
-    sign_and_attach(&git, &evidence, &Review::default(), signer.as_ref(), clock).map(Some)
+    sign_and_attach(&git, evidence, &Review::default(), signer.as_ref(), clock)
 }
 
 /// Signs already-built evidence and attaches it (the review screen signs exactly what it showed).

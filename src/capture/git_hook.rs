@@ -2,13 +2,15 @@
 //! consumes the edits it took, `post-rewrite` carries sessions over amend and rebase, `pre-push`
 //! computes exactly what is being pushed.
 //!
-//! A handler never fails git: problems are logged to the state folder and the hook exits 0. A
-//! foreign hook that `init` found in place runs after ours with the same arguments and the same
-//! stdin bytes, and its exit code is git's answer.
+//! A handler never fails git: problems are logged to the state folder and the hook exits 0. The
+//! one exception is `git config vouch.policy enforce`, under which pre-push refuses a push that
+//! violates the repository's policies. A foreign hook that `init` found in place runs after ours
+//! with the same arguments and the same stdin bytes, and its exit code is git's answer.
 
 mod attach;
 mod chain;
 mod commit_msg;
+mod policy_gate;
 mod post_commit;
 mod pre_push;
 mod rewrite;
@@ -39,8 +41,11 @@ pub fn run(name: &str, args: &[String], chain: Option<&Path>, clock: &dyn Clock)
         .and_then(|d| StateDir::discover(&d))
     {
         let input = stdin.as_deref().unwrap_or_default();
-        if let Err(e) = handle(&state, name, args, input, clock) {
-            state.log_error(clock.now(), &format!("git {name}"), &e.to_string());
+        match handle(&state, name, args, input, clock) {
+            Ok(0) => {}
+            // Refused by policy: git stops the push; a chained hook has nothing left to decide.
+            Ok(code) => return code,
+            Err(e) => state.log_error(clock.now(), &format!("git {name}"), &e.to_string()),
         }
     }
     match chain {
@@ -60,14 +65,18 @@ pub enum GitHookError {
     Usage(String),
 }
 
+/// Runs the handler; `Ok(code)` is non-zero only when a push is refused by policy.
 fn handle(
     state: &StateDir,
     name: &str,
     args: &[String],
     stdin: &[u8],
     clock: &dyn Clock,
-) -> Result<(), GitHookError> {
+) -> Result<u8, GitHookError> {
     let repo = git2::Repository::open(&state.repo.worktree)?;
+    if name == "pre-push" {
+        return pre_push::run(state, &repo, args, stdin, clock);
+    }
     match name {
         "commit-msg" => {
             let file = args
@@ -77,7 +86,7 @@ fn handle(
         }
         "post-commit" => post_commit::run(state, &repo, clock),
         "post-rewrite" => rewrite::run(state, &repo, stdin, clock),
-        "pre-push" => pre_push::run(state, &repo, args, stdin, clock),
         _ => Ok(()),
     }
+    .map(|()| 0)
 }

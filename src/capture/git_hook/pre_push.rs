@@ -1,5 +1,5 @@
 //! `pre-push`: reads the pushed refs from stdin and computes exactly the commits each ref sends,
-//! records them, and prints a one-line summary. (Attestation and review attach here later.)
+//! records them, and prints a one-line summary; then policies and attestation (`attach`).
 
 use std::collections::BTreeSet;
 
@@ -119,13 +119,15 @@ fn default_branch(repo: &Repository, remote: &str) -> Option<Oid> {
     })
 }
 
+/// Records the push, checks policies, attests; returns the hook's exit code (1: refused by
+/// `vouch.policy enforce`).
 pub fn run(
     state: &StateDir,
     repo: &Repository,
     args: &[String],
     stdin: &[u8],
     clock: &dyn Clock,
-) -> Result<(), GitHookError> {
+) -> Result<u8, GitHookError> {
     let remote = args.first().cloned().unwrap_or_default();
     let url = args.get(1).cloned().unwrap_or_default();
     let refs = pushed_commits(repo, &remote, &parse_refs(stdin))?;
@@ -152,10 +154,12 @@ pub fn run(
         sessions,
     };
     append_json(&state.pushes_file(), &record)?;
-    if !agent_commits.is_empty() {
-        super::attach::run(state, &remote, &record.refs, &agent_commits, clock);
+    if !agent_commits.is_empty()
+        && !super::attach::run(state, &remote, &record.refs, &agent_commits, clock)
+    {
+        return Ok(1);
     }
-    Ok(())
+    Ok(0)
 }
 
 /// Sessions of a commit: its record, else its trailer.
