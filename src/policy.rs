@@ -172,7 +172,11 @@ impl PolicySet {
 
     /// Runs every enabled policy over `evidence`.
     pub fn check(&self, evidence: &Evidence) -> PolicyReport {
-        let inputs = Inputs::new(evidence);
+        let chainloop = self
+            .policies
+            .iter()
+            .any(|p| p.enabled && p.kind == FileKind::Chainloop);
+        let inputs = Inputs::new(evidence, chainloop);
         let results = self
             .policies
             .iter()
@@ -213,34 +217,41 @@ struct Inputs {
 
 struct Input {
     session: Option<String>,
-    json: Json,
+    /// The input as JSON text (for worker processes).
+    text: String,
     rego: Option<regorus::Value>,
 }
 
 impl Input {
-    fn new(session: Option<String>, json: Json) -> Self {
-        let rego = regorus::Value::from_json_str(&json.to_string()).ok();
+    fn new<T: serde::Serialize>(session: Option<String>, value: &T) -> Self {
+        let text = serde_json::to_string(value).unwrap_or_default();
+        let rego = regorus::Value::from_json_str(&text).ok();
         Self {
             session,
-            json,
+            text,
             rego,
         }
     }
 }
 
 impl Inputs {
-    fn new(evidence: &Evidence) -> Self {
+    /// The evidence document, and the chainloop materials when a chainloop policy needs them.
+    fn new(evidence: &Evidence, chainloop: bool) -> Self {
         let mut doc = evidence.clone();
         doc.policies = None;
-        let materials = crate::evidence::chainloop::materials(&doc);
-        Self {
-            evidence: Input::new(None, serde_json::to_value(&doc).unwrap_or_default()),
-            materials: doc
-                .sessions
+        let materials = if chainloop {
+            let materials = crate::evidence::chainloop::materials(&doc);
+            doc.sessions
                 .iter()
                 .zip(materials)
-                .map(|(s, m)| Input::new(Some(s.id.clone()), m))
-                .collect(),
+                .map(|(s, m)| Input::new(Some(s.id.clone()), &m))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Self {
+            evidence: Input::new(None, &doc),
+            materials,
         }
     }
 }
@@ -256,8 +267,8 @@ fn with_args(input: &regorus::Value, args: &Json) -> Option<regorus::Value> {
     Some(input)
 }
 
-fn json_with_args(input: &Json, args: &Json) -> Json {
-    let mut input = input.clone();
+fn json_with_args(input: &str, args: &Json) -> Json {
+    let mut input: Json = serde_json::from_str(input).unwrap_or_default();
     if let Some(o) = input.as_object_mut() {
         o.insert("args".into(), args.clone());
     }
@@ -292,7 +303,7 @@ fn run(
         (Some(w), Some(module)) => {
             let json = inputs
                 .iter()
-                .map(|i| json_with_args(&i.json, &p.args))
+                .map(|i| json_with_args(&i.text, &p.args))
                 .collect();
             w.evaluate(module, json, limits)
         }
