@@ -76,6 +76,21 @@ fn warn_is_the_default_shows_violations_and_records_them() {
     assert_eq!(result["status"], "violated");
     assert_eq!(result["violations"][0]["session"], SESSION);
     assert_eq!(evidence["policies"]["violations"], 1);
+    // The signed document, policies and actions included, follows the published schema.
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../assets/evidence.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&evidence)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(
+        !evidence["sessions"][0]["actions"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
