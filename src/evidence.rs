@@ -9,6 +9,7 @@ pub mod build;
 pub mod chainloop;
 pub mod range;
 pub mod sessions;
+pub mod single;
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use build::{build_evidence, build_for};
+pub use single::build_for_session;
 
 /// The schema version written into every document.
 pub const SCHEMA_VERSION: &str = "git-vouch.evidence/v0.1";
@@ -31,6 +33,8 @@ pub enum EvidenceError {
     UnknownRevision(String),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+    #[error("{0}")]
+    Session(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -10,6 +10,7 @@
 pub mod builtin;
 pub mod config;
 pub mod eval;
+pub mod isolate;
 pub mod load;
 pub mod report;
 
@@ -45,6 +46,18 @@ pub struct Loaded {
     pub sha256: String,
     args: Json,
     compiled: Result<eval::Compiled, String>,
+    /// A repository policy's module (evaluated in a worker when the set has one).
+    module: Option<eval::Module>,
+}
+
+impl Loaded {
+    /// Why an enabled policy cannot run (a located message), found while loading it.
+    pub fn load_error(&self) -> Option<&str> {
+        match &self.compiled {
+            Err(e) if self.enabled => Some(e.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// The policies of a repository: the built-ins (enabled or not) and its files.
@@ -54,6 +67,8 @@ pub struct PolicySet {
     /// Whether the repository has a policy folder with a configuration or policy files.
     pub configured: bool,
     pub limits: Limits,
+    /// Runs repository policies in worker processes (memory limit); `None`: in process.
+    pub worker: Option<isolate::Worker>,
 }
 
 /// Loads and checks the repository's policies over `evidence`.
@@ -74,6 +89,9 @@ impl PolicySet {
         if let Some(ms) = config.time_limit_ms {
             limits.time = std::time::Duration::from_millis(ms.max(1));
         }
+        if let Some(mb) = config.memory_limit_mb {
+            limits.memory_bytes = mb.max(1) * 1024 * 1024;
+        }
         let mut policies = Vec::new();
         let lib = builtin::lib_module();
         for b in &builtin::BUILTINS {
@@ -92,6 +110,7 @@ impl PolicySet {
                 } else {
                     Err("not enabled".into())
                 },
+                module: None,
             });
         }
         for name in config
@@ -116,6 +135,7 @@ impl PolicySet {
                     .as_ref()
                     .map(|m| digest(&m.text))
                     .unwrap_or_default(),
+                module: f.module.as_ref().ok().cloned(),
                 args: config.args_for(&f.name),
                 name: f.name,
                 source: f.source,
@@ -128,7 +148,21 @@ impl PolicySet {
             policies,
             configured,
             limits,
+            worker: None,
         })
+    }
+
+    /// Evaluates repository policies in worker processes started from `program` (the
+    /// git-vouch executable), each with the memory limit.
+    #[must_use]
+    pub fn isolated(mut self, program: std::path::PathBuf) -> Self {
+        self.worker = Some(isolate::Worker { program });
+        self
+    }
+
+    /// Whether any policy is enabled.
+    pub fn enabled_count(&self) -> usize {
+        self.policies.iter().filter(|p| p.enabled).count()
     }
 
     /// Whether any policy is enabled.
@@ -138,12 +172,16 @@ impl PolicySet {
 
     /// Runs every enabled policy over `evidence`.
     pub fn check(&self, evidence: &Evidence) -> PolicyReport {
-        let inputs = Inputs::new(evidence);
+        let chainloop = self
+            .policies
+            .iter()
+            .any(|p| p.enabled && p.kind == FileKind::Chainloop);
+        let inputs = Inputs::new(evidence, chainloop);
         let results = self
             .policies
             .iter()
             .filter(|p| p.enabled)
-            .map(|p| run(p, &inputs, &self.limits))
+            .map(|p| run(p, &inputs, &self.limits, self.worker.as_ref()))
             .collect();
         PolicyReport::new(results)
     }
@@ -162,6 +200,7 @@ fn unknown_builtin(name: &str, display: &str) -> Loaded {
             "{display}: unknown built-in policy '{name}' (known: {})",
             known.join(", ")
         )),
+        module: None,
     }
 }
 
@@ -169,39 +208,58 @@ fn digest(text: &str) -> String {
     crate::evidence::hex(&Sha256::digest(text.as_bytes()))
 }
 
-/// The evidence as Rego values, converted once for all policies.
+/// The evidence as JSON and as Rego values, converted once for all policies.
 struct Inputs {
-    evidence: Option<regorus::Value>,
-    /// (session id, material) per session.
-    materials: Vec<(String, Option<regorus::Value>)>,
+    evidence: Input,
+    /// One chainloop material per session.
+    materials: Vec<Input>,
 }
 
-impl Inputs {
-    fn new(evidence: &Evidence) -> Self {
-        let mut doc = evidence.clone();
-        doc.policies = None;
-        let materials = crate::evidence::chainloop::materials(&doc);
+struct Input {
+    session: Option<String>,
+    /// The input as JSON text (for worker processes).
+    text: String,
+    rego: Option<regorus::Value>,
+}
+
+impl Input {
+    fn new<T: serde::Serialize>(session: Option<String>, value: &T) -> Self {
+        let text = serde_json::to_string(value).unwrap_or_default();
+        let rego = regorus::Value::from_json_str(&text).ok();
         Self {
-            evidence: to_rego(&doc),
-            materials: doc
-                .sessions
-                .iter()
-                .map(|s| s.id.clone())
-                .zip(materials.iter().map(to_rego))
-                .collect(),
+            session,
+            text,
+            rego,
         }
     }
 }
 
-fn to_rego<T: serde::Serialize>(value: &T) -> Option<regorus::Value> {
-    let text = serde_json::to_string(value).ok()?;
-    regorus::Value::from_json_str(&text).ok()
+impl Inputs {
+    /// The evidence document, and the chainloop materials when a chainloop policy needs them.
+    fn new(evidence: &Evidence, chainloop: bool) -> Self {
+        let mut doc = evidence.clone();
+        doc.policies = None;
+        let materials = if chainloop {
+            let materials = crate::evidence::chainloop::materials(&doc);
+            doc.sessions
+                .iter()
+                .zip(materials)
+                .map(|(s, m)| Input::new(Some(s.id.clone()), &m))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Self {
+            evidence: Input::new(None, &doc),
+            materials,
+        }
+    }
 }
 
 /// `input` with `args` added.
 fn with_args(input: &regorus::Value, args: &Json) -> Option<regorus::Value> {
     let mut input = input.clone();
-    let args = to_rego(args)?;
+    let args = regorus::Value::from_json_str(&args.to_string()).ok()?;
     input
         .as_object_mut()
         .ok()?
@@ -209,8 +267,21 @@ fn with_args(input: &regorus::Value, args: &Json) -> Option<regorus::Value> {
     Some(input)
 }
 
-fn run(p: &Loaded, inputs: &Inputs, limits: &Limits) -> PolicyResult {
-    let mut result = PolicyResult {
+fn json_with_args(input: &str, args: &Json) -> Json {
+    let mut input: Json = serde_json::from_str(input).unwrap_or_default();
+    if let Some(o) = input.as_object_mut() {
+        o.insert("args".into(), args.clone());
+    }
+    input
+}
+
+fn run(
+    p: &Loaded,
+    inputs: &Inputs,
+    limits: &Limits,
+    worker: Option<&isolate::Worker>,
+) -> PolicyResult {
+    let result = PolicyResult {
         name: p.name.clone(),
         source: p.source.clone(),
         kind: p.kind.as_str().to_owned(),
@@ -224,37 +295,55 @@ fn run(p: &Loaded, inputs: &Inputs, limits: &Limits) -> PolicyResult {
         Ok(c) => c,
         Err(e) => return failed(result, e.clone()),
     };
-    let inputs: Vec<(Option<&str>, Option<&regorus::Value>)> = match p.kind {
-        FileKind::Rego => vec![(None, inputs.evidence.as_ref())],
-        FileKind::Chainloop => inputs
-            .materials
+    let inputs: Vec<&Input> = match p.kind {
+        FileKind::Rego => vec![&inputs.evidence],
+        FileKind::Chainloop => inputs.materials.iter().collect(),
+    };
+    let outcomes = match (worker, &p.module) {
+        (Some(w), Some(module)) => {
+            let json = inputs
+                .iter()
+                .map(|i| json_with_args(&i.text, &p.args))
+                .collect();
+            w.evaluate(module, json, limits)
+        }
+        _ => inputs
             .iter()
-            .map(|(id, m)| (Some(id.as_str()), m.as_ref()))
+            .map(|i| {
+                let input = i
+                    .rego
+                    .as_ref()
+                    .and_then(|r| with_args(r, &p.args))
+                    .ok_or("the evidence could not be converted for Rego")?;
+                eval::evaluate(compiled, &input, limits)
+            })
             .collect(),
     };
-    let evaluations = inputs.len();
+    match outcomes {
+        Ok(o) => combine(result, &inputs, o),
+        Err(e) => failed(result, e),
+    }
+}
+
+/// One result from the outcomes of a policy's inputs (violations without a session are given
+/// the session of their chainloop material).
+fn combine(
+    mut result: PolicyResult,
+    inputs: &[&Input],
+    outcomes: Vec<eval::Outcome>,
+) -> PolicyResult {
+    let evaluations = outcomes.len();
     let mut skips = Vec::new();
-    for (session, input) in inputs {
-        let Some(input) = input.and_then(|i| with_args(i, &p.args)) else {
-            return failed(
-                result,
-                "the evidence could not be converted for Rego".into(),
-            );
-        };
-        match eval::evaluate(compiled, &input, limits) {
-            Ok(outcome) => {
-                skips.extend(outcome.skip_reason);
-                result
-                    .violations
-                    .extend(outcome.violations.into_iter().map(|mut v| {
-                        if v.session.is_none() {
-                            v.session = session.map(str::to_owned);
-                        }
-                        v
-                    }));
-            }
-            Err(e) => return failed(result, e),
-        }
+    for (input, outcome) in inputs.iter().zip(outcomes) {
+        skips.extend(outcome.skip_reason);
+        result
+            .violations
+            .extend(outcome.violations.into_iter().map(|mut v| {
+                if v.session.is_none() {
+                    v.session.clone_from(&input.session);
+                }
+                v
+            }));
     }
     if !result.violations.is_empty() {
         result.status = "violated".into();

@@ -113,13 +113,29 @@ impl Target {
 }
 
 /// Runs the repository's enabled policies over `evidence` and records the results in it (so
-/// they are signed with it); a policy folder that cannot be read becomes a warning.
+/// they are signed with it), unless `vouch.policy` is `off`; a policy folder that cannot be read
+/// becomes a warning.
 pub fn check_policies(cwd: &Path, evidence: &mut Evidence) {
     let Some(root) = RepoPaths::discover(cwd).map(|p| p.worktree) else {
         return;
     };
+    let off = Git::new(&root)
+        .config_get("vouch.policy")
+        .ok()
+        .flatten()
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("off"));
+    if off {
+        return;
+    }
     match PolicySet::load(&root) {
-        Ok(set) if set.any_enabled() => evidence.policies = Some(set.check(evidence)),
+        Ok(set) if set.any_enabled() => {
+            // Repository policies run in worker processes with a memory limit, as at pre-push.
+            let set = match std::env::current_exe() {
+                Ok(exe) => set.isolated(exe),
+                Err(_) => set,
+            };
+            evidence.policies = Some(set.check(evidence));
+        }
         Ok(_) => {}
         Err(e) => evidence.warnings.push(format!("policies not checked: {e}")),
     }

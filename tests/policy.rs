@@ -14,3 +14,19 @@ mod support;
 
 #[path = "policy/builtins.rs"]
 mod builtins;
+
+#[path = "policy/files.rs"]
+mod files;
+
+#[path = "support/capture.rs"]
+mod capture;
+#[path = "support/shared.rs"]
+mod shared;
+
+#[path = "policy/world.rs"]
+mod world;
+
+#[path = "policy/cli.rs"]
+mod cli;
+#[path = "policy/push.rs"]
+mod push;

@@ -23,8 +23,14 @@ micros(x) := n if {
 	parts := split(trim_prefix(trim_space(x), "$"), ".")
 	count(parts) == 2
 	frac := substring(concat("", [parts[1], "000000"]), 0, 6)
-	n := (to_number(parts[0]) * 1000000) + to_number(frac)
+
+	n := (integer(parts[0]) * 1000000) + integer(frac)
 }
+
+# Digits as an integer ("000500" is not a JSON number: leading zeros go first).
+integer(digits) := 0 if trim_left(digits, "0") == ""
+
+integer(digits) := to_number(trim_left(digits, "0")) if trim_left(digits, "0") != ""
 
 # The argument `name`, else `default_value`.
 arg(name, default_value) := input.args[name]

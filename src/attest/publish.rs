@@ -147,6 +147,27 @@ pub fn prepare_commits(
     Ok(Prepared::new(evidence))
 }
 
+/// Signs evidence pre-push built (with its policy results) with the person's key, not reviewed
+/// by a person, and attaches it.
+pub fn attest_pushed(
+    cwd: &Path,
+    evidence: Evidence,
+    redactor: &Redactor,
+    clock: &dyn Clock,
+) -> Result<Attested, PublishError> {
+    let git = Git::new(cwd);
+    let signer = resolve_signer(&git, &KeySources::from_env()).map_err(PublishError::NoKey)?;
+    let prepared = Prepared::new(evidence);
+    sign_and_attach(
+        &git,
+        &prepared,
+        &Review::default(),
+        redactor,
+        signer.as_ref(),
+        clock,
+    )
+}
+
 /// Attests the commits pre-push computed for one ref (oldest first), not reviewed by a person.
 pub fn attest_commits(
     cwd: &Path,

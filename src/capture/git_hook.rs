@@ -9,6 +9,7 @@
 mod attach;
 mod chain;
 mod commit_msg;
+mod policy_gate;
 mod post_commit;
 mod pre_push;
 mod rewrite;

@@ -56,6 +56,9 @@ pub enum Command {
     /// The AI provenance of a branch (default: the current branch against its upstream or the
     /// default branch): each commit's sessions, models, cost and attestation state.
     Log(LogArgs),
+    /// Check the repository's policies (`.vouch/policies/`) over a range or a session, or list them.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Create an ed25519 signing key for git-vouch.
     Keygen(KeygenArgs),
     /// Share attestations: fetch teammates' notes or push yours.
@@ -112,6 +115,37 @@ pub struct VerifyArgs {
     /// The allowed signers file (default: git's `gpg.ssh.allowedSignersFile`).
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Evaluate the enabled policies over the evidence of a range (default: the current branch)
+    /// or of one session; exit 1 on violations, 2 when a policy could not be evaluated.
+    Check(PolicyCheckArgs),
+    /// List the built-in and repository policies, enabled or not.
+    List(PolicyListArgs),
+    /// Evaluate one repository policy for a parent process (not for direct use).
+    #[command(hide = true)]
+    Worker,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyCheckArgs {
+    /// Commits to cover (same forms as `evidence`).
+    pub range: Option<String>,
+    /// Only this session (an id or a unique prefix), even before it has commits.
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyListArgs {
     /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,

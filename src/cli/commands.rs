@@ -6,6 +6,7 @@ pub mod explore;
 pub mod hook;
 pub mod install;
 pub mod log;
+pub mod policy;
 pub mod review;
 pub mod sessions;
 pub mod show;
@@ -15,12 +16,16 @@ use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
 
 use super::Outcome;
-use super::args::{Cli, Command, DebugCommand, FilterArgs};
+use super::args::{Cli, Command, DebugCommand, FilterArgs, PolicyCommand};
 use super::context::Context;
 use crate::report::SessionFilter;
 
 /// Runs the command line.
 pub fn dispatch(cli: &Cli) -> Result<Outcome> {
+    if let Some(Command::Policy(PolicyCommand::Worker)) = &cli.command {
+        // A worker needs nothing but its request: no price table, clock or style.
+        return policy::worker();
+    }
     let ctx = Context::new(&cli.global)?;
     match &cli.command {
         None => explore::run(&ctx),
@@ -34,6 +39,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Review(args)) => review::run(&ctx, args),
         Some(Command::Log(args)) => log::run(&ctx, args),
         Some(Command::Keygen(args)) => attest::keygen(&ctx, args),
+        Some(Command::Policy(cmd)) => policy::run(&ctx, cmd),
         Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),
         Some(Command::Init(args)) => install::init(&ctx, args),
         Some(Command::Uninstall(args)) => install::uninstall(&ctx, args),

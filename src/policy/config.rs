@@ -4,6 +4,7 @@
 //! ```toml
 //! builtins = ["approved-models", "token-budget"]   # or ["all"]
 //! time_limit_ms = 1000
+//! memory_limit_mb = 512
 //!
 //! [args]
 //! approved_models = ["claude-sonnet-4-5*", "claude-haiku-4-5*"]
@@ -33,6 +34,8 @@ pub struct PolicyConfig {
     pub builtins: Vec<String>,
     /// Time limit of one evaluation, in milliseconds.
     pub time_limit_ms: Option<u64>,
+    /// Memory a repository policy's evaluation may add, in MiB.
+    pub memory_limit_mb: Option<u64>,
     /// Inputs for every policy (`input.args`).
     #[serde(default)]
     pub args: serde_json::Map<String, serde_json::Value>,

@@ -12,14 +12,17 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use regorus::utils::limits::ExecutionTimerConfig;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::report::Violation;
 
 /// Limits of one evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     pub time: Duration,
+    /// Memory a repository policy's evaluation may add (enforced in its worker process).
+    pub memory_bytes: u64,
     /// Violations kept per evaluation; the rest are counted in one closing message.
     pub max_violations: usize,
     /// Characters kept of one message.
@@ -32,6 +35,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             time: Duration::from_secs(1),
+            memory_bytes: 512 * 1024 * 1024,
             max_violations: 100,
             max_message_chars: 500,
             max_output_bytes: 1024 * 1024,
@@ -41,7 +45,7 @@ impl Default for Limits {
 
 /// One Rego module to load: its label in messages, its text, and the line in the label's file
 /// where the text starts (chainloop YAML embeds Rego below other lines).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Module {
     pub label: String,
     pub text: String,
@@ -58,7 +62,7 @@ pub struct Compiled {
 }
 
 /// What one evaluation returned.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub violations: Vec<Violation>,
     pub skip_reason: Option<String>,

@@ -1,19 +1,27 @@
-//! What pre-push attaches to a push, after the review gate (`crate::review::gate_push`) decided:
-//! the attestation a person signed on the review screen, or a non-interactive attestation of
-//! each pushed ref's commits that involve agent sessions (marked as not reviewed), and then the
-//! attestation notes, pushed to the same remote. Only a refusal (`vouch.review required` without
-//! a reviewed attestation, or an abort on the screen) stops the push: a missing key or a failed
-//! notes push is reported on stderr and logged.
+//! What pre-push does with the pushed commits that involve agent sessions, in two gates:
+//!
+//! 1. Policies (`git config vouch.policy enforce|warn|off`, see `policy_gate`): each pushed ref's
+//!    evidence is checked; the results are printed and recorded in the evidence, so they are
+//!    signed with it. `enforce` refuses the push on violations or a policy that cannot run.
+//! 2. Review (`git config vouch.review required|optional|off`, see `crate::review`): the review
+//!    screen when a person is at a terminal, else a refusal (`required`), a non-interactive
+//!    attestation marked as not reviewed (`optional`), or nothing (`off`).
+//!
+//! Then the attestation notes are pushed to the same remote. Only the two gates ever refuse a
+//! push; a missing key or a failed notes push is reported on stderr and logged.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::policy_gate::{Gate as PolicyGate, PolicyMode};
 use super::pre_push::PushedRef;
 use crate::attest::git::Git;
 use crate::attest::notes::{self, PushOutcome};
-use crate::attest::publish::{PublishError, attest_commits};
+use crate::attest::publish::{PublishError, attest_pushed, prepare_commits};
 use crate::capture::state::StateDir;
 use crate::clock::Clock;
+use crate::evidence::Evidence;
 use crate::evidence::range::Range;
+use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
 use crate::review::{Gate, Mode, Reviewer, Target, gate_push};
 use crate::transcript::discover::ProcessEnv;
@@ -26,7 +34,16 @@ pub enum Verdict {
     Refuse,
 }
 
-/// Reviews, attests and shares; `agent_commits` are the pushed commits credited to a session.
+/// What both gates need: the repository, prices and redaction.
+struct Push<'a> {
+    state: &'a StateDir,
+    prices: PriceTable,
+    redactor: Redactor,
+    clock: &'a dyn Clock,
+}
+
+/// Checks policies, reviews, attests and shares; `agent_commits` are the pushed commits credited
+/// to a session.
 pub fn run(
     state: &StateDir,
     remote: &str,
@@ -40,11 +57,27 @@ pub fn run(
         report(state, clock, &format!("{e}; using optional"));
         Mode::Optional
     });
+    let policy = PolicyGate::open(&git, &state.repo.worktree);
+    if !policy.allowed {
+        return Verdict::Refuse;
+    }
+    if mode == Mode::Off && policy.mode == PolicyMode::Off {
+        return Verdict::Continue;
+    }
+    let push = Push {
+        state,
+        prices: prices(state, clock),
+        redactor: Redactor::new(RedactOptions::default()),
+        clock,
+    };
     let targets: Vec<Target> = refs
         .iter()
         .filter(|r| r.commits.iter().any(|c| agent_commits.contains(c)))
         .map(target)
         .collect();
+    let Some(mut checked) = check_policies(&push, &policy, &targets) else {
+        return Verdict::Refuse;
+    };
     let agent: Vec<String> = agent_commits.iter().cloned().collect();
     let gate = gate_push(
         &state.repo.worktree,
@@ -75,13 +108,63 @@ pub fn run(
         }
         Gate::Attested => {}
         Gate::AttestUnreviewed(targets) => {
-            if !attest_unreviewed(state, &targets, clock) {
+            if !attest_unreviewed(&push, &targets, &mut checked) {
                 return Verdict::Continue;
             }
         }
     }
     share(state, &git, remote, clock);
     Verdict::Continue
+}
+
+fn prices(state: &StateDir, clock: &dyn Clock) -> PriceTable {
+    crate::config::price_table(&ProcessEnv).unwrap_or_else(|e| {
+        report(state, clock, &format!("price overrides ignored: {e}"));
+        PriceTable::embedded().clone()
+    })
+}
+
+/// The policy gate over every target's evidence: the evidence with its results, by target label;
+/// `None` when `enforce` refuses the push.
+fn check_policies(
+    push: &Push<'_>,
+    policy: &PolicyGate,
+    targets: &[Target],
+) -> Option<BTreeMap<String, Evidence>> {
+    let mut checked = BTreeMap::new();
+    if policy.mode == PolicyMode::Off {
+        return Some(checked);
+    }
+    let mut allowed = true;
+    for t in targets {
+        let Some(mut evidence) = evidence(push, t) else {
+            continue;
+        };
+        allowed &= policy.check(&mut evidence, &t.label);
+        checked.insert(t.label.clone(), evidence);
+    }
+    allowed.then_some(checked)
+}
+
+fn evidence(push: &Push<'_>, t: &Target) -> Option<Evidence> {
+    let root = &push.state.repo.worktree;
+    match prepare_commits(
+        root,
+        &t.range.commits,
+        &push.prices,
+        &push.redactor,
+        push.clock,
+    ) {
+        Ok(p) => Some(p.evidence),
+        Err(e) => {
+            report(
+                push.state,
+                push.clock,
+                &format!("no evidence for {}: {e}", t.label),
+            );
+            None
+        }
+    }
 }
 
 /// The review target of one pushed ref.
@@ -109,26 +192,21 @@ fn target(r: &PushedRef) -> Target {
     }
 }
 
-/// Attaches not-reviewed attestations; whether any exist afterwards.
-fn attest_unreviewed(state: &StateDir, targets: &[Target], clock: &dyn Clock) -> bool {
-    let prices = match crate::config::price_table(&ProcessEnv) {
-        Ok(p) => p,
-        Err(e) => {
-            report(state, clock, &format!("price overrides ignored: {e}"));
-            crate::pricing::PriceTable::embedded().clone()
-        }
-    };
-    let redactor = Redactor::new(RedactOptions::default());
+/// Attaches not-reviewed attestations (the policy gate's evidence when it built one); whether
+/// any exist afterwards.
+fn attest_unreviewed(
+    push: &Push<'_>,
+    targets: &[Target],
+    checked: &mut BTreeMap<String, Evidence>,
+) -> bool {
     let mut attested = false;
     for t in targets {
-        match attest_commits(
-            &state.repo.worktree,
-            &t.range.commits,
-            &prices,
-            &redactor,
-            clock,
-        ) {
-            Ok(Some(a)) => {
+        let Some(evidence) = checked.remove(&t.label).or_else(|| evidence(push, t)) else {
+            continue;
+        };
+        let root = &push.state.repo.worktree;
+        match attest_pushed(root, evidence, &push.redactor, push.clock) {
+            Ok(a) => {
                 attested = true;
                 eprintln!(
                     "git-vouch: attested {} commit(s) of {} (not reviewed by a person; signed by {})",
@@ -137,11 +215,10 @@ fn attest_unreviewed(state: &StateDir, targets: &[Target], clock: &dyn Clock) ->
                     a.signer
                 );
             }
-            Ok(None) => {}
             Err(PublishError::NoKey(e)) => {
                 eprintln!("git-vouch: not attested: no signing key ({e}); run `git vouch keygen`");
             }
-            Err(e) => report(state, clock, &format!("not attested: {e}")),
+            Err(e) => report(push.state, push.clock, &format!("not attested: {e}")),
         }
     }
     attested

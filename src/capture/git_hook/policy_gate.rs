@@ -1,0 +1,112 @@
+//! The policy gate of pre-push: `git config vouch.policy enforce|warn|off` (default: `warn`
+//! when the repository has `.vouch/policies/`, else `off`). The results are printed on stderr
+//! and recorded in the evidence, so they are signed with it. `enforce` refuses the push on
+//! violations and when a policy could not be evaluated (a broken policy or configuration fails
+//! closed); `warn` only shows them.
+
+use std::path::Path;
+
+use crate::attest::git::Git;
+use crate::evidence::Evidence;
+use crate::policy::PolicySet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyMode {
+    Enforce,
+    Warn,
+    Off,
+}
+
+/// The mode and the loaded policies for one push.
+pub struct Gate {
+    pub mode: PolicyMode,
+    set: Option<PolicySet>,
+    /// False when loading already refused the push (enforce with a broken configuration).
+    pub allowed: bool,
+}
+
+impl Gate {
+    /// Reads the mode and loads the policies of the repository at `root`.
+    pub fn open(git: &Git, root: &Path) -> Self {
+        let configured = git.config_get("vouch.policy").ok().flatten();
+        let mode = match configured
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("enforce") => PolicyMode::Enforce,
+            Some("warn") | None => PolicyMode::Warn,
+            Some("off") => PolicyMode::Off,
+            Some(other) => {
+                eprintln!(
+                    "git-vouch: vouch.policy '{other}' is not enforce, warn or off; using warn"
+                );
+                PolicyMode::Warn
+            }
+        };
+        let explicit = configured.is_some();
+        if mode == PolicyMode::Off {
+            return Self::off();
+        }
+        match PolicySet::load(root) {
+            Ok(set) if !set.configured && !explicit => Self::off(),
+            Ok(set) => {
+                let set = match std::env::current_exe() {
+                    Ok(exe) => set.isolated(exe),
+                    Err(_) => set,
+                };
+                Self {
+                    mode,
+                    set: Some(set),
+                    allowed: true,
+                }
+            }
+            Err(e) => {
+                eprintln!("git-vouch: policies not checked: {e}");
+                let allowed = mode != PolicyMode::Enforce;
+                if !allowed {
+                    eprintln!("git-vouch: push refused (vouch.policy=enforce)");
+                }
+                Self {
+                    mode: PolicyMode::Off,
+                    set: None,
+                    allowed,
+                }
+            }
+        }
+    }
+
+    fn off() -> Self {
+        Self {
+            mode: PolicyMode::Off,
+            set: None,
+            allowed: true,
+        }
+    }
+
+    /// Checks the evidence of one pushed ref, prints and records the results; false when the
+    /// push must be refused.
+    pub fn check(&self, evidence: &mut Evidence, remote_ref: &str) -> bool {
+        let Some(set) = self.set.as_ref().filter(|s| s.any_enabled()) else {
+            return true;
+        };
+        let report = set.check(evidence);
+        let failing = report.has_violations() || report.errors > 0;
+        eprintln!("git-vouch: policies for {remote_ref}: {}", report.summary());
+        if failing {
+            for line in report.render_text().lines() {
+                if !line.starts_with("pass ") && !line.contains(" policies: ") {
+                    eprintln!("git-vouch:   {line}");
+                }
+            }
+        }
+        evidence.policies = Some(report);
+        if failing && self.mode == PolicyMode::Enforce {
+            eprintln!(
+                "git-vouch: push refused by policy (vouch.policy=enforce; `git config vouch.policy warn` to only warn)"
+            );
+            return false;
+        }
+        true
+    }
+}

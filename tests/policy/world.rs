@@ -1,0 +1,138 @@
+//! A repository with git-vouch's hooks, a bare remote, a signing key and an archived agent
+//! session (the recorded fixture, model claude-sonnet-4-5) that wrote `notes.txt`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use git_vouch::capture::locate::RepoPaths;
+use git_vouch::capture::state::StateDir;
+
+use super::{capture, shared};
+
+pub const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
+
+pub struct World {
+    _tmp: tempfile::TempDir,
+    pub root: PathBuf,
+    pub repo: PathBuf,
+    pub remote: PathBuf,
+}
+
+impl World {
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        for d in ["home", "config", "repo"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let w = Self {
+            repo: root.join("repo"),
+            remote: root.join("remote.git"),
+            root,
+            _tmp: tmp,
+        };
+        w.setup();
+        w
+    }
+
+    pub fn cmd(&self, program: &str, args: &[&str]) -> Command {
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_git-vouch")).parent().unwrap();
+        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+        let mut c = Command::new(program);
+        c.args(args)
+            .current_dir(&self.repo)
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", self.root.join("home"))
+            .env("XDG_CONFIG_HOME", self.root.join("config"))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Dev")
+            .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+            .env("GIT_COMMITTER_NAME", "Dev")
+            .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+            .env("GIT_VOUCH_NOW", "2026-11-21T12:00:00Z")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, program: &str, args: &[&str]) -> Output {
+        self.cmd(program, args).output().unwrap()
+    }
+
+    /// Runs and requires success; returns stdout followed by stderr.
+    pub fn ok(&self, program: &str, args: &[&str]) -> String {
+        let out = self.run(program, args);
+        assert!(out.status.success(), "{program} {args:?}: {}", text(&out));
+        text(&out)
+    }
+
+    fn setup(&self) {
+        let remote = self.remote.to_str().unwrap();
+        self.ok("git", &["init", "-q", "--bare", remote]);
+        self.ok("git", &["init", "-q", "-b", "main"]);
+        std::fs::write(self.repo.join("README.md"), "readme\n").unwrap();
+        self.ok("git", &["add", "-A"]);
+        self.ok("git", &["commit", "-q", "-m", "initial"]);
+        self.ok("git", &["remote", "add", "origin", remote]);
+        self.ok("git", &["push", "-q", "origin", "main"]);
+        self.ok("git", &["fetch", "-q", "origin"]);
+        self.ok("git-vouch", &["init"]);
+        self.ok("git-vouch", &["keygen"]);
+        let state = StateDir::new(RepoPaths::discover(&self.repo).unwrap());
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/claude/v2.1.197-subagent/projects");
+        let project = std::fs::read_dir(&fixture)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        shared::copy_tree(&project, &state.transcripts_dir(SESSION));
+        capture::agent_wrote(
+            &state,
+            SESSION,
+            None,
+            "notes.txt",
+            &["Notes from the agent"],
+        );
+    }
+
+    /// A feature branch with the agent's commit.
+    pub fn agent_commit(&self) {
+        self.ok("git", &["checkout", "-q", "-b", "feature"]);
+        std::fs::write(self.repo.join("notes.txt"), "Notes from the agent\n").unwrap();
+        self.ok("git", &["add", "notes.txt"]);
+        self.ok("git", &["commit", "-q", "-m", "agent notes"]);
+    }
+
+    /// Writes `.vouch/policies/<name>` (not committed: policies are read from the worktree).
+    pub fn policy(&self, name: &str, text: &str) {
+        let dir = self.repo.join(".vouch/policies");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    /// Whether the remote has `branch`.
+    pub fn remote_has(&self, branch: &str) -> bool {
+        let out = self.ok("git", &["ls-remote", "origin", branch]);
+        out.contains(&format!("refs/heads/{branch}"))
+    }
+
+    /// The evidence signed into the note of `rev`.
+    pub fn signed_evidence(&self, rev: &str) -> serde_json::Value {
+        let note = self.ok("git", &["notes", "--ref=refs/notes/vouch", "show", rev]);
+        let envelope: serde_json::Value =
+            serde_json::from_str(note.lines().next().unwrap()).unwrap();
+        use base64::Engine;
+        let payload = base64::engine::general_purpose::STANDARD
+            .decode(envelope["payload"].as_str().unwrap())
+            .unwrap();
+        let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        statement["predicate"]["evidence"].clone()
+    }
+}
+
+pub fn text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
