@@ -441,6 +441,13 @@ fn diff_colours_follow_no_color() {
     let (rgb, marks) = colours(&mut app);
     assert!(rgb > 100, "highlighted code: {rgb} cells");
     assert!(marks > 10, "agent marks: {marks}");
+    // Highlighted tokens keep their spaces (a token ending in a space is not trimmed).
+    let screen = draw(&mut app, (120, 40));
+    assert!(
+        screen.contains("class CsvImportError(ValueError):"),
+        "{screen}"
+    );
+    assert!(!screen.contains("classCsvImportError"), "{screen}");
     app.theme = Theme::embedded(true);
     assert_eq!(colours(&mut app), (0, 0));
 }

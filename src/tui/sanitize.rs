@@ -24,15 +24,21 @@ pub fn text_lines(text: &str) -> Vec<String> {
 }
 
 /// One line of code or output: escape sequences and controls removed, tabs expanded,
-/// indentation kept.
+/// indentation kept, trailing spaces dropped.
 pub fn code_line(line: &str) -> String {
+    let mut out = code_piece(line);
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// A piece of a line of code (a highlighted token): cleaned like [`code_line`], every space kept.
+pub fn code_piece(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     clean(line, &mut out, |out, c| match c {
         '\t' => out.push_str("    "),
         '\n' | '\r' | '\u{b}' | '\u{c}' => {}
         c => out.push(c),
     });
-    out.truncate(out.trim_end().len());
     out
 }
 
@@ -142,5 +148,11 @@ mod tests {
         assert_eq!(one_line("  héllo — 世界  "), "héllo — 世界");
         assert_eq!(one_line("trailing escape\u{1b}"), "trailing escape");
         assert_eq!(one_line("\u{1b}7saved\u{1b}8"), "saved");
+    }
+
+    #[test]
+    fn code_pieces_keep_their_spaces() {
+        assert_eq!(super::code_piece("def \u{1b}[2J"), "def ");
+        assert_eq!(super::code_line("    x = 1   "), "    x = 1");
     }
 }

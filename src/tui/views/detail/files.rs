@@ -14,7 +14,7 @@ use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::app::detail::{Changes, FilesPane};
 use crate::tui::highlight::Highlighted;
-use crate::tui::sanitize::{code_line, one_line};
+use crate::tui::sanitize::{code_line, code_piece, one_line};
 use crate::tui::theme::Theme;
 use crate::tui::views::sessions::clip;
 
@@ -284,7 +284,7 @@ fn diff_line<'a>(
             let style = c.map_or(Style::default(), |(r, g, b)| {
                 Style::default().fg(Color::Rgb(r, g, b))
             });
-            Span::styled(code_line(t), style)
+            Span::styled(code_piece(t), style)
         })),
         None => spans.push(Span::styled(code_line(&l.text), sign_style)),
     }
