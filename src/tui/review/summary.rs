@@ -10,6 +10,9 @@ use crate::money::Usd;
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
 
+/// Characters of a session's title shown (its first prompt can be long).
+const TITLE: usize = 60;
+
 /// Every line of the summary, for all targets.
 pub fn lines(items: &[Reviewed], theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
@@ -43,31 +46,36 @@ fn commit_lines(c: &CommitEvidence, theme: &Theme, out: &mut Vec<Line<'static>>)
         Span::raw(one_line(&c.subject)),
     ]));
     let ai: u32 = c.files.iter().map(|f| f.ai_lines_added).sum();
-    let human: u32 = c.files.iter().map(|f| f.human_lines_added).sum();
+    let added: u32 = c.files.iter().map(|f| f.lines_added).sum();
     let removed: u32 = c.files.iter().map(|f| f.lines_removed).sum();
     let who = if c.sessions.is_empty() {
-        "no agent session".to_owned()
+        "no session".to_owned()
     } else {
         let ids: Vec<String> = c
             .sessions
             .iter()
             .map(|s| s.chars().take(8).collect())
             .collect();
-        format!("session {}", ids.join(", "))
+        ids.join(", ")
     };
     out.push(Line::from(vec![
         Span::styled(
-            format!("   {who} · {} file(s) · ", c.files.len()),
+            format!(
+                "   {who} · {} files · +{added} -{removed} · ",
+                c.files.len()
+            ),
             theme.muted,
         ),
-        Span::styled(format!("+{ai} agent"), theme.ok),
-        Span::styled(format!(" +{human} human -{removed}"), theme.muted),
+        Span::styled(format!("{ai} by agent"), theme.ok),
     ]));
 }
 
 fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
     let id: String = s.id.chars().take(8).collect();
-    let title = s.title.as_deref().map(one_line).unwrap_or_default();
+    let mut title = s.title.as_deref().map(one_line).unwrap_or_default();
+    if title.chars().count() > TITLE {
+        title = title.chars().take(TITLE - 1).chain(['…']).collect();
+    }
     out.push(Line::from(vec![
         Span::styled(format!(" session {id} "), theme.title),
         Span::raw(title),
