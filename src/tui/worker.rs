@@ -74,13 +74,20 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
         },
         Effect::LoadDetail(summary) => {
             let open = opener(source);
-            let detail = load_detail(&summary, &open, prices);
-            let conversation = load_conversation(
-                &summary.files,
-                ThreadRef::Main,
-                &summary.replayed_uuids,
-                &open,
-            );
+            // Two passes over the transcript on two threads: the detail and the main
+            // conversation (a 200 MB session takes seconds each on one core).
+            let (detail, conversation) = std::thread::scope(|scope| {
+                let conversation = scope.spawn(|| {
+                    load_conversation(
+                        &summary.files,
+                        ThreadRef::Main,
+                        &summary.replayed_uuids,
+                        &open,
+                    )
+                });
+                let detail = load_detail(&summary, &open, prices);
+                (detail, conversation.join().unwrap_or_default())
+            });
             Msg::DetailLoaded(Box::new(DetailLoad {
                 detail: Arc::new(detail),
                 conversation: Arc::new(conversation),

@@ -237,8 +237,10 @@ fn drive(env: &Env, log: &Path, big_id: &str) -> io::Result<RunFigures> {
     wait(log, "the sessions", Duration::from_mins(1), |l| {
         frame_after(l, "loaded").is_some()
     })?;
-    let prefix: String = big_id.chars().take(13).collect();
-    for key in ["j", "j", "j", "G", "g", "s", "s", "S", "/"] {
+    // The first block of the id: no `-`, which tmux send-keys would read as an option.
+    let prefix: String = big_id.chars().take(8).collect();
+    // `a` first: the run's folder is inside this repository (target/), which scopes the list.
+    for key in ["a", "j", "j", "j", "G", "g", "s", "s", "S", "/"] {
         t.key(log, key)?;
     }
     for c in prefix.chars() {
