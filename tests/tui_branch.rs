@@ -134,11 +134,11 @@ fn log(app: &App) -> BranchLog {
 
 #[test]
 fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
-    let mut app = app(Some("/work/tasktrack"));
+    let mut app = app(Some("/home/dev/tasktrack"));
     let effects = key(&mut app, KeyCode::Char('b'));
     assert_eq!(
         effects,
-        vec![Effect::LoadBranch(PathBuf::from("/work/tasktrack"))]
+        vec![Effect::LoadBranch(PathBuf::from("/home/dev/tasktrack"))]
     );
     assert_eq!(app.screen, Screen::Branch);
     insta::assert_snapshot!("branch_loading_80x24", draw(&mut app, (80, 24)));
@@ -191,7 +191,7 @@ fn branch_view_outside_a_repository_and_failures_say_why() {
     assert!(key(&mut app, KeyCode::Char('b')).is_empty());
     let screen = draw(&mut app, (80, 24));
     assert!(screen.contains("not inside a git repository"), "{screen}");
-    let mut app = self::app(Some("/work/x"));
+    let mut app = self::app(Some("/home/dev/x"));
     key(&mut app, KeyCode::Char('b'));
     app.update(Msg::BranchLoaded(Box::new(Err(
         "unknown revision 'HEAD'".into()
