@@ -23,6 +23,8 @@ mod capture;
 #[path = "support/shared.rs"]
 mod shared;
 
+#[path = "support/world.rs"]
+mod trust_world;
 #[path = "policy/world.rs"]
 mod world;
 

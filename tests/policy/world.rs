@@ -4,12 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use git_vouch::capture::locate::RepoPaths;
-use git_vouch::capture::state::StateDir;
-
-use super::{capture, shared};
-
-pub const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
+pub use super::trust_world::SESSION;
 
 pub struct World {
     _tmp: tempfile::TempDir,
@@ -79,23 +74,7 @@ impl World {
         self.ok("git", &["fetch", "-q", "origin"]);
         self.ok("git-vouch", &["init"]);
         self.ok("git-vouch", &["keygen"]);
-        let state = StateDir::new(RepoPaths::discover(&self.repo).unwrap());
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/claude/v2.1.197-subagent/projects");
-        let project = std::fs::read_dir(&fixture)
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
-        shared::copy_tree(&project, &state.transcripts_dir(SESSION));
-        capture::agent_wrote(
-            &state,
-            SESSION,
-            None,
-            "notes.txt",
-            &["Notes from the agent"],
-        );
+        super::trust_world::archive_agent_session(&self.repo);
     }
 
     /// A feature branch with the agent's commit.

@@ -110,7 +110,14 @@ pub fn setup(w: &World) -> (PathBuf, PathBuf, PathBuf) {
         .to_owned();
     let allowed = w.root.join("allowed_signers");
     std::fs::write(&allowed, format!("{line}\n")).unwrap();
-    let state = StateDir::new(RepoPaths::discover(&repo).unwrap());
+    archive_agent_session(&repo);
+    (repo, remote, allowed)
+}
+
+/// Archives the recorded fixture session [`SESSION`] in the repository's capture state, with its
+/// pending edit: `notes.txt` line 1, "Notes from the agent".
+pub fn archive_agent_session(repo: &Path) {
+    let state = StateDir::new(RepoPaths::discover(repo).unwrap());
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude/v2.1.197-subagent/projects");
     let project = std::fs::read_dir(&fixture)
@@ -127,7 +134,6 @@ pub fn setup(w: &World) -> (PathBuf, PathBuf, PathBuf) {
         "notes.txt",
         &["Notes from the agent"],
     );
-    (repo, remote, allowed)
 }
 
 /// A feature branch with one commit holding the agent's pending edit (see [`setup`]).
