@@ -10,30 +10,10 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/git.rs"]
+mod git;
 
-use std::path::Path;
-use std::process::Command;
-
-fn git(repo: &Path, date: &str, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(repo)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use git::git_at as git;
 
 #[test]
 fn a_commit_with_the_agents_lines_is_inferred_and_others_are_not() {

@@ -4,10 +4,13 @@
 //! notes signed by real keys (git-vouch's own key generation and signing) and git's configured
 //! allowed signers. Also the demo repository (the embedded bundle).
 
+#[path = "support/git.rs"]
+mod git_cli;
+
 use std::path::Path;
-use std::process::Command;
 
 use chrono::{DateTime, Utc};
+use git_cli::git_at;
 use git_vouch::attest::allowed_signers::AllowedSigners;
 use git_vouch::attest::git::Git;
 use git_vouch::attest::notes::append_all;
@@ -22,28 +25,6 @@ use serde_json::json;
 
 fn git(repo: &Path, args: &[&str]) -> String {
     git_at(repo, "2026-03-01T09:00:00Z", args)
-}
-
-fn git_at(repo: &Path, date: &str, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(repo)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 /// A commit made at `date` with `message`; returns its id.
