@@ -3,6 +3,7 @@
 
 pub mod discover;
 pub mod hash;
+pub mod lenient;
 pub mod lines;
 pub mod peek;
 pub mod record;

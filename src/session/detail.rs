@@ -32,7 +32,7 @@ use crate::transcript::Diagnostic;
 use crate::usage::Tokens;
 
 /// Opens a file of the session for reading.
-pub type Open<'a> = dyn Fn(&Path) -> std::io::Result<Box<dyn Read>> + 'a;
+pub type Open<'a> = dyn Fn(&Path) -> std::io::Result<Box<dyn Read + Send>> + 'a;
 
 /// Everything one session did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +202,31 @@ pub fn load_detail(
     open: &Open<'_>,
     prices: &PriceTable,
 ) -> SessionDetail {
+    detail_pass(summary, open, prices, None)
+}
+
+/// [`load_detail`] and the main thread's [`load_conversation`] from one pass over the files:
+/// decoding the lines is most of the work on a large session, so it is done once for both.
+pub fn load_detail_and_conversation(
+    summary: &SessionSummary,
+    open: &Open<'_>,
+    prices: &PriceTable,
+) -> (SessionDetail, Conversation) {
+    let mut main = conversation::MainThread::new(&summary.replayed_uuids);
+    let mut warnings = Vec::new();
+    let detail = detail_pass(summary, open, prices, Some((&mut main, &mut warnings)));
+    (detail, main.finish(warnings))
+}
+
+/// Where the records of main-thread files go besides the detail, and the warnings of those files.
+type Also<'a> = Option<(&'a mut conversation::MainThread, &'a mut Vec<Diagnostic>)>;
+
+fn detail_pass(
+    summary: &SessionSummary,
+    open: &Open<'_>,
+    prices: &PriceTable,
+    mut also: Also<'_>,
+) -> SessionDetail {
     let mut c = collect::Collector::default();
     c.skip = summary.replayed_uuids.iter().copied().collect();
     // Main-thread files first: side questions and compactions replay the parent's lines, and
@@ -210,7 +235,14 @@ pub fn load_detail(
     files.sort_by_key(|p| thread::agent_of(p).is_some());
     let main = files.first().map_or(Path::new(""), |p| p.as_path());
     for path in &files {
-        c.read_file(path, open);
+        let before = c.warnings.len();
+        match also.as_mut().filter(|_| thread::agent_of(path).is_none()) {
+            Some((conversation, warnings)) => {
+                c.read_file(path, open, &mut |r| conversation.offer(r));
+                warnings.extend_from_slice(&c.warnings[before..]);
+            }
+            None => c.read_file(path, open, &mut drop),
+        }
     }
     c.tally.drop_replays();
     let mut warnings = std::mem::take(&mut c.warnings);
@@ -227,12 +259,12 @@ pub fn load_detail(
 }
 
 /// Opens a file on disk.
-pub fn open_file(path: &Path) -> std::io::Result<Box<dyn Read>> {
+pub fn open_file(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
     Ok(Box::new(std::fs::File::open(path)?))
 }
 
 /// Serves text held in memory (`None`: not found), for embedded data.
-pub fn open_text(text: Option<String>) -> std::io::Result<Box<dyn Read>> {
+pub fn open_text(text: Option<String>) -> std::io::Result<Box<dyn Read + Send>> {
     match text {
         Some(t) => Ok(Box::new(std::io::Cursor::new(t.into_bytes()))),
         None => Err(std::io::ErrorKind::NotFound.into()),

@@ -9,12 +9,16 @@ use std::io::BufRead;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::Diagnostic;
 use super::lines::{DEFAULT_LINE_CAP, Line, LineReader};
 use super::wire::RawUsage;
 use crate::money::Usd;
+
+mod decode;
+
+pub use decode::{PROGRESS_KEYS, RESULT_KEYS};
 
 /// Record types [`decode`] turns into something other than [`Body::Other`].
 const NEEDED_TYPES: [&[u8]; 5] = [b"user", b"assistant", b"system", b"summary", b"progress"];
@@ -52,9 +56,6 @@ pub enum Body {
         leaf_uuid: Option<String>,
     },
     Progress(ProgressLine),
-    Attachment {
-        data: Value,
-    },
     /// Any other type (titles, snapshots, queue operations, future kinds).
     Other {
         kind: String,
@@ -66,7 +67,8 @@ pub enum Body {
 pub struct UserLine {
     /// Plain-string content becomes one [`Block::Text`].
     pub content: Vec<Block>,
-    /// The structured tool output (`toolUseResult`), when the line carries one.
+    /// The structured tool output (`toolUseResult`) when the line carries one: a string, or an
+    /// object reduced to [`RESULT_KEYS`] (file contents are not kept).
     pub tool_use_result: Option<Value>,
     pub is_compact_summary: bool,
 }
@@ -89,6 +91,7 @@ pub struct AssistantLine {
 pub struct ProgressLine {
     pub tool_use_id: Option<String>,
     pub parent_tool_use_id: Option<String>,
+    /// `data`, reduced to [`PROGRESS_KEYS`].
     pub data: Value,
 }
 
@@ -126,7 +129,10 @@ impl ProgressLine {
 
 /// Reads every line of `reader`, handing each decoded record to `each`. Problems are appended to
 /// `warnings` (at most 20 per file, then a count).
-pub fn read_records<R: BufRead>(
+///
+/// Lines are decoded on a second thread while `each` runs on the caller's, in batches through a
+/// bounded channel: decoding is the larger part of reading a session, and the two overlap.
+pub fn read_records<R: BufRead + Send>(
     reader: R,
     path: &Path,
     warnings: &mut Vec<Diagnostic>,
@@ -135,8 +141,47 @@ pub fn read_records<R: BufRead>(
     read_records_capped(reader, DEFAULT_LINE_CAP, path, warnings, each)
 }
 
+/// Records sent across at once.
+const BATCH: usize = 256;
+/// Batches in flight between the decoding thread and the caller's.
+const IN_FLIGHT: usize = 4;
+
 /// [`read_records`] with an explicit line cap.
-pub fn read_records_capped<R: BufRead>(
+pub fn read_records_capped<R: BufRead + Send>(
+    reader: R,
+    cap: usize,
+    path: &Path,
+    warnings: &mut Vec<Diagnostic>,
+    mut each: impl FnMut(Record),
+) -> std::io::Result<()> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(IN_FLIGHT);
+        let decoder = scope.spawn(move || {
+            let mut found = Vec::new();
+            let mut batch = Vec::with_capacity(BATCH);
+            let read = decode_lines(reader, cap, path, &mut found, |r| {
+                batch.push(r);
+                if batch.len() == BATCH {
+                    // A send fails only when the caller's side has panicked; the rest is dropped.
+                    let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            });
+            let _ = tx.send(batch);
+            (read, found)
+        });
+        for record in rx.into_iter().flatten() {
+            each(record);
+        }
+        let (read, mut found) = decoder
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        warnings.append(&mut found);
+        read
+    })
+}
+
+/// Decodes the lines of `reader` one after the other, on the calling thread.
+fn decode_lines<R: BufRead>(
     reader: R,
     cap: usize,
     path: &Path,
@@ -166,17 +211,17 @@ pub fn read_records_capped<R: BufRead>(
         if super::peek::top_level_type(bytes).is_some_and(|t| !NEEDED_TYPES.contains(&t)) {
             continue;
         }
-        match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(map)) => each(decode(map, pos.number)),
-            Ok(_) => warn(pos.number, "not a JSON object".to_owned()),
-            Err(e) if !pos.terminated && e.is_eof() => {
+        match parse(bytes) {
+            Ok(raw) => each(raw.into_record(pos.number)),
+            Err(Problem::NotObject) => warn(pos.number, "not a JSON object".to_owned()),
+            Err(Problem::Json(e)) if !pos.terminated && e.is_eof() => {
                 let n = bytes.len();
                 warn(
                     pos.number,
                     format!("truncated last line ({n} bytes, no newline)"),
                 );
             }
-            Err(e) => warn(pos.number, format!("invalid JSON: {e}")),
+            Err(Problem::Json(e)) => warn(pos.number, format!("invalid JSON: {e}")),
         }
     }
     if dropped > 0 {
@@ -185,133 +230,21 @@ pub fn read_records_capped<R: BufRead>(
     Ok(())
 }
 
-/// Decodes one JSON object into a record.
-pub fn decode(mut map: Map<String, Value>, line: u64) -> Record {
-    let kind = take_string(&mut map, "type").unwrap_or_default();
-    let body = match kind.as_str() {
-        "user" => Body::User(user(&mut map)),
-        "assistant" => Body::Assistant(Box::new(assistant(&mut map))),
-        "system" => Body::System {
-            subtype: take_string(&mut map, "subtype"),
-        },
-        "summary" => Body::Summary {
-            summary: take_string(&mut map, "summary").unwrap_or_default(),
-            leaf_uuid: take_string(&mut map, "leafUuid"),
-        },
-        "progress" => Body::Progress(ProgressLine {
-            tool_use_id: take_string(&mut map, "toolUseID"),
-            parent_tool_use_id: take_string(&mut map, "parentToolUseID"),
-            data: map.remove("data").unwrap_or(Value::Null),
-        }),
-        "attachment" => Body::Attachment {
-            data: map.remove("attachment").unwrap_or(Value::Null),
-        },
-        _ => Body::Other { kind },
-    };
-    Record {
-        line,
-        uuid: take_string(&mut map, "uuid"),
-        parent_uuid: take_string(&mut map, "parentUuid"),
-        session_id: take_string(&mut map, "sessionId"),
-        agent_id: take_string(&mut map, "agentId"),
-        timestamp: take_string(&mut map, "timestamp").and_then(|t| parse_time(&t)),
-        is_sidechain: flag(&map, "isSidechain"),
-        is_meta: flag(&map, "isMeta"),
-        body,
-    }
+/// Why a line did not decode.
+enum Problem {
+    NotObject,
+    Json(serde_json::Error),
 }
 
-fn user(map: &mut Map<String, Value>) -> UserLine {
-    let mut message = take_object(map, "message");
-    UserLine {
-        content: blocks(message.remove("content")),
-        tool_use_result: map.remove("toolUseResult").filter(|v| !v.is_null()),
-        is_compact_summary: flag(map, "isCompactSummary"),
+/// Decodes one line; values other than objects are told apart from broken JSON.
+fn parse(bytes: &[u8]) -> Result<decode::RawLine<'_>, Problem> {
+    if bytes.trim_ascii_start().first() == Some(&b'{') {
+        return serde_json::from_slice(bytes).map_err(Problem::Json);
     }
-}
-
-fn assistant(map: &mut Map<String, Value>) -> AssistantLine {
-    let mut message = take_object(map, "message");
-    AssistantLine {
-        message_id: take_string(&mut message, "id"),
-        request_id: take_string(map, "requestId"),
-        model: take_string(&mut message, "model"),
-        usage: message
-            .remove("usage")
-            .and_then(|u| serde_json::from_value(u).ok()),
-        content: blocks(message.remove("content")),
-        is_api_error: flag(map, "isApiErrorMessage"),
-        cost_usd: match map.get("costUSD") {
-            Some(Value::Number(n)) => Usd::parse(&n.to_string()),
-            _ => None,
-        },
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        Ok(_) => Err(Problem::NotObject),
+        Err(e) => Err(Problem::Json(e)),
     }
-}
-
-fn blocks(content: Option<Value>) -> Vec<Block> {
-    match content {
-        Some(Value::String(text)) => vec![Block::Text(text)],
-        Some(Value::Array(items)) => items.into_iter().map(block).collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn block(value: Value) -> Block {
-    let Value::Object(mut map) = value else {
-        return Block::Other;
-    };
-    match map.get("type").and_then(Value::as_str) {
-        Some("text") => take_string(&mut map, "text").map_or(Block::Other, Block::Text),
-        Some("thinking") => take_string(&mut map, "thinking").map_or(Block::Other, Block::Thinking),
-        Some("tool_use") => match (take_string(&mut map, "id"), take_string(&mut map, "name")) {
-            (Some(id), Some(name)) => Block::ToolUse {
-                id,
-                name,
-                input: map.remove("input").unwrap_or(Value::Null),
-            },
-            _ => Block::Other,
-        },
-        Some("tool_result") => match take_string(&mut map, "tool_use_id") {
-            Some(tool_use_id) => Block::ToolResult {
-                tool_use_id,
-                text: result_text(map.remove("content")),
-                is_error: flag(&map, "is_error"),
-            },
-            None => Block::Other,
-        },
-        _ => Block::Other,
-    }
-}
-
-/// The text of a tool result: a string, or the text parts of a list.
-fn result_text(content: Option<Value>) -> String {
-    match content {
-        Some(Value::String(s)) => s,
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
-    }
-}
-
-fn take_string(map: &mut Map<String, Value>, key: &str) -> Option<String> {
-    match map.remove(key) {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
-    }
-}
-
-fn take_object(map: &mut Map<String, Value>, key: &str) -> Map<String, Value> {
-    match map.remove(key) {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    }
-}
-
-fn flag(map: &Map<String, Value>, key: &str) -> bool {
-    map.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// An RFC 3339 timestamp in UTC.
@@ -349,7 +282,11 @@ mod tests {
             panic!("not assistant")
         };
         assert_eq!(a.message_id.as_deref(), Some("m"));
-        assert!(a.usage.is_none(), "a malformed usage reads as absent");
+        let usage = a.usage.as_ref().expect("the usage object is kept");
+        assert_eq!(
+            usage.service_tier, None,
+            "a field of the wrong type reads as absent"
+        );
         assert_eq!(a.content[0], Block::Other);
         assert!(matches!(&a.content[1], Block::ToolUse { name, .. } if name == "Bash"));
         assert!(recs[0].timestamp.is_some());
@@ -382,5 +319,110 @@ mod tests {
         assert_eq!(lines, vec![Some(2), Some(3), Some(5), Some(7)]);
         assert!(warnings[2].message.contains("longer"));
         assert!(warnings[3].message.contains("truncated"));
+    }
+
+    #[test]
+    fn large_result_members_are_dropped_and_wrong_types_read_as_absent() {
+        let (recs, warnings) = read(
+            concat!(
+                r#"{"type":"user","uuid":7,"isMeta":"yes","message":"not an object","#,
+                r#""toolUseResult":{"filePath":"a.rs","originalFile":"x\ny","structuredPatch":[{"oldStart":1,"lines":["+a"]}],"file":{"content":"big"}}}"#,
+                "\n",
+                r#"{"type":"assistant","message":{"model":["m"],"usage":{"input_tokens":"3","output_tokens":5,"cache_creation":"x"},"content":{"type":"text"}}}"#,
+                "\n",
+                r#"{"type":"progress","data":{"type":"agent_progress","agentId":"a","message":{"huge":[1,2,3]}}}"#,
+                "\n",
+                r#"{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t","content":7,"is_error":"no"},{"type":"text","text":null},"odd"]}}"#,
+            ),
+            DEFAULT_LINE_CAP,
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let Body::User(u) = &recs[0].body else {
+            panic!("not user")
+        };
+        assert_eq!((recs[0].uuid.as_deref(), recs[0].is_meta), (None, false));
+        assert!(
+            u.content.is_empty(),
+            "a message that is not an object has no content"
+        );
+        let kept = u
+            .tool_use_result
+            .as_ref()
+            .and_then(Value::as_object)
+            .unwrap();
+        let keys: Vec<&str> = kept.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["filePath", "structuredPatch"],
+            "file contents are not kept"
+        );
+        let Body::Assistant(a) = &recs[1].body else {
+            panic!("not assistant")
+        };
+        let usage = a.usage.as_ref().unwrap().to_usage();
+        assert_eq!((usage.tokens.input, usage.tokens.output), (0, 5));
+        assert_eq!((a.model.as_deref(), a.content.len()), (None, 0));
+        let Body::Progress(p) = &recs[2].body else {
+            panic!("not progress")
+        };
+        assert_eq!(
+            p.data.as_object().map(serde_json::Map::len),
+            Some(2),
+            "{:?}",
+            p.data
+        );
+        let Body::User(u) = &recs[3].body else {
+            panic!("not user")
+        };
+        assert_eq!(
+            u.content,
+            [
+                Block::ToolResult {
+                    tool_use_id: "t".into(),
+                    text: String::new(),
+                    is_error: false
+                },
+                Block::Other,
+                Block::Other
+            ]
+        );
+    }
+
+    #[test]
+    fn values_that_are_not_objects_are_told_from_broken_json() {
+        let (recs, warnings) = read(
+            "\"text\"\n{\"type\":\"user\",}\n  {\"type\":\"summary\",\"summary\":\"s\"}\n",
+            1000,
+        );
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0], "not a JSON object");
+        assert!(messages[1].starts_with("invalid JSON"), "{messages:?}");
+        assert!(
+            matches!(&recs[..], [Record { body: Body::Summary { summary, .. }, line: 3, .. }] if summary == "s")
+        );
+    }
+
+    #[test]
+    fn a_panicking_reader_does_not_leave_the_decoder_blocked() {
+        let line = "{\"type\":\"system\"}\n";
+        let input = line.repeat(BATCH * (IN_FLIGHT + 2));
+        let outcome = std::panic::catch_unwind(|| {
+            let mut warnings = Vec::new();
+            read_records(input.as_bytes(), Path::new("f"), &mut warnings, |_| {
+                panic!("the caller's side failed")
+            })
+        });
+        assert!(outcome.is_err(), "the panic reaches the caller");
+        let mut count = 0;
+        read_records(input.as_bytes(), Path::new("f"), &mut Vec::new(), |_| {
+            count += 1;
+        })
+        .unwrap();
+        assert_eq!(
+            count,
+            BATCH * (IN_FLIGHT + 2),
+            "every record arrives, in batches"
+        );
     }
 }

@@ -5,9 +5,10 @@
 //! Large values we do not need (tool inputs, tool results, thinking) are skipped unparsed.
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess};
 use std::borrow::Cow;
-use std::fmt;
+
+use super::lenient::{Lenient, lenient, lenient_object};
 
 use crate::usage::{Billing, Tokens, Usage};
 
@@ -71,16 +72,18 @@ pub struct ScanMessage<'a> {
     pub model: Str<'a>,
     #[serde(borrow)]
     pub role: Str<'a>,
+    #[serde(deserialize_with = "lenient_object")]
     pub usage: Option<RawUsage>,
     #[serde(borrow)]
     pub content: Option<Content<'a>>,
 }
 
 /// `message.content`: a plain string (a typed prompt) or a list of blocks.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub enum Content<'a> {
     Text(Cow<'a, str>),
     Blocks(Vec<Block<'a>>),
+    #[default]
     Other,
 }
 
@@ -97,166 +100,90 @@ pub struct Block<'a> {
     pub file_path: Str<'a>,
 }
 
+impl<'de: 'a, 'a> Lenient<'de> for Content<'a> {
+    const EXPECTING: &'static str = "a string or a list of content blocks";
+    fn text(v: &str) -> Self {
+        Content::Text(Cow::Owned(v.to_owned()))
+    }
+    fn borrowed_text(v: &'de str) -> Self {
+        Content::Text(Cow::Borrowed(v))
+    }
+    fn owned_text(v: String) -> Self {
+        Content::Text(Cow::Owned(v))
+    }
+    fn seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut blocks = Vec::new();
+        while let Some(block) = seq.next_element::<Block<'de>>()? {
+            blocks.push(block);
+        }
+        Ok(Content::Blocks(blocks))
+    }
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for Content<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ContentVisitor;
-        impl<'de> Visitor<'de> for ContentVisitor {
-            type Value = Content<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or a list of content blocks")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Content::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Content::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Content::Text(Cow::Owned(v)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut blocks = Vec::new();
-                while let Some(block) = seq.next_element::<Block<'de>>()? {
-                    blocks.push(block);
-                }
-                Ok(Content::Blocks(blocks))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Content::Other)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Content::Other)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Content::Other)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Content::Other)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Content::Other)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Content::Other)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Content::Other)
-            }
-        }
-        d.deserialize_any(ContentVisitor)
+        lenient(d)
     }
 }
 
 /// Blocks are decoded by hand so that large fields (tool inputs, results, thinking) are skipped
 /// without being buffered, and a block that is not an object becomes an empty block rather than
 /// failing the whole line.
-impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct BlockVisitor;
-        impl<'de> Visitor<'de> for BlockVisitor {
-            type Value = Block<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a content block")
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut block = Block::default();
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    match key.get().unwrap_or("") {
-                        "type" => block.kind = map.next_value()?,
-                        "id" => block.id = map.next_value()?,
-                        "name" => block.name = map.next_value()?,
-                        "text" => block.text = map.next_value()?,
-                        "tool_use_id" => block.tool_use_id = map.next_value()?,
-                        "input" => block.file_path = map.next_value::<InputPath<'de>>()?.0,
-                        "is_error" => {
-                            block.is_error = map.next_value::<serde_json::Value>()?.as_bool();
-                        }
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
+impl<'de: 'a, 'a> Lenient<'de> for Block<'a> {
+    const EXPECTING: &'static str = "a content block";
+    fn map<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut block = Block::default();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            match key.get().unwrap_or("") {
+                "type" => block.kind = map.next_value()?,
+                "id" => block.id = map.next_value()?,
+                "name" => block.name = map.next_value()?,
+                "text" => block.text = map.next_value()?,
+                "tool_use_id" => block.tool_use_id = map.next_value()?,
+                "input" => block.file_path = map.next_value::<InputPath<'de>>()?.0,
+                "is_error" => {
+                    block.is_error = map.next_value::<serde_json::Value>()?.as_bool();
                 }
-                Ok(block)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Block::default())
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Block::default())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Block::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Block::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Block::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Block::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Block::default())
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        d.deserialize_any(BlockVisitor)
+        Ok(block)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient(d)
     }
 }
 
 /// The file path of a tool input: `file_path` (Read, Edit, Write, MultiEdit) or `notebook_path`
 /// (NotebookEdit); everything else in the input is skipped unparsed, and an input that is not an
 /// object has no path.
+#[derive(Default)]
 struct InputPath<'a>(Str<'a>);
+
+impl<'de: 'a, 'a> Lenient<'de> for InputPath<'a> {
+    const EXPECTING: &'static str = "a tool input";
+    fn map<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut path = Str::default();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            match key.get().unwrap_or("") {
+                "file_path" | "notebook_path" if path.0.is_none() => path = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(InputPath(path))
+    }
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for InputPath<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct InputVisitor;
-        impl<'de> Visitor<'de> for InputVisitor {
-            type Value = InputPath<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a tool input")
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut path = Str::default();
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    match key.get().unwrap_or("") {
-                        "file_path" | "notebook_path" if path.0.is_none() => {
-                            path = map.next_value()?;
-                        }
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(InputPath(path))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(InputPath(Str(None)))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(InputPath(Str(None)))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(InputPath(Str(None)))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(InputPath(Str(None)))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(InputPath(Str(None)))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(InputPath(Str(None)))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(InputPath(Str(None)))
-            }
-        }
-        d.deserialize_any(InputVisitor)
+        lenient(d)
     }
 }
 
@@ -270,57 +197,34 @@ impl Str<'_> {
     pub fn get(&self) -> Option<&str> {
         self.0.as_deref()
     }
+
+    /// The string as an owned `String`.
+    pub fn into_string(self) -> Option<String> {
+        self.0.map(Cow::into_owned)
+    }
+}
+
+impl<'de: 'a, 'a> Lenient<'de> for Str<'a> {
+    const EXPECTING: &'static str = "a string";
+    fn text(v: &str) -> Self {
+        Str(Some(Cow::Owned(v.to_owned())))
+    }
+    fn borrowed_text(v: &'de str) -> Self {
+        Str(Some(Cow::Borrowed(v)))
+    }
+    fn owned_text(v: String) -> Self {
+        Str(Some(Cow::Owned(v)))
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct StrVisitor;
-        impl<'de> Visitor<'de> for StrVisitor {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Str(Some(Cow::Borrowed(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Str(Some(Cow::Owned(v.to_owned()))))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Str(Some(Cow::Owned(v))))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Str(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Str(None))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Str(None))
-            }
-        }
-        d.deserialize_any(StrVisitor)
+        lenient(d)
     }
 }
 
-/// `message.usage` as written by the API (any number may be missing or null on gateways).
+/// `message.usage` as written by the API (any number may be missing or null on gateways). Every
+/// field is lenient: a value of the wrong type reads as absent.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct RawUsage {
     #[serde(default, deserialize_with = "lenient_u64")]
@@ -331,10 +235,15 @@ pub struct RawUsage {
     pub cache_creation_input_tokens: Option<u64>,
     #[serde(default, deserialize_with = "lenient_u64")]
     pub cache_read_input_tokens: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_object")]
     pub cache_creation: Option<RawCacheCreation>,
+    #[serde(default, deserialize_with = "lenient_object")]
     pub server_tool_use: Option<RawServerToolUse>,
+    #[serde(default, deserialize_with = "lenient_string")]
     pub service_tier: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
     pub inference_geo: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
     pub speed: Option<String>,
 }
 
@@ -356,17 +265,23 @@ pub struct RawServerToolUse {
 
 /// Accepts a non-negative integer; anything else (null, a string, a float) reads as absent.
 fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    let value = serde_json::Value::deserialize(d)?;
-    Ok(value.as_u64())
+    lenient(d)
 }
 
 /// Accepts a boolean; anything else reads as absent.
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(serde_json::Value::deserialize(d)?.as_bool())
+    lenient(d)
+}
+
+/// Accepts a string; anything else reads as absent.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    lenient(d)
 }
 
 /// Accepts a JSON number; anything else reads as absent.
-fn lenient_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Number>, D::Error> {
+pub(super) fn lenient_number<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Number>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::Number(n) => Some(n),
         _ => None,

@@ -18,7 +18,7 @@ use crate::index::load_local;
 use crate::pricing::PriceTable;
 use crate::provenance::{BranchLog, branch_log};
 use crate::session::detail::{
-    SessionDetail, ThreadRef, load_conversation, load_detail, open_file, open_text,
+    SessionDetail, ThreadRef, load_conversation, load_detail_and_conversation, open_file, open_text,
 };
 use crate::transcript::discover::ProcessEnv;
 
@@ -73,21 +73,8 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
             Err(e) => Msg::LoadFailed(e),
         },
         Effect::LoadDetail(summary) => {
-            let open = opener(source);
-            // Two passes over the transcript on two threads: the detail and the main
-            // conversation (a 200 MB session takes seconds each on one core).
-            let (detail, conversation) = std::thread::scope(|scope| {
-                let conversation = scope.spawn(|| {
-                    load_conversation(
-                        &summary.files,
-                        ThreadRef::Main,
-                        &summary.replayed_uuids,
-                        &open,
-                    )
-                });
-                let detail = load_detail(&summary, &open, prices);
-                (detail, conversation.join().unwrap_or_default())
-            });
+            let (detail, conversation) =
+                load_detail_and_conversation(&summary, &opener(source), prices);
             Msg::DetailLoaded(Box::new(DetailLoad {
                 detail: Arc::new(detail),
                 conversation: Arc::new(conversation),
@@ -140,7 +127,9 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
 }
 
 /// Opens the session's files: embedded for the demo, on disk otherwise.
-fn opener(source: &Source) -> impl Fn(&Path) -> std::io::Result<Box<dyn std::io::Read>> + use<> {
+fn opener(
+    source: &Source,
+) -> impl Fn(&Path) -> std::io::Result<Box<dyn std::io::Read + Send>> + use<> {
     let demo = matches!(source, Source::Demo { .. });
     move |p: &Path| {
         if demo {

@@ -38,6 +38,13 @@ pub struct UseSeen {
     pub read_path: Option<String>,
 }
 
+impl UseSeen {
+    /// A Task or Agent call: it starts a sub-agent.
+    pub fn starts_agent(&self) -> bool {
+        matches!(self.name.as_str(), "Task" | "Agent")
+    }
+}
+
 /// A tool result as first seen.
 #[derive(Debug, Clone, Default)]
 pub struct ResultSeen {
@@ -82,8 +89,9 @@ struct FileState<'p> {
 }
 
 impl Collector {
-    /// Reads one transcript file of the session.
-    pub fn read_file(&mut self, path: &Path, open: &Open<'_>) {
+    /// Reads one transcript file of the session, handing each record on to `then` once it has
+    /// been looked at (so that one pass can feed other readers).
+    pub fn read_file(&mut self, path: &Path, open: &Open<'_>, then: &mut dyn FnMut(Record)) {
         let agent = agent_of(path);
         if let Some(id) = &agent {
             let meta = read_meta(path, open);
@@ -109,8 +117,9 @@ impl Collector {
                     .contains(&crate::transcript::hash::hash64(u.as_bytes()))
             });
             if !copied {
-                self.record(r, &mut state);
+                self.record(&r, &mut state);
             }
+            then(r);
         });
         if let Err(e) = read {
             warnings.push(Diagnostic::file(path, format!("read failed: {e}")));
@@ -132,10 +141,10 @@ impl Collector {
         &mut self.threads[i]
     }
 
-    fn record(&mut self, r: Record, file: &mut FileState<'_>) {
+    fn record(&mut self, r: &Record, file: &mut FileState<'_>) {
         let thread = match &file.agent {
             Some(a) => Some(a.clone()),
-            None if r.is_sidechain => Some(inline_thread(&r, &mut file.sidechain)),
+            None if r.is_sidechain => Some(inline_thread(r, &mut file.sidechain)),
             None => None,
         };
         if let Some(id) = &thread {
@@ -145,14 +154,14 @@ impl Collector {
                 t.prompt = prompt_of(u);
             }
         }
-        match r.body {
+        match &r.body {
             Body::Assistant(a) => {
                 for block in &a.content {
                     if let Block::ToolUse { id, name, input } = block {
                         self.tool_use(id, name, input, r.timestamp, thread.as_deref());
                     }
                 }
-                self.tally.add(&a, thread.as_deref(), r.timestamp);
+                self.tally.add(a, thread.as_deref(), r.timestamp);
             }
             Body::User(u) => self.results(u, r.timestamp),
             Body::Progress(p) => {
@@ -197,15 +206,15 @@ impl Collector {
         });
     }
 
-    fn results(&mut self, u: UserLine, at: Option<DateTime<Utc>>) {
+    fn results(&mut self, u: &UserLine, at: Option<DateTime<Utc>>) {
         let count = u
             .content
             .iter()
             .filter(|b| matches!(b, Block::ToolResult { .. }))
             .count();
         // The structured result belongs to the line's only tool result.
-        let structured = if count == 1 { u.tool_use_result } else { None };
-        for block in u.content {
+        let structured = u.tool_use_result.as_ref().filter(|_| count == 1);
+        for block in &u.content {
             let Block::ToolResult {
                 tool_use_id,
                 text,
@@ -214,11 +223,19 @@ impl Collector {
             else {
                 continue;
             };
-            if self.results.contains_key(&tool_use_id) {
+            if self.results.contains_key(tool_use_id) {
                 continue;
             }
-            let seen = result_seen(structured.as_ref(), &text, is_error, at);
-            self.results.insert(tool_use_id, seen);
+            // Only sub-agent results end with `agentId: …`; a result whose call is not known
+            // (yet) is searched too.
+            let agent_call = self
+                .use_by_id(tool_use_id)
+                .is_none_or(UseSeen::starts_agent);
+            let mut seen = result_seen(structured, text, *is_error, at);
+            if agent_call {
+                seen.tail_agent_id = facts::tail_agent_id(text);
+            }
+            self.results.insert(tool_use_id.clone(), seen);
         }
     }
 
@@ -243,7 +260,7 @@ fn result_seen(
         duration_ms: s.and_then(facts::result_duration_ms),
         agent_id: get("agentId"),
         agent_type: get("agentType"),
-        tail_agent_id: facts::tail_agent_id(text),
+        tail_agent_id: None,
         patch: s.and_then(facts::patch_facts),
         created_hint: text.starts_with("File created successfully"),
         git: s.and_then(commit::git_commit),

@@ -96,13 +96,7 @@ pub fn load_conversation(
         Some(f) => vec![f],
         None => files.iter().filter(|p| agent_of(p).is_none()).collect(),
     };
-    let mut b = Builder {
-        entries: Vec::new(),
-        tools: HashMap::new(),
-        seen: HashSet::new(),
-        warnings: Vec::new(),
-        skip: skip.iter().copied().collect(),
-    };
+    let mut b = Builder::new(skip);
     for path in chosen {
         let keep = match (thread, own_file) {
             (ThreadRef::Main, _) => Keep::MainThread,
@@ -114,6 +108,30 @@ pub fn load_conversation(
     Conversation {
         entries: b.entries,
         warnings: b.warnings,
+    }
+}
+
+/// The main thread's conversation, built from records handed to it by a pass that reads the
+/// session's files for the detail as well (see [`super::load_detail_and_conversation`]).
+pub(super) struct MainThread(Builder);
+
+impl MainThread {
+    /// Lines whose uuid hash is in `skip` are left out (as in [`load_conversation`]).
+    pub(super) fn new(skip: &[u64]) -> Self {
+        Self(Builder::new(skip))
+    }
+
+    /// A record of a main-thread file, in file order.
+    pub(super) fn offer(&mut self, r: Record) {
+        self.0.offer(r, Keep::MainThread, &mut HashMap::new());
+    }
+
+    /// The conversation, with the problems met reading its files.
+    pub(super) fn finish(self, warnings: Vec<Diagnostic>) -> Conversation {
+        Conversation {
+            entries: self.0.entries,
+            warnings,
+        }
     }
 }
 
@@ -135,6 +153,16 @@ struct Builder {
 }
 
 impl Builder {
+    fn new(skip: &[u64]) -> Self {
+        Self {
+            entries: Vec::new(),
+            tools: HashMap::new(),
+            seen: HashSet::new(),
+            warnings: Vec::new(),
+            skip: skip.iter().copied().collect(),
+        }
+    }
+
     fn read(&mut self, path: &Path, keep: Keep<'_>, open: &Open<'_>) {
         let reader = match open(path) {
             Ok(r) => r,
@@ -147,19 +175,24 @@ impl Builder {
         let mut sidechain = HashMap::new();
         let mut warnings = Vec::new();
         let read = read_records(BufReader::new(reader), path, &mut warnings, |r| {
-            let wanted = match keep {
-                Keep::All => true,
-                Keep::MainThread => !r.is_sidechain,
-                Keep::SideChain(id) => r.is_sidechain && inline_thread(&r, &mut sidechain) == id,
-            };
-            if wanted && self.first_copy(&r) {
-                self.record(r);
-            }
+            self.offer(r, keep, &mut sidechain);
         });
         if let Err(e) = read {
             warnings.push(Diagnostic::file(path, format!("read failed: {e}")));
         }
         self.warnings.append(&mut warnings);
+    }
+
+    /// Adds the record if it belongs to the thread and was not seen before.
+    fn offer(&mut self, r: Record, keep: Keep<'_>, sidechain: &mut HashMap<String, String>) {
+        let wanted = match keep {
+            Keep::All => true,
+            Keep::MainThread => !r.is_sidechain,
+            Keep::SideChain(id) => r.is_sidechain && inline_thread(&r, sidechain) == id,
+        };
+        if wanted && self.first_copy(&r) {
+            self.record(r);
+        }
     }
 
     /// False for lines copied from an earlier session or already read in another file.

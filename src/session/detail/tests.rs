@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::{SessionDetail, SubagentKind, ToolStatus, load_detail, open_text};
+use super::{
+    SessionDetail, SubagentKind, ThreadRef, ToolStatus, load_conversation, load_detail,
+    load_detail_and_conversation, open_text,
+};
 use crate::pricing::PriceTable;
 use crate::session::SessionSummary;
 
@@ -311,4 +314,36 @@ fn files_count_only_successful_edits() {
         .map(|f| (f.path.as_str(), f.lines_added, f.created))
         .collect();
     assert_eq!(files, vec![("h", 3, true)]);
+}
+
+/// The explorer reads the detail and the main conversation in one pass; it must give what the
+/// two separate readers give, on every demo session (sub-agents, side chains, compactions).
+#[test]
+fn one_pass_reads_what_two_passes_read() {
+    let prices = PriceTable::embedded();
+    let open = |p: &Path| open_text(crate::demo::read_file(p));
+    let catalog = crate::demo::catalog(prices);
+    assert!(catalog.sessions.len() > 3, "the demo has sessions");
+    let mut entries = 0;
+    for summary in &catalog.sessions {
+        let (detail, conversation) = load_detail_and_conversation(summary, &open, prices);
+        assert_eq!(
+            detail,
+            load_detail(summary, &open, prices),
+            "{}",
+            summary.id
+        );
+        let main = load_conversation(
+            &summary.files,
+            ThreadRef::Main,
+            &summary.replayed_uuids,
+            &open,
+        );
+        assert_eq!(conversation, main, "{}", summary.id);
+        entries += main.entries.len();
+    }
+    assert!(
+        entries > 50,
+        "the demo conversations have entries ({entries})"
+    );
 }

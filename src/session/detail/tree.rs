@@ -79,7 +79,7 @@ impl Links {
             progress: HashMap::new(),
             tail: HashMap::new(),
         };
-        for u in c.uses.iter().filter(|u| is_agent_call(u)) {
+        for u in c.uses.iter().filter(|u| u.starts_agent()) {
             let Some(r) = c.results.get(&u.id) else {
                 continue;
             };
@@ -110,10 +110,6 @@ impl Links {
             .or_else(|| self.progress.get(&t.id).cloned())
             .or_else(|| self.tail.get(&t.id).cloned())
     }
-}
-
-fn is_agent_call(u: &UseSeen) -> bool {
-    matches!(u.name.as_str(), "Task" | "Agent")
 }
 
 /// Agents named by a Task result or progress line whose transcript is not among the files.
@@ -165,7 +161,7 @@ fn match_prompts(c: &Collector, threads: &[Thread], linked: &mut HashMap<String,
         let candidates: Vec<&UseSeen> = c
             .uses
             .iter()
-            .filter(|u| is_agent_call(u) && !claimed.contains(&u.id))
+            .filter(|u| u.starts_agent() && !claimed.contains(&u.id))
             .filter(|u| u.thread.as_deref() != Some(t.id.as_str()))
             .filter(|u| u.prompt.as_deref().map(str::trim) == Some(prompt))
             .collect();
