@@ -241,7 +241,7 @@ fn detail_pass(
                 c.read_file(path, open, &mut |r| conversation.offer(r));
                 warnings.extend_from_slice(&c.warnings[before..]);
             }
-            None => c.read_file(path, open, &mut drop),
+            None => c.read_file(path, open, &mut |_| {}),
         }
     }
     c.tally.drop_replays();

@@ -131,12 +131,14 @@ impl ProgressLine {
 /// `warnings` (at most 20 per file, then a count).
 ///
 /// Lines are decoded on a second thread while `each` runs on the caller's, in batches through a
-/// bounded channel: decoding is the larger part of reading a session, and the two overlap.
+/// bounded channel: decoding is the larger part of reading a session, and the two overlap. `each`
+/// borrows the records and the batches go back to be freed on the thread that allocated them
+/// (glibc's allocator loses the overlap's gain to frees across threads).
 pub fn read_records<R: BufRead + Send>(
     reader: R,
     path: &Path,
     warnings: &mut Vec<Diagnostic>,
-    each: impl FnMut(Record),
+    each: impl FnMut(&Record),
 ) -> std::io::Result<()> {
     read_records_capped(reader, DEFAULT_LINE_CAP, path, warnings, each)
 }
@@ -152,26 +154,32 @@ pub fn read_records_capped<R: BufRead + Send>(
     cap: usize,
     path: &Path,
     warnings: &mut Vec<Diagnostic>,
-    mut each: impl FnMut(Record),
+    mut each: impl FnMut(&Record),
 ) -> std::io::Result<()> {
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(IN_FLIGHT);
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<Record>>();
         let decoder = scope.spawn(move || {
             let mut found = Vec::new();
             let mut batch = Vec::with_capacity(BATCH);
             let read = decode_lines(reader, cap, path, &mut found, |r| {
                 batch.push(r);
                 if batch.len() == BATCH {
+                    done_rx.try_iter().for_each(drop);
                     // A send fails only when the caller's side has panicked; the rest is dropped.
                     let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
                 }
             });
             let _ = tx.send(batch);
+            drop(tx);
+            done_rx.iter().for_each(drop);
             (read, found)
         });
-        for record in rx.into_iter().flatten() {
-            each(record);
+        for batch in &rx {
+            batch.iter().for_each(&mut each);
+            let _ = done_tx.send(batch);
         }
+        drop(done_tx);
         let (read, mut found) = decoder
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -261,7 +269,7 @@ mod tests {
     fn read(input: &str, cap: usize) -> (Vec<Record>, Vec<Diagnostic>) {
         let (mut out, mut warnings) = (Vec::new(), Vec::new());
         read_records_capped(input.as_bytes(), cap, Path::new("f"), &mut warnings, |r| {
-            out.push(r);
+            out.push(r.clone());
         })
         .ok();
         (out, warnings)

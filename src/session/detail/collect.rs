@@ -91,7 +91,7 @@ struct FileState<'p> {
 impl Collector {
     /// Reads one transcript file of the session, handing each record on to `then` once it has
     /// been looked at (so that one pass can feed other readers).
-    pub fn read_file(&mut self, path: &Path, open: &Open<'_>, then: &mut dyn FnMut(Record)) {
+    pub fn read_file(&mut self, path: &Path, open: &Open<'_>, then: &mut dyn FnMut(&Record)) {
         let agent = agent_of(path);
         if let Some(id) = &agent {
             let meta = read_meta(path, open);
@@ -117,7 +117,7 @@ impl Collector {
                     .contains(&crate::transcript::hash::hash64(u.as_bytes()))
             });
             if !copied {
-                self.record(&r, &mut state);
+                self.record(r, &mut state);
             }
             then(r);
         });

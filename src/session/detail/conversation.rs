@@ -122,7 +122,7 @@ impl MainThread {
     }
 
     /// A record of a main-thread file, in file order.
-    pub(super) fn offer(&mut self, r: Record) {
+    pub(super) fn offer(&mut self, r: &Record) {
         self.0.offer(r, Keep::MainThread, &mut HashMap::new());
     }
 
@@ -184,13 +184,13 @@ impl Builder {
     }
 
     /// Adds the record if it belongs to the thread and was not seen before.
-    fn offer(&mut self, r: Record, keep: Keep<'_>, sidechain: &mut HashMap<String, String>) {
+    fn offer(&mut self, r: &Record, keep: Keep<'_>, sidechain: &mut HashMap<String, String>) {
         let wanted = match keep {
             Keep::All => true,
             Keep::MainThread => !r.is_sidechain,
-            Keep::SideChain(id) => r.is_sidechain && inline_thread(&r, sidechain) == id,
+            Keep::SideChain(id) => r.is_sidechain && inline_thread(r, sidechain) == id,
         };
-        if wanted && self.first_copy(&r) {
+        if wanted && self.first_copy(r) {
             self.record(r);
         }
     }
@@ -201,41 +201,40 @@ impl Builder {
         !self.skip.contains(&hash64(uuid.as_bytes())) && self.seen.insert(uuid.clone())
     }
 
-    fn record(&mut self, r: Record) {
+    fn record(&mut self, r: &Record) {
         let at = r.timestamp;
-        match r.body {
+        match &r.body {
             Body::User(u) if !r.is_meta => {
-                for block in u.content {
+                for block in &u.content {
                     match block {
                         Block::Text(t) if u.is_compact_summary => {
-                            self.push(at, EntryKind::Summary(t));
+                            self.push(at, EntryKind::Summary(clip_text(t)));
                         }
-                        Block::Text(t) => self.push(at, EntryKind::Prompt(t)),
+                        Block::Text(t) => self.push(at, EntryKind::Prompt(clip_text(t))),
                         Block::ToolResult {
                             tool_use_id,
                             text,
                             is_error,
-                        } => self.result(&tool_use_id, &text, is_error, at),
+                        } => self.result(tool_use_id, text, *is_error, at),
                         _ => {}
                     }
                 }
             }
             Body::Assistant(a) => {
-                for block in a.content {
+                for block in &a.content {
                     match block {
                         Block::Text(t) if !t.trim().is_empty() => {
-                            self.push(at, EntryKind::Answer(t));
+                            self.push(at, EntryKind::Answer(clip_text(t)));
                         }
                         Block::Thinking(t) if !t.trim().is_empty() => {
-                            self.push(at, EntryKind::Thinking(t));
+                            self.push(at, EntryKind::Thinking(clip_text(t)));
                         }
-                        Block::ToolUse { id, name, input } if !self.tools.contains_key(&id) => {
+                        Block::ToolUse { id, name, input } if !self.tools.contains_key(id) => {
                             self.tools.insert(id.clone(), self.entries.len());
-                            let input = input_summary(&name, &input);
                             let tool = ToolEntry {
-                                id,
-                                name,
-                                input,
+                                id: id.clone(),
+                                name: name.clone(),
+                                input: input_summary(name, input),
                                 result: None,
                             };
                             self.push(at, EntryKind::Tool(tool));
@@ -245,20 +244,14 @@ impl Builder {
                 }
             }
             Body::Summary { summary, .. } if !summary.is_empty() => {
-                self.push(at, EntryKind::Summary(summary));
+                self.push(at, EntryKind::Summary(clip_text(summary)));
             }
             _ => {}
         }
     }
 
+    /// Adds a step (its text clipped already).
     fn push(&mut self, at: Option<DateTime<Utc>>, kind: EntryKind) {
-        let kind = match kind {
-            EntryKind::Prompt(t) => EntryKind::Prompt(clip_text(t)),
-            EntryKind::Answer(t) => EntryKind::Answer(clip_text(t)),
-            EntryKind::Thinking(t) => EntryKind::Thinking(clip_text(t)),
-            EntryKind::Summary(t) => EntryKind::Summary(clip_text(t)),
-            tool @ EntryKind::Tool(_) => tool,
-        };
         self.entries.push(Entry { at, kind });
     }
 
@@ -279,15 +272,14 @@ impl Builder {
 }
 
 /// The first characters of a text, line breaks kept, saying how many were left out.
-fn clip_text(mut text: String) -> String {
-    if let Some((cut, _)) = text.char_indices().nth(TEXT_CHARS) {
-        let left = text[cut..].chars().count();
-        text.truncate(cut);
-        text.push_str("\n… ");
-        text.push_str(&left.to_string());
-        text.push_str(" more characters");
+fn clip_text(text: &str) -> String {
+    match text.char_indices().nth(TEXT_CHARS) {
+        Some((cut, _)) => {
+            let left = text[cut..].chars().count();
+            format!("{}\n… {left} more characters", &text[..cut])
+        }
+        None => text.to_owned(),
     }
-    text
 }
 
 /// The first lines and characters of a result, and how many lines were left out.
