@@ -19,6 +19,13 @@ impl Clock for SystemClock {
     }
 }
 
+/// A shared clock is a clock.
+impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+    fn now(&self) -> DateTime<Utc> {
+        (**self).now()
+    }
+}
+
 /// A clock stopped at one instant, for tests and reproducible output.
 #[derive(Debug, Clone, Copy)]
 pub struct FixedClock(pub DateTime<Utc>);

@@ -208,13 +208,21 @@ fn required_review_refuses_an_agent_push_then_review_lets_it_through() {
     assert_eq!(remote_ref(&w, &remote, "refs/heads/feature"), None);
     drop(t);
 
-    let t = Tmux::run(&repo, &w.env(), &format!("git vouch review {spec}"));
+    // A command, unlike a hook, takes "now" from GIT_VOUCH_NOW like every other command.
+    let review = format!("GIT_VOUCH_NOW=2026-11-21T12:00:00Z git vouch review {spec}");
+    let t = Tmux::run(&repo, &w.env(), &review);
     t.wait("the review screen", |s| {
         s.contains("Review and sign") && s.contains("agent notes")
     });
     t.keys(&["C-s"]);
     assert_eq!(t.exit_code(), 0, "{}", t.screen());
     assert!(t.screen().contains("Signed 1 commit(s)"));
+    let statement = signed_statement(&w, &repo, "feature");
+    let evidence = &statement["predicate"]["evidence"];
+    assert_eq!(
+        evidence["generated_at"], "2026-11-21T12:00:00Z",
+        "{evidence}"
+    );
 
     // Reviewed: the same push, still without a terminal, now goes through with the notes.
     let push = w.ok("git", &repo, &["push", "origin", "feature"]);

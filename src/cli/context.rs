@@ -1,5 +1,7 @@
 //! What every command needs: the clock, the price table, output style, and the sessions.
 
+use std::sync::Arc;
+
 use color_eyre::eyre::{Result, WrapErr};
 
 use super::args::{ColorChoice, GlobalArgs};
@@ -11,7 +13,8 @@ use crate::transcript::discover::{Env, ProcessEnv};
 
 /// Shared state of one command run.
 pub struct Context {
-    pub clock: Box<dyn Clock>,
+    /// `GIT_VOUCH_NOW` when set, else the wall clock; shared with the screens' worker threads.
+    pub clock: Arc<dyn Clock>,
     pub prices: PriceTable,
     pub style: Style,
     pub width: usize,
@@ -22,11 +25,11 @@ pub struct Context {
 impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Self> {
         let env = ProcessEnv;
-        let clock: Box<dyn Clock> = match env.var("GIT_VOUCH_NOW") {
-            Some(t) => Box::new(FixedClock::parse(&t).ok_or_else(|| {
+        let clock: Arc<dyn Clock> = match env.var("GIT_VOUCH_NOW") {
+            Some(t) => Arc::new(FixedClock::parse(&t).ok_or_else(|| {
                 color_eyre::eyre::eyre!("GIT_VOUCH_NOW: not an RFC 3339 time: '{t}'")
             })?),
-            None => Box::new(SystemClock),
+            None => Arc::new(SystemClock),
         };
         Ok(Self {
             clock,

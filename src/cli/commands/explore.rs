@@ -42,18 +42,13 @@ pub fn ui_config(ctx: &Context) -> Result<(crate::tui::keymap::Keymap, crate::tu
 
 #[cfg(feature = "tui")]
 fn explorer(ctx: &Context) -> Result<Outcome> {
-    use crate::clock::{Clock, FixedClock, SystemClock};
-    use crate::transcript::discover::{Env, ProcessEnv};
+    use crate::transcript::discover::ProcessEnv;
     use crate::tui::app::App;
     use crate::tui::runner;
     use crate::tui::worker::Source;
 
     let env = ProcessEnv;
     let (keymap, theme) = ui_config(ctx)?;
-    let clock: Box<dyn Clock> = match env.var("GIT_VOUCH_NOW").and_then(|t| FixedClock::parse(&t)) {
-        Some(fixed) => Box::new(fixed),
-        None => Box::new(SystemClock),
-    };
     let (source, scope) = if ctx.demo {
         let repo_parent = crate::config::cache_dir(&env);
         (Source::Demo { repo_parent }, None)
@@ -63,7 +58,7 @@ fn explorer(ctx: &Context) -> Result<Outcome> {
             .then(|| crate::config::cache_dir(&env).join("index.sqlite3"));
         (Source::Local { cache }, runner::current_repository())
     };
-    let app = App::new(keymap, theme, clock, scope);
+    let app = App::new(keymap, theme, Box::new(ctx.clock.clone()), scope);
     runner::run(app, source, ctx.prices.clone())?;
     Ok(Outcome::Success)
 }

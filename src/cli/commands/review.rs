@@ -89,7 +89,8 @@ mod screen {
     use crate::tui::review::{TtyReviewer, terminal_available};
     use crate::tui::theme::Theme;
 
-    /// For a hook: never fails; a broken key map or theme falls back to the defaults.
+    /// For a hook: never fails; a broken key map or theme falls back to the defaults. Hooks read
+    /// the wall clock, not `GIT_VOUCH_NOW`: what they record is compared with file times.
     pub fn for_hook() -> Option<Box<dyn Reviewer>> {
         if !terminal_available() {
             return None;
@@ -120,7 +121,7 @@ mod screen {
             redact: RedactOptions {
                 emails: args.redact_emails,
             },
-            clock: Arc::new(SystemClock),
+            clock: ctx.clock.clone(),
         })))
     }
 
