@@ -11,37 +11,20 @@
 
 #[path = "support/capture.rs"]
 mod capture;
+#[path = "support/git.rs"]
+mod git;
 #[path = "support/shared.rs"]
 mod shared;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use git::git;
 use git_vouch::capture::locate::RepoPaths;
 use git_vouch::capture::state::StateDir;
 use serde_json::Value;
 
 const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 struct Setup {
     _tmp: tempfile::TempDir,

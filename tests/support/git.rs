@@ -1,26 +1,40 @@
-//! The git CLI for tests, isolated from the person's configuration: a fixed identity, no global
-//! or system config, and author and committer dates set so commit ids are reproducible.
+//! The git CLI for tests, isolated from the person's configuration: a fixed identity and no
+//! global or system config; `git_at` also sets author and committer dates so commit ids are
+//! reproducible.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::Command;
 
-/// Runs `git args` in `repo` dated `date`; fails the test with git's message when it fails.
+/// Runs `git args` in `repo`; fails the test with git's message when it fails.
+pub fn git(repo: &Path, args: &[&str]) -> String {
+    output(command(repo, args), args)
+}
+
+/// [`git`] dated `date`.
 pub fn git_at(repo: &Path, date: &str, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
+    let mut cmd = command(repo, args);
+    cmd.env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date);
+    output(cmd, args)
+}
+
+fn command(repo: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.args(args)
         .current_dir(repo)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "Dev")
         .env("GIT_AUTHOR_EMAIL", "dev@example.com")
         .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com");
+    cmd
+}
+
+fn output(mut cmd: Command, args: &[&str]) -> String {
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "git {args:?}: {}",
