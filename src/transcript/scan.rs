@@ -107,6 +107,18 @@ pub struct FileScan {
     pub resume_offset: u64,
 }
 
+impl FileScan {
+    /// Drops the spare capacity of the per-line lists: an index build holds every file's scan
+    /// until it is written, and growth slack was a quarter of a cold build's peak memory.
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+        self.tools.shrink_to_fit();
+        self.uuids.shrink_to_fit();
+        self.prompts.shrink_to_fit();
+        self.paths.shrink_to_fit();
+    }
+}
+
 /// Scans `path` from the start.
 pub fn scan_file(path: &Path) -> Result<FileScan, TranscriptError> {
     let mut scan = FileScan::default();
@@ -132,8 +144,9 @@ pub fn resume_file(path: &Path, scan: &mut FileScan) -> Result<(), TranscriptErr
         scan.lines,
     );
     let mut scanner = Scanner::resume(scan, path);
-    scanner.run(&mut lines).map_err(io)?;
-    Ok(())
+    let read = scanner.run(&mut lines).map_err(io);
+    scan.shrink_to_fit();
+    read
 }
 
 /// Scans in-memory bytes (tests and embedded demo data).
@@ -399,5 +412,25 @@ impl<'s> Scanner<'s> {
                 self.scan.entries.push(entry);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index build keeps every file's scan until it is written: no growth slack is kept.
+    #[test]
+    fn a_finished_scan_keeps_no_spare_capacity() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "fixtures/claude/v2.1.197-parallel_thinking_retry_failure/projects/\
+             -home-dev-parallel-thinking-retry-failure-repo/\
+             2a0bd923-48b1-4e2c-91b7-065a3f258ce7.jsonl",
+        );
+        let scan = scan_file(&fixture).unwrap();
+        assert!(scan.entries.len() > 2, "the fixture has API responses");
+        assert_eq!(scan.entries.capacity(), scan.entries.len());
+        assert_eq!(scan.uuids.capacity(), scan.uuids.len());
+        assert_eq!(scan.tools.capacity(), scan.tools.len());
     }
 }
