@@ -1,5 +1,8 @@
 //! Small facts pulled out of tool inputs and results as they are read, so that large values
 //! (file contents, command output) are not kept for the whole session.
+//!
+//! Structured results arrive as the record decoder keeps them: `toolUseResult` objects reduced to
+//! [`RESULT_KEYS`](crate::transcript::record::RESULT_KEYS). A member read here must be listed there.
 
 use serde_json::Value;
 
