@@ -53,15 +53,7 @@ fn setup() -> Setup {
     }
     let state = StateDir::new(RepoPaths::discover(&repo).unwrap());
     // The session's transcripts as capture archives them.
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude/v2.1.197-subagent/projects");
-    let project = std::fs::read_dir(&fixture)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    shared::copy_tree(&project, &state.transcripts_dir(SESSION));
+    shared::copy_subagent_fixture(&state.transcripts_dir(SESSION));
     Setup {
         _tmp: tmp,
         repo,

@@ -57,3 +57,17 @@ pub fn copy_tree(src: &Path, dest: &Path) {
         std::fs::copy(src, dest).unwrap();
     }
 }
+
+/// Copies the transcripts of the project's recorded fixture session `v2.1.197-subagent` (its
+/// session file and sub-agent folder) into `dest`, as capture archives them.
+pub fn copy_subagent_fixture(dest: &Path) {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude/v2.1.197-subagent/projects");
+    let project = std::fs::read_dir(&fixture)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    copy_tree(&project, dest);
+}

@@ -118,15 +118,7 @@ pub fn setup(w: &World) -> (PathBuf, PathBuf, PathBuf) {
 /// pending edit: `notes.txt` line 1, "Notes from the agent".
 pub fn archive_agent_session(repo: &Path) {
     let state = StateDir::new(RepoPaths::discover(repo).unwrap());
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude/v2.1.197-subagent/projects");
-    let project = std::fs::read_dir(&fixture)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    shared::copy_tree(&project, &state.transcripts_dir(SESSION));
+    shared::copy_subagent_fixture(&state.transcripts_dir(SESSION));
     capture::agent_wrote(
         &state,
         SESSION,
