@@ -25,6 +25,7 @@ pub mod review;
 pub mod session;
 pub mod transcript;
 pub mod usage;
+pub mod words;
 
 #[cfg(feature = "cli")]
 pub mod cli;

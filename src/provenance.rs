@@ -1,6 +1,7 @@
 //! A branch's AI provenance, for reviewers (`git vouch log`, the explorer's Branch view): each
 //! commit of a range with its sessions, agent, models, tokens and cost, and the state of its
-//! attestation (reviewed and verified, signed but not reviewed, unsigned, invalid, untrusted).
+//! attestation in the one vocabulary of [`AttestationState`] (reviewed, unreviewed, unsigned,
+//! untrusted, invalid), with who reviewed kept apart from who only signed.
 //!
 //! What a commit says comes from its verified attestation when it has one (that evidence travels
 //! with the repository, so a fresh clone sees it), otherwise from this clone's own capture data
@@ -10,6 +11,8 @@ mod collect;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use crate::attest::standing::{AttestationState, StateCounts, account};
 
 pub use collect::{LogError, branch_log};
 
@@ -48,19 +51,25 @@ pub struct CommitEntry {
     pub policies: Vec<String>,
 }
 
-/// The attestation state of a commit.
+/// The attestation state of a commit; `state` is the [`AttestationState`] word. `signers` are
+/// every trusted signer of the commit's verified attestations, `reviewers` those whose signed
+/// attestation says a person reviewed (a hook or `git vouch attest` signs as not reviewed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Attestation {
-    /// Verified, and a person reviewed it before signing.
+    /// Verified, and a person reviewed it before signing; `note` and `signed_at` are those of the
+    /// reviewed attestation.
     Reviewed {
         signers: Vec<String>,
+        reviewers: Vec<String>,
         note: Option<String>,
         signed_at: Option<String>,
     },
-    /// Verified, signed by a hook or `git vouch attest` without a person reviewing it.
+    /// Verified, signed by a hook or `git vouch attest` without a person reviewing it
+    /// (`reviewers` is empty).
     Unreviewed {
         signers: Vec<String>,
+        reviewers: Vec<String>,
         signed_at: Option<String>,
     },
     Unsigned,
@@ -75,26 +84,30 @@ pub enum Attestation {
 }
 
 impl Attestation {
-    /// A short account: `reviewed by alice@example.com`, `unsigned`.
+    /// A short account: `reviewed by bob@x (also signed by ci@x)`, `unsigned`.
     pub fn summary(&self) -> String {
-        match self {
-            Self::Reviewed { signers, .. } => format!("reviewed by {}", signers.join(", ")),
-            Self::Unreviewed { signers, .. } => {
-                format!("not reviewed (signed by {})", signers.join(", "))
+        let none: &[String] = &[];
+        let (reviewers, signers, reason) = match self {
+            Self::Reviewed {
+                signers, reviewers, ..
             }
-            Self::Unsigned => "unsigned".to_owned(),
-            Self::Untrusted { reason } => format!("untrusted: {reason}"),
-            Self::Invalid { reason } => format!("invalid: {reason}"),
-        }
+            | Self::Unreviewed {
+                signers, reviewers, ..
+            } => (reviewers.as_slice(), signers.as_slice(), ""),
+            Self::Unsigned => (none, none, ""),
+            Self::Untrusted { reason } | Self::Invalid { reason } => (none, none, reason.as_str()),
+        };
+        account(self.state(), reviewers, signers, reason)
     }
 
-    pub fn name(&self) -> &'static str {
+    /// Its one word, as in the explorer's list and `git vouch verify`.
+    pub fn state(&self) -> AttestationState {
         match self {
-            Self::Reviewed { .. } => "reviewed",
-            Self::Unreviewed { .. } => "unreviewed",
-            Self::Unsigned => "unsigned",
-            Self::Untrusted { .. } => "untrusted",
-            Self::Invalid { .. } => "invalid",
+            Self::Reviewed { .. } => AttestationState::Reviewed,
+            Self::Unreviewed { .. } => AttestationState::Unreviewed,
+            Self::Unsigned => AttestationState::Unsigned,
+            Self::Untrusted { .. } => AttestationState::Untrusted,
+            Self::Invalid { .. } => AttestationState::Invalid,
         }
     }
 }
@@ -122,8 +135,27 @@ pub struct LogTotals {
     pub cost_usd: String,
     /// Whether some session's cost is unknown (the total is then a lower bound).
     pub cost_incomplete: bool,
+    /// Commits in each attestation state; every commit is in exactly one.
     pub reviewed: usize,
     pub unreviewed: usize,
     pub unsigned: usize,
     pub invalid: usize,
+    pub untrusted: usize,
+}
+
+impl LogTotals {
+    /// The state counts, for `1 reviewed · 1 untrusted`.
+    pub fn states(&self) -> StateCounts {
+        let mut counts = StateCounts::default();
+        for (state, n) in [
+            (AttestationState::Reviewed, self.reviewed),
+            (AttestationState::Unreviewed, self.unreviewed),
+            (AttestationState::Unsigned, self.unsigned),
+            (AttestationState::Untrusted, self.untrusted),
+            (AttestationState::Invalid, self.invalid),
+        ] {
+            counts.set(state, n);
+        }
+        counts
+    }
 }

@@ -249,6 +249,7 @@ fn assert_verified(verdict: &Verdict, who: &str) {
             principal,
             key_fingerprint,
             signed_at,
+            ..
         } => {
             assert_eq!(principal, who);
             assert!(key_fingerprint.starts_with("SHA256:"));

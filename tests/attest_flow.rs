@@ -46,7 +46,7 @@ fn push_attests_and_a_fresh_clone_verifies() {
         push.contains("attested 1 commit(s) of refs/heads/feature → refs/heads/feature (not reviewed by a person"),
         "{push}"
     );
-    assert!(push.contains("attestations pushed to origin"), "{push}");
+    assert!(push.contains("pushed refs/notes/vouch to origin"), "{push}");
 
     let clone = w.root.join("clone");
     w.ok(

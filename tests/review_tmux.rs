@@ -226,7 +226,7 @@ fn required_review_refuses_an_agent_push_then_review_lets_it_through() {
 
     // Reviewed: the same push, still without a terminal, now goes through with the notes.
     let push = w.ok("git", &repo, &["push", "origin", "feature"]);
-    assert!(push.contains("attestations pushed to origin"), "{push}");
+    assert!(push.contains("pushed refs/notes/vouch to origin"), "{push}");
     let clone = fresh_clone(&w, &remote);
     let log = log_json(&w, &clone, &allowed);
     assert_eq!(log["commits"][0]["attestation"]["state"], "reviewed");

@@ -143,7 +143,7 @@ fn trailers_records_and_notes_give_each_session_its_commits_and_state() {
     assert_eq!(state("s1").1, Some(AttestationState::Unreviewed));
     assert_eq!(state("s2").1, Some(AttestationState::Unreviewed));
     attest(&repo, &alice.private_path, &[&c2], true);
-    assert_eq!(state("s1").1, Some(AttestationState::Verified));
+    assert_eq!(state("s1").1, Some(AttestationState::Reviewed));
     assert_eq!(
         state("s3"),
         (vec![c3.clone()], Some(AttestationState::Unsigned))

@@ -59,7 +59,7 @@ fn session(id: &str, title: &str, tokens: u64, cost: &str) -> SessionEntry {
     }
 }
 
-/// A branch of three commits, one per attestation state a reviewer cares about.
+/// A branch of four commits, one per attestation state a reviewer cares about.
 fn log(app: &App) -> BranchLog {
     let ids: Vec<String> = app.sessions.iter().take(2).map(|s| s.id.clone()).collect();
     let commits = vec![
@@ -81,8 +81,10 @@ fn log(app: &App) -> BranchLog {
             subject: "Add due dates to tasks".into(),
             author: "Ada".into(),
             committed_at: at("2026-11-21T10:00:00Z"),
+            // Signed by the push hook (ci, not reviewed), then reviewed and signed by Ada.
             attestation: Attestation::Reviewed {
-                signers: vec!["ada@example.com".into()],
+                signers: vec!["ci@example.com".into(), "ada@example.com".into()],
+                reviewers: vec!["ada@example.com".into()],
                 note: Some("Read every line; tests pass".into()),
                 signed_at: Some("2026-11-21T10:05:00Z".into()),
             },
@@ -100,12 +102,28 @@ fn log(app: &App) -> BranchLog {
             committed_at: at("2026-11-21T09:00:00Z"),
             attestation: Attestation::Unreviewed {
                 signers: vec!["ci@example.com".into()],
+                reviewers: Vec::new(),
                 signed_at: None,
             },
             source: "attestation",
             sessions: vec![session(&ids[1], "Refactor", 52_000, "0.080000")],
             lines_added: 12,
             ai_lines_added: 12,
+            policy_summary: None,
+            policies: Vec::new(),
+        },
+        CommitEntry {
+            sha: "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4".into(),
+            subject: "Bump the lock file".into(),
+            author: "Ada".into(),
+            committed_at: at("2026-11-21T08:00:00Z"),
+            attestation: Attestation::Untrusted {
+                reason: "key SHA256:x is not in the allowed signers".into(),
+            },
+            source: "none",
+            sessions: Vec::new(),
+            lines_added: 1,
+            ai_lines_added: 0,
             policy_summary: None,
             policies: Vec::new(),
         },
@@ -116,7 +134,7 @@ fn log(app: &App) -> BranchLog {
         base: None,
         tip: commits[0].sha.clone(),
         totals: LogTotals {
-            commits: 3,
+            commits: 4,
             agent_commits: 2,
             sessions: 2,
             total_tokens: 189_100,
@@ -126,6 +144,7 @@ fn log(app: &App) -> BranchLog {
             unreviewed: 1,
             unsigned: 1,
             invalid: 0,
+            untrusted: 1,
         },
         commits,
         warnings: Vec::new(),

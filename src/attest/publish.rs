@@ -75,9 +75,8 @@ pub struct Attested {
 pub enum PublishError {
     #[error(transparent)]
     Evidence(#[from] EvidenceError),
-    #[error(
-        "no signing key: {0} (create one with `git vouch keygen`, or set `gpg.format=ssh` and `user.signingkey`)"
-    )]
+    /// No signing key, or one that cannot be used: the [`SignError`] says which and how to fix it.
+    #[error(transparent)]
     NoKey(SignError),
     #[error(transparent)]
     Seal(#[from] SealError),

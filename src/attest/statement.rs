@@ -177,6 +177,15 @@ impl Statement {
     }
 }
 
+/// Whether a predicate's review block says a person reviewed what was signed
+/// (`review.reviewed_by_person: true`); hooks and `git vouch attest` write `false`.
+pub fn reviewed_by_person(predicate: &Value) -> bool {
+    predicate
+        .pointer("/review/reviewed_by_person")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ pub use commits::{
 use super::NAMESPACE;
 use super::allowed_signers::{AllowedSigners, Denied, fingerprint};
 use super::dsse::{Envelope, PAYLOAD_TYPE, blob_to_sshsig, decode_base64, pae};
-use super::statement::Statement;
+use super::statement::{Statement, reviewed_by_person};
 
 /// The outcome for one attestation and one commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,6 +30,9 @@ pub enum Verdict {
         principal: String,
         key_fingerprint: String,
         signed_at: DateTime<Utc>,
+        /// Whether the statement's review block says a person reviewed it (`false` for what
+        /// hooks and `git vouch attest` sign).
+        reviewed_by_person: bool,
     },
     /// Broken, tampered with, or not about this commit.
     Invalid { reason: String },
@@ -108,6 +111,7 @@ pub fn verify_envelope(envelope: &Envelope, commit: &str, signers: &AllowedSigne
                     principal: p.principals,
                     key_fingerprint: p.fingerprint,
                     signed_at,
+                    reviewed_by_person: reviewed_by_person(&statement.predicate),
                 };
             }
             Err(d) => denials.push(Err(d)),

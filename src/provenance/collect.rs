@@ -11,15 +11,15 @@ use super::{Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionE
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::git::Git;
 use crate::attest::notes::{self, NotesError, parse_bundle};
+use crate::attest::standing::{AttestationState, StateCounts};
 use crate::attest::statement::{SIGNED_AT, Statement};
-use crate::attest::verify::{CommitReport, CommitStatus, Verdict, verify_note};
+use crate::attest::verify::{CommitReport, Verdict, verify_note};
 use crate::clock::Clock;
 use crate::evidence::range::{Range, resolve};
 use crate::evidence::{Evidence, EvidenceError, build_for};
 use crate::money::Usd;
 use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
-use crate::review::state::reviewed_by_person;
 
 /// Why a log could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -84,24 +84,26 @@ pub fn branch_log(
     })
 }
 
-/// Verifies one commit's note and keeps the evidence of its best verified attestation (one a
-/// person reviewed, else any).
+/// Verifies one commit's note and keeps the evidence of its best verified attestation: one a
+/// person reviewed (its note and signing time are the ones shown), else any.
 fn read_commit(commit: &str, text: Option<&str>, signers: &AllowedSigners) -> Verified {
     let report = verify_note(commit, text, signers);
     let lines = text.map(parse_bundle).unwrap_or_default();
-    let predicates: Vec<Value> = report
-        .attestations
-        .iter()
-        .filter(|a| a.verdict.is_verified())
-        .filter_map(|a| lines.iter().find(|l| l.line == a.line))
-        .filter_map(|l| l.envelope.as_ref().ok()?.payload_bytes().ok())
-        .filter_map(|p| Statement::parse(&p).ok().map(|s| s.predicate))
-        .collect();
-    let best = predicates
-        .iter()
-        .find(|p| reviewed_by_person(p))
-        .or_else(|| predicates.first())
-        .cloned();
+    let predicate = |reviewed_only: bool| {
+        report
+            .attestations
+            .iter()
+            .filter(|a| match a.verdict {
+                Verdict::Verified {
+                    reviewed_by_person, ..
+                } => reviewed_by_person || !reviewed_only,
+                _ => false,
+            })
+            .filter_map(|a| lines.iter().find(|l| l.line == a.line))
+            .filter_map(|l| l.envelope.as_ref().ok()?.payload_bytes().ok())
+            .find_map(|p| Statement::parse(&p).ok().map(|s| s.predicate))
+    };
+    let best = predicate(true).or_else(|| predicate(false));
     let evidence = best
         .as_ref()
         .and_then(|p| p.get("evidence").cloned())
@@ -123,24 +125,30 @@ fn attestation(report: &CommitReport, best: Option<&Value>) -> Attestation {
             })
             .unwrap_or_default()
     };
-    match (report.status, best) {
-        (CommitStatus::Verified, Some(p)) => {
-            let signed_at = p.get(SIGNED_AT).and_then(Value::as_str).map(str::to_owned);
-            let signers = report.signers.clone();
-            if reviewed_by_person(p) {
-                let note = p.pointer("/review/note").and_then(Value::as_str);
-                Attestation::Reviewed {
-                    signers,
-                    note: note.map(str::to_owned),
-                    signed_at,
-                }
-            } else {
-                Attestation::Unreviewed { signers, signed_at }
-            }
-        }
-        (CommitStatus::Unsigned, _) => Attestation::Unsigned,
-        (CommitStatus::Untrusted, _) => Attestation::Untrusted { reason: reason() },
-        _ => Attestation::Invalid { reason: reason() },
+    let signed_at = || {
+        best.and_then(|p| p.get(SIGNED_AT))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let (signers, reviewers) = (report.signers.clone(), report.reviewers.clone());
+    match report.state {
+        AttestationState::Reviewed => Attestation::Reviewed {
+            signers,
+            reviewers,
+            note: best
+                .and_then(|p| p.pointer("/review/note"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            signed_at: signed_at(),
+        },
+        AttestationState::Unreviewed => Attestation::Unreviewed {
+            signers,
+            reviewers,
+            signed_at: signed_at(),
+        },
+        AttestationState::Unsigned => Attestation::Unsigned,
+        AttestationState::Untrusted => Attestation::Untrusted { reason: reason() },
+        AttestationState::Invalid => Attestation::Invalid { reason: reason() },
     }
 }
 
@@ -251,12 +259,6 @@ fn totals(commits: &[CommitEntry]) -> LogTotals {
     let mut cost = Usd::ZERO;
     for c in commits {
         t.agent_commits += usize::from(!c.sessions.is_empty());
-        match c.attestation {
-            Attestation::Reviewed { .. } => t.reviewed += 1,
-            Attestation::Unreviewed { .. } => t.unreviewed += 1,
-            Attestation::Unsigned => t.unsigned += 1,
-            Attestation::Untrusted { .. } | Attestation::Invalid { .. } => t.invalid += 1,
-        }
         for s in c.sessions.iter().filter(|s| seen.insert(s.id.clone())) {
             t.total_tokens += s.total_tokens;
             match s.cost_usd.as_deref().and_then(Usd::parse) {
@@ -265,6 +267,12 @@ fn totals(commits: &[CommitEntry]) -> LogTotals {
             }
         }
     }
+    let states: StateCounts = commits.iter().map(|c| c.attestation.state()).collect();
+    t.reviewed = states.get(AttestationState::Reviewed);
+    t.unreviewed = states.get(AttestationState::Unreviewed);
+    t.unsigned = states.get(AttestationState::Unsigned);
+    t.untrusted = states.get(AttestationState::Untrusted);
+    t.invalid = states.get(AttestationState::Invalid);
     t.sessions = seen.len();
     t.cost_usd = cost.decimal6();
     t

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::state::{NoteState, note_states};
 use super::{Decision, Mode, Request, Reviewer, Target};
 use crate::attest::publish::Attested;
+use crate::words::counted;
 
 /// What pre-push does next.
 #[derive(Debug, Clone)]
@@ -91,9 +92,12 @@ pub fn gate_push(
 fn refusal(targets: &[Target]) -> String {
     let commits: usize = targets.iter().map(|t| t.range.commits.len()).sum();
     let mut text = format!(
-        "git-vouch: push refused: vouch.review is `required` and {commits} pushed commit(s) made \
-         with agent sessions have no attestation reviewed by a person.\n\
-         Review and sign them in a terminal, then push again:"
+        "git-vouch: push refused: vouch.review is `required` and {} made with agent \
+         sessions {} no attestation reviewed by a person.\n\
+         Review and sign {} in a terminal, then push again:",
+        counted(commits, "pushed commit", "pushed commits"),
+        if commits == 1 { "has" } else { "have" },
+        if commits == 1 { "it" } else { "them" },
     );
     for t in targets {
         text.push_str("\n    git vouch review ");

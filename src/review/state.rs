@@ -8,7 +8,7 @@ use std::path::Path;
 use git2::{Oid, Repository};
 
 use crate::attest::notes::{NOTES_REF, parse_bundle};
-use crate::attest::statement::Statement;
+use crate::attest::statement::{Statement, reviewed_by_person};
 
 /// The attestation state of one commit's note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,12 +58,4 @@ fn state_of(repo: &Repository, commit: &str) -> NoteState {
         })
         .max()
         .unwrap_or(NoteState::None)
-}
-
-/// The predicate's `review.reviewed_by_person`.
-pub fn reviewed_by_person(predicate: &serde_json::Value) -> bool {
-    predicate
-        .pointer("/review/reviewed_by_person")
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false)
 }

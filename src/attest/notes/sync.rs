@@ -26,6 +26,51 @@ pub enum FetchOutcome {
     RemoteHasNone,
     /// The remote's notes were merged into the local ref (or became it).
     Merged,
+    /// The local notes already held everything the remote has.
+    UpToDate,
+}
+
+impl PushOutcome {
+    /// What happened, as a sentence for people starting with a lowercase word:
+    /// `pushed refs/notes/vouch to origin`.
+    pub fn message(self, remote: &str) -> String {
+        match self {
+            Self::NothingToPush => {
+                format!(
+                    "nothing to push to {remote}: there are no attestation notes ({NOTES_REF}) here"
+                )
+            }
+            Self::Pushed {
+                merged: false,
+                attempts: 1,
+            } => format!("pushed {NOTES_REF} to {remote}"),
+            Self::Pushed { attempts, merged } => format!(
+                "{}pushed {NOTES_REF} to {remote} ({attempts} {})",
+                if merged {
+                    format!("merged with {remote}'s notes and ")
+                } else {
+                    String::new()
+                },
+                if attempts == 1 { "attempt" } else { "attempts" }
+            ),
+        }
+    }
+}
+
+impl FetchOutcome {
+    /// What happened, as a sentence for people starting with a lowercase word:
+    /// `fetched refs/notes/vouch from origin; nothing new`.
+    pub fn message(self, remote: &str) -> String {
+        match self {
+            Self::RemoteHasNone => {
+                format!("found no attestation notes ({NOTES_REF}) on {remote}; nothing fetched")
+            }
+            Self::Merged => {
+                format!("fetched {NOTES_REF} from {remote} and merged it into the local notes")
+            }
+            Self::UpToDate => format!("fetched {NOTES_REF} from {remote}; nothing new"),
+        }
+    }
 }
 
 const NO_HOOKS: [&str; 2] = ["-c", "core.hooksPath=/dev/null"];
@@ -108,7 +153,8 @@ pub fn fetch_notes(git: &Git, remote: &str) -> Result<FetchOutcome, NotesError> 
             message: stderr.trim().to_owned(),
         });
     }
-    if ref_exists(git, NOTES_REF)? {
+    let before = ref_oid(git, NOTES_REF)?;
+    if before.is_some() {
         git.run(
             &[
                 "notes",
@@ -127,7 +173,20 @@ pub fn fetch_notes(git: &Git, remote: &str) -> Result<FetchOutcome, NotesError> 
             None,
         )?;
     }
-    Ok(FetchOutcome::Merged)
+    Ok(if ref_oid(git, NOTES_REF)? == before {
+        FetchOutcome::UpToDate
+    } else {
+        FetchOutcome::Merged
+    })
+}
+
+/// The object id a ref points at, `None` when it does not exist.
+fn ref_oid(git: &Git, name: &str) -> Result<Option<String>, NotesError> {
+    let out = git.output(&["rev-parse", "--verify", "--quiet", name], None)?;
+    Ok(out
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned()))
 }
 
 /// The all-zero object id of this repository's hash (`update-ref` "must not exist yet").

@@ -2,7 +2,8 @@
 //! others. A commit is verified when at least one attestation on it verifies (the bundle is
 //! unauthenticated: lines can be added by anyone with push access, so a bad line next to a good
 //! one is reported but does not undo it); unsigned when it has no attestation; otherwise
-//! invalid or untrusted after its attestations.
+//! invalid or untrusted after its attestations. Its [`AttestationState`] adds whether a person
+//! reviewed it: a verified signature alone is `unreviewed`.
 
 use serde::Serialize;
 
@@ -10,8 +11,9 @@ use super::{Verdict, verify_line};
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::git::Git;
 use crate::attest::notes::{self, MAX_NOTE_BYTES, NotesError, parse_bundle};
+use crate::attest::standing::{AttestationState, account};
 
-/// The summary for one commit.
+/// Whether one commit's signatures verify (`verify@1`'s `status`; its state is [`AttestationState`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CommitStatus {
@@ -37,8 +39,13 @@ pub struct LineVerdict {
 pub struct CommitReport {
     pub commit: String,
     pub status: CommitStatus,
-    /// Who signed the verified attestations (allowed_signers principals), without repeats.
+    /// The one word for where the commit stands (`reviewed`, `unreviewed`, …).
+    pub state: AttestationState,
+    /// Every trusted signer: who signed the verified attestations (allowed_signers principals),
+    /// without repeats.
     pub signers: Vec<String>,
+    /// The trusted signers whose verified attestation says a person reviewed the commit.
+    pub reviewers: Vec<String>,
     pub attestations: Vec<LineVerdict>,
 }
 
@@ -47,28 +54,23 @@ impl CommitReport {
         self.status == CommitStatus::Verified
     }
 
-    /// A one-line account: `verified by alice@example.com`, `invalid: …`.
+    /// A one-line account in the states' words: `reviewed by bob@x (also signed by ci@x)`,
+    /// `unreviewed (signed by ci@x)`, `invalid: …`.
     pub fn summary(&self) -> String {
-        let first_reason = || {
-            self.attestations
-                .iter()
-                .find_map(|a| match &a.verdict {
-                    Verdict::Invalid { reason } | Verdict::Untrusted { reason } => {
-                        Some(reason.as_str())
-                    }
-                    Verdict::Verified { .. } => None,
-                })
-                .unwrap_or("")
-        };
-        match self.status {
-            CommitStatus::Verified => format!("verified by {}", self.signers.join(", ")),
-            CommitStatus::Unsigned => "unsigned".to_owned(),
-            CommitStatus::Invalid => format!("invalid: {}", first_reason()),
-            CommitStatus::Untrusted => format!("untrusted: {}", first_reason()),
-            CommitStatus::UnknownCommit => {
-                "note for a commit this repository does not have".to_owned()
-            }
+        if self.status == CommitStatus::UnknownCommit {
+            return "invalid: note for a commit this repository does not have".to_owned();
         }
+        let reason = self
+            .attestations
+            .iter()
+            .find_map(|a| match &a.verdict {
+                Verdict::Invalid { reason } | Verdict::Untrusted { reason } => {
+                    Some(reason.as_str())
+                }
+                Verdict::Verified { .. } => None,
+            })
+            .unwrap_or("");
+        account(self.state, &self.reviewers, &self.signers, reason)
     }
 }
 
@@ -99,11 +101,20 @@ pub fn verify_note(commit: &str, note: Option<&str>, signers: &AllowedSigners) -
 
 fn summarize(commit: &str, attestations: Vec<LineVerdict>) -> CommitReport {
     let mut signers: Vec<String> = Vec::new();
+    let mut reviewers: Vec<String> = Vec::new();
     for a in &attestations {
-        if let Verdict::Verified { principal, .. } = &a.verdict
-            && !signers.contains(principal)
+        if let Verdict::Verified {
+            principal,
+            reviewed_by_person,
+            ..
+        } = &a.verdict
         {
-            signers.push(principal.clone());
+            if !signers.contains(principal) {
+                signers.push(principal.clone());
+            }
+            if *reviewed_by_person && !reviewers.contains(principal) {
+                reviewers.push(principal.clone());
+            }
         }
     }
     let has = |f: fn(&Verdict) -> bool| attestations.iter().any(|a| f(&a.verdict));
@@ -119,8 +130,20 @@ fn summarize(commit: &str, attestations: Vec<LineVerdict>) -> CommitReport {
     CommitReport {
         commit: commit.to_owned(),
         status,
+        state: state_of(status, !reviewers.is_empty()),
         signers,
+        reviewers,
         attestations,
+    }
+}
+
+fn state_of(status: CommitStatus, reviewed: bool) -> AttestationState {
+    match status {
+        CommitStatus::Verified if reviewed => AttestationState::Reviewed,
+        CommitStatus::Verified => AttestationState::Unreviewed,
+        CommitStatus::Unsigned => AttestationState::Unsigned,
+        CommitStatus::Untrusted => AttestationState::Untrusted,
+        CommitStatus::Invalid | CommitStatus::UnknownCommit => AttestationState::Invalid,
     }
 }
 
@@ -189,7 +212,9 @@ pub fn verify_all_notes(
         reports.push(CommitReport {
             commit: o.clone(),
             status: CommitStatus::UnknownCommit,
+            state: AttestationState::Invalid,
             signers: Vec::new(),
+            reviewers: Vec::new(),
             attestations: Vec::new(),
         });
     }

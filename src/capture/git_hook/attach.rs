@@ -25,6 +25,7 @@ use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
 use crate::review::{Gate, Mode, Reviewer, Target, gate_push};
 use crate::transcript::discover::ProcessEnv;
+use crate::words::counted;
 
 /// Whether the push goes on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +101,8 @@ pub fn run(
         Gate::Reviewed(done) => {
             for a in done {
                 eprintln!(
-                    "git-vouch: signed {} commit(s), reviewed by a person; signed by {}",
-                    a.commits.len(),
+                    "git-vouch: signed {}, reviewed by a person; signed by {}",
+                    counted(a.commits.len(), "commit", "commits"),
                     a.signer
                 );
             }
@@ -209,15 +210,13 @@ fn attest_unreviewed(
             Ok(a) => {
                 attested = true;
                 eprintln!(
-                    "git-vouch: attested {} commit(s) of {} (not reviewed by a person; signed by {})",
-                    a.commits.len(),
+                    "git-vouch: attested {} of {} (not reviewed by a person; signed by {})",
+                    counted(a.commits.len(), "commit", "commits"),
                     t.label,
                     a.signer
                 );
             }
-            Err(PublishError::NoKey(e)) => {
-                eprintln!("git-vouch: not attested: no signing key ({e}); run `git vouch keygen`");
-            }
+            Err(PublishError::NoKey(e)) => eprintln!("git-vouch: not attested: {e}"),
             Err(e) => report(push.state, push.clock, &format!("not attested: {e}")),
         }
     }
@@ -226,8 +225,8 @@ fn attest_unreviewed(
 
 fn share(state: &StateDir, git: &Git, remote: &str, clock: &dyn Clock) {
     match notes::push_notes(git, remote) {
-        Ok(PushOutcome::Pushed { .. }) => {
-            eprintln!("git-vouch: attestations pushed to {remote} (refs/notes/vouch)");
+        Ok(outcome @ PushOutcome::Pushed { .. }) => {
+            eprintln!("git-vouch: {}", outcome.message(remote));
         }
         Ok(_) => {}
         Err(e) => report(

@@ -9,11 +9,13 @@ use crate::attest::git::Git;
 use crate::attest::notes::{fetch_notes, push_notes};
 use crate::attest::publish::{Review, attest as attest_range};
 use crate::attest::sign::{default_key_path, keygen as make_key};
-use crate::attest::verify::verify_commits;
+use crate::attest::standing::StateCounts;
+use crate::attest::verify::{CommitReport, verify_commits};
 use crate::cli::Outcome;
 use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs};
 use crate::cli::context::Context;
 use crate::redact::{RedactOptions, Redactor};
+use crate::words::counted;
 
 pub const VERIFY_SCHEMA: &str = "git-vouch/verify@1";
 
@@ -42,9 +44,9 @@ pub fn attest(ctx: &Context, args: &AttestArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     println!(
-        "Attested {} commit(s) and {} session(s), not reviewed by a person; signed by {}.",
-        done.commits.len(),
-        done.sessions,
+        "Attested {} and {}, not reviewed by a person; signed by {}.",
+        counted(done.commits.len(), "commit", "commits"),
+        counted(done.sessions, "session", "sessions"),
         done.signer
     );
     println!(
@@ -61,9 +63,7 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Outcome> {
     let repo = git2::Repository::discover(&cwd).wrap_err("not inside a git repository")?;
     let range = crate::evidence::range::resolve(&repo, args.range.as_deref())?;
     let reports = verify_commits(&git, &range.commits, &signers)?;
-    let all = reports
-        .iter()
-        .all(crate::attest::verify::CommitReport::is_verified);
+    let all = reports.iter().all(CommitReport::is_verified);
     if args.json {
         print_json(&json!({
             "schema": VERIFY_SCHEMA,
@@ -83,22 +83,35 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Outcome> {
                 p.message
             );
         }
-        let mut lines: Vec<String> = reports
-            .iter()
-            .map(|r| format!("{} {}", &r.commit[..r.commit.len().min(10)], r.summary()))
-            .collect();
-        let verified = reports.iter().filter(|r| r.is_verified()).count();
-        lines.push(format!(
-            "{verified} of {} commit(s) verified",
-            reports.len()
-        ));
-        print_lines(&lines)?;
+        print_lines(&verify_text(&reports))?;
     }
     Ok(if all {
         Outcome::Success
     } else {
         Outcome::Negative
     })
+}
+
+/// One line per commit (`1a2b3c4d5e unreviewed (signed by ci@x)`), then how many commits have
+/// a verified signature and how many are in each state.
+fn verify_text(reports: &[CommitReport]) -> Vec<String> {
+    let mut lines: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{} {}", &r.commit[..r.commit.len().min(10)], r.summary()))
+        .collect();
+    let verified = reports.iter().filter(|r| r.is_verified()).count();
+    let states: StateCounts = reports.iter().map(|r| r.state).collect();
+    lines.push(format!(
+        "{verified} of {} {} a verified signature{}",
+        counted(reports.len(), "commit", "commits"),
+        if reports.len() == 1 { "has" } else { "have" },
+        if reports.is_empty() {
+            String::new()
+        } else {
+            format!(": {states}")
+        }
+    ));
+    lines
 }
 
 pub fn keygen(_ctx: &Context, args: &KeygenArgs) -> Result<Outcome> {
@@ -133,13 +146,26 @@ pub fn notes(_ctx: &Context, cmd: &NotesCommand) -> Result<Outcome> {
     let git = Git::new(cwd()?);
     match cmd {
         NotesCommand::Fetch { remote } => {
-            let outcome = fetch_notes(&git, remote)?;
-            println!("{outcome:?}");
+            println!(
+                "{}.",
+                capitalized(&fetch_notes(&git, remote)?.message(remote))
+            );
         }
         NotesCommand::Push { remote } => {
-            let outcome = push_notes(&git, remote)?;
-            println!("{outcome:?}");
+            println!(
+                "{}.",
+                capitalized(&push_notes(&git, remote)?.message(remote))
+            );
         }
     }
     Ok(Outcome::Success)
+}
+
+/// `Pushed …` from `pushed …`: the outcome messages start lowercase for the hook's prefix.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -5,7 +5,8 @@ use color_eyre::eyre::{Result, WrapErr, bail};
 use super::{print_json, print_lines};
 use crate::attest::allowed_signers::{AllowedSigners, TrustError};
 use crate::attest::git::Git;
-use crate::attest::notes::{FetchOutcome, fetch_notes};
+use crate::attest::notes::fetch_notes;
+use crate::attest::standing::AttestationState;
 use crate::cli::Outcome;
 use crate::cli::args::LogArgs;
 use crate::cli::context::Context;
@@ -13,6 +14,7 @@ use crate::cli::fmt;
 use crate::cli::style::Style;
 use crate::money::Usd;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, branch_log};
+use crate::words::{counted, plural};
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<Outcome> {
     let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
@@ -25,7 +27,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Outcome> {
         && let Some(remote) = remote_of(&git)
     {
         match fetch_notes(&git, &remote) {
-            Ok(FetchOutcome::Merged | FetchOutcome::RemoteHasNone) => {}
+            Ok(_) => {}
             Err(e) => fetch_warning = Some(format!("attestations not fetched: {e}")),
         }
     }
@@ -91,21 +93,23 @@ fn remote_of(git: &Git) -> Option<String> {
 fn text(log: &BranchLog, style: Style) -> Vec<String> {
     let t = &log.totals;
     let cost = Usd::parse(&t.cost_usd).unwrap_or(Usd::ZERO);
+    let states = t.states().to_string();
     let mut out = vec![
         style.header(&format!(
-            "{}: {} commit(s), {} made with {} agent session(s) · {} tokens · {}{}",
+            "{}: {}, {} made with {} · {} tokens · {}{}",
             log.range,
-            t.commits,
+            counted(t.commits, "commit", "commits"),
             t.agent_commits,
-            t.sessions,
+            counted(t.sessions, "agent session", "agent sessions"),
             fmt::tokens(t.total_tokens),
             cost,
             if t.cost_incomplete { "+?" } else { "" }
         )),
-        style.dim(&format!(
-            "reviewed {} · not reviewed {} · unsigned {} · invalid or untrusted {}",
-            t.reviewed, t.unreviewed, t.unsigned, t.invalid
-        )),
+        style.dim(if states.is_empty() {
+            "no commits"
+        } else {
+            &states
+        }),
     ];
     for c in &log.commits {
         out.push(String::new());
@@ -116,10 +120,10 @@ fn text(log: &BranchLog, style: Style) -> Vec<String> {
 
 fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
     let state = c.attestation.summary();
-    let state = match c.attestation {
-        Attestation::Reviewed { .. } => style.ok(&state),
-        Attestation::Unsigned | Attestation::Unreviewed { .. } => style.dim(&state),
-        _ => style.warn(&state),
+    let state = match c.attestation.state() {
+        AttestationState::Reviewed => style.ok(&state),
+        AttestationState::Unsigned | AttestationState::Unreviewed => style.dim(&state),
+        AttestationState::Untrusted | AttestationState::Invalid => style.warn(&state),
     };
     out.push(format!(
         "{}  {}  {state}",
@@ -145,8 +149,8 @@ fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
     }
     if c.lines_added > 0 {
         out.push(format!(
-            "            +{} lines, {} by agents{}",
-            c.lines_added,
+            "            +{}, {} by agents{}",
+            plural(c.lines_added, "line", "lines"),
             c.ai_lines_added,
             if c.source == "local" {
                 " (from local capture data, not attested)"

@@ -8,6 +8,7 @@ use crate::cli::Outcome;
 use crate::cli::args::ReviewArgs;
 use crate::cli::context::Context;
 use crate::review::{Decision, Mode, Request, Reviewer, Target};
+use crate::words::counted;
 
 /// The screen for the pre-push hook, when a person can use it.
 pub fn hook_reviewer(hook: &str) -> Option<Box<dyn Reviewer>> {
@@ -54,9 +55,9 @@ fn review(ctx: &Context, args: &ReviewArgs, cwd: std::path::PathBuf) -> Result<O
         Decision::Signed(done) => {
             for a in &done {
                 println!(
-                    "Signed {} commit(s) and {} session(s) as reviewed by you; signed by {}.",
-                    a.commits.len(),
-                    a.sessions,
+                    "Signed {} and {} as reviewed by you; signed by {}.",
+                    counted(a.commits.len(), "commit", "commits"),
+                    counted(a.sessions, "session", "sessions"),
                     a.signer
                 );
             }

@@ -154,7 +154,7 @@ fn reload_waits_for_the_running_job_and_tick_animates() {
     assert_eq!(app.update(key('r')), vec![Effect::LoadCatalog]);
 }
 
-/// Two demo sessions with commits: one unsigned with two commits, one verified with one.
+/// Two demo sessions with commits: one unsigned with two commits, one reviewed with one.
 fn with_commits(app: &mut App) -> (String, String) {
     use crate::attest::standing::AttestationState;
     use crate::correlate::SessionCommits;
@@ -171,7 +171,7 @@ fn with_commits(app: &mut App) -> (String, String) {
             ids[2].clone(),
             SessionCommits {
                 commits: vec!["c".repeat(40)],
-                attestation: Some(AttestationState::Verified),
+                attestation: Some(AttestationState::Reviewed),
             },
         ),
     ]);

@@ -147,7 +147,7 @@ impl TtyReviewer {
                 note,
             };
             let result = resolve_signer(&git, &KeySources::from_env())
-                .map_err(|e| format!("no signing key: {e}; create one with `git vouch keygen`"))
+                .map_err(|e| e.to_string())
                 .and_then(|signer| {
                     items
                         .iter()

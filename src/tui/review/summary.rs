@@ -9,6 +9,7 @@ use crate::evidence::{CommitEvidence, Evidence, SessionEvidence, UsageEvidence};
 use crate::money::Usd;
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
+use crate::words::{counted, plural};
 
 /// Characters of a session's title shown (its first prompt can be long).
 const TITLE: usize = 60;
@@ -22,7 +23,11 @@ pub fn lines(items: &[Reviewed], theme: &Theme) -> Vec<Line<'static>> {
         out.push(Line::from(vec![
             Span::styled(one_line(&item.target.label), theme.header),
             Span::styled(
-                format!("  {} commit(s), {} with agents", t.commits, t.agent_commits),
+                format!(
+                    "  {}, {} with agents",
+                    counted(t.commits, "commit", "commits"),
+                    t.agent_commits
+                ),
                 theme.muted,
             ),
         ]));
@@ -61,8 +66,8 @@ fn commit_lines(c: &CommitEvidence, theme: &Theme, out: &mut Vec<Line<'static>>)
     out.push(Line::from(vec![
         Span::styled(
             format!(
-                "   {who} · {} files · +{added} -{removed} · ",
-                c.files.len()
+                "   {who} · {} · +{added} -{removed} · ",
+                counted(c.files.len(), "file", "files")
             ),
             theme.muted,
         ),
@@ -101,13 +106,14 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
         Span::styled(cost(&s.usage), theme.cost),
         Span::styled(
             format!(
-                " · {calls} tool calls{} · {} subagent(s)",
+                " · {}{} · {}",
+                plural(calls, "tool call", "tool calls"),
                 if failed > 0 {
                     format!(" ({failed} failed)")
                 } else {
                     String::new()
                 },
-                s.subagents.len()
+                counted(s.subagents.len(), "sub-agent", "sub-agents")
             ),
             theme.muted,
         ),

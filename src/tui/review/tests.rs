@@ -244,10 +244,29 @@ fn enforced_policy_violations_block_signing() {
 fn failed_signature_keeps_the_screen_open_with_the_reason() {
     let mut app = ready(true, false);
     press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
-    let effects = app.update(ReviewMsg::Signed(Err("no signing key".into())));
+    let reason = crate::attest::SignError::NoKey.to_string();
+    let effects = app.update(ReviewMsg::Signed(Err(reason.clone())));
     assert!(effects.is_empty());
     assert_eq!(app.phase, Phase::Ready);
     assert!(app.message.as_deref().unwrap().contains("no signing key"));
+    // At 80 columns the whole reason and its fix are on screen, wrapped, each once.
+    let screen = draw(&app, (80, 24));
+    let bottom: Vec<&str> = screen.lines().rev().take(3).collect();
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let shown = words(
+        &bottom
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace('"', " "),
+    );
+    assert!(
+        shown.contains(&words(&format!("Not signed: {reason}"))),
+        "{screen}"
+    );
+    assert_eq!(shown.matches("no signing key").count(), 1, "{screen}");
+    assert_eq!(shown.matches("git vouch keygen").count(), 1, "{screen}");
 }
 
 #[test]

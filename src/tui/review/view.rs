@@ -5,23 +5,30 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::app::{Focus, Phase, ReviewApp};
 use crate::tui::action::Action;
 use crate::tui::sanitize::{code_line, one_line};
+use crate::words::counted;
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 /// From this width the summary and the evidence sit side by side.
 const WIDE: u16 = 110;
+/// The most lines a message (a failed signature with its fix) takes above the screen's bottom.
+const MAX_MESSAGE_LINES: u16 = 4;
 
 /// Draws the whole screen.
 pub fn render(app: &ReviewApp, frame: &mut Frame) {
     let note_height = (app.note.lines().len() as u16 + 2).clamp(3, 7);
+    let footer_height = app.message.as_deref().map_or(1, |m| {
+        wrapped_height(&message_text(m), frame.area().width).clamp(1, MAX_MESSAGE_LINES)
+    });
     let [top, body, note, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(4),
         Constraint::Length(note_height),
-        Constraint::Length(1),
+        Constraint::Length(footer_height),
     ])
     .areas(frame.area());
     frame.render_widget(Paragraph::new(title(app)), top);
@@ -33,7 +40,10 @@ pub fn render(app: &ReviewApp, frame: &mut Frame) {
     render_summary(app, frame, left);
     render_evidence(app, frame, right);
     render_note(app, frame, note);
-    frame.render_widget(Paragraph::new(footer_line(app)), footer);
+    frame.render_widget(
+        Paragraph::new(footer_line(app)).wrap(Wrap { trim: false }),
+        footer,
+    );
     if app.help {
         render_help(app, frame);
     }
@@ -54,8 +64,9 @@ fn title(app: &ReviewApp) -> Line<'static> {
         Span::styled(what, app.theme.title),
         Span::styled(
             format!(
-                " {} range(s), {commits} commit(s) · what is shown is what is signed",
-                app.request.targets.len()
+                " {}, {} · what is shown is what is signed",
+                counted(app.request.targets.len(), "range", "ranges"),
+                counted(commits, "commit", "commits")
             ),
             app.theme.muted,
         ),
@@ -142,7 +153,7 @@ fn render_note(app: &ReviewApp, frame: &mut Frame, area: Rect) {
 
 fn footer_line(app: &ReviewApp) -> Line<'static> {
     if let Some(m) = &app.message {
-        return Line::styled(format!(" {}", one_line(m)), app.theme.warn);
+        return Line::styled(message_text(m), app.theme.warn);
     }
     if let Phase::Signing(n) = app.phase {
         return Line::styled(
@@ -174,6 +185,32 @@ fn footer_line(app: &ReviewApp) -> Line<'static> {
         spans.push(Span::raw(format!(" {what} ")));
     }
     Line::from(spans)
+}
+
+fn message_text(m: &str) -> String {
+    format!(" {}", one_line(m))
+}
+
+/// How many lines `text` takes when wrapped at word boundaries to `width` columns.
+fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut lines = 1u16;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let w = word.width();
+        let need = if used == 0 { w } else { used + 1 + w };
+        if need <= width {
+            used = need;
+        } else {
+            lines = lines.saturating_add(1);
+            used = w;
+            while used > width {
+                lines = lines.saturating_add(1);
+                used -= width;
+            }
+        }
+    }
+    lines
 }
 
 fn render_help(app: &ReviewApp, frame: &mut Frame) {

@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, Wrap};
 
+use crate::attest::standing::AttestationState;
 use crate::cli::fmt;
 use crate::money::Usd;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, SessionEntry};
@@ -15,6 +16,7 @@ use crate::tui::action::Action;
 use crate::tui::app::{App, BranchLoad};
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
+use crate::words::counted;
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
@@ -73,11 +75,11 @@ fn render_top(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn state_style(theme: &Theme, a: &Attestation) -> Style {
-    match a {
-        Attestation::Reviewed { .. } => theme.ok,
-        Attestation::Unreviewed { .. } => theme.warn,
-        Attestation::Unsigned => theme.muted,
-        Attestation::Untrusted { .. } | Attestation::Invalid { .. } => theme.error,
+    match a.state() {
+        AttestationState::Reviewed => theme.ok,
+        AttestationState::Unreviewed => theme.warn,
+        AttestationState::Unsigned => theme.muted,
+        AttestationState::Untrusted | AttestationState::Invalid => theme.error,
     }
 }
 
@@ -125,7 +127,7 @@ fn row<'a>(c: &CommitEntry, theme: &Theme) -> Row<'a> {
         Cell::from(Span::styled(cost_text, theme.cost)),
         Cell::from(format!("+{}/{}", c.lines_added, c.ai_lines_added)),
         Cell::from(Span::styled(
-            c.attestation.name().to_owned(),
+            c.attestation.state().label().to_owned(),
             state_style(theme, &c.attestation),
         )),
     ])
@@ -228,35 +230,23 @@ fn totals(log: &BranchLog) -> String {
     let t = &log.totals;
     let cost = Usd::parse(&t.cost_usd).unwrap_or(Usd::ZERO);
     format!(
-        "  {} commits · {} sessions · {} tok · {}{} ",
-        t.commits,
-        t.sessions,
+        "  {} · {} · {} tok · {}{} ",
+        counted(t.commits, "commit", "commits"),
+        counted(t.sessions, "session", "sessions"),
         fmt::tokens(t.total_tokens),
         cost,
         if t.cost_incomplete { "+?" } else { "" },
     )
 }
 
-/// `1 reviewed · 1 unreviewed · 1 unsigned`, leaving out states no commit is in.
-fn states(log: &BranchLog) -> String {
-    let t = &log.totals;
-    let parts: Vec<String> = [
-        (t.reviewed, "reviewed"),
-        (t.unreviewed, "unreviewed"),
-        (t.unsigned, "unsigned"),
-        (t.invalid, "invalid"),
-    ]
-    .iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, what)| format!("{n} {what}"))
-    .collect();
-    format!(" {}", parts.join(" · "))
-}
-
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let k = |a: Action| app.keymap.hint(a).to_owned();
     let mut spans = vec![Span::styled(
-        app.branch.log.as_ref().map(states).unwrap_or_default(),
+        app.branch
+            .log
+            .as_ref()
+            .map(|l| format!(" {}", l.totals.states()))
+            .unwrap_or_default(),
         app.theme.footer,
     )];
     for (key, what) in [

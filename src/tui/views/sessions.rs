@@ -120,7 +120,7 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
 /// Good news in the "ok" colour, missing signatures as a warning, broken ones as an error.
 fn attestation_style(state: AttestationState, theme: &Theme) -> Style {
     match state {
-        AttestationState::Verified => theme.ok,
+        AttestationState::Reviewed => theme.ok,
         AttestationState::Unreviewed => Style::default(),
         AttestationState::Unsigned => theme.warn,
         AttestationState::Untrusted | AttestationState::Invalid => theme.error,

@@ -1,0 +1,23 @@
+//! Counted nouns for sentences, in every command, hook and screen: `1 commit`, `2 commits`.
+
+/// `1 session`, `2 sessions`: a count with the word that agrees with it.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// [`plural`] for a `usize` count.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    plural(u64::try_from(n).unwrap_or(u64::MAX), one, many)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_agrees_with_the_count() {
+        assert_eq!(plural(1, "commit", "commits"), "1 commit");
+        assert_eq!(plural(0, "commit", "commits"), "0 commits");
+        assert_eq!(counted(2, "session", "sessions"), "2 sessions");
+    }
+}
