@@ -177,6 +177,13 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
     assert_eq!(app.screen, Screen::Branch);
     key(&mut app, KeyCode::Char('j'));
     let screen = draw(&mut app, (120, 40));
+    insta::assert_snapshot!("branch_reviewed_120x40", screen);
+    // Ada reviewed; the hook's signature (ci) is no review.
+    assert!(
+        screen.contains("reviewed by ada@example.com (also signed by ci@example.com)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("reviewed by ci@example.com"), "{screen}");
     assert!(
         screen.contains("note Read every line; tests pass"),
         "{screen}"

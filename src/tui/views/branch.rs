@@ -21,11 +21,18 @@ use crate::words::counted;
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
 pub fn render(app: &mut App, frame: &mut Frame) {
+    let footer_lines = footer_lines(app);
+    let width = usize::from(frame.area().width);
+    let footer_height = if footer_lines.iter().map(Line::width).sum::<usize>() <= width {
+        1
+    } else {
+        2
+    };
     let [top, body, detail, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(8),
-        Constraint::Length(1),
+        Constraint::Length(footer_height),
     ])
     .areas(frame.area());
     render_top(app, frame, top);
@@ -41,7 +48,17 @@ pub fn render(app: &mut App, frame: &mut Frame) {
         }
         BranchLoad::Idle => {}
     }
-    render_footer(app, frame, footer);
+    let footer_text = if footer_height == 1 {
+        vec![Line::from(
+            footer_lines
+                .into_iter()
+                .flat_map(|l| l.spans)
+                .collect::<Vec<_>>(),
+        )]
+    } else {
+        footer_lines
+    };
+    frame.render_widget(Paragraph::new(footer_text), footer);
 }
 
 fn message(app: &App, frame: &mut Frame, area: Rect, text: &str, style: Style) {
@@ -239,23 +256,26 @@ fn totals(log: &BranchLog) -> String {
     )
 }
 
-fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+/// The footer: the count of commits in each state (as the rows name them), then the keys; two
+/// lines when one is too narrow, so neither is cut off.
+fn footer_lines(app: &App) -> Vec<Line<'static>> {
     let k = |a: Action| app.keymap.hint(a).to_owned();
-    let mut spans = vec![Span::styled(
+    let states = Line::styled(
         app.branch
             .log
             .as_ref()
-            .map(|l| format!(" {}", l.totals.states()))
+            .map(|l| format!(" {} ", l.totals.states()))
             .unwrap_or_default(),
         app.theme.footer,
-    )];
+    );
+    let mut keys = Vec::new();
     for (key, what) in [
         (k(Action::Open), "sessions"),
         (k(Action::Reload), "reload"),
         (k(Action::Back), "back"),
     ] {
-        spans.push(Span::styled(format!("  {key}"), app.theme.key));
-        spans.push(Span::styled(format!(" {what}"), app.theme.muted));
+        keys.push(Span::styled(format!(" {key}"), app.theme.key));
+        keys.push(Span::styled(format!(" {what} "), app.theme.muted));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    vec![states, Line::from(keys)]
 }
