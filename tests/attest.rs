@@ -659,7 +659,7 @@ const CASES: [(&str, CommitStatus, &str); 11] = [
     (
         "good",
         CommitStatus::Verified,
-        "verified by alice@example.com",
+        "unreviewed (signed by alice@example.com)",
     ),
     (
         "payload byte flipped",
@@ -692,7 +692,7 @@ const CASES: [(&str, CommitStatus, &str); 11] = [
     (
         "good + garbage",
         CommitStatus::Verified,
-        "verified by alice@example.com",
+        "unreviewed (signed by alice@example.com)",
     ),
     ("no note", CommitStatus::Unsigned, "unsigned"),
 ];

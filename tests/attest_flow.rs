@@ -43,7 +43,9 @@ fn push_attests_and_a_fresh_clone_verifies() {
     world::agent_commit(&w, &repo);
     let push = w.ok("git", &repo, &["push", "origin", "feature"]);
     assert!(
-        push.contains("attested 1 commit(s) of refs/heads/feature → refs/heads/feature (not reviewed by a person"),
+        push.contains(
+            "attested 1 commit of refs/heads/feature → refs/heads/feature (not reviewed by a person"
+        ),
         "{push}"
     );
     assert!(push.contains("pushed refs/notes/vouch to origin"), "{push}");
@@ -96,7 +98,7 @@ fn attest_by_hand_and_off_switch() {
     assert_eq!(code, Some(1));
     let out = w.ok("git-vouch", &repo, &["attest", "main..feature"]);
     assert!(
-        out.contains("Attested 1 commit(s) and 1 session(s), not reviewed by a person"),
+        out.contains("Attested 1 commit and 1 session, not reviewed by a person"),
         "{out}"
     );
     let (code, doc) = verify(&w, &repo, &allowed, "main..feature");

@@ -91,7 +91,7 @@ fn push_opens_the_review_and_signs_with_the_note() {
     assert_eq!(t.exit_code(), 0, "{}", t.screen());
     let screen = t.screen();
     assert!(
-        screen.contains("signed 1 commit(s), reviewed by a person"),
+        screen.contains("signed 1 commit, reviewed by a person"),
         "{screen}"
     );
     let local = w.ok("git", &repo, &["rev-parse", "feature"]);
@@ -216,7 +216,7 @@ fn required_review_refuses_an_agent_push_then_review_lets_it_through() {
     });
     t.keys(&["C-s"]);
     assert_eq!(t.exit_code(), 0, "{}", t.screen());
-    assert!(t.screen().contains("Signed 1 commit(s)"));
+    assert!(t.screen().contains("Signed 1 commit and"));
     let statement = signed_statement(&w, &repo, "feature");
     let evidence = &statement["predicate"]["evidence"];
     assert_eq!(

@@ -284,10 +284,7 @@ pub fn agent_push(run: &Run) {
         id.as_str(),
         "{ctx}"
     );
-    assert!(
-        told_agent(run, "agent_push", "attested 2 commit(s)"),
-        "{ctx}"
-    );
+    assert!(told_agent(run, "agent_push", "attested 2 commits"), "{ctx}");
 }
 
 /// The predicate of the first attestation in a note (the DSSE payload, decoded).
