@@ -98,7 +98,7 @@ fn branch_view(repo: &Path, allowed: &Path) -> String {
     let signers = AllowedSigners::load(allowed).unwrap();
     let clock = FixedClock::parse("2026-11-21T12:00:00Z").unwrap();
     let prices = PriceTable::embedded();
-    let log = branch_log(repo, Some(RANGE), &signers, &prices, &clock).unwrap();
+    let log = branch_log(repo, Some(RANGE), &signers, prices, &clock).unwrap();
     let mut app = App::new(
         Keymap::embedded(),
         Theme::embedded(true),

@@ -247,11 +247,12 @@ mod tests {
         use AttestationState::{Invalid, Reviewed, Unreviewed, Unsigned};
         let (a, b) = ("a@x".to_owned(), "b@x".to_owned());
         let both = [a.clone(), b.clone()];
+        let bob = std::slice::from_ref(&b);
         assert_eq!(
-            account(Reviewed, &[b.clone()], &both, ""),
+            account(Reviewed, bob, &both, ""),
             "reviewed by b@x (also signed by a@x)"
         );
-        assert_eq!(account(Reviewed, &[b.clone()], &[b], ""), "reviewed by b@x");
+        assert_eq!(account(Reviewed, bob, bob, ""), "reviewed by b@x");
         assert_eq!(
             account(Unreviewed, &[], &[a], ""),
             "unreviewed (signed by a@x)"
