@@ -80,6 +80,7 @@ fn push_opens_the_review_and_signs_with_the_note() {
             && s.contains("Evidence to sign")
             && s.contains("agent notes")
             && s.contains("schema_version")
+            && s.contains("sha256 ")
     });
     // The digest of the evidence bytes on screen is the one that gets signed.
     let screen = t.screen();
@@ -157,10 +158,11 @@ fn push_opens_the_review_and_signs_with_the_note() {
     let t = Tmux::run(&clone, &w.env(), "git vouch");
     t.wait("the explorer", |s| s.contains("git vouch"));
     t.keys(&["b"]);
-    let screen = t.wait("the Branch view", |s| {
-        s.contains("agent notes") && s.contains("reviewed")
+    // The footer's counts are drawn last: wait for them, not only for the rows.
+    let screen = t.wait("the Branch view with its state counts", |s| {
+        s.contains("agent notes") && s.contains("1 reviewed · 1 unsigned")
     });
-    assert!(screen.contains("1 reviewed"), "{screen}");
+    assert!(screen.contains("reviewed by dev@example.com"), "{screen}");
     t.keys(&["q", "q"]);
     assert_eq!(t.exit_code(), 0);
 }

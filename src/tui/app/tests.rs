@@ -182,20 +182,20 @@ fn with_commits(app: &mut App) -> (String, String) {
 #[test]
 fn commits_and_attestation_sort_and_search() {
     let mut app = app(None);
-    let (unsigned, verified) = with_commits(&mut app);
+    let (unsigned, reviewed) = with_commits(&mut app);
     while app.list.sort != Column::Commits {
         app.update(key('s'));
     }
     let first: Vec<&str> = app.shown().take(2).map(|s| s.id.as_str()).collect();
     assert_eq!(
         first,
-        [unsigned.as_str(), verified.as_str()],
+        [unsigned.as_str(), reviewed.as_str()],
         "most commits first"
     );
     app.update(key('s'));
     assert_eq!(app.list.sort, Column::Attestation);
     let first: Vec<&str> = app.shown().take(2).map(|s| s.id.as_str()).collect();
-    assert_eq!(first, [unsigned.as_str(), verified.as_str()], "worst first");
+    assert_eq!(first, [unsigned.as_str(), reviewed.as_str()], "worst first");
     app.update(key('/'));
     for c in "abcdef1abc".chars() {
         app.update(key(c));
