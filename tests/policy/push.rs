@@ -69,7 +69,7 @@ fn warn_is_the_default_shows_violations_and_records_them() {
         all.contains("model claude-sonnet-4-5-20250929 is not approved"),
         "{all}"
     );
-    assert!(all.contains("attested 1 commit(s)"), "{all}");
+    assert!(all.contains("attested 1 commit of"), "{all}");
     assert!(w.remote_has("feature"));
     let evidence = w.signed_evidence("feature");
     let result = &evidence["policies"]["policies"][0];
