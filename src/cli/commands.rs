@@ -54,7 +54,11 @@ fn debug(cmd: &DebugCommand) -> Result<Outcome> {
         DebugCommand::ImportRun { run, dest, neutral } => {
             let files = crate::recording::import_run(run, dest, neutral)
                 .wrap_err_with(|| format!("cannot import {}", run.display()))?;
-            println!("{} files written under {}", files.len(), dest.display());
+            print_text(&format!(
+                "{} written under {}",
+                super::fmt::plural(files.len() as u64, "file", "files"),
+                dest.display()
+            ))?;
         }
         DebugCommand::PackDemo { out, roots } => {
             let text = crate::recording::pack(roots).wrap_err("cannot pack the demo data")?;
@@ -138,6 +142,11 @@ pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     writeln!(out)?;
     out.flush()?;
     Ok(())
+}
+
+/// Writes text and a line break to stdout; a closed stdout is an error the caller passes on.
+pub fn print_text(text: &str) -> Result<()> {
+    print_lines(&[text.to_owned()])
 }
 
 /// Writes lines to stdout.

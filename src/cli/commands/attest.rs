@@ -3,7 +3,7 @@
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use serde_json::json;
 
-use super::{print_json, print_lines};
+use super::{print_json, print_lines, print_text};
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::git::Git;
 use crate::attest::notes::{fetch_notes, push_notes};
@@ -13,6 +13,7 @@ use crate::attest::verify::verify_commits;
 use crate::cli::Outcome;
 use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs};
 use crate::cli::context::Context;
+use crate::cli::fmt::plural;
 use crate::redact::{RedactOptions, Redactor};
 
 pub const VERIFY_SCHEMA: &str = "git-vouch/verify@1";
@@ -38,19 +39,21 @@ pub fn attest(ctx: &Context, args: &AttestArgs) -> Result<Outcome> {
         ctx.clock.as_ref(),
     )?;
     if done.commits.is_empty() {
-        println!("Nothing to attest: the range has no commits.");
+        print_text("Nothing to attest: the range has no commits.")?;
         return Ok(Outcome::Success);
     }
-    println!(
-        "Attested {} commit(s) and {} session(s), not reviewed by a person; signed by {}.",
-        done.commits.len(),
-        done.sessions,
-        done.signer
-    );
-    println!(
-        "Statement sha256 {}; notes in refs/notes/vouch (share with `git vouch notes push`).",
-        done.statement_sha256
-    );
+    print_lines(&[
+        format!(
+            "Attested {} and {}, not reviewed by a person; signed by {}.",
+            plural(done.commits.len() as u64, "commit", "commits"),
+            plural(done.sessions as u64, "session", "sessions"),
+            done.signer
+        ),
+        format!(
+            "Statement sha256 {}; notes in refs/notes/vouch (share with `git vouch notes push`).",
+            done.statement_sha256
+        ),
+    ])?;
     Ok(Outcome::Success)
 }
 
@@ -89,8 +92,8 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Outcome> {
             .collect();
         let verified = reports.iter().filter(|r| r.is_verified()).count();
         lines.push(format!(
-            "{verified} of {} commit(s) verified",
-            reports.len()
+            "{verified} of {} verified",
+            plural(reports.len() as u64, "commit", "commits")
         ));
         print_lines(&lines)?;
     }
@@ -125,7 +128,7 @@ pub fn keygen(_ctx: &Context, args: &KeygenArgs) -> Result<Outcome> {
         .filter(|e| !e.is_empty())
         .unwrap_or_else(|| "you@example.com".into());
     let key = make_key(&path, &email)?;
-    println!("{}", key.instructions(&email));
+    print_text(&key.instructions(&email))?;
     Ok(Outcome::Success)
 }
 
@@ -134,11 +137,11 @@ pub fn notes(_ctx: &Context, cmd: &NotesCommand) -> Result<Outcome> {
     match cmd {
         NotesCommand::Fetch { remote } => {
             let outcome = fetch_notes(&git, remote)?;
-            println!("{outcome:?}");
+            print_text(&format!("{outcome:?}"))?;
         }
         NotesCommand::Push { remote } => {
             let outcome = push_notes(&git, remote)?;
-            println!("{outcome:?}");
+            print_text(&format!("{outcome:?}"))?;
         }
     }
     Ok(Outcome::Success)

@@ -2,7 +2,7 @@
 
 use color_eyre::eyre::Result;
 
-use super::{filter, print_json, print_lines, print_warnings};
+use super::{filter, print_json, print_lines, print_text, print_warnings};
 use crate::cli::Outcome;
 use crate::cli::args::SessionsArgs;
 use crate::cli::context::Context;
@@ -27,10 +27,10 @@ pub fn run(ctx: &Context, args: &SessionsArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     if shown.is_empty() {
-        println!(
+        print_text(&format!(
             "No sessions found{}.",
             if ctx.demo { " in the demo data" } else { "" }
-        );
+        ))?;
     } else {
         print_lines(&table(ctx, &shown))?;
     }
@@ -89,7 +89,7 @@ fn table(ctx: &Context, sessions: &[&SessionSummary]) -> Vec<String> {
         cost += s.cost;
     }
     let footer = vec![
-        format!("{} sessions", sessions.len()),
+        fmt::plural(sessions.len() as u64, "session", "sessions"),
         String::new(),
         String::new(),
         String::new(),

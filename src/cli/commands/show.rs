@@ -35,9 +35,9 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             None => {
                 let ids: Vec<&str> = many.iter().take(5).map(|s| s.id.as_str()).collect();
                 return Err(eyre!(
-                    "'{}' matches {} sessions: {}",
+                    "'{}' matches {}: {}",
                     args.session,
-                    many.len(),
+                    fmt::plural(many.len() as u64, "session", "sessions"),
                     ids.join(", ")
                 ));
             }
@@ -116,8 +116,9 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
         (
             "messages",
             format!(
-                "{} prompts, {} responses",
-                s.user_prompts, s.assistant_messages
+                "{}, {}",
+                fmt::plural(s.user_prompts, "prompt", "prompts"),
+                fmt::plural(s.assistant_messages, "response", "responses")
             ),
         ),
         (
@@ -238,7 +239,11 @@ fn tools(ctx: &Context, d: &SessionDetail) -> Vec<String> {
         Column::right("MEDIAN", 1),
         Column::left("", 2),
     ];
-    let title = format!("Tools ({} calls, {failed} failed)", d.tool_calls.len());
+    let title = format!(
+        "Tools ({}, {} failed)",
+        fmt::plural(d.tool_calls.len() as u64, "call", "calls"),
+        fmt::count(failed)
+    );
     section(ctx, &title, &columns, &rows)
 }
 

@@ -3,7 +3,7 @@
 use color_eyre::eyre::{Result, eyre};
 
 use super::sessions::cost_cell;
-use super::{filter, print_json, print_lines};
+use super::{filter, print_json, print_lines, print_text};
 use crate::cli::Outcome;
 use crate::cli::args::{PeriodArg, UsageArgs};
 use crate::cli::context::Context;
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: &UsageArgs) -> Result<Outcome> {
     if args.json {
         print_json(&json::usage_doc(period, &rows, &total))?;
     } else if rows.is_empty() {
-        println!("No usage found.");
+        print_text("No usage found.")?;
     } else {
         print_lines(&table(ctx, period, &rows, &total))?;
     }
