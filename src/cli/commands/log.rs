@@ -11,6 +11,7 @@ use crate::cli::args::LogArgs;
 use crate::cli::context::Context;
 use crate::cli::fmt;
 use crate::cli::style::Style;
+use crate::cli::table::truncate;
 use crate::money::Usd;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, branch_log};
 
@@ -93,11 +94,11 @@ fn text(log: &BranchLog, style: Style) -> Vec<String> {
     let cost = Usd::parse(&t.cost_usd).unwrap_or(Usd::ZERO);
     let mut out = vec![
         style.header(&format!(
-            "{}: {} commit(s), {} made with {} agent session(s) · {} tokens · {}{}",
+            "{}: {}, {} made with {} · {} tokens · {}{}",
             log.range,
-            t.commits,
+            fmt::plural(t.commits as u64, "commit", "commits"),
             t.agent_commits,
-            t.sessions,
+            fmt::plural(t.sessions as u64, "agent session", "agent sessions"),
             fmt::tokens(t.total_tokens),
             cost,
             if t.cost_incomplete { "+?" } else { "" }
@@ -133,9 +134,14 @@ fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
             .as_deref()
             .and_then(Usd::parse)
             .map_or_else(|| "$?".to_owned(), |u| u.to_string());
+        let title = s
+            .title
+            .as_deref()
+            .map(|t| format!(" “{}”", truncate(t, 40)))
+            .unwrap_or_default();
         out.push(format!(
-            "            session {} {} {} · {} · {} tokens · {}",
-            &s.id[..s.id.len().min(8)],
+            "            session {}{title} · {} {} · {} · {} tokens · {}",
+            style.id(&s.id[..s.id.len().min(8)]),
             s.agent,
             s.agent_version,
             models.join(", "),

@@ -158,18 +158,20 @@ fn model_table(ctx: &Context, s: &SessionSummary) -> Vec<String> {
     let mut cols: Vec<(Column, ModelCell)> = vec![
         (Column::left("MODEL", 0), |m| m.model.clone()),
         (Column::right("REQS", 5), |m| fmt::count(m.messages)),
-        (Column::right("INPUT", 3), |m| fmt::count(m.tokens.input)),
-        (Column::right("OUTPUT", 4), |m| fmt::count(m.tokens.output)),
-        (Column::right("CACHE W 5M", 1), |m| {
+        (Column::figure("INPUT", "IN"), |m| fmt::count(m.tokens.input)),
+        (Column::figure("OUTPUT", "OUT"), |m| {
+            fmt::count(m.tokens.output)
+        }),
+        (Column::figure("CACHE W 5M", "CW 5M"), |m| {
             fmt::count(m.tokens.cache_write_5m)
         }),
-        (Column::right("CACHE W 1H", 1), |m| {
+        (Column::figure("CACHE W 1H", "CW 1H"), |m| {
             fmt::count(m.tokens.cache_write_1h)
         }),
-        (Column::right("CACHE R", 2), |m| {
+        (Column::figure("CACHE R", "CR"), |m| {
             fmt::count(m.tokens.cache_read)
         }),
-        (Column::right("COST", 0), |m| cost(m.cost)),
+        (Column::figure("COST", "COST"), |m| cost(m.cost)),
     ];
     // A cache lifetime that no request used is left out.
     let used = |f: fn(&ModelUsage) -> u64| s.models.iter().any(|m| f(m) > 0);
