@@ -6,6 +6,7 @@ pub mod explore;
 pub mod hook;
 pub mod install;
 pub mod log;
+pub mod man;
 pub mod policy;
 pub mod review;
 pub mod sessions;
@@ -26,6 +27,9 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         // A worker needs nothing but its request: no price table, clock or style.
         return policy::worker();
     }
+    if let Some(Command::Man(args)) = &cli.command {
+        return man::run(args);
+    }
     let ctx = Context::new(&cli.global)?;
     match &cli.command {
         None => explore::run(&ctx),
@@ -45,6 +49,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Uninstall(args)) => install::uninstall(&ctx, args),
         Some(Command::Status(args)) => install::status(&ctx, args),
         Some(Command::Hook(cmd)) => Ok(hook::run(cmd)),
+        Some(Command::Man(args)) => man::run(args),
     }
 }
 
