@@ -52,8 +52,8 @@ pub fn price_file(env: &dyn Env) -> PathBuf {
 /// The embedded price table, extended or overridden by `$GIT_VOUCH_PRICING` or the user's
 /// `pricing.toml`.
 pub fn price_table(env: &dyn Env) -> Result<PriceTable, ConfigError> {
-    let path = Some(price_file(env))
-        .filter(|p| env.var("GIT_VOUCH_PRICING").is_some() || p.is_file());
+    let path =
+        Some(price_file(env)).filter(|p| env.var("GIT_VOUCH_PRICING").is_some() || p.is_file());
     let embedded = PriceTable::embedded();
     let Some(path) = path else {
         return Ok(embedded.clone());

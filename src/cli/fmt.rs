@@ -5,11 +5,7 @@ use chrono::{DateTime, Utc};
 /// `950`, `12.3K`, `4.5M`, `1.2B`: one decimal, rounded half away from zero (3,881 is `3.9K`),
 /// moving to the next unit when rounding reaches a thousand (999,950 is `1.0M`).
 pub fn tokens(n: u64) -> String {
-    const UNITS: [(u128, &str); 3] = [
-        (1_000, "K"),
-        (1_000_000, "M"),
-        (1_000_000_000, "B"),
-    ];
+    const UNITS: [(u128, &str); 3] = [(1_000, "K"), (1_000_000, "M"), (1_000_000_000, "B")];
     if n < 1_000 {
         return n.to_string();
     }

@@ -205,32 +205,52 @@ pub fn render(
     out
 }
 
-/// The line under a table that was squeezed: which headers are short and whether lines run past
-/// the width.
-fn compact_note(columns: &[Column], layout: &Layout, width: usize) -> Option<String> {
+/// The note under a table that was squeezed: which headers are short and whether lines run past
+/// the width; wrapped to the width.
+fn compact_note(columns: &[Column], layout: &Layout, width: usize) -> Vec<String> {
     let wide = layout.total() > width;
-    if !layout.short_headers && !wide {
-        return None;
-    }
     let short: Vec<String> = layout
         .shown
         .iter()
         .filter_map(|&c| {
             let col = &columns[c];
             col.short
-                .filter(|s| *s != col.header)
-                .map(|s| format!("{s} = {}", col.header))
+                .filter(|s| layout.short_headers && *s != col.header)
+                .map(|s| format!("{s}={}", col.header))
         })
         .collect();
-    let mut note = format!("Compact at {width} columns");
+    let mut note = Vec::new();
     if !short.is_empty() {
-        note.push_str(&format!(" ({})", short.join(", ")));
+        note.push(format!("Short headers: {}.", short.join(", ")));
     }
     if wide {
-        note.push_str("; lines run wider so that no figure is hidden");
+        note.push(format!(
+            "Lines run past {width} columns so that no figure is hidden."
+        ));
     }
-    note.push_str(": widen the terminal or set COLUMNS for the full table.");
-    Some(note)
+    if note.is_empty() {
+        return Vec::new();
+    }
+    note.push("Widen the terminal or set COLUMNS for the full table.".to_owned());
+    wrap(&note.join(" "), width.max(40))
+}
+
+/// Splits `text` at spaces into lines of at most `width` columns (a longer word stays whole).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let last = lines.last_mut().map_or(0, |l| l.width());
+        if last > 0 && last + 1 + word.width() > width {
+            lines.push(String::new());
+        }
+        if let Some(line) = lines.last_mut() {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }
 
 /// Cuts `text` to `width` display columns, marking the cut with `…`.
@@ -311,11 +331,20 @@ mod tests {
         let short = render(&cols, &rows, None, 35);
         assert_eq!(short[0], "DATE               CR       COST");
         assert_eq!(short[1], "2026-03-01  1,234,567  $1,234.56");
-        assert!(short[2].contains("CR = CACHE READ"), "{short:?}");
-        assert!(!short[2].contains("wider"), "{short:?}");
+        assert_eq!(
+            short[2..],
+            [
+                "Short headers: CR=CACHE READ. Widen the",
+                "terminal or set COLUMNS for the full",
+                "table."
+            ]
+        );
         // Narrower than the figures: the line runs wider and the note says so.
         let tiny = render(&cols, &rows, None, 20);
         assert_eq!(tiny[1], "2026-03-01  1,234,567  $1,234.56");
-        assert!(tiny[2].contains("lines run wider"), "{tiny:?}");
+        assert!(
+            tiny[2..].join(" ").contains("Lines run past 20 columns"),
+            "{tiny:?}"
+        );
     }
 }

@@ -12,7 +12,10 @@ pub fn short_ids(ids: &[&str]) -> Vec<String> {
             let at = sorted.partition_point(|s| s < id);
             let shared = |other: Option<&&str>| {
                 other.map_or(0, |o| {
-                    o.chars().zip(id.chars()).take_while(|(a, b)| a == b).count()
+                    o.chars()
+                        .zip(id.chars())
+                        .take_while(|(a, b)| a == b)
+                        .count()
                 })
             };
             let before = at.checked_sub(1).and_then(|i| sorted.get(i));
@@ -42,6 +45,9 @@ mod tests {
             ["0b3c1d2e", "7a694908-1", "7a694908-2", "0b3c1d2f"]
         );
         assert_eq!(short_ids(&["abc"]), ["abc"]);
-        assert_eq!(short_ids(&["abcdefghij", "abcdefghij"]), ["abcdefgh", "abcdefgh"]);
+        assert_eq!(
+            short_ids(&["abcdefghij", "abcdefghij"]),
+            ["abcdefgh", "abcdefgh"]
+        );
     }
 }

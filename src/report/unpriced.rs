@@ -36,6 +36,9 @@ mod tests {
             )
         );
         let two = unpriced_note(&["a", "b", "c"], file).unwrap_or_default();
-        assert!(two.starts_with("+? no price for a, b and c, so their tokens"), "{two}");
+        assert!(
+            two.starts_with("+? no price for a, b and c, so their tokens"),
+            "{two}"
+        );
     }
 }

@@ -272,13 +272,14 @@ mod tests {
         let ledger = state.events_file(id);
         std::fs::create_dir_all(ledger.parent().expect("a parent")).expect("folder");
         let line = |event: &str, summary: &str| {
-            format!(
-                r#"{{"ts":"2026-03-01T10:00:00Z","event":"{event}","summary":"{summary}"}}"#
-            )
+            format!(r#"{{"ts":"2026-03-01T10:00:00Z","event":"{event}","summary":"{summary}"}}"#)
         };
         let text = [
             line("SessionStart", "startup"),
-            line("UserPromptSubmit", "Add due dates to tasks and show\\n them in the list"),
+            line(
+                "UserPromptSubmit",
+                "Add due dates to tasks and show\\n them in the list",
+            ),
             line("UserPromptSubmit", "second"),
         ]
         .join("\n");

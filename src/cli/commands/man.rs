@@ -101,12 +101,8 @@ fn write(path: &Path, page: &[u8]) -> Result<()> {
 /// The command with only its own options shown: the global ones, help and version are in the
 /// page's first section.
 fn own(cmd: &clap::Command, full: &str) -> clap::Command {
-    cmd.clone()
-        .bin_name(full)
-        .display_name(full)
-        .mut_args(|a| {
-            let common =
-                a.is_global_set() || matches!(a.get_id().as_str(), "help" | "version");
-            if common { a.hide(true) } else { a }
-        })
+    cmd.clone().bin_name(full).display_name(full).mut_args(|a| {
+        let common = a.is_global_set() || matches!(a.get_id().as_str(), "help" | "version");
+        if common { a.hide(true) } else { a }
+    })
 }

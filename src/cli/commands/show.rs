@@ -158,7 +158,9 @@ fn model_table(ctx: &Context, s: &SessionSummary) -> Vec<String> {
     let mut cols: Vec<(Column, ModelCell)> = vec![
         (Column::left("MODEL", 0), |m| m.model.clone()),
         (Column::right("REQS", 5), |m| fmt::count(m.messages)),
-        (Column::figure("INPUT", "IN"), |m| fmt::count(m.tokens.input)),
+        (Column::figure("INPUT", "IN"), |m| {
+            fmt::count(m.tokens.input)
+        }),
         (Column::figure("OUTPUT", "OUT"), |m| {
             fmt::count(m.tokens.output)
         }),
