@@ -84,8 +84,6 @@ fn is_broken_pipe(report: &color_eyre::Report) -> bool {
 mod tests {
     use std::io::{self, Write};
 
-    use color_eyre::eyre::WrapErr;
-
     /// A writer whose reader went away.
     struct Closed;
 
