@@ -96,7 +96,7 @@ fn attest_by_hand_and_off_switch() {
     assert_eq!(code, Some(1));
     let out = w.ok("git-vouch", &repo, &["attest", "main..feature"]);
     assert!(
-        out.contains("Attested 1 commit(s) and 1 session(s), not reviewed by a person"),
+        out.contains("Attested 1 commit and 1 session, not reviewed by a person"),
         "{out}"
     );
     let (code, doc) = verify(&w, &repo, &allowed, "main..feature");

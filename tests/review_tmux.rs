@@ -216,7 +216,7 @@ fn required_review_refuses_an_agent_push_then_review_lets_it_through() {
     });
     t.keys(&["C-s"]);
     assert_eq!(t.exit_code(), 0, "{}", t.screen());
-    assert!(t.screen().contains("Signed 1 commit(s)"));
+    assert!(t.screen().contains("Signed 1 commit and"));
     let statement = signed_statement(&w, &repo, "feature");
     let evidence = &statement["predicate"]["evidence"];
     assert_eq!(
