@@ -1,6 +1,7 @@
-//! Plain-text tables that fit the terminal: the flexible column (titles) is shortened, headers
-//! are abbreviated, and low-priority columns are dropped; a figure (tokens, money) is never
-//! dropped: when it cannot fit, the lines run past the width and a note under the table says so.
+//! Plain-text tables that fit the terminal: the flexible column (titles) is shortened,
+//! low-priority columns are dropped, then headers are abbreviated; a figure (tokens, money) is
+//! never dropped: when it cannot fit, the lines run past the width and a note under the table
+//! says so.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -131,8 +132,8 @@ fn natural(
         .collect()
 }
 
-/// Shrinks the layout toward `width`: the flexible column to a comfortable width, short headers,
-/// dropped low-priority columns, then the flexible column to its minimum.
+/// Shrinks the layout toward `width`: the flexible column to a comfortable width, dropped
+/// low-priority columns, short headers, then the flexible column to its minimum.
 fn fit(
     columns: &[Column],
     rows: &[Vec<String>],
@@ -160,6 +161,9 @@ fn fit(
         }
     };
     shrink_flex(&mut layout, FLEX_COMFORTABLE);
+    while layout.total() > width && drop_one(columns, &mut layout.shown) {
+        shrink_flex(&mut layout, FLEX_COMFORTABLE);
+    }
     if layout.total() > width && columns.iter().any(|c| c.short.is_some()) {
         let short = natural(columns, rows, footer, true);
         for (c, w) in short.into_iter().enumerate() {
@@ -168,9 +172,6 @@ fn fit(
             }
         }
         layout.short_headers = true;
-    }
-    while layout.total() > width && drop_one(columns, &mut layout.shown) {
-        shrink_flex(&mut layout, FLEX_COMFORTABLE);
     }
     shrink_flex(&mut layout, FLEX_MIN);
     layout
@@ -325,10 +326,16 @@ mod tests {
         let full = render(&cols, &rows, None, 80);
         assert_eq!(full[0], "DATE        MODELS      CACHE READ       COST");
         assert_eq!(full.len(), 2, "no note when everything fits: {full:?}");
-        // Short headers first, then the models go; the figures stay.
-        let short = render(&cols, &rows, None, 44);
-        assert_eq!(short[0], "DATE        MODELS             CR       COST");
-        let short = render(&cols, &rows, None, 35);
+        // Low-priority columns go first, then headers get short; the figures stay.
+        let dropped = render(&cols, &rows, None, 44);
+        assert_eq!(
+            dropped,
+            [
+                "DATE        CACHE READ       COST",
+                "2026-03-01   1,234,567  $1,234.56"
+            ]
+        );
+        let short = render(&cols, &rows, None, 32);
         assert_eq!(short[0], "DATE               CR       COST");
         assert_eq!(short[1], "2026-03-01  1,234,567  $1,234.56");
         assert_eq!(
