@@ -64,10 +64,48 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// A reader closing our stdout early (`git vouch sessions | head`) is not an error.
+/// A reader closing our stdout early (`git vouch sessions | head`) is not an error. The I/O error
+/// may sit anywhere in the chain, also inside a JSON writer's error, which hides it from
+/// `source()`.
 fn is_broken_pipe(report: &color_eyre::Report) -> bool {
-    report
-        .chain()
-        .filter_map(|e| e.downcast_ref::<io::Error>())
-        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    report.chain().any(|e| {
+        let kind = e
+            .downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| {
+                e.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{self, Write};
+
+    /// A writer whose reader went away.
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_broken_pipe_is_recognised_inside_a_json_error_and_under_context() {
+        let json = serde_json::to_writer(Closed, &[1, 2, 3]).expect_err("the pipe is closed");
+        let report = color_eyre::Report::from(json).wrap_err("cannot print");
+        assert!(super::is_broken_pipe(&report));
+        let io = Closed.write_all(b"x").expect_err("the pipe is closed");
+        assert!(super::is_broken_pipe(
+            &color_eyre::Report::from(io).wrap_err("cannot print")
+        ));
+        let other = io::Error::from(io::ErrorKind::PermissionDenied);
+        assert!(!super::is_broken_pipe(&color_eyre::Report::from(other)));
+    }
 }

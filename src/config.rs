@@ -42,13 +42,18 @@ pub fn cache_dir(env: &dyn Env) -> PathBuf {
     )
 }
 
+/// The price file that is read: `$GIT_VOUCH_PRICING`, else `pricing.toml` in [`config_dir`]
+/// (which may not exist yet: then it is where overrides go).
+pub fn price_file(env: &dyn Env) -> PathBuf {
+    env.var("GIT_VOUCH_PRICING")
+        .map_or_else(|| config_dir(env).join("pricing.toml"), PathBuf::from)
+}
+
 /// The embedded price table, extended or overridden by `$GIT_VOUCH_PRICING` or the user's
 /// `pricing.toml`.
 pub fn price_table(env: &dyn Env) -> Result<PriceTable, ConfigError> {
-    let path = env.var("GIT_VOUCH_PRICING").map(PathBuf::from).or_else(|| {
-        let p = config_dir(env).join("pricing.toml");
-        p.is_file().then_some(p)
-    });
+    let path =
+        Some(price_file(env)).filter(|p| env.var("GIT_VOUCH_PRICING").is_some() || p.is_file());
     let embedded = PriceTable::embedded();
     let Some(path) = path else {
         return Ok(embedded.clone());

@@ -110,9 +110,22 @@ impl fmt::Display for Usd {
                 ten_thousandths % 10_000
             );
         }
-        let s = format!("${}.{:02}", cents / 100, cents % 100);
+        let s = format!("${}.{:02}", grouped(cents / 100), cents % 100);
         f.pad(&s)
     }
+}
+
+/// An integer with thousands separators, `1,234,567`: how every screen writes counts and dollars.
+pub fn grouped(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -135,6 +148,10 @@ mod tests {
         assert_eq!(Usd::parse("12.345").unwrap().to_string(), "$12.35");
         assert_eq!(Usd::parse("0.00421").unwrap().to_string(), "$0.0042");
         assert_eq!(Usd::ZERO.to_string(), "$0.00");
+        assert_eq!(Usd::parse("1234.56").unwrap().to_string(), "$1,234.56");
+        assert_eq!(Usd::parse("999.995").unwrap().to_string(), "$1,000.00");
+        assert_eq!(Usd::parse("1234567").unwrap().to_string(), "$1,234,567.00");
+        assert_eq!(Usd::parse("999.99").unwrap().to_string(), "$999.99");
         assert_eq!(Usd::parse("1.0000005").unwrap().decimal6(), "1.000001");
         assert_eq!(
             Usd::parse("5").unwrap().scale(11, 10),

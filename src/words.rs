@@ -2,7 +2,8 @@
 
 /// `1 session`, `2 sessions`: a count with the word that agrees with it.
 pub fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    let word = if n == 1 { one } else { many };
+    format!("{} {word}", crate::money::grouped(u128::from(n)))
 }
 
 /// [`plural`] for a `usize` count.
@@ -19,5 +20,6 @@ mod tests {
         assert_eq!(plural(1, "commit", "commits"), "1 commit");
         assert_eq!(plural(0, "commit", "commits"), "0 commits");
         assert_eq!(counted(2, "session", "sessions"), "2 sessions");
+        assert_eq!(plural(12_345, "token", "tokens"), "12,345 tokens");
     }
 }

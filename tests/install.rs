@@ -286,3 +286,80 @@ fn status_reports_what_is_installed_and_fails_outside_a_repository() {
         );
     }
 }
+
+/// `man` on PATH; without it the test is skipped with a message, and fails under CI=true.
+fn man_available() -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("man").is_file()));
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "man is missing; under CI=true it must be installed (.ci/run installs man-db)"
+        );
+        eprintln!("skipping: man is not installed");
+    }
+    found
+}
+
+#[test]
+fn git_vouch_help_through_git_opens_the_installed_manual_page() {
+    if !man_available() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    // An installed copy (not a link: the page goes beside the binary that runs).
+    let bin = sb.root.join("prefix/bin");
+    fs::create_dir_all(&bin).unwrap();
+    fs::copy(env!("CARGO_BIN_EXE_git-vouch"), bin.join("git-vouch")).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.clone()).chain(std::env::split_paths(&sb.path_var(false))),
+    )
+    .unwrap();
+    let help = || {
+        sb.command("git", &repo, false)
+            .env("PATH", &path)
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "80")
+            .args(["vouch", "--help"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let before = help();
+    assert!(
+        !text(&before.stdout).contains("GIT VOUCH SESSIONS"),
+        "a page before install: {}",
+        text(&before.stdout)
+    );
+
+    let out = sb
+        .command(bin.join("git-vouch"), &repo, false)
+        .env("PATH", &path)
+        .args(["man", "--install"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page = sb.root.join("prefix/share/man/man1/git-vouch.1");
+    assert!(
+        text(&out.stdout).contains(&page.display().to_string()),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(fs::read(&page).unwrap(), sb.vouch(&repo, &["man"]).stdout);
+
+    let after = help();
+    let shown = text(&after.stdout);
+    assert!(after.status.success(), "{}", text(&after.stderr));
+    for heading in ["git-vouch", "GIT VOUCH SESSIONS", "GIT VOUCH POLICY CHECK"] {
+        assert!(shown.contains(heading), "no {heading} in:\n{shown}");
+    }
+
+    // --dir puts it elsewhere.
+    let elsewhere = sb.root.join("man");
+    sb.ok(
+        &repo,
+        &["man", "--install", "--dir", elsewhere.to_str().unwrap()],
+    );
+    assert!(elsewhere.join("man1/git-vouch.1").is_file());
+}

@@ -4,6 +4,12 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "reports/closed_pipe.rs"]
+mod closed_pipe;
+#[path = "support/git.rs"]
+mod git;
+#[path = "reports/tables.rs"]
+mod tables;
 
 use cli::TestEnv;
 
@@ -164,7 +170,7 @@ fn no_subcommand_prints_the_report_when_not_on_a_terminal() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("1 sessions") && text.contains("STARTED"),
+        text.contains("1 session ") && text.contains("STARTED"),
         "{text}"
     );
 }

@@ -169,4 +169,12 @@ fn log_without_allowed_signers_still_shows_the_branch() {
     assert!(err.contains("signatures are shown as untrusted"), "{err}");
     assert!(text.contains("untrusted"), "{text}");
     assert!(text.contains("agent notes"), "{text}");
+    // The session is named by its short id and its title.
+    assert!(
+        text.contains(&format!(
+            "session {} “use a subagent to create notes.txt",
+            &SESSION[..8]
+        )),
+        "{text}"
+    );
 }

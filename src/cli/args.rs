@@ -70,6 +70,8 @@ pub enum Command {
     Uninstall(InstallArgs),
     /// Report what is installed, what is missing, where the state lives, and recent hook errors.
     Status(StatusArgs),
+    /// Print the manual page (roff), or install it where `man` and `git vouch --help` find it.
+    Man(ManArgs),
     /// Hook entry points called by Claude Code and git (not for direct use).
     #[command(hide = true, subcommand)]
     Hook(HookCommand),
@@ -215,6 +217,17 @@ pub struct StatusArgs {
     /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ManArgs {
+    /// Write the page to `<folder of this binary>/../share/man/man1/git-vouch.1`, where `man`
+    /// finds it through PATH, instead of printing it.
+    #[arg(long)]
+    pub install: bool,
+    /// With --install: the manual folder to write `man1/git-vouch.1` under.
+    #[arg(long, value_name = "DIR", requires = "install")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

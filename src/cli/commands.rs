@@ -6,6 +6,7 @@ pub mod explore;
 pub mod hook;
 pub mod install;
 pub mod log;
+pub mod man;
 pub mod policy;
 pub mod review;
 pub mod sessions;
@@ -26,6 +27,9 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         // A worker needs nothing but its request: no price table, clock or style.
         return policy::worker();
     }
+    if let Some(Command::Man(args)) = &cli.command {
+        return man::run(args);
+    }
     let ctx = Context::new(&cli.global)?;
     match &cli.command {
         None => explore::run(&ctx),
@@ -45,6 +49,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Uninstall(args)) => install::uninstall(&ctx, args),
         Some(Command::Status(args)) => install::status(&ctx, args),
         Some(Command::Hook(cmd)) => Ok(hook::run(cmd)),
+        Some(Command::Man(args)) => man::run(args),
     }
 }
 
@@ -54,7 +59,11 @@ fn debug(cmd: &DebugCommand) -> Result<Outcome> {
         DebugCommand::ImportRun { run, dest, neutral } => {
             let files = crate::recording::import_run(run, dest, neutral)
                 .wrap_err_with(|| format!("cannot import {}", run.display()))?;
-            println!("{} files written under {}", files.len(), dest.display());
+            print_text(&format!(
+                "{} written under {}",
+                super::fmt::plural(files.len() as u64, "file", "files"),
+                dest.display()
+            ))?;
         }
         DebugCommand::PackDemo { out, roots } => {
             let text = crate::recording::pack(roots).wrap_err("cannot pack the demo data")?;
@@ -138,6 +147,11 @@ pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     writeln!(out)?;
     out.flush()?;
     Ok(())
+}
+
+/// Writes text and a line break to stdout; a closed stdout is an error the caller passes on.
+pub fn print_text(text: &str) -> Result<()> {
+    print_lines(&[text.to_owned()])
 }
 
 /// Writes lines to stdout.

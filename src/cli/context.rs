@@ -17,6 +17,7 @@ pub struct Context {
     pub clock: Arc<dyn Clock>,
     pub prices: PriceTable,
     pub style: Style,
+    /// Columns of text output; [`super::table::UNBOUNDED`] when stdout is not a terminal and COLUMNS is unset.
     pub width: usize,
     pub demo: bool,
     pub use_cache: bool,
@@ -58,9 +59,13 @@ impl Context {
     }
 }
 
+/// `COLUMNS`, else the terminal's width; output to a pipe or file is not narrowed at all.
 fn terminal_width(env: &dyn Env) -> usize {
     if let Some(cols) = env.var("COLUMNS").and_then(|c| c.parse().ok()) {
         return cols;
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return super::table::UNBOUNDED;
     }
     crossterm::terminal::size()
         .map_or(80, |(w, _)| usize::from(w))

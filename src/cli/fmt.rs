@@ -2,29 +2,30 @@
 
 use chrono::{DateTime, Utc};
 
-/// `950`, `12.3K`, `4.5M`, `1.2B`.
+/// `950`, `12.3K`, `4.5M`, `1.2B`: one decimal, rounded half away from zero (3,881 is `3.9K`),
+/// moving to the next unit when rounding reaches a thousand (999,950 is `1.0M`).
 pub fn tokens(n: u64) -> String {
-    let (value, unit) = match n {
-        0..1_000 => return n.to_string(),
-        1_000..1_000_000 => (n * 10 / 1_000, "K"),
-        1_000_000..1_000_000_000 => (n * 10 / 1_000_000, "M"),
-        _ => (n / 100_000_000, "B"),
-    };
-    format!("{}.{}{unit}", value / 10, value % 10)
+    const UNITS: [(u128, &str); 3] = [(1_000, "K"), (1_000_000, "M"), (1_000_000_000, "B")];
+    if n < 1_000 {
+        return n.to_string();
+    }
+    let n = u128::from(n);
+    // Tenths of the unit, rounded; the first unit under a thousand of itself wins.
+    let tenths = |unit: u128| (n * 10 + unit / 2) / unit;
+    let (value, unit) = UNITS
+        .iter()
+        .map(|&(size, name)| (tenths(size), name))
+        .find(|&(v, name)| v < 10_000 || name == "B")
+        .unwrap_or((0, ""));
+    format!("{}.{}{unit}", crate::money::grouped(value / 10), value % 10)
 }
 
 /// An integer with thousands separators: `1,234,567`.
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::money::grouped(u128::from(n))
 }
+
+pub use crate::words::plural;
 
 /// `45s`, `12m`, `1h05m`, `3d04h`.
 pub fn duration(d: chrono::Duration) -> String {
@@ -73,11 +74,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tokens_round_half_away_from_zero() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1.0K"),
+            (1_049, "1.0K"),
+            (1_050, "1.1K"),
+            (3_881, "3.9K"),
+            (12_345, "12.3K"),
+            (16_275, "16.3K"),
+            (999_949, "999.9K"),
+            (999_950, "1.0M"),
+            (4_560_000, "4.6M"),
+            (4_549_999, "4.5M"),
+            (999_949_999, "999.9M"),
+            (999_950_000, "1.0B"),
+            (1_234_000_000, "1.2B"),
+            (1_250_000_000, "1.3B"),
+            (u64::MAX, "18,446,744,073.7B"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(tokens(n), text, "{n}");
+        }
+    }
+
+    #[test]
+    fn plurals_agree_with_the_count() {
+        assert_eq!(plural(0, "session", "sessions"), "0 sessions");
+        assert_eq!(plural(1, "session", "sessions"), "1 session");
+        assert_eq!(plural(1_200, "commit", "commits"), "1,200 commits");
+    }
+
+    #[test]
     fn formats() {
-        assert_eq!(tokens(999), "999");
-        assert_eq!(tokens(12_345), "12.3K");
-        assert_eq!(tokens(4_560_000), "4.5M");
-        assert_eq!(tokens(1_234_000_000), "12.3B".replace("12.3", "1.2"));
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(count(12), "12");
         assert_eq!(duration(chrono::Duration::seconds(3900)), "1h05m");

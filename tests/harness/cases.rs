@@ -255,8 +255,9 @@ pub fn agent_push(run: &Run) {
     );
     assert_eq!(pushes[0]["sessions"], serde_json::json!([id]));
     let stream = run.wd.root.join("agent_push-session-1.stream.jsonl");
+    // The session is named by its short id and its first prompt.
     let line = format!(
-        "git-vouch: pushing 2 commits to origin; 1 made with 1 agent session ({})",
+        "git-vouch: pushing 2 commits to origin; 1 made with 1 agent session ({} “",
         &id[..8]
     );
     let told = read_jsonl(&stream)

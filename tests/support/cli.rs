@@ -47,6 +47,15 @@ impl TestEnv {
         self.command(args).output().unwrap()
     }
 
+    /// Runs `cmd` with stdout connected to a pipe whose reader is already closed, as
+    /// `git vouch … | head -0` does.
+    pub fn run_into_closed_pipe(mut cmd: Command) -> Output {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        cmd.stdout(writer).stdin(std::process::Stdio::null());
+        cmd.output().unwrap()
+    }
+
     /// Runs, asserts success, and parses stdout as JSON.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.run(args);

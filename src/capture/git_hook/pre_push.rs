@@ -12,6 +12,7 @@ use super::GitHookError;
 use super::attach::Verdict;
 use super::commit_msg::trailer_sessions;
 use crate::capture::commit_record::CommitRecord;
+use crate::capture::record::EventRecord;
 use crate::capture::state::{StateDir, append_json, read_json};
 use crate::clock::Clock;
 use crate::review::Reviewer;
@@ -144,9 +145,10 @@ pub fn run(
         sessions.extend(credited);
     }
     let sessions: Vec<String> = sessions.into_iter().collect();
+    let labels: Vec<String> = sessions.iter().map(|id| session_label(state, id)).collect();
     eprintln!(
         "{}",
-        summary(&remote, all.len(), agent_commits.len(), &sessions)
+        summary(&remote, all.len(), agent_commits.len(), &labels)
     );
     let record = PushRecord {
         ts: clock.now(),
@@ -182,12 +184,41 @@ fn commit_sessions(
     Ok(trailer_sessions(commit.message().unwrap_or("")))
 }
 
+/// Characters of a session's first prompt in the push line.
+const PROMPT_SHOWN: usize = 32;
+
+/// `0b3c1d2e “Add due dates to tasks…”`: the short id, with the session's first prompt as its
+/// capture ledger recorded it (just the id when there is none).
+fn session_label(state: &StateDir, id: &str) -> String {
+    let short: String = id.chars().take(8).collect();
+    let prompt = std::fs::File::open(state.events_file(id))
+        .ok()
+        .and_then(|f| first_prompt(std::io::BufReader::new(f)));
+    match prompt {
+        Some(p) if p.chars().count() > PROMPT_SHOWN => {
+            let cut: String = p.chars().take(PROMPT_SHOWN - 1).collect();
+            format!("{short} “{}…”", cut.trim_end())
+        }
+        Some(p) => format!("{short} “{p}”"),
+        None => short,
+    }
+}
+
+/// The summary of the first prompt in an events ledger.
+fn first_prompt(ledger: impl std::io::BufRead) -> Option<String> {
+    ledger
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str::<EventRecord>(&l).ok())
+        .find(|e| e.event == "UserPromptSubmit" && e.summary.is_some())
+        .and_then(|e| e.summary)
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|s| !s.is_empty())
+}
+
+/// The one line a push prints; `sessions` are already labelled for people.
 fn summary(remote: &str, commits: usize, agent_commits: usize, sessions: &[String]) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    let short: Vec<String> = sessions
-        .iter()
-        .map(|s| s.chars().take(8).collect())
-        .collect();
     if agent_commits == 0 {
         return format!(
             "git-vouch: pushing {} to {remote}; none made with an agent",
@@ -199,7 +230,7 @@ fn summary(remote: &str, commits: usize, agent_commits: usize, sessions: &[Strin
         plural(commits, "commit"),
         agent_commits,
         plural(sessions.len(), "agent session"),
-        short.join(", ")
+        sessions.join(", ")
     )
 }
 
@@ -222,8 +253,40 @@ mod tests {
             "git-vouch: pushing 1 commit to origin; none made with an agent"
         );
         assert_eq!(
-            summary("origin", 3, 2, &["0123456789".into()]),
-            "git-vouch: pushing 3 commits to origin; 2 made with 1 agent session (01234567)"
+            summary("origin", 3, 2, &["01234567 “Fix the bug”".into()]),
+            "git-vouch: pushing 3 commits to origin; 2 made with 1 agent session (01234567 “Fix the bug”)"
+        );
+    }
+
+    #[test]
+    fn sessions_are_named_by_short_id_and_first_prompt() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let git_dir = dir.path().join(".git");
+        let state = StateDir::new(crate::capture::locate::RepoPaths {
+            worktree: dir.path().to_path_buf(),
+            git_dir: git_dir.clone(),
+            common_dir: git_dir,
+        });
+        let id = "0123456789abcdef";
+        assert_eq!(session_label(&state, id), "01234567");
+        let ledger = state.events_file(id);
+        std::fs::create_dir_all(ledger.parent().expect("a parent")).expect("folder");
+        let line = |event: &str, summary: &str| {
+            format!(r#"{{"ts":"2026-03-01T10:00:00Z","event":"{event}","summary":"{summary}"}}"#)
+        };
+        let text = [
+            line("SessionStart", "startup"),
+            line(
+                "UserPromptSubmit",
+                "Add due dates to tasks and show\\n them in the list",
+            ),
+            line("UserPromptSubmit", "second"),
+        ]
+        .join("\n");
+        std::fs::write(&ledger, text).expect("ledger written");
+        assert_eq!(
+            session_label(&state, id),
+            "01234567 “Add due dates to tasks and show…”"
         );
     }
 }

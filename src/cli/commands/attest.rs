@@ -3,7 +3,7 @@
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use serde_json::json;
 
-use super::{print_json, print_lines};
+use super::{print_json, print_lines, print_text};
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::git::Git;
 use crate::attest::notes::{fetch_notes, push_notes};
@@ -14,6 +14,7 @@ use crate::attest::verify::{CommitReport, verify_commits};
 use crate::cli::Outcome;
 use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs};
 use crate::cli::context::Context;
+use crate::cli::fmt::plural;
 use crate::redact::{RedactOptions, Redactor};
 use crate::words::counted;
 
@@ -40,19 +41,21 @@ pub fn attest(ctx: &Context, args: &AttestArgs) -> Result<Outcome> {
         ctx.clock.as_ref(),
     )?;
     if done.commits.is_empty() {
-        println!("Nothing to attest: the range has no commits.");
+        print_text("Nothing to attest: the range has no commits.")?;
         return Ok(Outcome::Success);
     }
-    println!(
-        "Attested {} and {}, not reviewed by a person; signed by {}.",
-        counted(done.commits.len(), "commit", "commits"),
-        counted(done.sessions, "session", "sessions"),
-        done.signer
-    );
-    println!(
-        "Statement sha256 {}; notes in refs/notes/vouch (share with `git vouch notes push`).",
-        done.statement_sha256
-    );
+    print_lines(&[
+        format!(
+            "Attested {} and {}, not reviewed by a person; signed by {}.",
+            plural(done.commits.len() as u64, "commit", "commits"),
+            plural(done.sessions as u64, "session", "sessions"),
+            done.signer
+        ),
+        format!(
+            "Statement sha256 {}; notes in refs/notes/vouch (share with `git vouch notes push`).",
+            done.statement_sha256
+        ),
+    ])?;
     Ok(Outcome::Success)
 }
 
@@ -138,7 +141,7 @@ pub fn keygen(_ctx: &Context, args: &KeygenArgs) -> Result<Outcome> {
         .filter(|e| !e.is_empty())
         .unwrap_or_else(|| "you@example.com".into());
     let key = make_key(&path, &email)?;
-    println!("{}", key.instructions(&email));
+    print_text(&key.instructions(&email))?;
     Ok(Outcome::Success)
 }
 
@@ -146,16 +149,12 @@ pub fn notes(_ctx: &Context, cmd: &NotesCommand) -> Result<Outcome> {
     let git = Git::new(cwd()?);
     match cmd {
         NotesCommand::Fetch { remote } => {
-            println!(
-                "{}.",
-                capitalized(&fetch_notes(&git, remote)?.message(remote))
-            );
+            let outcome = fetch_notes(&git, remote)?;
+            print_text(&format!("{}.", capitalized(&outcome.message(remote))))?;
         }
         NotesCommand::Push { remote } => {
-            println!(
-                "{}.",
-                capitalized(&push_notes(&git, remote)?.message(remote))
-            );
+            let outcome = push_notes(&git, remote)?;
+            print_text(&format!("{}.", capitalized(&outcome.message(remote))))?;
         }
     }
     Ok(Outcome::Success)

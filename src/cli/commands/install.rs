@@ -13,6 +13,7 @@ use crate::capture::install::{
 use crate::cli::Outcome;
 use crate::cli::args::{InstallArgs, StatusArgs};
 use crate::cli::context::Context;
+use crate::cli::fmt::plural;
 use crate::transcript::discover::{Env, ProcessEnv};
 
 pub fn init(ctx: &Context, args: &InstallArgs) -> Result<Outcome> {
@@ -171,8 +172,11 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
         "state",
         if st.exists {
             format!(
-                "{}: {} sessions, {} edit ledgers, {} commits",
-                st.path, st.sessions, st.edit_ledgers, st.commits
+                "{}: {}, {}, {}",
+                st.path,
+                plural(st.sessions as u64, "session", "sessions"),
+                plural(st.edit_ledgers as u64, "edit ledger", "edit ledgers"),
+                plural(st.commits as u64, "commit", "commits")
             )
         } else {
             format!("{} (nothing recorded yet)", st.path)

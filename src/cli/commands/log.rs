@@ -12,6 +12,7 @@ use crate::cli::args::LogArgs;
 use crate::cli::context::Context;
 use crate::cli::fmt;
 use crate::cli::style::Style;
+use crate::cli::table::truncate;
 use crate::money::Usd;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, branch_log};
 use crate::words::{counted, plural};
@@ -137,9 +138,14 @@ fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
             .as_deref()
             .and_then(Usd::parse)
             .map_or_else(|| "$?".to_owned(), |u| u.to_string());
+        let title = s
+            .title
+            .as_deref()
+            .map(|t| format!(" “{}”", truncate(t, 40)))
+            .unwrap_or_default();
         out.push(format!(
-            "            session {} {} {} · {} · {} tokens · {}",
-            &s.id[..s.id.len().min(8)],
+            "            session {}{title} · {} {} · {} · {} tokens · {}",
+            style.id(&s.id[..s.id.len().min(8)]),
             s.agent,
             s.agent_version,
             models.join(", "),

@@ -3,7 +3,7 @@
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use serde_json::json;
 
-use super::print_json;
+use super::{print_json, print_lines, print_text};
 use crate::capture::locate::RepoPaths;
 use crate::cli::Outcome;
 use crate::cli::args::{PolicyCheckArgs, PolicyCommand, PolicyListArgs};
@@ -55,11 +55,12 @@ fn check(ctx: &Context, args: &PolicyCheckArgs) -> Result<Outcome> {
     if args.json {
         print_json(&check_json(&evidence, &report))?;
     } else if report.policies.is_empty() {
-        println!(
-            "no policies enabled: add .rego or chainloop YAML files to .vouch/policies/, or enable built-ins in .vouch/policies/config.toml"
-        );
+        print_text(
+            "no policies enabled: add .rego or chainloop YAML files to .vouch/policies/, or enable built-ins in .vouch/policies/config.toml",
+        )?;
     } else {
-        print!("{}", report.render_text());
+        let text = report.render_text();
+        print_text(text.strip_suffix('\n').unwrap_or(&text))?;
     }
     if report.errors > 0 {
         return Err(eyre!(
@@ -109,23 +110,27 @@ fn list(args: &PolicyListArgs) -> Result<Outcome> {
         print_json(&json!({"schema": LIST_SCHEMA, "policies": rows}))?;
         return Ok(Outcome::Success);
     }
-    for r in &rows {
-        let state = if r["enabled"] == true {
-            "enabled"
-        } else {
-            "off"
-        };
-        let what = r["description"]
-            .as_str()
-            .or(r["error"].as_str())
-            .unwrap_or_else(|| r["kind"].as_str().unwrap_or(""));
-        println!(
-            "{:<8} {:<24} {:<36} {what}",
-            state,
-            r["name"].as_str().unwrap_or(""),
-            r["source"].as_str().unwrap_or("")
-        );
-    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let state = if r["enabled"] == true {
+                "enabled"
+            } else {
+                "off"
+            };
+            let what = r["description"]
+                .as_str()
+                .or(r["error"].as_str())
+                .unwrap_or_else(|| r["kind"].as_str().unwrap_or(""));
+            format!(
+                "{:<8} {:<24} {:<36} {what}",
+                state,
+                r["name"].as_str().unwrap_or(""),
+                r["source"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    print_lines(&lines)?;
     Ok(Outcome::Success)
 }
 

@@ -6,9 +6,10 @@ use color_eyre::eyre::{Result, WrapErr, bail};
 use crate::attest::git::Git;
 use crate::cli::Outcome;
 use crate::cli::args::ReviewArgs;
+use crate::cli::commands::{print_lines, print_text};
 use crate::cli::context::Context;
+use crate::cli::fmt::plural;
 use crate::review::{Decision, Mode, Request, Reviewer, Target};
-use crate::words::counted;
 
 /// The screen for the pre-push hook, when a person can use it.
 pub fn hook_reviewer(hook: &str) -> Option<Box<dyn Reviewer>> {
@@ -34,7 +35,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<Outcome> {
 fn review(ctx: &Context, args: &ReviewArgs, cwd: std::path::PathBuf) -> Result<Outcome> {
     let target = Target::resolve(&cwd, args.range.as_deref())?;
     if target.range.commits.is_empty() {
-        println!("Nothing to review: the range has no commits.");
+        print_text("Nothing to review: the range has no commits.")?;
         return Ok(Outcome::Success);
     }
     let enforce_policies = Mode::policies_enforced(&Git::new(&cwd));
@@ -53,21 +54,26 @@ fn review(ctx: &Context, args: &ReviewArgs, cwd: std::path::PathBuf) -> Result<O
     };
     match reviewer.review(&request) {
         Decision::Signed(done) => {
-            for a in &done {
-                println!(
-                    "Signed {} and {} as reviewed by you; signed by {}.",
-                    counted(a.commits.len(), "commit", "commits"),
-                    counted(a.sessions, "session", "sessions"),
-                    a.signer
-                );
-            }
-            println!(
+            let mut lines: Vec<String> = done
+                .iter()
+                .map(|a| {
+                    format!(
+                        "Signed {} and {} as reviewed by you; signed by {}.",
+                        plural(a.commits.len() as u64, "commit", "commits"),
+                        plural(a.sessions as u64, "session", "sessions"),
+                        a.signer
+                    )
+                })
+                .collect();
+            lines.push(
                 "The attestation travels with your next `git push` (or `git vouch notes push`)."
+                    .to_owned(),
             );
+            print_lines(&lines)?;
             Ok(Outcome::Success)
         }
         Decision::Abort | Decision::PushUnattested => {
-            println!("Left without signing; nothing was attached.");
+            print_text("Left without signing; nothing was attached.")?;
             Ok(Outcome::Negative)
         }
         Decision::Unavailable(why) => bail!("the review screen could not open: {why}"),

@@ -1,15 +1,17 @@
 //! `git vouch sessions`: one row per session.
 
+use std::collections::HashMap;
+
 use color_eyre::eyre::Result;
 
-use super::{filter, print_json, print_lines, print_warnings};
+use super::{filter, print_json, print_lines, print_text, print_warnings};
 use crate::cli::Outcome;
 use crate::cli::args::SessionsArgs;
 use crate::cli::context::Context;
 use crate::cli::fmt;
 use crate::cli::table::{Column, render};
 use crate::money::Usd;
-use crate::report::json;
+use crate::report::{json, short_ids};
 use crate::session::SessionSummary;
 use crate::usage::Tokens;
 
@@ -27,31 +29,42 @@ pub fn run(ctx: &Context, args: &SessionsArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     if shown.is_empty() {
-        println!(
+        print_text(&format!(
             "No sessions found{}.",
             if ctx.demo { " in the demo data" } else { "" }
-        );
+        ))?;
     } else {
-        print_lines(&table(ctx, &shown))?;
+        // Short ids are unique over every session, so `show` accepts them whatever the filter.
+        let all: Vec<&str> = catalog.sessions.iter().map(|s| s.id.as_str()).collect();
+        let short: HashMap<&str, String> = all.iter().copied().zip(short_ids(&all)).collect();
+        let mut lines = table(ctx, &shown, &short);
+        let unpriced = shown.iter().flat_map(|s| s.unpriced_models.iter());
+        lines.extend(unpriced_footnote(unpriced));
+        print_lines(&lines)?;
     }
     print_warnings(ctx, &warnings);
     Ok(Outcome::Success)
 }
 
-fn table(ctx: &Context, sessions: &[&SessionSummary]) -> Vec<String> {
+fn table(
+    ctx: &Context,
+    sessions: &[&SessionSummary],
+    short: &HashMap<&str, String>,
+) -> Vec<String> {
     let columns = [
+        Column::left("ID", 0),
         Column::left("STARTED", 0),
         Column::left("PROJECT", 6),
         Column::left("BRANCH", 3),
         Column::flex("TITLE"),
         Column::left("MODELS", 4),
         Column::right("DUR", 5),
-        Column::right("INPUT", 1),
-        Column::right("OUTPUT", 2),
-        Column::right("CACHE W", 1),
-        Column::right("CACHE R", 1),
-        Column::right("TOKENS", 7),
-        Column::right("COST", 0),
+        Column::figure("INPUT", "IN"),
+        Column::figure("OUTPUT", "OUT"),
+        Column::figure("CACHE W", "CW"),
+        Column::figure("CACHE R", "CR"),
+        Column::figure("TOKENS", "TOK"),
+        Column::figure("COST", "COST"),
         Column::right("TOOLS", 5),
         Column::right("SUB", 2),
     ];
@@ -61,6 +74,7 @@ fn table(ctx: &Context, sessions: &[&SessionSummary]) -> Vec<String> {
         .map(|s| {
             let t = &s.tokens;
             vec![
+                short.get(s.id.as_str()).cloned().unwrap_or_default(),
                 s.start.map(|t| fmt::relative(t, now)).unwrap_or_default(),
                 fmt::project(s.cwd.as_deref(), &s.project),
                 s.git_branch.clone().unwrap_or_default(),
@@ -77,8 +91,8 @@ fn table(ctx: &Context, sessions: &[&SessionSummary]) -> Vec<String> {
                 fmt::tokens(t.cache_read),
                 fmt::tokens(t.total()),
                 cost_cell(s.cost, !s.unpriced_models.is_empty()),
-                s.tool_calls.to_string(),
-                s.subagents.to_string(),
+                fmt::count(s.tool_calls),
+                fmt::count(s.subagents),
             ]
         })
         .collect();
@@ -88,33 +102,31 @@ fn table(ctx: &Context, sessions: &[&SessionSummary]) -> Vec<String> {
         total.add(&s.tokens);
         cost += s.cost;
     }
-    let footer = vec![
-        format!("{} sessions", sessions.len()),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
+    let mut footer = vec![fmt::plural(sessions.len() as u64, "session", "sessions")];
+    footer.extend(std::iter::repeat_n(String::new(), 6));
+    footer.extend([
         fmt::tokens(total.input),
         fmt::tokens(total.output),
         fmt::tokens(total.cache_write()),
         fmt::tokens(total.cache_read),
         fmt::tokens(total.total()),
         cost_cell(cost, sessions.iter().any(|s| !s.unpriced_models.is_empty())),
-        sessions
-            .iter()
-            .map(|s| s.tool_calls)
-            .sum::<u64>()
-            .to_string(),
-        sessions
-            .iter()
-            .map(|s| s.subagents)
-            .sum::<u64>()
-            .to_string(),
-    ];
+        fmt::count(sessions.iter().map(|s| s.tool_calls).sum::<u64>()),
+        fmt::count(sessions.iter().map(|s| s.subagents).sum::<u64>()),
+    ]);
     let mut lines = render(&columns, &rows, Some(&footer), ctx.width);
     lines[0] = ctx.style.header(&lines[0]);
     lines
+}
+
+/// The line under a table whose costs leave out models without a price: which models, and the
+/// price file that would add them. Nothing when every model has a price.
+pub fn unpriced_footnote<'a>(models: impl Iterator<Item = &'a String>) -> Option<String> {
+    let mut names: Vec<&str> = models.map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    let path = crate::config::price_file(&crate::transcript::discover::ProcessEnv);
+    crate::report::unpriced_note(&names, &path)
 }
 
 /// A cost, with `+?` when some of the tokens had no price.

@@ -35,9 +35,9 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             None => {
                 let ids: Vec<&str> = many.iter().take(5).map(|s| s.id.as_str()).collect();
                 return Err(eyre!(
-                    "'{}' matches {} sessions: {}",
+                    "'{}' matches {}: {}",
                     args.session,
-                    many.len(),
+                    fmt::plural(many.len() as u64, "session", "sessions"),
                     ids.join(", ")
                 ));
             }
@@ -116,8 +116,9 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
         (
             "messages",
             format!(
-                "{} prompts, {} responses",
-                s.user_prompts, s.assistant_messages
+                "{}, {}",
+                fmt::plural(s.user_prompts, "prompt", "prompts"),
+                fmt::plural(s.assistant_messages, "response", "responses")
             ),
         ),
         (
@@ -157,18 +158,22 @@ fn model_table(ctx: &Context, s: &SessionSummary) -> Vec<String> {
     let mut cols: Vec<(Column, ModelCell)> = vec![
         (Column::left("MODEL", 0), |m| m.model.clone()),
         (Column::right("REQS", 5), |m| fmt::count(m.messages)),
-        (Column::right("INPUT", 3), |m| fmt::count(m.tokens.input)),
-        (Column::right("OUTPUT", 4), |m| fmt::count(m.tokens.output)),
-        (Column::right("CACHE W 5M", 1), |m| {
+        (Column::figure("INPUT", "IN"), |m| {
+            fmt::count(m.tokens.input)
+        }),
+        (Column::figure("OUTPUT", "OUT"), |m| {
+            fmt::count(m.tokens.output)
+        }),
+        (Column::figure("CACHE W 5M", "CW 5M"), |m| {
             fmt::count(m.tokens.cache_write_5m)
         }),
-        (Column::right("CACHE W 1H", 1), |m| {
+        (Column::figure("CACHE W 1H", "CW 1H"), |m| {
             fmt::count(m.tokens.cache_write_1h)
         }),
-        (Column::right("CACHE R", 2), |m| {
+        (Column::figure("CACHE R", "CR"), |m| {
             fmt::count(m.tokens.cache_read)
         }),
-        (Column::right("COST", 0), |m| cost(m.cost)),
+        (Column::figure("COST", "COST"), |m| cost(m.cost)),
     ];
     // A cache lifetime that no request used is left out.
     let used = |f: fn(&ModelUsage) -> u64| s.models.iter().any(|m| f(m) > 0);
@@ -238,7 +243,11 @@ fn tools(ctx: &Context, d: &SessionDetail) -> Vec<String> {
         Column::right("MEDIAN", 1),
         Column::left("", 2),
     ];
-    let title = format!("Tools ({} calls, {failed} failed)", d.tool_calls.len());
+    let title = format!(
+        "Tools ({}, {} failed)",
+        fmt::plural(d.tool_calls.len() as u64, "call", "calls"),
+        fmt::count(failed)
+    );
     section(ctx, &title, &columns, &rows)
 }
 
