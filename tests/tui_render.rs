@@ -502,3 +502,6 @@ fn detail_subagent_tree() {
     app.update(Msg::Action(Action::TabSubagents));
     insta::assert_snapshot!("detail_subagent_tree_80x24", draw(&mut app, (80, 24)));
 }
+
+#[path = "tui_render/detail_more.rs"]
+mod detail_more;

@@ -144,6 +144,32 @@ pub struct FileTouch {
     pub created: bool,
     /// Hashes of the added lines (trailing whitespace ignored), to recognise them in commits.
     pub added_hashes: Vec<u64>,
+    /// The first and last new lines of each Edit or MultiEdit string, which may be parts of
+    /// lines (an edit can start or end mid-line), to recognise the whole lines in commits.
+    pub edges: Vec<LineEdge>,
+}
+
+/// A piece of a line an edit wrote, when the edit may have started or ended mid-line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineEdge {
+    /// The first line of a new string: the whole line ends with it.
+    Ends(String),
+    /// The last line of a new string: the whole line starts with it.
+    Starts(String),
+    /// A one-line new string: the whole line holds it.
+    Inside(String),
+}
+
+impl LineEdge {
+    /// Whether `line` (trailing whitespace ignored) is a whole line this piece is part of.
+    pub fn fits(&self, line: &str) -> bool {
+        let line = line.trim_end();
+        match self {
+            Self::Ends(p) => line.ends_with(p.trim_end()),
+            Self::Starts(p) => line.starts_with(p.as_str()),
+            Self::Inside(p) => line.contains(p.trim_end()),
+        }
+    }
 }
 
 /// One hunk of a structured patch; `lines` start with ` `, `-` or `+`.

@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
     };
     if args.json {
         let mut doc = session_doc(&detail);
-        doc["linked_commits"] = serde_json::to_value(&links)?;
+        doc["linked_commits"] = links.iter().map(linked::json).collect();
         print_json(&doc)?;
     } else {
         let mut output = text(ctx, &detail);

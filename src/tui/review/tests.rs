@@ -73,6 +73,8 @@ fn evidence() -> Evidence {
                 human_lines_added: 2,
                 ai_line_ranges: vec![[3, 14]],
                 human_line_ranges: vec![[20, 21]],
+                unknown_lines_added: 0,
+                unknown_line_ranges: Vec::new(),
             }],
         }],
         sessions: vec![SessionEvidence {

@@ -1,6 +1,8 @@
 //! The files and commits tab: the commits tied to the session, the files the selected one
 //! changed with +/- counts, and the selected file's diff, highlighted, with the lines the agent
-//! wrote marked apart from a person's (`A` and `H` in the gutter).
+//! wrote marked in the gutter: `A` the agent's; with a commit record (the hooks saw the commit)
+//! `H` a person's; without one, `?` for lines that match nothing the session wrote and `·` for
+//! lines too plain to match, both of unknown author (see [`crate::correlate`]).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -213,14 +215,22 @@ fn render_diff(
     area: Rect,
 ) {
     let theme = app.theme;
-    let how = if file.recorded { "recorded" } else { "matched" };
-    let title = format!(
-        " {} · A agent {} · H human {} ({how}) ",
-        clip_left(&one_line(&file.path), usize::from(area.width / 2)),
-        file.agent_lines,
-        file.human_lines
-    );
-    let block = pane_block(&theme, title, focused);
+    let path = clip_left(&one_line(&file.path), usize::from(area.width / 2));
+    let title = if file.recorded {
+        format!(
+            " {path} · A agent {} · H person {} ",
+            file.agent_lines, file.human_lines
+        )
+    } else {
+        format!(
+            " {path} · A agent {} · ? unknown {} ",
+            file.agent_lines, file.unknown_lines
+        )
+    };
+    let block = pane_block(&theme, title, focused).title_bottom(Span::styled(
+        format!(" {} ", crate::correlate::how_marked(file.recorded)),
+        theme.muted,
+    ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if file.binary {
@@ -269,7 +279,8 @@ fn diff_line<'a>(
     let (sign, sign_style, who, who_style) = match l.kind {
         LineKind::Added(Author::Agent) => ("+", theme.added, "A", theme.ai_line),
         LineKind::Added(Author::Human) => ("+", theme.added, "H", theme.human_line),
-        LineKind::Added(Author::Unknown) => ("+", theme.added, "·", theme.muted),
+        LineKind::Added(Author::Unknown) => ("+", theme.added, "?", theme.muted),
+        LineKind::Added(Author::Plain) => ("+", theme.added, "·", theme.muted),
         LineKind::Removed => ("-", theme.removed, " ", Style::default()),
         _ => (" ", Style::default(), " ", Style::default()),
     };
