@@ -496,6 +496,8 @@ fn detail_subagent_tree() {
         commits: Vec::new(),
         turns: Vec::new(),
         warnings: Vec::new(),
+        secrets: Default::default(),
+        notices: Vec::new(),
     }));
     app.loaded.insert(id, data);
     app.update(Msg::Action(Action::Open));

@@ -9,6 +9,7 @@ mod collect;
 mod commit;
 mod conversation;
 mod facts;
+mod notices;
 mod outputs;
 mod tally;
 #[cfg(test)]
@@ -49,6 +50,10 @@ pub struct SessionDetail {
     /// Every API response (main thread and sub-agents), in time order.
     pub turns: Vec<TurnUsage>,
     pub warnings: Vec<Diagnostic>,
+    /// Secrets in the session's transcripts, by rule (the evidence redacts them).
+    pub secrets: crate::redact::Counts,
+    /// Session-level warnings in words: models without a price, secrets.
+    pub notices: Vec<String>,
 }
 
 /// The usage of one API response: one turn of the model.
@@ -273,7 +278,17 @@ fn detail_pass(
     c.tally.drop_replays();
     let mut warnings = std::mem::take(&mut c.warnings);
     let subagents = tree::build(&c, main, prices, &mut warnings);
+    let secrets = notices::scan_secrets(&files, open, &c.skip);
+    let notices = [
+        notices::unpriced(&summary.unpriced_models, prices.override_file()),
+        notices::secrets(&secrets),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     SessionDetail {
+        secrets,
+        notices,
         summary: summary.clone(),
         tool_calls: outputs::tool_calls(&c),
         subagents,
@@ -316,6 +331,13 @@ impl SessionDetail {
                 out.push(w);
             }
         }
+        out
+    }
+
+    /// Every warning in words, session-level ones first: what each screen and `show` list.
+    pub fn warning_lines(&self) -> Vec<String> {
+        let mut out = self.notices.clone();
+        out.extend(self.all_warnings().iter().map(ToString::to_string));
         out
     }
 

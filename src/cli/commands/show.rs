@@ -85,7 +85,7 @@ fn text(ctx: &Context, d: &SessionDetail) -> Vec<String> {
     out.extend(subagents(ctx, d));
     out.extend(files(ctx, d));
     out.extend(commits(ctx, d));
-    let warnings = d.all_warnings();
+    let warnings = d.warning_lines();
     if !warnings.is_empty() {
         out.push(String::new());
         out.push(ctx.style.warn(&format!("Warnings ({})", warnings.len())));

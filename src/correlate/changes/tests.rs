@@ -210,6 +210,8 @@ fn very_large_diffs_are_capped_and_counted() {
         commits: Vec::new(),
         turns: Vec::new(),
         warnings: Vec::new(),
+        secrets: Default::default(),
+        notices: Vec::new(),
     };
     let paths = crate::capture::locate::RepoPaths::discover(dir.path()).unwrap();
     let changes = session_changes(&repo, &paths, &[record], &detail).unwrap();

@@ -208,7 +208,7 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
 }
 
 fn warnings(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
-    let all = d.all_warnings();
+    let all = d.warning_lines();
     if all.is_empty() {
         return vec![field(app, "Warnings", plain("none".into()))];
     }
@@ -216,7 +216,7 @@ fn warnings(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         .enumerate()
         .map(|(i, w)| {
             let label = if i == 0 { "Warnings" } else { "" };
-            let text = clip(&one_line(&w.to_string()), width);
+            let text = clip(&one_line(w), width);
             let mut line = field(app, label, vec![Span::styled(text, app.theme.warn)]);
             line.style = Style::default();
             line
