@@ -17,6 +17,7 @@ mod tests;
 mod thread;
 mod tree;
 
+pub use notices::counted;
 pub use conversation::{
     Conversation, Entry, EntryKind, ThreadRef, ToolEntry, ToolOutcome, load_conversation,
 };

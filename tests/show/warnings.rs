@@ -59,3 +59,18 @@ fn unpriced_models_and_secrets_are_warned_in_text_and_json() {
     let first = doc["warnings"][0].as_str().unwrap();
     assert!(first.ends_with(&format!("add prices in {}", custom.display())), "{first}");
 }
+
+#[test]
+fn show_redact_hides_the_secrets_in_text_and_json() {
+    let env = TestEnv::new();
+    write_session(&env);
+    let plain = String::from_utf8(env.run(&["show", ID]).stdout).unwrap();
+    assert!(plain.contains(GITHUB), "{plain}");
+    let text = String::from_utf8(env.run(&["show", ID, "--redact"]).stdout).unwrap();
+    assert!(!text.contains(GITHUB) && !text.contains(AKIA), "{text}");
+    assert!(text.contains("[REDACTED:github-token]"), "{text}");
+    let doc = env.json(&["show", ID, "--json", "--redact"]);
+    let json = doc.to_string();
+    assert!(!json.contains(GITHUB) && !json.contains(AKIA), "{json}");
+    assert!(json.contains("[REDACTED:github-token]"), "{json}");
+}

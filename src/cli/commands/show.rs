@@ -14,7 +14,7 @@ use crate::cli::fmt;
 use crate::cli::table::{Column, render, truncate};
 use crate::money::Usd;
 use crate::report::session_json::session_doc;
-use crate::session::detail::{SessionDetail, load_detail, open_file, open_text};
+use crate::session::detail::{SessionDetail, counted, load_detail, open_file, open_text};
 use crate::session::{ModelUsage, SessionSummary};
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
@@ -65,13 +65,23 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             })
             .unwrap_or_default()
     };
+    let redactor = args.redact.then(crate::redact::shared);
+    let mut counts = crate::redact::Counts::new();
     if args.json {
         let mut doc = session_doc(&detail);
         doc["linked_commits"] = links.iter().map(linked::json).collect();
+        if let Some(r) = redactor {
+            r.redact_json(&mut doc, &mut counts);
+        }
         print_json(&doc)?;
     } else {
         let mut output = text(ctx, &detail);
         output.extend(linked::section(ctx, &links));
+        if let Some(r) = redactor {
+            for line in &mut output {
+                *line = r.redact(line, &mut counts).into_owned();
+            }
+        }
         print_lines(&output)?;
     }
     Ok(Outcome::Success)
@@ -116,8 +126,9 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
         (
             "messages",
             format!(
-                "{} prompts, {} responses",
-                s.user_prompts, s.assistant_messages
+                "{}, {}",
+                counted(s.user_prompts, "prompt", "prompts"),
+                counted(s.assistant_messages, "response", "responses")
             ),
         ),
         (
@@ -238,7 +249,8 @@ fn tools(ctx: &Context, d: &SessionDetail) -> Vec<String> {
         Column::right("MEDIAN", 1),
         Column::left("", 2),
     ];
-    let title = format!("Tools ({} calls, {failed} failed)", d.tool_calls.len());
+    let calls = counted(d.tool_calls.len() as u64, "call", "calls");
+    let title = format!("Tools ({calls}, {failed} failed)");
     section(ctx, &title, &columns, &rows)
 }
 

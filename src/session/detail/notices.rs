@@ -8,6 +8,12 @@ use std::path::{Path, PathBuf};
 use super::Open;
 use crate::redact::{Counts, shared};
 
+/// `n` and the noun that goes with it: "1 prompt", "2 prompts" (the same on every screen).
+pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Why a session's cost is incomplete: its models without a price, and where to add them.
 pub fn unpriced(models: &[String], file: Option<&Path>) -> Option<String> {
     let (first, rest) = models.split_first()?;

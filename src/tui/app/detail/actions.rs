@@ -1,9 +1,20 @@
 //! What keys do on the detail screen.
 
-use super::{Changes, DetailView, FilesPane, Move, SessionData, Tab};
+use ratatui::layout::Rect;
+use unicode_width::UnicodeWidthChar;
+
+use super::{
+    Changes, DIFF_GUTTER, DetailView, FilesPane, Move, SessionData, Tab, body_area, files_areas,
+};
+use super::call::{call_lines, popup_area, popup_height};
+use crate::correlate::LineKind;
+use crate::tui::sanitize::code_line;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::Effect;
+
+/// Columns the diff moves per sideways step.
+const HSTEP: usize = 8;
 
 impl App {
     /// Opens the detail of the selected session, reading it unless it was read before.
@@ -84,7 +95,87 @@ impl App {
                 view.conversation.results = !view.conversation.results;
                 Vec::new()
             }
+            Action::ToggleRedact => {
+                self.redacted = !self.redacted;
+                Vec::new()
+            }
+            Action::ScrollLeft | Action::ScrollRight | Action::ToggleWrap | Action::ToggleMaximize
+                if view.tab == Tab::Files =>
+            {
+                self.diff_key(action)
+            }
             _ => Vec::new(),
+        }
+    }
+
+    /// The diff's keys: sideways scroll (kept within the widest line), wrap, maximise.
+    fn diff_key(&mut self, action: Action) -> Vec<Effect> {
+        let extent = self.diff_extent();
+        let lens = self.lengths();
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        let f = &mut view.files;
+        match action {
+            Action::ScrollLeft => f.diff_hscroll = f.diff_hscroll.saturating_sub(HSTEP),
+            Action::ScrollRight if !f.wrap => {
+                let (_, widest, inner) = extent.unwrap_or_default();
+                let room = usize::from(inner.width).saturating_sub(DIFF_GUTTER);
+                f.diff_hscroll = (f.diff_hscroll + HSTEP).min(widest.saturating_sub(room));
+            }
+            Action::ToggleWrap => f.wrap = !f.wrap,
+            Action::ToggleMaximize => {
+                f.maximized = !f.maximized;
+                if f.maximized && lens.files > 0 {
+                    f.pane = FilesPane::Diff;
+                }
+            }
+            _ => {}
+        }
+        self.clamp_diff();
+        self.highlight_effect()
+    }
+
+    /// The open diff's line count, widest code (columns) and inner area at the current size.
+    fn diff_extent(&self) -> Option<(usize, usize, Rect)> {
+        let view = self.detail.as_ref()?;
+        let Changes::Ready(changes) = &self.open_data()?.changes else {
+            return None;
+        };
+        let commit = changes.get(view.files.commit)?;
+        let file = commit.files.get(view.files.file)?;
+        let body = body_area(self.size);
+        let [_, _, diff] = files_areas(body, changes.len(), view.files.maximized);
+        let inner = Rect {
+            x: diff.x + 1,
+            y: diff.y + 1,
+            width: diff.width.saturating_sub(2),
+            height: diff.height.saturating_sub(2),
+        };
+        let widest = file
+            .lines
+            .iter()
+            .filter(|l| l.kind != LineKind::Hunk)
+            .map(|l| code_line(&l.text).chars().map(|c| c.width().unwrap_or(0)).sum())
+            .max()
+            .unwrap_or(0);
+        let total = file.lines.len() + usize::from(file.more_lines > 0);
+        Some((total, widest, inner))
+    }
+
+    /// Keeps the diff's vertical scroll within its lines at the current size.
+    fn clamp_diff(&mut self) {
+        let Some((total, _, inner)) = self.diff_extent() else {
+            return;
+        };
+        if let Some(view) = self.detail.as_mut() {
+            let f = &mut view.files;
+            let last = if f.wrap {
+                total.saturating_sub(1)
+            } else {
+                total.saturating_sub(usize::from(inner.height).max(1))
+            };
+            f.diff_scroll = f.diff_scroll.min(last);
         }
     }
 
@@ -102,6 +193,14 @@ impl App {
             Tab::Overview => view.overview_scroll = scroll(view.overview_scroll),
             // The tokens tab fits on one screen.
             Tab::Tokens => {}
+            Tab::Tools if view.tools.open => {
+                let last = lens.call_lines.saturating_sub(lens.popup_height);
+                let at = view.tools.call_scroll;
+                view.tools.call_scroll = match m {
+                    Move::Bottom => last,
+                    _ => m.apply(at, usize::MAX).min(last),
+                };
+            }
             Tab::Tools if view.tools.calls_focus => {
                 view.tools.call = m.apply(view.tools.call, lens.calls);
             }
@@ -117,13 +216,16 @@ impl App {
                         f.commit = m.apply(f.commit, lens.commits);
                         f.file = 0;
                         f.diff_scroll = 0;
+                        f.diff_hscroll = 0;
                     }
                     FilesPane::Files => {
                         f.file = m.apply(f.file, lens.files);
                         f.diff_scroll = 0;
+                        f.diff_hscroll = 0;
                     }
                     FilesPane::Diff => f.diff_scroll = scroll(f.diff_scroll),
                 }
+                self.clamp_diff();
                 return self.highlight_effect();
             }
             Tab::Conversation => {
@@ -141,6 +243,10 @@ impl App {
             return Vec::new();
         };
         match view.tab {
+            Tab::Tools if view.tools.calls_focus && lens.calls > 0 => {
+                view.tools.open = true;
+                view.tools.call_scroll = 0;
+            }
             Tab::Tools if lens.calls > 0 => view.tools.calls_focus = true,
             Tab::Subagents => return self.open_subagent(),
             Tab::Files if view.files.pane == FilesPane::Commits && lens.files > 0 => {
@@ -199,10 +305,14 @@ impl App {
                 c.scroll = 0;
                 view.tab = Tab::Subagents;
             }
-            Tab::Files if view.files.pane == FilesPane::Diff => view.files.pane = FilesPane::Files,
+            Tab::Files if view.files.pane == FilesPane::Diff => {
+                view.files.pane = FilesPane::Files;
+                view.files.maximized = false;
+            }
             Tab::Files if view.files.pane == FilesPane::Files => {
                 view.files.pane = FilesPane::Commits;
             }
+            Tab::Tools if view.tools.open => view.tools.open = false,
             Tab::Tools if view.tools.calls_focus => view.tools.calls_focus = false,
             _ => {
                 self.detail = None;
@@ -246,7 +356,13 @@ impl App {
             let stats = d.tool_stats();
             out.tools = stats.len();
             if let Some(tool) = stats.get(view.tools.tool) {
-                out.calls = d.tool_calls.iter().filter(|c| c.name == tool.name).count();
+                let mut calls = d.tool_calls.iter().filter(|c| c.name == tool.name);
+                out.calls = calls.clone().count();
+                if let Some(call) = calls.nth(view.tools.call).filter(|_| view.tools.open) {
+                    let width = usize::from(popup_area(self.size).width.saturating_sub(2));
+                    out.call_lines = call_lines(data, call, width, self.redacted).len();
+                    out.popup_height = popup_height(self.size);
+                }
             }
             out.subagents = d.subagents_flat().len();
         }
@@ -265,4 +381,7 @@ struct Lengths {
     subagents: usize,
     commits: usize,
     files: usize,
+    /// Lines of the open tool call, and how many the pop-up shows.
+    call_lines: usize,
+    popup_height: usize,
 }
