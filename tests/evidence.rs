@@ -157,7 +157,10 @@ fn evidence_validates_and_carries_usage_attribution_and_digests() {
     }
     assert_eq!(doc["totals"]["ai_lines_added"], 1);
     assert_eq!(doc["totals"]["human_lines_added"], 1);
-    assert_eq!(doc["totals"]["unknown_lines_added"], 0, "the record says who wrote each");
+    assert_eq!(
+        doc["totals"]["unknown_lines_added"], 0,
+        "the record says who wrote each"
+    );
     // What policies read: the commands and file edits in call order, paths made relative.
     let actions = session["actions"].as_array().unwrap();
     let brief: Vec<(&str, &str)> = actions
@@ -259,7 +262,10 @@ fn trailer_commits_get_agent_lines_by_matching_the_sessions_lines() {
         importer.ai_lines_added > importer.lines_added / 2,
         "{importer:?}"
     );
-    assert_eq!(importer.human_lines_added, 0, "no record: no person's lines");
+    assert_eq!(
+        importer.human_lines_added, 0,
+        "no record: no person's lines"
+    );
     assert_eq!(
         importer.ai_lines_added + importer.unknown_lines_added,
         importer.lines_added

@@ -496,7 +496,7 @@ fn detail_subagent_tree() {
         commits: Vec::new(),
         turns: Vec::new(),
         warnings: Vec::new(),
-        secrets: Default::default(),
+        secrets: std::collections::BTreeMap::new(),
         notices: Vec::new(),
     }));
     app.loaded.insert(id, data);

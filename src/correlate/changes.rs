@@ -125,7 +125,12 @@ enum Attribution<'a> {
 impl Attribution<'_> {
     fn author(&mut self, line: u32, text: &str) -> Author {
         match self {
-            Self::Recorded(change) if change.ai_lines.iter().any(|r| (r[0]..=r[1]).contains(&line)) => {
+            Self::Recorded(change)
+                if change
+                    .ai_lines
+                    .iter()
+                    .any(|r| (r[0]..=r[1]).contains(&line)) =>
+            {
                 Author::Agent
             }
             Self::Recorded(_) => Author::Human,
@@ -234,7 +239,8 @@ fn read_patch(
                     let author = who.author(new.unwrap_or(0), &text);
                     file.agent_lines += u32::from(author == Author::Agent);
                     file.human_lines += u32::from(author == Author::Human);
-                    file.unknown_lines += u32::from(matches!(author, Author::Unknown | Author::Plain));
+                    file.unknown_lines +=
+                        u32::from(matches!(author, Author::Unknown | Author::Plain));
                     LineKind::Added(author)
                 }
                 '-' => {

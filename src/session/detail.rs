@@ -17,10 +17,10 @@ mod tests;
 mod thread;
 mod tree;
 
-pub use notices::counted;
 pub use conversation::{
     Conversation, Entry, EntryKind, ThreadRef, ToolEntry, ToolOutcome, load_conversation,
 };
+pub use notices::counted;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

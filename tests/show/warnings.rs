@@ -19,7 +19,7 @@ pub fn write_session(env: &TestEnv) {
             "content":[{"type":"text","text":"done"}],
             "usage":{"input_tokens":10,"output_tokens":5}}}),
     ];
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
     env.write(&format!("-tmp-w/{ID}.jsonl"), &text);
 }
 
@@ -45,7 +45,10 @@ fn unpriced_models_and_secrets_are_warned_in_text_and_json() {
     let out = env.run(&["show", ID]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Warnings (2)"), "{text}");
-    assert!(text.contains("no price for model claude-imaginary-9"), "{text}");
+    assert!(
+        text.contains("no price for model claude-imaginary-9"),
+        "{text}"
+    );
     assert!(text.contains(secrets), "{text}");
     // `$GIT_VOUCH_PRICING` is the file read when set.
     let custom = env.dir.path().join("prices.toml");
@@ -57,7 +60,10 @@ fn unpriced_models_and_secrets_are_warned_in_text_and_json() {
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let first = doc["warnings"][0].as_str().unwrap();
-    assert!(first.ends_with(&format!("add prices in {}", custom.display())), "{first}");
+    assert!(
+        first.ends_with(&format!("add prices in {}", custom.display())),
+        "{first}"
+    );
 }
 
 #[test]

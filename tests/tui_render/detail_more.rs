@@ -5,7 +5,11 @@ use super::{KeyCode, draw, open_session, press, type_keys};
 const RENAME: &str = "Refactor: rename TaskStore";
 
 /// Opens the rename session's README.md diff (its sub-agent's edit; no hook saw the commit).
-fn readme_diff() -> (git_vouch::tui::App, git_vouch::tui::worker::Source, tempfile::TempDir) {
+fn readme_diff() -> (
+    git_vouch::tui::App,
+    git_vouch::tui::worker::Source,
+    tempfile::TempDir,
+) {
     let (mut app, source, dir) = open_session(RENAME);
     type_keys(&mut app, &source, "5");
     press(&mut app, &source, KeyCode::Enter);
@@ -137,7 +141,10 @@ fn secrets_are_warned_and_the_redacted_view_hides_them() {
         overview.contains("4 secrets in this session (1 aws-access-key-id, 3 github-token)"),
         "{overview}"
     );
-    assert!(overview.contains("no price for model claude-imaginary-9"), "{overview}");
+    assert!(
+        overview.contains("no price for model claude-imaginary-9"),
+        "{overview}"
+    );
     insta::assert_snapshot!("detail_secrets_overview_80x24", overview);
     type_keys(&mut app, &source, "R");
     let hidden = draw(&mut app, (80, 24));
@@ -154,7 +161,10 @@ fn secrets_are_warned_and_the_redacted_view_hides_them() {
     assert!(!calls.contains("ghp_"), "{calls}");
     press(&mut app, &source, KeyCode::Enter);
     let call = draw(&mut app, (80, 24));
-    assert!(!call.contains("ghp_") && call.contains("bad credentials"), "{call}");
+    assert!(
+        !call.contains("ghp_") && call.contains("bad credentials"),
+        "{call}"
+    );
     insta::assert_snapshot!("detail_secrets_redacted_tool_call_80x24", call);
     type_keys(&mut app, &source, "R");
     let shown = draw(&mut app, (80, 24));

@@ -61,7 +61,10 @@ fn without_a_record_no_line_is_a_persons_and_sub_agent_pieces_of_lines_match() {
         );
     }
     let linked: u32 = changes[0].files.iter().map(|f| f.agent_lines).sum();
-    assert_eq!(changes[0].link.agent_lines, linked, "the link counts the same lines");
+    assert_eq!(
+        changes[0].link.agent_lines, linked,
+        "the link counts the same lines"
+    );
 }
 
 #[test]
@@ -94,13 +97,16 @@ fn demo_commit_files_diffs_and_agent_lines() {
         .lines
         .iter()
         .find(|l| l.text.is_empty() && l.new.is_some());
+    assert_eq!(blank.map(|l| l.kind), Some(LineKind::Added(Author::Plain)));
     assert_eq!(
-        blank.map(|l| l.kind),
-        Some(LineKind::Added(Author::Plain))
+        importer.human_lines, 0,
+        "only a record says a person wrote a line"
     );
-    assert_eq!(importer.human_lines, 0, "only a record says a person wrote a line");
     assert!(importer.unknown_lines > 0);
-    assert_eq!(importer.agent_lines + importer.unknown_lines, importer.added);
+    assert_eq!(
+        importer.agent_lines + importer.unknown_lines,
+        importer.added
+    );
     let added = importer
         .lines
         .iter()
@@ -210,7 +216,7 @@ fn very_large_diffs_are_capped_and_counted() {
         commits: Vec::new(),
         turns: Vec::new(),
         warnings: Vec::new(),
-        secrets: Default::default(),
+        secrets: std::collections::BTreeMap::new(),
         notices: Vec::new(),
     };
     let paths = crate::capture::locate::RepoPaths::discover(dir.path()).unwrap();

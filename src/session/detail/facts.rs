@@ -134,16 +134,13 @@ fn edges(name: &str, input: &Value) -> Vec<LineEdge> {
     for (old, new) in &pairs {
         let before: std::collections::HashSet<&str> = old.lines().collect();
         let lines: Vec<&str> = new.lines().collect();
-        let fresh =
-            |l: &str| !before.contains(l) && crate::capture::record::is_distinctive(l);
+        let fresh = |l: &str| !before.contains(l) && crate::capture::record::is_distinctive(l);
         let head = |l: &str| l.chars().take(EDGE_CHARS).collect::<String>();
         let tail = |l: &str| {
             let skip = l.chars().count().saturating_sub(EDGE_CHARS);
             l.chars().skip(skip).collect::<String>()
         };
         match lines.as_slice() {
-            [] => {}
-            [one] if fresh(one) => out.push(LineEdge::Inside(head(one))),
             [first, .., last] => {
                 if fresh(first) {
                     out.push(LineEdge::Ends(tail(first)));
@@ -152,7 +149,8 @@ fn edges(name: &str, input: &Value) -> Vec<LineEdge> {
                     out.push(LineEdge::Starts(head(last)));
                 }
             }
-            [_] => {}
+            [one] if fresh(one) => out.push(LineEdge::Inside(head(one))),
+            _ => {}
         }
     }
     out

@@ -173,7 +173,10 @@ pub fn files_areas(body: Rect, commits: usize, maximized: bool) -> [Rect; 3] {
     } else {
         Layout::vertical([Constraint::Percentage(40), Constraint::Min(0)]).areas(body)
     };
-    let height = (commits as u16).saturating_add(2).min(lists.height / 2).max(3);
+    let height = (commits as u16)
+        .saturating_add(2)
+        .min(lists.height / 2)
+        .max(3);
     let [c, f] = Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(lists);
     [c, f, diff]
 }

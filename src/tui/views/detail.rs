@@ -152,7 +152,14 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
             (Action::ToggleMaximize, "maximise"),
         ]);
     }
-    hints.push((Action::ToggleRedact, if app.redacted { "show secrets" } else { "redact" }));
+    hints.push((
+        Action::ToggleRedact,
+        if app.redacted {
+            "show secrets"
+        } else {
+            "redact"
+        },
+    ));
     hints.extend([(Action::Help, "help"), (Action::Back, "back")]);
     let mut spans = Vec::new();
     for (a, label) in hints {

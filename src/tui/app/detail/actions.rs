@@ -3,15 +3,15 @@
 use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthChar;
 
+use super::call::{call_lines, popup_area, popup_height};
 use super::{
     Changes, DIFF_GUTTER, DetailView, FilesPane, Move, SessionData, Tab, body_area, files_areas,
 };
-use super::call::{call_lines, popup_area, popup_height};
 use crate::correlate::LineKind;
-use crate::tui::sanitize::code_line;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::Effect;
+use crate::tui::sanitize::code_line;
 
 /// Columns the diff moves per sideways step.
 const HSTEP: usize = 8;
@@ -99,7 +99,10 @@ impl App {
                 self.redacted = !self.redacted;
                 Vec::new()
             }
-            Action::ScrollLeft | Action::ScrollRight | Action::ToggleWrap | Action::ToggleMaximize
+            Action::ScrollLeft
+            | Action::ScrollRight
+            | Action::ToggleWrap
+            | Action::ToggleMaximize
                 if view.tab == Tab::Files =>
             {
                 self.diff_key(action)
@@ -156,7 +159,12 @@ impl App {
             .lines
             .iter()
             .filter(|l| l.kind != LineKind::Hunk)
-            .map(|l| code_line(&l.text).chars().map(|c| c.width().unwrap_or(0)).sum())
+            .map(|l| {
+                code_line(&l.text)
+                    .chars()
+                    .map(|c| c.width().unwrap_or(0))
+                    .sum()
+            })
             .max()
             .unwrap_or(0);
         let total = file.lines.len() + usize::from(file.more_lines > 0);

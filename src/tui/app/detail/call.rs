@@ -34,10 +34,16 @@ pub fn call_lines(data: &SessionData, call: &ToolCall, width: usize, redact: boo
         ToolStatus::Failed { .. } => "failed",
         ToolStatus::Pending => "no result recorded",
     };
-    let took = call.duration_ms.map_or_else(String::new, |ms| format!(" · took {}", millis(ms)));
+    let took = call
+        .duration_ms
+        .map_or_else(String::new, |ms| format!(" · took {}", millis(ms)));
     let by = call.agent_id.as_deref().unwrap_or("main");
     let mut out = vec![
-        format!("{} · {status} · {}{took} · by {by}", call.name, clock(call.started)),
+        format!(
+            "{} · {status} · {}{took} · by {by}",
+            call.name,
+            clock(call.started)
+        ),
         String::new(),
         "Input".to_owned(),
     ];
@@ -48,19 +54,20 @@ pub fn call_lines(data: &SessionData, call: &ToolCall, width: usize, redact: boo
         .unwrap_or_else(|| call.input_summary.clone());
     let push = |text: &str, out: &mut Vec<String>| {
         for line in text_lines(&hide_if(redact, &relative(text, cwd))) {
-            out.extend(wrap(&line, width.saturating_sub(2)).into_iter().map(|p| format!("  {p}")));
+            out.extend(
+                wrap(&line, width.saturating_sub(2))
+                    .into_iter()
+                    .map(|p| format!("  {p}")),
+            );
         }
     };
     push(&input, &mut out);
-    let recorded = data
-        .conversations
-        .get(&call.agent_id)
-        .and_then(|c| {
-            c.entries.iter().find_map(|e| match &e.kind {
-                EntryKind::Tool(t) if t.id == call.id => t.result.clone(),
-                _ => None,
-            })
-        });
+    let recorded = data.conversations.get(&call.agent_id).and_then(|c| {
+        c.entries.iter().find_map(|e| match &e.kind {
+            EntryKind::Tool(t) if t.id == call.id => t.result.clone(),
+            _ => None,
+        })
+    });
     let heading = if matches!(call.status, ToolStatus::Failed { .. }) {
         "Error"
     } else {

@@ -47,7 +47,10 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         cwd,
     };
     render_calls(app, &list, frame, bottom);
-    if let Some(c) = calls.get(call).filter(|_| app.detail.as_ref().is_some_and(|v| v.tools.open)) {
+    if let Some(c) = calls
+        .get(call)
+        .filter(|_| app.detail.as_ref().is_some_and(|v| v.tools.open))
+    {
         render_call(app, c, frame);
     }
     if let Some(view) = app.detail.as_mut() {
@@ -137,11 +140,19 @@ fn render_call(app: &App, call: &ToolCall, frame: &mut Frame) {
             _ => Line::from(l),
         })
         .collect();
-    let position = format!(" {}–{} of {} ", (scroll + 1).min(total), (scroll + height).min(total), total);
+    let position = format!(
+        " {}–{} of {} ",
+        (scroll + 1).min(total),
+        (scroll + height).min(total),
+        total
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(style)
-        .title(Span::styled(format!(" {} call ", one_line(&call.name)), style))
+        .title(Span::styled(
+            format!(" {} call ", one_line(&call.name)),
+            style,
+        ))
         .title_bottom(Span::styled(position, theme.muted));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(shown).block(block), area);
