@@ -85,7 +85,12 @@ fn a_failed_tool_call_opens_in_full() {
     type_keys(&mut app, &source, &"j".repeat(failed));
     press(&mut app, &source, KeyCode::Enter);
     let screen = draw(&mut app, (80, 24));
-    assert!(screen.contains("Error"), "{screen}");
+    assert!(app.detail.as_ref().unwrap().tools.open);
+    assert!(
+        screen.contains("┌ Bash call") && screen.contains("│Error"),
+        "{screen}"
+    );
+    assert!(screen.contains("FAIL: test_rows_become_tasks"), "{screen}");
     insta::assert_snapshot!("detail_tool_call_open_80x24", screen);
     type_keys(&mut app, &source, "q");
     let tools = &app.detail.as_ref().unwrap().tools;
