@@ -4,6 +4,7 @@
 
 mod actions;
 pub mod call;
+mod diff_keys;
 mod loaded;
 #[cfg(test)]
 mod tests;

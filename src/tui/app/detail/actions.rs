@@ -1,20 +1,10 @@
 //! What keys do on the detail screen.
 
-use ratatui::layout::Rect;
-use unicode_width::UnicodeWidthChar;
-
 use super::call::{call_lines, popup_area, popup_height};
-use super::{
-    Changes, DIFF_GUTTER, DetailView, FilesPane, Move, SessionData, Tab, body_area, files_areas,
-};
-use crate::correlate::LineKind;
+use super::{Changes, DetailView, FilesPane, Move, SessionData, Tab};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::Effect;
-use crate::tui::sanitize::code_line;
-
-/// Columns the diff moves per sideways step.
-const HSTEP: usize = 8;
 
 impl App {
     /// Opens the detail of the selected session, reading it unless it was read before.
@@ -108,82 +98,6 @@ impl App {
                 self.diff_key(action)
             }
             _ => Vec::new(),
-        }
-    }
-
-    /// The diff's keys: sideways scroll (kept within the widest line), wrap, maximise.
-    fn diff_key(&mut self, action: Action) -> Vec<Effect> {
-        let extent = self.diff_extent();
-        let lens = self.lengths();
-        let Some(view) = self.detail.as_mut() else {
-            return Vec::new();
-        };
-        let f = &mut view.files;
-        match action {
-            Action::ScrollLeft => f.diff_hscroll = f.diff_hscroll.saturating_sub(HSTEP),
-            Action::ScrollRight if !f.wrap => {
-                let (_, widest, inner) = extent.unwrap_or_default();
-                let room = usize::from(inner.width).saturating_sub(DIFF_GUTTER);
-                f.diff_hscroll = (f.diff_hscroll + HSTEP).min(widest.saturating_sub(room));
-            }
-            Action::ToggleWrap => f.wrap = !f.wrap,
-            Action::ToggleMaximize => {
-                f.maximized = !f.maximized;
-                if f.maximized && lens.files > 0 {
-                    f.pane = FilesPane::Diff;
-                }
-            }
-            _ => {}
-        }
-        self.clamp_diff();
-        self.highlight_effect()
-    }
-
-    /// The open diff's line count, widest code (columns) and inner area at the current size.
-    fn diff_extent(&self) -> Option<(usize, usize, Rect)> {
-        let view = self.detail.as_ref()?;
-        let Changes::Ready(changes) = &self.open_data()?.changes else {
-            return None;
-        };
-        let commit = changes.get(view.files.commit)?;
-        let file = commit.files.get(view.files.file)?;
-        let body = body_area(self.size);
-        let [_, _, diff] = files_areas(body, changes.len(), view.files.maximized);
-        let inner = Rect {
-            x: diff.x + 1,
-            y: diff.y + 1,
-            width: diff.width.saturating_sub(2),
-            height: diff.height.saturating_sub(2),
-        };
-        let widest = file
-            .lines
-            .iter()
-            .filter(|l| l.kind != LineKind::Hunk)
-            .map(|l| {
-                code_line(&l.text)
-                    .chars()
-                    .map(|c| c.width().unwrap_or(0))
-                    .sum()
-            })
-            .max()
-            .unwrap_or(0);
-        let total = file.lines.len() + usize::from(file.more_lines > 0);
-        Some((total, widest, inner))
-    }
-
-    /// Keeps the diff's vertical scroll within its lines at the current size.
-    fn clamp_diff(&mut self) {
-        let Some((total, _, inner)) = self.diff_extent() else {
-            return;
-        };
-        if let Some(view) = self.detail.as_mut() {
-            let f = &mut view.files;
-            let last = if f.wrap {
-                total.saturating_sub(1)
-            } else {
-                total.saturating_sub(usize::from(inner.height).max(1))
-            };
-            f.diff_scroll = f.diff_scroll.min(last);
         }
     }
 
@@ -355,7 +269,7 @@ impl App {
     }
 
     /// Lengths of the open session's lists, for clamping selections.
-    fn lengths(&self) -> Lengths {
+    pub(super) fn lengths(&self) -> Lengths {
         let mut out = Lengths::default();
         let (Some(view), Some(data)) = (self.detail.as_ref(), self.open_data()) else {
             return out;
@@ -383,12 +297,12 @@ impl App {
 }
 
 #[derive(Debug, Default)]
-struct Lengths {
+pub(super) struct Lengths {
     tools: usize,
     calls: usize,
     subagents: usize,
     commits: usize,
-    files: usize,
+    pub(super) files: usize,
     /// Lines of the open tool call, and how many the pop-up shows.
     call_lines: usize,
     popup_height: usize,
