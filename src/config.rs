@@ -56,12 +56,13 @@ pub fn price_table(env: &dyn Env) -> Result<PriceTable, ConfigError> {
         Some(price_file(env)).filter(|p| env.var("GIT_VOUCH_PRICING").is_some() || p.is_file());
     let embedded = PriceTable::embedded();
     let Some(path) = path else {
-        return Ok(embedded.clone());
+        let file = config_dir(env).join("pricing.toml");
+        return Ok(embedded.clone().with_override_file(file));
     };
     let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
         path: path.clone(),
         source,
     })?;
     let overrides = PriceTable::from_toml(&text, &path.display().to_string())?;
-    Ok(embedded.merged(&overrides))
+    Ok(embedded.merged(&overrides).with_override_file(path))
 }

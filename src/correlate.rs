@@ -16,7 +16,7 @@ use crate::capture::commit_record::CommitRecord;
 use crate::capture::diff::commit_diff;
 use crate::capture::locate::RepoPaths;
 use crate::capture::state::{StateDir, read_json};
-use crate::session::detail::SessionDetail;
+use crate::session::detail::{LineEdge, SessionDetail};
 
 pub use repository::{SessionCommits, configured_signers, sessions_in_repository};
 mod changes;
@@ -54,6 +54,23 @@ pub struct CommitLink {
     pub agent_lines: u32,
 }
 
+impl CommitLink {
+    /// Whether a commit record (the hooks saw the commit) says which lines the agent wrote;
+    /// otherwise they were found by matching the session's edits.
+    pub const fn from_record(&self) -> bool {
+        matches!(self.source, LinkSource::Recorded | LinkSource::Trailer)
+    }
+}
+
+/// How the agent's lines of a commit were told apart, in words (the same on every screen).
+pub const fn how_marked(from_record: bool) -> &'static str {
+    if from_record {
+        "agent lines recorded by the hooks"
+    } else {
+        "agent lines found by matching the session's edits; others unknown"
+    }
+}
+
 /// Errors opening the repository.
 #[derive(Debug, thiserror::Error)]
 pub enum CorrelateError {
@@ -61,8 +78,9 @@ pub enum CorrelateError {
     Git(#[from] git2::Error),
 }
 
-/// The commits of the repository at `cwd` tied to the session, oldest first. `None` when `cwd`
-/// is not in a git repository on this machine.
+/// The commits of the repository at `cwd` tied to the session, oldest first, their agent lines
+/// counted as the files tab counts them (see [`session_changes`]). `None` when `cwd` is not in
+/// a git repository on this machine.
 pub fn commits_for(
     cwd: &Path,
     detail: &SessionDetail,
@@ -72,7 +90,8 @@ pub fn commits_for(
     };
     let repo = Repository::open(&paths.worktree)?;
     let records = commit_records(&paths);
-    commits_in(&repo, &paths, &records, detail).map(Some)
+    let changes = session_changes(&repo, &paths, &records, detail)?;
+    Ok(Some(changes.into_iter().map(|c| c.link).collect()))
 }
 
 /// The commit records post-commit wrote in the repository's state folder.
@@ -222,6 +241,17 @@ pub fn agent_lines(
         }
     }
     wrote
+}
+
+/// The pieces of lines the agent wrote (see [`LineEdge`]), by path relative to the worktree.
+pub fn agent_edges(paths: &RepoPaths, detail: &SessionDetail) -> HashMap<String, Vec<LineEdge>> {
+    let mut out: HashMap<String, Vec<LineEdge>> = HashMap::new();
+    for f in detail.files.iter().filter(|f| !f.edges.is_empty()) {
+        if let Some(rel) = paths.relative(Path::new(&f.path)) {
+            out.entry(rel).or_default().extend(f.edges.iter().cloned());
+        }
+    }
+    out
 }
 
 fn matching_lines(

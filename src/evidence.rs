@@ -118,9 +118,16 @@ pub struct FileEvidence {
     pub lines_added: u32,
     pub lines_removed: u32,
     pub ai_lines_added: u32,
+    /// Only a capture record (the hooks saw the commit) says a person wrote a line.
     pub human_lines_added: u32,
     pub ai_line_ranges: Vec<[u32; 2]>,
     pub human_line_ranges: Vec<[u32; 2]>,
+    /// Added lines of unknown author: no capture record, and (where sessions are tied by a
+    /// trailer) not matched to what they wrote. Absent from documents made before it was added.
+    #[serde(default)]
+    pub unknown_lines_added: u32,
+    #[serde(default)]
+    pub unknown_line_ranges: Vec<[u32; 2]>,
 }
 
 /// Token counts and cost.
@@ -219,5 +226,8 @@ pub struct Totals {
     pub lines_added: u64,
     pub ai_lines_added: u64,
     pub human_lines_added: u64,
+    /// Added lines of unknown author (see [`FileEvidence::unknown_lines_added`]).
+    #[serde(default)]
+    pub unknown_lines_added: u64,
     pub usage: UsageEvidence,
 }

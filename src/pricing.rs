@@ -11,8 +11,10 @@ mod cost;
 mod error;
 mod model_id;
 mod table;
+mod unpriced;
 
 pub use error::PricingError;
+pub use unpriced::unpriced_note;
 
 use crate::money::Usd;
 use crate::usage::Usage;
@@ -37,6 +39,8 @@ pub struct PriceTable {
     aliases: BTreeMap<String, String>,
     /// Price of 1,000 server-side web searches; `None` when the table does not set one.
     web_search_per_1000: Option<Usd>,
+    /// The file a person adds prices to (read when it exists), for messages about missing ones.
+    override_file: Option<std::path::PathBuf>,
 }
 
 /// The prices of one model from one date on. Prices are per million tokens.
@@ -79,6 +83,18 @@ pub struct LongContext {
 
 impl PriceTable {
     /// The price table compiled into the binary, parsed on first use.
+    /// The table with the file people add prices to (see [`Self::override_file`]).
+    #[must_use]
+    pub fn with_override_file(mut self, path: std::path::PathBuf) -> Self {
+        self.override_file = Some(path);
+        self
+    }
+
+    /// The price override file that is read (or would be, once written); `None` when unknown.
+    pub fn override_file(&self) -> Option<&std::path::Path> {
+        self.override_file.as_deref()
+    }
+
     pub fn embedded() -> &'static Self {
         &EMBEDDED
     }

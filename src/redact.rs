@@ -36,6 +36,14 @@ pub struct Redactor {
 /// Passes over one text before giving up (each pass can only shorten what matches).
 const MAX_PASSES: usize = 4;
 
+/// The redactor with the default rules (e-mail addresses kept), built once: what the explorer
+/// and `show` use to count secrets and to hide them on request.
+pub fn shared() -> &'static Redactor {
+    static SHARED: std::sync::LazyLock<Redactor> =
+        std::sync::LazyLock::new(|| Redactor::new(RedactOptions::default()));
+    &SHARED
+}
+
 impl Redactor {
     /// Compiles the built-in rules (they are tested to compile).
     pub fn new(options: RedactOptions) -> Self {
@@ -62,6 +70,11 @@ impl Redactor {
     }
 
     /// Redacts `text`, adding what was found to `counts`.
+    /// Whether some rule may match `text` (a quick test before decoding it).
+    pub fn may_match(&self, text: &str) -> bool {
+        self.set.is_match(text)
+    }
+
     pub fn redact<'a>(&self, text: &'a str, counts: &mut Counts) -> Cow<'a, str> {
         if !self.set.is_match(text) {
             return Cow::Borrowed(text);

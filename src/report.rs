@@ -7,9 +7,7 @@ pub mod json;
 pub mod period;
 pub mod session_json;
 pub mod short_id;
-pub mod unpriced;
 
 pub use filter::SessionFilter;
 pub use period::{Period, UsageRow, usage_rows};
 pub use short_id::short_ids;
-pub use unpriced::unpriced_note;

@@ -6,9 +6,9 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {word}", crate::money::grouped(u128::from(n)))
 }
 
-/// [`plural`] for a `usize` count.
-pub fn counted(n: usize, one: &str, many: &str) -> String {
-    plural(u64::try_from(n).unwrap_or(u64::MAX), one, many)
+/// [`plural`] for any unsigned count (`usize`, `u32`, `u64`).
+pub fn counted(n: impl TryInto<u64>, one: &str, many: &str) -> String {
+    plural(n.try_into().unwrap_or(u64::MAX), one, many)
 }
 
 #[cfg(test)]

@@ -72,9 +72,17 @@ fn a_commit_with_the_agents_lines_is_inferred_and_others_are_not() {
     assert_eq!(links[0]["source"], "inferred");
     assert_eq!(links[0]["subject"], "add hello");
     assert_eq!(links[0]["agent_lines"], 1);
+    assert_eq!(
+        links[0]["agent_lines_how"],
+        "agent lines found by matching the session's edits; others unknown"
+    );
     let text = String::from_utf8(env.run(&["show", id]).stdout).unwrap();
     assert!(
         text.contains("inferred") && text.contains("add hello"),
+        "{text}"
+    );
+    assert!(
+        text.contains("AGENT LINES (agent commit, inferred): agent lines found by matching"),
         "{text}"
     );
 }

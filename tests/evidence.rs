@@ -157,6 +157,10 @@ fn evidence_validates_and_carries_usage_attribution_and_digests() {
     }
     assert_eq!(doc["totals"]["ai_lines_added"], 1);
     assert_eq!(doc["totals"]["human_lines_added"], 1);
+    assert_eq!(
+        doc["totals"]["unknown_lines_added"], 0,
+        "the record says who wrote each"
+    );
     // What policies read: the commands and file edits in call order, paths made relative.
     let actions = session["actions"].as_array().unwrap();
     let brief: Vec<(&str, &str)> = actions
@@ -213,7 +217,10 @@ fn a_range_without_agent_work_has_no_sessions_and_bad_ranges_fail() {
     let doc = evidence(&s.repo, &["HEAD~1..HEAD"]);
     assert_eq!(doc["sessions"].as_array().unwrap().len(), 0);
     assert_eq!(doc["commits"][0]["attribution_source"], "none");
-    assert_eq!(doc["commits"][0]["files"][0]["human_lines_added"], 1);
+    // No capture record: the hand-written line is of unknown author, never counted a person's.
+    assert_eq!(doc["commits"][0]["files"][0]["human_lines_added"], 0);
+    assert_eq!(doc["commits"][0]["files"][0]["unknown_lines_added"], 1);
+    assert_eq!(doc["totals"]["unknown_lines_added"], 1);
     let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
         .args(["evidence", "nope..HEAD"])
         .current_dir(&s.repo)
@@ -256,7 +263,11 @@ fn trailer_commits_get_agent_lines_by_matching_the_sessions_lines() {
         "{importer:?}"
     );
     assert_eq!(
-        importer.ai_lines_added + importer.human_lines_added,
+        importer.human_lines_added, 0,
+        "no record: no person's lines"
+    );
+    assert_eq!(
+        importer.ai_lines_added + importer.unknown_lines_added,
         importer.lines_added
     );
     let initial = &evidence.commits[0];

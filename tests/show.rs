@@ -366,3 +366,8 @@ fn inline_side_chains_are_linked_to_their_task_calls() {
         "5c0375b4 (1.0.108) has two inline side chains"
     );
 }
+
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "show/warnings.rs"]
+mod warnings;

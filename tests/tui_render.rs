@@ -496,9 +496,14 @@ fn detail_subagent_tree() {
         commits: Vec::new(),
         turns: Vec::new(),
         warnings: Vec::new(),
+        secrets: std::collections::BTreeMap::new(),
+        notices: Vec::new(),
     }));
     app.loaded.insert(id, data);
     app.update(Msg::Action(Action::Open));
     app.update(Msg::Action(Action::TabSubagents));
     insta::assert_snapshot!("detail_subagent_tree_80x24", draw(&mut app, (80, 24)));
 }
+
+#[path = "tui_render/detail_more.rs"]
+mod detail_more;

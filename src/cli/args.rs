@@ -302,6 +302,9 @@ pub struct ShowArgs {
     /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Hide secrets (`[REDACTED:rule]`, the evidence's rules), for sharing the output.
+    #[arg(long)]
+    pub redact: bool,
 }
 
 #[derive(Debug, Args)]

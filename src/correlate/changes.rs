@@ -1,16 +1,17 @@
 //! What each commit tied to a session changed: its files with +/- counts, the diff of each, and
 //! which added lines the agent wrote — from the commit's record when the hooks saw it, else by
-//! matching the lines the session wrote.
+//! matching the lines the session wrote. Only a record says a person wrote a line: without one,
+//! a line that does not match is of unknown author.
 
 use std::collections::HashMap;
 
 use git2::{DiffFindOptions, DiffOptions, Oid, Patch, Repository};
 
-use super::{CommitLink, CorrelateError, agent_lines, commits_in};
+use super::{CommitLink, CorrelateError, LinkSource, agent_edges, agent_lines, commits_in};
 use crate::capture::commit_record::{CommitRecord, FileChange};
 use crate::capture::locate::RepoPaths;
 use crate::capture::record::{is_distinctive, line_hash};
-use crate::session::detail::SessionDetail;
+use crate::session::detail::{LineEdge, SessionDetail};
 
 /// Lines of context around each change.
 const CONTEXT: u32 = 3;
@@ -36,10 +37,13 @@ pub struct ChangedFile {
     pub added: u32,
     pub removed: u32,
     pub binary: bool,
-    /// Added lines the agent wrote, and lines a person wrote (without a record, lines too
-    /// plain to recognise, such as blank lines, are neither).
+    /// Added lines the agent wrote, and lines a person wrote: only a commit record (the hooks
+    /// saw the commit) says a person wrote a line.
     pub agent_lines: u32,
     pub human_lines: u32,
+    /// Added lines of unknown author: without a record, those that match nothing the session
+    /// wrote, or are too plain to match (blank lines, a lone brace).
+    pub unknown_lines: u32,
     /// Authorship comes from the commit's record (exact) rather than matching lines.
     pub recorded: bool,
     pub lines: Vec<DiffLine>,
@@ -70,9 +74,12 @@ pub enum LineKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Author {
     Agent,
+    /// Only from a commit record.
     Human,
-    /// No record, and the line is too plain to match (blank, a lone brace).
+    /// No record, and the line matches nothing the session wrote.
     Unknown,
+    /// No record, and the line is too plain to match (blank, a lone brace): also unknown.
+    Plain,
 }
 
 /// The commits of `repo` tied to the session (see [`commits_in`]), each with its files.
@@ -83,41 +90,71 @@ pub fn session_changes(
     detail: &SessionDetail,
 ) -> Result<Vec<CommitChanges>, CorrelateError> {
     let links = commits_in(repo, paths, records, detail)?;
-    let wrote = agent_lines(paths, detail);
+    let wrote = Written {
+        hashes: agent_lines(paths, detail),
+        edges: agent_edges(paths, detail),
+    };
     links
         .into_iter()
-        .map(|link| {
+        .map(|mut link| {
             let record = records.iter().find(|r| r.sha == link.sha);
             let files = commit_files(repo, &link.sha, record, &wrote)?;
+            // Without a record the lines were matched here: the link counts the same lines.
+            if record.is_none() && link.source != LinkSource::Recorded {
+                link.agent_lines = files.iter().map(|f| f.agent_lines).sum();
+            }
             Ok(CommitChanges { link, files })
         })
         .collect()
 }
 
+/// What the session wrote, by path relative to the worktree.
+struct Written {
+    hashes: HashMap<String, HashMap<u64, u32>>,
+    edges: HashMap<String, Vec<LineEdge>>,
+}
+
 /// How added lines are told apart in one file.
 enum Attribution<'a> {
     Recorded(&'a FileChange),
-    /// The hashes (and counts) of the lines the session wrote to the file.
-    Matched(HashMap<u64, u32>),
+    /// The hashes (and counts) of the lines the session wrote to the file, and the pieces of
+    /// lines its edits started or ended with.
+    Matched(HashMap<u64, u32>, Vec<LineEdge>),
 }
 
 impl Attribution<'_> {
     fn author(&mut self, line: u32, text: &str) -> Author {
-        let agent = match self {
-            Self::Recorded(change) => change
-                .ai_lines
-                .iter()
-                .any(|r| (r[0]..=r[1]).contains(&line)),
-            Self::Matched(_) if !is_distinctive(text) => return Author::Unknown,
-            Self::Matched(left) => left
-                .get_mut(&line_hash(text))
-                .filter(|n| **n > 0)
-                .is_some_and(|n| {
-                    *n -= 1;
-                    true
-                }),
-        };
-        if agent { Author::Agent } else { Author::Human }
+        match self {
+            Self::Recorded(change)
+                if change
+                    .ai_lines
+                    .iter()
+                    .any(|r| (r[0]..=r[1]).contains(&line)) =>
+            {
+                Author::Agent
+            }
+            Self::Recorded(_) => Author::Human,
+            Self::Matched(..) if !is_distinctive(text) => Author::Plain,
+            Self::Matched(left, edges) => {
+                let whole = left
+                    .get_mut(&line_hash(text))
+                    .filter(|n| **n > 0)
+                    .map(|n| *n -= 1)
+                    .is_some();
+                let mut piece = || match edges.iter().position(|e| e.fits(text)) {
+                    Some(i) => {
+                        edges.swap_remove(i);
+                        true
+                    }
+                    None => false,
+                };
+                if whole || piece() {
+                    Author::Agent
+                } else {
+                    Author::Unknown
+                }
+            }
+        }
     }
 }
 
@@ -125,7 +162,7 @@ fn commit_files(
     repo: &Repository,
     sha: &str,
     record: Option<&CommitRecord>,
-    wrote: &HashMap<String, HashMap<u64, u32>>,
+    wrote: &Written,
 ) -> Result<Vec<ChangedFile>, git2::Error> {
     let commit = repo.find_commit(Oid::from_str(sha)?)?;
     let new = commit.tree()?;
@@ -150,7 +187,10 @@ fn commit_files(
         let recorded = record.and_then(|r| r.files.iter().find(|f| f.path == file_path));
         let mut who = match recorded {
             Some(change) => Attribution::Recorded(change),
-            None => Attribution::Matched(wrote.get(&file_path).cloned().unwrap_or_default()),
+            None => Attribution::Matched(
+                wrote.hashes.get(&file_path).cloned().unwrap_or_default(),
+                wrote.edges.get(&file_path).cloned().unwrap_or_default(),
+            ),
         };
         let mut file = ChangedFile {
             old_path: (status == "renamed").then_some(old_path).flatten(),
@@ -161,6 +201,7 @@ fn commit_files(
             binary: delta.flags().is_binary(),
             agent_lines: 0,
             human_lines: 0,
+            unknown_lines: 0,
             recorded: recorded.is_some(),
             lines: Vec::new(),
             more_lines: 0,
@@ -198,6 +239,8 @@ fn read_patch(
                     let author = who.author(new.unwrap_or(0), &text);
                     file.agent_lines += u32::from(author == Author::Agent);
                     file.human_lines += u32::from(author == Author::Human);
+                    file.unknown_lines +=
+                        u32::from(matches!(author, Author::Unknown | Author::Plain));
                     LineKind::Added(author)
                 }
                 '-' => {

@@ -137,7 +137,8 @@ fn commit(repo: &Repository, state: &StateDir, sha: &str) -> Result<CommitWithDi
 }
 
 /// For a commit known only by its trailer: the added lines whose text one of its sessions wrote
-/// (distinctive lines only, as capture keeps them) count as the agent's, the rest as a person's.
+/// (distinctive lines only, as capture keeps them) count as the agent's; the rest are of unknown
+/// author (only a capture record says a person wrote a line).
 fn match_agent_lines(
     c: &mut CommitEvidence,
     diff: &[crate::capture::diff::DiffFile],
@@ -162,11 +163,11 @@ fn match_agent_lines(
                 .map(|(l, _)| *l)
                 .collect()
         };
-        let (ai, human) = (lines(true), lines(false));
+        let (ai, unknown) = (lines(true), lines(false));
         file.ai_lines_added = ai.len() as u32;
-        file.human_lines_added = human.len() as u32;
+        file.unknown_lines_added = unknown.len() as u32;
         file.ai_line_ranges = crate::capture::diff::ranges(&ai);
-        file.human_line_ranges = crate::capture::diff::ranges(&human);
+        file.unknown_line_ranges = crate::capture::diff::ranges(&unknown);
     }
 }
 
@@ -181,10 +182,13 @@ fn file_from_record(f: &FileChange) -> FileEvidence {
         human_lines_added: f.human_count(),
         ai_line_ranges: f.ai_lines.clone(),
         human_line_ranges: f.human_lines.clone(),
+        unknown_lines_added: 0,
+        unknown_line_ranges: Vec::new(),
     }
 }
 
-/// A file no capture record covers: every added line counts as a person's.
+/// A file no capture record covers: every added line is of unknown author (a person's only
+/// when a record says so).
 fn file_from_diff(f: &crate::capture::diff::DiffFile) -> FileEvidence {
     let lines: Vec<u32> = f.added.iter().map(|(l, _)| *l).collect();
     FileEvidence {
@@ -194,9 +198,11 @@ fn file_from_diff(f: &crate::capture::diff::DiffFile) -> FileEvidence {
         lines_added: f.added.len() as u32,
         lines_removed: f.removed,
         ai_lines_added: 0,
-        human_lines_added: f.added.len() as u32,
+        human_lines_added: 0,
         ai_line_ranges: Vec::new(),
-        human_line_ranges: crate::capture::diff::ranges(&lines),
+        human_line_ranges: Vec::new(),
+        unknown_lines_added: f.added.len() as u32,
+        unknown_line_ranges: crate::capture::diff::ranges(&lines),
     }
 }
 
@@ -261,6 +267,7 @@ fn totals(commits: &[CommitEvidence], sessions: &[super::SessionEvidence]) -> To
         t.lines_added += u64::from(f.lines_added);
         t.ai_lines_added += u64::from(f.ai_lines_added);
         t.human_lines_added += u64::from(f.human_lines_added);
+        t.unknown_lines_added += u64::from(f.unknown_lines_added);
     }
     let mut tokens = Tokens::default();
     let mut cost = Some(crate::money::Usd::ZERO);

@@ -23,11 +23,7 @@ pub fn session_doc(d: &SessionDetail) -> Value {
         "subagents": d.subagents.iter().map(subagent).collect::<Vec<_>>(),
         "files": d.files.iter().map(file).collect::<Vec<_>>(),
         "commits": d.commits.iter().map(commit).collect::<Vec<_>>(),
-        "warnings": d
-            .all_warnings()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>(),
+        "warnings": d.warning_lines(),
     })
 }
 

@@ -9,6 +9,7 @@ mod collect;
 mod commit;
 mod conversation;
 mod facts;
+mod notices;
 mod outputs;
 mod tally;
 #[cfg(test)]
@@ -19,6 +20,7 @@ mod tree;
 pub use conversation::{
     Conversation, Entry, EntryKind, ThreadRef, ToolEntry, ToolOutcome, load_conversation,
 };
+
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -49,6 +51,10 @@ pub struct SessionDetail {
     /// Every API response (main thread and sub-agents), in time order.
     pub turns: Vec<TurnUsage>,
     pub warnings: Vec<Diagnostic>,
+    /// Secrets in the session's transcripts, by rule (the evidence redacts them).
+    pub secrets: crate::redact::Counts,
+    /// Session-level warnings in words: models without a price, secrets.
+    pub notices: Vec<String>,
 }
 
 /// The usage of one API response: one turn of the model.
@@ -144,6 +150,32 @@ pub struct FileTouch {
     pub created: bool,
     /// Hashes of the added lines (trailing whitespace ignored), to recognise them in commits.
     pub added_hashes: Vec<u64>,
+    /// The first and last new lines of each Edit or MultiEdit string, which may be parts of
+    /// lines (an edit can start or end mid-line), to recognise the whole lines in commits.
+    pub edges: Vec<LineEdge>,
+}
+
+/// A piece of a line an edit wrote, when the edit may have started or ended mid-line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineEdge {
+    /// The first line of a new string: the whole line ends with it.
+    Ends(String),
+    /// The last line of a new string: the whole line starts with it.
+    Starts(String),
+    /// A one-line new string: the whole line holds it.
+    Inside(String),
+}
+
+impl LineEdge {
+    /// Whether `line` (trailing whitespace ignored) is a whole line this piece is part of.
+    pub fn fits(&self, line: &str) -> bool {
+        let line = line.trim_end();
+        match self {
+            Self::Ends(p) => line.ends_with(p.trim_end()),
+            Self::Starts(p) => line.starts_with(p.as_str()),
+            Self::Inside(p) => line.contains(p.trim_end()),
+        }
+    }
 }
 
 /// One hunk of a structured patch; `lines` start with ` `, `-` or `+`.
@@ -247,7 +279,17 @@ fn detail_pass(
     c.tally.drop_replays();
     let mut warnings = std::mem::take(&mut c.warnings);
     let subagents = tree::build(&c, main, prices, &mut warnings);
+    let secrets = notices::scan_secrets(&files, open, &c.skip);
+    let notices = [
+        notices::unpriced(&summary.unpriced_models, prices.override_file()),
+        notices::secrets(&secrets),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     SessionDetail {
+        secrets,
+        notices,
         summary: summary.clone(),
         tool_calls: outputs::tool_calls(&c),
         subagents,
@@ -290,6 +332,13 @@ impl SessionDetail {
                 out.push(w);
             }
         }
+        out
+    }
+
+    /// Every warning in words, session-level ones first: what each screen and `show` list.
+    pub fn warning_lines(&self) -> Vec<String> {
+        let mut out = self.notices.clone();
+        out.extend(self.all_warnings().iter().map(ToString::to_string));
         out
     }
 

@@ -65,11 +65,22 @@ pub enum Action {
     Sign,
     /// Review: push without attestation, where `vouch.review` allows it.
     PushUnattested,
+    /// Session detail: hide or show the secrets in everything the transcripts say (for sharing
+    /// the screen).
+    ToggleRedact,
+    /// Files tab: scroll the diff left.
+    ScrollLeft,
+    /// Files tab: scroll the diff right.
+    ScrollRight,
+    /// Files tab: wrap the diff's long lines, or not.
+    ToggleWrap,
+    /// Files tab: the diff over the whole body, or beside the lists.
+    ToggleMaximize,
 }
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 37] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -97,6 +108,11 @@ impl Action {
         Self::PrevMatch,
         Self::ToggleThinking,
         Self::ToggleResults,
+        Self::ToggleRedact,
+        Self::ScrollLeft,
+        Self::ScrollRight,
+        Self::ToggleWrap,
+        Self::ToggleMaximize,
         Self::Sign,
         Self::PushUnattested,
         Self::Help,
@@ -192,7 +208,12 @@ mod tests {
                 | Action::ToggleResults
                 | Action::Branch
                 | Action::Sign
-                | Action::PushUnattested => {}
+                | Action::PushUnattested
+                | Action::ToggleRedact
+                | Action::ScrollLeft
+                | Action::ScrollRight
+                | Action::ToggleWrap
+                | Action::ToggleMaximize => {}
             }
         }
     }

@@ -76,6 +76,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Whether a load job is running (a second reload waits for it).
     busy: bool,
+    /// The session detail hides secrets (`[REDACTED:rule]`), for screen sharing.
+    pub redacted: bool,
 }
 
 impl App {
@@ -106,6 +108,7 @@ impl App {
             tick: 0,
             size: (0, 0),
             busy: false,
+            redacted: false,
         }
     }
 

@@ -14,8 +14,9 @@ use super::views::detail::text::{clock, millis, relative, wrap};
 use super::views::sessions::clip;
 use crate::session::detail::{Conversation, EntryKind, ToolEntry};
 
-/// Lays out `c` for `key` (width, thinking shown, results unfolded, thread), with paths shown
-/// relative to `cwd`.
+/// Lays out `c` for `key` (width, thinking shown, results unfolded, thread, secrets hidden),
+/// with paths shown relative to `cwd`. Secrets are hidden here, on the worker, with the
+/// evidence's redaction rules.
 pub fn lay_out(
     theme: &Theme,
     c: &Conversation,
@@ -27,6 +28,7 @@ pub fn lay_out(
         width: usize::from(key.0),
         thinking: key.1,
         results: key.2,
+        redact: key.4,
         cwd,
     };
     let (lines, plain) = build(&how, c);
@@ -39,7 +41,19 @@ struct How<'a> {
     width: usize,
     thinking: bool,
     results: bool,
+    redact: bool,
     cwd: Option<&'a str>,
+}
+
+impl How<'_> {
+    /// `text`, its secrets replaced by `[REDACTED:rule]` when they are hidden.
+    fn shown<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.redact {
+            crate::redact::shared().redact(text, &mut crate::redact::Counts::new())
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        }
+    }
 }
 
 /// The lines of the whole thread, and their lower-cased text for searching.
@@ -57,14 +71,14 @@ fn build(how: &How<'_>, c: &Conversation) -> (Vec<Line<'static>>, Vec<String>) {
             EntryKind::Prompt(t) => block(
                 &mut out,
                 heading("▶ Prompt", theme.prompt, &at, theme),
-                t,
+                &how.shown(t),
                 width,
                 Style::default(),
             ),
             EntryKind::Answer(t) => block(
                 &mut out,
                 heading("◆ Claude", theme.answer, &at, theme),
-                t,
+                &how.shown(t),
                 width,
                 Style::default(),
             ),
@@ -76,14 +90,14 @@ fn build(how: &How<'_>, c: &Conversation) -> (Vec<Line<'static>>, Vec<String>) {
                     &at,
                     theme,
                 ),
-                t,
+                &how.shown(t),
                 width,
                 theme.muted,
             ),
             EntryKind::Thinking(t) if thinking => block(
                 &mut out,
                 heading("✻ Thinking", theme.thinking, &at, theme),
-                t,
+                &how.shown(t),
                 width,
                 theme.thinking,
             ),
@@ -160,7 +174,10 @@ fn tool_lines(
         Span::styled(format!("{fold} "), theme.muted),
         Span::styled(name, theme.tool),
         Span::raw(" "),
-        Span::raw(clip(&one_line(&relative(&t.input, how.cwd)), room)),
+        Span::raw(clip(
+            &one_line(&how.shown(&relative(&t.input, how.cwd))),
+            room,
+        )),
         Span::styled(format!(" {mark}"), style),
         Span::styled(took, theme.muted),
     ]));
@@ -168,7 +185,7 @@ fn tool_lines(
         return;
     };
     let style = if r.is_error { theme.error } else { theme.muted };
-    for line in text_lines(&r.text) {
+    for line in text_lines(&how.shown(&r.text)) {
         for piece in wrap(&line, width.saturating_sub(4)) {
             out.push(Line::from(vec![
                 Span::styled("  │ ", theme.muted),
@@ -178,7 +195,10 @@ fn tool_lines(
     }
     if r.more_lines > 0 {
         out.push(Line::from(Span::styled(
-            format!("  │ … {} more lines", r.more_lines),
+            format!(
+                "  │ … {}",
+                crate::words::counted(r.more_lines as u64, "more line", "more lines")
+            ),
             theme.muted,
         )));
     }

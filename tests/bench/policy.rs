@@ -135,6 +135,8 @@ fn evidence() -> Evidence {
                     human_lines_added: 2,
                     ai_line_ranges: vec![[10, 27]],
                     human_line_ranges: vec![[30, 31]],
+                    unknown_lines_added: 0,
+                    unknown_line_ranges: Vec::new(),
                 })
                 .collect(),
         })

@@ -88,6 +88,8 @@ pub fn file(path: &str) -> FileEvidence {
         human_lines_added: 0,
         ai_line_ranges: vec![[1, 3]],
         human_line_ranges: Vec::new(),
+        unknown_lines_added: 0,
+        unknown_line_ranges: Vec::new(),
     }
 }
 

@@ -126,7 +126,7 @@ pub fn unpriced_footnote<'a>(models: impl Iterator<Item = &'a String>) -> Option
     names.sort_unstable();
     names.dedup();
     let path = crate::config::price_file(&crate::transcript::discover::ProcessEnv);
-    crate::report::unpriced_note(&names, &path)
+    crate::pricing::unpriced_note(&names, &path)
 }
 
 /// A cost, with `+?` when some of the tokens had no price.

@@ -65,13 +65,23 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             })
             .unwrap_or_default()
     };
+    let redactor = args.redact.then(crate::redact::shared);
+    let mut counts = crate::redact::Counts::new();
     if args.json {
         let mut doc = session_doc(&detail);
-        doc["linked_commits"] = serde_json::to_value(&links)?;
+        doc["linked_commits"] = links.iter().map(linked::json).collect();
+        if let Some(r) = redactor {
+            r.redact_json(&mut doc, &mut counts);
+        }
         print_json(&doc)?;
     } else {
         let mut output = text(ctx, &detail);
         output.extend(linked::section(ctx, &links));
+        if let Some(r) = redactor {
+            for line in &mut output {
+                *line = r.redact(line, &mut counts).into_owned();
+            }
+        }
         print_lines(&output)?;
     }
     Ok(Outcome::Success)
@@ -85,7 +95,7 @@ fn text(ctx: &Context, d: &SessionDetail) -> Vec<String> {
     out.extend(subagents(ctx, d));
     out.extend(files(ctx, d));
     out.extend(commits(ctx, d));
-    let warnings = d.all_warnings();
+    let warnings = d.warning_lines();
     if !warnings.is_empty() {
         out.push(String::new());
         out.push(ctx.style.warn(&format!("Warnings ({})", warnings.len())));

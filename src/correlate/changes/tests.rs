@@ -17,6 +17,56 @@ fn demo_detail(prompt_start: &str) -> SessionDetail {
     load_detail(summary, &open, prices)
 }
 
+/// Session 7a694908's sub-agent rewrote two lines of README.md, its edit starting mid-line; no
+/// hook saw the commit. Both lines are the agent's, and without a record none is a person's.
+#[test]
+fn without_a_record_no_line_is_a_persons_and_sub_agent_pieces_of_lines_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, paths) = crate::demo::repository(dir.path()).unwrap();
+    let prices = PriceTable::embedded();
+    let catalog = crate::demo::catalog(prices);
+    let summary = catalog
+        .sessions
+        .iter()
+        .find(|s| s.id.starts_with("7a694908"))
+        .expect("demo session 7a694908");
+    let open = |p: &std::path::Path| open_text(crate::demo::read_file(p));
+    let detail = load_detail(summary, &open, prices);
+    let changes = session_changes(&repo, &paths, &[], &detail).unwrap();
+    let readme = changes
+        .iter()
+        .flat_map(|c| &c.files)
+        .find(|f| f.path == "README.md")
+        .expect("README.md in a linked commit");
+    let authors: Vec<Author> = readme
+        .lines
+        .iter()
+        .filter_map(|l| match l.kind {
+            LineKind::Added(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(authors, vec![Author::Agent, Author::Agent]);
+    assert_eq!(
+        (readme.agent_lines, readme.human_lines, readme.unknown_lines),
+        (2, 0, 0)
+    );
+    for file in changes.iter().flat_map(|c| &c.files) {
+        assert_eq!(file.human_lines, 0, "{}: no record, no person", file.path);
+        assert_eq!(
+            file.agent_lines + file.unknown_lines,
+            file.added,
+            "{}",
+            file.path
+        );
+    }
+    let linked: u32 = changes[0].files.iter().map(|f| f.agent_lines).sum();
+    assert_eq!(
+        changes[0].link.agent_lines, linked,
+        "the link counts the same lines"
+    );
+}
+
 #[test]
 fn demo_commit_files_diffs_and_agent_lines() {
     let dir = tempfile::tempdir().unwrap();
@@ -47,11 +97,16 @@ fn demo_commit_files_diffs_and_agent_lines() {
         .lines
         .iter()
         .find(|l| l.text.is_empty() && l.new.is_some());
+    assert_eq!(blank.map(|l| l.kind), Some(LineKind::Added(Author::Plain)));
     assert_eq!(
-        blank.map(|l| l.kind),
-        Some(LineKind::Added(Author::Unknown))
+        importer.human_lines, 0,
+        "only a record says a person wrote a line"
     );
-    assert!(importer.agent_lines + importer.human_lines < importer.added);
+    assert!(importer.unknown_lines > 0);
+    assert_eq!(
+        importer.agent_lines + importer.unknown_lines,
+        importer.added
+    );
     let added = importer
         .lines
         .iter()
@@ -161,6 +216,8 @@ fn very_large_diffs_are_capped_and_counted() {
         commits: Vec::new(),
         turns: Vec::new(),
         warnings: Vec::new(),
+        secrets: std::collections::BTreeMap::new(),
+        notices: Vec::new(),
     };
     let paths = crate::capture::locate::RepoPaths::discover(dir.path()).unwrap();
     let changes = session_changes(&repo, &paths, &[record], &detail).unwrap();
@@ -171,5 +228,8 @@ fn very_large_diffs_are_capped_and_counted() {
         "the hunk header and 6000 lines, 5000 kept"
     );
     assert!(!big.recorded, "the record lists no file: lines are matched");
-    assert_eq!((big.agent_lines, big.human_lines), (0, 6000));
+    assert_eq!(
+        (big.agent_lines, big.human_lines, big.unknown_lines),
+        (0, 0, 6000)
+    );
 }

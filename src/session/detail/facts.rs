@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::Hunk;
+use super::{Hunk, LineEdge};
 use crate::transcript::scan::clip;
 
 /// Characters kept of a call's one-line input summary.
@@ -25,6 +25,8 @@ pub struct EditInput {
     pub removed: u64,
     /// Hashes of the lines the input writes that were not there before (for matching commits).
     pub added_hashes: Vec<u64>,
+    /// The new strings' first and last lines, which may be parts of lines.
+    pub edges: Vec<LineEdge>,
 }
 
 /// What a file-editing call's `toolUseResult` says it changed.
@@ -103,7 +105,55 @@ pub fn edit_input(name: &str, input: &Value) -> Option<EditInput> {
         added,
         removed,
         added_hashes: new_line_hashes(name, input),
+        edges: edges(name, input),
     })
+}
+
+/// Characters kept of a line piece.
+const EDGE_CHARS: usize = 200;
+
+/// The first and last new line of each Edit or MultiEdit new string: an edit whose old string
+/// starts or ends mid-line writes only part of those lines, so their hashes cannot match the
+/// committed lines. Only distinctive pieces are kept.
+fn edges(name: &str, input: &Value) -> Vec<LineEdge> {
+    let get = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let pairs: Vec<(String, String)> = match name {
+        "Edit" => vec![(get(input, "old_string"), get(input, "new_string"))],
+        "MultiEdit" => input
+            .get("edits")
+            .and_then(Value::as_array)
+            .map(|e| {
+                e.iter()
+                    .map(|e| (get(e, "old_string"), get(e, "new_string")))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (old, new) in &pairs {
+        let before: std::collections::HashSet<&str> = old.lines().collect();
+        let lines: Vec<&str> = new.lines().collect();
+        let fresh = |l: &str| !before.contains(l) && crate::capture::record::is_distinctive(l);
+        let head = |l: &str| l.chars().take(EDGE_CHARS).collect::<String>();
+        let tail = |l: &str| {
+            let skip = l.chars().count().saturating_sub(EDGE_CHARS);
+            l.chars().skip(skip).collect::<String>()
+        };
+        match lines.as_slice() {
+            [first, .., last] => {
+                if fresh(first) {
+                    out.push(LineEdge::Ends(tail(first)));
+                }
+                if fresh(last) {
+                    out.push(LineEdge::Starts(head(last)));
+                }
+            }
+            [one] if fresh(one) => out.push(LineEdge::Inside(head(one))),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Hashes of the lines an edit input introduces: a Write's content, or the lines of each new

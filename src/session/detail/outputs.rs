@@ -100,8 +100,14 @@ fn touch(u: &UseSeen, r: &ResultSeen) -> Option<FileTouch> {
             .map(crate::capture::record::line_hash)
             .collect()
     };
+    // A structured patch holds whole lines; only an edit's input can hold parts of lines.
+    let edges = match (&u.edit, facts.hunks.is_empty()) {
+        (Some(e), true) => e.edges.clone(),
+        _ => Vec::new(),
+    };
     Some(FileTouch {
         added_hashes,
+        edges,
         path,
         tool: u.name.clone(),
         tool_use_id: u.id.clone(),

@@ -3,6 +3,8 @@
 //! instant).
 
 mod actions;
+pub mod call;
+mod diff_keys;
 mod loaded;
 #[cfg(test)]
 mod tests;
@@ -10,6 +12,7 @@ mod tests;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 
 use crate::correlate::CommitChanges;
@@ -128,6 +131,10 @@ pub struct ToolsView {
     /// Whether the calls list has the focus.
     pub calls_focus: bool,
     pub call: usize,
+    /// The selected call is open in full, in a pop-up.
+    pub open: bool,
+    /// First line of the pop-up shown.
+    pub call_scroll: usize,
 }
 
 /// Selection in the files tab.
@@ -138,11 +145,46 @@ pub struct FilesView {
     pub file: usize,
     /// First diff line shown.
     pub diff_scroll: usize,
+    /// Columns of code scrolled past on the left (not when wrapping).
+    pub diff_hscroll: usize,
+    /// Long diff lines wrap instead of running past the pane.
+    pub wrap: bool,
+    /// The diff takes the whole tab.
+    pub maximized: bool,
+}
+
+/// Columns before a diff line's code: old and new numbers, the author mark, the sign.
+pub const DIFF_GUTTER: usize = 13;
+
+/// The detail screen's body for a terminal of `size` (below the top bar and tabs, above the
+/// key hints).
+pub fn body_area(size: (u16, u16)) -> Rect {
+    Rect::new(0, 2, size.0, size.1.saturating_sub(3))
+}
+
+/// The files tab's areas in `body`: the commits list (`commits` rows), the files list and the
+/// diff. Maximised, the diff takes the whole body and the lists none.
+pub fn files_areas(body: Rect, commits: usize, maximized: bool) -> [Rect; 3] {
+    if maximized {
+        let none = Rect::new(body.x, body.y, 0, 0);
+        return [none, none, body];
+    }
+    let [lists, diff] = if body.width >= 100 {
+        Layout::horizontal([Constraint::Percentage(38), Constraint::Min(0)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Percentage(40), Constraint::Min(0)]).areas(body)
+    };
+    let height = (commits as u16)
+        .saturating_add(2)
+        .min(lists.height / 2)
+        .max(3);
+    let [c, f] = Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(lists);
+    [c, f, diff]
 }
 
 /// What a conversation layout depends on: the width, whether thinking is shown and results
-/// unfolded, and the thread (`None`: the main one).
-pub type LayoutKey = (u16, bool, bool, Option<String>);
+/// unfolded, the thread (`None`: the main one), and whether secrets are hidden.
+pub type LayoutKey = (u16, bool, bool, Option<String>, bool);
 
 /// The conversation lines laid out for one width and set of toggles, kept between frames.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -73,6 +73,8 @@ fn evidence() -> Evidence {
                 human_lines_added: 2,
                 ai_line_ranges: vec![[3, 14]],
                 human_line_ranges: vec![[20, 21]],
+                unknown_lines_added: 0,
+                unknown_line_ranges: Vec::new(),
             }],
         }],
         sessions: vec![SessionEvidence {
@@ -112,6 +114,7 @@ fn evidence() -> Evidence {
             lines_added: 14,
             ai_lines_added: 12,
             human_lines_added: 2,
+            unknown_lines_added: 0,
             usage: usage(32_100, "0.420000"),
         },
         redactions: BTreeMap::from([("github_token".to_owned(), 1)]),

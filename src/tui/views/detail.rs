@@ -1,6 +1,7 @@
 //! The session detail screen: a top bar, the tabs, the selected tab's body, and key hints.
 
 mod conversation;
+pub(crate) mod diff;
 mod files;
 mod overview;
 mod subagents;
@@ -61,7 +62,7 @@ fn detail_of(app: &App) -> Option<Arc<SessionDetail>> {
 
 fn render_top(app: &App, frame: &mut Frame, area: Rect) {
     let Some(data) = app.open_data() else { return };
-    let title = one_line(data.summary.display_title());
+    let title = one_line(&text::hide(app, data.summary.display_title()));
     let left = Line::from(vec![
         Span::styled(" git vouch", app.theme.title),
         Span::styled(" › ", app.theme.muted),
@@ -76,6 +77,7 @@ fn render_top(app: &App, frame: &mut Frame, area: Rect) {
     };
     let right = match busy {
         Some(what) => Span::styled(format!(" {} {what}… ", text::spinner(app)), app.theme.warn),
+        None if app.redacted => Span::styled(" REDACTED view ", app.theme.warn),
         None => Span::styled(
             format!(
                 " {} ",
@@ -127,6 +129,7 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     };
     let open = match view.tab {
         Tab::Tools if !view.tools.calls_focus => Some("calls"),
+        Tab::Tools if !view.tools.open => Some("call in full"),
         Tab::Subagents => Some("conversation"),
         Tab::Files if view.files.pane != FilesPane::Diff => Some("open"),
         Tab::Conversation => Some("results"),
@@ -142,6 +145,21 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
             (Action::ToggleThinking, "thinking"),
         ]);
     }
+    if view.tab == Tab::Files && view.files.pane == FilesPane::Diff {
+        hints.extend([
+            (Action::ScrollRight, "scroll"),
+            (Action::ToggleWrap, "wrap"),
+            (Action::ToggleMaximize, "maximise"),
+        ]);
+    }
+    hints.push((
+        Action::ToggleRedact,
+        if app.redacted {
+            "show secrets"
+        } else {
+            "redact"
+        },
+    ));
     hints.extend([(Action::Help, "help"), (Action::Back, "back")]);
     let mut spans = Vec::new();
     for (a, label) in hints {

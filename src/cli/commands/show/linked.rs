@@ -2,7 +2,7 @@
 
 use crate::cli::context::Context;
 use crate::cli::table::{Column, render};
-use crate::correlate::{CommitLink, LinkSource};
+use crate::correlate::{CommitLink, LinkSource, how_marked};
 
 /// Text rows of the linked commits.
 pub fn section(ctx: &Context, links: &[CommitLink]) -> Vec<String> {
@@ -38,7 +38,27 @@ pub fn section(ctx: &Context, links: &[CommitLink]) -> Vec<String> {
     let mut table = render(&columns, &rows, None, ctx.width);
     table[0] = ctx.style.dim(&table[0]);
     out.extend(table);
+    let (recorded, matched) = (
+        links.iter().any(CommitLink::from_record),
+        links.iter().any(|l| !l.from_record()),
+    );
+    for (any, from_record, which) in [
+        (recorded, true, "recorded, trailer"),
+        (matched, false, "agent commit, inferred"),
+    ] {
+        if any {
+            let note = format!("AGENT LINES ({which}): {}", how_marked(from_record));
+            out.push(ctx.style.dim(&note));
+        }
+    }
     out
+}
+
+/// A linked commit as JSON: its fields, and how its agent lines were told apart (in words).
+pub fn json(link: &CommitLink) -> serde_json::Value {
+    let mut value = serde_json::to_value(link).unwrap_or_default();
+    value["agent_lines_how"] = how_marked(link.from_record()).into();
+    value
 }
 
 /// How the link was made, as shown.

@@ -1,5 +1,6 @@
 //! What keys do on the detail screen.
 
+use super::call::{call_lines, popup_area, popup_height};
 use super::{Changes, DetailView, FilesPane, Move, SessionData, Tab};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
@@ -84,6 +85,18 @@ impl App {
                 view.conversation.results = !view.conversation.results;
                 Vec::new()
             }
+            Action::ToggleRedact => {
+                self.redacted = !self.redacted;
+                Vec::new()
+            }
+            Action::ScrollLeft
+            | Action::ScrollRight
+            | Action::ToggleWrap
+            | Action::ToggleMaximize
+                if view.tab == Tab::Files =>
+            {
+                self.diff_key(action)
+            }
             _ => Vec::new(),
         }
     }
@@ -102,6 +115,14 @@ impl App {
             Tab::Overview => view.overview_scroll = scroll(view.overview_scroll),
             // The tokens tab fits on one screen.
             Tab::Tokens => {}
+            Tab::Tools if view.tools.open => {
+                let last = lens.call_lines.saturating_sub(lens.popup_height);
+                let at = view.tools.call_scroll;
+                view.tools.call_scroll = match m {
+                    Move::Bottom => last,
+                    _ => m.apply(at, usize::MAX).min(last),
+                };
+            }
             Tab::Tools if view.tools.calls_focus => {
                 view.tools.call = m.apply(view.tools.call, lens.calls);
             }
@@ -117,13 +138,16 @@ impl App {
                         f.commit = m.apply(f.commit, lens.commits);
                         f.file = 0;
                         f.diff_scroll = 0;
+                        f.diff_hscroll = 0;
                     }
                     FilesPane::Files => {
                         f.file = m.apply(f.file, lens.files);
                         f.diff_scroll = 0;
+                        f.diff_hscroll = 0;
                     }
                     FilesPane::Diff => f.diff_scroll = scroll(f.diff_scroll),
                 }
+                self.clamp_diff();
                 return self.highlight_effect();
             }
             Tab::Conversation => {
@@ -141,6 +165,10 @@ impl App {
             return Vec::new();
         };
         match view.tab {
+            Tab::Tools if view.tools.calls_focus && lens.calls > 0 => {
+                view.tools.open = true;
+                view.tools.call_scroll = 0;
+            }
             Tab::Tools if lens.calls > 0 => view.tools.calls_focus = true,
             Tab::Subagents => return self.open_subagent(),
             Tab::Files if view.files.pane == FilesPane::Commits && lens.files > 0 => {
@@ -199,10 +227,14 @@ impl App {
                 c.scroll = 0;
                 view.tab = Tab::Subagents;
             }
-            Tab::Files if view.files.pane == FilesPane::Diff => view.files.pane = FilesPane::Files,
+            Tab::Files if view.files.pane == FilesPane::Diff => {
+                view.files.pane = FilesPane::Files;
+                view.files.maximized = false;
+            }
             Tab::Files if view.files.pane == FilesPane::Files => {
                 view.files.pane = FilesPane::Commits;
             }
+            Tab::Tools if view.tools.open => view.tools.open = false,
             Tab::Tools if view.tools.calls_focus => view.tools.calls_focus = false,
             _ => {
                 self.detail = None;
@@ -237,7 +269,7 @@ impl App {
     }
 
     /// Lengths of the open session's lists, for clamping selections.
-    fn lengths(&self) -> Lengths {
+    pub(super) fn lengths(&self) -> Lengths {
         let mut out = Lengths::default();
         let (Some(view), Some(data)) = (self.detail.as_ref(), self.open_data()) else {
             return out;
@@ -246,7 +278,13 @@ impl App {
             let stats = d.tool_stats();
             out.tools = stats.len();
             if let Some(tool) = stats.get(view.tools.tool) {
-                out.calls = d.tool_calls.iter().filter(|c| c.name == tool.name).count();
+                let mut calls = d.tool_calls.iter().filter(|c| c.name == tool.name);
+                out.calls = calls.clone().count();
+                if let Some(call) = calls.nth(view.tools.call).filter(|_| view.tools.open) {
+                    let width = usize::from(popup_area(self.size).width.saturating_sub(2));
+                    out.call_lines = call_lines(data, call, width, self.redacted).len();
+                    out.popup_height = popup_height(self.size);
+                }
             }
             out.subagents = d.subagents_flat().len();
         }
@@ -259,10 +297,13 @@ impl App {
 }
 
 #[derive(Debug, Default)]
-struct Lengths {
+pub(super) struct Lengths {
     tools: usize,
     calls: usize,
     subagents: usize,
     commits: usize,
-    files: usize,
+    pub(super) files: usize,
+    /// Lines of the open tool call, and how many the pop-up shows.
+    call_lines: usize,
+    popup_height: usize,
 }

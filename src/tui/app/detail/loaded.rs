@@ -87,7 +87,7 @@ impl App {
         if view.tab != Tab::Conversation || width == 0 {
             return Vec::new();
         }
-        let key = (width, c.thinking, c.results, c.agent.clone());
+        let key = (width, c.thinking, c.results, c.agent.clone(), self.redacted);
         let laid_out = c.rendered.key == key && !c.rendered.lines.is_empty();
         if laid_out || c.requested.as_ref() == Some(&key) {
             return Vec::new();

@@ -1,20 +1,17 @@
 //! The files and commits tab: the commits tied to the session, the files the selected one
-//! changed with +/- counts, and the selected file's diff, highlighted, with the lines the agent
-//! wrote marked apart from a person's (`A` and `H` in the gutter).
+//! changed with +/- counts, and the selected file's diff (see [`super::diff`]).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph};
 
-use super::text::{clip_left, message, spinner};
-use crate::correlate::{Author, ChangedFile, CommitChanges, LineKind, LinkSource};
+use super::text::{clip_left, hide_if, message, spinner};
+use crate::correlate::{CommitChanges, LinkSource};
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
-use crate::tui::app::detail::{Changes, FilesPane};
-use crate::tui::highlight::Highlighted;
-use crate::tui::sanitize::{code_line, code_piece, one_line};
+use crate::tui::app::detail::{Changes, FilesPane, files_areas};
+use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
 use crate::tui::views::sessions::clip;
 
@@ -44,32 +41,25 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
             return render_no_commits(app, d, &why, frame, area);
         }
     };
+    let (theme, redacted) = (app.theme, app.redacted);
     let Some(view) = app.detail.as_mut() else {
         return;
     };
-    let f = &mut view.files;
-    f.commit = f.commit.min(changes.len() - 1);
-    let commit = &changes[f.commit];
-    f.file = f.file.min(commit.files.len().saturating_sub(1));
-    let (pane, file_index) = (f.pane, f.file);
-    let [lists, diff] = if area.width >= 100 {
-        Layout::horizontal([Constraint::Percentage(38), Constraint::Min(0)]).areas(area)
-    } else {
-        Layout::vertical([Constraint::Percentage(40), Constraint::Min(0)]).areas(area)
-    };
-    let commits_height = (changes.len() as u16 + 2).min(lists.height / 2).max(3);
-    let [commits_area, files_area] =
-        Layout::vertical([Constraint::Length(commits_height), Constraint::Min(0)]).areas(lists);
-    let theme = app.theme;
-    render_commits(
-        &theme,
-        &changes,
-        view.files.commit,
-        pane,
-        frame,
-        commits_area,
-    );
-    render_files(&theme, commit, file_index, pane, frame, files_area);
+    let f = &view.files;
+    let commit_index = f.commit.min(changes.len() - 1);
+    let commit = &changes[commit_index];
+    let file_index = f.file.min(commit.files.len().saturating_sub(1));
+    let pane = f.pane;
+    let [commits_area, files_area, diff] = files_areas(area, changes.len(), f.maximized);
+    if !f.maximized {
+        let lists = Lists {
+            theme: &theme,
+            pane,
+            redacted,
+        };
+        render_commits(&lists, &changes, commit_index, frame, commits_area);
+        render_files(&lists, commit, file_index, frame, files_area);
+    }
     view.page = usize::from(match pane {
         FilesPane::Commits => commits_area.height,
         FilesPane::Files => files_area.height,
@@ -84,7 +74,7 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
             .get(&(commit.link.sha.clone(), file.path.clone()))
             .cloned()
     });
-    render_diff(
+    super::diff::render(
         app,
         file,
         highlighted.as_deref(),
@@ -94,7 +84,7 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Block<'a> {
+pub(super) fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Block<'a> {
     let style = if focused { theme.title } else { theme.muted };
     Block::default()
         .borders(Borders::ALL)
@@ -105,14 +95,21 @@ fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Block<'a> {
         ))
 }
 
+/// How the lists are drawn.
+struct Lists<'a> {
+    theme: &'a Theme,
+    pane: FilesPane,
+    redacted: bool,
+}
+
 fn render_commits(
-    theme: &Theme,
+    how: &Lists<'_>,
     changes: &[CommitChanges],
     selected: usize,
-    pane: FilesPane,
     frame: &mut Frame,
     area: Rect,
 ) {
+    let (theme, pane) = (how.theme, how.pane);
     let width = usize::from(area.width.saturating_sub(4));
     let items: Vec<ListItem> = changes
         .iter()
@@ -123,7 +120,10 @@ fn render_commits(
             ListItem::new(Line::from(vec![
                 Span::styled(short, theme.hunk),
                 Span::raw(" "),
-                Span::raw(clip(&one_line(&c.link.subject), room)),
+                Span::raw(clip(
+                    &one_line(&hide_if(how.redacted, &c.link.subject)),
+                    room,
+                )),
                 Span::styled(tag, theme.muted),
             ]))
         })
@@ -141,13 +141,13 @@ fn render_commits(
 }
 
 fn render_files(
-    theme: &Theme,
+    how: &Lists<'_>,
     commit: &CommitChanges,
     selected: usize,
-    pane: FilesPane,
     frame: &mut Frame,
     area: Rect,
 ) {
+    let (theme, pane) = (how.theme, how.pane);
     let width = usize::from(area.width.saturating_sub(4));
     let items: Vec<ListItem> = commit
         .files
@@ -202,93 +202,6 @@ fn list(
         .highlight_spacing(HighlightSpacing::Always);
     let mut state = ListState::default().with_selected(Some(selected));
     frame.render_stateful_widget(widget, area, &mut state);
-}
-
-fn render_diff(
-    app: &mut App,
-    file: &ChangedFile,
-    highlighted: Option<&Highlighted>,
-    focused: bool,
-    frame: &mut Frame,
-    area: Rect,
-) {
-    let theme = app.theme;
-    let how = if file.recorded { "recorded" } else { "matched" };
-    let title = format!(
-        " {} · A agent {} · H human {} ({how}) ",
-        clip_left(&one_line(&file.path), usize::from(area.width / 2)),
-        file.agent_lines,
-        file.human_lines
-    );
-    let block = pane_block(&theme, title, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if file.binary {
-        frame.render_widget(
-            Paragraph::new(Span::styled(" binary file", theme.muted)),
-            inner,
-        );
-        return;
-    }
-    let height = usize::from(inner.height);
-    let Some(view) = app.detail.as_mut() else {
-        return;
-    };
-    let total = file.lines.len() + usize::from(file.more_lines > 0);
-    let scroll = view.files.diff_scroll.min(total.saturating_sub(height));
-    view.files.diff_scroll = scroll;
-    let mut lines: Vec<Line> = file
-        .lines
-        .iter()
-        .enumerate()
-        .skip(scroll)
-        .take(height)
-        .map(|(i, l)| {
-            let pieces = highlighted.and_then(|h| h.lines.get(i));
-            diff_line(&theme, l, pieces.map(Vec::as_slice))
-        })
-        .collect();
-    if file.more_lines > 0 && lines.len() < height {
-        lines.push(Line::from(Span::styled(
-            format!(" … {} more lines not shown", file.more_lines),
-            theme.muted,
-        )));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn diff_line<'a>(
-    theme: &Theme,
-    l: &crate::correlate::DiffLine,
-    pieces: Option<&[crate::tui::highlight::Piece]>,
-) -> Line<'a> {
-    let num = |n: Option<u32>| n.map_or_else(|| "    ".to_owned(), |n| format!("{n:>4}"));
-    if l.kind == LineKind::Hunk {
-        return Line::from(Span::styled(one_line(&l.text), theme.hunk));
-    }
-    let (sign, sign_style, who, who_style) = match l.kind {
-        LineKind::Added(Author::Agent) => ("+", theme.added, "A", theme.ai_line),
-        LineKind::Added(Author::Human) => ("+", theme.added, "H", theme.human_line),
-        LineKind::Added(Author::Unknown) => ("+", theme.added, "·", theme.muted),
-        LineKind::Removed => ("-", theme.removed, " ", Style::default()),
-        _ => (" ", Style::default(), " ", Style::default()),
-    };
-    let mut spans = vec![
-        Span::styled(format!("{} {} ", num(l.old), num(l.new)), theme.muted),
-        Span::styled(who, who_style),
-        Span::styled(sign, sign_style),
-        Span::raw(" "),
-    ];
-    match pieces.filter(|p| !p.is_empty() && !theme.plain) {
-        Some(pieces) => spans.extend(pieces.iter().map(|(c, t)| {
-            let style = c.map_or(Style::default(), |(r, g, b)| {
-                Style::default().fg(Color::Rgb(r, g, b))
-            });
-            Span::styled(code_piece(t), style)
-        })),
-        None => spans.push(Span::styled(code_line(&l.text), sign_style)),
-    }
-    Line::from(spans)
 }
 
 /// No commit to show: why, and the files the agent edited according to the transcript.

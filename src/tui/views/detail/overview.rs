@@ -7,10 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{datetime, spinner};
+use super::text::{datetime, hide, spinner, wrap};
 use crate::cli::commands::sessions::cost_cell;
 use crate::cli::fmt;
 use crate::session::detail::SessionDetail;
+use crate::words::counted;
 use crate::tui::app::App;
 use crate::tui::app::detail::Changes;
 use crate::tui::sanitize::one_line;
@@ -48,7 +49,7 @@ fn plain(text: String) -> Vec<Span<'static>> {
 
 fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
     let s = &d.summary;
-    let opt = |v: Option<&str>| one_line(v.unwrap_or("—"));
+    let opt = |v: Option<&str>| one_line(&hide(app, v.unwrap_or("—")));
     let when = match (s.start, s.end) {
         (Some(a), Some(b)) => format!(
             "{} → {} ({})",
@@ -62,7 +63,10 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
     let models: Vec<String> = s
         .models
         .iter()
-        .map(|m| format!("{} ({} responses)", fmt::model(&m.model), m.messages))
+        .map(|m| {
+            let n = counted(m.messages, "response", "responses");
+            format!("{} ({n})", fmt::model(&m.model))
+        })
         .collect();
     let t = &s.tokens;
     let tokens = vec![
@@ -107,8 +111,10 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
             app,
             "Messages",
             plain(format!(
-                "{} prompts, {} responses, {} compactions",
-                s.user_prompts, s.assistant_messages, s.compactions
+                "{}, {}, {}",
+                counted(s.user_prompts, "prompt", "prompts"),
+                counted(s.assistant_messages, "response", "responses"),
+                counted(s.compactions, "compaction", "compactions")
             )),
         ),
         field(app, "Models", plain(one_line(&models.join(", ")))),
@@ -139,7 +145,11 @@ fn activity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         app,
         "Tools",
         plain(clip(
-            &format!("{} calls: {}", d.tool_calls.len(), one_line(&tools)),
+            &format!(
+                "{}: {}",
+                counted(d.tool_calls.len() as u64, "call", "calls"),
+                one_line(&tools)
+            ),
             width,
         )),
     )];
@@ -165,7 +175,7 @@ fn subagents(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
                 n.agent_type.as_deref().unwrap_or(n.kind.as_str()),
                 n.description.as_deref().unwrap_or("")
             );
-            field(app, label, plain(clip(&one_line(&what), width)))
+            field(app, label, plain(clip(&one_line(&hide(app, &what)), width)))
         })
         .collect()
 }
@@ -202,21 +212,22 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         .enumerate()
         .map(|(i, r)| {
             let label = if i == 0 { "Commits" } else { "" };
-            field(app, label, plain(clip(&one_line(r), width)))
+            field(app, label, plain(clip(&one_line(&hide(app, r)), width)))
         })
         .collect()
 }
 
 fn warnings(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
-    let all = d.all_warnings();
+    let all = d.warning_lines();
     if all.is_empty() {
         return vec![field(app, "Warnings", plain("none".into()))];
     }
+    // Wrapped, not clipped: a warning's advice is at its end.
     all.iter()
+        .flat_map(|w| wrap(&one_line(w), usize::from(width)))
         .enumerate()
-        .map(|(i, w)| {
+        .map(|(i, text)| {
             let label = if i == 0 { "Warnings" } else { "" };
-            let text = clip(&one_line(&w.to_string()), width);
             let mut line = field(app, label, vec![Span::styled(text, app.theme.warn)]);
             line.style = Style::default();
             line

@@ -27,7 +27,10 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
             let branch = branch(&depths, i);
             Row::new(vec![
                 Cell::from(format!("{branch}{}", kind(n))),
-                Cell::from(one_line(n.description.as_deref().unwrap_or("—"))),
+                Cell::from(one_line(&super::text::hide(
+                    app,
+                    n.description.as_deref().unwrap_or("—"),
+                ))),
                 Cell::from(Line::from(fmt::tokens(n.tokens.total())).right_aligned())
                     .style(theme.tokens),
                 Cell::from(

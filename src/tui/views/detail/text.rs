@@ -12,6 +12,24 @@ use crate::tui::app::App;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
+/// `text` as shown on the detail screen: while the redacted view is on, its secrets replaced by
+/// `[REDACTED:rule]` with the evidence's rules. Screens pass short strings (a call's input, a
+/// line of a diff); the conversation is redacted where it is laid out, on the worker.
+pub fn hide(app: &App, text: &str) -> String {
+    hide_if(app.redacted, text)
+}
+
+/// `text`, its secrets replaced by `[REDACTED:rule]` when `on`.
+pub fn hide_if(on: bool, text: &str) -> String {
+    if on {
+        crate::redact::shared()
+            .redact(text, &mut crate::redact::Counts::new())
+            .into_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
 /// The progress indicator's current frame.
 pub fn spinner(app: &App) -> &'static str {
     SPINNER[app.tick % SPINNER.len()]

@@ -5,11 +5,15 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Row, Table, TableState};
+use ratatui::widgets::{
+    Block, Borders, Cell, Clear, HighlightSpacing, Paragraph, Row, Table, TableState,
+};
 
-use super::text::{clock, message, millis, relative};
+use super::text::{clock, hide, message, millis, relative};
 use crate::session::detail::{SessionDetail, ToolCall, ToolStat, ToolStatus};
+use crate::words::counted;
 use crate::tui::app::App;
+use crate::tui::app::detail::call::{call_lines, popup_area};
 use crate::tui::sanitize::one_line;
 use crate::tui::views::sessions::clip;
 
@@ -44,6 +48,12 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         cwd,
     };
     render_calls(app, &list, frame, bottom);
+    if let Some(c) = calls
+        .get(call)
+        .filter(|_| app.detail.as_ref().is_some_and(|v| v.tools.open))
+    {
+        render_call(app, c, frame);
+    }
     if let Some(view) = app.detail.as_mut() {
         let focused = if calls_focus { bottom } else { top };
         view.page = usize::from(focused.height.saturating_sub(2));
@@ -106,6 +116,49 @@ fn render_histogram(
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// The selected call in full over the tab: its input, and its result or error.
+fn render_call(app: &App, call: &ToolCall, frame: &mut Frame) {
+    let (Some(view), Some(data)) = (app.detail.as_ref(), app.open_data()) else {
+        return;
+    };
+    let area = popup_area(app.size).intersection(frame.area());
+    let width = usize::from(area.width.saturating_sub(2));
+    let lines = call_lines(data, call, width, app.redacted);
+    let total = lines.len();
+    let height = usize::from(area.height.saturating_sub(2));
+    let scroll = view.tools.call_scroll.min(total.saturating_sub(height));
+    let theme = app.theme;
+    let style = match call.status {
+        ToolStatus::Failed { .. } => theme.error,
+        _ => theme.title,
+    };
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .skip(scroll)
+        .take(height)
+        .map(|l| match l.as_str() {
+            "Input" | "Result" | "Error" => Line::from(Span::styled(l, theme.header)),
+            _ => Line::from(l),
+        })
+        .collect();
+    let position = format!(
+        " {}–{} of {} ",
+        (scroll + 1).min(total),
+        (scroll + height).min(total),
+        total
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(
+            format!(" {} call ", one_line(&call.name)),
+            style,
+        ))
+        .title_bottom(Span::styled(position, theme.muted));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(shown).block(block), area);
+}
+
 fn failed_text(n: u64) -> String {
     if n == 0 { String::new() } else { n.to_string() }
 }
@@ -131,13 +184,13 @@ fn render_calls(app: &App, list: &CallList<'_>, frame: &mut Frame, area: Rect) {
     let rows: Vec<Row> = calls
         .iter()
         .map(|c| {
-            let input = one_line(&relative(&c.input_summary, cwd));
+            let input = one_line(&hide(app, &relative(&c.input_summary, cwd)));
             let (mark, style, detail) = match &c.status {
                 ToolStatus::Ok => ("✓", theme.ok, input),
                 ToolStatus::Failed { error } => (
                     "✗",
                     theme.error,
-                    format!("{input} — {}", one_line(&relative(error, cwd))),
+                    format!("{input} — {}", one_line(&hide(app, &relative(error, cwd)))),
                 ),
                 ToolStatus::Pending => ("…", theme.warn, input),
             };
@@ -154,7 +207,11 @@ fn render_calls(app: &App, list: &CallList<'_>, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    let title = format!(" {} calls of {} ", calls.len(), one_line(&stat.name));
+    let title = format!(
+        " {} of {} ",
+        counted(calls.len() as u64, "call", "calls"),
+        one_line(&stat.name)
+    );
     let widths = [
         Constraint::Length(8),
         Constraint::Length(1),

@@ -1,0 +1,177 @@
+//! The detail screen's marks, warnings, redacted view, tool call pop-up and diff keys.
+
+use super::{KeyCode, draw, open_session, press, type_keys};
+
+const RENAME: &str = "Refactor: rename TaskStore";
+
+/// Opens the rename session's README.md diff (its sub-agent's edit; no hook saw the commit).
+fn readme_diff() -> (
+    git_vouch::tui::App,
+    git_vouch::tui::worker::Source,
+    tempfile::TempDir,
+) {
+    let (mut app, source, dir) = open_session(RENAME);
+    type_keys(&mut app, &source, "5");
+    press(&mut app, &source, KeyCode::Enter);
+    let files = app
+        .open_data()
+        .and_then(|d| match &d.changes {
+            git_vouch::tui::app::detail::Changes::Ready(c) => Some(c[0].files.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let at = files.iter().position(|f| f.path == "README.md").unwrap();
+    for _ in 0..at {
+        type_keys(&mut app, &source, "j");
+    }
+    press(&mut app, &source, KeyCode::Enter);
+    (app, source, dir)
+}
+
+#[test]
+fn without_a_record_no_line_is_marked_as_a_persons() {
+    let (mut app, _source, _dir) = readme_diff();
+    let screen = draw(&mut app, (80, 24));
+    assert!(!screen.contains(" H+"), "{screen}");
+    assert!(!screen.contains("H person"), "{screen}");
+    assert!(screen.contains("A agent 2 · ? unknown 0"), "{screen}");
+    assert!(screen.contains("agent lines found by matching"), "{screen}");
+    insta::assert_snapshot!("detail_diff_without_record_80x24", screen);
+}
+
+/// Sideways scroll, wrap and maximise of a diff wider than its pane, at 80x24.
+#[test]
+fn wide_diffs_scroll_sideways_wrap_and_maximise() {
+    let (mut app, source, _dir) = readme_diff();
+    draw(&mut app, (80, 24));
+    type_keys(&mut app, &source, ">>");
+    let shifted = draw(&mut app, (80, 24));
+    assert_eq!(app.detail.as_ref().unwrap().files.diff_hscroll, 16);
+    insta::assert_snapshot!("detail_diff_scrolled_80x24", shifted);
+    // Never past the widest line: the state is clamped by update, not by the draw.
+    type_keys(&mut app, &source, &">".repeat(40));
+    let far = app.detail.as_ref().unwrap().files.diff_hscroll;
+    assert!(far > 16 && far < 100, "{far}");
+    type_keys(&mut app, &source, &"<".repeat(40));
+    assert_eq!(app.detail.as_ref().unwrap().files.diff_hscroll, 0);
+    type_keys(&mut app, &source, "w");
+    insta::assert_snapshot!("detail_diff_wrapped_80x24", draw(&mut app, (80, 24)));
+    type_keys(&mut app, &source, "wz");
+    let maximised = draw(&mut app, (80, 24));
+    assert!(!maximised.contains("Files (8)"), "{maximised}");
+    insta::assert_snapshot!("detail_diff_maximised_80x24", maximised);
+    // Back leaves the diff and its maximised view.
+    press(&mut app, &source, KeyCode::Esc);
+    assert!(!app.detail.as_ref().unwrap().files.maximized);
+}
+
+/// `enter` on a failed call opens its input and error in full; `q` closes it.
+#[test]
+fn a_failed_tool_call_opens_in_full() {
+    let (mut app, source, _dir) = open_session(super::IMPORT);
+    let detail = app.open_data().unwrap().detail.clone().unwrap();
+    let stats = detail.tool_stats();
+    let tool = stats.iter().position(|s| s.failed > 0).unwrap();
+    let name = stats[tool].name.clone();
+    let failed = detail
+        .tool_calls
+        .iter()
+        .filter(|c| c.name == name)
+        .position(|c| c.status.as_str() == "failed")
+        .unwrap();
+    type_keys(&mut app, &source, "3");
+    type_keys(&mut app, &source, &"j".repeat(tool));
+    press(&mut app, &source, KeyCode::Enter);
+    type_keys(&mut app, &source, &"j".repeat(failed));
+    press(&mut app, &source, KeyCode::Enter);
+    let screen = draw(&mut app, (80, 24));
+    assert!(app.detail.as_ref().unwrap().tools.open);
+    assert!(
+        screen.contains("┌ Bash call") && screen.contains("│Error"),
+        "{screen}"
+    );
+    assert!(screen.contains("FAIL: test_rows_become_tasks"), "{screen}");
+    insta::assert_snapshot!("detail_tool_call_open_80x24", screen);
+    type_keys(&mut app, &source, "q");
+    let tools = &app.detail.as_ref().unwrap().tools;
+    assert!(!tools.open && tools.calls_focus);
+}
+
+const GITHUB: &str = "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";
+
+/// A session with secrets in its prompt and in a failed call's error, on an unpriced model.
+fn secret_session(dir: &std::path::Path) -> git_vouch::index::Catalog {
+    let lines = [
+        serde_json::json!({"type":"user","uuid":"u1","timestamp":"2026-11-21T10:00:00Z",
+            "cwd":"/tmp/x","sessionId":"s-secret",
+            "message":{"content":format!("deploy with {GITHUB} and AKIAIOSFODNN7EXAMPL2")}}),
+        serde_json::json!({"type":"assistant","uuid":"a1","timestamp":"2026-11-21T10:00:01Z",
+            "requestId":"r1","message":{"id":"m1","model":"claude-imaginary-9",
+            "usage":{"input_tokens":10,"output_tokens":5},
+            "content":[{"type":"tool_use","id":"t1","name":"Bash",
+                 "input":{"command":format!("curl -H 'Authorization: token {GITHUB}' api")}}]}}),
+        serde_json::json!({"type":"user","uuid":"u2","timestamp":"2026-11-21T10:00:02Z",
+            "message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":true,
+            "content":format!("401: bad credentials {GITHUB}")}]}}),
+    ];
+    let path = dir.join("s-secret.jsonl");
+    let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
+    std::fs::write(&path, text).unwrap();
+    let summary = git_vouch::session::SessionSummary {
+        id: "s-secret".into(),
+        project: "x".into(),
+        cwd: Some("/tmp/x".into()),
+        first_prompt: Some(format!("deploy with {GITHUB} and AKIAIOSFODNN7EXAMPL2")),
+        unpriced_models: vec!["claude-imaginary-9".into()],
+        files: vec![path],
+        ..git_vouch::session::SessionSummary::default()
+    };
+    git_vouch::index::Catalog {
+        sessions: vec![summary],
+        ..git_vouch::index::Catalog::default()
+    }
+}
+
+/// Secrets are warned about with their counts; `R` hides them in every tab, marked in the
+/// header, until pressed again.
+#[test]
+fn secrets_are_warned_and_the_redacted_view_hides_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = git_vouch::tui::worker::Source::Local { cache: None };
+    let mut app = super::app(secret_session(dir.path()), &[], None);
+    press(&mut app, &source, KeyCode::Enter);
+    let overview = draw(&mut app, (80, 24));
+    assert!(overview.contains(GITHUB), "{overview}");
+    assert!(
+        overview.contains("4 secrets in this session (1 aws-access-key-id, 3 github-token)"),
+        "{overview}"
+    );
+    assert!(
+        overview.contains("no price for claude-imaginary-9"),
+        "{overview}"
+    );
+    insta::assert_snapshot!("detail_secrets_overview_80x24", overview);
+    type_keys(&mut app, &source, "R");
+    let hidden = draw(&mut app, (80, 24));
+    assert!(hidden.contains("REDACTED view"), "{hidden}");
+    assert!(hidden.contains("[REDACTED:github-token]"), "{hidden}");
+    insta::assert_snapshot!("detail_secrets_redacted_overview_80x24", hidden);
+    type_keys(&mut app, &source, "6e");
+    let chat = draw(&mut app, (80, 24));
+    assert!(!chat.contains("ghp_"), "{chat}");
+    insta::assert_snapshot!("detail_secrets_redacted_conversation_80x24", chat);
+    type_keys(&mut app, &source, "3");
+    press(&mut app, &source, KeyCode::Enter);
+    let calls = draw(&mut app, (80, 24));
+    assert!(!calls.contains("ghp_"), "{calls}");
+    press(&mut app, &source, KeyCode::Enter);
+    let call = draw(&mut app, (80, 24));
+    assert!(
+        !call.contains("ghp_") && call.contains("bad credentials"),
+        "{call}"
+    );
+    insta::assert_snapshot!("detail_secrets_redacted_tool_call_80x24", call);
+    type_keys(&mut app, &source, "R");
+    let shown = draw(&mut app, (80, 24));
+    assert!(shown.contains(GITHUB), "{shown}");
+}
