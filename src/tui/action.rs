@@ -65,11 +65,14 @@ pub enum Action {
     Sign,
     /// Review: push without attestation, where `vouch.review` allows it.
     PushUnattested,
+    // Sessions list (issue 13).
+    /// Pick the column to sort by from a list.
+    SortPick,
 }
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 33] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -79,6 +82,7 @@ impl Action {
         Self::Search,
         Self::SortNext,
         Self::SortReverse,
+        Self::SortPick,
         Self::ToggleScope,
         Self::Branch,
         Self::Reload,
@@ -192,7 +196,8 @@ mod tests {
                 | Action::ToggleResults
                 | Action::Branch
                 | Action::Sign
-                | Action::PushUnattested => {}
+                | Action::PushUnattested
+                | Action::SortPick => {}
             }
         }
     }
