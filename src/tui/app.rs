@@ -5,6 +5,8 @@ pub mod detail;
 mod keys;
 mod list;
 #[cfg(test)]
+mod list_keys_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;

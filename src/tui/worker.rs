@@ -151,8 +151,13 @@ fn branch(source: &Source, repo: Option<&Path>, prices: &PriceTable) -> Result<B
     match (source, repo) {
         (_, Some(repo)) => branch_at(repo, prices),
         (Source::Demo { repo_parent }, None) => {
-            crate::demo::with_repository(repo_parent, |repo| branch_at(repo, prices))
-                .map_err(|e| e.to_string())?
+            // A clone with the demo sessions archived, as `git vouch init` leaves a repository:
+            // its commits then show their sessions, as they would on the machine that made them.
+            let clone = crate::demo::review_workspace(repo_parent).map_err(|e| e.to_string())?;
+            let log = branch_at(&clone, prices);
+            // A leftover clone is replaced by the next one.
+            let _ = std::fs::remove_dir_all(&clone);
+            log
         }
         (Source::Local { .. }, None) => Err(
             "not inside a git repository: the Branch view shows the current branch of the \
