@@ -518,7 +518,10 @@ fn help_per_screen_80x24() {
     keys(&mut app, "G");
     let bottom = draw(&mut app, size);
     insta::assert_snapshot!("help_list_end_80x24", bottom);
-    assert!(bottom.contains("n esc            Stay"), "{bottom}");
+    assert!(
+        bottom.contains("Stay") && bottom.contains("lines 5–26 of 26"),
+        "{bottom}"
+    );
     keys(&mut app, "?");
 
     let (mut app, source, _dir) = open_session(IMPORT);
