@@ -141,7 +141,9 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
     let effects = key(&mut app, KeyCode::Char('b'));
     assert_eq!(
         effects,
-        vec![Effect::LoadBranch(Some(PathBuf::from("/home/dev/tasktrack")))]
+        vec![Effect::LoadBranch(Some(PathBuf::from(
+            "/home/dev/tasktrack"
+        )))]
     );
     assert_eq!(app.screen, Screen::Branch);
     insta::assert_snapshot!("branch_loading_80x24", draw(&mut app, (80, 24)));

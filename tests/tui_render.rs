@@ -514,7 +514,10 @@ fn help_per_screen_80x24() {
     keys(&mut app, "?");
     let top = draw(&mut app, size);
     insta::assert_snapshot!("help_list_80x24", top);
-    assert!(top.contains("Keys · Sessions list") && top.contains("lines 1–"), "{top}");
+    assert!(
+        top.contains("Keys · Sessions list") && top.contains("lines 1–"),
+        "{top}"
+    );
     keys(&mut app, "G");
     let bottom = draw(&mut app, size);
     insta::assert_snapshot!("help_list_end_80x24", bottom);
@@ -583,7 +586,9 @@ fn sessions_scoped_by_the_repositorys_commits_archive_and_worktrees() {
     let main_state = clone.join(".git/vouch/sessions");
     std::fs::create_dir_all(&main_state).unwrap();
     std::fs::write(main_state.join(format!("{}.json", ids[1])), "{}").unwrap();
-    let linked_state = clone.join(".git/worktrees/linked/vouch/transcripts").join(&ids[2]);
+    let linked_state = clone
+        .join(".git/worktrees/linked/vouch/transcripts")
+        .join(&ids[2]);
     std::fs::create_dir_all(&linked_state).unwrap();
     catalog.sessions[3].cwd = Some(linked.join("src").display().to_string());
     let scope = clone.display().to_string();
@@ -603,5 +608,8 @@ fn sessions_scoped_by_the_repositorys_commits_archive_and_worktrees() {
     expected.sort();
     assert_eq!(shown, expected);
     let screen = draw(&mut app, (120, 40));
-    assert!(!screen.contains("No sessions in this repository"), "{screen}");
+    assert!(
+        !screen.contains("No sessions in this repository"),
+        "{screen}"
+    );
 }

@@ -64,7 +64,10 @@ const SESSION: [PageKey; 5] = [
     (Action::Search, Some("Search the conversation")),
     (Action::Reload, None),
     (Action::Help, None),
-    (Action::Back, Some("Close the open pane, then back to the list")),
+    (
+        Action::Back,
+        Some("Close the open pane, then back to the list"),
+    ),
     (Action::Quit, Some("Quit at once")),
 ];
 
@@ -126,7 +129,10 @@ fn tab_keys(tab: Tab) -> Vec<PageKey> {
         Tab::Files => with(
             scroll,
             &[
-                (Action::Open, Some("Open the commit's files, then a file's diff")),
+                (
+                    Action::Open,
+                    Some("Open the commit's files, then a file's diff"),
+                ),
                 (Action::NextPane, None),
                 (Action::PrevPane, None),
             ],

@@ -224,7 +224,9 @@ impl SessionList {
         let only = self.only.as_ref().map(|(_, ids)| ids);
         let mut shown: Vec<usize> = (0..sessions.len())
             .filter(|&i| only.is_none_or(|ids| ids.contains(&sessions[i].id)))
-            .filter(|&i| self.in_scope(&sessions[i]) && matches(&sessions[i], &terms, &self.commits))
+            .filter(|&i| {
+                self.in_scope(&sessions[i]) && matches(&sessions[i], &terms, &self.commits)
+            })
             .collect();
         let (column, descending) = (self.sort, self.descending);
         shown.sort_by(|&a, &b| {

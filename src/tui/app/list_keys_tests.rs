@@ -70,7 +70,10 @@ fn q_and_esc_ask_before_quitting_and_ctrl_c_quits_at_once() {
     let mut app = demo();
     press(&mut app, KeyCode::Char('q'));
     assert!(press(&mut app, KeyCode::Char('n')).is_empty());
-    assert!(press(&mut app, KeyCode::Char('j')).is_empty(), "j moves again");
+    assert!(
+        press(&mut app, KeyCode::Char('j')).is_empty(),
+        "j moves again"
+    );
     assert_eq!(app.list.table.selected(), Some(1));
     press(&mut app, KeyCode::Esc);
     assert_eq!(press(&mut app, KeyCode::Char('y')), vec![Effect::Quit]);
@@ -104,7 +107,11 @@ fn the_empty_search_hint_names_a_key_that_clears_it() {
         other => panic!("unexpected hint {other}"),
     };
     press(&mut app, code);
-    assert!(app.list.query.is_empty(), "query left: {:?}", app.list.query);
+    assert!(
+        app.list.query.is_empty(),
+        "query left: {:?}",
+        app.list.query
+    );
     assert_eq!(app.list.shown.len(), app.sessions.len());
 }
 
@@ -152,9 +159,18 @@ fn sorting_2700_rows_shows_the_top_row_and_the_position() {
     assert_eq!(app.selected().map(|s| s.id.as_str()), Some("s2699"));
     let screen = draw(&mut app, (80, 24));
     assert_eq!(app.list.table.offset(), 0);
-    assert!(screen.contains("session 2699"), "top spender in view:\n{screen}");
-    assert!(screen.contains("sorted by cost ↓ · row 1 of 2,700"), "{screen}");
-    assert!(screen.contains("Cost↓"), "the header marks the column:\n{screen}");
+    assert!(
+        screen.contains("session 2699"),
+        "top spender in view:\n{screen}"
+    );
+    assert!(
+        screen.contains("sorted by cost ↓ · row 1 of 2,700"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Cost↓"),
+        "the header marks the column:\n{screen}"
+    );
     // Picking the same column again reverses it.
     press(&mut app, KeyCode::Char('o'));
     press(&mut app, KeyCode::Enter);
@@ -164,13 +180,20 @@ fn sorting_2700_rows_shows_the_top_row_and_the_position() {
     press(&mut app, KeyCode::Char('G'));
     draw(&mut app, (80, 24));
     press(&mut app, KeyCode::Char('o'));
-    assert_eq!(app.list.picker, Some(7), "the picker opens on the current sort");
+    assert_eq!(
+        app.list.picker,
+        Some(7),
+        "the picker opens on the current sort"
+    );
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(Column::ALL[app.list.picker.unwrap()], Column::ToolCalls);
     press(&mut app, KeyCode::Enter);
     let screen = draw(&mut app, (80, 24));
     assert_eq!(app.selected().map(|s| s.id.as_str()), Some("s0000"));
-    assert!(screen.contains("session 0000") && screen.contains("Tools↓"), "{screen}");
+    assert!(
+        screen.contains("session 0000") && screen.contains("Tools↓"),
+        "{screen}"
+    );
     // s (next column) also shows the top.
     press(&mut app, KeyCode::Char('G'));
     press(&mut app, KeyCode::Char('s'));

@@ -59,7 +59,13 @@ fn render_top(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(" git vouch", app.theme.title),
         Span::styled(" · ", app.theme.muted),
     ];
-    left.extend(app.branch.log.as_ref().map(|l| heading(l, &app.theme)).unwrap_or_default());
+    left.extend(
+        app.branch
+            .log
+            .as_ref()
+            .map(|l| heading(l, &app.theme))
+            .unwrap_or_default(),
+    );
     let left = Line::from(left);
     let right = app.branch.log.as_ref().map(totals).unwrap_or_default();
     let width = u16::try_from(right.chars().count()).unwrap_or(u16::MAX);
@@ -78,7 +84,9 @@ fn heading(log: &BranchLog, theme: &Theme) -> Vec<Span<'static>> {
     let base = match (&log.base_ref, &log.base) {
         (Some(b), _) => one_line(b),
         (None, Some(sha)) => sha[..sha.len().min(8)].to_owned(),
-        (None, None) if log.range.contains("..") => return vec![Span::styled(what, theme.muted), Span::raw(name)],
+        (None, None) if log.range.contains("..") => {
+            return vec![Span::styled(what, theme.muted), Span::raw(name)];
+        }
         (None, None) => "none, all of its history".to_owned(),
     };
     vec![

@@ -39,10 +39,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         .title(Span::styled(title, app.theme.title))
         .title_bottom(Line::from(Span::styled(bottom, app.theme.muted)).right_aligned());
     frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).block(block).scroll((scroll, 0)),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 
 /// Lines of the help that fit in the box at the terminal's last known size.
@@ -81,7 +78,11 @@ fn lines(app: &App) -> Vec<Line<'static>> {
         }
         HelpPage::Detail(Tab::Conversation) => {
             section(app, &mut out, "In the conversation search");
-            out.push(row(app, "enter", "Keep the search, then next / previous match"));
+            out.push(row(
+                app,
+                "enter",
+                "Keep the search, then next / previous match",
+            ));
             out.push(row(app, "esc", "Clear the search"));
         }
         HelpPage::Detail(Tab::Files) => {
@@ -99,7 +100,10 @@ fn lines(app: &App) -> Vec<Line<'static>> {
 
 fn section(app: &App, out: &mut Vec<Line<'static>>, title: &str) {
     out.push(Line::default());
-    out.push(Line::from(Span::styled(format!(" {title}"), app.theme.header)));
+    out.push(Line::from(Span::styled(
+        format!(" {title}"),
+        app.theme.header,
+    )));
 }
 
 fn row(app: &App, keys: &str, desc: &str) -> Line<'static> {

@@ -145,7 +145,9 @@ fn hints(app: &App, room: usize) -> Line<'static> {
 
 /// `right` at the end of the row and `left` in what is left of it (cut short when needed).
 fn render_right_first(frame: &mut Frame, area: Rect, left: Line<'_>, right: Line<'_>) {
-    let width = u16::try_from(right.width()).unwrap_or(u16::MAX).min(area.width);
+    let width = u16::try_from(right.width())
+        .unwrap_or(u16::MAX)
+        .min(area.width);
     let [l, r] = ratatui::layout::Layout::horizontal([
         ratatui::layout::Constraint::Min(0),
         ratatui::layout::Constraint::Length(width),

@@ -30,7 +30,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 "No sessions match “{}”.",
                 one_line(&app.list.query)
             )),
-            hint_key(app, app.keymap.hint_untyped(Action::Back), "to clear the search."),
+            hint_key(
+                app,
+                app.keymap.hint_untyped(Action::Back),
+                "to clear the search.",
+            ),
         ],
         _ => vec![
             Line::from("No sessions in this repository."),
