@@ -26,6 +26,10 @@ pub struct BranchLog {
     pub range: String,
     pub base: Option<String>,
     pub tip: String,
+    /// The checked-out branch's name, when the range is the current branch.
+    pub branch: Option<String>,
+    /// The branch `base` was taken from (`origin/main`), when the range names one revision.
+    pub base_ref: Option<String>,
     /// Newest first, like `git log`.
     pub commits: Vec<CommitEntry>,
     pub totals: LogTotals,

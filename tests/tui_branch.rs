@@ -12,6 +12,7 @@ use git_vouch::pricing::PriceTable;
 use git_vouch::provenance::{
     Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionEntry,
 };
+use git_vouch::tui::worker::{Source, perform};
 use git_vouch::tui::{Action, App, Effect, Keymap, LoadResult, Msg, Screen, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -130,9 +131,11 @@ fn log(app: &App) -> BranchLog {
     ];
     BranchLog {
         schema: LOG_SCHEMA,
-        range: "origin/main..feature".into(),
-        base: None,
+        range: "HEAD".into(),
+        base: Some("0".repeat(40)),
         tip: commits[0].sha.clone(),
+        branch: Some("feature".into()),
+        base_ref: Some("origin/main".into()),
         totals: LogTotals {
             commits: 4,
             agent_commits: 2,
@@ -157,7 +160,9 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
     let effects = key(&mut app, KeyCode::Char('b'));
     assert_eq!(
         effects,
-        vec![Effect::LoadBranch(PathBuf::from("/home/dev/tasktrack"))]
+        vec![Effect::LoadBranch(Some(PathBuf::from(
+            "/home/dev/tasktrack"
+        )))]
     );
     assert_eq!(app.screen, Screen::Branch);
     insta::assert_snapshot!("branch_loading_80x24", draw(&mut app, (80, 24)));
@@ -169,7 +174,13 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
     log.commits[1].policies = vec!["approved_models: model claude-opus-4-6 is not approved".into()];
     let first_session = log.commits[1].sessions[0].id.clone();
     app.update(Msg::BranchLoaded(Box::new(Ok(log))));
-    insta::assert_snapshot!("branch_120x40", draw(&mut app, (120, 40)));
+    let wide = draw(&mut app, (120, 40));
+    insta::assert_snapshot!("branch_120x40", wide);
+    assert!(
+        wide.contains("branch feature · base origin/main")
+            && wide.contains("4 commits · 2 sessions"),
+        "{wide}"
+    );
     insta::assert_snapshot!("branch_80x24", draw(&mut app, (80, 24)));
 
     // The first commit has no sessions: Enter does nothing.
@@ -214,7 +225,9 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
 #[test]
 fn branch_view_outside_a_repository_and_failures_say_why() {
     let mut app = app(None);
-    assert!(key(&mut app, KeyCode::Char('b')).is_empty());
+    let effects = key(&mut app, KeyCode::Char('b'));
+    assert_eq!(effects, vec![Effect::LoadBranch(None)]);
+    settle(&mut app, effects, &Source::Local { cache: None });
     let screen = draw(&mut app, (80, 24));
     assert!(screen.contains("not inside a git repository"), "{screen}");
     let mut app = self::app(Some("/home/dev/x"));
@@ -229,4 +242,40 @@ fn branch_view_outside_a_repository_and_failures_say_why() {
     assert_eq!(app.screen, Screen::Help);
     key(&mut app, KeyCode::Char('q'));
     assert_eq!(app.screen, Screen::Branch);
+}
+
+/// Runs the jobs the effects ask for, in this thread, feeding the answers back.
+fn settle(app: &mut App, effects: Vec<Effect>, source: &Source) {
+    let mut queue = effects;
+    while let Some(effect) = queue.pop() {
+        if let Some(msg) = perform(effect, source, PriceTable::embedded()) {
+            queue.extend(app.update(msg));
+        }
+    }
+}
+
+/// In the demo, `b` shows the demo repository's branch, by name, with the sessions of its
+/// commits; its help lists the Branch view's own keys.
+#[test]
+fn branch_view_in_the_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = Source::Demo {
+        repo_parent: tmp.path().to_path_buf(),
+    };
+    let mut app = app(None);
+    let effects = key(&mut app, KeyCode::Char('b'));
+    settle(&mut app, effects, &source);
+    assert_eq!(app.screen, Screen::Branch);
+    let log = app.branch.log.as_ref().expect("the demo branch is read");
+    assert_eq!(log.branch.as_deref(), Some("main"));
+    assert_eq!(log.commits.len(), 8);
+    assert!(log.commits.iter().any(|c| !c.sessions.is_empty()));
+    let screen = draw(&mut app, (120, 40));
+    assert!(
+        screen.contains("branch main · base none, all of its history"),
+        "{screen}"
+    );
+    assert!(screen.contains("Import tasks from CSV"), "{screen}");
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_branch_80x24", draw(&mut app, (80, 24)));
 }

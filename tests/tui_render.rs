@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+#[path = "support/git.rs"]
+mod git;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use git_vouch::attest::allowed_signers::AllowedSigners;
 use git_vouch::clock::FixedClock;
@@ -507,3 +510,110 @@ fn detail_subagent_tree() {
 
 #[path = "tui_render/detail_more.rs"]
 mod detail_more;
+/// Each screen's help at 80x24: its own keys, scrolled with j/k, saying which lines are shown.
+#[test]
+fn help_per_screen_80x24() {
+    let size = (80, 24);
+    let mut app = demo();
+    keys(&mut app, "?");
+    let top = draw(&mut app, size);
+    insta::assert_snapshot!("help_list_80x24", top);
+    assert!(
+        top.contains("Keys · Sessions list") && top.contains("lines 1–"),
+        "{top}"
+    );
+    keys(&mut app, "G");
+    let bottom = draw(&mut app, size);
+    insta::assert_snapshot!("help_list_end_80x24", bottom);
+    assert!(
+        bottom.contains("Stay") && bottom.contains("lines 5–26 of 26"),
+        "{bottom}"
+    );
+    keys(&mut app, "?");
+
+    let (mut app, source, _dir) = open_session(IMPORT);
+    for (i, tab) in [
+        "overview",
+        "tokens",
+        "tools",
+        "subagents",
+        "files",
+        "conversation",
+    ]
+    .iter()
+    .enumerate()
+    {
+        type_keys(&mut app, &source, &(i + 1).to_string());
+        keys(&mut app, "?");
+        let screen = draw(&mut app, size);
+        insta::assert_snapshot!(format!("help_detail_{tab}_80x24"), screen);
+        keys(&mut app, "?");
+    }
+}
+
+/// The sessions list's footer names the keys to open a session, the Branch view and help.
+#[test]
+fn sessions_footer_80x24() {
+    let mut app = demo();
+    let screen = draw(&mut app, (80, 24));
+    let footer = screen.lines().nth(23).unwrap().to_owned();
+    insta::assert_snapshot!("sessions_footer_80x24", footer);
+    for hint in ["enter open", "b branch", "? help"] {
+        assert!(footer.contains(hint), "{footer}");
+    }
+}
+
+/// A clone elsewhere keeps its sessions: those its commits credit (`Vouch-Session` trailers),
+/// those archived in its capture state (of any worktree), and those run in one of its worktrees.
+#[test]
+fn sessions_scoped_by_the_repositorys_commits_archive_and_worktrees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut catalog = git_vouch::demo::catalog(PriceTable::embedded());
+    let ids: Vec<String> = catalog.sessions.iter().map(|s| s.id.clone()).collect();
+    let origin = tmp.path().join("origin");
+    std::fs::create_dir_all(&origin).unwrap();
+    git::git(&origin, &["init", "-q", "-b", "main"]);
+    std::fs::write(origin.join("a.txt"), "a\n").unwrap();
+    git::git(&origin, &["add", "a.txt"]);
+    let message = format!("Add a\n\nVouch-Session: {}", ids[0]);
+    git::git(&origin, &["commit", "-q", "-m", &message]);
+    let clone = tmp.path().join("moved/clone");
+    git::git(
+        tmp.path(),
+        &["clone", "-q", "origin", &clone.display().to_string()],
+    );
+    let linked = tmp.path().join("linked");
+    git::git(
+        &clone,
+        &["worktree", "add", "-q", &linked.display().to_string()],
+    );
+    let main_state = clone.join(".git/vouch/sessions");
+    std::fs::create_dir_all(&main_state).unwrap();
+    std::fs::write(main_state.join(format!("{}.json", ids[1])), "{}").unwrap();
+    let linked_state = clone
+        .join(".git/worktrees/linked/vouch/transcripts")
+        .join(&ids[2]);
+    std::fs::create_dir_all(&linked_state).unwrap();
+    catalog.sessions[3].cwd = Some(linked.join("src").display().to_string());
+    let scope = clone.display().to_string();
+    let mut app = app(catalog, &[], Some(&scope));
+    let source = Source::Local { cache: None };
+    settle(
+        &mut app,
+        vec![
+            Effect::LoadCommits(Some(clone.clone())),
+            Effect::LoadScope(clone.clone()),
+        ],
+        &source,
+    );
+    let mut shown: Vec<String> = app.shown().map(|s| s.id.clone()).collect();
+    shown.sort();
+    let mut expected = ids[..4].to_vec();
+    expected.sort();
+    assert_eq!(shown, expected);
+    let screen = draw(&mut app, (120, 40));
+    assert!(
+        !screen.contains("No sessions in this repository"),
+        "{screen}"
+    );
+}

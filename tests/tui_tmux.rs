@@ -54,6 +54,15 @@ fn explorer_lists_searches_helps_and_quits() {
     });
     t.keys(&["q"]);
     t.wait("help closed", |s| !s.contains("Sort by the next column"));
+    // Leaving is deliberate: q asks, n stays, a second q confirms.
+    t.keys(&["q"]);
+    t.wait("the question", |s| s.contains("Quit git-vouch?"));
+    t.keys(&["n"]);
+    t.wait("the list again", |s| {
+        !s.contains("Quit git-vouch?") && s.contains("8 sessions")
+    });
+    t.keys(&["q"]);
+    t.wait("the question", |s| s.contains("Quit git-vouch?"));
     t.keys(&["q"]);
     let screen = t.wait("the explorer to exit", |s| s.contains("EXITED"));
     assert!(screen.contains("EXITED 0"), "{screen}");
@@ -104,6 +113,8 @@ fn explorer_opens_a_session_cycles_tabs_shows_a_diff_and_searches() {
     t.keys(&["Escape"]);
     t.wait("the sessions again", |s| s.contains("8 sessions"));
     t.keys(&["q"]);
+    t.wait("the question", |s| s.contains("Quit git-vouch?"));
+    t.keys(&["y"]);
     let screen = t.wait("the explorer to exit", |s| s.contains("EXITED"));
     assert!(screen.contains("EXITED 0"), "{screen}");
 }

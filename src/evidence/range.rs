@@ -57,13 +57,24 @@ fn rev(repo: &Repository, text: &str) -> Result<Oid, EvidenceError> {
 /// branch (`origin/HEAD`, `origin/main`, `origin/master`), else with a local `main`/`master`
 /// that is not `tip` itself.
 fn upstream_base(repo: &Repository, tip: Oid) -> Option<Oid> {
+    let (_, other) = base_branch(repo, tip)?;
+    repo.merge_base(tip, other).ok().filter(|b| *b != tip)
+}
+
+/// The branch a single revision's range starts from, by name (`origin/main`), with its commit:
+/// the current branch's upstream, else a remote's default branch, else a local `main`/`master`
+/// that is not `tip` itself.
+pub fn base_branch(repo: &Repository, tip: Oid) -> Option<(String, Oid)> {
     let upstream = repo
         .head()
         .ok()
         .and_then(|h| h.shorthand().ok().map(str::to_owned))
         .and_then(|name| repo.find_branch(&name, git2::BranchType::Local).ok())
         .and_then(|b| b.upstream().ok())
-        .and_then(|u| u.get().target());
+        .and_then(|u| {
+            let name = u.name().ok().flatten()?.to_owned();
+            Some((name, u.get().target()?))
+        });
     let candidates = [
         "refs/remotes/origin/HEAD",
         "refs/remotes/origin/main",
@@ -72,9 +83,10 @@ fn upstream_base(repo: &Repository, tip: Oid) -> Option<Oid> {
         "refs/heads/master",
     ];
     let fallback = candidates.iter().find_map(|r| {
-        let oid = repo.find_reference(r).ok()?.resolve().ok()?.target()?;
-        (oid != tip).then_some(oid)
+        let resolved = repo.find_reference(r).ok()?.resolve().ok()?;
+        let oid = resolved.target()?;
+        let name = resolved.shorthand().ok()?.to_owned();
+        (oid != tip).then_some((name, oid))
     });
-    let other = upstream.or(fallback)?;
-    repo.merge_base(tip, other).ok().filter(|b| *b != tip)
+    upstream.or(fallback)
 }

@@ -15,7 +15,7 @@ use crate::attest::standing::{AttestationState, StateCounts};
 use crate::attest::statement::{SIGNED_AT, Statement};
 use crate::attest::verify::{CommitReport, Verdict, verify_note};
 use crate::clock::Clock;
-use crate::evidence::range::{Range, resolve};
+use crate::evidence::range::{Range, base_branch, resolve};
 use crate::evidence::{Evidence, EvidenceError, build_for};
 use crate::money::Usd;
 use crate::pricing::PriceTable;
@@ -73,15 +73,38 @@ pub fn branch_log(
         .rev()
         .filter_map(|c| entry(&repo, c, &verified[c.as_str()], local.as_ref()))
         .collect();
+    let (branch, base_ref) = names(&repo, spec, &range);
     Ok(BranchLog {
         schema: LOG_SCHEMA,
         range: range.spec.clone(),
         base: range.base.clone(),
         tip: range.tip.clone(),
+        branch,
+        base_ref,
         totals: totals(&commits),
         commits,
         warnings,
     })
+}
+
+/// The checked-out branch's name when `spec` is the current branch, and the name of the branch
+/// the range's base was taken from when `spec` names one revision.
+fn names(repo: &Repository, spec: Option<&str>, range: &Range) -> (Option<String>, Option<String>) {
+    if spec.is_some_and(|s| s.contains("..")) {
+        return (None, None);
+    }
+    let branch = spec
+        .is_none()
+        .then(|| repo.head().ok())
+        .flatten()
+        .filter(git2::Reference::is_branch)
+        .and_then(|h| h.shorthand().ok().map(str::to_owned));
+    let tip = Oid::from_str(&range.tip).ok();
+    let base_ref = tip
+        .filter(|_| range.base.is_some())
+        .and_then(|t| base_branch(repo, t))
+        .map(|(name, _)| name);
+    (branch, base_ref)
 }
 
 /// Verifies one commit's note and keeps the evidence of its best verified attestation: one a

@@ -21,7 +21,6 @@ pub use conversation::{
     Conversation, Entry, EntryKind, ThreadRef, ToolEntry, ToolOutcome, load_conversation,
 };
 
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -76,11 +76,14 @@ pub enum Action {
     ToggleWrap,
     /// Files tab: the diff over the whole body, or beside the lists.
     ToggleMaximize,
+    // Sessions list (issue 13).
+    /// Pick the column to sort by from a list.
+    SortPick,
 }
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 38] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -90,6 +93,7 @@ impl Action {
         Self::Search,
         Self::SortNext,
         Self::SortReverse,
+        Self::SortPick,
         Self::ToggleScope,
         Self::Branch,
         Self::Reload,
@@ -213,7 +217,8 @@ mod tests {
                 | Action::ScrollLeft
                 | Action::ScrollRight
                 | Action::ToggleWrap
-                | Action::ToggleMaximize => {}
+                | Action::ToggleMaximize
+                | Action::SortPick => {}
             }
         }
     }

@@ -2,7 +2,10 @@
 
 mod branch;
 pub mod detail;
+mod keys;
 mod list;
+#[cfg(test)]
+mod list_keys_tests;
 #[cfg(test)]
 mod tests;
 
@@ -15,7 +18,8 @@ use ratatui::Frame;
 
 pub use branch::{BranchLoad, BranchView};
 pub use detail::{DetailView, SessionData, Tab};
-pub use list::{Column, SessionList, models, project};
+pub use keys::HelpPage;
+pub use list::{Column, RepoScope, SessionList, models, project};
 
 use super::action::Action;
 use super::keymap::Keymap;
@@ -78,6 +82,8 @@ pub struct App {
     busy: bool,
     /// The session detail hides secrets (`[REDACTED:rule]`), for screen sharing.
     pub redacted: bool,
+    /// Whether the sessions list asks "Quit git-vouch?" in its footer.
+    pub quitting: bool,
 }
 
 impl App {
@@ -109,6 +115,7 @@ impl App {
             size: (0, 0),
             busy: false,
             redacted: false,
+            quitting: false,
         }
     }
 
@@ -129,6 +136,10 @@ impl App {
             Msg::Loaded(result) => return self.on_loaded(*result),
             Msg::CommitsLoaded(commits) => {
                 self.list.commits = *commits;
+                self.list.refresh(&self.sessions);
+            }
+            Msg::ScopeLoaded(scope) => {
+                self.list.repo = *scope;
                 self.list.refresh(&self.sessions);
             }
             Msg::LoadFailed(error) => {
@@ -209,10 +220,15 @@ impl App {
         self.load = LoadState::Ready;
         self.busy = false;
         self.list.refresh(&self.sessions);
-        vec![Effect::LoadCommits(self.list.scope.clone())]
+        let mut effects = vec![Effect::LoadCommits(self.list.scope.clone())];
+        effects.extend(self.list.scope.clone().map(Effect::LoadScope));
+        effects
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.quitting {
+            return self.on_quit_key(key);
+        }
         if self.list.searching && self.screen == Screen::Sessions {
             self.on_search_key(key);
             return Vec::new();
@@ -227,10 +243,30 @@ impl App {
         }
     }
 
-    /// Keys typed into the search box bypass the key map: Enter keeps the filter, Esc drops it.
+    /// The answer to "Quit git-vouch?": `y`, Enter, or a second typed back key (`q`) leaves;
+    /// anything else (`n`, `esc`) stays.
+    fn on_quit_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.quitting = false;
+        let action = self.keymap.action_for(&key);
+        let typed_back = action == Some(Action::Back) && matches!(key.code, KeyCode::Char(_));
+        let yes = matches!(key.code, KeyCode::Char('y' | 'Y') | KeyCode::Enter)
+            || typed_back
+            || action == Some(Action::Quit);
+        if yes { vec![Effect::Quit] } else { Vec::new() }
+    }
+
+    /// Keys typed into the search box bypass the key map: Enter keeps the filter, Esc (or a
+    /// back key that types no character) drops it.
     fn on_search_key(&mut self, key: KeyEvent) {
+        let drop = key.code != KeyCode::Esc
+            && !matches!(key.code, KeyCode::Char(_))
+            && self.keymap.action_for(&key) == Some(Action::Back);
         match key.code {
             KeyCode::Enter => self.list.searching = false,
+            _ if drop => {
+                self.list.searching = false;
+                self.list.query.clear();
+            }
             KeyCode::Esc => {
                 self.list.searching = false;
                 self.list.query.clear();
@@ -264,24 +300,52 @@ impl App {
         Vec::new()
     }
 
+    /// The help page of the screen under the help (or on top).
+    pub fn help_page(&self) -> HelpPage {
+        let screen = if self.screen == Screen::Help {
+            self.help_over
+        } else {
+            self.screen
+        };
+        match (screen, &self.detail) {
+            (Screen::Branch, _) => HelpPage::Branch,
+            (Screen::Detail, Some(d)) => HelpPage::Detail(d.tab),
+            _ => HelpPage::List,
+        }
+    }
+
+    /// Scrolls the help by `delta` lines, no further than its last line at the bottom.
     fn scroll_help(&mut self, delta: isize) {
-        let rows = Action::ALL.len() as u16;
-        self.help_scroll = self
-            .help_scroll
-            .saturating_add_signed(delta as i16)
-            .min(rows);
+        let max = views::help::max_scroll(self);
+        let delta = i16::try_from(delta).unwrap_or(if delta < 0 { i16::MIN } else { i16::MAX });
+        self.help_scroll = self.help_scroll.saturating_add_signed(delta).min(max);
+    }
+
+    fn on_help_action(&mut self, action: Action) {
+        let page = isize::try_from(views::help::visible_rows(self).max(1)).unwrap_or(1);
+        match action {
+            Action::Help | Action::Back => self.screen = self.help_over,
+            Action::Down => self.scroll_help(1),
+            Action::Up => self.scroll_help(-1),
+            Action::PageDown => self.scroll_help(page),
+            Action::PageUp => self.scroll_help(-page),
+            Action::Top => self.help_scroll = 0,
+            Action::Bottom => self.scroll_help(isize::MAX),
+            _ => {}
+        }
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.help_page();
+        let gated = matches!(self.screen, Screen::Sessions | Screen::Branch);
+        if gated && !page.answers(action) {
+            return Vec::new();
+        }
         match (self.screen, action) {
             (_, Action::Quit) => return vec![Effect::Quit],
+            (Screen::Help, other) => self.on_help_action(other),
             (Screen::Branch, Action::Reload) => return self.load_branch(true),
             (_, Action::Reload) => return self.reload(),
-            (Screen::Help, Action::Help | Action::Back) => self.screen = self.help_over,
-            (Screen::Help, Action::Down) => self.scroll_help(1),
-            (Screen::Help, Action::Up) => self.scroll_help(-1),
-            (Screen::Help, Action::Top) => self.help_scroll = 0,
-            (Screen::Help, _) => {}
             (Screen::Sessions | Screen::Detail | Screen::Branch, Action::Help) => {
                 self.help_over = self.screen;
                 self.screen = Screen::Help;
@@ -291,6 +355,7 @@ impl App {
             (_, Action::Branch) => return self.load_branch(false),
             (Screen::Branch, Action::Back) => self.screen = Screen::Sessions,
             (Screen::Branch, other) => self.on_branch_action(other),
+            (Screen::Sessions, other) if self.list.picker.is_some() => self.on_picker_action(other),
             (Screen::Sessions, Action::Back) => return self.back_from_sessions(),
             (Screen::Sessions, Action::Open) => return self.open_selected(),
             (Screen::Sessions, other) => self.on_list_action(other),
@@ -307,21 +372,26 @@ impl App {
         vec![Effect::LoadCatalog]
     }
 
+    /// Closes what is open on the list (the search, a commit's sessions); with nothing left to
+    /// close, asks whether to quit, and a second back (as `Msg::Action`) quits.
     fn back_from_sessions(&mut self) -> Vec<Effect> {
-        if self.list.query.is_empty() {
-            if self.list.only.take().is_some() {
-                self.list.refresh(&self.sessions);
-                self.screen = Screen::Branch;
-                return Vec::new();
-            }
+        if !self.list.query.is_empty() {
+            self.list.query.clear();
+            self.list.refresh(&self.sessions);
+        } else if self.list.only.take().is_some() {
+            self.list.refresh(&self.sessions);
+            self.screen = Screen::Branch;
+        } else if self.quitting {
             return vec![Effect::Quit];
+        } else {
+            self.quitting = true;
         }
-        self.list.query.clear();
-        self.list.refresh(&self.sessions);
         Vec::new()
     }
 
-    /// Shows the Branch view, reading the branch when it has not been read (or `again`).
+    /// Shows the Branch view, reading the branch when it has not been read (or `again`): the
+    /// repository of the explorer's scope, else the source's own (the demo's); the worker says
+    /// why when there is none.
     fn load_branch(&mut self, again: bool) -> Vec<Effect> {
         self.screen = Screen::Branch;
         if matches!(self.branch.load, BranchLoad::Loading(_))
@@ -329,14 +399,8 @@ impl App {
         {
             return Vec::new();
         }
-        let Some(repo) = self.list.scope.clone() else {
-            self.branch.load = BranchLoad::Failed(
-                "not inside a git repository: the Branch view shows the current branch".into(),
-            );
-            return Vec::new();
-        };
         self.branch.load = BranchLoad::Loading(0);
-        vec![Effect::LoadBranch(repo)]
+        vec![Effect::LoadBranch(self.list.scope.clone())]
     }
 
     fn on_branch_action(&mut self, action: Action) {
@@ -380,6 +444,7 @@ impl App {
             Action::Top => self.list.select_first(),
             Action::Bottom => self.list.select_last(),
             Action::Search => self.list.searching = true,
+            Action::SortPick => self.list.open_picker(),
             Action::SortNext => self.resort(SessionList::sort_next),
             Action::SortReverse => self.resort(|l| l.descending = !l.descending),
             Action::ToggleScope if self.list.scope.is_some() => {
@@ -390,8 +455,35 @@ impl App {
         }
     }
 
+    /// Sorts the list anew and shows its top: the first row selected, at the top of the view.
     fn resort(&mut self, change: impl FnOnce(&mut SessionList)) {
         change(&mut self.list);
         self.list.refresh(&self.sessions);
+        self.list.to_top();
+    }
+
+    /// Keys while the sort picker is open: move through the columns, pick one (the current
+    /// one again reverses it), or close the picker.
+    fn on_picker_action(&mut self, action: Action) {
+        let last = Column::ALL.len() - 1;
+        let at = self.list.picker.unwrap_or(0);
+        let to = match action {
+            Action::Down => at.saturating_add(1).min(last),
+            Action::Up => at.saturating_sub(1),
+            Action::Top | Action::PageUp => 0,
+            Action::Bottom | Action::PageDown => last,
+            Action::Open => {
+                self.list.picker = None;
+                let column = Column::ALL[at];
+                self.resort(|l| l.sort_by(column));
+                return;
+            }
+            Action::Back | Action::SortPick => {
+                self.list.picker = None;
+                return;
+            }
+            _ => at,
+        };
+        self.list.picker = Some(to);
     }
 }

@@ -48,6 +48,16 @@ pub struct Key {
     mods: KeyModifiers,
 }
 
+impl Key {
+    /// Whether the key types a character (`q`, `G`): a search box takes such keys as text.
+    pub fn typed(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_))
+            && !self
+                .mods
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    }
+}
+
 /// The keys and description of one action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -146,6 +156,23 @@ impl Keymap {
     pub fn hint(&self, action: Action) -> &str {
         self.binding(action)
             .and_then(|b| b.keys.first())
+            .map_or("", |k| k.text.as_str())
+    }
+
+    /// The first key of an action that types a character (`q`), or `""`.
+    pub fn hint_typed(&self, action: Action) -> &str {
+        self.first_key(action, true)
+    }
+
+    /// The first key of an action that does not type a character (`esc`, `ctrl+g`), or `""`:
+    /// the one that still works while a search box takes the typing.
+    pub fn hint_untyped(&self, action: Action) -> &str {
+        self.first_key(action, false)
+    }
+
+    fn first_key(&self, action: Action, typed: bool) -> &str {
+        self.binding(action)
+            .and_then(|b| b.keys.iter().find(|k| k.typed() == typed))
             .map_or("", |k| k.text.as_str())
     }
 }

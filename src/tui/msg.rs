@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::action::Action;
+use super::app::RepoScope;
 use super::app::detail::{LayoutKey, RenderedConversation};
 use super::highlight::Highlighted;
 use super::theme::Theme;
@@ -34,6 +35,8 @@ pub enum Msg {
     BranchLoaded(Box<Result<BranchLog, String>>),
     /// The commits and attestation state of the sessions in the repository, by session id.
     CommitsLoaded(Box<HashMap<String, SessionCommits>>),
+    /// The repository's worktrees and archived sessions (what scopes the list besides commits).
+    ScopeLoaded(Box<RepoScope>),
     /// A session's detail and its main conversation were read.
     DetailLoaded(Box<DetailLoad>),
     /// The commits tied to a session were read from git (or why they could not be).
@@ -67,6 +70,7 @@ impl Msg {
             Self::Loaded(_) => Some("loaded"),
             Self::LoadFailed(_) => Some("load_failed"),
             Self::CommitsLoaded(_) => Some("commits_loaded"),
+            Self::ScopeLoaded(_) => Some("scope_loaded"),
             Self::BranchLoaded(_) => Some("branch_loaded"),
             Self::DetailLoaded(_) => Some("detail_loaded"),
             Self::ChangesLoaded { .. } => Some("changes_loaded"),
@@ -97,8 +101,11 @@ pub struct DetailLoad {
 pub enum Effect {
     /// Read the sessions on a worker thread; it answers with `Loaded` or `LoadFailed`.
     LoadCatalog,
-    /// Read the provenance of the branch checked out in this repository (`BranchLoaded`).
-    LoadBranch(PathBuf),
+    /// Read the provenance of the branch checked out in this repository, or with `None` in the
+    /// source's own repository (the demo's) (`BranchLoaded`).
+    LoadBranch(Option<PathBuf>),
+    /// Read the repository's worktrees and archived sessions (`ScopeLoaded`).
+    LoadScope(PathBuf),
     /// Find the sessions' commits in the repository (the explorer's scope) after a load;
     /// answers with `CommitsLoaded`.
     LoadCommits(Option<PathBuf>),

@@ -1,5 +1,7 @@
 //! Slow work off the UI thread: each job runs on its own thread and reports back as a [`Msg`].
 
+mod scope;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,7 +66,10 @@ impl Worker {
 pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<Msg> {
     Some(match effect {
         Effect::Quit => return None,
-        Effect::LoadBranch(repo) => Msg::BranchLoaded(Box::new(branch(&repo, prices))),
+        Effect::LoadBranch(repo) => {
+            Msg::BranchLoaded(Box::new(branch(source, repo.as_deref(), prices)))
+        }
+        Effect::LoadScope(repo) => Msg::ScopeLoaded(Box::new(scope::repo_scope(&repo))),
         Effect::LoadCommits(repo) => {
             Msg::CommitsLoaded(Box::new(session_commits(source, repo.as_deref())?))
         }
@@ -140,9 +145,31 @@ fn opener(
     }
 }
 
+/// The provenance of the branch checked out at `repo`, or in the source's own repository (the
+/// demo's) when there is none.
+fn branch(source: &Source, repo: Option<&Path>, prices: &PriceTable) -> Result<BranchLog, String> {
+    match (source, repo) {
+        (_, Some(repo)) => branch_at(repo, prices),
+        (Source::Demo { repo_parent }, None) => {
+            // A clone with the demo sessions archived, as `git vouch init` leaves a repository:
+            // its commits then show their sessions, as they would on the machine that made them.
+            let clone = crate::demo::review_workspace(repo_parent).map_err(|e| e.to_string())?;
+            let log = branch_at(&clone, prices);
+            // A leftover clone is replaced by the next one.
+            let _ = std::fs::remove_dir_all(&clone);
+            log
+        }
+        (Source::Local { .. }, None) => Err(
+            "not inside a git repository: the Branch view shows the current branch of the \
+             repository the explorer starts in"
+                .into(),
+        ),
+    }
+}
+
 /// The provenance of the branch checked out at `repo`: notes as they are (no fetch), checked
 /// against git's allowed signers when configured.
-fn branch(repo: &Path, prices: &PriceTable) -> Result<BranchLog, String> {
+fn branch_at(repo: &Path, prices: &PriceTable) -> Result<BranchLog, String> {
     let git = Git::new(repo);
     let signers = AllowedSigners::from_git_config(&git, None)
         .map(|(s, _)| s)

@@ -61,7 +61,7 @@ fn unpriced_models_and_secrets_are_warned_in_text_and_json() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let first = doc["warnings"][0].as_str().unwrap();
     assert!(
-        first.ends_with(&format!("add prices in {}", custom.display())),
+        first.ends_with(&format!("add prices to {}.", custom.display())),
         "{first}"
     );
 }

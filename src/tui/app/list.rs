@@ -85,6 +85,16 @@ impl Column {
     }
 }
 
+/// What the explorer's repository says of its own sessions, beyond their working directories:
+/// the worktrees it has and the sessions archived in their capture state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoScope {
+    /// Every worktree of the repository (the main one and linked ones).
+    pub worktrees: Vec<PathBuf>,
+    /// The ids of the sessions kept in the worktrees' capture state (`<git-dir>/vouch/`).
+    pub archived: Vec<String>,
+}
+
 /// Each session's commits in the repository, by session id.
 pub type Commits = HashMap<String, SessionCommits>;
 
@@ -130,6 +140,10 @@ pub struct SessionList {
     pub only: Option<(String, Vec<String>)>,
     /// The sessions' commits, once the worker has found them.
     pub commits: Commits,
+    /// The repository's worktrees and archived sessions, once the worker has read them.
+    pub repo: RepoScope,
+    /// The sort picker, open on this row of [`Column::ALL`].
+    pub picker: Option<usize>,
 }
 
 impl SessionList {
@@ -146,6 +160,8 @@ impl SessionList {
             page: 10,
             only: None,
             commits: Commits::new(),
+            repo: RepoScope::default(),
+            picker: None,
         }
     }
 
@@ -168,6 +184,32 @@ impl SessionList {
         self.descending = next.descending_by_default();
     }
 
+    /// Sorts by `column`: a new column in its natural direction, the current one reversed.
+    pub fn sort_by(&mut self, column: Column) {
+        if column == self.sort {
+            self.descending = !self.descending;
+        } else {
+            self.sort = column;
+            self.descending = column.descending_by_default();
+        }
+    }
+
+    /// Opens the sort picker on the current sort column.
+    pub fn open_picker(&mut self) {
+        self.picker = Column::ALL.iter().position(|c| *c == self.sort);
+    }
+
+    /// Selects the first row and scrolls the table to the top.
+    pub fn to_top(&mut self) {
+        self.select_first();
+        *self.table.offset_mut() = 0;
+    }
+
+    /// The selected row's place, counted from 1, and the number of rows.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        self.table.selected().map(|r| (r + 1, self.shown.len()))
+    }
+
     /// Recomputes the rows shown, keeping the selected session selected when it still is.
     pub fn refresh(&mut self, sessions: &[SessionSummary]) {
         let selected = self
@@ -179,12 +221,11 @@ impl SessionList {
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
-        let scope = self.active_scope();
         let only = self.only.as_ref().map(|(_, ids)| ids);
         let mut shown: Vec<usize> = (0..sessions.len())
             .filter(|&i| only.is_none_or(|ids| ids.contains(&sessions[i].id)))
             .filter(|&i| {
-                in_scope(&sessions[i], scope) && matches(&sessions[i], &terms, &self.commits)
+                self.in_scope(&sessions[i]) && matches(&sessions[i], &terms, &self.commits)
             })
             .collect();
         let (column, descending) = (self.sort, self.descending);
@@ -234,12 +275,22 @@ impl SessionList {
     }
 }
 
-fn in_scope(s: &SessionSummary, scope: Option<&Path>) -> bool {
-    scope.is_none_or(|root| {
-        s.cwd
-            .as_deref()
-            .is_some_and(|c| Path::new(c).starts_with(root))
-    })
+impl SessionList {
+    /// Whether a session belongs to the repository the list is limited to (always, when it is
+    /// not): its commits credit it, its capture state keeps it, or it ran in one of its
+    /// worktrees. A clone, a moved repository or a worktree thus keeps its sessions.
+    fn in_scope(&self, s: &SessionSummary) -> bool {
+        let Some(root) = self.active_scope() else {
+            return true;
+        };
+        if self.commits.contains_key(&s.id) || self.repo.archived.contains(&s.id) {
+            return true;
+        }
+        s.cwd.as_deref().is_some_and(|c| {
+            let cwd = Path::new(c);
+            cwd.starts_with(root) || self.repo.worktrees.iter().any(|w| cwd.starts_with(w))
+        })
+    }
 }
 
 /// Every term appears in the title, first prompt, branch, models, project, working directory,

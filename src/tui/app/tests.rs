@@ -27,7 +27,9 @@ fn app(scope: Option<&str>) -> App {
         catalog,
         searched: Vec::new(),
     })));
-    assert_eq!(effects, vec![Effect::LoadCommits(scope.map(PathBuf::from))]);
+    let mut expected = vec![Effect::LoadCommits(scope.map(PathBuf::from))];
+    expected.extend(scope.map(|s| Effect::LoadScope(PathBuf::from(s))));
+    assert_eq!(effects, expected);
     app
 }
 
@@ -137,6 +139,7 @@ fn help_opens_closes_and_quit_quits() {
     assert_eq!(app.screen, Screen::Help);
     assert!(app.update(key('q')).is_empty(), "q closes help");
     assert_eq!(app.screen, Screen::Sessions);
+    assert!(app.update(key('q')).is_empty(), "q asks first");
     assert_eq!(app.update(key('q')), vec![Effect::Quit]);
     let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     app.update(key('?'));

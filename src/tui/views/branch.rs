@@ -74,21 +74,46 @@ fn message(app: &App, frame: &mut Frame, area: Rect, text: &str, style: Style) {
 }
 
 fn render_top(app: &App, frame: &mut Frame, area: Rect) {
-    let range = app
-        .branch
-        .log
-        .as_ref()
-        .map_or_else(String::new, |l| one_line(&l.range));
-    let left = Line::from(vec![
+    let mut left = vec![
         Span::styled(" git vouch", app.theme.title),
-        Span::styled(" · branch ", app.theme.muted),
-        Span::raw(range),
-    ]);
+        Span::styled(" · ", app.theme.muted),
+    ];
+    left.extend(
+        app.branch
+            .log
+            .as_ref()
+            .map(|l| heading(l, &app.theme))
+            .unwrap_or_default(),
+    );
+    let left = Line::from(left);
     let right = app.branch.log.as_ref().map(totals).unwrap_or_default();
     let width = u16::try_from(right.chars().count()).unwrap_or(u16::MAX);
     let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(width)]).areas(area);
     frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(Span::styled(right, app.theme.footer)), r);
+}
+
+/// `branch feature · base origin/main`: what the range is, by name.
+fn heading(log: &BranchLog, theme: &Theme) -> Vec<Span<'static>> {
+    let (what, name) = match &log.branch {
+        Some(b) => ("branch ", one_line(b)),
+        None if log.range == "HEAD" => ("branch ", "HEAD (detached)".to_owned()),
+        None => ("range ", one_line(&log.range)),
+    };
+    let base = match (&log.base_ref, &log.base) {
+        (Some(b), _) => one_line(b),
+        (None, Some(sha)) => sha[..sha.len().min(8)].to_owned(),
+        (None, None) if log.range.contains("..") => {
+            return vec![Span::styled(what, theme.muted), Span::raw(name)];
+        }
+        (None, None) => "none, all of its history".to_owned(),
+    };
+    vec![
+        Span::styled(what, theme.muted),
+        Span::raw(name),
+        Span::styled(" · base ", theme.muted),
+        Span::raw(base),
+    ]
 }
 
 fn state_style(theme: &Theme, a: &Attestation) -> Style {

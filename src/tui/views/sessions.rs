@@ -2,6 +2,7 @@
 
 mod bars;
 mod empty;
+mod picker;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -44,6 +45,7 @@ pub fn render(app: &mut App, frame: &mut Frame) {
         render_table(app, frame, body);
     }
     bars::render_footer(app, frame, footer);
+    picker::render(app, frame);
 }
 
 fn render_table(app: &mut App, frame: &mut Frame, area: Rect) {

@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 
 use super::{SessionData, body_area};
 use crate::session::detail::{EntryKind, ToolCall, ToolStatus};
-use crate::words::counted;
 use crate::tui::sanitize::text_lines;
 use crate::tui::views::detail::text::{clock, hide_if, millis, relative, wrap};
+use crate::words::counted;
 
 /// The pop-up's area for a terminal of `size`: the detail body, less a margin.
 pub fn popup_area(size: (u16, u16)) -> Rect {

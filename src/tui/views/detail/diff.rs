@@ -14,11 +14,11 @@ use unicode_width::UnicodeWidthChar;
 use super::files::pane_block;
 use super::text::{clip_left, hide_if};
 use crate::correlate::{Author, ChangedFile, DiffLine, LineKind};
-use crate::words::counted;
 use crate::tui::app::App;
 use crate::tui::highlight::{Highlighted, Piece};
 use crate::tui::sanitize::{code_line, code_piece, one_line};
 use crate::tui::theme::Theme;
+use crate::words::counted;
 
 pub fn render(
     app: &App,

@@ -11,11 +11,11 @@ use super::text::{datetime, hide, spinner, wrap};
 use crate::cli::commands::sessions::cost_cell;
 use crate::cli::fmt;
 use crate::session::detail::SessionDetail;
-use crate::words::counted;
 use crate::tui::app::App;
 use crate::tui::app::detail::Changes;
 use crate::tui::sanitize::one_line;
 use crate::tui::views::sessions::clip;
+use crate::words::counted;
 
 /// Width of the label column.
 const LABEL: usize = 11;

@@ -11,11 +11,11 @@ use ratatui::widgets::{
 
 use super::text::{clock, hide, message, millis, relative};
 use crate::session::detail::{SessionDetail, ToolCall, ToolStat, ToolStatus};
-use crate::words::counted;
 use crate::tui::app::App;
 use crate::tui::app::detail::call::{call_lines, popup_area};
 use crate::tui::sanitize::one_line;
 use crate::tui::views::sessions::clip;
+use crate::words::counted;
 
 const SELECTED: &str = "› ";
 

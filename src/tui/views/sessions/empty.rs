@@ -30,7 +30,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 "No sessions match “{}”.",
                 one_line(&app.list.query)
             )),
-            hint(app, Action::Back, "to clear the search."),
+            hint_key(
+                app,
+                app.keymap.hint_untyped(Action::Back),
+                "to clear the search.",
+            ),
         ],
         _ => vec![
             Line::from("No sessions in this repository."),
@@ -72,9 +76,15 @@ fn nothing_found(app: &App) -> Vec<Line<'static>> {
 }
 
 fn hint(app: &App, action: Action, what: &str) -> Line<'static> {
+    hint_key(app, app.keymap.hint(action), what)
+}
+
+/// "Press <key> <what>"; the search box's own Esc when the key map leaves no other key.
+fn hint_key(app: &App, key: &str, what: &str) -> Line<'static> {
+    let key = if key.is_empty() { "esc" } else { key };
     Line::from(vec![
         Span::styled("Press ", app.theme.muted),
-        Span::styled(app.keymap.hint(action).to_owned(), app.theme.key),
+        Span::styled(key.to_owned(), app.theme.key),
         Span::styled(format!(" {what}"), app.theme.muted),
     ])
 }
