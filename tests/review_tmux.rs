@@ -163,7 +163,8 @@ fn push_opens_the_review_and_signs_with_the_note() {
         s.contains("agent notes") && s.contains("1 reviewed · 1 unsigned")
     });
     assert!(screen.contains("reviewed by dev@example.com"), "{screen}");
-    t.keys(&["q", "q"]);
+    // Back to the list, then quit and confirm.
+    t.keys(&["q", "q", "y"]);
     assert_eq!(t.exit_code(), 0);
 }
 
