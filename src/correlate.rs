@@ -21,7 +21,9 @@ use crate::session::detail::{LineEdge, SessionDetail};
 pub use repository::{SessionCommits, configured_signers, sessions_in_repository};
 mod changes;
 
-pub use changes::{Author, ChangedFile, CommitChanges, DiffLine, LineKind, session_changes};
+pub use changes::{
+    Author, ChangedFile, CommitChanges, DiffLine, LineKind, Written, matched_files, session_changes,
+};
 
 /// Commits examined for inferred links, newest first.
 const WALK_LIMIT: usize = 5000;

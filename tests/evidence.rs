@@ -278,3 +278,67 @@ fn trailer_commits_get_agent_lines_by_matching_the_sessions_lines() {
     let doc = serde_json::to_value(&evidence).unwrap();
     assert!(jsonschema::is_valid(&schema, &doc));
 }
+
+/// The evidence and the explorer's Files tab count a trailer commit's agent lines the same way:
+/// every file of every demo commit credited to one session, including lines a sub-agent's edit
+/// rewrote from the middle of a line (session 7a694908's README.md).
+#[test]
+fn trailer_commits_count_agent_lines_as_the_files_tab_does() {
+    use git_vouch::correlate::session_changes;
+    use git_vouch::session::detail::{load_detail, open_text};
+    let tmp = tempfile::tempdir().unwrap();
+    let workspace = git_vouch::demo::review_workspace(&tmp.path().join("ws")).unwrap();
+    let prices = git_vouch::pricing::PriceTable::embedded();
+    let evidence = git_vouch::evidence::build_evidence(
+        &workspace,
+        None,
+        prices,
+        &git_vouch::redact::Redactor::new(git_vouch::redact::RedactOptions::default()),
+        &git_vouch::clock::FixedClock::parse("2026-11-21T12:00:00Z").unwrap(),
+    )
+    .unwrap();
+    let (repo, paths) = git_vouch::demo::repository(&tmp.path().join("repo")).unwrap();
+    let catalog = git_vouch::demo::catalog(prices);
+    let open = |p: &Path| open_text(git_vouch::demo::read_file(p));
+    let mut compared = 0;
+    let mut readme = None;
+    for commit in evidence.commits.iter().filter(|c| c.sessions.len() == 1) {
+        assert_eq!(commit.attribution_source, "trailer+lines", "{}", commit.sha);
+        let summary = catalog
+            .sessions
+            .iter()
+            .find(|s| s.id == commit.sessions[0])
+            .expect("a demo session");
+        let detail = load_detail(summary, &open, prices);
+        let changes = session_changes(&repo, &paths, &[], &detail).unwrap();
+        let tab = changes
+            .iter()
+            .find(|c| c.link.sha == commit.sha)
+            .expect("the Files tab lists the commit");
+        for file in &commit.files {
+            let shown = tab.files.iter().find(|f| f.path == file.path).unwrap();
+            let counts = |a: u32, u: u32, h: u32| (a, u, h);
+            assert_eq!(
+                counts(
+                    file.ai_lines_added,
+                    file.unknown_lines_added,
+                    file.human_lines_added
+                ),
+                counts(shown.agent_lines, shown.unknown_lines, shown.human_lines),
+                "{} {}",
+                commit.subject,
+                file.path
+            );
+            compared += 1;
+            if file.path == "README.md" && summary.id.starts_with("7a694908") {
+                readme = Some(file.ai_lines_added);
+            }
+        }
+    }
+    assert!(compared >= 5, "compared {compared} files");
+    assert_eq!(
+        readme,
+        Some(2),
+        "the sub-agent's README.md lines are the agent's"
+    );
+}

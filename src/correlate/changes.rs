@@ -46,6 +46,10 @@ pub struct ChangedFile {
     pub unknown_lines: u32,
     /// Authorship comes from the commit's record (exact) rather than matching lines.
     pub recorded: bool,
+    /// The new line numbers of the agent's and of unknown added lines, all of them (the diff
+    /// lines below are capped): what the evidence records as ranges.
+    pub agent_at: Vec<u32>,
+    pub unknown_at: Vec<u32>,
     pub lines: Vec<DiffLine>,
     /// Diff lines left out past the cap.
     pub more_lines: usize,
@@ -90,10 +94,7 @@ pub fn session_changes(
     detail: &SessionDetail,
 ) -> Result<Vec<CommitChanges>, CorrelateError> {
     let links = commits_in(repo, paths, records, detail)?;
-    let wrote = Written {
-        hashes: agent_lines(paths, detail),
-        edges: agent_edges(paths, detail),
-    };
+    let wrote = Written::of(paths, detail);
     links
         .into_iter()
         .map(|mut link| {
@@ -108,10 +109,53 @@ pub fn session_changes(
         .collect()
 }
 
-/// What the session wrote, by path relative to the worktree.
-struct Written {
+/// What one or more sessions wrote, by path relative to the worktree: the hashes of whole lines
+/// (with how often each was written) and the pieces of lines edits started or ended with.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
     hashes: HashMap<String, HashMap<u64, u32>>,
     edges: HashMap<String, Vec<LineEdge>>,
+}
+
+impl Written {
+    /// What `detail`'s session (its sub-agents included) wrote in the worktree of `paths`.
+    pub fn of(paths: &RepoPaths, detail: &SessionDetail) -> Self {
+        Self {
+            hashes: agent_lines(paths, detail),
+            edges: agent_edges(paths, detail),
+        }
+    }
+
+    /// Adds what another session wrote (a commit can credit several).
+    pub fn add(&mut self, other: &Self) {
+        for (path, hashes) in &other.hashes {
+            let mine = self.hashes.entry(path.clone()).or_default();
+            for (h, n) in hashes {
+                *mine.entry(*h).or_default() += n;
+            }
+        }
+        for (path, edges) in &other.edges {
+            self.edges
+                .entry(path.clone())
+                .or_default()
+                .extend(edges.iter().cloned());
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hashes.values().all(HashMap::is_empty) && self.edges.values().all(Vec::is_empty)
+    }
+}
+
+/// The files of commit `sha` with their added lines told apart by matching what the sessions
+/// wrote ([`Written`]), exactly as the explorer's Files tab marks them: for a commit no capture
+/// record covers.
+pub fn matched_files(
+    repo: &Repository,
+    sha: &str,
+    wrote: &Written,
+) -> Result<Vec<ChangedFile>, git2::Error> {
+    commit_files(repo, sha, None, wrote)
 }
 
 /// How added lines are told apart in one file.
@@ -203,6 +247,8 @@ fn commit_files(
             human_lines: 0,
             unknown_lines: 0,
             recorded: recorded.is_some(),
+            agent_at: Vec::new(),
+            unknown_at: Vec::new(),
             lines: Vec::new(),
             more_lines: 0,
         };
@@ -241,6 +287,12 @@ fn read_patch(
                     file.human_lines += u32::from(author == Author::Human);
                     file.unknown_lines +=
                         u32::from(matches!(author, Author::Unknown | Author::Plain));
+                    let at = new.unwrap_or(0);
+                    match author {
+                        Author::Agent => file.agent_at.push(at),
+                        Author::Unknown | Author::Plain => file.unknown_at.push(at),
+                        Author::Human => {}
+                    }
                     LineKind::Added(author)
                 }
                 '-' => {

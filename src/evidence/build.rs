@@ -17,6 +17,7 @@ use crate::capture::git_hook::trailer_sessions;
 use crate::capture::locate::RepoPaths;
 use crate::capture::state::{StateDir, read_json};
 use crate::clock::Clock;
+use crate::correlate::{Written, matched_files};
 use crate::pricing::PriceTable;
 use crate::redact::{Counts, Redactor};
 use crate::usage::Tokens;
@@ -49,7 +50,7 @@ pub fn build_for(
         .ok_or_else(|| EvidenceError::NotARepository(cwd.display().to_string()))?;
     let repo = Repository::open(&paths.worktree)?;
     let state = StateDir::new(paths.clone());
-    let (mut commits, diffs): (Vec<_>, Vec<_>) = range
+    let (mut commits, unrecorded): (Vec<_>, Vec<_>) = range
         .commits
         .iter()
         .map(|sha| commit(&repo, &state, sha))
@@ -57,11 +58,9 @@ pub fn build_for(
         .into_iter()
         .unzip();
     let mut warnings = Vec::new();
-    let (sessions, hashes) = load_sessions(&state, &commits, prices, &mut warnings);
-    for (c, diff) in commits.iter_mut().zip(&diffs) {
-        if let Some(diff) = diff {
-            match_agent_lines(c, diff, &hashes);
-        }
+    let (sessions, written) = load_sessions(&state, &commits, prices, &mut warnings);
+    for (c, _) in commits.iter_mut().zip(&unrecorded).filter(|(_, u)| **u) {
+        match_agent_lines(&repo, c, &written)?;
     }
     let evidence = Evidence {
         schema_version: SCHEMA_VERSION.to_owned(),
@@ -94,9 +93,9 @@ fn redact(evidence: Evidence, redactor: &Redactor) -> Evidence {
     out
 }
 
-/// A commit's evidence, with its diff when no capture record covers it (its lines are then told
-/// apart by matching the sessions' lines, see [`match_agent_lines`]).
-type CommitWithDiff = (CommitEvidence, Option<Vec<crate::capture::diff::DiffFile>>);
+/// A commit's evidence, and whether its sessions are known only by trailer (its lines are then
+/// told apart by matching the sessions' lines, see [`match_agent_lines`]).
+type CommitWithDiff = (CommitEvidence, bool);
 
 fn commit(repo: &Repository, state: &StateDir, sha: &str) -> Result<CommitWithDiff, EvidenceError> {
     let c = repo.find_commit(Oid::from_str(sha)?)?;
@@ -118,57 +117,51 @@ fn commit(repo: &Repository, state: &StateDir, sha: &str) -> Result<CommitWithDi
     };
     if c.parent_count() > 1 {
         out.attribution_source = "merge".into();
-        return Ok((out, None));
+        return Ok((out, false));
     }
     if let Some(r) = record {
         out.sessions = r.sessions;
         out.attribution_source = r.source;
         out.files = r.files.iter().map(file_from_record).collect();
-        return Ok((out, None));
+        return Ok((out, false));
     }
     out.sessions = trailer_sessions(c.message().unwrap_or(""));
-    let diff = commit_diff(repo, &c)?;
-    out.files = diff.iter().map(file_from_diff).collect();
+    out.files = commit_diff(repo, &c)?.iter().map(file_from_diff).collect();
     if out.sessions.is_empty() {
-        return Ok((out, None));
+        return Ok((out, false));
     }
     out.attribution_source = "trailer".into();
-    Ok((out, Some(diff)))
+    Ok((out, true))
 }
 
-/// For a commit known only by its trailer: the added lines whose text one of its sessions wrote
-/// (distinctive lines only, as capture keeps them) count as the agent's; the rest are of unknown
-/// author (only a capture record says a person wrote a line).
+/// For a commit known only by its trailer: the added lines one of its sessions wrote count as the
+/// agent's, matched exactly as the explorer's Files tab matches them
+/// ([`crate::correlate::matched_files`]); the rest are of unknown author (only a capture record
+/// says a person wrote a line).
 fn match_agent_lines(
+    repo: &Repository,
     c: &mut CommitEvidence,
-    diff: &[crate::capture::diff::DiffFile],
-    hashes: &BTreeMap<String, std::collections::HashSet<u64>>,
-) {
-    let written: std::collections::HashSet<u64> = c
-        .sessions
-        .iter()
-        .filter_map(|s| hashes.get(s))
-        .flatten()
-        .copied()
-        .collect();
-    if written.is_empty() {
-        return;
+    written: &BTreeMap<String, Written>,
+) -> Result<(), EvidenceError> {
+    let mut wrote = Written::default();
+    for w in c.sessions.iter().filter_map(|s| written.get(s)) {
+        wrote.add(w);
+    }
+    if wrote.is_empty() {
+        return Ok(());
     }
     c.attribution_source = "trailer+lines".into();
-    for (file, d) in c.files.iter_mut().zip(diff) {
-        let lines = |agent: bool| -> Vec<u32> {
-            d.added
-                .iter()
-                .filter(|(_, h)| written.contains(h) == agent)
-                .map(|(l, _)| *l)
-                .collect()
+    let matched = matched_files(repo, &c.sha, &wrote)?;
+    for file in &mut c.files {
+        let Some(m) = matched.iter().find(|m| m.path == file.path) else {
+            continue;
         };
-        let (ai, unknown) = (lines(true), lines(false));
-        file.ai_lines_added = ai.len() as u32;
-        file.unknown_lines_added = unknown.len() as u32;
-        file.ai_line_ranges = crate::capture::diff::ranges(&ai);
-        file.unknown_line_ranges = crate::capture::diff::ranges(&unknown);
+        file.ai_lines_added = m.agent_at.len() as u32;
+        file.unknown_lines_added = m.unknown_at.len() as u32;
+        file.ai_line_ranges = crate::capture::diff::ranges(&m.agent_at);
+        file.unknown_line_ranges = crate::capture::diff::ranges(&m.unknown_at);
     }
+    Ok(())
 }
 
 fn file_from_record(f: &FileChange) -> FileEvidence {
@@ -211,10 +204,7 @@ fn load_sessions(
     commits: &[CommitEvidence],
     prices: &PriceTable,
     warnings: &mut Vec<String>,
-) -> (
-    Vec<super::SessionEvidence>,
-    BTreeMap<String, std::collections::HashSet<u64>>,
-) {
+) -> (Vec<super::SessionEvidence>, BTreeMap<String, Written>) {
     let ids: Vec<&String> = commits
         .iter()
         .flat_map(|c| &c.sessions)
@@ -235,25 +225,25 @@ fn load_sessions(
             })
             .collect()
     });
-    let (mut out, mut hashes) = (Vec::new(), BTreeMap::new());
+    let (mut out, mut written) = (Vec::new(), BTreeMap::new());
     for (id, result) in ids.into_iter().zip(loaded) {
         match result {
             Ok(sessions::Loaded {
                 evidence: mut s,
-                added_hashes,
+                written: wrote,
             }) => {
                 s.commits = commits
                     .iter()
                     .filter(|c| c.sessions.contains(id))
                     .map(|c| c.sha.clone())
                     .collect();
-                hashes.insert(id.clone(), added_hashes);
+                written.insert(id.clone(), wrote);
                 out.push(s);
             }
             Err(e) => warnings.push(e),
         }
     }
-    (out, hashes)
+    (out, written)
 }
 
 fn totals(commits: &[CommitEvidence], sessions: &[super::SessionEvidence]) -> Totals {

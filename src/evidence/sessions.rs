@@ -11,6 +11,7 @@ use super::{
     ModelEvidence, Producer, SessionEvidence, SubagentEvidence, ToolEvidence, TranscriptDigest,
     UsageEvidence,
 };
+use crate::capture::locate::RepoPaths;
 use crate::capture::record::SessionRecord;
 use crate::capture::state::{StateDir, read_json};
 use crate::index::summarize_files;
@@ -50,11 +51,11 @@ fn transcript_folder(state: &StateDir, id: &str) -> Option<PathBuf> {
 }
 
 /// Loads the session `id` from the state folder; `Err` names what is missing.
-/// A session's evidence, with the hashes of the distinctive lines it added to files (to tell its
-/// lines in a commit no capture record covers).
+/// A session's evidence, with what it wrote to files (to tell its lines in a commit no capture
+/// record covers, the way the explorer does).
 pub struct Loaded {
     pub evidence: SessionEvidence,
-    pub added_hashes: std::collections::HashSet<u64>,
+    pub written: crate::correlate::Written,
 }
 
 pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, String> {
@@ -86,14 +87,25 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
     let mut out = from_detail(&detail, transcripts);
     let roots = super::actions::roots(&state.repo.worktree, summary.cwd.as_deref());
     out.actions = super::actions::actions(&detail.tool_calls, &roots);
-    let added_hashes = detail
-        .files
-        .iter()
-        .flat_map(|f| f.added_hashes.iter().copied())
-        .collect();
     Ok(Loaded {
         evidence: out,
-        added_hashes,
+        written: crate::correlate::Written::of(
+            &session_worktree(state, summary.cwd.as_deref()),
+            &detail,
+        ),
+    })
+}
+
+/// The working tree a session's file paths are relative to: its own repository's, found from its
+/// working folder (another clone or worktree is fine: commits name files relative to the top),
+/// else its working folder itself (a session recorded on another machine), else this one's.
+fn session_worktree(state: &StateDir, cwd: Option<&str>) -> RepoPaths {
+    let Some(cwd) = cwd.filter(|c| !c.is_empty()) else {
+        return state.repo.clone();
+    };
+    RepoPaths::discover(Path::new(cwd)).unwrap_or_else(|| RepoPaths {
+        worktree: PathBuf::from(cwd),
+        ..state.repo.clone()
     })
 }
 
