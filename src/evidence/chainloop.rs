@@ -111,16 +111,38 @@ fn code_changes(session: &str, commits: &[&CommitEvidence]) -> Value {
         "lines_removed": sum(|f| f.lines_removed),
         "ai_lines_added": sum(|f| f.ai_lines_added),
         "human_lines_added": sum(|f| f.human_lines_added),
-        "files": files.iter().map(|f| json!({
-            "path": f.path,
-            "status": match f.status.as_str() { "added" => "created", "typechange" => "modified", s => s },
-            "lines_added": f.lines_added,
-            "lines_removed": f.lines_removed,
-            "attribution": if f.ai_lines_added > 0 { "ai" } else { "human" },
-            "line_ranges": f.ai_line_ranges.iter().map(|r| json!({"start": r[0], "end": r[1]})).collect::<Vec<_>>(),
-            "session_ids": if f.ai_lines_added > 0 { vec![session] } else { vec![] },
-        })).collect::<Vec<_>>(),
+        "files": files.iter().map(|f| file(session, f)).collect::<Vec<_>>(),
     })
+}
+
+/// One file in chainloop's terms. Its `attribution` is `ai` or `human` only: a file with no agent
+/// line and no line a capture record gives a person (unknown authors) gets none, rather than a
+/// claim that a person wrote it.
+fn file(session: &str, f: &super::FileEvidence) -> Value {
+    let status = match f.status.as_str() {
+        "added" => "created",
+        "typechange" => "modified",
+        s => s,
+    };
+    let mut out = json!({
+        "path": f.path,
+        "status": status,
+        "lines_added": f.lines_added,
+        "lines_removed": f.lines_removed,
+        "line_ranges": f.ai_line_ranges.iter().map(|r| json!({"start": r[0], "end": r[1]})).collect::<Vec<_>>(),
+        "session_ids": if f.ai_lines_added > 0 { vec![session] } else { vec![] },
+    });
+    let attribution = if f.ai_lines_added > 0 {
+        Some("ai")
+    } else if f.human_lines_added > 0 {
+        Some("human")
+    } else {
+        None
+    };
+    if let (Some(a), Some(map)) = (attribution, out.as_object_mut()) {
+        map.insert("attribution".into(), json!(a));
+    }
+    out
 }
 
 fn model(s: &SessionEvidence) -> Value {
@@ -155,4 +177,34 @@ fn usage(s: &SessionEvidence) -> Value {
         v["estimated_cost_usd"] = json!(ten_thousandths as f64 / 10_000.0);
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file;
+    use crate::evidence::FileEvidence;
+
+    fn changed(ai: u32, human: u32, unknown: u32) -> FileEvidence {
+        FileEvidence {
+            path: "src/a.rs".into(),
+            old_path: None,
+            status: "modified".into(),
+            lines_added: ai + human + unknown,
+            lines_removed: 0,
+            ai_lines_added: ai,
+            human_lines_added: human,
+            ai_line_ranges: Vec::new(),
+            human_line_ranges: Vec::new(),
+            unknown_lines_added: unknown,
+            unknown_line_ranges: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn unknown_authors_are_never_called_human() {
+        let attribution = |f: FileEvidence| file("s", &f).get("attribution").cloned();
+        assert_eq!(attribution(changed(2, 0, 1)), Some("ai".into()));
+        assert_eq!(attribution(changed(0, 3, 0)), Some("human".into()));
+        assert_eq!(attribution(changed(0, 0, 4)), None);
+    }
 }
