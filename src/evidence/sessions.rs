@@ -97,7 +97,9 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
     })
 }
 
-fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> SessionEvidence {
+/// The evidence of a session from its detail (figures as the session list counts them) and
+/// the digests of its transcripts.
+pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> SessionEvidence {
     let s = &d.summary;
     let complete = s.unpriced_models.is_empty();
     SessionEvidence {

@@ -377,7 +377,7 @@ fn finish(s: &mut SessionSummary, totals: Totals<'_>, tool_counts: BTreeMap<&str
     s.tool_calls = tools.iter().map(|t| t.1).sum();
     s.subagents = tools
         .iter()
-        .filter(|t| t.0 == "Task" || t.0 == "Agent")
+        .filter(|t| super::figures::starts_subagent(&t.0))
         .map(|t| t.1)
         .sum();
     s.tools = tools;

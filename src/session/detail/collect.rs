@@ -42,7 +42,7 @@ pub struct UseSeen {
 impl UseSeen {
     /// A Task or Agent call: it starts a sub-agent.
     pub fn starts_agent(&self) -> bool {
-        matches!(self.name.as_str(), "Task" | "Agent")
+        crate::session::figures::starts_subagent(&self.name)
     }
 }
 
@@ -198,7 +198,7 @@ self.skip.contains(&hash64(u.as_bytes()))
             return;
         }
         let get = |k: &str| input.get(k).and_then(Value::as_str).map(str::to_owned);
-        let agent = matches!(name, "Task" | "Agent");
+        let agent = crate::session::figures::starts_subagent(name);
         self.use_ids.insert(id.to_owned(), self.uses.len());
         self.uses.push(UseSeen {
             id: id.to_owned(),
