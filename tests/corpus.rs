@@ -194,7 +194,8 @@ fn every_session_has_one_set_of_figures_everywhere() {
     let config = root.path().join("claude");
     let options = Options {
         target_bytes: 3 << 20,
-        seed: 5,
+        // This seed repeats a template whose turns reuse a record uuid in one file.
+        seed: 2,
     };
     let truth = corpus::generate(&fixtures, &config, &options).unwrap();
     let (_, main) = truth
