@@ -130,40 +130,6 @@ fn sessions_totals_equal_the_generated_ground_truth() {
     assert_ne!(updated["totals"], cold["totals"]);
 }
 
-/// A fork of the session in `main`: a new session file that copies its records (same uuids,
-/// responses and tool calls; one copied response with more output tokens, as a later streamed
-/// copy would have), then adds a response and a tool call of its own.
-fn fork(main: &Path, new_id: &str) {
-    let text = std::fs::read_to_string(main).expect("read the transcript");
-    let old_id = main.file_stem().unwrap().to_str().unwrap();
-    let mut lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
-        .collect();
-    for r in &mut lines {
-        if r["sessionId"] == old_id {
-            r["sessionId"] = json!(new_id);
-        }
-    }
-    let bigger = lines
-        .iter_mut()
-        .find(|r| r["type"] == "assistant" && r["message"]["usage"].is_object())
-        .expect("an assistant record with usage");
-    let output = bigger["message"]["usage"]["output_tokens"].as_u64().unwrap();
-    bigger["message"]["usage"]["output_tokens"] = json!(output + 500);
-    let mut own = last_assistant(main);
-    own["sessionId"] = json!(new_id);
-    own["uuid"] = json!("5b1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
-    own["requestId"] = json!("req_forkedSessionOwnResponse01");
-    own["message"]["id"] = json!("msg_forkedSessionOwnResponse01");
-    own["timestamp"] = json!("2030-01-01T00:00:00.000Z");
-    own["message"]["content"] = json!([{"type": "tool_use", "id": "toolu_forkOwnCall01",
-        "name": "Bash", "input": {"command": "ls"}}]);
-    lines.push(own);
-    let out: String = lines.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(main.with_file_name(format!("{new_id}.jsonl")), out).expect("write the fork");
-}
-
 /// Every figure of every session is the same in the list, the detail, `show --json`,
 /// `sessions --json`, `usage session --json` and the evidence: on the demo, on each recorded
 /// fixture, and on a generated corpus with a fork that replays a session.
@@ -203,7 +169,7 @@ fn every_session_has_one_set_of_figures_everywhere() {
         .iter()
         .max_by_key(|(_, p)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
         .unwrap();
-    fork(main, "f0e1d2c3-b4a5-4968-8776-655443322110");
+    figures::fork(main, "f0e1d2c3-b4a5-4968-8776-655443322110");
     check("corpus", &figures::Source::Config(&config));
     assert!(
         problems.is_empty(),
