@@ -315,10 +315,24 @@ fn evidence_of_a_fork_and_its_origin_counts_what_the_list_counts() {
             .evidence;
         let calls: u64 = e.tools.iter().map(|t| t.calls).sum();
         assert_eq!(
-            (e.usage.total_tokens, e.assistant_messages, e.user_prompts, calls),
-            (row.tokens.total(), row.assistant_messages, row.user_prompts, row.tool_calls),
+            (
+                e.usage.total_tokens,
+                e.assistant_messages,
+                e.user_prompts,
+                calls
+            ),
+            (
+                row.tokens.total(),
+                row.assistant_messages,
+                row.user_prompts,
+                row.tool_calls
+            ),
             "{id}: evidence (tokens, responses, prompts, tool calls) against the list"
         );
-        assert_eq!(e.transcripts.len(), 1, "{id}: only its own transcript is digested");
+        assert_eq!(
+            e.transcripts.len(),
+            1,
+            "{id}: only its own transcript is digested"
+        );
     }
 }

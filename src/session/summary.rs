@@ -302,7 +302,10 @@ fn dropped(s: &mut SessionSummary, members: &[usize], files: &[&ScannedFile], de
         let scan = &files[fi].scan;
         let entries = scan.entries.iter().zip(&dedup.entries[fi]);
         let tools = scan.tools.iter().zip(&dedup.tools[fi]);
-        (entries.filter(|(e, k)| !**k && e.key != 0), tools.filter(|(_, k)| !**k))
+        (
+            entries.filter(|(e, k)| !**k && e.key != 0),
+            tools.filter(|(_, k)| !**k),
+        )
     };
     if members.iter().all(|&fi| {
         let (mut e, mut t) = not_kept(fi);

@@ -149,7 +149,11 @@ pub fn disagreements(source: &Source<'_>, home: &Path) -> (Vec<String>, usize) {
     let mut note = |id: &str, view: &str, fields: Vec<String>| {
         out.extend(fields.into_iter().map(|f| format!("{id} {view} {f}")));
     };
-    assert_eq!(rows.len(), list.len(), "sessions --json lists every session");
+    assert_eq!(
+        rows.len(),
+        list.len(),
+        "sessions --json lists every session"
+    );
     for s in &list {
         let id = s.id.as_str();
         let summary = figures_json(&s.figures(), &s.files);
@@ -169,7 +173,11 @@ pub fn disagreements(source: &Source<'_>, home: &Path) -> (Vec<String>, usize) {
         let row = rows.get(id).map_or(Value::Null, |r| row_figures(r));
         note(id, "sessions --json", differing(&summary, &row));
         let show = run(source, home, &["show", id, "--json"]);
-        note(id, "show --json", differing(&summary, &row_figures(&show["session"])));
+        note(
+            id,
+            "show --json",
+            differing(&summary, &row_figures(&show["session"])),
+        );
         let calls: u64 = show["tools"]
             .as_array()
             .unwrap()
@@ -184,18 +192,26 @@ pub fn disagreements(source: &Source<'_>, home: &Path) -> (Vec<String>, usize) {
             .sum();
         let listed = show["tool_calls"].as_array().unwrap();
         let show_failed = listed.iter().filter(|c| c["status"] == "failed").count() as u64;
-        let tool_figures = |calls: u64, failed: u64| serde_json::json!({"tool_calls": calls, "failed": failed});
+        let tool_figures =
+            |calls: u64, failed: u64| serde_json::json!({"tool_calls": calls, "failed": failed});
         let detail_failed = detail
             .tool_calls
             .iter()
             .filter(|c| c.status.as_str() == "failed")
             .count() as u64;
         let expected_tools = tool_figures(s.tool_calls, detail_failed);
-        note(id, "show --json tools", differing(&expected_tools, &tool_figures(calls, failed)));
+        note(
+            id,
+            "show --json tools",
+            differing(&expected_tools, &tool_figures(calls, failed)),
+        );
         note(
             id,
             "show --json tool_calls",
-            differing(&expected_tools, &tool_figures(listed.len() as u64, show_failed)),
+            differing(
+                &expected_tools,
+                &tool_figures(listed.len() as u64, show_failed),
+            ),
         );
         let evidence = from_detail(&detail, Vec::new());
         let ev = serde_json::json!({
@@ -254,7 +270,9 @@ pub fn fork(main: &Path, new_id: &str) {
         .iter_mut()
         .find(|r| r["type"] == "assistant" && r["message"]["usage"].is_object())
         .expect("an assistant record with usage");
-    let output = bigger["message"]["usage"]["output_tokens"].as_u64().unwrap();
+    let output = bigger["message"]["usage"]["output_tokens"]
+        .as_u64()
+        .unwrap();
     bigger["message"]["usage"]["output_tokens"] = json!(output + 500);
     let mut own = lines
         .iter()
@@ -273,4 +291,3 @@ pub fn fork(main: &Path, new_id: &str) {
     let out: String = lines.iter().map(|r| format!("{r}\n")).collect();
     std::fs::write(main.with_file_name(format!("{new_id}.jsonl")), out).expect("write the fork");
 }
-

@@ -115,9 +115,10 @@ impl Collector {
         };
         let mut warnings = Vec::new();
         let read = read_records(BufReader::new(reader), path, &mut warnings, |r| {
-            let copied = r.uuid.as_deref().is_some_and(|u| {
-self.skip.contains(&hash64(u.as_bytes()))
-            });
+            let copied = r
+                .uuid
+                .as_deref()
+                .is_some_and(|u| self.skip.contains(&hash64(u.as_bytes())));
             self.record(r, &mut state, copied);
             then(r);
         });

@@ -92,7 +92,7 @@ impl Tally {
         let mut out: Vec<super::TurnUsage> = self
             .entries
             .iter()
-                        .map(|e| super::TurnUsage {
+            .map(|e| super::TurnUsage {
                 at: e.at,
                 agent_id: e.thread.clone(),
                 model: e.model.clone(),
@@ -132,7 +132,10 @@ impl Tally {
 }
 
 /// The earlier of two times; a known time over an unknown one.
-pub(super) fn min_time(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+pub(super) fn min_time(
+    a: Option<DateTime<Utc>>,
+    b: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
