@@ -4,6 +4,8 @@
 //! deduplicating API responses across every file of a project (resumes and forks replay them).
 
 pub mod detail;
+pub mod figures;
 pub mod summary;
 
+pub use figures::Figures;
 pub use summary::{Bucket, ModelUsage, ScannedFile, SessionSummary, summarize_project};

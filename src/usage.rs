@@ -81,6 +81,19 @@ pub struct Usage {
     pub billing: Billing,
 }
 
+impl Usage {
+    /// Whether this copy of an API response replaces the copy kept so far. Claude Code writes
+    /// one line per content block of a response (and resumes, forks and side questions copy
+    /// lines), each with a `usage`: the copy with the most tokens wins; of copies with as many,
+    /// a fast-mode one (billed at a multiple) wins; otherwise the copy kept first stays.
+    ///
+    /// The one rule for copies within a file, across files and in a session's detail.
+    pub const fn replaces(&self, kept: &Self) -> bool {
+        let (new, old) = (self.tokens.total(), kept.tokens.total());
+        new > old || (new == old && self.billing.fast && !kept.billing.fast)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,8 @@
 
 #[path = "bench/corpus.rs"]
 mod corpus;
+#[path = "support/figures.rs"]
+mod figures;
 
 use std::io::Write;
 use std::path::Path;
@@ -126,4 +128,53 @@ fn sessions_totals_equal_the_generated_ground_truth() {
     let updated = sessions_json(&config, &home, &cache);
     assert_matches(&updated, &truth);
     assert_ne!(updated["totals"], cold["totals"]);
+}
+
+/// Every figure of every session is the same in the list, the detail, `show --json`,
+/// `sessions --json`, `usage session --json` and the evidence: on the demo, on each recorded
+/// fixture, and on a generated corpus with a fork that replays a session.
+#[test]
+fn every_session_has_one_set_of_figures_everywhere() {
+    let root = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    let mut check = |name: &str, source: &figures::Source<'_>| {
+        let home = root.path().join(format!("home-{name}"));
+        std::fs::create_dir_all(&home).unwrap();
+        let (found, n) = figures::disagreements(source, &home);
+        assert!(n > 0, "{name}: no sessions");
+        compared += n;
+        problems.extend(found.into_iter().map(|p| format!("{name}: {p}")));
+    };
+    check("demo", &figures::Source::Demo);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude");
+    let mut dirs: Vec<_> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        check(&name, &figures::Source::Config(dir));
+    }
+    let config = root.path().join("claude");
+    let options = Options {
+        target_bytes: 3 << 20,
+        // This seed repeats a template whose turns reuse a record uuid in one file.
+        seed: 2,
+    };
+    let truth = corpus::generate(&fixtures, &config, &options).unwrap();
+    let (_, main) = truth
+        .main_files
+        .iter()
+        .max_by_key(|(_, p)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .unwrap();
+    figures::fork(main, "f0e1d2c3-b4a5-4968-8776-655443322110");
+    check("corpus", &figures::Source::Config(&config));
+    assert!(
+        problems.is_empty(),
+        "{} disagreement(s) over {compared} sessions:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

@@ -11,6 +11,8 @@
 
 #[path = "support/capture.rs"]
 mod capture;
+#[path = "support/figures.rs"]
+mod figures;
 #[path = "support/git.rs"]
 mod git;
 #[path = "support/shared.rs"]
@@ -341,4 +343,71 @@ fn trailer_commits_count_agent_lines_as_the_files_tab_does() {
         Some(2),
         "the sub-agent's README.md lines are the agent's"
     );
+}
+
+/// A fork replays the session it came from, and one replayed response has more tokens in the
+/// fork: each session's evidence counts what the session list counts for it (the replayed
+/// responses once, for the session that had them or the copy with more tokens).
+#[test]
+fn evidence_of_a_fork_and_its_origin_counts_what_the_list_counts() {
+    use git_vouch::capture::record::SessionRecord;
+    use git_vouch::capture::state::write_json;
+    use git_vouch::pricing::PriceTable;
+
+    let s = setup();
+    let project = s._tmp.path().join("claude/projects/-home-dev-fork");
+    std::fs::create_dir_all(&project).unwrap();
+    let origin = "2f5d2333-acff-4f59-9241-6066ad20972b";
+    let fork = "f0e1d2c3-b4a5-4968-8776-655443322110";
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "fixtures/claude/v2.1.197-write_edit_bash_read/projects/\
+         -home-dev-write-edit-bash-read-repo/{origin}.jsonl"
+    ));
+    std::fs::copy(&src, project.join(format!("{origin}.jsonl"))).unwrap();
+    figures::fork(&project.join(format!("{origin}.jsonl")), fork);
+    let prices = PriceTable::embedded();
+    let mut notes = Vec::new();
+    let scanned: Vec<_> = git_vouch::transcript::discover::find_project_files(&project, &mut notes)
+        .into_iter()
+        .map(|source| git_vouch::session::ScannedFile {
+            scan: git_vouch::transcript::scan::scan_file(&source.path).unwrap(),
+            source,
+        })
+        .collect();
+    let list = git_vouch::index::summarize_files(&scanned, prices);
+    assert_eq!(list.len(), 2);
+    for id in [origin, fork] {
+        let record = SessionRecord {
+            session_id: id.to_owned(),
+            agent: "claude-code".into(),
+            transcript_path: Some(project.join(format!("{id}.jsonl")).display().to_string()),
+            ..SessionRecord::default()
+        };
+        write_json(&s.state.session_file(id), &record).unwrap();
+        let row = list.iter().find(|r| r.id == id).unwrap();
+        let e = git_vouch::evidence::sessions::load(&s.state, id, prices)
+            .unwrap()
+            .evidence;
+        let calls: u64 = e.tools.iter().map(|t| t.calls).sum();
+        assert_eq!(
+            (
+                e.usage.total_tokens,
+                e.assistant_messages,
+                e.user_prompts,
+                calls
+            ),
+            (
+                row.tokens.total(),
+                row.assistant_messages,
+                row.user_prompts,
+                row.tool_calls
+            ),
+            "{id}: evidence (tokens, responses, prompts, tool calls) against the list"
+        );
+        assert_eq!(
+            e.transcripts.len(),
+            1,
+            "{id}: only its own transcript is digested"
+        );
+    }
 }

@@ -266,7 +266,7 @@ fn text_view_fits_80_columns() {
         "Tools (4 calls, 0 failed)",
         "Subagents (1)",
         "Files touched (1)",
-        "Commits (1)",
+        "Commits the agent made (1, from its transcript)",
     ] {
         assert!(text.contains(heading), "missing {heading}:\n{text}");
     }

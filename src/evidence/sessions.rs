@@ -14,12 +14,11 @@ use super::{
 use crate::capture::locate::RepoPaths;
 use crate::capture::record::SessionRecord;
 use crate::capture::state::{StateDir, read_json};
-use crate::index::summarize_files;
 use crate::money::Usd;
 use crate::pricing::PriceTable;
-use crate::session::ScannedFile;
 use crate::session::detail::{SessionDetail, SubagentNode, load_detail, open_file};
-use crate::transcript::discover::find_project_files;
+use crate::session::{ScannedFile, summarize_project};
+use crate::transcript::discover::{SourceFile, find_project_files};
 use crate::transcript::scan::scan_file;
 use crate::usage::Tokens;
 
@@ -36,6 +35,15 @@ pub fn usage(tokens: &Tokens, cost: Option<Usd>) -> UsageEvidence {
     }
 }
 
+/// The folder of the live transcript the session record names, when it is on this machine.
+fn live_folder(state: &StateDir, id: &str) -> Option<PathBuf> {
+    let record: SessionRecord = read_json(&state.session_file(id)).ok().flatten()?;
+    let path = PathBuf::from(record.transcript_path?);
+    path.is_file()
+        .then(|| path.parent().map(Path::to_path_buf))
+        .flatten()
+}
+
 /// The folder holding the session's transcripts: the archive if capture made one, else the
 /// folder of the live transcript named by the session record.
 fn transcript_folder(state: &StateDir, id: &str) -> Option<PathBuf> {
@@ -43,11 +51,7 @@ fn transcript_folder(state: &StateDir, id: &str) -> Option<PathBuf> {
     if archived.join(format!("{id}.jsonl")).is_file() {
         return Some(archived);
     }
-    let record: SessionRecord = read_json(&state.session_file(id)).ok().flatten()?;
-    let path = PathBuf::from(record.transcript_path?);
-    path.is_file()
-        .then(|| path.parent().map(Path::to_path_buf))
-        .flatten()
+    live_folder(state, id)
 }
 
 /// Loads the session `id` from the state folder; `Err` names what is missing.
@@ -63,10 +67,17 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
         format!("session {id}: no transcript found (neither archived nor at its recorded path)")
     })?;
     let mut notes = Vec::new();
-    let files: Vec<_> = find_project_files(&folder, &mut notes)
+    let ours = |f: &SourceFile| f.session_hint.as_deref() == Some(id);
+    let mut files: Vec<SourceFile> = find_project_files(&folder, &mut notes)
         .into_iter()
-        .filter(|f| f.session_hint.as_deref() == Some(id))
+        .filter(ours)
         .collect();
+    // The other sessions of its project: what a resume or fork copied from them is counted
+    // for them, as in the session list.
+    if let Some(live) = live_folder(state, id) {
+        let others = find_project_files(&live, &mut notes);
+        files.extend(others.into_iter().filter(|f| !ours(f)));
+    }
     let scanned: Vec<ScannedFile> = files
         .into_iter()
         .filter_map(|source| {
@@ -75,13 +86,15 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
                 .map(|scan| ScannedFile { source, scan })
         })
         .collect();
-    let summary = summarize_files(&scanned, prices)
+    let project: Vec<&ScannedFile> = scanned.iter().collect();
+    let summary = summarize_project(&project, prices)
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| format!("session {id}: its transcript holds no messages"))?;
     let detail = load_detail(&summary, &open_file, prices);
     let transcripts = scanned
         .iter()
+        .filter(|f| ours(&f.source))
         .filter_map(|f| digest(&folder, &f.source.path))
         .collect();
     let mut out = from_detail(&detail, transcripts);
@@ -109,7 +122,9 @@ fn session_worktree(state: &StateDir, cwd: Option<&str>) -> RepoPaths {
     })
 }
 
-fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> SessionEvidence {
+/// The evidence of a session from its detail (figures as the session list counts them) and
+/// the digests of its transcripts.
+pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> SessionEvidence {
     let s = &d.summary;
     let complete = s.unpriced_models.is_empty();
     SessionEvidence {

@@ -20,7 +20,7 @@ use crate::transcript::hash::hash128;
 use crate::transcript::scan::FileScan;
 
 /// Bump when the stored layout or the meaning of a scan changes.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// A file's scan as stored, with the identity it was taken from.
 #[derive(Debug, Clone)]

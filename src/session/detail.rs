@@ -260,6 +260,8 @@ fn detail_pass(
 ) -> SessionDetail {
     let mut c = collect::Collector::default();
     c.skip = summary.replayed_uuids.iter().copied().collect();
+    c.skip_tools = summary.dropped_tools.iter().copied().collect();
+    c.tally.dropped = summary.dropped_responses.iter().copied().collect();
     // Main-thread files first: side questions and compactions replay the parent's lines, and
     // the first copy of a tool call or result is the one kept.
     let mut files: Vec<&PathBuf> = summary.files.iter().collect();
@@ -275,7 +277,6 @@ fn detail_pass(
             None => c.read_file(path, open, &mut |_| {}),
         }
     }
-    c.tally.drop_replays();
     let mut warnings = std::mem::take(&mut c.warnings);
     let subagents = tree::build(&c, main, prices, &mut warnings);
     let secrets = notices::scan_secrets(&files, open, &c.skip);

@@ -1,6 +1,6 @@
 //! Per-session summaries built from the scans of a project's files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -86,6 +86,15 @@ pub struct SessionSummary {
     /// fork or an old-style resume); the detail view skips them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replayed_uuids: Vec<u64>,
+    /// Responses (low 64 bits of the hash of `message.id` + `requestId`) this session's files
+    /// hold but that are counted elsewhere: for another session that had them first or with
+    /// more tokens, or as a side-chain replay of a main-chain response. The detail skips them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped_responses: Vec<u64>,
+    /// Tool calls (hash of the `tool_use` id) this session's files copy from a session that
+    /// started earlier; the detail skips them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped_tools: Vec<u64>,
     pub buckets: Vec<Bucket>,
     pub warnings: Vec<Diagnostic>,
 }
@@ -113,16 +122,22 @@ impl SessionSummary {
 /// to the file that started first. A side-chain copy never wins over a main-chain one.
 pub fn summarize_project(files: &[&ScannedFile], prices: &PriceTable) -> Vec<SessionSummary> {
     let order = start_order(files);
-    let dedup = Dedup {
-        entries: dedupe_entries(files, &order),
-        tools: dedupe_tools(files, &order),
-        replayed: replayed_records(files, &order),
-    };
-    let titles = summary_titles(files);
     let mut by_session: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in &order {
         by_session.entry(session_of(files[i])).or_default().push(i);
     }
+    let mut sessions = vec![0; files.len()];
+    for (si, members) in by_session.values().enumerate() {
+        for &fi in members {
+            sessions[fi] = si;
+        }
+    }
+    let dedup = Dedup {
+        entries: dedupe_entries(files, &order),
+        tools: dedupe_tools(files, &order),
+        replayed: replayed_records(files, &order, &sessions),
+    };
+    let titles = summary_titles(files);
     by_session
         .into_iter()
         .map(|(id, members)| build(id, &members, files, &dedup, &titles, prices))
@@ -230,7 +245,8 @@ fn build(
     };
     let mut totals = Totals::new(prices);
     let mut tool_counts: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut seen_paths: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen_paths: HashSet<&str> = HashSet::new();
+    let mut seen_prompts: HashSet<u64> = HashSet::new();
     for &fi in members {
         let f = &files[fi];
         let scan = &f.scan;
@@ -262,7 +278,7 @@ fn build(
         let replayed = &dedup.replayed[fi];
         s.replayed_uuids.extend(replayed.iter().copied());
         for (uuid, text) in &scan.prompts {
-            if *uuid == 0 || !replayed.contains(uuid) {
+            if *uuid == 0 || (!replayed.contains(uuid) && seen_prompts.insert(*uuid)) {
                 s.user_prompts += 1;
                 if s.first_prompt.is_none() {
                     s.first_prompt = Some(text.clone());
@@ -274,8 +290,57 @@ fn build(
             fill_identity(&mut s, scan, titles);
         }
     }
+    dropped(&mut s, members, files, dedup);
     finish(&mut s, totals, tool_counts);
     s
+}
+
+/// The responses and tool calls in the session's files that the session does not count (see
+/// [`SessionSummary::dropped_responses`]): a key or id none of its kept copies has.
+fn dropped(s: &mut SessionSummary, members: &[usize], files: &[&ScannedFile], dedup: &Dedup) {
+    let not_kept = |fi: usize| {
+        let scan = &files[fi].scan;
+        let entries = scan.entries.iter().zip(&dedup.entries[fi]);
+        let tools = scan.tools.iter().zip(&dedup.tools[fi]);
+        (
+            entries.filter(|(e, k)| !**k && e.key != 0),
+            tools.filter(|(_, k)| !**k),
+        )
+    };
+    if members.iter().all(|&fi| {
+        let (mut e, mut t) = not_kept(fi);
+        e.next().is_none() && t.next().is_none()
+    }) {
+        return;
+    }
+    let mut keys = HashSet::new();
+    let mut tools = HashSet::new();
+    for &fi in members {
+        let scan = &files[fi].scan;
+        let kept_entries = scan.entries.iter().zip(&dedup.entries[fi]);
+        keys.extend(kept_entries.filter(|(_, k)| **k).map(|(e, _)| e.key));
+        let kept_tools = scan.tools.iter().zip(&dedup.tools[fi]);
+        tools.extend(kept_tools.filter(|(_, k)| **k).map(|(t, _)| t.id));
+    }
+    for &fi in members {
+        let (entries, calls) = not_kept(fi);
+        for (e, _) in entries {
+            if keys.insert(e.key) {
+                s.dropped_responses.push(response_hash(e.key));
+            }
+        }
+        for (t, _) in calls {
+            if tools.insert(t.id) {
+                s.dropped_tools.push(t.id);
+            }
+        }
+    }
+}
+
+/// How [`SessionSummary::dropped_responses`] names a response key.
+#[allow(clippy::cast_possible_truncation)] // The low half of the hash is the name.
+pub const fn response_hash(key: u128) -> u64 {
+    key as u64
 }
 
 fn fill_identity(s: &mut SessionSummary, scan: &FileScan, titles: &HashMap<String, String>) {
@@ -315,7 +380,7 @@ fn finish(s: &mut SessionSummary, totals: Totals<'_>, tool_counts: BTreeMap<&str
     s.tool_calls = tools.iter().map(|t| t.1).sum();
     s.subagents = tools
         .iter()
-        .filter(|t| t.0 == "Task" || t.0 == "Agent")
+        .filter(|t| super::figures::starts_subagent(&t.0))
         .map(|t| t.1)
         .sum();
     s.tools = tools;

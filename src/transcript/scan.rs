@@ -396,15 +396,13 @@ impl<'s> Scanner<'s> {
         match self.by_key.get(&entry.key) {
             Some(&i) => {
                 let kept = &mut self.scan.entries[i];
-                if entry.usage.tokens.total() > kept.usage.tokens.total()
-                    || (entry.usage.tokens.total() == kept.usage.tokens.total()
-                        && entry.usage.billing.fast
-                        && !kept.usage.billing.fast)
-                {
-                    *kept = Entry {
-                        ts_ms: kept.ts_ms.min(entry.ts_ms).max(0),
-                        ..entry
+                if entry.usage.replaces(&kept.usage) {
+                    // The earliest known time (0: unknown).
+                    let ts_ms = match (kept.ts_ms, entry.ts_ms) {
+                        (0, t) | (t, 0) => t,
+                        (a, b) => a.min(b),
                     };
+                    *kept = Entry { ts_ms, ..entry };
                 }
             }
             None => {

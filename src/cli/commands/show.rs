@@ -344,7 +344,11 @@ fn commits(ctx: &Context, d: &SessionDetail) -> Vec<String> {
         Column::flex("SUBJECT"),
         Column::left("BY", 2),
     ];
-    section(ctx, &format!("Commits ({})", rows.len()), &columns, &rows)
+    let title = format!(
+        "Commits the agent made ({}, from its transcript)",
+        rows.len()
+    );
+    section(ctx, &title, &columns, &rows)
 }
 
 /// `350ms`, `1.2s`, then minutes and hours.

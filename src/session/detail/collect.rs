@@ -11,10 +11,11 @@ use serde_json::Value;
 use super::Open;
 use super::commit::{self, GitCommit, PrintedCommit};
 use super::facts::{self, EditInput, PatchFacts};
-use super::tally::Tally;
+use super::tally::{Tally, min_time};
 use super::thread::{Thread, agent_of, inline_thread, prompt_of, read_meta};
 use crate::transcript::Diagnostic;
-use crate::transcript::record::{Block, Body, Record, UserLine, read_records};
+use crate::transcript::hash::hash64;
+use crate::transcript::record::{AssistantLine, Block, Body, Record, UserLine, read_records};
 
 /// A tool call as first seen.
 #[derive(Debug, Clone)]
@@ -41,7 +42,7 @@ pub struct UseSeen {
 impl UseSeen {
     /// A Task or Agent call: it starts a sub-agent.
     pub fn starts_agent(&self) -> bool {
-        matches!(self.name.as_str(), "Task" | "Agent")
+        crate::session::figures::starts_subagent(&self.name)
     }
 }
 
@@ -77,6 +78,8 @@ pub struct Collector {
     pub warnings: Vec<Diagnostic>,
     /// Hashes of record uuids copied from an earlier session (a fork's history): skipped.
     pub skip: std::collections::HashSet<u64>,
+    /// Hashes of tool call ids counted for an earlier session: skipped.
+    pub skip_tools: std::collections::HashSet<u64>,
 }
 
 /// Where the records of one file go.
@@ -112,13 +115,11 @@ impl Collector {
         };
         let mut warnings = Vec::new();
         let read = read_records(BufReader::new(reader), path, &mut warnings, |r| {
-            let copied = r.uuid.as_deref().is_some_and(|u| {
-                self.skip
-                    .contains(&crate::transcript::hash::hash64(u.as_bytes()))
-            });
-            if !copied {
-                self.record(r, &mut state);
-            }
+            let copied = r
+                .uuid
+                .as_deref()
+                .is_some_and(|u| self.skip.contains(&hash64(u.as_bytes())));
+            self.record(r, &mut state, copied);
             then(r);
         });
         if let Err(e) = read {
@@ -141,12 +142,22 @@ impl Collector {
         &mut self.threads[i]
     }
 
-    fn record(&mut self, r: &Record, file: &mut FileState<'_>) {
+    /// Takes in one record. Of a record copied from an earlier session only the responses, tool
+    /// calls and results are looked at: the summary decides which of them this session counts.
+    fn record(&mut self, r: &Record, file: &mut FileState<'_>, copied: bool) {
         let thread = match &file.agent {
             Some(a) => Some(a.clone()),
             None if r.is_sidechain => Some(inline_thread(r, &mut file.sidechain)),
             None => None,
         };
+        if copied {
+            match &r.body {
+                Body::Assistant(a) => self.assistant(a, r.timestamp, thread.as_deref()),
+                Body::User(u) => self.results(u, r.timestamp),
+                _ => {}
+            }
+            return;
+        }
         if let Some(id) = &thread {
             let t = self.thread(id, file.path);
             t.first_at = min_time(t.first_at, r.timestamp);
@@ -155,14 +166,7 @@ impl Collector {
             }
         }
         match &r.body {
-            Body::Assistant(a) => {
-                for block in &a.content {
-                    if let Block::ToolUse { id, name, input } = block {
-                        self.tool_use(id, name, input, r.timestamp, thread.as_deref());
-                    }
-                }
-                self.tally.add(a, thread.as_deref(), r.timestamp);
-            }
+            Body::Assistant(a) => self.assistant(a, r.timestamp, thread.as_deref()),
             Body::User(u) => self.results(u, r.timestamp),
             Body::Progress(p) => {
                 if let Some((agent, parent)) = p.agent_link() {
@@ -174,6 +178,15 @@ impl Collector {
         }
     }
 
+    fn assistant(&mut self, a: &AssistantLine, at: Option<DateTime<Utc>>, thread: Option<&str>) {
+        for block in &a.content {
+            if let Block::ToolUse { id, name, input } = block {
+                self.tool_use(id, name, input, at, thread);
+            }
+        }
+        self.tally.add(a, thread, at);
+    }
+
     fn tool_use(
         &mut self,
         id: &str,
@@ -182,11 +195,11 @@ impl Collector {
         at: Option<DateTime<Utc>>,
         thread: Option<&str>,
     ) {
-        if self.use_ids.contains_key(id) {
+        if self.use_ids.contains_key(id) || self.skip_tools.contains(&hash64(id.as_bytes())) {
             return;
         }
         let get = |k: &str| input.get(k).and_then(Value::as_str).map(str::to_owned);
-        let agent = matches!(name, "Task" | "Agent");
+        let agent = crate::session::figures::starts_subagent(name);
         self.use_ids.insert(id.to_owned(), self.uses.len());
         self.uses.push(UseSeen {
             id: id.to_owned(),
@@ -265,12 +278,5 @@ fn result_seen(
         created_hint: text.starts_with("File created successfully"),
         git: s.and_then(commit::git_commit),
         printed: commit::printed_commit(stdout),
-    }
-}
-
-fn min_time(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }

@@ -7,19 +7,19 @@ use chrono::{DateTime, Utc};
 
 use crate::money::Usd;
 use crate::pricing::{PriceTable, is_unbilled_model};
+use crate::session::summary::response_hash;
+use crate::transcript::hash::hash128;
 use crate::transcript::record::AssistantLine;
 use crate::usage::{Tokens, Usage};
 
 /// One API response.
 #[derive(Debug, Clone)]
 struct Entry {
-    msg_id: Option<String>,
     thread: Option<String>,
     model: String,
     usage: Usage,
     at: Option<DateTime<Utc>>,
     legacy_cost: Option<Usd>,
-    live: bool,
 }
 
 /// Per-thread totals.
@@ -36,39 +36,48 @@ pub struct ThreadUsage {
 #[derive(Debug, Default)]
 pub struct Tally {
     entries: Vec<Entry>,
-    by_key: HashMap<(String, String), usize>,
+    by_key: HashMap<u128, usize>,
+    /// Responses the session's summary counts elsewhere
+    /// ([`crate::session::SessionSummary::dropped_responses`]).
+    pub dropped: HashSet<u64>,
 }
 
 impl Tally {
     /// Adds the usage of an assistant line of `thread` (`None` for the main thread). Copies of
-    /// one response (same `message.id` and `requestId`) keep the one with the most tokens.
+    /// one response (same `message.id` and `requestId`) collapse by [`Usage::replaces`], the
+    /// rule of the summary scan, keeping the earliest time; responses the summary counts
+    /// elsewhere (another session's, or side-chain replays of main-chain ones) are left out.
+    ///
+    /// [`Usage::replaces`]: crate::usage::Usage::replaces
     pub fn add(&mut self, line: &AssistantLine, thread: Option<&str>, at: Option<DateTime<Utc>>) {
         let model = line.model.as_deref().unwrap_or("unknown");
         if line.is_api_error || is_unbilled_model(model) {
             return;
         }
         let Some(raw) = &line.usage else { return };
+        let key = line.message_id.as_deref().map_or(0, |msg| {
+            hash128(msg, line.request_id.as_deref().unwrap_or_default())
+        });
+        if key != 0 && self.dropped.contains(&response_hash(key)) {
+            return;
+        }
         let entry = Entry {
-            msg_id: line.message_id.clone(),
             thread: thread.map(str::to_owned),
             model: model.to_owned(),
             usage: raw.to_usage(),
             at,
             legacy_cost: line.cost_usd,
-            live: true,
         };
-        let Some(msg) = &line.message_id else {
+        if key == 0 {
             self.entries.push(entry);
             return;
-        };
-        let key = (msg.clone(), line.request_id.clone().unwrap_or_default());
+        }
         match self.by_key.get(&key) {
             Some(&i) => {
                 let kept = &mut self.entries[i];
-                let (new, old) = (entry.usage.tokens.total(), kept.usage.tokens.total());
-                if new > old || (new == old && entry.usage.billing.fast && !kept.usage.billing.fast)
-                {
-                    *kept = entry;
+                if entry.usage.replaces(&kept.usage) {
+                    let at = min_time(kept.at, entry.at);
+                    *kept = Entry { at, ..entry };
                 }
             }
             None => {
@@ -78,28 +87,11 @@ impl Tally {
         }
     }
 
-    /// Drops side-chain replays: a sub-agent response whose `message.id` is also on the main
-    /// thread (`/btw` side questions and context forks replay the parent's messages).
-    pub fn drop_replays(&mut self) {
-        let main: HashSet<String> = self
-            .entries
-            .iter()
-            .filter(|e| e.thread.is_none())
-            .filter_map(|e| e.msg_id.clone())
-            .collect();
-        for e in &mut self.entries {
-            if e.thread.is_some() && e.msg_id.as_ref().is_some_and(|m| main.contains(m)) {
-                e.live = false;
-            }
-        }
-    }
-
     /// Every live response in time order (responses without a time last, in reading order).
     pub fn turns(&self, prices: &PriceTable) -> Vec<super::TurnUsage> {
         let mut out: Vec<super::TurnUsage> = self
             .entries
             .iter()
-            .filter(|e| e.live)
             .map(|e| super::TurnUsage {
                 at: e.at,
                 agent_id: e.thread.clone(),
@@ -124,7 +116,7 @@ impl Tally {
         for e in self
             .entries
             .iter()
-            .filter(|e| e.live && e.thread.as_deref() == thread)
+            .filter(|e| e.thread.as_deref() == thread)
         {
             out.tokens.add(&e.usage.tokens);
             out.responses += 1;
@@ -136,6 +128,17 @@ impl Tally {
         }
         out.models = models.into_iter().collect();
         out
+    }
+}
+
+/// The earlier of two times; a known time over an unknown one.
+pub(super) fn min_time(
+    a: Option<DateTime<Utc>>,
+    b: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -162,14 +165,14 @@ mod tests {
     fn streamed_copies_keep_the_largest_and_replays_are_dropped() {
         let prices = PriceTable::embedded();
         let mut t = Tally::default();
+        // A side question replays m1 under a new request id: the summary counts it elsewhere.
+        t.dropped.insert(response_hash(hash128("m1", "r9")));
         t.add(&line("m1", "r1", 8), None, None);
         t.add(&line("m1", "r1", 322), None, None);
         t.add(&line("m1", "r1", 30), None, None);
-        // A side question replays m1 under a new request id.
         t.add(&line("m1", "r9", 999), Some("aside_question-1"), None);
         t.add(&line("m2", "r2", 5), Some("a1"), None);
         t.add(&line("m2", "r2", 5), Some("a1"), None);
-        t.drop_replays();
         let main = t.thread(None, prices);
         assert_eq!((main.tokens.output, main.responses), (322, 1));
         assert!(main.cost.is_some_and(|c| c > Usd::ZERO));

@@ -56,7 +56,7 @@ pub(super) fn dedupe_entries(files: &[&ScannedFile], order: &[usize]) -> Vec<Vec
                 }
                 Some(slot) => {
                     let old = files[slot.0].scan.entries[slot.1];
-                    if e.usage.tokens.total() > old.usage.tokens.total() {
+                    if e.usage.replaces(&old.usage) {
                         kept[slot.0][slot.1] = false;
                         *slot = (fi, ei);
                     } else {
@@ -98,17 +98,25 @@ pub(super) fn drop_sidechain_replays(files: &[&ScannedFile], kept: &mut [Vec<boo
 pub(super) struct Dedup {
     pub(super) entries: Vec<Vec<bool>>,
     pub(super) tools: Vec<Vec<bool>>,
-    /// Record uuids each file shares with a file that started earlier (fork or resume copies).
+    /// Record uuids each file shares with an earlier file of another session (fork or resume
+    /// copies).
     pub(super) replayed: Vec<HashSet<u64>>,
 }
 
-/// For each file, the uuids of its records already seen in a file that started earlier.
-pub(super) fn replayed_records(files: &[&ScannedFile], order: &[usize]) -> Vec<HashSet<u64>> {
-    let mut seen = HashSet::new();
+/// For each file, the uuids of its records already seen in a file of another session that
+/// started earlier (a fork or an old-style resume copies them). A uuid repeated within one
+/// session is not a copy from elsewhere: that session's first record with it counts.
+pub(super) fn replayed_records(
+    files: &[&ScannedFile],
+    order: &[usize],
+    sessions: &[usize],
+) -> Vec<HashSet<u64>> {
+    let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut out: Vec<HashSet<u64>> = vec![HashSet::new(); files.len()];
     for &fi in order {
         for &u in &files[fi].scan.uuids {
-            if !seen.insert(u) {
+            let first = *seen.entry(u).or_insert(sessions[fi]);
+            if first != sessions[fi] {
                 out[fi].insert(u);
             }
         }
