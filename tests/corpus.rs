@@ -167,7 +167,7 @@ fn every_session_has_one_set_of_figures_everywhere() {
     let (_, main) = truth
         .main_files
         .iter()
-        .max_by_key(|(_, p)| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .max_by_key(|(_, p)| std::fs::metadata(p).map_or(0, |m| m.len()))
         .unwrap();
     figures::fork(main, "f0e1d2c3-b4a5-4968-8776-655443322110");
     check("corpus", &figures::Source::Config(&config));

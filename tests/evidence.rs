@@ -355,7 +355,11 @@ fn evidence_of_a_fork_and_its_origin_counts_what_the_list_counts() {
     use git_vouch::pricing::PriceTable;
 
     let s = setup();
-    let project = s._tmp.path().join("claude/projects/-home-dev-fork");
+    let project = s
+        .repo
+        .parent()
+        .unwrap()
+        .join("claude/projects/-home-dev-fork");
     std::fs::create_dir_all(&project).unwrap();
     let origin = "2f5d2333-acff-4f59-9241-6066ad20972b";
     let fork = "f0e1d2c3-b4a5-4968-8776-655443322110";

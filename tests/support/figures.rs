@@ -2,7 +2,7 @@
 //! demo), the list's summary, the detail as the explorer's Overview gets it, `show --json`,
 //! `sessions --json`, `usage session --json` and the evidence are compared field by field.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::too_many_lines)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -288,6 +288,11 @@ pub fn fork(main: &Path, new_id: &str) {
     own["message"]["content"] = json!([{"type": "tool_use", "id": "toolu_forkOwnCall01",
         "name": "Bash", "input": {"command": "ls"}}]);
     lines.push(own);
-    let out: String = lines.iter().map(|r| format!("{r}\n")).collect();
+    let mut out: String = lines
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push('\n');
     std::fs::write(main.with_file_name(format!("{new_id}.jsonl")), out).expect("write the fork");
 }
