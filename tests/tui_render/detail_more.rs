@@ -175,3 +175,29 @@ fn secrets_are_warned_and_the_redacted_view_hides_them() {
     let shown = draw(&mut app, (80, 24));
     assert!(shown.contains(GITHUB), "{shown}");
 }
+
+/// A session whose repository is not on this machine: the commits its transcript names are
+/// shown as what they are, in the Overview and the Files tab alike (not as linked commits, and
+/// not left out of one of them).
+#[test]
+fn commits_from_the_transcript_are_labelled_and_shown_in_both_tabs() {
+    let (mut app, source, _dir) = open_session("use a subagent to create notes.txt");
+    let sha = {
+        let d = app.open_data().and_then(|x| x.detail.as_ref()).unwrap();
+        assert_eq!(d.commits.len(), 1, "the agent made one commit");
+        d.commits[0].sha.clone()
+    };
+    type_keys(&mut app, &source, "1");
+    let overview = draw(&mut app, (120, 40));
+    assert!(
+        overview.contains(&format!("{sha} "))
+            && overview.contains("(made by the agent, from its transcript)"),
+        "{overview}"
+    );
+    type_keys(&mut app, &source, "5");
+    let files = draw(&mut app, (120, 40));
+    assert!(
+        files.contains("Commits the agent made, from its transcript") && files.contains(&sha),
+        "{files}"
+    );
+}

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph};
 
-use super::text::{clip_left, hide_if, message, spinner};
+use super::text::{clip_left, hide, hide_if, message, spinner};
 use crate::correlate::{CommitChanges, LinkSource};
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
@@ -213,6 +213,18 @@ fn render_no_commits(app: &mut App, d: &SessionDetail, why: &str, frame: &mut Fr
         Line::from(Span::styled(format!("  {}", one_line(why)), theme.muted)),
         Line::default(),
     ];
+    if !d.commits.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  Commits the agent made, from its transcript",
+            theme.header,
+        )));
+        for c in &d.commits {
+            let subject = c.subject.as_deref().unwrap_or("");
+            let text = one_line(&format!("  {} {subject}", c.sha));
+            lines.push(Line::from(hide(app, &text)));
+        }
+        lines.push(Line::default());
+    }
     let files = d.files_by_path();
     if files.is_empty() {
         lines.push(Line::from(Span::styled(

@@ -198,10 +198,17 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
             })
             .collect(),
         (None, Some(Changes::Waiting)) => vec![format!("{} reading git…", spinner(app))],
+        // No repository to read here: what the transcript says the agent committed, said so.
         _ => d
             .commits
             .iter()
-            .map(|c| format!("{} {}", c.sha, c.subject.as_deref().unwrap_or("")))
+            .map(|c| {
+                let subject = c.subject.as_deref().unwrap_or("");
+                format!(
+                    "{} {subject} (made by the agent, from its transcript)",
+                    c.sha
+                )
+            })
             .collect(),
     };
     if rows.is_empty() {
