@@ -371,3 +371,33 @@ fn inline_side_chains_are_linked_to_their_task_calls() {
 mod cli;
 #[path = "show/warnings.rs"]
 mod warnings;
+
+/// `show --demo` finds a demo session's commits in the demo repository, as the explorer's Files
+/// tab does: the same commit, with its agent lines and how they were told apart.
+#[test]
+fn demo_show_lists_the_commits_of_the_demo_repository() {
+    let config = tempfile::tempdir().expect("temp config");
+    let doc: Value = serde_json::from_str(&run(
+        config.path(),
+        &["--demo", "show", "7a694908", "--json"],
+    ))
+    .expect("JSON");
+    let linked = doc["linked_commits"].as_array().expect("linked commits");
+    assert_eq!(linked.len(), 1, "{linked:?}");
+    let made = doc["commits"][0]["sha"]
+        .as_str()
+        .expect("the agent's commit");
+    assert!(
+        linked[0]["sha"].as_str().unwrap().starts_with(made),
+        "{linked:?}"
+    );
+    assert!(linked[0]["agent_lines"].as_u64().unwrap() > 0, "{linked:?}");
+    assert!(
+        linked[0]["agent_lines_how"]
+            .as_str()
+            .unwrap()
+            .contains("matching")
+    );
+    let text = run(config.path(), &["--demo", "show", "7a694908"]);
+    assert!(text.contains("Commits in the repository (1)"), "{text}");
+}

@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
     };
     let detail = load_detail(session, &open, &ctx.prices);
     let links = if demo {
-        Vec::new()
+        demo_links(session.cwd.as_deref(), &detail)
     } else {
         session
             .cwd
@@ -358,4 +358,20 @@ fn millis(ms: i64) -> String {
         1_000..60_000 => format!("{}.{}s", ms / 1000, ms % 1000 / 100),
         _ => fmt::duration(chrono::Duration::milliseconds(ms)),
     }
+}
+
+/// With `--demo`, the commits of the demo repository tied to a session that ran in it (as the
+/// explorer's Files tab finds them; sessions of other demo projects have no repository).
+fn demo_links(cwd: Option<&str>, detail: &SessionDetail) -> Vec<crate::correlate::CommitLink> {
+    if cwd != Some(crate::demo::WORKTREE) {
+        return Vec::new();
+    }
+    let parent = crate::config::cache_dir(&crate::transcript::discover::ProcessEnv);
+    crate::demo::repository(&parent)
+        .ok()
+        .and_then(|(repo, paths)| {
+            crate::correlate::session_changes(&repo, &paths, &[], detail).ok()
+        })
+        .map(|changes| changes.into_iter().map(|c| c.link).collect())
+        .unwrap_or_default()
 }
