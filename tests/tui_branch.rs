@@ -178,7 +178,8 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
     insta::assert_snapshot!("branch_120x40", wide);
     assert!(
         wide.contains("branch feature · base origin/main")
-            && wide.contains("4 commits · 2 sessions"),
+            && wide.contains("4 commits · 2 sessions")
+            && wide.contains("? help"),
         "{wide}"
     );
     insta::assert_snapshot!("branch_80x24", draw(&mut app, (80, 24)));

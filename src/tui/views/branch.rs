@@ -297,6 +297,7 @@ fn footer_lines(app: &App) -> Vec<Line<'static>> {
     for (key, what) in [
         (k(Action::Open), "sessions"),
         (k(Action::Reload), "reload"),
+        (k(Action::Help), "help"),
         (k(Action::Back), "back"),
     ] {
         keys.push(Span::styled(format!(" {key}"), app.theme.key));
