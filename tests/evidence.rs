@@ -415,3 +415,24 @@ fn evidence_of_a_fork_and_its_origin_counts_what_the_list_counts() {
         );
     }
 }
+
+/// The evidence of the demo repository with its sessions archived, built at a fixed time: the
+/// golden document. A change to any field, figure or order shows up here as a snapshot diff.
+#[test]
+fn golden_evidence_document_of_the_demo_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_vouch::demo::review_workspace(tmp.path()).unwrap();
+    let evidence = git_vouch::evidence::build_evidence(
+        &repo,
+        None,
+        git_vouch::pricing::PriceTable::embedded(),
+        &git_vouch::redact::Redactor::new(git_vouch::redact::RedactOptions::default()),
+        &git_vouch::clock::FixedClock::parse("2026-11-21T12:00:00Z").unwrap(),
+    )
+    .unwrap();
+    // Only the workspace's temporary location varies (its folder is named for the process).
+    insta::assert_json_snapshot!("golden_evidence_demo", evidence, {
+        ".repository.name" => "[demo workspace]",
+        ".repository.remote_url" => "[temporary demo bundle]",
+    });
+}
