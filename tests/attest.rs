@@ -997,3 +997,86 @@ fn trust_files_come_from_git_config() {
     };
     assert!(err.to_string().contains("missing"), "{err}");
 }
+
+/// The demo repository at a fixed place with a fixed remote, so its evidence has no temporary
+/// path in it, and the fixture key copied with the permissions a private key needs.
+fn golden_inputs(w: &World) -> (PathBuf, FileSigner, String) {
+    let made = git_vouch::demo::review_workspace(&w.path("made")).unwrap();
+    let repo = w.path("demo-review");
+    std::fs::rename(&made, &repo).unwrap();
+    w.run(
+        "git",
+        &repo,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://example.invalid/demo.git",
+        ],
+    );
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys/fixture_ed25519");
+    let key = w.path("fixture_ed25519");
+    std::fs::copy(&fixture, &key).unwrap();
+    set_mode(&key, 0o600);
+    let public = std::fs::read_to_string(fixture.with_extension("pub")).unwrap();
+    (repo, FileSigner::open(&key).unwrap(), public)
+}
+
+/// The signed artefact, golden: the demo repository's evidence attested at a fixed time with the
+/// fixture key, read back from its git note. The statement (the DSSE payload) and the envelope
+/// (ed25519 signatures are deterministic) are snapshotted, and stock OpenSSH verifies it.
+#[test]
+fn golden_signed_statement_of_the_demo_repository() {
+    if !have_openssh() {
+        return;
+    }
+    let w = World::new();
+    let (repo, signer, public) = golden_inputs(&w);
+    let redactor = git_vouch::redact::Redactor::new(git_vouch::redact::RedactOptions::default());
+    let evidence = git_vouch::evidence::build_evidence(
+        &repo,
+        None,
+        git_vouch::pricing::PriceTable::embedded(),
+        &redactor,
+        &clock(),
+    )
+    .unwrap();
+    let tip = evidence.range.tip.clone();
+    let prepared = git_vouch::attest::publish::Prepared::new(evidence);
+    let git = w.git(&repo);
+    let review = git_vouch::attest::publish::Review::default();
+    git_vouch::attest::publish::sign_and_attach(
+        &git,
+        &prepared,
+        &review,
+        &redactor,
+        &signer,
+        &clock(),
+    )
+    .unwrap();
+    let note = notes::read_note(&git, &tip).unwrap().unwrap();
+    let bundle = notes::parse_bundle(&note);
+    assert_eq!(bundle.len(), 1, "one attestation on the tip");
+    let envelope = bundle[0].envelope.clone().unwrap();
+
+    let statement: serde_json::Value =
+        serde_json::from_slice(&envelope.payload_bytes().unwrap()).unwrap();
+    insta::assert_json_snapshot!("golden_statement_demo", statement);
+    insta::assert_snapshot!("golden_envelope_demo", bundle[0].text);
+
+    let line = format!(
+        "fixture@git-vouch namespaces=\"{NAMESPACE}\" {}",
+        public.trim()
+    );
+    let (file, signers) = allowed(&w, &line);
+    let ok = w.ssh_keygen_verify(&envelope, &file, "fixture@git-vouch", NAMESPACE);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_verified(
+        &verify_envelope(&envelope, &tip, &signers),
+        "fixture@git-vouch",
+    );
+}

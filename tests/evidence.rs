@@ -11,6 +11,8 @@
 
 #[path = "support/capture.rs"]
 mod capture;
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/figures.rs"]
 mod figures;
 #[path = "support/git.rs"]
@@ -19,29 +21,37 @@ mod git;
 mod shared;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use git::git;
+use cli::TestEnv;
 use git_vouch::capture::locate::RepoPaths;
 use git_vouch::capture::state::StateDir;
 use serde_json::Value;
 
 const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
 
+/// A repository with git-vouch's git hooks in the hermetic environment `env`: the binary and
+/// git, with the hooks they run, see only its variables.
 struct Setup {
-    _tmp: tempfile::TempDir,
+    env: TestEnv,
     repo: PathBuf,
     state: StateDir,
 }
 
+impl Setup {
+    fn git(&self, args: &[&str]) -> String {
+        git::git_in(&self.env.vars(), &self.repo, args)
+    }
+}
+
 fn setup() -> Setup {
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("repo");
+    let env = TestEnv::new();
+    let repo = env.dir.path().join("repo");
     std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
+    let git = |args: &[&str]| git::git_in(&env.vars(), &repo, args);
+    git(&["init", "-q", "-b", "main"]);
     std::fs::write(repo.join("README.md"), "readme\n").unwrap();
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "initial"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "initial"]);
     let bin = env!("CARGO_BIN_EXE_git-vouch");
     for name in ["commit-msg", "post-commit", "post-rewrite"] {
         let path = repo.join(".git/hooks").join(name);
@@ -56,23 +66,14 @@ fn setup() -> Setup {
     let state = StateDir::new(RepoPaths::discover(&repo).unwrap());
     // The session's transcripts as capture archives them.
     shared::copy_subagent_fixture(&state.transcripts_dir(SESSION));
-    Setup {
-        _tmp: tmp,
-        repo,
-        state,
-    }
+    Setup { env, repo, state }
 }
 
-fn evidence(repo: &Path, args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
-        .arg("evidence")
-        .args(args)
-        .current_dir(repo)
-        .env("HOME", repo.join("../home"))
-        .env("XDG_CONFIG_HOME", repo.join("../config"))
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_VOUCH_NOW", "2026-11-21T12:00:00Z")
+fn evidence(s: &Setup, args: &[&str]) -> Value {
+    let out = s
+        .env
+        .command(&[&["evidence"], args].concat())
+        .current_dir(&s.repo)
         .output()
         .unwrap();
     assert!(
@@ -98,18 +99,15 @@ fn evidence_validates_and_carries_usage_attribution_and_digests() {
         "Notes from the subagent\nand a line by hand\n",
     )
     .unwrap();
-    git(&s.repo, &["add", "-A"]);
-    git(
-        &s.repo,
-        &[
-            "commit",
-            "-q",
-            "-m",
-            "Add notes (token 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)",
-        ],
-    );
-    let base = git(&s.repo, &["rev-parse", "HEAD~1"]);
-    let doc = evidence(&s.repo, &[&format!("{base}..HEAD")]);
+    s.git(&["add", "-A"]);
+    s.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "Add notes (token 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)",
+    ]);
+    let base = s.git(&["rev-parse", "HEAD~1"]);
+    let doc = evidence(&s, &[&format!("{base}..HEAD")]);
 
     let schema: Value =
         serde_json::from_str(include_str!("../assets/evidence.schema.json")).unwrap();
@@ -186,10 +184,7 @@ fn evidence_validates_and_carries_usage_attribution_and_digests() {
     assert_eq!(actions[0]["agent_id"], "a625f6e667e5a0194");
     assert!(actions[0]["seq"].as_u64() < actions[2]["seq"].as_u64());
 
-    let chainloop = evidence(
-        &s.repo,
-        &[&format!("{base}..HEAD"), "--format", "chainloop"],
-    );
+    let chainloop = evidence(&s, &[&format!("{base}..HEAD"), "--format", "chainloop"]);
     let m = &chainloop[0];
     assert_eq!(
         m["chainloop.material.evidence.id"],
@@ -214,17 +209,18 @@ fn evidence_validates_and_carries_usage_attribution_and_digests() {
 fn a_range_without_agent_work_has_no_sessions_and_bad_ranges_fail() {
     let s = setup();
     std::fs::write(s.repo.join("a.txt"), "by hand\n").unwrap();
-    git(&s.repo, &["add", "-A"]);
-    git(&s.repo, &["commit", "-q", "-m", "human"]);
-    let doc = evidence(&s.repo, &["HEAD~1..HEAD"]);
+    s.git(&["add", "-A"]);
+    s.git(&["commit", "-q", "-m", "human"]);
+    let doc = evidence(&s, &["HEAD~1..HEAD"]);
     assert_eq!(doc["sessions"].as_array().unwrap().len(), 0);
     assert_eq!(doc["commits"][0]["attribution_source"], "none");
     // No capture record: the hand-written line is of unknown author, never counted a person's.
     assert_eq!(doc["commits"][0]["files"][0]["human_lines_added"], 0);
     assert_eq!(doc["commits"][0]["files"][0]["unknown_lines_added"], 1);
     assert_eq!(doc["totals"]["unknown_lines_added"], 1);
-    let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
-        .args(["evidence", "nope..HEAD"])
+    let out = s
+        .env
+        .command(&["evidence", "nope..HEAD"])
         .current_dir(&s.repo)
         .output()
         .unwrap();
@@ -355,11 +351,7 @@ fn evidence_of_a_fork_and_its_origin_counts_what_the_list_counts() {
     use git_vouch::pricing::PriceTable;
 
     let s = setup();
-    let project = s
-        .repo
-        .parent()
-        .unwrap()
-        .join("claude/projects/-home-dev-fork");
+    let project = s.env.projects().join("-home-dev-fork");
     std::fs::create_dir_all(&project).unwrap();
     let origin = "2f5d2333-acff-4f59-9241-6066ad20972b";
     let fork = "f0e1d2c3-b4a5-4968-8776-655443322110";
@@ -414,4 +406,25 @@ fn evidence_of_a_fork_and_its_origin_counts_what_the_list_counts() {
             "{id}: only its own transcript is digested"
         );
     }
+}
+
+/// The evidence of the demo repository with its sessions archived, built at a fixed time: the
+/// golden document. A change to any field, figure or order shows up here as a snapshot diff.
+#[test]
+fn golden_evidence_document_of_the_demo_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_vouch::demo::review_workspace(tmp.path()).unwrap();
+    let evidence = git_vouch::evidence::build_evidence(
+        &repo,
+        None,
+        git_vouch::pricing::PriceTable::embedded(),
+        &git_vouch::redact::Redactor::new(git_vouch::redact::RedactOptions::default()),
+        &git_vouch::clock::FixedClock::parse("2026-11-21T12:00:00Z").unwrap(),
+    )
+    .unwrap();
+    // Only the workspace's temporary location varies (its folder is named for the process).
+    insta::assert_json_snapshot!("golden_evidence_demo", evidence, {
+        ".repository.name" => "[demo workspace]",
+        ".repository.remote_url" => "[temporary demo bundle]",
+    });
 }

@@ -8,6 +8,8 @@ mod cli;
 mod closed_pipe;
 #[path = "support/git.rs"]
 mod git;
+#[path = "reports/help.rs"]
+mod help;
 #[path = "reports/tables.rs"]
 mod tables;
 

@@ -3,6 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -25,20 +26,29 @@ impl TestEnv {
         self.claude_config.join("projects")
     }
 
+    /// The whole hermetic environment: every other variable is cleared. git reads no global or
+    /// system configuration.
+    pub fn vars(&self) -> Vec<(&'static str, OsString)> {
+        let dir = self.dir.path();
+        vec![
+            ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+            ("HOME", dir.join("home").into()),
+            ("CLAUDE_CONFIG_DIR", self.claude_config.clone().into()),
+            ("GIT_VOUCH_CACHE_DIR", dir.join("cache").into()),
+            ("XDG_CONFIG_HOME", dir.join("config").into()),
+            ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
+            ("GIT_VOUCH_NOW", "2026-11-21T12:00:00Z".into()),
+            ("NO_COLOR", "1".into()),
+            ("COLUMNS", "100".into()),
+            ("TZ", "UTC".into()),
+        ]
+    }
+
     /// A command for the binary with the hermetic environment.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-vouch"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path().join("home"))
-            .env("CLAUDE_CONFIG_DIR", &self.claude_config)
-            .env("GIT_VOUCH_CACHE_DIR", self.dir.path().join("cache"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("GIT_VOUCH_NOW", "2026-11-21T12:00:00Z")
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "100")
-            .env("TZ", "UTC");
+        cmd.args(args).env_clear().envs(self.vars());
         cmd
     }
 

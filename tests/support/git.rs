@@ -4,6 +4,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 
@@ -20,8 +21,19 @@ pub fn git_at(repo: &Path, date: &str, args: &[&str]) -> String {
     output(cmd, args)
 }
 
-fn command(repo: &Path, args: &[&str]) -> Command {
+/// [`git`] with only the variables `vars` (a hermetic test environment's, see
+/// `support/cli.rs`) and the fixed identity: the hooks a commit runs see nothing else.
+pub fn git_in(vars: &[(&str, OsString)], repo: &Path, args: &[&str]) -> String {
     let mut cmd = Command::new("git");
+    cmd.env_clear().envs(vars.iter().cloned());
+    output(isolated(cmd, repo, args), args)
+}
+
+fn command(repo: &Path, args: &[&str]) -> Command {
+    isolated(Command::new("git"), repo, args)
+}
+
+fn isolated(mut cmd: Command, repo: &Path, args: &[&str]) -> Command {
     cmd.args(args)
         .current_dir(repo)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
