@@ -10,6 +10,7 @@ mod commit;
 mod conversation;
 mod facts;
 mod notices;
+pub use notices::secrets as secrets_notice;
 mod outputs;
 mod tally;
 #[cfg(test)]
@@ -279,16 +280,11 @@ fn detail_pass(
     }
     let mut warnings = std::mem::take(&mut c.warnings);
     let subagents = tree::build(&c, main, prices, &mut warnings);
-    let secrets = notices::scan_secrets(&files, open, &c.skip);
-    let notices = [
-        notices::unpriced(&summary.unpriced_models, prices.override_file()),
-        notices::secrets(&secrets),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let notices = notices::unpriced(&summary.unpriced_models, prices.override_file())
+        .into_iter()
+        .collect();
     SessionDetail {
-        secrets,
+        secrets: crate::redact::Counts::new(),
         notices,
         summary: summary.clone(),
         tool_calls: outputs::tool_calls(&c),
@@ -333,6 +329,21 @@ impl SessionDetail {
             }
         }
         out
+    }
+
+    /// The secrets the session's transcripts hold, by rule, counted with the evidence's
+    /// redaction rules. It reads every line again, so it is not part of [`load_detail`]: `show`
+    /// calls it, and the explorer on a worker thread after the detail is on screen.
+    pub fn scan_secrets(&self, open: &Open<'_>) -> crate::redact::Counts {
+        let files: Vec<&PathBuf> = self.summary.files.iter().collect();
+        let skip = self.summary.replayed_uuids.iter().copied().collect();
+        notices::scan_secrets(&files, open, &skip)
+    }
+
+    /// Records what [`Self::scan_secrets`] found, and its warning.
+    pub fn record_secrets(&mut self, counts: crate::redact::Counts) {
+        self.notices.extend(notices::secrets(&counts));
+        self.secrets = counts;
     }
 
     /// Every warning in words, session-level ones first: what each screen and `show` list.

@@ -151,6 +151,11 @@ impl App {
             Msg::ChangesLoaded { session, result } => {
                 return self.on_changes_loaded(&session, result);
             }
+            Msg::SecretsScanned { session, counts } => {
+                if let Some(data) = self.loaded.get_mut(&session) {
+                    data.secrets = Some(counts);
+                }
+            }
             Msg::ConversationLoaded {
                 session,
                 agent,

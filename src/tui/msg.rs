@@ -52,6 +52,11 @@ pub enum Msg {
     },
     /// A file's diff was highlighted.
     Highlighted(Box<Highlighted>),
+    /// The secrets a session's transcripts hold were counted (after its detail is shown).
+    SecretsScanned {
+        session: String,
+        counts: crate::redact::Counts,
+    },
     /// A conversation was laid out.
     ConversationLaidOut {
         session: String,
@@ -74,6 +79,7 @@ impl Msg {
             Self::BranchLoaded(_) => Some("branch_loaded"),
             Self::DetailLoaded(_) => Some("detail_loaded"),
             Self::ChangesLoaded { .. } => Some("changes_loaded"),
+            Self::SecretsScanned { .. } => Some("secrets_scanned"),
             Self::ConversationLoaded { .. } => Some("conversation_loaded"),
             Self::Highlighted(_) => Some("highlighted"),
             Self::ConversationLaidOut { .. } => Some("conversation_laid_out"),
@@ -113,6 +119,9 @@ pub enum Effect {
     LoadDetail(Box<SessionSummary>),
     /// Find the session's commits and their diffs in git; the answer is `ChangesLoaded`.
     LoadChanges(Arc<SessionDetail>),
+    /// Count the secrets the session's transcripts hold (a second read of every line, kept off
+    /// the detail's own read so the session opens at once); the answer is `SecretsScanned`.
+    ScanSecrets(Arc<SessionDetail>),
     /// Read a sub-agent's conversation; the answer is `ConversationLoaded`.
     LoadConversation {
         summary: Box<SessionSummary>,

@@ -103,6 +103,10 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
             session: detail.summary.id.clone(),
             result: changes(source, &detail).map(Arc::new),
         },
+        Effect::ScanSecrets(detail) => Msg::SecretsScanned {
+            session: detail.summary.id.clone(),
+            counts: detail.scan_secrets(&opener(source)),
+        },
         Effect::LayoutConversation {
             session,
             key,

@@ -51,7 +51,9 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             open_file(p)
         }
     };
-    let detail = load_detail(session, &open, &ctx.prices);
+    let mut detail = load_detail(session, &open, &ctx.prices);
+    let secrets = detail.scan_secrets(&open);
+    detail.record_secrets(secrets);
     let links = if demo {
         demo_links(session.cwd.as_deref(), &detail)
     } else {

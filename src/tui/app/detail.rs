@@ -98,6 +98,8 @@ pub struct SessionData {
     pub conversations: HashMap<Option<String>, Arc<Conversation>>,
     /// Highlighted diffs by (commit sha, path).
     pub highlighted: HashMap<(String, String), Arc<Highlighted>>,
+    /// The secrets its transcripts hold, by rule: `None` until counted.
+    pub secrets: Option<crate::redact::Counts>,
     /// Highlight and conversation jobs running.
     pending: HashSet<(String, String)>,
 }
@@ -110,6 +112,7 @@ impl SessionData {
             changes: Changes::Waiting,
             conversations: HashMap::new(),
             highlighted: HashMap::new(),
+            secrets: None,
             pending: HashSet::new(),
         }
     }

@@ -21,7 +21,10 @@ impl App {
         data.detail = Some(load.detail.clone());
         data.conversations.insert(None, load.conversation);
         data.changes = Changes::Waiting;
-        vec![Effect::LoadChanges(load.detail)]
+        vec![
+            Effect::LoadChanges(load.detail.clone()),
+            Effect::ScanSecrets(load.detail),
+        ]
     }
 
     pub(in crate::tui::app) fn on_changes_loaded(

@@ -96,7 +96,10 @@ fn enter_reads_once_and_reopening_uses_the_cache() {
     // The first read answers now; its answer asks for the commits.
     let answer = perform(effects.remove(0), &f.source, PriceTable::embedded()).unwrap();
     let next = f.send(answer);
-    assert!(matches!(next.as_slice(), [Effect::LoadChanges(_)]));
+    assert!(matches!(
+        next.as_slice(),
+        [Effect::LoadChanges(_), Effect::ScanSecrets(_)]
+    ));
     for e in next {
         let msg = perform(e, &f.source, PriceTable::embedded()).unwrap();
         f.run(msg);

@@ -225,7 +225,13 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
 }
 
 fn warnings(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
-    let all = d.warning_lines();
+    let mut all = d.warning_lines();
+    // The secrets are counted after the detail is read: said as soon as they are.
+    let secrets = match app.open_data().map(|x| x.secrets.as_ref()) {
+        Some(Some(counts)) => crate::session::detail::secrets_notice(counts),
+        _ => Some(format!("{} counting secrets…", spinner(app))),
+    };
+    all.splice(d.notices.len()..d.notices.len(), secrets);
     if all.is_empty() {
         return vec![field(app, "Warnings", plain("none".into()))];
     }
