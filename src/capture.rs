@@ -11,6 +11,7 @@ pub mod claude_hook;
 pub mod commit_record;
 pub mod diff;
 pub mod git_hook;
+pub mod hook_panic;
 pub mod install;
 pub mod locate;
 pub mod payload;

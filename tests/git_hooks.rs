@@ -349,3 +349,109 @@ fn a_failing_foreign_pre_push_still_blocks_the_push() {
         .unwrap();
     assert!(!out.status.success(), "the foreign hook's refusal stands");
 }
+
+/// Hook panics are reached through `GIT_VOUCH_TEST_PANIC`, which only debug builds honour (the
+/// binary is built in the same profile as this test).
+#[cfg(debug_assertions)]
+mod panics {
+    use super::*;
+
+    const BIN: &str = env!("CARGO_BIN_EXE_git-vouch");
+
+    /// The one line a panicking hook prints, the logged line, and `git vouch status` showing it.
+    fn assert_reported(repo: &Repo, hook: &str, stderr: &str) {
+        let log_path = repo.state().errors_log();
+        let line = format!(
+            "git-vouch: internal error in the {hook} hook, logged to {}; git goes on",
+            log_path.display()
+        );
+        let ours: Vec<&str> = stderr.lines().filter(|l| l.contains("git-vouch")).collect();
+        assert_eq!(ours, [line.as_str()], "{stderr}");
+        assert!(!stderr.contains("panicked"), "no panic message: {stderr}");
+        assert!(!stderr.contains("backtrace"), "no backtrace: {stderr}");
+        let logged = std::fs::read_to_string(&log_path).unwrap();
+        let expected = format!(
+            " git {hook}: internal error: test panic in the {hook} hook (GIT_VOUCH_TEST_PANIC) \
+             (at src/capture/hook_panic.rs:"
+        );
+        let entry = logged.lines().find(|l| l.contains(&expected));
+        assert!(entry.is_some(), "{logged}");
+        let status = repo.cmd(BIN, &["status"]).output().unwrap();
+        let shown = String::from_utf8_lossy(&status.stdout);
+        assert!(status.status.success(), "{shown}");
+        assert!(shown.contains(entry.unwrap()), "{shown}");
+    }
+
+    #[test]
+    fn a_panicking_commit_msg_hook_is_logged_and_the_commit_goes_on() {
+        let repo = Repo::new();
+        repo.agent_wrote("s1", "a.txt", &["alpha"]);
+        repo.write("a.txt", "alpha\n");
+        repo.git(&["add", "-A"]);
+        let out = repo
+            .cmd("git", &["commit", "-q", "-m", "Add a"])
+            .env("GIT_VOUCH_TEST_PANIC", "commit-msg")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let head = repo.stdout(&["rev-parse", "HEAD"]);
+        assert_eq!(
+            repo.message(&head),
+            "Add a",
+            "the panicked hook added nothing"
+        );
+        assert_reported(&repo, "commit-msg", &stderr);
+    }
+
+    #[test]
+    fn a_panicking_pre_push_hook_lets_the_push_through_and_the_chained_hook_decide() {
+        let repo = Repo::new();
+        let remote = repo.dir.parent().unwrap().join("remote.git");
+        repo.cmd("git", &["init", "-q", "--bare", remote.to_str().unwrap()])
+            .output()
+            .unwrap();
+        repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+        let hooks = repo.dir.join(".git/hooks");
+        let chained = hooks.join("pre-push.vouch-chained");
+        let ran = repo.dir.parent().unwrap().join("foreign-ran");
+        let foreign = |exit: u8| {
+            let script = format!(
+                "#!/bin/sh\ncat >/dev/null\ntouch '{}'\nexit {exit}\n",
+                ran.display()
+            );
+            std::fs::write(&chained, script).unwrap();
+            make_executable(&chained);
+        };
+        foreign(0);
+        install_hooks(&hooks);
+        let push = |branch: &str| {
+            repo.cmd("git", &["push", "origin", branch])
+                .env("GIT_VOUCH_TEST_PANIC", "pre-push")
+                .stdin(Stdio::null())
+                .output()
+                .unwrap()
+        };
+
+        let out = push("main");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let pushed = repo.stdout(&["ls-remote", "origin", "refs/heads/main"]);
+        let head = repo.stdout(&["rev-parse", "HEAD"]);
+        assert!(pushed.starts_with(&head), "{pushed}");
+        assert!(ran.exists(), "the chained hook still runs after our panic");
+        assert!(
+            !repo.state().pushes_file().exists(),
+            "the handler did not run"
+        );
+        assert_reported(&repo, "pre-push", &stderr);
+
+        // A refusal by the chained hook is a decision, and still stops the push.
+        foreign(3);
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        let out = push("feature");
+        assert!(!out.status.success(), "the chained hook's refusal stands");
+        let remote_refs = repo.stdout(&["ls-remote", "origin"]);
+        assert!(!remote_refs.contains("feature"), "{remote_refs}");
+    }
+}

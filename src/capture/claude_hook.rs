@@ -15,7 +15,6 @@
 use std::env;
 use std::fs;
 use std::io::{self, Read, Write};
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -26,6 +25,7 @@ use ledger::{append_lines, apply, lock};
 
 use super::archive;
 use super::attribution::{self, Produced};
+use super::hook_panic::{self, Notice};
 use super::payload::{Payload, clip, owned};
 use super::record::{EditKind, EditLine, EventRecord, SessionRecord};
 use super::snapshot;
@@ -66,18 +66,10 @@ pub enum PayloadError {
 }
 
 /// Handles one Claude Code hook event whose payload is on stdin. Never fails: even a panic is
-/// caught and logged, so the process exits 0.
+/// caught and logged (see [`hook_panic`]), so the process exits 0.
 pub fn run(event: &str, clock: &dyn Clock) {
-    let caught = std::panic::catch_unwind(AssertUnwindSafe(|| record(event, clock)));
-    if let Err(panic) = caught {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let context = format!("hook claude {event}");
-        log_without_payload(clock.now(), &context, &format!("internal error: {what}"));
-    }
+    let context = format!("hook claude {event}");
+    hook_panic::catch(&context, Notice::Silent, clock, || record(event, clock));
 }
 
 fn record(event: &str, clock: &dyn Clock) {

@@ -2,7 +2,8 @@
 //! consumes the edits it took, `post-rewrite` carries sessions over amend and rebase, `pre-push`
 //! computes exactly what is being pushed.
 //!
-//! A handler never fails git: problems are logged to the state folder and the hook exits 0. A
+//! A handler never fails git: problems, panics included (see [`super::hook_panic`]), are logged
+//! to the state folder and the hook exits 0; only a deliberate pre-push refusal exits 1. A
 //! foreign hook that `init` found in place runs after ours with the same arguments and the same
 //! stdin bytes, and its exit code is git's answer.
 
@@ -17,6 +18,7 @@ mod rewrite;
 use std::io::Read;
 use std::path::Path;
 
+use super::hook_panic::{self, Notice};
 use super::state::StateDir;
 use crate::clock::Clock;
 use crate::review::Reviewer;
@@ -36,6 +38,7 @@ const STDIN_CAP: u64 = 64 * 1024 * 1024;
 /// `reviewer` is the interactive review screen when a person is at a terminal; without one,
 /// pre-push follows `vouch.review`. Only pre-push ever refuses (exit 1): a push aborted in review,
 /// or `vouch.review required` without a reviewed attestation. The chained hook then does not run.
+/// A panic in our handler is logged and the chained hook still runs.
 pub fn run(
     name: &str,
     args: &[String],
@@ -48,16 +51,23 @@ pub fn run(
         let _ = std::io::stdin().take(STDIN_CAP).read_to_end(&mut buf);
         buf
     });
-    if let Some(state) = std::env::current_dir()
-        .ok()
-        .and_then(|d| StateDir::discover(&d))
-    {
+    let context = format!("git {name}");
+    let ours = hook_panic::catch(&context, Notice::GitHook(name), clock, || {
+        hook_panic::test_trigger(name);
+        let state = std::env::current_dir()
+            .ok()
+            .and_then(|d| StateDir::discover(&d))?;
         let input = stdin.as_deref().unwrap_or_default();
         match handle(&state, name, args, input, reviewer, clock) {
-            Ok(Verdict::Refuse) => return 1,
-            Ok(Verdict::Continue) => {}
-            Err(e) => state.log_error(clock.now(), &format!("git {name}"), &e.to_string()),
+            Ok(verdict) => Some(verdict),
+            Err(e) => {
+                state.log_error(clock.now(), &context, &e.to_string());
+                None
+            }
         }
+    });
+    if let Some(Some(Verdict::Refuse)) = ours {
+        return 1;
     }
     match chain {
         Some(hook) => chain::run(hook, args, stdin.as_deref()),

@@ -1,8 +1,8 @@
 //! `git-vouch hook claude <event>` and `git-vouch hook git <name>`: the hook entry points.
 //!
-//! They never block or break the agent or git: any internal failure is logged to the state
-//! folder and the process exits 0 (for Claude Code, exit 2 would block a tool call). Only a
-//! chained foreign git hook's own exit code is passed on.
+//! They never block or break the agent or git: any internal failure, a panic included, is logged
+//! to the state folder and the process exits 0 (for Claude Code, exit 2 would block a tool call).
+//! Only a chained foreign git hook's exit code and a deliberate pre-push refusal are passed on.
 
 use std::process::ExitCode;
 
