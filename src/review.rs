@@ -12,6 +12,7 @@ use crate::attest::git::{Git, GitError};
 use crate::attest::publish::{Attested, Prepared};
 use crate::capture::locate::RepoPaths;
 use crate::clock::Clock;
+use crate::config::{PolicyMode, PolicySetting, UnknownReviewMode};
 use crate::evidence::range::Range;
 use crate::evidence::{Evidence, EvidenceError, build_for};
 use crate::policy::PolicySet;
@@ -22,58 +23,26 @@ pub use gate::{Gate, gate_push};
 pub use state::{NoteState, note_states};
 
 /// `git config vouch.review`: what a push without a terminal does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Agent commits must carry an attestation a person reviewed; otherwise the push is refused.
-    Required,
-    /// Without a terminal, a non-interactive attestation (not reviewed) is attached.
-    Optional,
-    /// Nothing is reviewed or attached.
-    Off,
-}
+pub use crate::config::ReviewMode as Mode;
 
-/// A `vouch.review` value git-vouch does not know.
+/// A `vouch.review` that cannot be read or is not a mode.
 #[derive(Debug, thiserror::Error)]
 pub enum ModeError {
-    #[error("git config vouch.review is {0:?}; expected required, optional or off")]
-    Unknown(String),
+    #[error(transparent)]
+    Unknown(#[from] UnknownReviewMode),
     #[error(transparent)]
     Git(#[from] GitError),
 }
 
-impl Mode {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "required" => Some(Self::Required),
-            "optional" => Some(Self::Optional),
-            "off" | "false" | "no" => Some(Self::Off),
-            _ => None,
-        }
-    }
+/// The repository's review mode (default `optional`).
+pub fn review_mode(git: &Git) -> Result<Mode, ModeError> {
+    let value = git.config_get(Mode::KEY)?;
+    Ok(Mode::from_value(value.as_deref())?)
+}
 
-    /// The repository's mode (default `optional`).
-    pub fn from_git(git: &Git) -> Result<Self, ModeError> {
-        match git.config_get("vouch.review")? {
-            None => Ok(Self::Optional),
-            Some(v) => Self::parse(&v).ok_or(ModeError::Unknown(v)),
-        }
-    }
-
-    /// Whether `git config vouch.policy` is `enforce`.
-    pub fn policies_enforced(git: &Git) -> bool {
-        git.config_get("vouch.policy")
-            .ok()
-            .flatten()
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("enforce"))
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Required => "required",
-            Self::Optional => "optional",
-            Self::Off => "off",
-        }
-    }
+/// The repository's `vouch.policy` (one that cannot be read counts as unset).
+pub fn policy_setting(git: &Git) -> PolicySetting {
+    PolicySetting::from_value(git.config_get(PolicyMode::KEY).ok().flatten().as_deref())
 }
 
 /// One range under review: a pushed ref's commits, or the range given to `git vouch review`.
@@ -119,12 +88,7 @@ pub fn check_policies(cwd: &Path, evidence: &mut Evidence) {
     let Some(root) = RepoPaths::discover(cwd).map(|p| p.worktree) else {
         return;
     };
-    let off = Git::new(&root)
-        .config_get("vouch.policy")
-        .ok()
-        .flatten()
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("off"));
-    if off {
+    if policy_setting(&Git::new(&root)).mode == PolicyMode::Off {
         return;
     }
     match PolicySet::load(&root) {

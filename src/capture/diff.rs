@@ -6,6 +6,7 @@ use std::path::Path;
 use git2::{Delta, Diff, DiffFindOptions, DiffOptions, Index, Patch, Repository, Tree};
 
 use super::record::line_hash;
+use crate::config::Env;
 
 /// One file of a diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +44,8 @@ pub fn staged_diff(repo: &Repository, index: &Index) -> Result<Vec<DiffFile>, gi
 
 /// The index `git commit` is using: `GIT_INDEX_FILE` when git set one (partial and `-a` commits
 /// use a temporary index), else the repository's.
-pub fn commit_index(repo: &Repository) -> Result<Index, git2::Error> {
-    match std::env::var_os("GIT_INDEX_FILE") {
+pub fn commit_index(repo: &Repository, env: &dyn Env) -> Result<Index, git2::Error> {
+    match env.var("GIT_INDEX_FILE") {
         Some(path) => {
             let path = Path::new(&path);
             let full = if path.is_absolute() {

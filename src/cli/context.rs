@@ -1,4 +1,5 @@
-//! What every command needs: the clock, the price table, output style, and the sessions.
+//! What every command needs: the configuration, the clock, the price table, output style, and
+//! the sessions.
 
 use std::sync::Arc;
 
@@ -6,13 +7,15 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use super::args::{ColorChoice, GlobalArgs};
 use super::style::Style;
-use crate::clock::{Clock, FixedClock, SystemClock};
+use crate::clock::Clock;
+use crate::config::{Config, ProcessEnv};
 use crate::index::{Catalog, load_local};
 use crate::pricing::PriceTable;
-use crate::transcript::discover::{Env, ProcessEnv};
 
 /// Shared state of one command run.
 pub struct Context {
+    /// The environment's settings, read once.
+    pub config: Config,
     /// `GIT_VOUCH_NOW` when set, else the wall clock; shared with the screens' worker threads.
     pub clock: Arc<dyn Clock>,
     pub prices: PriceTable,
@@ -25,23 +28,19 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Self> {
-        let env = ProcessEnv;
-        let clock: Arc<dyn Clock> = match env.var("GIT_VOUCH_NOW") {
-            Some(t) => Arc::new(FixedClock::parse(&t).ok_or_else(|| {
-                color_eyre::eyre::eyre!("GIT_VOUCH_NOW: not an RFC 3339 time: '{t}'")
-            })?),
-            None => Arc::new(SystemClock),
-        };
+        let config = Config::load(&ProcessEnv);
         Ok(Self {
-            clock,
-            prices: crate::config::price_table(&env)?,
+            clock: config.clock()?,
+            prices: config.price_table()?,
             style: Style::detect(
                 global.color == ColorChoice::Always,
                 global.color == ColorChoice::Never,
+                config.no_color,
             ),
-            width: terminal_width(&env),
+            width: terminal_width(config.columns),
             demo: global.demo,
             use_cache: !global.no_cache,
+            config,
         })
     }
 
@@ -50,9 +49,7 @@ impl Context {
         if self.demo {
             return Ok(crate::demo::catalog(&self.prices));
         }
-        let cache = self
-            .use_cache
-            .then(|| crate::config::cache_dir(&ProcessEnv).join("index.sqlite3"));
+        let cache = self.use_cache.then(|| self.config.index_file());
         let (catalog, _) =
             load_local(&ProcessEnv, cache, &self.prices).wrap_err("cannot load sessions")?;
         Ok(catalog)
@@ -60,8 +57,8 @@ impl Context {
 }
 
 /// `COLUMNS`, else the terminal's width; output to a pipe or file is not narrowed at all.
-fn terminal_width(env: &dyn Env) -> usize {
-    if let Some(cols) = env.var("COLUMNS").and_then(|c| c.parse().ok()) {
+fn terminal_width(columns: Option<usize>) -> usize {
+    if let Some(cols) = columns {
         return cols;
     }
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {

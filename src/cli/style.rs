@@ -9,9 +9,8 @@ pub struct Style {
 }
 
 impl Style {
-    /// Decides from the flags, NO_COLOR and whether stdout is a terminal.
-    pub fn detect(always: bool, never: bool) -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    /// Decides from the flags, NO_COLOR (`no_color`) and whether stdout is a terminal.
+    pub fn detect(always: bool, never: bool, no_color: bool) -> Self {
         Self {
             color: always || (!never && !no_color && std::io::stdout().is_terminal()),
         }

@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::IndexError;
 use super::cache::{Cache, CachedFile};
+use crate::config::Env;
 use crate::pricing::PriceTable;
 use crate::session::{ScannedFile, SessionSummary, summarize_project};
 use crate::transcript::Diagnostic;
-use crate::transcript::discover::{Env, SourceFile, find_files, project_roots};
+use crate::transcript::discover::{SourceFile, find_files, project_roots};
 use crate::transcript::scan::{FileScan, resume_file};
 
 /// How to load.

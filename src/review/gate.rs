@@ -60,7 +60,8 @@ pub fn gate_push(
             remote: Some(remote.to_owned()),
             targets: unreviewed.clone(),
             allow_unattested: mode == Mode::Optional,
-            enforce_policies: Mode::policies_enforced(&crate::attest::git::Git::new(cwd)),
+            enforce_policies: super::policy_setting(&crate::attest::git::Git::new(cwd)).mode
+                == crate::config::PolicyMode::Enforce,
         };
         match reviewer.review(&request) {
             Decision::Signed(done) => return Gate::Reviewed(done),

@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::Diagnostic;
+use crate::config::Env;
 
 /// What a transcript file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,20 +30,6 @@ pub struct SourceFile {
     pub len: u64,
     pub mtime_ns: i64,
     pub inode: u64,
-}
-
-/// Environment lookups, passed in so discovery is a pure function in tests.
-pub trait Env {
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-/// The real process environment.
-pub struct ProcessEnv;
-
-impl Env for ProcessEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.is_empty())
-    }
 }
 
 /// The `projects/` folders to read, following Claude Code and ccusage: `$CLAUDE_CONFIG_DIR`

@@ -87,6 +87,15 @@ impl Theme {
         theme
     }
 
+    /// The embedded theme patched with `path` when that file can be read.
+    pub fn load(path: &std::path::Path, no_color: bool) -> Result<Self, ThemeError> {
+        let mut theme = Self::embedded(no_color);
+        if let Ok(text) = std::fs::read_to_string(path) {
+            theme.patch(&text, &path.display().to_string(), no_color)?;
+        }
+        Ok(theme)
+    }
+
     /// Applies a theme file: each role it names is replaced.
     pub fn patch(&mut self, text: &str, file: &str, no_color: bool) -> Result<(), ThemeError> {
         let err = |message: String| ThemeError {

@@ -14,6 +14,7 @@ use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::git::Git;
 use crate::capture::locate::RepoPaths;
 use crate::clock::SystemClock;
+use crate::config::ProcessEnv;
 use crate::correlate::{CommitChanges, commit_records, session_changes};
 use crate::correlate::{SessionCommits, configured_signers, sessions_in_repository};
 use crate::index::load_local;
@@ -22,7 +23,6 @@ use crate::provenance::{BranchLog, branch_log};
 use crate::session::detail::{
     SessionDetail, ThreadRef, load_conversation, load_detail_and_conversation, open_file, open_text,
 };
-use crate::transcript::discover::ProcessEnv;
 
 /// Where sessions come from.
 #[derive(Debug, Clone)]

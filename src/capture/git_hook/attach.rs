@@ -12,19 +12,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::policy_gate::{Gate as PolicyGate, PolicyMode};
+use super::policy_gate::Gate as PolicyGate;
 use super::pre_push::PushedRef;
 use crate::attest::git::Git;
 use crate::attest::notes::{self, PushOutcome};
 use crate::attest::publish::{PublishError, attest_pushed, prepare_commits};
 use crate::capture::state::StateDir;
 use crate::clock::Clock;
+use crate::config::{Config, PolicyMode, ProcessEnv};
 use crate::evidence::Evidence;
 use crate::evidence::range::Range;
 use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
-use crate::review::{Gate, Mode, Reviewer, Target, gate_push};
-use crate::transcript::discover::ProcessEnv;
+use crate::review::{Gate, Mode, Reviewer, Target, gate_push, review_mode};
 use crate::words::counted;
 
 /// Whether the push goes on.
@@ -54,7 +54,7 @@ pub fn run(
     clock: &dyn Clock,
 ) -> Verdict {
     let git = Git::new(&state.repo.worktree);
-    let mode = Mode::from_git(&git).unwrap_or_else(|e| {
+    let mode = review_mode(&git).unwrap_or_else(|e| {
         report(state, clock, &format!("{e}; using optional"));
         Mode::Optional
     });
@@ -119,7 +119,7 @@ pub fn run(
 }
 
 fn prices(state: &StateDir, clock: &dyn Clock) -> PriceTable {
-    crate::config::price_table(&ProcessEnv).unwrap_or_else(|e| {
+    Config::load(&ProcessEnv).price_table().unwrap_or_else(|e| {
         report(state, clock, &format!("price overrides ignored: {e}"));
         PriceTable::embedded().clone()
     })

@@ -22,7 +22,7 @@ pub fn run(state: &StateDir, repo: &Repository, message_file: &Path) -> Result<(
     let pending = Pending::load(state);
     let mut sessions = amended_sessions(state, repo);
     if !pending.sessions.is_empty() {
-        let index = commit_index(repo)?;
+        let index = commit_index(repo, &crate::config::ProcessEnv)?;
         sessions.extend(sessions_in(&staged_diff(repo, &index)?, &pending));
     }
     sessions.sort();

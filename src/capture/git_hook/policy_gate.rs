@@ -7,15 +7,9 @@
 use std::path::Path;
 
 use crate::attest::git::Git;
+use crate::config::PolicyMode;
 use crate::evidence::Evidence;
 use crate::policy::PolicySet;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyMode {
-    Enforce,
-    Warn,
-    Off,
-}
 
 /// The mode and the loaded policies for one push.
 pub struct Gate {
@@ -28,23 +22,11 @@ pub struct Gate {
 impl Gate {
     /// Reads the mode and loads the policies of the repository at `root`.
     pub fn open(git: &Git, root: &Path) -> Self {
-        let configured = git.config_get("vouch.policy").ok().flatten();
-        let mode = match configured
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("enforce") => PolicyMode::Enforce,
-            Some("warn") | None => PolicyMode::Warn,
-            Some("off") => PolicyMode::Off,
-            Some(other) => {
-                eprintln!(
-                    "git-vouch: vouch.policy '{other}' is not enforce, warn or off; using warn"
-                );
-                PolicyMode::Warn
-            }
-        };
-        let explicit = configured.is_some();
+        let setting = crate::review::policy_setting(git);
+        if let Some(warning) = setting.warning() {
+            eprintln!("git-vouch: {warning}");
+        }
+        let (mode, explicit) = (setting.mode, setting.explicit);
         if mode == PolicyMode::Off {
             return Self::off();
         }

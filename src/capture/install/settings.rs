@@ -18,7 +18,7 @@ use serde_json::json;
 use super::entries::{events_with_ours, merge, parse, pretty, strip};
 use super::plan::{Action, Item, Step, read_optional};
 use super::{InstallError, Repo};
-use crate::transcript::discover::Env;
+use crate::config::Env;
 
 /// Marker contents: the settings file did not exist (and neither did its folder).
 const CREATED_FILE: &[u8] = b"file\n";

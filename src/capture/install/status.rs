@@ -10,7 +10,7 @@ use super::git_hooks::{self, HOOKS, HookState};
 use super::plan::read_optional;
 use super::{Repo, Scope, SettingsFile};
 use crate::capture::state::StateDir;
-use crate::transcript::discover::Env;
+use crate::config::Env;
 
 /// The identifier of the JSON document.
 pub const SCHEMA: &str = "git-vouch/status@1";

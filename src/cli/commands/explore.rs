@@ -29,33 +29,24 @@ pub fn ui_config(ctx: &Context) -> Result<(crate::tui::keymap::Keymap, crate::tu
     use crate::tui::keymap::Keymap;
     use crate::tui::theme::Theme;
 
-    let config = crate::config::config_dir(&crate::transcript::discover::ProcessEnv);
-    let keymap = Keymap::load(&config.join("keymap.toml"))?;
-    let no_color = !ctx.style.color && std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let mut theme = Theme::embedded(no_color);
-    let theme_file = config.join("theme.toml");
-    if let Ok(text) = std::fs::read_to_string(&theme_file) {
-        theme.patch(&text, &theme_file.display().to_string(), no_color)?;
-    }
+    let keymap = Keymap::load(&ctx.config.keymap_file())?;
+    let no_color = !ctx.style.color && ctx.config.no_color;
+    let theme = Theme::load(&ctx.config.theme_file(), no_color)?;
     Ok((keymap, theme))
 }
 
 #[cfg(feature = "tui")]
 fn explorer(ctx: &Context) -> Result<Outcome> {
-    use crate::transcript::discover::ProcessEnv;
     use crate::tui::app::App;
     use crate::tui::runner;
     use crate::tui::worker::Source;
 
-    let env = ProcessEnv;
     let (keymap, theme) = ui_config(ctx)?;
     let (source, scope) = if ctx.demo {
-        let repo_parent = crate::config::cache_dir(&env);
+        let repo_parent = ctx.config.cache_dir.clone();
         (Source::Demo { repo_parent }, None)
     } else {
-        let cache = ctx
-            .use_cache
-            .then(|| crate::config::cache_dir(&env).join("index.sqlite3"));
+        let cache = ctx.use_cache.then(|| ctx.config.index_file());
         (Source::Local { cache }, runner::current_repository())
     };
     let app = App::new(keymap, theme, Box::new(ctx.clock.clone()), scope);

@@ -14,7 +14,7 @@ use crate::cli::Outcome;
 use crate::cli::args::{InstallArgs, StatusArgs};
 use crate::cli::context::Context;
 use crate::cli::fmt::plural;
-use crate::transcript::discover::{Env, ProcessEnv};
+use crate::config::{Env, ProcessEnv};
 
 pub fn init(ctx: &Context, args: &InstallArgs) -> Result<Outcome> {
     let (repo, settings) = target(args)?;

@@ -9,7 +9,8 @@ use crate::cli::args::ReviewArgs;
 use crate::cli::commands::{print_lines, print_text};
 use crate::cli::context::Context;
 use crate::cli::fmt::plural;
-use crate::review::{Decision, Mode, Request, Reviewer, Target};
+use crate::config::PolicyMode;
+use crate::review::{Decision, Request, Reviewer, Target, policy_setting};
 
 /// The screen for the pre-push hook, when a person can use it.
 pub fn hook_reviewer(hook: &str) -> Option<Box<dyn Reviewer>> {
@@ -38,7 +39,11 @@ fn review(ctx: &Context, args: &ReviewArgs, cwd: std::path::PathBuf) -> Result<O
         print_text("Nothing to review: the range has no commits.")?;
         return Ok(Outcome::Success);
     }
-    let enforce_policies = Mode::policies_enforced(&Git::new(&cwd));
+    let policy = policy_setting(&Git::new(&cwd));
+    if let Some(warning) = policy.warning() {
+        eprintln!("git-vouch: {warning}");
+    }
+    let enforce_policies = policy.mode == PolicyMode::Enforce;
     let request = Request {
         cwd,
         remote: None,
@@ -89,9 +94,9 @@ mod screen {
     use crate::cli::args::ReviewArgs;
     use crate::cli::context::Context;
     use crate::clock::SystemClock;
+    use crate::config::{Config, ProcessEnv};
     use crate::redact::RedactOptions;
     use crate::review::Reviewer;
-    use crate::transcript::discover::ProcessEnv;
     use crate::tui::keymap::Keymap;
     use crate::tui::review::{TtyReviewer, terminal_available};
     use crate::tui::theme::Theme;
@@ -99,17 +104,17 @@ mod screen {
     /// For a hook: never fails; a broken key map or theme falls back to the defaults. Hooks read
     /// the wall clock, not `GIT_VOUCH_NOW`: what they record is compared with file times.
     pub fn for_hook() -> Option<Box<dyn Reviewer>> {
-        if !terminal_available() {
+        if !terminal_available(&ProcessEnv) {
             return None;
         }
-        let config = crate::config::config_dir(&ProcessEnv);
-        let keymap =
-            Keymap::load(&config.join("keymap.toml")).unwrap_or_else(|_| Keymap::embedded());
-        let prices = crate::config::price_table(&ProcessEnv)
+        let config = Config::load(&ProcessEnv);
+        let (keymap, theme) = hook_look(&config);
+        let prices = config
+            .price_table()
             .unwrap_or_else(|_| crate::pricing::PriceTable::embedded().clone());
         Some(Box::new(TtyReviewer {
             keymap,
-            theme: Theme::embedded(no_color()),
+            theme,
             prices: Arc::new(prices),
             redact: RedactOptions::default(),
             clock: Arc::new(SystemClock),
@@ -117,7 +122,7 @@ mod screen {
     }
 
     pub fn for_command(ctx: &Context, args: &ReviewArgs) -> Result<Option<Box<dyn Reviewer>>> {
-        if !terminal_available() {
+        if !terminal_available(&ProcessEnv) {
             return Ok(None);
         }
         let (keymap, theme) = super::super::explore::ui_config(ctx)?;
@@ -132,8 +137,43 @@ mod screen {
         })))
     }
 
-    fn no_color() -> bool {
-        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    /// The person's key map and theme, each falling back to the default when its file is
+    /// broken.
+    fn hook_look(config: &Config) -> (Keymap, Theme) {
+        let keymap = Keymap::load(&config.keymap_file()).unwrap_or_else(|_| Keymap::embedded());
+        let theme = Theme::load(&config.theme_file(), config.no_color)
+            .unwrap_or_else(|_| Theme::embedded(config.no_color));
+        (keymap, theme)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::config::VarsEnv;
+
+        #[test]
+        fn the_hook_screen_uses_the_persons_theme() {
+            let home = tempfile::tempdir().unwrap();
+            let dir = home.path().join("git-vouch");
+            std::fs::create_dir_all(&dir).unwrap();
+            let config_home = home.path().display().to_string();
+            let config = Config::load(&VarsEnv::new([("XDG_CONFIG_HOME", config_home.as_str())]));
+            let (_, theme) = hook_look(&config);
+            assert_eq!(theme, Theme::embedded(false), "no theme file: the default");
+
+            std::fs::write(dir.join("theme.toml"), "cost = { fg = \"red\" }\n").unwrap();
+            let (_, theme) = hook_look(&config);
+            assert_eq!(theme.cost.fg, Some(ratatui::style::Color::Red));
+            assert_eq!(theme.tokens, Theme::embedded(false).tokens);
+
+            std::fs::write(
+                dir.join("theme.toml"),
+                "cost = { fg = \"no such colour\" }\n",
+            )
+            .unwrap();
+            let (_, theme) = hook_look(&config);
+            assert_eq!(theme, Theme::embedded(false), "a broken file: the default");
+        }
     }
 }
 

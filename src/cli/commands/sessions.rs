@@ -125,8 +125,8 @@ pub fn unpriced_footnote<'a>(models: impl Iterator<Item = &'a String>) -> Option
     let mut names: Vec<&str> = models.map(String::as_str).collect();
     names.sort_unstable();
     names.dedup();
-    let path = crate::config::price_file(&crate::transcript::discover::ProcessEnv);
-    crate::pricing::unpriced_note(&names, &path)
+    let config = crate::config::Config::load(&crate::config::ProcessEnv);
+    crate::pricing::unpriced_note(&names, &config.price_file)
 }
 
 /// A cost, with `+?` when some of the tokens had no price.

@@ -368,7 +368,7 @@ fn demo_links(cwd: Option<&str>, detail: &SessionDetail) -> Vec<crate::correlate
     if cwd != Some(crate::demo::WORKTREE) {
         return Vec::new();
     }
-    let parent = crate::config::cache_dir(&crate::transcript::discover::ProcessEnv);
+    let parent = crate::config::Config::load(&crate::config::ProcessEnv).cache_dir;
     crate::demo::repository(&parent)
         .ok()
         .and_then(|(repo, paths)| {

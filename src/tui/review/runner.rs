@@ -22,6 +22,7 @@ use crate::attest::git::Git;
 use crate::attest::publish::Review;
 use crate::attest::sign::{KeySources, resolve_signer};
 use crate::clock::Clock;
+use crate::config::Env;
 use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
 use crate::review::{Decision, Request, Reviewer};
@@ -36,11 +37,13 @@ const NO_SCREEN_VARS: [&str; 2] = ["CLAUDECODE", "CI"];
 
 /// Whether a person can review here: stderr is a terminal (git passes its own through to hooks;
 /// an agent, a GUI client or CI give a pipe), `/dev/tty` opens, and no variable says otherwise.
-pub fn terminal_available() -> bool {
+pub fn terminal_available(env: &dyn Env) -> bool {
     if NO_SCREEN_VARS
         .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0"))
-        || std::env::var("GIT_VOUCH_REVIEW_SCREEN").is_ok_and(|v| v == "0" || v == "off")
+        .any(|v| env.var(v).is_some_and(|x| x != "0"))
+        || env
+            .var("GIT_VOUCH_REVIEW_SCREEN")
+            .is_some_and(|v| v == "0" || v == "off")
     {
         return false;
     }
