@@ -6,6 +6,7 @@
 //! and log problems), never take git's `index.lock`, and avoid heavy start-up work.
 
 pub mod archive;
+pub mod atomic_write;
 pub mod attribution;
 pub mod claude_hook;
 pub mod commit_record;

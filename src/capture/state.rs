@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::atomic_write::write_atomic;
 use super::locate::RepoPaths;
 use crate::transcript::Diagnostic;
 
@@ -172,30 +173,11 @@ pub fn append_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Replaces a file atomically: write a temporary file beside it, then rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_data()?;
-    }
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
-    })
-}
-
 /// Writes a value as pretty JSON, atomically.
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
     let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(path, &bytes)
+    write_atomic(path, &bytes, None)
 }
 
 /// Reads a JSON file; `Ok(None)` when it does not exist.

@@ -1,11 +1,12 @@
 //! Planned file changes and carrying them out.
 
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::InstallError;
+use crate::capture::atomic_write::write_atomic;
 
 /// One change to the file system. Steps are computed from what is on disk before any is taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,9 +106,11 @@ pub fn apply(items: &[Item]) -> Result<(), InstallError> {
         match step {
             Step::Write {
                 path, after, mode, ..
-            } => write_file(path, after, *mode).map_err(|e| InstallError::io("write", path, e))?,
+            } => {
+                write_atomic(path, after, *mode).map_err(|e| InstallError::io("write", path, e))?;
+            }
             Step::Backup { path, bytes } => {
-                write_file(path, bytes, None).map_err(|e| InstallError::io("write", path, e))?;
+                write_atomic(path, bytes, None).map_err(|e| InstallError::io("write", path, e))?;
             }
             Step::Remove { path, .. } | Step::Discard { path } => match fs::remove_file(path) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => {
@@ -134,50 +137,6 @@ pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, InstallError
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(InstallError::io("read", path, e)),
     }
-}
-
-/// Replaces a file atomically (temporary file beside it, then rename), creating folders as
-/// needed. The new file gets `mode`, or else the old file's permissions, before it appears:
-/// `state::write_atomic` cannot do that, and a hook that is briefly not executable is skipped
-/// by git, a user settings file briefly world-readable leaks.
-pub(crate) fn write_file(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.vouch-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_data()?;
-        drop(f);
-        set_mode(&tmp, path, mode)?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-#[cfg(unix)]
-fn set_mode(tmp: &Path, old: &Path, mode: Option<u32>) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let perms = match mode {
-        Some(m) => fs::Permissions::from_mode(m),
-        None => match fs::metadata(old) {
-            Ok(meta) => meta.permissions(),
-            Err(_) => return Ok(()),
-        },
-    };
-    fs::set_permissions(tmp, perms)
-}
-
-#[cfg(not(unix))]
-fn set_mode(_tmp: &Path, _old: &Path, _mode: Option<u32>) -> io::Result<()> {
-    Ok(())
 }
 
 /// A unified diff of what a `Write` or `Remove` step does to its file, naming it `label`
