@@ -13,6 +13,7 @@ use git2::{Oid, Repository, Sort};
 use serde::Serialize;
 
 use crate::capture::commit_record::CommitRecord;
+pub use crate::capture::commit_record::LinkSource;
 use crate::capture::diff::commit_diff;
 use crate::capture::locate::RepoPaths;
 use crate::capture::state::{StateDir, read_json};
@@ -29,20 +30,6 @@ pub use changes::{
 const WALK_LIMIT: usize = 5000;
 /// How long after a session's last record its edits may still be committed by a person.
 const COMMIT_WINDOW: i64 = 7;
-
-/// How a commit was tied to a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkSource {
-    /// The hooks recorded the agent's edits in the commit.
-    Recorded,
-    /// The commit's `Vouch-Session` trailer names the session.
-    Trailer,
-    /// The agent made the commit itself (a `git commit` in its transcript).
-    AgentCommit,
-    /// Lines the agent wrote appear in the commit (no hook saw it).
-    Inferred,
-}
 
 /// A commit tied to a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -116,7 +103,7 @@ pub fn commits_in(
         .iter()
         .filter(|r| r.sessions.iter().any(|s| s == id))
     {
-        let source = if record.source == "recorded" {
+        let source = if record.source == LinkSource::Recorded {
             LinkSource::Recorded
         } else {
             LinkSource::Trailer

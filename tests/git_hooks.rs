@@ -138,7 +138,7 @@ fn agent_lines_credit_the_session_and_are_consumed() {
     );
     let record = repo.record(&sha).expect("post-commit wrote a record");
     assert_eq!(record.sessions, ["s1"]);
-    assert_eq!(record.source, "recorded");
+    assert_eq!(record.source.name(), "recorded");
     let file = &record.files[0];
     assert_eq!(
         (file.path.as_str(), file.status.as_str()),

@@ -17,7 +17,7 @@ use git_vouch::attest::notes::append_all;
 use git_vouch::attest::sign::{FileSigner, keygen};
 use git_vouch::attest::standing::AttestationState;
 use git_vouch::attest::{seal, statement_for};
-use git_vouch::capture::commit_record::CommitRecord;
+use git_vouch::capture::commit_record::{CommitRecord, LinkSource};
 use git_vouch::capture::state::{StateDir, write_json};
 use git_vouch::clock::FixedClock;
 use git_vouch::correlate::{configured_signers, sessions_in_repository};
@@ -55,7 +55,7 @@ fn record(repo: &Path, sha: &str, sessions: &[&str]) {
         author: "Dev <dev@example.com>".into(),
         committed_at: at,
         sessions: sessions.iter().map(|s| (*s).to_owned()).collect(),
-        source: "recorded".into(),
+        source: LinkSource::Recorded,
         files: Vec::new(),
         recorded_at: at,
     };

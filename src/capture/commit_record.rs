@@ -19,11 +19,49 @@ pub struct CommitRecord {
     pub committed_at: DateTime<Utc>,
     /// Sessions credited with this commit.
     pub sessions: Vec<String>,
-    /// `recorded` (hooks saw the edits), `trailer` (credited by its trailer only, e.g. after a
-    /// rebase), or `inferred` (matched afterwards from transcripts).
-    pub source: String,
+    /// `recorded` (hooks saw the edits) or `trailer` (credited by its trailer only, e.g. after a
+    /// rebase).
+    pub source: LinkSource,
     pub files: Vec<FileChange>,
     pub recorded_at: DateTime<Utc>,
+}
+
+/// How a commit was tied to a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", from = "String")]
+pub enum LinkSource {
+    /// The hooks recorded the agent's edits in the commit.
+    Recorded,
+    /// The commit's `Vouch-Session` trailer names the session (read from a record: also any
+    /// source git-vouch does not know).
+    Trailer,
+    /// The agent made the commit itself (a `git commit` in its transcript).
+    AgentCommit,
+    /// Lines the agent wrote appear in the commit (no hook saw it).
+    Inferred,
+}
+
+impl From<String> for LinkSource {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            "recorded" => Self::Recorded,
+            "agent_commit" => Self::AgentCommit,
+            "inferred" => Self::Inferred,
+            _ => Self::Trailer,
+        }
+    }
+}
+
+impl LinkSource {
+    /// The name in JSON (`recorded`, `trailer`, `agent_commit`, `inferred`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Recorded => "recorded",
+            Self::Trailer => "trailer",
+            Self::AgentCommit => "agent_commit",
+            Self::Inferred => "inferred",
+        }
+    }
 }
 
 /// One file of a commit, with its added lines split by author.
@@ -184,4 +222,25 @@ fn take_line(
     let i = known.iter().position(|h| *h == hash)?;
     known.swap_remove(i);
     Some(String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LinkSource;
+
+    #[test]
+    fn link_sources_read_back_and_unknown_ones_count_as_trailer() {
+        for s in [
+            LinkSource::Recorded,
+            LinkSource::Trailer,
+            LinkSource::AgentCommit,
+            LinkSource::Inferred,
+        ] {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.name()));
+            assert_eq!(serde_json::from_str::<LinkSource>(&json).unwrap(), s);
+        }
+        let odd: LinkSource = serde_json::from_str("\"imported\"").unwrap();
+        assert_eq!(odd, LinkSource::Trailer);
+    }
 }

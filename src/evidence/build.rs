@@ -121,7 +121,7 @@ fn commit(repo: &Repository, state: &StateDir, sha: &str) -> Result<CommitWithDi
     }
     if let Some(r) = record {
         out.sessions = r.sessions;
-        out.attribution_source = r.source;
+        r.source.name().clone_into(&mut out.attribution_source);
         out.files = r.files.iter().map(file_from_record).collect();
         return Ok((out, false));
     }

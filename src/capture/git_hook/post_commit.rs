@@ -8,7 +8,7 @@ use git2::{Commit, Repository};
 use super::GitHookError;
 use super::commit_msg::trailer_sessions;
 use crate::capture::commit_record::{
-    CommitRecord, Consumption, FileChange, attribute, sessions_in,
+    CommitRecord, Consumption, FileChange, LinkSource, attribute, sessions_in,
 };
 use crate::capture::diff::commit_diff;
 use crate::capture::pending::Pending;
@@ -26,9 +26,9 @@ pub fn run(state: &StateDir, repo: &Repository, clock: &dyn Clock) -> Result<(),
     let recorded = sessions_in(&files, &pending);
     let mut sessions = trailer_sessions(head.message().unwrap_or(""));
     let source = if recorded.is_empty() {
-        "trailer"
+        LinkSource::Trailer
     } else {
-        "recorded"
+        LinkSource::Recorded
     };
     sessions.extend(recorded);
     sessions.sort();
@@ -46,7 +46,7 @@ pub fn run(state: &StateDir, repo: &Repository, clock: &dyn Clock) -> Result<(),
 pub fn commit_record(
     commit: &Commit<'_>,
     sessions: Vec<String>,
-    source: &str,
+    source: LinkSource,
     files: Vec<FileChange>,
     clock: &dyn Clock,
 ) -> CommitRecord {
@@ -63,7 +63,7 @@ pub fn commit_record(
         committed_at: chrono::DateTime::from_timestamp(commit.time().seconds(), 0)
             .unwrap_or_default(),
         sessions,
-        source: source.to_owned(),
+        source,
         files,
         recorded_at: clock.now(),
     }

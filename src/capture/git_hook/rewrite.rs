@@ -7,7 +7,7 @@ use git2::{Oid, Repository};
 
 use super::GitHookError;
 use super::post_commit::{commit_record, write_consumption};
-use crate::capture::commit_record::{CommitRecord, attribute};
+use crate::capture::commit_record::{CommitRecord, LinkSource, attribute};
 use crate::capture::diff::commit_diff;
 use crate::capture::pending::Pending;
 use crate::capture::state::{StateDir, read_json, write_json};
@@ -69,7 +69,7 @@ fn carry_over(
     let files = commit_diff(repo, &commit)?;
     let mut pending = Pending::load(state);
     let (changes, consumed) = attribute(&files, &mut pending, &sessions, &mut known);
-    let source = olds.first().map_or("trailer", |r| r.source.as_str());
+    let source = olds.first().map_or(LinkSource::Trailer, |r| r.source);
     let record = commit_record(&commit, sessions, source, changes, clock);
     write_json(&state.commit_file(new), &record)?;
     write_consumption(state, new, &consumed, clock)

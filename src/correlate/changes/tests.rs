@@ -136,7 +136,7 @@ fn a_commit_record_decides_who_wrote_each_line() {
         author: "Dev <dev@example.com>".into(),
         committed_at: at,
         sessions: vec![detail.summary.id.clone()],
-        source: "recorded".into(),
+        source: crate::correlate::LinkSource::Recorded,
         files: vec![FileChange {
             path: "tasktrack/importer.py".into(),
             status: "added".into(),
@@ -201,7 +201,7 @@ fn very_large_diffs_are_capped_and_counted() {
         author: "Dev <dev@example.com>".into(),
         committed_at: at,
         sessions: vec!["s".into()],
-        source: "recorded".into(),
+        source: crate::correlate::LinkSource::Recorded,
         files: Vec::new(),
         recorded_at: at,
     };
