@@ -8,6 +8,7 @@ pub mod lines;
 pub mod peek;
 pub mod record;
 pub mod scan;
+pub mod tool;
 pub mod wire;
 
 use std::fmt;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::payload::{Hunk, Payload, owned};
 use super::record::{EditKind, EditRecord, LineRef, line_hash};
+use crate::transcript::tool::ToolKind;
 
 /// What one tool call did to its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,23 +16,18 @@ pub struct Produced {
     pub removed: u32,
 }
 
-/// Tools whose PostToolUse wrote the file named in `tool_input`.
-pub fn is_file_tool(tool: &str) -> bool {
-    matches!(tool, "Edit" | "MultiEdit" | "Write" | "NotebookEdit")
-}
-
 /// What a successful file tool call produced; `None` when it changed nothing (an empty patch) or
 /// the tool does not write files.
 pub fn produced(tool: &str, payload: &Payload) -> Option<Produced> {
     let response = &payload.tool_response;
-    match tool {
-        "NotebookEdit" => Some(whole_file()),
-        "Edit" | "MultiEdit" => match &response.structured_patch {
+    match ToolKind::of(tool) {
+        ToolKind::NotebookEdit => Some(whole_file()),
+        ToolKind::Edit | ToolKind::MultiEdit => match &response.structured_patch {
             Some(hunks) => from_hunks(hunks),
             // An older or unusual response without a patch: the file changed, lines unknown.
             None => Some(whole_file()),
         },
-        "Write" => match &response.structured_patch {
+        ToolKind::Write => match &response.structured_patch {
             Some(hunks) if !hunks.is_empty() => from_hunks(hunks),
             _ if response.kind.as_deref() == Some("update") => None,
             _ => {
@@ -238,6 +234,6 @@ mod tests {
             produced("Read", &Payload::parse(read.as_bytes()).unwrap()),
             None
         );
-        assert!(is_file_tool("MultiEdit") && !is_file_tool("Read"));
+        assert!(ToolKind::of("MultiEdit").writes_file() && !ToolKind::of("Read").writes_file());
     }
 }

@@ -31,6 +31,7 @@ use super::record::{EditKind, EditLine, EventRecord, SessionRecord};
 use super::snapshot;
 use super::state::{self, StateDir};
 use crate::clock::Clock;
+use crate::transcript::tool::ToolKind;
 
 /// Largest payload read; a larger one is drained and ignored.
 pub const MAX_PAYLOAD: u64 = 32 * 1024 * 1024;
@@ -155,10 +156,10 @@ fn locate(payload: &Payload) -> Option<StateDir> {
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| env::current_dir().ok())?;
-    let file_tool = matches!(
-        payload.tool_name.as_deref(),
-        Some("Edit" | "MultiEdit" | "Write" | "NotebookEdit" | "Read")
-    );
+    let file_tool = payload
+        .tool_name
+        .as_deref()
+        .is_some_and(|t| ToolKind::of(t).names_file());
     let from_file = payload
         .tool_path()
         .filter(|_| file_tool)
@@ -187,7 +188,7 @@ impl Hook<'_> {
         match (self.event, self.tool()) {
             ("PreToolUse", "Bash") => self.bash_before(),
             ("PostToolUse" | "PostToolUseFailure", "Bash") => record.files = self.bash_after(),
-            ("PostToolUse", tool) if attribution::is_file_tool(tool) => {
+            ("PostToolUse", tool) if ToolKind::of(tool).writes_file() => {
                 self.file_edit(record.files.first().map(String::as_str));
             }
             _ => {}

@@ -5,11 +5,10 @@
 
 use super::ActionEvidence;
 use crate::session::detail::ToolCall;
+use crate::transcript::tool::ToolKind;
 
 /// The placeholder for the repository's folder in commands.
 pub const REPO_PLACEHOLDER: &str = "<repo>";
-
-const EDIT_TOOLS: [&str; 4] = ["Edit", "Write", "MultiEdit", "NotebookEdit"];
 
 /// The actions among `calls` (already in call order); `roots` are the absolute folders that
 /// stand for the repository (its worktree, the session's working folder), longest first.
@@ -22,10 +21,10 @@ pub fn actions(calls: &[ToolCall], roots: &[String]) -> Vec<ActionEvidence> {
 }
 
 fn action(seq: u64, call: &ToolCall, roots: &[String]) -> Option<ActionEvidence> {
-    let kind = match call.name.as_str() {
-        "Bash" => "command",
-        "Read" => "read",
-        name if EDIT_TOOLS.contains(&name) => "edit",
+    let kind = match ToolKind::of(&call.name) {
+        ToolKind::Bash => "command",
+        ToolKind::Read => "read",
+        k if k.writes_file() => "edit",
         _ => return None,
     };
     Some(ActionEvidence {

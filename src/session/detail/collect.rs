@@ -16,6 +16,7 @@ use super::thread::{Thread, agent_of, inline_thread, prompt_of, read_meta};
 use crate::transcript::Diagnostic;
 use crate::transcript::hash::hash64;
 use crate::transcript::record::{AssistantLine, Block, Body, Record, UserLine, read_records};
+use crate::transcript::tool::ToolKind;
 
 /// A tool call as first seen.
 #[derive(Debug, Clone)]
@@ -200,6 +201,7 @@ impl Collector {
         }
         let get = |k: &str| input.get(k).and_then(Value::as_str).map(str::to_owned);
         let agent = crate::session::figures::starts_subagent(name);
+        let kind = ToolKind::of(name);
         self.use_ids.insert(id.to_owned(), self.uses.len());
         self.uses.push(UseSeen {
             id: id.to_owned(),
@@ -211,11 +213,12 @@ impl Collector {
             prompt: get("prompt").filter(|_| agent),
             subagent_type: get("subagent_type").filter(|_| agent),
             description: get("description").filter(|_| agent),
-            commits: name == "Bash" && get("command").is_some_and(|c| commit::runs_git_commit(&c)),
+            commits: kind == ToolKind::Bash
+                && get("command").is_some_and(|c| commit::runs_git_commit(&c)),
             command: get("command")
-                .filter(|_| name == "Bash")
+                .filter(|_| kind == ToolKind::Bash)
                 .map(|c| crate::transcript::scan::clip(&c, facts::COMMAND_CHARS)),
-            read_path: get("file_path").filter(|_| name == "Read"),
+            read_path: get("file_path").filter(|_| kind == ToolKind::Read),
         });
     }
 

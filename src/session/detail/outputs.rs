@@ -4,8 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::collect::{Collector, ResultSeen, UseSeen};
 use super::{AgentCommit, FileTouch, PathTotals, ToolCall, ToolStat, ToolStatus};
-
-const EDIT_TOOLS: [&str; 4] = ["Edit", "Write", "MultiEdit", "NotebookEdit"];
+use crate::transcript::tool::ToolKind;
 
 /// Every tool call, by start time (calls without a time keep their reading order, last).
 pub fn tool_calls(c: &Collector) -> Vec<ToolCall> {
@@ -54,7 +53,7 @@ pub fn files(c: &Collector) -> Vec<FileTouch> {
     let mut out: Vec<(Option<chrono::DateTime<chrono::Utc>>, FileTouch)> = c
         .uses
         .iter()
-        .filter(|u| EDIT_TOOLS.contains(&u.name.as_str()))
+        .filter(|u| ToolKind::of(&u.name).writes_file())
         .filter_map(|u| {
             let r = c.results.get(&u.id).filter(|r| r.error.is_none())?;
             Some((u.at, touch(u, r)?))
@@ -143,7 +142,11 @@ pub fn by_path(files: &[FileTouch]) -> Vec<PathTotals> {
 pub fn commits(c: &Collector) -> Vec<AgentCommit> {
     let mut seen = HashSet::new();
     let mut out: Vec<AgentCommit> = Vec::new();
-    for u in c.uses.iter().filter(|u| u.name == "Bash") {
+    for u in c
+        .uses
+        .iter()
+        .filter(|u| ToolKind::of(&u.name) == ToolKind::Bash)
+    {
         let Some(r) = c.results.get(&u.id).filter(|r| r.error.is_none()) else {
             continue;
         };
