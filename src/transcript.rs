@@ -3,6 +3,7 @@
 
 pub mod discover;
 pub mod hash;
+pub mod hook_event;
 pub mod lenient;
 pub mod lines;
 pub mod peek;

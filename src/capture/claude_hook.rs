@@ -31,6 +31,7 @@ use super::record::{EditKind, EditLine, EventRecord, SessionRecord};
 use super::snapshot;
 use super::state::{self, StateDir};
 use crate::clock::Clock;
+use crate::transcript::hook_event::HookEvent;
 use crate::transcript::tool::ToolKind;
 
 /// Largest payload read; a larger one is drained and ignored.
@@ -38,20 +39,6 @@ pub const MAX_PAYLOAD: u64 = 32 * 1024 * 1024;
 /// Tool events move a session's `last_event_at` only when it is older than this.
 const REFRESH_SECS: i64 = 60;
 const BANNER: &[u8] = b"{\"systemMessage\":\"git-vouch: recording this session\"}\n";
-/// The events recorded; any other is ignored.
-const EVENTS: [&str; 11] = [
-    "SessionStart",
-    "UserPromptSubmit",
-    "PreToolUse",
-    "PostToolUse",
-    "PostToolUseFailure",
-    "SubagentStart",
-    "SubagentStop",
-    "PreCompact",
-    "PostCompact",
-    "Stop",
-    "SessionEnd",
-];
 
 /// Why a payload could not be used at all.
 #[derive(Debug, thiserror::Error)]
@@ -73,13 +60,15 @@ pub fn run(event: &str, clock: &dyn Clock) {
     hook_panic::catch(&context, Notice::Silent, clock, || record(event, clock));
 }
 
-fn record(event: &str, clock: &dyn Clock) {
+fn record(name: &str, clock: &dyn Clock) {
     let input = read_payload(&mut io::stdin().lock(), MAX_PAYLOAD);
-    if !EVENTS.contains(&event) {
+    // Events git-vouch does not know are ignored.
+    let event = HookEvent::parse(name);
+    if event == HookEvent::Other {
         return;
     }
     let now = clock.now();
-    let context = format!("hook claude {event}");
+    let context = format!("hook claude {name}");
     let parsed = input.and_then(|bytes| {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(PayloadError::Empty);
@@ -121,7 +110,8 @@ fn record(event: &str, clock: &dyn Clock) {
         context,
     };
     let recorded = hook.handle();
-    if recorded && event == "SessionStart" && payload.source.as_deref() != Some("compact") {
+    if recorded && event == HookEvent::SessionStart && payload.source.as_deref() != Some("compact")
+    {
         let _ = io::stdout().lock().write_all(BANNER);
     }
 }
@@ -171,7 +161,7 @@ fn locate(payload: &Payload) -> Option<StateDir> {
 struct Hook<'a> {
     state: StateDir,
     now: DateTime<Utc>,
-    event: &'a str,
+    event: HookEvent,
     sid: &'a str,
     payload: &'a Payload<'a>,
     context: String,
@@ -185,21 +175,20 @@ impl Hook<'_> {
             self.log(&format!("cannot update the session record: {e}"));
         }
         let mut record = self.event_record();
-        match (self.event, self.tool()) {
-            ("PreToolUse", "Bash") => self.bash_before(),
-            ("PostToolUse" | "PostToolUseFailure", "Bash") => record.files = self.bash_after(),
-            ("PostToolUse", tool) if ToolKind::of(tool).writes_file() => {
+        match (self.event, ToolKind::of(self.tool())) {
+            (HookEvent::PreToolUse, ToolKind::Bash) => self.bash_before(),
+            (HookEvent::PostToolUse | HookEvent::PostToolUseFailure, ToolKind::Bash) => {
+                record.files = self.bash_after();
+            }
+            (HookEvent::PostToolUse, tool) if tool.writes_file() => {
                 self.file_edit(record.files.first().map(String::as_str));
             }
             _ => {}
         }
-        if matches!(
-            self.event,
-            "Stop" | "SubagentStop" | "PreCompact" | "SessionEnd"
-        ) {
+        if self.event.settles_transcript() {
             self.archive();
         }
-        if self.event == "SessionEnd" {
+        if self.event == HookEvent::SessionEnd {
             snapshot::drop_session(&self.state, self.sid);
         }
         self.append(&self.state.events_file(self.sid), &[record]);
@@ -217,8 +206,8 @@ impl Hook<'_> {
     fn event_record(&self) -> EventRecord {
         let p = self.payload;
         let ok = match self.event {
-            "PostToolUse" => Some(true),
-            "PostToolUseFailure" => Some(false),
+            HookEvent::PostToolUse => Some(true),
+            HookEvent::PostToolUseFailure => Some(false),
             _ => None,
         };
         let cwd = p
@@ -230,7 +219,7 @@ impl Hook<'_> {
             .and_then(|f| self.state.repo.relative(&cwd.join(f)));
         EventRecord {
             ts: self.now,
-            event: self.event.to_owned(),
+            event: self.event.name().to_owned(),
             tool_use_id: owned(&p.tool_use_id),
             tool: owned(&p.tool_name),
             agent_id: owned(&p.agent_id),
@@ -268,10 +257,7 @@ impl Hook<'_> {
     /// Whether a tool event can leave the record alone: it would only move `last_event_at`, by
     /// less than [`REFRESH_SECS`]. Tool events are the hot path; this costs one read, no lock.
     fn session_is_fresh(&self, path: &Path) -> bool {
-        if !matches!(
-            self.event,
-            "PreToolUse" | "PostToolUse" | "PostToolUseFailure"
-        ) {
+        if !self.event.is_tool_event() {
             return false;
         }
         let Some(old) = fs::read(path)

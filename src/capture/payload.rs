@@ -9,6 +9,8 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, de::value::MapAccessDeserializer};
 
+use crate::transcript::hook_event::HookEvent;
+
 type Text<'a> = Option<Cow<'a, str>>;
 
 /// The fields of a hook payload that capture uses (see the formats reference, section 2.3).
@@ -142,13 +144,13 @@ pub fn owned(text: &Text) -> Option<String> {
 impl Payload<'_> {
     /// A one-line description of the event's input, clipped: the prompt, the command, pattern or
     /// description of a tool call, or why a session started, ended or compacted.
-    pub fn summary(&self, event: &str) -> Option<String> {
+    pub fn summary(&self, event: HookEvent) -> Option<String> {
         let i = &self.tool_input;
         let text = match event {
-            "UserPromptSubmit" => self.prompt.as_deref(),
-            "SessionStart" => self.source.as_deref(),
-            "SessionEnd" => self.reason.as_deref(),
-            "PreCompact" | "PostCompact" => self.trigger.as_deref(),
+            HookEvent::UserPromptSubmit => self.prompt.as_deref(),
+            HookEvent::SessionStart => self.source.as_deref(),
+            HookEvent::SessionEnd => self.reason.as_deref(),
+            HookEvent::PreCompact | HookEvent::PostCompact => self.trigger.as_deref(),
             _ => i.command.as_deref().or(i.pattern.as_deref()),
         };
         let text = text
@@ -339,12 +341,15 @@ mod tests {
     fn summaries_are_one_clipped_line() {
         let prompt = format!("{{\"prompt\":\"fix\\n  the {}\"}}", "bug ".repeat(100));
         let p = Payload::parse(prompt.as_bytes()).unwrap();
-        let s = p.summary("UserPromptSubmit").unwrap();
+        let s = p.summary(HookEvent::UserPromptSubmit).unwrap();
         assert!(s.starts_with("fix the bug bug") && s.ends_with('…'));
         assert_eq!(s.chars().count(), 120);
         let bash = br#"{"tool_input":{"command":"cargo  test","description":"Run tests"}}"#;
         assert_eq!(
-            Payload::parse(bash).unwrap().summary("PreToolUse").unwrap(),
+            Payload::parse(bash)
+                .unwrap()
+                .summary(HookEvent::PreToolUse)
+                .unwrap(),
             "cargo test"
         );
         assert_eq!(clip("short", 120), "short");

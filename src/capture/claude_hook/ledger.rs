@@ -9,12 +9,13 @@ use chrono::{DateTime, Utc};
 
 use crate::capture::payload::{Payload, owned};
 use crate::capture::record::SessionRecord;
+use crate::transcript::hook_event::HookEvent;
 
 /// Bytes read from the end of a ledger to check its last line before appending.
 const LEDGER_TAIL: u64 = 16 * 1024;
 
 /// What one event changes in a session record.
-pub(super) fn apply(rec: &mut SessionRecord, event: &str, p: &Payload, now: DateTime<Utc>) {
+pub(super) fn apply(rec: &mut SessionRecord, event: HookEvent, p: &Payload, now: DateTime<Utc>) {
     let set = |field: &mut Option<String>, value: Option<&str>| {
         if let Some(v) = value.filter(|v| !v.is_empty()) {
             v.clone_into(field.get_or_insert_with(String::new));
@@ -29,13 +30,13 @@ pub(super) fn apply(rec: &mut SessionRecord, event: &str, p: &Payload, now: Date
         // How the session started stays the first source seen. A later SessionStart (resume,
         // compact, clear) leaves the end fields alone: `--fork-session` sends one with the parent's
         // id, and the parent does not end again.
-        "SessionStart" => {
+        HookEvent::SessionStart => {
             if rec.source.is_none() {
                 set(&mut rec.source, p.source.as_deref());
             }
             set(&mut rec.model, p.model.as_deref());
         }
-        "SessionEnd" => {
+        HookEvent::SessionEnd => {
             rec.ended_at = Some(now);
             rec.end_reason = owned(&p.reason);
         }

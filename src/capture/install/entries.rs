@@ -9,22 +9,20 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use super::InstallError;
+use crate::transcript::hook_event::HookEvent;
 
 /// The events we listen to.
 pub const EVENTS: [&str; 9] = [
-    "SessionStart",
-    "UserPromptSubmit",
-    "PreToolUse",
-    "PostToolUse",
-    "PostToolUseFailure",
-    "SubagentStop",
-    "PreCompact",
-    "Stop",
-    "SessionEnd",
+    HookEvent::SessionStart.name(),
+    HookEvent::UserPromptSubmit.name(),
+    HookEvent::PreToolUse.name(),
+    HookEvent::PostToolUse.name(),
+    HookEvent::PostToolUseFailure.name(),
+    HookEvent::SubagentStop.name(),
+    HookEvent::PreCompact.name(),
+    HookEvent::Stop.name(),
+    HookEvent::SessionEnd.name(),
 ];
-
-/// Events whose entries carry a tool matcher: we want every tool for the event ledger.
-const TOOL_EVENTS: [&str; 3] = ["PreToolUse", "PostToolUse", "PostToolUseFailure"];
 
 /// What identifies our entries.
 pub const MARKER: &str = "git-vouch hook claude";
@@ -38,7 +36,8 @@ pub fn command(event: &str) -> String {
 /// Our entry for one event.
 pub fn entry(event: &str) -> Value {
     let hooks = json!([{ "type": "command", "command": command(event) }]);
-    if TOOL_EVENTS.contains(&event) {
+    // Tool events carry a matcher: we want every tool for the event ledger.
+    if HookEvent::parse(event).is_tool_event() {
         json!({ "matcher": "*", "hooks": hooks })
     } else {
         json!({ "hooks": hooks })
