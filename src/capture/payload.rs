@@ -3,13 +3,12 @@
 //! absent instead of failing the whole payload (a newer Claude Code must not break recording).
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, de::value::MapAccessDeserializer};
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
 
 use crate::transcript::hook_event::HookEvent;
+use crate::transcript::lenient::{List, Number, Obj, lenient, lenient_object};
 
 type Text<'a> = Option<Cow<'a, str>>;
 
@@ -177,140 +176,32 @@ pub fn clip(text: &str, max: usize) -> String {
     out
 }
 
-/// Visitor methods that read a JSON value of an unexpected kind as `Default` (skipping it).
-macro_rules! default_for {
-    ($($kind:ident),*) => { $(default_for!(@one $kind);)* };
-    (@one bool) => { fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> { Ok(Default::default()) } };
-    (@one i64) => { fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> { Ok(Default::default()) } };
-    (@one u64) => { fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> { Ok(Default::default()) } };
-    (@one f64) => { fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> { Ok(Default::default()) } };
-    (@one unit) => { fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> { Ok(Default::default()) } };
-    (@one str) => { fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> { Ok(Default::default()) } };
-    (@one seq) => {
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Default::default())
-        }
-    };
-    (@one map) => {
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(Default::default())
-        }
-    };
-}
-
-/// A string, borrowed when it has no escapes.
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Option<Cow<'de, str>>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Borrowed(v)))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v)))
-    }
-    default_for!(bool, i64, u64, f64, unit, seq, map);
-}
-
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Text<'de>, D::Error> {
-    d.deserialize_any(TextVisitor)
-}
-
-/// A non-negative number (a fractional one is truncated).
-struct NumberVisitor;
-
-impl<'de> Visitor<'de> for NumberVisitor {
-    type Value = Option<u64>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a number")
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok((v >= 0.0 && v.is_finite()).then_some(v as u64))
-    }
-    default_for!(bool, i64, unit, str, seq, map);
+    lenient(d)
 }
 
 fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    d.deserialize_any(NumberVisitor)
+    lenient::<Number, D>(d).map(|n| n.0)
 }
 
-/// An object decoded as `T`.
-struct ObjectVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for ObjectVisitor<T> {
-    type Value = T;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::deserialize(MapAccessDeserializer::new(map))
-    }
-    default_for!(bool, i64, u64, f64, unit, str, seq);
-}
-
+/// An object decoded as `T`; any other value reads as `T::default()`.
 fn object<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
-    d.deserialize_any(ObjectVisitor(PhantomData))
+    Ok(lenient_object(d)?.unwrap_or_default())
 }
 
-/// A list of `T` (each item lenient itself); `None` when the value is not a list.
-struct ListVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-    type Value = Option<Vec<T>>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(item) = seq.next_element::<T>()? {
-            out.push(item);
-        }
-        Ok(Some(out))
-    }
-    default_for!(bool, i64, u64, f64, unit, str, map);
-}
-
-/// A hunk, or a default one when the item is not an object.
-struct LooseHunk<'a>(Hunk<'a>);
-
-impl<'de> Deserialize<'de> for LooseHunk<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        object(d).map(LooseHunk)
-    }
-}
-
-/// A string item, or `None` when the item is another kind.
-struct LooseText<'a>(Text<'a>);
-
-impl<'de> Deserialize<'de> for LooseText<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        text(d).map(LooseText)
-    }
-}
-
+/// A list of hunks (an item that is not an object reads as an empty hunk); `None` when the
+/// value is not a list.
 fn hunks<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Hunk<'de>>>, D::Error> {
-    let list: Option<Vec<LooseHunk<'de>>> = d.deserialize_any(ListVisitor(PhantomData))?;
-    Ok(list.map(|l| l.into_iter().map(|h| h.0).collect()))
+    let list: List<Obj<Hunk<'de>>> = lenient(d)?;
+    Ok(list
+        .0
+        .map(|l| l.into_iter().map(|h| h.0.unwrap_or_default()).collect()))
 }
 
+/// The string items of a list (other items are left out).
 fn lines<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Cow<'de, str>>, D::Error> {
-    let list: Option<Vec<LooseText<'de>>> = d.deserialize_any(ListVisitor(PhantomData))?;
-    Ok(list
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|t| t.0)
-        .collect())
+    let list: List<Text<'de>> = lenient(d)?;
+    Ok(list.0.unwrap_or_default().into_iter().flatten().collect())
 }
 
 #[cfg(test)]

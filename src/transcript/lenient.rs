@@ -1,9 +1,10 @@
-//! Tolerant serde building blocks for transcript lines.
+//! Tolerant serde building blocks for transcript lines and hook payloads.
 //!
 //! The transcript format is internal to Claude Code and changes between releases, so a field of
 //! an unexpected JSON type reads as absent instead of failing its whole line. Values a type has
 //! no use for are scanned by serde's `IgnoredAny`, which neither buffers nor allocates.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -36,6 +37,11 @@ pub trait Lenient<'de>: Default {
 
     /// A non-negative integer.
     fn unsigned(_: u64) -> Self {
+        Self::default()
+    }
+
+    /// A number with a fraction (or beyond the integers).
+    fn float(_: f64) -> Self {
         Self::default()
     }
 
@@ -81,8 +87,8 @@ impl<'de, T: Lenient<'de>> Visitor<'de> for LenientVisitor<T> {
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<T, E> {
         Ok(T::default())
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<T, E> {
-        Ok(T::default())
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Ok(T::float(v))
     }
     fn visit_unit<E: de::Error>(self) -> Result<T, E> {
         Ok(T::default())
@@ -136,6 +142,63 @@ impl Lenient<'_> for Option<String> {
     }
     fn owned_text(v: String) -> Self {
         Some(v)
+    }
+}
+
+/// A string borrowed from the input when it has no escapes.
+impl<'de> Lenient<'de> for Option<Cow<'de, str>> {
+    const EXPECTING: &'static str = "a string";
+    fn text(v: &str) -> Self {
+        Some(Cow::Owned(v.to_owned()))
+    }
+    fn borrowed_text(v: &'de str) -> Self {
+        Some(Cow::Borrowed(v))
+    }
+    fn owned_text(v: String) -> Self {
+        Some(Cow::Owned(v))
+    }
+}
+
+/// A non-negative number, a fractional one truncated; any other value reads as `None`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Number(pub Option<u64>);
+
+impl Lenient<'_> for Number {
+    const EXPECTING: &'static str = "a number";
+    fn unsigned(v: u64) -> Self {
+        Self(Some(v))
+    }
+    fn float(v: f64) -> Self {
+        Self((v >= 0.0 && v.is_finite()).then_some(v as u64))
+    }
+}
+
+/// A list whose items are each decoded leniently; any other value reads as `None`.
+pub struct List<T>(pub Option<Vec<T>>);
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<'de, T: Lenient<'de>> Lenient<'de> for List<T> {
+    const EXPECTING: &'static str = "a list";
+    fn seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(Item(item)) = seq.next_element::<Item<T>>()? {
+            out.push(item);
+        }
+        Ok(Self(Some(out)))
+    }
+}
+
+/// One item of a [`List`].
+struct Item<T>(T);
+
+impl<'de, T: Lenient<'de>> de::Deserialize<'de> for Item<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient(d).map(Self)
     }
 }
 
