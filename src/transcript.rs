@@ -9,6 +9,7 @@ pub mod lines;
 pub mod peek;
 pub mod record;
 pub mod scan;
+pub mod streamed_copies;
 pub mod tool;
 pub mod wire;
 

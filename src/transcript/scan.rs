@@ -3,7 +3,7 @@
 //! object are decoded only while they can still change the summary, large fields are skipped
 //! unparsed, and streamed copies of one API response collapse as they are read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -18,6 +18,7 @@ use text::{intern, is_typed_prompt, set_last, set_once};
 
 use super::hash::{hash64, hash128};
 use super::lines::{Line, LinePos, LineReader};
+use super::streamed_copies::{Copies, Response};
 use super::wire::ScanRecord;
 use super::{Diagnostic, TranscriptError};
 use crate::money::Usd;
@@ -161,7 +162,7 @@ pub fn scan_bytes(bytes: &[u8], origin: &Path) -> FileScan {
 struct Scanner<'s> {
     scan: &'s mut FileScan,
     path: &'s Path,
-    by_key: HashMap<u128, usize>,
+    copies: Copies,
     tool_ids: HashSet<u64>,
     /// Hashes of the paths in `scan.paths`.
     path_ids: HashSet<u64>,
@@ -171,19 +172,13 @@ struct Scanner<'s> {
 
 impl<'s> Scanner<'s> {
     fn resume(scan: &'s mut FileScan, path: &'s Path) -> Self {
-        let by_key = scan
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.key != 0)
-            .map(|(i, e)| (e.key, i))
-            .collect();
+        let copies = Copies::resume(scan.entries.iter().map(|e| e.key));
         let tool_ids = scan.tools.iter().map(|t| t.id).collect();
         let path_ids = scan.paths.iter().map(|p| hash64(p.as_bytes())).collect();
         Self {
             scan,
             path,
-            by_key,
+            copies,
             tool_ids,
             path_ids,
             usage_finder: memmem::Finder::new(b"\"usage\""),
@@ -389,27 +384,21 @@ impl<'s> Scanner<'s> {
 
     /// Adds an entry, keeping only the largest of the streamed copies of one response.
     fn push_entry(&mut self, entry: Entry, _pos: LinePos) {
-        if entry.key == 0 {
-            self.scan.entries.push(entry);
-            return;
-        }
-        match self.by_key.get(&entry.key) {
-            Some(&i) => {
-                let kept = &mut self.scan.entries[i];
-                if entry.usage.replaces(&kept.usage) {
-                    // The earliest known time (0: unknown).
-                    let ts_ms = match (kept.ts_ms, entry.ts_ms) {
-                        (0, t) | (t, 0) => t,
-                        (a, b) => a.min(b),
-                    };
-                    *kept = Entry { ts_ms, ..entry };
-                }
-            }
-            None => {
-                self.by_key.insert(entry.key, self.scan.entries.len());
-                self.scan.entries.push(entry);
-            }
-        }
+        self.copies.add(&mut self.scan.entries, entry.key, entry);
+    }
+}
+
+impl Response for Entry {
+    fn usage(&self) -> &Usage {
+        &self.usage
+    }
+
+    /// The earliest known time (0: unknown).
+    fn keep_earliest_time(&mut self, other: &Self) {
+        self.ts_ms = match (other.ts_ms, self.ts_ms) {
+            (0, t) | (t, 0) => t,
+            (a, b) => a.min(b),
+        };
     }
 }
 

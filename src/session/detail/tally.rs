@@ -1,7 +1,8 @@
-//! Token usage of one session, deduplicated the way the summary scan does it, and summed per
+//! Token usage of one session, streamed copies collapsed by the summary scan's rule
+//! ([`crate::transcript::streamed_copies`]), and summed per
 //! thread (the main thread or one sub-agent).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -10,6 +11,7 @@ use crate::pricing::{PriceTable, is_unbilled_model};
 use crate::session::summary::response_hash;
 use crate::transcript::hash::hash128;
 use crate::transcript::record::AssistantLine;
+use crate::transcript::streamed_copies::{Copies, Response};
 use crate::usage::{Tokens, Usage};
 
 /// One API response.
@@ -36,7 +38,7 @@ pub struct ThreadUsage {
 #[derive(Debug, Default)]
 pub struct Tally {
     entries: Vec<Entry>,
-    by_key: HashMap<u128, usize>,
+    copies: Copies,
     /// Responses the session's summary counts elsewhere
     /// ([`crate::session::SessionSummary::dropped_responses`]).
     pub dropped: HashSet<u64>,
@@ -44,11 +46,9 @@ pub struct Tally {
 
 impl Tally {
     /// Adds the usage of an assistant line of `thread` (`None` for the main thread). Copies of
-    /// one response (same `message.id` and `requestId`) collapse by [`Usage::replaces`], the
-    /// rule of the summary scan, keeping the earliest time; responses the summary counts
-    /// elsewhere (another session's, or side-chain replays of main-chain ones) are left out.
-    ///
-    /// [`Usage::replaces`]: crate::usage::Usage::replaces
+    /// one response (same `message.id` and `requestId`) collapse as in the summary scan
+    /// ([`Copies`]); responses the summary counts elsewhere (another session's, or side-chain
+    /// replays of main-chain ones) are left out.
     pub fn add(&mut self, line: &AssistantLine, thread: Option<&str>, at: Option<DateTime<Utc>>) {
         let model = line.model.as_deref().unwrap_or("unknown");
         if line.is_api_error || is_unbilled_model(model) {
@@ -68,23 +68,7 @@ impl Tally {
             at,
             legacy_cost: line.cost_usd,
         };
-        if key == 0 {
-            self.entries.push(entry);
-            return;
-        }
-        match self.by_key.get(&key) {
-            Some(&i) => {
-                let kept = &mut self.entries[i];
-                if entry.usage.replaces(&kept.usage) {
-                    let at = min_time(kept.at, entry.at);
-                    *kept = Entry { at, ..entry };
-                }
-            }
-            None => {
-                self.by_key.insert(key, self.entries.len());
-                self.entries.push(entry);
-            }
-        }
+        self.copies.add(&mut self.entries, key, entry);
     }
 
     /// Every live response in time order (responses without a time last, in reading order).
@@ -128,6 +112,16 @@ impl Tally {
         }
         out.models = models.into_iter().collect();
         out
+    }
+}
+
+impl Response for Entry {
+    fn usage(&self) -> &Usage {
+        &self.usage
+    }
+
+    fn keep_earliest_time(&mut self, other: &Self) {
+        self.at = min_time(self.at, other.at);
     }
 }
 
