@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod index;
 pub mod money;
 pub mod policy;
+pub mod present;
 pub mod pricing;
 pub mod provenance;
 pub mod recording;

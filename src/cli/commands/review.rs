@@ -8,7 +8,7 @@ use crate::cli::Outcome;
 use crate::cli::args::ReviewArgs;
 use crate::cli::commands::{print_lines, print_text};
 use crate::cli::context::Context;
-use crate::cli::fmt::plural;
+use crate::present::plural;
 use crate::review::{Decision, Mode, Request, Reviewer, Target};
 
 /// The screen for the pre-push hook, when a person can use it.

@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, Wrap};
 
 use crate::attest::standing::AttestationState;
-use crate::cli::fmt;
 use crate::money::Usd;
+use crate::present;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, SessionEntry};
 use crate::tui::action::Action;
 use crate::tui::app::{App, BranchLoad};
@@ -136,7 +136,7 @@ fn row<'a>(c: &CommitEntry, theme: &Theme) -> Row<'a> {
     let mut models: Vec<String> = c
         .sessions
         .iter()
-        .flat_map(|s| s.models.iter().map(|m| fmt::model(m)))
+        .flat_map(|s| s.models.iter().map(|m| present::model(m)))
         .collect();
     models.dedup();
     let tokens: u64 = c.sessions.iter().map(|s| s.total_tokens).sum();
@@ -160,7 +160,7 @@ fn row<'a>(c: &CommitEntry, theme: &Theme) -> Row<'a> {
         Cell::from(models.join(",")),
         Cell::from(Span::styled(
             if tokens > 0 {
-                fmt::tokens(tokens)
+                present::tokens(tokens)
             } else {
                 String::new()
             },
@@ -243,7 +243,7 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect) {
         ]));
     }
     for s in &c.sessions {
-        let models: Vec<String> = s.models.iter().map(|m| fmt::model(m)).collect();
+        let models: Vec<String> = s.models.iter().map(|m| present::model(m)).collect();
         lines.push(Line::from(vec![
             Span::styled(format!(" {} ", &s.id[..8.min(s.id.len())]), theme.title),
             Span::styled(
@@ -251,7 +251,7 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect) {
                 theme.muted,
             ),
             Span::styled(
-                format!("{} tok ", fmt::tokens(s.total_tokens)),
+                format!("{} tok ", present::tokens(s.total_tokens)),
                 theme.tokens,
             ),
             Span::styled(cost(s), theme.cost),
@@ -275,7 +275,7 @@ fn totals(log: &BranchLog) -> String {
         "  {} · {} · {} tok · {}{} ",
         counted(t.commits, "commit", "commits"),
         counted(t.sessions, "session", "sessions"),
-        fmt::tokens(t.total_tokens),
+        present::tokens(t.total_tokens),
         cost,
         if t.cost_incomplete { "+?" } else { "" },
     )

@@ -12,8 +12,7 @@ use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
 use crate::attest::standing::AttestationState;
-use crate::cli::commands::sessions::cost_cell;
-use crate::cli::fmt;
+use crate::present;
 use crate::session::SessionSummary;
 use crate::tui::app::{App, Column, models, project};
 use crate::tui::sanitize::one_line;
@@ -91,7 +90,7 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
     let or_missing = |v: Option<String>| v.unwrap_or_else(|| MISSING.to_owned());
     match c {
         Column::Started => (
-            or_missing(s.start.map(|t| fmt::relative(t, app.now))),
+            or_missing(s.start.map(|t| present::relative(t, app.now))),
             theme.muted,
         ),
         Column::Project => (one_line(&project(s)), Style::default()),
@@ -102,11 +101,14 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
         Column::Title => (one_line(s.display_title()), Style::default()),
         Column::Models => (one_line(&models(s)), theme.muted),
         Column::Duration => (
-            or_missing(s.duration().map(fmt::duration)),
+            or_missing(s.duration().map(present::duration)),
             Style::default(),
         ),
-        Column::Tokens => (fmt::tokens(s.tokens.total()), theme.tokens),
-        Column::Cost => (cost_cell(s.cost, !s.unpriced_models.is_empty()), theme.cost),
+        Column::Tokens => (present::tokens(s.tokens.total()), theme.tokens),
+        Column::Cost => (
+            present::cost_cell(s.cost, !s.unpriced_models.is_empty()),
+            theme.cost,
+        ),
         Column::ToolCalls => (s.tool_calls.to_string(), Style::default()),
         Column::Commits => match app.list.commits.get(&s.id) {
             Some(c) => (c.commits.len().to_string(), Style::default()),

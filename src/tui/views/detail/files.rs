@@ -7,23 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph};
 
 use super::text::{clip_left, hide, hide_if, message, spinner};
-use crate::correlate::{CommitChanges, LinkSource};
+use crate::correlate::CommitChanges;
+use crate::present;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::app::detail::{Changes, FilesPane, files_areas};
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
 use crate::tui::views::sessions::clip;
-
-/// How a commit was tied to the session, in a few words.
-pub fn source_label(source: LinkSource) -> &'static str {
-    match source {
-        LinkSource::Recorded => "recorded",
-        LinkSource::Trailer => "trailer",
-        LinkSource::AgentCommit => "agent commit",
-        LinkSource::Inferred => "inferred",
-    }
-}
 
 pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let changes = match app.open_data().map(|x| x.changes.clone()) {
@@ -115,7 +106,7 @@ fn render_commits(
         .iter()
         .map(|c| {
             let short: String = c.link.sha.chars().take(7).collect();
-            let tag = format!(" {}", source_label(c.link.source));
+            let tag = format!(" {}", present::link_source(c.link.source));
             let room = width.saturating_sub(short.len() + 1 + tag.len()) as u16;
             ListItem::new(Line::from(vec![
                 Span::styled(short, theme.hunk),

@@ -8,8 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::text::{datetime, hide, spinner, wrap};
-use crate::cli::commands::sessions::cost_cell;
-use crate::cli::fmt;
+use crate::present;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::app::detail::Changes;
@@ -55,7 +54,7 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
             "{} → {} ({})",
             datetime(a),
             b.format("%H:%M:%S"),
-            fmt::duration(b - a)
+            present::duration(b - a)
         ),
         (Some(a), None) => datetime(a),
         _ => "—".to_owned(),
@@ -65,24 +64,24 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         .iter()
         .map(|m| {
             let n = counted(m.messages, "response", "responses");
-            format!("{} ({n})", fmt::model(&m.model))
+            format!("{} ({n})", present::model(&m.model))
         })
         .collect();
     let t = &s.tokens;
     let tokens = vec![
-        Span::styled(fmt::tokens(t.total()), app.theme.tokens),
+        Span::styled(present::tokens(t.total()), app.theme.tokens),
         Span::styled(
             format!(
                 "  in {} · out {} · cache write {} · cache read {}",
-                fmt::tokens(t.input),
-                fmt::tokens(t.output),
-                fmt::tokens(t.cache_write()),
-                fmt::tokens(t.cache_read)
+                present::tokens(t.input),
+                present::tokens(t.output),
+                present::tokens(t.cache_write()),
+                present::tokens(t.cache_read)
             ),
             app.theme.muted,
         ),
     ];
-    let cost = cost_cell(s.cost, !s.unpriced_models.is_empty());
+    let cost = present::cost_cell(s.cost, !s.unpriced_models.is_empty());
     vec![
         field(app, "Session", plain(one_line(&s.id))),
         field(app, "Title", plain(clip(&opt(s.title.as_deref()), width))),
@@ -193,7 +192,7 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
                 format!(
                     "{short} {} ({})",
                     c.link.subject,
-                    super::files::source_label(c.link.source)
+                    present::link_source(c.link.source)
                 )
             })
             .collect(),

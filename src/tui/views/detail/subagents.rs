@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table, TableState};
 
 use super::text::message;
-use crate::cli::fmt;
+use crate::present;
 use crate::session::detail::{SessionDetail, SubagentNode};
 use crate::tui::app::App;
 use crate::tui::sanitize::one_line;
@@ -31,7 +31,7 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
                     app,
                     n.description.as_deref().unwrap_or("—"),
                 ))),
-                Cell::from(Line::from(fmt::tokens(n.tokens.total())).right_aligned())
+                Cell::from(Line::from(present::tokens(n.tokens.total())).right_aligned())
                     .style(theme.tokens),
                 Cell::from(
                     Line::from(n.cost.map_or_else(|| "?".to_owned(), |c| c.to_string()))

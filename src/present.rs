@@ -1,6 +1,11 @@
-//! Human formatting of numbers, times and model names for text output.
+//! What the command line and the screens both show, formatted the same way: numbers, token
+//! counts, money cells, times, model and project names, and the labels of domain values. It sits
+//! above the domain and below `cli` and `tui`, and names no terminal crate.
 
 use chrono::{DateTime, Utc};
+
+use crate::correlate::LinkSource;
+use crate::money::Usd;
 
 /// `950`, `12.3K`, `4.5M`, `1.2B`: one decimal, rounded half away from zero (3,881 is `3.9K`),
 /// moving to the next unit when rounding reaches a thousand (999,950 is `1.0M`).
@@ -67,6 +72,25 @@ pub fn project(cwd: Option<&str>, fallback: &str) -> String {
     cwd.and_then(|c| c.rsplit(['/', '\\']).find(|p| !p.is_empty()))
         .unwrap_or(fallback)
         .to_owned()
+}
+
+/// A cost, with `+?` when some of the tokens had no price.
+pub fn cost_cell(cost: Usd, incomplete: bool) -> String {
+    if incomplete {
+        format!("{cost}+?")
+    } else {
+        cost.to_string()
+    }
+}
+
+/// How a commit was tied to a session, in a few words.
+pub fn link_source(source: LinkSource) -> &'static str {
+    match source {
+        LinkSource::Recorded => "recorded",
+        LinkSource::Trailer => "trailer",
+        LinkSource::AgentCommit => "agent commit",
+        LinkSource::Inferred => "inferred",
+    }
 }
 
 #[cfg(test)]
