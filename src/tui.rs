@@ -14,6 +14,7 @@ pub mod msg;
 pub mod review;
 pub mod runner;
 pub mod sanitize;
+pub mod terminal;
 pub mod theme;
 pub mod timeline;
 pub mod views;
