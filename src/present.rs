@@ -93,6 +93,28 @@ pub fn link_source(source: LinkSource) -> &'static str {
     }
 }
 
+/// A time of day in UTC, as the transcripts record it.
+pub fn clock(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(
+        || "--:--:--".to_owned(),
+        |t| t.format("%H:%M:%S").to_string(),
+    )
+}
+
+/// A full time in UTC.
+pub fn datetime(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// Milliseconds as `850ms`, `12.3s` or `4m05s`.
+pub fn millis(ms: i64) -> String {
+    match ms {
+        ..1000 => format!("{ms}ms"),
+        1000..60_000 => format!("{:.1}s", ms as f64 / 1000.0),
+        _ => format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +160,8 @@ mod tests {
         assert_eq!(model("claude-sonnet-4-5-20250929"), "sonnet-4-5");
         assert_eq!(model("claude-opus-4-6"), "opus-4-6");
         assert_eq!(project(Some("/home/u/app"), "x"), "app");
+        assert_eq!(millis(850), "850ms");
+        assert_eq!(millis(12_345), "12.3s");
+        assert_eq!(millis(245_000), "4m05s");
     }
 }

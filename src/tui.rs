@@ -15,9 +15,11 @@ pub mod review;
 pub mod runner;
 pub mod sanitize;
 pub mod terminal;
+pub mod text_fit;
 pub mod theme;
 pub mod timeline;
 pub mod views;
+pub mod widgets;
 pub mod worker;
 
 pub use action::Action;

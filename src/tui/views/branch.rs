@@ -16,9 +16,8 @@ use crate::tui::action::Action;
 use crate::tui::app::{App, BranchLoad};
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::spinner;
 use crate::words::counted;
-
-const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
 pub fn render(app: &mut App, frame: &mut Frame) {
     let footer_lines = footer_lines(app);
@@ -43,7 +42,7 @@ pub fn render(app: &mut App, frame: &mut Frame) {
         }
         BranchLoad::Failed(e) => message(app, frame, body, &e, app.theme.error),
         BranchLoad::Loading(n) => {
-            let text = format!("{} reading the branch…", SPINNER[n % SPINNER.len()]);
+            let text = format!("{} reading the branch…", spinner(n));
             message(app, frame, body, &text, app.theme.muted);
         }
         BranchLoad::Idle => {}

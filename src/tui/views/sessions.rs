@@ -16,6 +16,7 @@ use crate::present;
 use crate::session::SessionSummary;
 use crate::tui::app::{App, Column, models, project};
 use crate::tui::sanitize::one_line;
+use crate::tui::text_fit::clip;
 use crate::tui::theme::Theme;
 
 /// Shown where a value is not known yet.
@@ -182,24 +183,4 @@ fn fit_columns(total: u16) -> Vec<(Column, u16)> {
         .into_iter()
         .map(|c| (c, width(c) + if c == Column::Title { spare } else { 0 }))
         .collect()
-}
-
-/// `text` cut to `width` cells, with an ellipsis when cut.
-pub fn clip(text: &str, width: u16) -> String {
-    let width = usize::from(width);
-    if text.width() <= width {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
 }

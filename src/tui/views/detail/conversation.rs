@@ -8,10 +8,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{message, spinner};
 use crate::tui::app::App;
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::{message, spinner};
 
 pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
     let Some(view) = app.detail.as_ref() else {
@@ -32,11 +32,16 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
         .and_then(|d| d.conversations.get(&agent).cloned());
     frame.render_widget(Paragraph::new(title_line(app, agent.as_deref())), title);
     let Some(conversation) = conversation else {
-        let text = format!("{} Reading the conversation…", spinner(app));
-        return message(app, frame, body, &[&text]);
+        let text = format!("{} Reading the conversation…", spinner(app.tick));
+        return message(&app.theme, frame, body, &[&text]);
     };
     if conversation.entries.is_empty() {
-        return message(app, frame, body, &["Nothing was said in this thread."]);
+        return message(
+            &app.theme,
+            frame,
+            body,
+            &["Nothing was said in this thread."],
+        );
     }
     let Some(view) = app.detail.as_mut() else {
         return;
@@ -45,8 +50,8 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
     // A layout of another thread is no use; one at another width or with other toggles is shown
     // until the new one arrives.
     if c.rendered.lines.is_empty() || c.rendered.key.3 != agent {
-        let text = format!("{} Laying out the conversation…", spinner(app));
-        return message(app, frame, body, &[&text]);
+        let text = format!("{} Laying out the conversation…", spinner(app.tick));
+        return message(&app.theme, frame, body, &[&text]);
     }
     let height = usize::from(body.height);
     find_matches(c, height);

@@ -4,24 +4,29 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph};
 
-use super::text::{clip_left, hide, hide_if, message, spinner};
 use crate::correlate::CommitChanges;
 use crate::present;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::app::detail::{Changes, FilesPane, files_areas};
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
+use crate::tui::text_fit::clip;
+use crate::tui::text_fit::clip_left;
 use crate::tui::theme::Theme;
-use crate::tui::views::sessions::clip;
+use crate::tui::widgets::{message, pane_block, spinner};
 
 pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let changes = match app.open_data().map(|x| x.changes.clone()) {
         Some(Changes::Ready(c)) if !c.is_empty() => c,
         Some(Changes::Waiting) => {
-            let text = format!("{} Looking for the session's commits in git…", spinner(app));
-            message(app, frame, area, &[&text]);
+            let text = format!(
+                "{} Looking for the session's commits in git…",
+                spinner(app.tick)
+            );
+            message(&app.theme, frame, area, &[&text]);
             return;
         }
         other => {
@@ -73,17 +78,6 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         frame,
         diff,
     );
-}
-
-pub(super) fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Block<'a> {
-    let style = if focused { theme.title } else { theme.muted };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(style)
-        .title(Span::styled(
-            title,
-            if focused { theme.title } else { theme.header },
-        ))
 }
 
 /// How the lists are drawn.
@@ -212,7 +206,7 @@ fn render_no_commits(app: &mut App, d: &SessionDetail, why: &str, frame: &mut Fr
         for c in &d.commits {
             let subject = c.subject.as_deref().unwrap_or("");
             let text = one_line(&format!("  {} {subject}", c.sha));
-            lines.push(Line::from(hide(app, &text)));
+            lines.push(Line::from(hide_if(app.redacted, &text)));
         }
         lines.push(Line::default());
     }

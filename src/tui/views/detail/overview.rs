@@ -7,13 +7,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{datetime, hide, spinner, wrap};
 use crate::present;
+use crate::present::datetime;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::app::detail::Changes;
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
-use crate::tui::views::sessions::clip;
+use crate::tui::text_fit::clip;
+use crate::tui::text_fit::wrap;
+use crate::tui::widgets::spinner;
 use crate::words::counted;
 
 /// Width of the label column.
@@ -48,7 +51,7 @@ fn plain(text: String) -> Vec<Span<'static>> {
 
 fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
     let s = &d.summary;
-    let opt = |v: Option<&str>| one_line(&hide(app, v.unwrap_or("—")));
+    let opt = |v: Option<&str>| one_line(&hide_if(app.redacted, v.unwrap_or("—")));
     let when = match (s.start, s.end) {
         (Some(a), Some(b)) => format!(
             "{} → {} ({})",
@@ -174,7 +177,11 @@ fn subagents(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
                 n.agent_type.as_deref().unwrap_or(n.kind.as_str()),
                 n.description.as_deref().unwrap_or("")
             );
-            field(app, label, plain(clip(&one_line(&hide(app, &what)), width)))
+            field(
+                app,
+                label,
+                plain(clip(&one_line(&hide_if(app.redacted, &what)), width)),
+            )
         })
         .collect()
 }
@@ -196,7 +203,7 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
                 )
             })
             .collect(),
-        (None, Some(Changes::Waiting)) => vec![format!("{} reading git…", spinner(app))],
+        (None, Some(Changes::Waiting)) => vec![format!("{} reading git…", spinner(app.tick))],
         // No repository to read here: what the transcript says the agent committed, said so.
         _ => d
             .commits
@@ -218,7 +225,11 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         .enumerate()
         .map(|(i, r)| {
             let label = if i == 0 { "Commits" } else { "" };
-            field(app, label, plain(clip(&one_line(&hide(app, r)), width)))
+            field(
+                app,
+                label,
+                plain(clip(&one_line(&hide_if(app.redacted, r)), width)),
+            )
         })
         .collect()
 }
@@ -228,7 +239,7 @@ fn warnings(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
     // The secrets are counted after the detail is read: said as soon as they are.
     let secrets = match app.open_data().map(|x| x.secrets.as_ref()) {
         Some(Some(counts)) => crate::session::detail::secrets_notice(counts),
-        _ => Some(format!("{} counting secrets…", spinner(app))),
+        _ => Some(format!("{} counting secrets…", spinner(app.tick))),
     };
     all.splice(d.notices.len()..d.notices.len(), secrets);
     if all.is_empty() {

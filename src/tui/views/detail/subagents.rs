@@ -6,16 +6,17 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table, TableState};
 
-use super::text::message;
 use crate::present;
 use crate::session::detail::{SessionDetail, SubagentNode};
 use crate::tui::app::App;
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
+use crate::tui::widgets::message;
 
 pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let flat = d.subagents_flat();
     if flat.is_empty() {
-        message(app, frame, area, &["No sub-agents in this session."]);
+        message(&app.theme, frame, area, &["No sub-agents in this session."]);
         return;
     }
     let theme = app.theme;
@@ -27,8 +28,8 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
             let branch = branch(&depths, i);
             Row::new(vec![
                 Cell::from(format!("{branch}{}", kind(n))),
-                Cell::from(one_line(&super::text::hide(
-                    app,
+                Cell::from(one_line(&hide_if(
+                    app.redacted,
                     n.description.as_deref().unwrap_or("—"),
                 ))),
                 Cell::from(Line::from(present::tokens(n.tokens.total())).right_aligned())

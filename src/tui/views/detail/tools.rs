@@ -9,12 +9,15 @@ use ratatui::widgets::{
     Block, Borders, Cell, Clear, HighlightSpacing, Paragraph, Row, Table, TableState,
 };
 
-use super::text::{clock, hide, message, millis, relative};
+use crate::present::{clock, millis};
 use crate::session::detail::{SessionDetail, ToolCall, ToolStat, ToolStatus};
 use crate::tui::app::App;
 use crate::tui::app::detail::call::{call_lines, popup_area};
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
-use crate::tui::views::sessions::clip;
+use crate::tui::text_fit::clip;
+use crate::tui::text_fit::relative;
+use crate::tui::widgets::message;
 use crate::words::counted;
 
 const SELECTED: &str = "› ";
@@ -22,7 +25,7 @@ const SELECTED: &str = "› ";
 pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let stats = d.tool_stats();
     if stats.is_empty() {
-        message(app, frame, area, &["No tool calls in this session."]);
+        message(&app.theme, frame, area, &["No tool calls in this session."]);
         return;
     }
     let Some(view) = app.detail.as_ref() else {
@@ -184,13 +187,16 @@ fn render_calls(app: &App, list: &CallList<'_>, frame: &mut Frame, area: Rect) {
     let rows: Vec<Row> = calls
         .iter()
         .map(|c| {
-            let input = one_line(&hide(app, &relative(&c.input_summary, cwd)));
+            let input = one_line(&hide_if(app.redacted, &relative(&c.input_summary, cwd)));
             let (mark, style, detail) = match &c.status {
                 ToolStatus::Ok => ("✓", theme.ok, input),
                 ToolStatus::Failed { error } => (
                     "✗",
                     theme.error,
-                    format!("{input} — {}", one_line(&hide(app, &relative(error, cwd)))),
+                    format!(
+                        "{input} — {}",
+                        one_line(&hide_if(app.redacted, &relative(error, cwd)))
+                    ),
                 ),
                 ToolStatus::Pending => ("…", theme.warn, input),
             };

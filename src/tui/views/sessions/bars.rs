@@ -11,8 +11,7 @@ use crate::present;
 use crate::tui::action::Action;
 use crate::tui::app::{App, LoadState};
 use crate::tui::sanitize::one_line;
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+use crate::tui::widgets::spinner;
 
 pub fn render_top(app: &App, frame: &mut Frame, area: Rect) {
     let scope = match (&app.list.only, app.list.active_scope()) {
@@ -27,7 +26,7 @@ pub fn render_top(app: &App, frame: &mut Frame, area: Rect) {
     ]);
     let right = match &app.load {
         LoadState::Loading(n) => Line::from(Span::styled(
-            format!("{} reading sessions… ", SPINNER[n % SPINNER.len()]),
+            format!("{} reading sessions… ", spinner(*n)),
             app.theme.warn,
         )),
         LoadState::Failed(_) => Line::from(Span::styled("load failed ", app.theme.error)),
