@@ -76,7 +76,7 @@ pub struct App {
     pub loaded: HashMap<String, SessionData>,
     /// Ticks since the start: animates the detail screen's progress indicator.
     pub tick: usize,
-    /// The terminal's width and height, from the last draw or resize.
+    /// The terminal's width and height, from the last resize (the runner sends the first).
     pub size: (u16, u16),
     /// Whether a load job is running (a second reload waits for it).
     busy: bool,
@@ -120,10 +120,13 @@ impl App {
     }
 
     /// Applies one message; the only place state changes. A conversation shown at a width or
-    /// with toggles it has not been laid out for is then sent to be laid out.
+    /// with toggles it has not been laid out for is then sent to be laid out, and what the open
+    /// tab derives from its state (search matches, clamped selections and scrolls, page sizes)
+    /// is brought up to date, so drawing only reads.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let mut effects = self.handle(msg);
         effects.extend(self.layout_effect());
+        self.settle_detail();
         effects
     }
 
@@ -176,7 +179,7 @@ impl App {
                 }
                 self.branch.tick();
             }
-            // The next draw uses the new size; PageUp/PageDown follow what it shows.
+            // Pages, scrolls and layouts follow the new size (the runner sends the first one).
             Msg::Resize(w, h) => self.size = (w, h),
         }
         Vec::new()
@@ -184,7 +187,6 @@ impl App {
 
     /// Draws the current screen; no I/O. `&mut` so the table keeps its scroll offset.
     pub fn render(&mut self, frame: &mut Frame) {
-        self.size = (frame.area().width, frame.area().height);
         let under = if self.screen == Screen::Help {
             self.help_over
         } else {

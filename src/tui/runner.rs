@@ -36,7 +36,12 @@ fn event_loop(
     worker: &Worker,
 ) -> Result<()> {
     let mut log = FrameLog::from_env();
-    let mut effects = app.update(Msg::Action(Action::Reload));
+    // Pages and layouts follow the terminal's size, from the start.
+    let size = terminal
+        .size()
+        .wrap_err("cannot read the terminal's size")?;
+    let mut effects = app.update(Msg::Resize(size.width, size.height));
+    effects.extend(app.update(Msg::Action(Action::Reload)));
     loop {
         for effect in effects.drain(..) {
             if matches!(effect, Effect::Quit) {

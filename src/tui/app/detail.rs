@@ -6,6 +6,7 @@ mod actions;
 pub mod call;
 mod diff_keys;
 mod loaded;
+mod settle;
 #[cfg(test)]
 mod tests;
 
@@ -19,6 +20,7 @@ use crate::correlate::CommitChanges;
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail};
 use crate::tui::highlight::Highlighted;
+pub use settle::conversation_areas;
 
 /// A tab of the detail screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -213,9 +215,9 @@ pub struct ConversationView {
     pub searching: bool,
     /// Index of the current match among the matching lines.
     pub current: usize,
-    /// Scroll to the current match on the next draw.
+    /// Scroll to the current match once it is found (`update` does it).
     pub jump: bool,
-    /// The lines that match the query, found by the last draw.
+    /// The lines that match the query in the layout shown, found by `update`.
     pub matches: Vec<usize>,
     pub rendered: RenderedConversation,
     /// The layout asked of the worker and not received yet.
@@ -232,7 +234,8 @@ pub struct DetailView {
     pub subagent: usize,
     pub files: FilesView,
     pub conversation: ConversationView,
-    /// Rows the focused list or text shows, recorded by the last draw.
+    /// Rows the focused list or text shows: set by `update` from the terminal's size for the
+    /// conversation and files tabs, recorded by the last draw for the others.
     pub page: usize,
 }
 

@@ -4,27 +4,24 @@
 //! window of the latest layout.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::app::App;
+use crate::tui::app::detail::conversation_areas;
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{message, spinner};
 
-pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
+/// Draws the window of the latest layout that `update` scrolled to, the current match marked.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(view) = app.detail.as_ref() else {
         return;
     };
     let c = &view.conversation;
-    let bar = c.searching || !c.query.is_empty();
-    let [title, body, search] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(u16::from(bar)),
-    ])
-    .areas(area);
+    let bar = c.search_bar();
+    let [title, body, search] = conversation_areas(area, bar);
     let agent = c.agent.clone();
     let theme = app.theme;
     let conversation = app
@@ -43,10 +40,6 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
             &["Nothing was said in this thread."],
         );
     }
-    let Some(view) = app.detail.as_mut() else {
-        return;
-    };
-    let c = &mut view.conversation;
     // A layout of another thread is no use; one at another width or with other toggles is shown
     // until the new one arrives.
     if c.rendered.lines.is_empty() || c.rendered.key.3 != agent {
@@ -54,8 +47,6 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
         return message(&app.theme, frame, body, &[&text]);
     }
     let height = usize::from(body.height);
-    find_matches(c, height);
-    view.page = height;
     let current = c.matches.get(c.current).copied();
     let shown: Vec<Line> = c
         .rendered
@@ -76,27 +67,6 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
     if bar {
         render_search(&theme, &view.conversation, frame, search);
     }
-}
-
-/// The lines matching the query; scrolls to the current one when asked to.
-fn find_matches(c: &mut crate::tui::app::detail::ConversationView, height: usize) {
-    let query = c.query.to_lowercase();
-    c.matches = if query.is_empty() {
-        Vec::new()
-    } else {
-        let hits = c.rendered.plain.iter().enumerate();
-        hits.filter(|(_, l)| l.contains(&query))
-            .map(|(i, _)| i)
-            .collect()
-    };
-    if !c.matches.is_empty() {
-        c.current %= c.matches.len();
-        if c.jump {
-            c.scroll = c.matches[c.current].saturating_sub(height / 3);
-        }
-    }
-    c.jump = false;
-    c.scroll = c.scroll.min(c.rendered.lines.len().saturating_sub(height));
 }
 
 fn render_search(

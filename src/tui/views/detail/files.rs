@@ -18,7 +18,7 @@ use crate::tui::text_fit::clip_left;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{message, pane_block, spinner};
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let changes = match app.open_data().map(|x| x.changes.clone()) {
         Some(Changes::Ready(c)) if !c.is_empty() => c,
         Some(Changes::Waiting) => {
@@ -38,13 +38,15 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         }
     };
     let (theme, redacted) = (app.theme, app.redacted);
-    let Some(view) = app.detail.as_mut() else {
+    let Some(view) = app.detail.as_ref() else {
         return;
     };
+    // `update` keeps the selection within the commits and files.
     let f = &view.files;
-    let commit_index = f.commit.min(changes.len() - 1);
-    let commit = &changes[commit_index];
-    let file_index = f.file.min(commit.files.len().saturating_sub(1));
+    let (commit_index, file_index) = (f.commit, f.file);
+    let Some(commit) = changes.get(commit_index) else {
+        return;
+    };
     let pane = f.pane;
     let [commits_area, files_area, diff] = files_areas(area, changes.len(), f.maximized);
     if !f.maximized {
@@ -56,12 +58,6 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         render_commits(&lists, &changes, commit_index, frame, commits_area);
         render_files(&lists, commit, file_index, frame, files_area);
     }
-    view.page = usize::from(match pane {
-        FilesPane::Commits => commits_area.height,
-        FilesPane::Files => files_area.height,
-        FilesPane::Diff => diff.height,
-    })
-    .saturating_sub(2);
     let Some(file) = commit.files.get(file_index) else {
         return;
     };
@@ -190,7 +186,7 @@ fn list(
 }
 
 /// No commit to show: why, and the files the agent edited according to the transcript.
-fn render_no_commits(app: &mut App, d: &SessionDetail, why: &str, frame: &mut Frame, area: Rect) {
+fn render_no_commits(app: &App, d: &SessionDetail, why: &str, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let mut lines = vec![
         Line::default(),
