@@ -6,6 +6,7 @@ mod keys;
 mod list;
 #[cfg(test)]
 mod list_keys_tests;
+mod pages;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +21,7 @@ pub use branch::{BranchLoad, BranchView};
 pub use detail::{DetailView, SessionData, Tab};
 pub use keys::HelpPage;
 pub use list::{Column, RepoScope, SessionList, models, project};
+pub use pages::sessions_areas;
 
 use super::action::Action;
 use super::keymap::Keymap;
@@ -127,6 +129,7 @@ impl App {
         let mut effects = self.handle(msg);
         effects.extend(self.layout_effect());
         self.settle_detail();
+        self.settle_pages();
         effects
     }
 

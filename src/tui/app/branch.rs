@@ -21,7 +21,7 @@ pub struct BranchView {
     pub load: BranchLoad,
     pub log: Option<BranchLog>,
     pub table: TableState,
-    /// Rows that fit, recorded by the last render.
+    /// Rows that fit, from the terminal's size.
     pub page: usize,
 }
 

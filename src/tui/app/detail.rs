@@ -187,6 +187,12 @@ pub fn files_areas(body: Rect, commits: usize, maximized: bool) -> [Rect; 3] {
     [c, f, diff]
 }
 
+/// The tools tab's areas in `body`: the histogram of `tools` tools, and the calls below.
+pub fn tools_areas(body: Rect, tools: usize) -> [Rect; 2] {
+    let height = (tools as u16 + 2).min(body.height / 2).max(3);
+    Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(body)
+}
+
 /// What a conversation layout depends on: the width, whether thinking is shown and results
 /// unfolded, the thread (`None`: the main one), and whether secrets are hidden.
 pub type LayoutKey = (u16, bool, bool, Option<String>, bool);

@@ -134,7 +134,7 @@ pub struct SessionList {
     /// Indices into the catalog's sessions of the rows shown, in order.
     pub shown: Vec<usize>,
     pub table: TableState,
-    /// Rows that fit on screen, recorded by the last render; what PageUp/PageDown move by.
+    /// Rows that fit on screen, from the terminal's size; what PageUp/PageDown move by.
     pub page: usize,
     /// Only these sessions, opened from a commit of the Branch view: (what, session ids).
     pub only: Option<(String, Vec<String>)>,

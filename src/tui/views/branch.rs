@@ -19,21 +19,31 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::spinner;
 use crate::words::counted;
 
-pub fn render(app: &mut App, frame: &mut Frame) {
-    let footer_lines = footer_lines(app);
-    let width = usize::from(frame.area().width);
-    let footer_height = if footer_lines.iter().map(Line::width).sum::<usize>() <= width {
-        1
-    } else {
-        2
-    };
-    let [top, body, detail, footer] = Layout::vertical([
+/// The Branch view's areas in `area`: top bar, commits, the selected commit, and the footer
+/// (two rows when its keys do not fit on one).
+pub fn areas(app: &App, area: Rect) -> [Rect; 4] {
+    let footer_height = footer_height(&footer_lines(app), area.width);
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(8),
         Constraint::Length(footer_height),
     ])
-    .areas(frame.area());
+    .areas(area)
+}
+
+fn footer_height(lines: &[Line<'_>], width: u16) -> u16 {
+    if lines.iter().map(Line::width).sum::<usize>() <= usize::from(width) {
+        1
+    } else {
+        2
+    }
+}
+
+pub fn render(app: &mut App, frame: &mut Frame) {
+    let footer_lines = footer_lines(app);
+    let footer_height = footer_height(&footer_lines, frame.area().width);
+    let [top, body, detail, footer] = areas(app, frame.area());
     render_top(app, frame, top);
     match app.branch.load.clone() {
         BranchLoad::Ready => {
@@ -203,7 +213,6 @@ fn render_table(app: &mut App, frame: &mut Frame, area: Rect) {
         Constraint::Length(9),
         Constraint::Length(10),
     ];
-    app.branch.page = usize::from(area.height.saturating_sub(1));
     let table = Table::new(rows, widths)
         .header(header)
         .row_highlight_style(theme.selection)

@@ -3,7 +3,7 @@
 mod conversation;
 pub(crate) mod diff;
 mod files;
-mod overview;
+pub(crate) mod overview;
 mod subagents;
 mod tokens;
 mod tools;
@@ -23,7 +23,7 @@ use crate::tui::sanitize::{hide_if, one_line};
 use crate::tui::widgets::{message, spinner};
 
 /// Draws the open session over the whole frame.
-pub fn render(app: &mut App, frame: &mut Frame) {
+pub fn render(app: &App, frame: &mut Frame) {
     let [top, tabs, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),

@@ -5,7 +5,7 @@ mod empty;
 mod picker;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
@@ -14,7 +14,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::attest::standing::AttestationState;
 use crate::present;
 use crate::session::SessionSummary;
-use crate::tui::app::{App, Column, models, project};
+use crate::tui::app::{App, Column, models, project, sessions_areas};
 use crate::tui::sanitize::one_line;
 use crate::tui::text_fit::clip;
 use crate::tui::theme::Theme;
@@ -28,13 +28,7 @@ const MIN_TITLE: u16 = 12;
 /// Draws the sessions screen over the whole frame.
 pub fn render(app: &mut App, frame: &mut Frame) {
     let searching = app.list.searching || !app.list.query.is_empty();
-    let [top, search, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(u16::from(searching)),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
+    let [top, search, body, footer] = sessions_areas(frame.area(), searching);
     bars::render_top(app, frame, top);
     if searching {
         bars::render_search(app, frame, search);
@@ -70,7 +64,6 @@ fn render_table(app: &mut App, frame: &mut Frame, area: Rect) {
         .row_highlight_style(theme.selection)
         .highlight_symbol(SELECTED)
         .highlight_spacing(HighlightSpacing::Always);
-    app.list.page = usize::from(area.height.saturating_sub(1));
     frame.render_stateful_widget(table, area, &mut app.list.table);
 }
 

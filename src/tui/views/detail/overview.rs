@@ -24,19 +24,23 @@ const LABEL: usize = 11;
 /// Tools, sub-agents and commits listed before "and N more".
 const TOP: usize = 5;
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
-    let width = usize::from(area.width).saturating_sub(LABEL + 2).max(8) as u16;
+/// Draws the lines from where `update` scrolled to (it keeps the scroll within them).
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+    let Some(view) = app.detail.as_ref() else {
+        return;
+    };
+    let scroll = u16::try_from(view.overview_scroll).unwrap_or(u16::MAX);
+    let lines = lines(app, d, area.width);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+}
+
+/// The tab's lines for an area `width` cells wide.
+pub fn lines(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width).saturating_sub(LABEL + 2).max(8) as u16;
     let mut lines = identity(app, d, width);
     lines.push(Line::default());
     lines.extend(activity(app, d, width));
-    let max = lines.len().saturating_sub(usize::from(area.height));
-    let Some(view) = app.detail.as_mut() else {
-        return;
-    };
-    view.overview_scroll = view.overview_scroll.min(max);
-    view.page = usize::from(area.height);
-    let scroll = view.overview_scroll as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+    lines
 }
 
 fn field(app: &App, label: &str, value: Vec<Span<'static>>) -> Line<'static> {

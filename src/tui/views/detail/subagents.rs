@@ -13,7 +13,7 @@ use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
 use crate::tui::widgets::message;
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let flat = d.subagents_flat();
     if flat.is_empty() {
         message(&app.theme, frame, area, &["No sub-agents in this session."]);
@@ -55,11 +55,10 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         Constraint::Length(5),
         Constraint::Length(10),
     ];
-    let Some(view) = app.detail.as_mut() else {
+    let Some(view) = app.detail.as_ref() else {
         return;
     };
-    view.subagent = view.subagent.min(flat.len() - 1);
-    view.page = usize::from(area.height.saturating_sub(1));
+    // `update` keeps the selection within the sub-agents.
     let mut state = TableState::default().with_selected(Some(view.subagent));
     let table = Table::new(rows, widths)
         .header(header)

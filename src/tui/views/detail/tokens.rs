@@ -19,7 +19,7 @@ const HEADERS: [&str; 8] = [
     "Model", "Reqs", "Input", "Output", "Wr 5m", "Wr 1h", "Read", "Cost",
 ];
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let models = d.summary.models.len() as u16;
     let [table, ratio, charts] = Layout::vertical([
         Constraint::Length(models + 2),

@@ -2,7 +2,7 @@
 //! the calls of the selected tool.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
@@ -13,6 +13,7 @@ use crate::present::{clock, millis};
 use crate::session::detail::{SessionDetail, ToolCall, ToolStat, ToolStatus};
 use crate::tui::app::App;
 use crate::tui::app::detail::call::{call_lines, popup_area};
+use crate::tui::app::detail::tools_areas;
 use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
 use crate::tui::text_fit::clip;
@@ -22,7 +23,7 @@ use crate::words::counted;
 
 const SELECTED: &str = "› ";
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let stats = d.tool_stats();
     if stats.is_empty() {
         message(&app.theme, frame, area, &["No tool calls in this session."]);
@@ -32,19 +33,20 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         return;
     };
     let (tool, call, calls_focus) = (view.tools.tool, view.tools.call, view.tools.calls_focus);
-    let tool = tool.min(stats.len() - 1);
-    let height = (stats.len() as u16 + 2).min(area.height / 2).max(3);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
+    // `update` keeps the selection within the tools.
+    let Some(stat) = stats.get(tool) else {
+        return;
+    };
+    let [top, bottom] = tools_areas(area, stats.len());
     render_histogram(app, &stats, tool, !calls_focus, frame, top);
     let calls: Vec<&ToolCall> = d
         .tool_calls
         .iter()
-        .filter(|c| c.name == stats[tool].name)
+        .filter(|c| c.name == stat.name)
         .collect();
     let cwd = d.summary.cwd.as_deref();
     let list = CallList {
-        stat: &stats[tool],
+        stat,
         calls: &calls,
         selected: call,
         focused: calls_focus,
@@ -56,10 +58,6 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         .filter(|_| app.detail.as_ref().is_some_and(|v| v.tools.open))
     {
         render_call(app, c, frame);
-    }
-    if let Some(view) = app.detail.as_mut() {
-        let focused = if calls_focus { bottom } else { top };
-        view.page = usize::from(focused.height.saturating_sub(2));
     }
 }
 
