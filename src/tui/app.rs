@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 
-pub use branch::{BranchLoad, BranchView};
-pub use detail::{DetailView, SessionData, Tab};
+pub use branch::{BranchLoad, BranchState};
+pub use detail::{DetailState, SessionData, Tab};
 pub use keys::HelpPage;
 pub use list::{Column, RepoScope, SessionList, models, project};
 pub use pages::sessions_areas;
@@ -71,9 +71,9 @@ pub struct App {
     pub help_scroll: u16,
     /// The screen under the help.
     pub help_over: Screen,
-    pub branch: BranchView,
+    pub branch: BranchState,
     /// The open session, on the detail screen.
-    pub detail: Option<DetailView>,
+    pub detail: Option<DetailState>,
     /// What has been read of each session opened, by id.
     pub loaded: HashMap<String, SessionData>,
     /// Ticks since the start: animates the detail screen's progress indicator.
@@ -110,7 +110,7 @@ impl App {
             list: SessionList::new(scope),
             help_scroll: 0,
             help_over: Screen::Sessions,
-            branch: BranchView::default(),
+            branch: BranchState::default(),
             detail: None,
             loaded: HashMap::new(),
             tick: 0,

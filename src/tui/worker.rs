@@ -1,6 +1,6 @@
 //! Slow work off the UI thread: each job runs on its own thread and reports back as a [`Msg`].
-//! Conversation layouts run as a [`SingleJob`]: one at a time, and of those asked for meanwhile
-//! only the latest.
+//! Conversation layouts run as a single-slot job (`single_job`): one at a time, and of those
+//! asked for meanwhile only the latest.
 
 mod scope;
 mod single_job;

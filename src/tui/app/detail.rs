@@ -131,7 +131,7 @@ pub enum FilesPane {
 
 /// Selection in the tools tab: a tool of the histogram, and one of its calls.
 #[derive(Debug, Clone, Default)]
-pub struct ToolsView {
+pub struct ToolsState {
     pub tool: usize,
     /// Whether the calls list has the focus.
     pub calls_focus: bool,
@@ -144,7 +144,7 @@ pub struct ToolsView {
 
 /// Selection in the files tab.
 #[derive(Debug, Clone, Default)]
-pub struct FilesView {
+pub struct FilesState {
     pub pane: FilesPane,
     pub commit: usize,
     pub file: usize,
@@ -210,7 +210,7 @@ pub struct RenderedConversation {
 // Independent switches the person flips; an enum would not make them clearer.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Default)]
-pub struct ConversationView {
+pub struct ConversationState {
     /// The sub-agent shown; `None` for the main thread.
     pub agent: Option<String>,
     pub scroll: usize,
@@ -232,20 +232,20 @@ pub struct ConversationView {
 
 /// The open session.
 #[derive(Debug, Clone, Default)]
-pub struct DetailView {
+pub struct DetailState {
     pub session: String,
     pub tab: Tab,
     pub overview_scroll: usize,
-    pub tools: ToolsView,
+    pub tools: ToolsState,
     pub subagent: usize,
-    pub files: FilesView,
-    pub conversation: ConversationView,
+    pub files: FilesState,
+    pub conversation: ConversationState,
     /// Rows the focused list or text shows: set by `update` from the terminal's size for the
     /// conversation and files tabs, recorded by the last draw for the others.
     pub page: usize,
 }
 
-impl DetailView {
+impl DetailState {
     pub fn new(session: String) -> Self {
         Self {
             session,

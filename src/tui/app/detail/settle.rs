@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use std::sync::Arc;
 
-use super::{Changes, ConversationView, FilesPane, Tab, body_area, files_areas, tools_areas};
+use super::{Changes, ConversationState, FilesPane, Tab, body_area, files_areas, tools_areas};
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::views;
@@ -23,7 +23,7 @@ pub fn conversation_areas(body: Rect, bar: bool) -> [Rect; 3] {
     .areas(body)
 }
 
-impl ConversationView {
+impl ConversationState {
     /// Whether the search bar is shown.
     pub fn search_bar(&self) -> bool {
         self.searching || !self.query.is_empty()
@@ -150,7 +150,7 @@ impl App {
 }
 
 /// The lines matching the query; scrolls to the current one when asked to.
-fn find_matches(c: &mut ConversationView, height: usize) {
+fn find_matches(c: &mut ConversationState, height: usize) {
     let query = c.query.to_lowercase();
     c.matches = if query.is_empty() {
         Vec::new()

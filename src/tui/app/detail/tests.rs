@@ -73,7 +73,7 @@ impl Fixture {
         }
     }
 
-    fn view(&self) -> &super::DetailView {
+    fn view(&self) -> &super::DetailState {
         self.app.detail.as_ref().unwrap()
     }
 }

@@ -71,7 +71,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 fn render_search(
     theme: &Theme,
-    c: &crate::tui::app::detail::ConversationView,
+    c: &crate::tui::app::detail::ConversationState,
     frame: &mut Frame,
     area: Rect,
 ) {
