@@ -6,7 +6,10 @@ use super::shell::{self, RedirectKind, ShellError, SimpleCommand, Word};
 
 /// One program a command line runs, with the arguments it gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(clippy::struct_excessive_bools, reason = "four independent facts, not a state")]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "four independent facts, not a state"
+)]
 pub struct Invocation {
     /// The program's file name (`rm` for `/bin/rm`).
     pub program: String,
@@ -22,6 +25,9 @@ pub struct Invocation {
     /// The files its redirections write (`>`, `>>`) and read (`<`).
     pub writes: Vec<Word>,
     pub reads: Vec<Word>,
+    /// The programs whose output reaches this one: through a pipe, or through a substitution in
+    /// its words (`sh -c "$(curl …)"`, `bash <(wget …)`), followed back through every stage.
+    pub fed_by: Vec<String>,
     /// The simple command as written, for people to read.
     pub text: String,
 }
@@ -35,11 +41,63 @@ pub fn invocations(script: &str) -> Result<Vec<Invocation>, ShellError> {
 }
 
 fn invocations_at(script: &str, depth: usize) -> Result<Vec<Invocation>, ShellError> {
+    let commands = shell::parse_at(script, depth)?;
+    let mut each = Vec::with_capacity(commands.len());
+    for command in &commands {
+        let mut own = Vec::new();
+        expand(command, depth, &mut own)?;
+        each.push(own);
+    }
+    let programs: Vec<&str> = each
+        .iter()
+        .map(|own| own.first().map_or("", |i| i.program.as_str()))
+        .collect();
+    let fed_by: Vec<Vec<String>> = (0..commands.len())
+        .map(|i| {
+            feeders(&commands, i)
+                .into_iter()
+                .map(|j| programs[j].to_owned())
+                .collect()
+        })
+        .collect();
     let mut out = Vec::new();
-    for command in shell::parse_at(script, depth)? {
-        expand(&command, depth, &mut out)?;
+    for (mut own, fed) in each.into_iter().zip(fed_by) {
+        if let Some(first) = own.first_mut() {
+            first.fed_by = fed;
+        }
+        out.append(&mut own);
     }
     Ok(out)
+}
+
+/// Every command whose output reaches command `i`: the stage before it in its pipeline and the
+/// commands of its substitutions, and theirs in turn.
+fn feeders(commands: &[SimpleCommand], i: usize) -> Vec<usize> {
+    let direct = |k: usize| {
+        let c = &commands[k];
+        let stage = c
+            .pipe_in
+            .then(|| {
+                (0..k)
+                    .rev()
+                    .find(|&j| commands[j].parent == c.parent && commands[j].pipe_out)
+            })
+            .flatten();
+        let children = (0..commands.len()).filter(move |&j| commands[j].parent == Some(k));
+        stage.into_iter().chain(children)
+    };
+    let mut seen = vec![false; commands.len()];
+    let mut stack: Vec<usize> = direct(i).collect();
+    let mut out = Vec::new();
+    while let Some(k) = stack.pop() {
+        if std::mem::replace(&mut seen[k], true) {
+            continue;
+        }
+        out.push(k);
+        stack.extend(direct(k));
+    }
+    out.sort_unstable();
+    out
 }
 
 /// The invocations of one simple command (itself, after wrappers, and what it runs).
@@ -57,6 +115,7 @@ fn expand(
         pipe_out: command.pipe_out,
         writes: Vec::new(),
         reads: Vec::new(),
+        fed_by: Vec::new(),
         text: text_of(command),
     };
     for r in &command.redirects {
@@ -84,7 +143,14 @@ fn expand(
     if let Some(script) = script {
         out.extend(invocations_at(&script, depth + 1)?);
     }
-    if let Some(words) = find_exec {
+    if let Some(mut words) = find_exec {
+        // What find finds is under its start folders.
+        words.extend(
+            inv.args
+                .iter()
+                .take_while(|w| !w.text.starts_with(['-', '(', '!']))
+                .cloned(),
+        );
         let nested = SimpleCommand {
             words,
             depth,

@@ -11,6 +11,9 @@
 
 use std::fmt;
 
+/// In a command found in a substitution, before its owner is in the list: "the command being read".
+const OWNER: usize = usize::MAX;
+
 /// Nesting of command substitutions (and `sh -c` scripts, counted by the caller) parsed at most.
 pub const MAX_DEPTH: usize = 8;
 
@@ -63,6 +66,9 @@ pub struct SimpleCommand {
     pub pipe_out: bool,
     /// How deep in substitutions it was found (0: the script itself).
     pub depth: usize,
+    /// The command (index in the list) in whose words this one's substitution appears: its
+    /// output becomes part of that command's words or files.
+    pub parent: Option<usize>,
 }
 
 /// What made a script unreadable, with the byte offset where it starts.
@@ -270,6 +276,19 @@ impl Parser<'_> {
                 doc.command = index;
             }
             self.out.push(cur);
+        }
+        // Nested commands point into `nested` (or, with `OWNER`, at the command they were found
+        // in); now they point into `out`.
+        let (owner, start) = (
+            self.out.len().checked_sub(1).filter(|_| !empty),
+            self.out.len(),
+        );
+        for c in &mut self.nested {
+            c.parent = match c.parent {
+                Some(OWNER) => owner,
+                Some(k) => Some(start + k),
+                None => None,
+            };
         }
         self.out.append(&mut self.nested);
         self.cur.pipe_in = pipe;

@@ -69,11 +69,11 @@ fn shells_given_a_script_run_its_commands() {
 fn find_exec_runs_its_command_on_what_find_finds() {
     assert_eq!(
         runs("find . -name '*.o' -exec rm -f {} \\;"),
-        ["find . -name *.o -exec rm -f {} ;", "… rm -f"]
+        ["find . -name *.o -exec rm -f {} ;", "… rm -f ."]
     );
     assert_eq!(
         runs("sudo find / -execdir shred {} +"),
-        ["sudo find / -execdir shred {} +", "sudo … shred"]
+        ["sudo find / -execdir shred {} +", "sudo … shred /"]
     );
     assert_eq!(runs("find . -delete"), ["find . -delete"]);
 }
@@ -118,4 +118,28 @@ fn getopt_style_flags_are_read_in_any_spelling() {
     let args = Args::of(&words);
     assert!(args.short.is_empty());
     assert_eq!(args.operands[0].text, "-rf");
+}
+
+#[test]
+fn a_program_knows_which_programs_feed_it() {
+    let fed = |script: &str, program: &str| {
+        invocations(script)
+            .unwrap()
+            .into_iter()
+            .find(|i| i.program == program)
+            .map(|i| i.fed_by)
+            .unwrap()
+    };
+    assert_eq!(
+        fed("curl -s x | tee log | sudo bash", "bash"),
+        ["curl", "tee"]
+    );
+    assert_eq!(fed("sh -c \"$(wget -qO- x)\"", "sh"), ["wget"]);
+    assert_eq!(fed("bash <(curl x)", "bash"), ["curl"]);
+    assert_eq!(
+        fed("echo \"$(curl x)\" | python3", "python3"),
+        ["echo", "curl"]
+    );
+    assert!(fed("curl x > f; sh f", "sh").is_empty());
+    assert!(fed("curl x | grep y; bash", "bash").is_empty());
 }

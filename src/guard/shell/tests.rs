@@ -173,3 +173,22 @@ fn what_cannot_be_read_is_an_error_naming_where() {
     );
     assert!(matches!(parse(&deep), Err(ShellError::TooDeep { .. })));
 }
+
+#[test]
+fn commands_of_a_substitution_point_at_the_command_they_feed() {
+    let parsed = parse("ls; echo $(cat $(pwd) | wc) x").unwrap();
+    let shown: Vec<(String, Option<usize>)> = parsed
+        .iter()
+        .map(|c| (c.words[0].text.clone(), c.parent))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("ls".into(), None),
+            ("echo".into(), None),
+            ("cat".into(), Some(1)),
+            ("pwd".into(), Some(2)),
+            ("wc".into(), Some(1)),
+        ]
+    );
+}

@@ -275,7 +275,11 @@ impl Parser<'_> {
             },
             ShellError::TooDeep { .. } => ShellError::TooDeep { at },
         })?;
-        self.nested.extend(commands);
+        let start = self.nested.len();
+        self.nested.extend(commands.into_iter().map(|mut c| {
+            c.parent = Some(c.parent.map_or(super::OWNER, |p| start + p));
+            c
+        }));
         Ok(())
     }
 }
