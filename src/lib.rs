@@ -13,6 +13,7 @@ pub mod config;
 pub mod correlate;
 pub mod demo;
 pub mod evidence;
+pub mod guard;
 pub mod index;
 pub mod money;
 pub mod policy;
