@@ -94,3 +94,27 @@ fn lib_declares_ui_layers_behind_features() {
         }
     }
 }
+
+/// The screens and the command line are siblings: what both show comes from `present`, and
+/// the TUI never reaches into the CLI (the CLI may launch the TUI).
+#[test]
+fn the_tui_does_not_depend_on_the_cli() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.join("tui.rs")];
+    rust_files(&src.join("tui"), &mut files);
+    let mut offences = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("crate::cli") {
+                offences.push(format!("{}:{}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "the TUI imports the CLI:\n{}",
+        offences.join("\n")
+    );
+}

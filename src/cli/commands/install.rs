@@ -13,8 +13,8 @@ use crate::capture::install::{
 use crate::cli::Outcome;
 use crate::cli::args::{InstallArgs, StatusArgs};
 use crate::cli::context::Context;
-use crate::cli::fmt::plural;
 use crate::config::{Env, ProcessEnv};
+use crate::present::plural;
 
 pub fn init(ctx: &Context, args: &InstallArgs) -> Result<Outcome> {
     let (repo, settings) = target(args)?;

@@ -8,8 +8,8 @@ use crate::cli::Outcome;
 use crate::cli::args::ReviewArgs;
 use crate::cli::commands::{print_lines, print_text};
 use crate::cli::context::Context;
-use crate::cli::fmt::plural;
 use crate::config::PolicyMode;
+use crate::present::plural;
 use crate::review::{Decision, Request, Reviewer, Target, policy_setting};
 
 /// The screen for the pre-push hook, when a person can use it.
