@@ -13,6 +13,8 @@ pub mod config;
 pub mod correlate;
 pub mod demo;
 pub mod evidence;
+pub mod fingerprint;
+pub mod git;
 pub mod index;
 pub mod money;
 pub mod policy;

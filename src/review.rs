@@ -8,12 +8,12 @@ pub mod state;
 
 use std::path::{Path, PathBuf};
 
-use crate::attest::git::{Git, GitError};
 use crate::attest::publish::{Attested, Prepared};
-use crate::capture::locate::RepoPaths;
 use crate::clock::Clock;
 use crate::evidence::range::Range;
 use crate::evidence::{Evidence, EvidenceError, build_for};
+use crate::git::paths::RepoPaths;
+use crate::git::{Git, GitError};
 use crate::policy::PolicySet;
 use crate::pricing::PriceTable;
 use crate::redact::Redactor;

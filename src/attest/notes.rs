@@ -12,7 +12,7 @@ mod sync;
 use std::collections::BTreeMap;
 
 use super::dsse::{DsseError, Envelope};
-use super::git::{Git, GitError};
+use crate::git::{Git, GitError};
 
 pub use sync::{FetchOutcome, MAX_PUSH_ATTEMPTS, PushOutcome, fetch_notes, push_notes};
 

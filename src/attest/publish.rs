@@ -12,12 +12,12 @@ use std::path::Path;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::git::Git;
 use super::notes::{self, NotesError};
 use super::sign::{KeySources, resolve_signer};
 use super::{SealError, SignError, seal, statement_for};
 use crate::clock::Clock;
 use crate::evidence::{Evidence, EvidenceError, build_evidence};
+use crate::git::Git;
 use crate::pricing::PriceTable;
 use crate::redact::{Counts, Redactor};
 

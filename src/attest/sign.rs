@@ -21,7 +21,7 @@ pub use resolve::{KeySources, resolve_signer};
 
 use super::NAMESPACE;
 use super::dsse::{self, Envelope, PAYLOAD_TYPE};
-use super::git::GitError;
+use crate::git::GitError;
 
 /// The hash inside every SSHSIG git-vouch makes (ssh-keygen's default).
 pub const HASH: HashAlg = HashAlg::Sha512;

@@ -25,7 +25,6 @@ use crate::review::Reviewer;
 
 pub use attach::Verdict;
 
-pub use commit_msg::{TRAILER, add_trailer, trailer_sessions};
 pub use pre_push::{PushRef, PushedRef, pushed_commits};
 
 /// Git hooks whose stdin carries data (the rest inherit git's stdin untouched).
@@ -82,6 +81,8 @@ pub enum GitHookError {
     Git(#[from] git2::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Trailer(#[from] crate::capture::trailer::TrailerError),
     #[error("{0}")]
     Usage(String),
 }

@@ -60,7 +60,7 @@ pub fn gate_push(
             remote: Some(remote.to_owned()),
             targets: unreviewed.clone(),
             allow_unattested: mode == Mode::Optional,
-            enforce_policies: Mode::policies_enforced(&crate::attest::git::Git::new(cwd)),
+            enforce_policies: Mode::policies_enforced(&crate::git::Git::new(cwd)),
         };
         match reviewer.review(&request) {
             Decision::Signed(done) => return Gate::Reviewed(done),

@@ -19,7 +19,7 @@ use ssh_key::PublicKey;
 
 use super::{AgentSigner, FileSigner, ProgramSigner, SignError, Signer, default_key_path};
 use super::{check_permissions, fingerprint, needs_program};
-use crate::attest::git::Git;
+use crate::git::Git;
 
 /// Where keys may be found besides git config.
 #[derive(Debug, Clone, Default)]

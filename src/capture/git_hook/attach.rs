@@ -14,13 +14,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::policy_gate::{Gate as PolicyGate, PolicyMode};
 use super::pre_push::PushedRef;
-use crate::attest::git::Git;
 use crate::attest::notes::{self, PushOutcome};
 use crate::attest::publish::{PublishError, attest_pushed, prepare_commits};
 use crate::capture::state::StateDir;
 use crate::clock::Clock;
 use crate::evidence::Evidence;
 use crate::evidence::range::Range;
+use crate::git::Git;
 use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
 use crate::review::{Gate, Mode, Reviewer, Target, gate_push};

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use crate::attest::git::Git;
 use crate::evidence::Evidence;
+use crate::git::Git;
 use crate::policy::PolicySet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

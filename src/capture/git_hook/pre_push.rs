@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::GitHookError;
 use super::attach::Verdict;
-use super::commit_msg::trailer_sessions;
 use crate::capture::commit_record::CommitRecord;
 use crate::capture::record::EventRecord;
 use crate::capture::state::{StateDir, append_json, read_json};
+use crate::capture::trailer::trailer_sessions;
 use crate::clock::Clock;
 use crate::review::Reviewer;
 
@@ -262,7 +262,7 @@ mod tests {
     fn sessions_are_named_by_short_id_and_first_prompt() {
         let dir = tempfile::tempdir().expect("temporary folder");
         let git_dir = dir.path().join(".git");
-        let state = StateDir::new(crate::capture::locate::RepoPaths {
+        let state = StateDir::new(crate::git::paths::RepoPaths {
             worktree: dir.path().to_path_buf(),
             git_dir: git_dir.clone(),
             common_dir: git_dir,

@@ -5,7 +5,6 @@ use serde_json::json;
 
 use super::{print_json, print_lines, print_text};
 use crate::attest::allowed_signers::AllowedSigners;
-use crate::attest::git::Git;
 use crate::attest::notes::{fetch_notes, push_notes};
 use crate::attest::publish::{Review, attest as attest_range};
 use crate::attest::sign::{default_key_path, keygen as make_key};
@@ -15,6 +14,7 @@ use crate::cli::Outcome;
 use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs};
 use crate::cli::context::Context;
 use crate::cli::fmt::plural;
+use crate::git::Git;
 use crate::redact::{RedactOptions, Redactor};
 use crate::words::counted;
 

@@ -3,12 +3,12 @@
 
 use color_eyre::eyre::{Result, WrapErr, bail};
 
-use crate::attest::git::Git;
 use crate::cli::Outcome;
 use crate::cli::args::ReviewArgs;
 use crate::cli::commands::{print_lines, print_text};
 use crate::cli::context::Context;
 use crate::cli::fmt::plural;
+use crate::git::Git;
 use crate::review::{Decision, Mode, Request, Reviewer, Target};
 
 /// The screen for the pre-push hook, when a person can use it.

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use ratatui::widgets::TableState;
 
+use crate::attest::standing::SessionCommits;
 use crate::cli::fmt;
-use crate::correlate::SessionCommits;
 use crate::session::SessionSummary;
 
 /// A column of the sessions table.

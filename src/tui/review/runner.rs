@@ -18,10 +18,10 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::app::{ReviewApp, ReviewEffect, ReviewMsg, Reviewed};
-use crate::attest::git::Git;
 use crate::attest::publish::Review;
 use crate::attest::sign::{KeySources, resolve_signer};
 use crate::clock::Clock;
+use crate::git::Git;
 use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
 use crate::review::{Decision, Request, Reviewer};

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use git2::{Delta, Diff, DiffFindOptions, DiffOptions, Index, Patch, Repository, Tree};
 
-use super::record::line_hash;
+use crate::fingerprint::line_hash;
 
 /// One file of a diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
