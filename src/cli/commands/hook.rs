@@ -38,11 +38,14 @@ fn exit_code(cmd: &HookCommand) -> ExitCode {
         }
         HookCommand::Git { name, chain, args } => {
             let reviewer = super::review::hook_reviewer(name);
+            let pre_push = crate::push::PrePushHook {
+                reviewer: reviewer.as_deref(),
+            };
             let code = crate::capture::git_hook::run(
                 name,
                 args,
                 chain.as_deref(),
-                reviewer.as_deref(),
+                Some(&pre_push),
                 &clock,
             );
             ExitCode::from(code)

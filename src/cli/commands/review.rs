@@ -9,7 +9,7 @@ use crate::cli::commands::{print_lines, print_text};
 use crate::cli::context::Context;
 use crate::cli::fmt::plural;
 use crate::git::Git;
-use crate::review::{Decision, Mode, Request, Reviewer, Target};
+use crate::push::review::{Decision, Mode, Request, Reviewer, Target};
 
 /// The screen for the pre-push hook, when a person can use it.
 pub fn hook_reviewer(hook: &str) -> Option<Box<dyn Reviewer>> {
@@ -89,8 +89,8 @@ mod screen {
     use crate::cli::args::ReviewArgs;
     use crate::cli::context::Context;
     use crate::clock::SystemClock;
+    use crate::push::review::Reviewer;
     use crate::redact::RedactOptions;
-    use crate::review::Reviewer;
     use crate::transcript::discover::ProcessEnv;
     use crate::tui::keymap::Keymap;
     use crate::tui::review::{TtyReviewer, terminal_available};
@@ -143,7 +143,7 @@ mod screen {
 
     use crate::cli::args::ReviewArgs;
     use crate::cli::context::Context;
-    use crate::review::Reviewer;
+    use crate::push::review::Reviewer;
 
     pub fn for_hook() -> Option<Box<dyn Reviewer>> {
         None

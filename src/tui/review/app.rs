@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use ratatui_textarea::TextArea;
 
 use crate::attest::publish::{Attested, Prepared};
-use crate::review::{Decision, Request, Target};
+use crate::push::review::{Decision, Request, Target};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;

@@ -23,8 +23,8 @@ use crate::attest::sign::{KeySources, resolve_signer};
 use crate::clock::Clock;
 use crate::git::Git;
 use crate::pricing::PriceTable;
+use crate::push::review::{Decision, Request, Reviewer};
 use crate::redact::{RedactOptions, Redactor};
-use crate::review::{Decision, Request, Reviewer};
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
 

@@ -13,7 +13,7 @@ use crate::evidence::{
     SessionEvidence, ToolEvidence, Totals, UsageEvidence,
 };
 use crate::policy::{PolicyReport, PolicyResult, Violation};
-use crate::review::{Decision, Request, Target};
+use crate::push::review::{Decision, Request, Target};
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
 

@@ -1,6 +1,6 @@
 //! `pre-push`: reads the pushed refs from stdin and computes exactly the commits each ref sends,
 //! records them, prints a one-line summary, then hands the agent commits to the review gate and
-//! attestation (`attach`).
+//! attestation (`pipeline`).
 
 use std::collections::BTreeSet;
 
@@ -8,14 +8,13 @@ use chrono::{DateTime, Utc};
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::GitHookError;
-use super::attach::Verdict;
+use super::review::Reviewer;
 use crate::capture::commit_record::CommitRecord;
+use crate::capture::git_hook::{GitHookError, Verdict};
 use crate::capture::record::EventRecord;
 use crate::capture::state::{StateDir, append_json, read_json};
 use crate::capture::trailer::trailer_sessions;
 use crate::clock::Clock;
-use crate::review::Reviewer;
 
 /// One line git gives pre-push on stdin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,7 +160,7 @@ pub fn run(
     if agent_commits.is_empty() {
         return Ok(Verdict::Continue);
     }
-    Ok(super::attach::run(
+    Ok(super::pipeline::run(
         state,
         &remote,
         &record.refs,

@@ -3,7 +3,7 @@
 //! 1. Policies (`git config vouch.policy enforce|warn|off`, see `policy_gate`): each pushed ref's
 //!    evidence is checked; the results are printed and recorded in the evidence, so they are
 //!    signed with it. `enforce` refuses the push on violations or a policy that cannot run.
-//! 2. Review (`git config vouch.review required|optional|off`, see `crate::review`): the review
+//! 2. Review (`git config vouch.review required|optional|off`, see `super::review`): the review
 //!    screen when a person is at a terminal, else a refusal (`required`), a non-interactive
 //!    attestation marked as not reviewed (`optional`), or nothing (`off`).
 //!
@@ -14,8 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::policy_gate::{Gate as PolicyGate, PolicyMode};
 use super::pre_push::PushedRef;
+use super::review::{Gate, Mode, Reviewer, Target, gate_push};
 use crate::attest::notes::{self, PushOutcome};
 use crate::attest::publish::{PublishError, attest_pushed, prepare_commits};
+use crate::capture::git_hook::Verdict;
 use crate::capture::state::StateDir;
 use crate::clock::Clock;
 use crate::evidence::Evidence;
@@ -23,17 +25,8 @@ use crate::evidence::range::Range;
 use crate::git::Git;
 use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
-use crate::review::{Gate, Mode, Reviewer, Target, gate_push};
 use crate::transcript::discover::ProcessEnv;
 use crate::words::counted;
-
-/// Whether the push goes on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Continue,
-    /// Refused, with the message already printed.
-    Refuse,
-}
 
 /// What both gates need: the repository, prices and redaction.
 struct Push<'a> {
