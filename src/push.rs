@@ -21,13 +21,13 @@ use crate::capture::git_hook::{GitHookError, PrePush, Verdict};
 use crate::capture::state::StateDir;
 use crate::clock::Clock;
 
+pub use pipeline::Edge;
 pub use pre_push::{PushRef, PushedRef, pushed_commits};
 
 /// The pre-push handler the hook entry point hands to `capture::git_hook::run`.
 pub struct PrePushHook<'a> {
-    /// The interactive review screen when a person is at a terminal; without one, pre-push
-    /// follows `vouch.review`.
-    pub reviewer: Option<&'a dyn review::Reviewer>,
+    /// What the pipeline needs from the edge: the review screen, the signer, where to say things.
+    pub edge: pipeline::Edge<'a>,
 }
 
 impl PrePush for PrePushHook<'_> {
@@ -39,6 +39,6 @@ impl PrePush for PrePushHook<'_> {
         stdin: &[u8],
         clock: &dyn Clock,
     ) -> Result<Verdict, GitHookError> {
-        pre_push::run(state, repo, args, stdin, self.reviewer, clock)
+        pre_push::run(state, repo, args, stdin, &self.edge, clock)
     }
 }

@@ -1,5 +1,5 @@
 //! `pre-push`: reads the pushed refs from stdin and computes exactly the commits each ref sends,
-//! records them, prints a one-line summary, then hands the agent commits to the review gate and
+//! records them, tells a one-line summary, then hands the agent commits to the review gate and
 //! attestation (`pipeline`).
 
 use std::collections::BTreeSet;
@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::review::Reviewer;
+use super::pipeline::Edge;
 use crate::capture::commit_record::CommitRecord;
 use crate::capture::git_hook::{GitHookError, Verdict};
 use crate::capture::record::EventRecord;
@@ -127,7 +127,7 @@ pub fn run(
     repo: &Repository,
     args: &[String],
     stdin: &[u8],
-    reviewer: Option<&dyn Reviewer>,
+    edge: &Edge<'_>,
     clock: &dyn Clock,
 ) -> Result<Verdict, GitHookError> {
     let remote = args.first().cloned().unwrap_or_default();
@@ -145,10 +145,7 @@ pub fn run(
     }
     let sessions: Vec<String> = sessions.into_iter().collect();
     let labels: Vec<String> = sessions.iter().map(|id| session_label(state, id)).collect();
-    eprintln!(
-        "{}",
-        summary(&remote, all.len(), agent_commits.len(), &labels)
-    );
+    (edge.say)(&summary(&remote, all.len(), agent_commits.len(), &labels));
     let record = PushRecord {
         ts: clock.now(),
         remote: remote.clone(),
@@ -165,7 +162,7 @@ pub fn run(
         &remote,
         &record.refs,
         &agent_commits,
-        reviewer,
+        edge,
         clock,
     ))
 }

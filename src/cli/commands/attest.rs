@@ -7,7 +7,7 @@ use super::{print_json, print_lines, print_text};
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::notes::{fetch_notes, push_notes};
 use crate::attest::publish::{Review, attest as attest_range};
-use crate::attest::sign::{default_key_path, keygen as make_key};
+use crate::attest::sign::{SignerSlot, default_key_path, keygen as make_key};
 use crate::attest::standing::StateCounts;
 use crate::attest::verify::{CommitReport, verify_commits};
 use crate::cli::Outcome;
@@ -32,12 +32,15 @@ pub fn attest(ctx: &Context, args: &AttestArgs) -> Result<Outcome> {
         reviewed: false,
         note: None,
     };
+    let cwd = cwd()?;
+    let signer = SignerSlot::from_env(Git::new(&cwd));
     let done = attest_range(
-        &cwd()?,
+        &cwd,
         args.range.as_deref(),
         &review,
         &ctx.prices,
         &redactor,
+        &signer,
         ctx.clock.as_ref(),
     )?;
     if done.commits.is_empty() {

@@ -61,7 +61,7 @@ pub enum ReviewMsg {
 /// What the runner does for the screen.
 #[derive(Debug, Clone)]
 pub enum ReviewEffect {
-    /// Build every target's evidence on a worker thread (answers `Prepared`).
+    /// Hand over every target's evidence, built before the screen opened (answers `Prepared`).
     Prepare,
     /// Sign exactly the prepared evidence with this note and attach it (answers `Signed`).
     Sign { note: Option<String> },

@@ -154,6 +154,7 @@ fn request(pushing: bool, allow_unattested: bool) -> Request {
         targets: vec![target()],
         allow_unattested,
         enforce_policies: false,
+        evidence: Ok(Vec::new()),
     }
 }
 
