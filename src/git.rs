@@ -5,6 +5,7 @@
 pub mod command;
 pub mod diff;
 pub mod paths;
+pub mod pushed;
 
 pub use command::{Git, GitError};
 pub use paths::RepoPaths;

@@ -27,6 +27,7 @@ use crate::clock::Clock;
 use crate::evidence::build_for;
 use crate::evidence::range::Range;
 use crate::git::Git;
+use crate::git::pushed::is_zero;
 use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};
 use crate::transcript::discover::ProcessEnv;
@@ -209,7 +210,7 @@ fn target(r: &PushedRef) -> Target {
         .strip_prefix("refs/heads/")
         .unwrap_or(&r.push.local_ref);
     let short = |s: &str| s.chars().take(12).collect::<String>();
-    let remote_known = !r.push.remote_sha.bytes().all(|b| b == b'0');
+    let remote_known = !is_zero(&r.push.remote_sha);
     let spec = match r.commits.first() {
         _ if remote_known => format!("{}..{local}", short(&r.push.remote_sha)),
         Some(first) => format!("{}~1..{local}", short(first)),
