@@ -13,6 +13,7 @@ use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::notes::{MAX_NOTE_BYTES, NOTES_REF};
 use crate::correlate::{CorrelateError, commits_by_session};
 use crate::git::Git;
+use crate::git::notes::with_note;
 
 /// One session's commits in the repository.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,14 +75,12 @@ pub fn configured_signers(path: &Path) -> AllowedSigners {
 /// The note on `oid` under `refs/notes/vouch`, if any; a note too large to read is given as
 /// text that does not parse, so it shows as invalid.
 fn note(repo: &Repository, oid: Oid) -> Result<Option<String>, CorrelateError> {
-    let note = match repo.find_note(Some(NOTES_REF), oid) {
-        Ok(n) => n,
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let bytes = note.message_bytes();
-    if bytes.len() > MAX_NOTE_BYTES {
-        return Ok(Some("{note too large".to_owned()));
-    }
-    Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+    let text = with_note(repo, NOTES_REF, oid, |bytes| {
+        if bytes.len() > MAX_NOTE_BYTES {
+            "{note too large".to_owned()
+        } else {
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    })?;
+    Ok(text)
 }
