@@ -124,7 +124,7 @@ pub enum DemoRepoError {
 /// paths that map the demo sessions' working tree onto it.
 pub fn repository(
     parent: &Path,
-) -> Result<(git2::Repository, crate::capture::locate::RepoPaths), DemoRepoError> {
+) -> Result<(git2::Repository, crate::git::paths::RepoPaths), DemoRepoError> {
     let digest = crate::transcript::hash::hash64(BUNDLE);
     let dir = parent.join(format!("demo-repo-{digest:016x}.git"));
     // Unpacked into a temporary folder and renamed: a folder of that name is complete.
@@ -132,7 +132,7 @@ pub fn repository(
         unpack(parent, &dir)?;
     }
     let repo = git2::Repository::open_bare(&dir)?;
-    let paths = crate::capture::locate::RepoPaths {
+    let paths = crate::git::paths::RepoPaths {
         worktree: PathBuf::from(WORKTREE),
         git_dir: dir.clone(),
         common_dir: dir,

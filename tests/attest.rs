@@ -14,7 +14,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use git_vouch::attest::allowed_signers::{AllowedSigners, TrustError};
 use git_vouch::attest::dsse::{self, Envelope, PAYLOAD_TYPE};
-use git_vouch::attest::git::Git;
 use git_vouch::attest::notes::{self, FetchOutcome, PushOutcome};
 use git_vouch::attest::sign::{
     self, FileSigner, KeySources, ProgramSigner, SignError, Signer, keygen, resolve_signer,
@@ -24,6 +23,7 @@ use git_vouch::attest::verify::{
 };
 use git_vouch::attest::{NAMESPACE, seal, statement_for};
 use git_vouch::clock::FixedClock;
+use git_vouch::git::Git;
 use serde_json::json;
 
 const SIGNED_AT: &str = "2026-03-01T12:00:00Z";

@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use git_vouch::attest::allowed_signers::AllowedSigners;
-use git_vouch::attest::git::Git;
 use git_vouch::attest::publish::{Prepared, Review, sign_and_attach};
 use git_vouch::attest::sign::{FileSigner, keygen};
+use git_vouch::attest::standing::sessions_in_repository;
 use git_vouch::clock::FixedClock;
-use git_vouch::correlate::sessions_in_repository;
 use git_vouch::evidence::Evidence;
+use git_vouch::git::Git;
 use git_vouch::pricing::PriceTable;
 use git_vouch::provenance::branch_log;
 use git_vouch::redact::{RedactOptions, Redactor};

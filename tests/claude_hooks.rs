@@ -11,8 +11,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use git_vouch::capture::record::{EditKind, EditLine, EditRecord, SessionRecord, line_hash};
+use git_vouch::capture::record::{EditKind, EditLine, EditRecord, SessionRecord};
 use git_vouch::capture::state::{file_id, read_ledger};
+use git_vouch::fingerprint::line_hash;
 use serde_json::{Value, json};
 
 const RECORDED_REPO: &str = "/home/dev/demo/repo";

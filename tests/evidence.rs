@@ -23,8 +23,8 @@ mod shared;
 use std::path::{Path, PathBuf};
 
 use cli::TestEnv;
-use git_vouch::capture::locate::RepoPaths;
 use git_vouch::capture::state::StateDir;
+use git_vouch::git::paths::RepoPaths;
 use serde_json::Value;
 
 const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";

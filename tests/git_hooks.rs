@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use git_vouch::capture::commit_record::CommitRecord;
-use git_vouch::capture::locate::RepoPaths;
 use git_vouch::capture::state::{StateDir, read_json};
+use git_vouch::git::paths::RepoPaths;
 
 struct Repo {
     _tmp: tempfile::TempDir,

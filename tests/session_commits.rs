@@ -12,15 +12,15 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use git_cli::git_at;
 use git_vouch::attest::allowed_signers::AllowedSigners;
-use git_vouch::attest::git::Git;
 use git_vouch::attest::notes::append_all;
 use git_vouch::attest::sign::{FileSigner, keygen};
 use git_vouch::attest::standing::AttestationState;
+use git_vouch::attest::standing::{configured_signers, sessions_in_repository};
 use git_vouch::attest::{seal, statement_for};
 use git_vouch::capture::commit_record::CommitRecord;
 use git_vouch::capture::state::{StateDir, write_json};
 use git_vouch::clock::FixedClock;
-use git_vouch::correlate::{configured_signers, sessions_in_repository};
+use git_vouch::git::Git;
 use serde_json::json;
 
 fn git(repo: &Path, args: &[&str]) -> String {

@@ -8,8 +8,8 @@ mod git;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use git_vouch::attest::allowed_signers::AllowedSigners;
+use git_vouch::attest::standing::sessions_in_repository;
 use git_vouch::clock::FixedClock;
-use git_vouch::correlate::sessions_in_repository;
 use git_vouch::index::Catalog;
 use git_vouch::pricing::PriceTable;
 use git_vouch::tui::worker::{Source, perform};

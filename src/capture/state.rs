@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::locate::RepoPaths;
+use crate::git::paths::RepoPaths;
 use crate::transcript::Diagnostic;
 
 /// Largest `errors.log` before it is rotated to `errors.log.1`.

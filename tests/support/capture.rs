@@ -3,8 +3,9 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use chrono::{DateTime, Utc};
-use git_vouch::capture::record::{EditKind, EditLine, EditRecord, LineRef, line_hash};
+use git_vouch::capture::record::{EditKind, EditLine, EditRecord, LineRef};
 use git_vouch::capture::state::{StateDir, append_json};
+use git_vouch::fingerprint::line_hash;
 
 /// Appends an edit record: `session` (in `agent`, if any) wrote `lines` as lines 1.. of `path`.
 pub fn agent_wrote(

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use git_vouch::capture::locate::RepoPaths;
 use git_vouch::capture::state::StateDir;
+use git_vouch::git::paths::RepoPaths;
 
 use super::capture;
 use super::shared;

@@ -1,11 +1,12 @@
 //! Line-level diffs through libgit2 (read-only: no index lock is taken): what a commit, or the
-//! staged index, adds and removes per file, with renames and copies detected.
+//! staged index, adds and removes per file, with renames and copies detected; and the unified
+//! diff of two texts (what `init` and `uninstall` show before changing a file).
 
 use std::path::Path;
 
 use git2::{Delta, Diff, DiffFindOptions, DiffOptions, Index, Patch, Repository, Tree};
 
-use super::record::line_hash;
+use crate::fingerprint::line_hash;
 
 /// One file of a diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +127,16 @@ fn read_lines(patch: &Patch<'_>, file: &mut DiffFile) -> Result<(), git2::Error>
         }
     }
     Ok(())
+}
+
+/// A unified diff of two versions of one file's text, with 3 lines of context, as libgit2 writes
+/// it (its `diff --git` header included); `None` when libgit2 cannot make one.
+pub fn text_patch(old: &[u8], new: &[u8], file: &Path) -> Option<String> {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(3);
+    let mut patch = Patch::from_buffers(old, Some(file), new, Some(file), Some(&mut opts)).ok()?;
+    let text = patch.to_buf().ok()?;
+    Some(String::from_utf8_lossy(&text).into_owned())
 }
 
 /// Collapses sorted line numbers into inclusive `[start, end]` ranges.

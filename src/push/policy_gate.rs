@@ -1,13 +1,14 @@
 //! The policy gate of pre-push: `git config vouch.policy enforce|warn|off` (default: `warn`
-//! when the repository has `.vouch/policies/`, else `off`). The results are printed on stderr
-//! and recorded in the evidence, so they are signed with it. `enforce` refuses the push on
+//! when the repository has `.vouch/policies/`, else `off`). The results are told to the person
+//! (through `say`, which the hook prints on stderr) and recorded in the evidence, so they are
+//! signed with it. `enforce` refuses the push on
 //! violations and when a policy could not be evaluated (a broken policy or configuration fails
 //! closed); `warn` only shows them.
 
 use std::path::Path;
 
-use crate::attest::git::Git;
 use crate::evidence::Evidence;
+use crate::git::Git;
 use crate::policy::PolicySet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,11 +24,14 @@ pub struct Gate {
     set: Option<PolicySet>,
     /// False when loading already refused the push (enforce with a broken configuration).
     pub allowed: bool,
+    /// Why the policies could not be loaded (they then do not run).
+    pub load_error: Option<String>,
 }
 
 impl Gate {
-    /// Reads the mode and loads the policies of the repository at `root`.
-    pub fn open(git: &Git, root: &Path) -> Self {
+    /// Reads the mode and loads the policies of the repository at `root`; `say` tells the
+    /// person about a bad mode or policies that cannot be loaded.
+    pub fn open(git: &Git, root: &Path, say: &dyn Fn(&str)) -> Self {
         let configured = git.config_get("vouch.policy").ok().flatten();
         let mode = match configured
             .as_deref()
@@ -38,9 +42,9 @@ impl Gate {
             Some("warn") | None => PolicyMode::Warn,
             Some("off") => PolicyMode::Off,
             Some(other) => {
-                eprintln!(
+                say(&format!(
                     "git-vouch: vouch.policy '{other}' is not enforce, warn or off; using warn"
-                );
+                ));
                 PolicyMode::Warn
             }
         };
@@ -59,18 +63,20 @@ impl Gate {
                     mode,
                     set: Some(set),
                     allowed: true,
+                    load_error: None,
                 }
             }
             Err(e) => {
-                eprintln!("git-vouch: policies not checked: {e}");
+                say(&format!("git-vouch: policies not checked: {e}"));
                 let allowed = mode != PolicyMode::Enforce;
                 if !allowed {
-                    eprintln!("git-vouch: push refused (vouch.policy=enforce)");
+                    say("git-vouch: push refused (vouch.policy=enforce)");
                 }
                 Self {
                     mode: PolicyMode::Off,
                     set: None,
                     allowed,
+                    load_error: Some(e.to_string()),
                 }
             }
         }
@@ -81,29 +87,33 @@ impl Gate {
             mode: PolicyMode::Off,
             set: None,
             allowed: true,
+            load_error: None,
         }
     }
 
-    /// Checks the evidence of one pushed ref, prints and records the results; false when the
+    /// Checks the evidence of one pushed ref, tells and records the results; false when the
     /// push must be refused.
-    pub fn check(&self, evidence: &mut Evidence, remote_ref: &str) -> bool {
+    pub fn check(&self, evidence: &mut Evidence, remote_ref: &str, say: &dyn Fn(&str)) -> bool {
         let Some(set) = self.set.as_ref().filter(|s| s.any_enabled()) else {
             return true;
         };
         let report = set.check(evidence);
         let failing = report.has_violations() || report.errors > 0;
-        eprintln!("git-vouch: policies for {remote_ref}: {}", report.summary());
+        say(&format!(
+            "git-vouch: policies for {remote_ref}: {}",
+            report.summary()
+        ));
         if failing {
             for line in report.render_text().lines() {
                 if !line.starts_with("pass ") && !line.contains(" policies: ") {
-                    eprintln!("git-vouch:   {line}");
+                    say(&format!("git-vouch:   {line}"));
                 }
             }
         }
         evidence.policies = Some(report);
         if failing && self.mode == PolicyMode::Enforce {
-            eprintln!(
-                "git-vouch: push refused by policy (vouch.policy=enforce; `git config vouch.policy warn` to only warn)"
+            say(
+                "git-vouch: push refused by policy (vouch.policy=enforce; `git config vouch.policy warn` to only warn)",
             );
             return false;
         }

@@ -1,5 +1,6 @@
 //! The typed result of a policy check, recorded in the evidence (and so signed with it), printed
-//! by `git vouch policy check`, and shown by the explorer and the review screen.
+//! by `git vouch policy check`, and shown by the explorer and the review screen. It lives with the
+//! evidence it is part of; `policy` produces it.
 
 use std::fmt::Write as _;
 

@@ -9,6 +9,7 @@ use git2::{Oid, Repository};
 
 use crate::attest::notes::{NOTES_REF, parse_bundle};
 use crate::attest::statement::{Statement, reviewed_by_person};
+use crate::git::notes::with_note;
 
 /// The attestation state of one commit's note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,8 +37,14 @@ pub fn note_states(dir: &Path, commits: &[String]) -> BTreeMap<String, NoteState
 fn state_of(repo: &Repository, commit: &str) -> NoteState {
     let Some(text) = Oid::from_str(commit)
         .ok()
-        .and_then(|oid| repo.find_note(Some(NOTES_REF), oid).ok())
-        .and_then(|n| n.message().ok().map(str::to_owned))
+        .and_then(|oid| {
+            with_note(repo, NOTES_REF, oid, |b| {
+                std::str::from_utf8(b).ok().map(str::to_owned)
+            })
+            .ok()
+        })
+        .flatten()
+        .flatten()
     else {
         return NoteState::None;
     };

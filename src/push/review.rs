@@ -8,17 +8,18 @@ pub mod state;
 
 use std::path::{Path, PathBuf};
 
-use crate::attest::git::{Git, GitError};
 use crate::attest::publish::{Attested, Prepared};
-use crate::capture::locate::RepoPaths;
 use crate::clock::Clock;
 use crate::evidence::range::Range;
-use crate::evidence::{Evidence, EvidenceError, build_for};
-use crate::policy::PolicySet;
+use crate::evidence::{EvidenceError, build_for};
+use crate::git::paths::RepoPaths;
+use crate::git::{Git, GitError};
 use crate::pricing::PriceTable;
 use crate::redact::Redactor;
 
-pub use gate::{Gate, gate_push};
+use super::policy_gate::Gate as PolicyGate;
+
+pub use gate::{Gate, Screen, gate_push};
 pub use state::{NoteState, note_states};
 
 /// `git config vouch.review`: what a push without a terminal does.
@@ -96,49 +97,28 @@ impl Target {
             range,
         })
     }
-
-    /// Its evidence with the repository's policy results, serialized once for showing and
-    /// signing.
-    pub fn prepare(
-        &self,
-        cwd: &Path,
-        prices: &PriceTable,
-        redactor: &Redactor,
-        clock: &dyn Clock,
-    ) -> Result<Prepared, EvidenceError> {
-        let mut evidence = build_for(cwd, &self.range, prices, redactor, clock)?;
-        check_policies(cwd, &mut evidence);
-        Ok(Prepared::new(evidence))
-    }
 }
 
-/// Runs the repository's enabled policies over `evidence` and records the results in it (so
-/// they are signed with it), unless `vouch.policy` is `off`; a policy folder that cannot be read
-/// becomes a warning.
-pub fn check_policies(cwd: &Path, evidence: &mut Evidence) {
-    let Some(root) = RepoPaths::discover(cwd).map(|p| p.worktree) else {
-        return;
-    };
-    let off = Git::new(&root)
-        .config_get("vouch.policy")
-        .ok()
-        .flatten()
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("off"));
-    if off {
-        return;
-    }
-    match PolicySet::load(&root) {
-        Ok(set) if set.any_enabled() => {
-            // Repository policies run in worker processes with a memory limit, as at pre-push.
-            let set = match std::env::current_exe() {
-                Ok(exe) => set.isolated(exe),
-                Err(_) => set,
-            };
-            evidence.policies = Some(set.check(evidence));
+/// The evidence of `target` in the repository at `cwd` with the repository's policy results
+/// recorded in it (the pre-push policy gate, told nothing; policies that cannot be loaded become a
+/// warning in the evidence), serialized once: what `git vouch review` shows and signs.
+pub fn prepare_for_review(
+    cwd: &Path,
+    target: &Target,
+    prices: &PriceTable,
+    redactor: &Redactor,
+    clock: &dyn Clock,
+) -> Result<Prepared, EvidenceError> {
+    let mut evidence = build_for(cwd, &target.range, prices, redactor, clock)?;
+    if let Some(root) = RepoPaths::discover(cwd).map(|p| p.worktree) {
+        let quiet = |_: &str| {};
+        let policies = PolicyGate::open(&Git::new(&root), &root, &quiet);
+        if let Some(e) = &policies.load_error {
+            evidence.warnings.push(format!("policies not checked: {e}"));
         }
-        Ok(_) => {}
-        Err(e) => evidence.warnings.push(format!("policies not checked: {e}")),
+        policies.check(&mut evidence, &target.label, &quiet);
     }
+    Ok(Prepared::new(evidence))
 }
 
 /// What the review screen is asked to review.
@@ -153,7 +133,14 @@ pub struct Request {
     pub allow_unattested: bool,
     /// `vouch.policy enforce`: evidence with policy violations cannot be signed.
     pub enforce_policies: bool,
+    /// Each target's evidence (in the order of `targets`), built once with its policy results
+    /// before the screen opens: the screen shows and signs exactly these bytes. `Err`: why it
+    /// could not be built.
+    pub evidence: PreparedEvidence,
 }
+
+/// The evidence of each range under review, in order, or why it could not be built.
+pub type PreparedEvidence = Result<Vec<Prepared>, String>;
 
 impl Request {
     pub fn pushing(&self) -> bool {

@@ -1,4 +1,4 @@
-//! Running the `git` CLI for attestation work: reading config (every level git honours), notes,
+//! Running the `git` CLI: reading config (every level git honours), notes,
 //! object lookups, fetch and push. The environment of the child can be pinned, which tests use to
 //! keep the user's own configuration and keys out.
 

@@ -1,6 +1,6 @@
 //! `pre-push`: reads the pushed refs from stdin and computes exactly the commits each ref sends,
-//! records them, prints a one-line summary, then hands the agent commits to the review gate and
-//! attestation (`attach`).
+//! records them, tells a one-line summary, then hands the agent commits to the review gate and
+//! attestation (`pipeline`).
 
 use std::collections::BTreeSet;
 
@@ -8,14 +8,14 @@ use chrono::{DateTime, Utc};
 use git2::{Oid, Repository};
 use serde::{Deserialize, Serialize};
 
-use super::GitHookError;
-use super::attach::Verdict;
-use super::commit_msg::trailer_sessions;
+use super::pipeline::Edge;
 use crate::capture::commit_record::CommitRecord;
+use crate::capture::git_hook::{GitHookError, Verdict};
 use crate::capture::record::EventRecord;
 use crate::capture::state::{StateDir, append_json, read_json};
+use crate::capture::trailer::trailer_sessions;
 use crate::clock::Clock;
-use crate::review::Reviewer;
+use crate::git::pushed::commits_sent;
 
 /// One line git gives pre-push on stdin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,9 +61,8 @@ pub fn parse_refs(stdin: &[u8]) -> Vec<PushRef> {
         .collect()
 }
 
-/// The commits each ref sends to `remote`: for an existing remote branch, those not reachable
-/// from its current tip; for a new branch, those after the merge base with the remote's default
-/// branch (or everything when the remote has none). Deletions send nothing.
+/// The commits each ref sends to `remote`, oldest first (see [`commits_sent`]). Deletions send
+/// nothing.
 pub fn pushed_commits(
     repo: &Repository,
     remote: &str,
@@ -71,56 +70,12 @@ pub fn pushed_commits(
 ) -> Result<Vec<PushedRef>, git2::Error> {
     refs.iter()
         .map(|r| {
-            let commits = if is_zero(&r.local_sha) {
-                Vec::new()
-            } else {
-                walk(repo, remote, r)?
-            };
             Ok(PushedRef {
                 push: r.clone(),
-                commits,
+                commits: commits_sent(repo, remote, &r.local_sha, &r.remote_sha)?,
             })
         })
         .collect()
-}
-
-fn is_zero(sha: &str) -> bool {
-    sha.bytes().all(|b| b == b'0')
-}
-
-fn walk(repo: &Repository, remote: &str, r: &PushRef) -> Result<Vec<String>, git2::Error> {
-    let local = Oid::from_str(&r.local_sha)?;
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-    walk.push(local)?;
-    let remote_tip = (!is_zero(&r.remote_sha))
-        .then(|| Oid::from_str(&r.remote_sha).ok())
-        .flatten();
-    match remote_tip.filter(|oid| repo.find_commit(*oid).is_ok()) {
-        Some(tip) => walk.hide(tip)?,
-        None => {
-            if let Some(base) =
-                default_branch(repo, remote).and_then(|d| repo.merge_base(local, d).ok())
-            {
-                walk.hide(base)?;
-            }
-        }
-    }
-    walk.map(|oid| oid.map(|o| o.to_string())).collect()
-}
-
-/// The tip of the remote's default branch as this clone knows it.
-fn default_branch(repo: &Repository, remote: &str) -> Option<Oid> {
-    let head = format!("refs/remotes/{remote}/HEAD");
-    if let Ok(r) = repo.find_reference(&head)
-        && let Ok(resolved) = r.resolve()
-    {
-        return resolved.target();
-    }
-    ["main", "master", "trunk", "develop"].iter().find_map(|b| {
-        repo.refname_to_id(&format!("refs/remotes/{remote}/{b}"))
-            .ok()
-    })
 }
 
 pub fn run(
@@ -128,7 +83,7 @@ pub fn run(
     repo: &Repository,
     args: &[String],
     stdin: &[u8],
-    reviewer: Option<&dyn Reviewer>,
+    edge: &Edge<'_>,
     clock: &dyn Clock,
 ) -> Result<Verdict, GitHookError> {
     let remote = args.first().cloned().unwrap_or_default();
@@ -146,10 +101,7 @@ pub fn run(
     }
     let sessions: Vec<String> = sessions.into_iter().collect();
     let labels: Vec<String> = sessions.iter().map(|id| session_label(state, id)).collect();
-    eprintln!(
-        "{}",
-        summary(&remote, all.len(), agent_commits.len(), &labels)
-    );
+    (edge.say)(&summary(&remote, all.len(), agent_commits.len(), &labels));
     let record = PushRecord {
         ts: clock.now(),
         remote: remote.clone(),
@@ -161,12 +113,12 @@ pub fn run(
     if agent_commits.is_empty() {
         return Ok(Verdict::Continue);
     }
-    Ok(super::attach::run(
+    Ok(super::pipeline::run(
         state,
         &remote,
         &record.refs,
         &agent_commits,
-        reviewer,
+        edge,
         clock,
     ))
 }
@@ -243,7 +195,6 @@ mod tests {
         let refs = parse_refs(b"refs/heads/a 1111 refs/heads/a 0000\nbad line\n");
         assert_eq!(refs.len(), 1);
         assert_eq!(refs[0].remote_ref, "refs/heads/a");
-        assert!(is_zero("0000000000000000000000000000000000000000"));
     }
 
     #[test]
@@ -262,7 +213,7 @@ mod tests {
     fn sessions_are_named_by_short_id_and_first_prompt() {
         let dir = tempfile::tempdir().expect("temporary folder");
         let git_dir = dir.path().join(".git");
-        let state = StateDir::new(crate::capture::locate::RepoPaths {
+        let state = StateDir::new(crate::git::paths::RepoPaths {
             worktree: dir.path().to_path_buf(),
             git_dir: git_dir.clone(),
             common_dir: git_dir,

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::state::{NoteState, note_states};
-use super::{Decision, Mode, Request, Reviewer, Target};
+use super::{Decision, Mode, PreparedEvidence, Request, Reviewer, Target};
 use crate::attest::publish::Attested;
 use crate::words::counted;
 
@@ -25,6 +25,16 @@ pub enum Gate {
     Refuse(String),
 }
 
+/// The review screen, when a person is at a terminal, with what it needs from the push.
+pub struct Screen<'a> {
+    pub reviewer: &'a dyn Reviewer,
+    /// The evidence of the ranges under review, one per target, built once by the push (with
+    /// its policy results): the screen shows and signs exactly these bytes.
+    pub evidence: &'a mut dyn FnMut(&[Target]) -> PreparedEvidence,
+    /// Tells the person something (the hook prints it on stderr).
+    pub say: &'a dyn Fn(&str),
+}
+
 /// Decides for the ranges `targets` (each with agent commits among `agent_commits`).
 pub fn gate_push(
     cwd: &Path,
@@ -32,7 +42,7 @@ pub fn gate_push(
     targets: &[Target],
     agent_commits: &[String],
     mode: Mode,
-    reviewer: Option<&dyn Reviewer>,
+    screen: Option<Screen<'_>>,
 ) -> Gate {
     if mode == Mode::Off || targets.is_empty() {
         return Gate::Nothing;
@@ -54,15 +64,16 @@ pub fn gate_push(
     if unreviewed.is_empty() {
         return Gate::Attested;
     }
-    if let Some(reviewer) = reviewer {
+    if let Some(screen) = screen {
         let request = Request {
             cwd: cwd.to_path_buf(),
             remote: Some(remote.to_owned()),
             targets: unreviewed.clone(),
             allow_unattested: mode == Mode::Optional,
-            enforce_policies: Mode::policies_enforced(&crate::attest::git::Git::new(cwd)),
+            enforce_policies: Mode::policies_enforced(&crate::git::Git::new(cwd)),
+            evidence: (screen.evidence)(&unreviewed),
         };
-        match reviewer.review(&request) {
+        match screen.reviewer.review(&request) {
             Decision::Signed(done) => return Gate::Reviewed(done),
             Decision::PushUnattested if request.allow_unattested => return Gate::Unattested,
             Decision::PushUnattested | Decision::Abort => {
@@ -71,7 +82,9 @@ pub fn gate_push(
                 );
             }
             Decision::Unavailable(why) => {
-                eprintln!("git-vouch: the review screen could not open ({why})");
+                (screen.say)(&format!(
+                    "git-vouch: the review screen could not open ({why})"
+                ));
             }
         }
     }
@@ -141,13 +154,19 @@ mod tests {
     fn decide(mode: Mode, reviewer: Option<&dyn Reviewer>) -> Gate {
         let dir = tempfile::tempdir().unwrap();
         git2::Repository::init(dir.path()).unwrap();
+        let mut evidence = |_: &[Target]| Err("not built in these tests".to_owned());
+        let screen = reviewer.map(|reviewer| Screen {
+            reviewer,
+            evidence: &mut evidence,
+            say: &|_| {},
+        });
         gate_push(
             dir.path(),
             "origin",
             &targets(),
             &[SHA.into()],
             mode,
-            reviewer,
+            screen,
         )
     }
 
