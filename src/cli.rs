@@ -8,7 +8,6 @@
 pub mod args;
 pub mod commands;
 pub mod context;
-pub mod fmt;
 pub mod style;
 pub mod table;
 

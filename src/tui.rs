@@ -2,8 +2,9 @@
 //!
 //! Elm-style: [`App::update`] is the only place state changes and does no I/O; it returns
 //! [`Effect`]s that the [`runner`] hands to worker threads, whose results come back as [`Msg`]s.
-//! Rendering reads the state and never does I/O either, so every screen is tested with ratatui's
-//! `TestBackend`.
+//! State lives in `app` (the `*State` types), drawing in `views`. Rendering reads the state
+//! (the tables fill only ratatui's `TableState`) and never does I/O either, so every screen is
+//! tested with ratatui's `TestBackend`. Both screens run on one [`terminal::Screen`].
 
 pub mod action;
 pub mod app;
@@ -14,9 +15,12 @@ pub mod msg;
 pub mod review;
 pub mod runner;
 pub mod sanitize;
+pub mod terminal;
+pub mod text_fit;
 pub mod theme;
 pub mod timeline;
 pub mod views;
+pub mod widgets;
 pub mod worker;
 
 pub use action::Action;

@@ -61,7 +61,7 @@ fn debug(cmd: &DebugCommand) -> Result<Outcome> {
                 .wrap_err_with(|| format!("cannot import {}", run.display()))?;
             print_text(&format!(
                 "{} written under {}",
-                super::fmt::plural(files.len() as u64, "file", "files"),
+                crate::present::plural(files.len() as u64, "file", "files"),
                 dest.display()
             ))?;
         }

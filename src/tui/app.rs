@@ -6,6 +6,7 @@ mod keys;
 mod list;
 #[cfg(test)]
 mod list_keys_tests;
+mod pages;
 #[cfg(test)]
 mod tests;
 
@@ -16,10 +17,11 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 
-pub use branch::{BranchLoad, BranchView};
-pub use detail::{DetailView, SessionData, Tab};
+pub use branch::{BranchLoad, BranchState};
+pub use detail::{DetailState, SessionData, Tab};
 pub use keys::HelpPage;
 pub use list::{Column, RepoScope, SessionList, models, project};
+pub use pages::sessions_areas;
 
 use super::action::Action;
 use super::keymap::Keymap;
@@ -69,14 +71,14 @@ pub struct App {
     pub help_scroll: u16,
     /// The screen under the help.
     pub help_over: Screen,
-    pub branch: BranchView,
+    pub branch: BranchState,
     /// The open session, on the detail screen.
-    pub detail: Option<DetailView>,
+    pub detail: Option<DetailState>,
     /// What has been read of each session opened, by id.
     pub loaded: HashMap<String, SessionData>,
     /// Ticks since the start: animates the detail screen's progress indicator.
     pub tick: usize,
-    /// The terminal's width and height, from the last draw or resize.
+    /// The terminal's width and height, from the last resize (the runner sends the first).
     pub size: (u16, u16),
     /// Whether a load job is running (a second reload waits for it).
     busy: bool,
@@ -108,7 +110,7 @@ impl App {
             list: SessionList::new(scope),
             help_scroll: 0,
             help_over: Screen::Sessions,
-            branch: BranchView::default(),
+            branch: BranchState::default(),
             detail: None,
             loaded: HashMap::new(),
             tick: 0,
@@ -120,10 +122,14 @@ impl App {
     }
 
     /// Applies one message; the only place state changes. A conversation shown at a width or
-    /// with toggles it has not been laid out for is then sent to be laid out.
+    /// with toggles it has not been laid out for is then sent to be laid out, and what the open
+    /// tab derives from its state (search matches, clamped selections and scrolls, page sizes)
+    /// is brought up to date, so drawing only reads.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let mut effects = self.handle(msg);
         effects.extend(self.layout_effect());
+        self.settle_detail();
+        self.settle_pages();
         effects
     }
 
@@ -176,7 +182,7 @@ impl App {
                 }
                 self.branch.tick();
             }
-            // The next draw uses the new size; PageUp/PageDown follow what it shows.
+            // Pages, scrolls and layouts follow the new size (the runner sends the first one).
             Msg::Resize(w, h) => self.size = (w, h),
         }
         Vec::new()
@@ -184,7 +190,6 @@ impl App {
 
     /// Draws the current screen; no I/O. `&mut` so the table keeps its scroll offset.
     pub fn render(&mut self, frame: &mut Frame) {
-        self.size = (frame.area().width, frame.area().height);
         let under = if self.screen == Screen::Help {
             self.help_over
         } else {

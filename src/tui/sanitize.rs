@@ -1,6 +1,20 @@
 //! Transcript text is untrusted: a prompt or a tool output may hold escape sequences that would
 //! move the cursor, retitle the window or rewrite the screen. Everything from a transcript goes
-//! through [`one_line`] or [`text_lines`] before it becomes a `Span`.
+//! through [`one_line`] or [`text_lines`] before it becomes a `Span`; [`hide_if`] hides its
+//! secrets while the redacted view is on.
+
+/// `text`, its secrets replaced by `[REDACTED:rule]` with the evidence's rules when `on` (the
+/// redacted view, for screen sharing). Screens pass short strings (a call's input, a line of a
+/// diff); the conversation is redacted where it is laid out, on the worker.
+pub fn hide_if(on: bool, text: &str) -> String {
+    if on {
+        crate::redact::shared()
+            .redact(text, &mut crate::redact::Counts::new())
+            .into_owned()
+    } else {
+        text.to_owned()
+    }
+}
 
 /// The text on one line: escape sequences and control characters removed, tabs and line breaks
 /// turned into spaces, runs of spaces collapsed.

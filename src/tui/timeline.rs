@@ -9,9 +9,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::app::detail::{LayoutKey, RenderedConversation};
 use super::sanitize::{one_line, text_lines};
+use super::text_fit::{clip, relative, wrap};
 use super::theme::Theme;
-use super::views::detail::text::{clock, millis, relative, wrap};
-use super::views::sessions::clip;
+use crate::present::{clock, millis};
 use crate::session::detail::{Conversation, EntryKind, ToolEntry};
 
 /// Lays out `c` for `key` (width, thinking shown, results unfolded, thread, secrets hidden),

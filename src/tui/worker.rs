@@ -1,6 +1,9 @@
 //! Slow work off the UI thread: each job runs on its own thread and reports back as a [`Msg`].
+//! Conversation layouts run as a single-slot job (`single_job`): one at a time, and of those
+//! asked for meanwhile only the latest.
 
 mod scope;
+mod single_job;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +26,7 @@ use crate::session::detail::{
     SessionDetail, ThreadRef, load_conversation, load_detail_and_conversation, open_file, open_text,
 };
 use crate::transcript::discover::ProcessEnv;
+use single_job::SingleJob;
 
 /// Where sessions come from.
 #[derive(Debug, Clone)]
@@ -38,26 +42,42 @@ pub struct Worker {
     tx: Sender<Msg>,
     source: Source,
     prices: Arc<PriceTable>,
+    /// Layouts for a width: a resize storm lays out the current one and the last asked for.
+    layout: SingleJob<Effect>,
 }
 
 impl Worker {
     pub fn new(tx: Sender<Msg>, source: Source, prices: PriceTable) -> Self {
+        let prices = Arc::new(prices);
+        let layout = {
+            let (tx, source, prices) = (tx.clone(), source.clone(), prices.clone());
+            SingleJob::new(move |effect| answer(&tx, effect, &source, &prices))
+        };
         Self {
             tx,
             source,
-            prices: Arc::new(prices),
+            prices,
+            layout,
         }
     }
 
-    /// Runs the job an effect asks for on a new thread and sends its answer.
+    /// Runs the job an effect asks for on a worker thread and sends its answer.
     pub fn run(&self, effect: Effect) {
-        let (tx, source, prices) = (self.tx.clone(), self.source.clone(), self.prices.clone());
-        std::thread::spawn(move || {
-            if let Some(msg) = perform(effect, &source, &prices) {
-                // The UI may be gone already; nobody is left to tell.
-                let _ = tx.send(msg);
-            }
-        });
+        if matches!(effect, Effect::LayoutConversation { .. }) {
+            self.layout.request(effect);
+        } else {
+            let (tx, source) = (self.tx.clone(), self.source.clone());
+            let prices = self.prices.clone();
+            std::thread::spawn(move || answer(&tx, effect, &source, &prices));
+        }
+    }
+}
+
+/// Does the job and sends its answer.
+fn answer(tx: &Sender<Msg>, effect: Effect, source: &Source, prices: &PriceTable) {
+    if let Some(msg) = perform(effect, source, prices) {
+        // The UI may be gone already; nobody is left to tell.
+        let _ = tx.send(msg);
     }
 }
 

@@ -13,8 +13,8 @@ use crate::attest::verify::{CommitReport, verify_commits};
 use crate::cli::Outcome;
 use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs};
 use crate::cli::context::Context;
-use crate::cli::fmt::plural;
 use crate::git::Git;
+use crate::present::plural;
 use crate::redact::{RedactOptions, Redactor};
 use crate::words::counted;
 

@@ -13,7 +13,7 @@ use crate::capture::install::{
 use crate::cli::Outcome;
 use crate::cli::args::{InstallArgs, StatusArgs};
 use crate::cli::context::Context;
-use crate::cli::fmt::plural;
+use crate::present::plural;
 use crate::transcript::discover::{Env, ProcessEnv};
 
 pub fn init(ctx: &Context, args: &InstallArgs) -> Result<Outcome> {

@@ -9,11 +9,11 @@ use crate::attest::standing::AttestationState;
 use crate::cli::Outcome;
 use crate::cli::args::LogArgs;
 use crate::cli::context::Context;
-use crate::cli::fmt;
 use crate::cli::style::Style;
 use crate::cli::table::truncate;
 use crate::git::Git;
 use crate::money::Usd;
+use crate::present;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, branch_log};
 use crate::words::{counted, plural};
 
@@ -102,7 +102,7 @@ fn text(log: &BranchLog, style: Style) -> Vec<String> {
             counted(t.commits, "commit", "commits"),
             t.agent_commits,
             counted(t.sessions, "agent session", "agent sessions"),
-            fmt::tokens(t.total_tokens),
+            present::tokens(t.total_tokens),
             cost,
             if t.cost_incomplete { "+?" } else { "" }
         )),
@@ -132,7 +132,7 @@ fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
         c.subject
     ));
     for s in &c.sessions {
-        let models: Vec<String> = s.models.iter().map(|m| fmt::model(m)).collect();
+        let models: Vec<String> = s.models.iter().map(|m| present::model(m)).collect();
         let cost = s
             .cost_usd
             .as_deref()
@@ -149,7 +149,7 @@ fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
             s.agent,
             s.agent_version,
             models.join(", "),
-            fmt::tokens(s.total_tokens),
+            present::tokens(s.total_tokens),
             style.cost(&cost)
         ));
     }

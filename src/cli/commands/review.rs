@@ -10,8 +10,8 @@ use crate::cli::Outcome;
 use crate::cli::args::ReviewArgs;
 use crate::cli::commands::{print_lines, print_text};
 use crate::cli::context::Context;
-use crate::cli::fmt::plural;
 use crate::git::Git;
+use crate::present::plural;
 use crate::push::review::{Decision, Mode, Request, Reviewer, Target, prepare_for_review};
 use crate::redact::{RedactOptions, Redactor};
 

@@ -8,9 +8,9 @@ use super::{filter, print_json, print_lines, print_text, print_warnings};
 use crate::cli::Outcome;
 use crate::cli::args::SessionsArgs;
 use crate::cli::context::Context;
-use crate::cli::fmt;
 use crate::cli::table::{Column, render};
 use crate::money::Usd;
+use crate::present;
 use crate::report::{json, short_ids};
 use crate::session::SessionSummary;
 use crate::usage::Tokens;
@@ -75,24 +75,26 @@ fn table(
             let t = &s.tokens;
             vec![
                 short.get(s.id.as_str()).cloned().unwrap_or_default(),
-                s.start.map(|t| fmt::relative(t, now)).unwrap_or_default(),
-                fmt::project(s.cwd.as_deref(), &s.project),
+                s.start
+                    .map(|t| present::relative(t, now))
+                    .unwrap_or_default(),
+                present::project(s.cwd.as_deref(), &s.project),
                 s.git_branch.clone().unwrap_or_default(),
                 s.display_title().to_owned(),
                 s.models
                     .iter()
-                    .map(|m| fmt::model(&m.model))
+                    .map(|m| present::model(&m.model))
                     .collect::<Vec<_>>()
                     .join(","),
-                s.duration().map(fmt::duration).unwrap_or_default(),
-                fmt::tokens(t.input),
-                fmt::tokens(t.output),
-                fmt::tokens(t.cache_write()),
-                fmt::tokens(t.cache_read),
-                fmt::tokens(t.total()),
-                cost_cell(s.cost, !s.unpriced_models.is_empty()),
-                fmt::count(s.tool_calls),
-                fmt::count(s.subagents),
+                s.duration().map(present::duration).unwrap_or_default(),
+                present::tokens(t.input),
+                present::tokens(t.output),
+                present::tokens(t.cache_write()),
+                present::tokens(t.cache_read),
+                present::tokens(t.total()),
+                present::cost_cell(s.cost, !s.unpriced_models.is_empty()),
+                present::count(s.tool_calls),
+                present::count(s.subagents),
             ]
         })
         .collect();
@@ -102,17 +104,21 @@ fn table(
         total.add(&s.tokens);
         cost += s.cost;
     }
-    let mut footer = vec![fmt::plural(sessions.len() as u64, "session", "sessions")];
+    let mut footer = vec![present::plural(
+        sessions.len() as u64,
+        "session",
+        "sessions",
+    )];
     footer.extend(std::iter::repeat_n(String::new(), 6));
     footer.extend([
-        fmt::tokens(total.input),
-        fmt::tokens(total.output),
-        fmt::tokens(total.cache_write()),
-        fmt::tokens(total.cache_read),
-        fmt::tokens(total.total()),
-        cost_cell(cost, sessions.iter().any(|s| !s.unpriced_models.is_empty())),
-        fmt::count(sessions.iter().map(|s| s.tool_calls).sum::<u64>()),
-        fmt::count(sessions.iter().map(|s| s.subagents).sum::<u64>()),
+        present::tokens(total.input),
+        present::tokens(total.output),
+        present::tokens(total.cache_write()),
+        present::tokens(total.cache_read),
+        present::tokens(total.total()),
+        present::cost_cell(cost, sessions.iter().any(|s| !s.unpriced_models.is_empty())),
+        present::count(sessions.iter().map(|s| s.tool_calls).sum::<u64>()),
+        present::count(sessions.iter().map(|s| s.subagents).sum::<u64>()),
     ]);
     let mut lines = render(&columns, &rows, Some(&footer), ctx.width);
     lines[0] = ctx.style.header(&lines[0]);
@@ -127,13 +133,4 @@ pub fn unpriced_footnote<'a>(models: impl Iterator<Item = &'a String>) -> Option
     names.dedup();
     let path = crate::config::price_file(&crate::transcript::discover::ProcessEnv);
     crate::pricing::unpriced_note(&names, &path)
-}
-
-/// A cost, with `+?` when some of the tokens had no price.
-pub fn cost_cell(cost: Usd, incomplete: bool) -> String {
-    if incomplete {
-        format!("{cost}+?")
-    } else {
-        cost.to_string()
-    }
 }

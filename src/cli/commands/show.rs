@@ -10,9 +10,9 @@ use super::{print_json, print_lines};
 use crate::cli::Outcome;
 use crate::cli::args::ShowArgs;
 use crate::cli::context::Context;
-use crate::cli::fmt;
 use crate::cli::table::{Column, render, truncate};
 use crate::money::Usd;
+use crate::present;
 use crate::report::session_json::session_doc;
 use crate::session::detail::{SessionDetail, load_detail, open_file, open_text};
 use crate::session::{ModelUsage, SessionSummary};
@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
                 return Err(eyre!(
                     "'{}' matches {}: {}",
                     args.session,
-                    fmt::plural(many.len() as u64, "session", "sessions"),
+                    present::plural(many.len() as u64, "session", "sessions"),
                     ids.join(", ")
                 ));
             }
@@ -129,13 +129,13 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
             "messages",
             format!(
                 "{}, {}",
-                fmt::plural(s.user_prompts, "prompt", "prompts"),
-                fmt::plural(s.assistant_messages, "response", "responses")
+                present::plural(s.user_prompts, "prompt", "prompts"),
+                present::plural(s.assistant_messages, "response", "responses")
             ),
         ),
         (
             "cost",
-            super::sessions::cost_cell(s.cost, !s.unpriced_models.is_empty()),
+            present::cost_cell(s.cost, !s.unpriced_models.is_empty()),
         ),
     ];
     let room = ctx.width.saturating_sub(13).max(20);
@@ -160,7 +160,7 @@ fn when(s: &SessionSummary) -> String {
         "%Y-%m-%d %H:%M:%S"
     };
     let (start, end) = (a.format("%Y-%m-%d %H:%M:%S"), b.format(end));
-    format!("{start} → {end} UTC ({})", fmt::duration(b - a))
+    format!("{start} → {end} UTC ({})", present::duration(b - a))
 }
 
 /// A cell of the model table.
@@ -169,21 +169,21 @@ type ModelCell = fn(&ModelUsage) -> String;
 fn model_table(ctx: &Context, s: &SessionSummary) -> Vec<String> {
     let mut cols: Vec<(Column, ModelCell)> = vec![
         (Column::left("MODEL", 0), |m| m.model.clone()),
-        (Column::right("REQS", 5), |m| fmt::count(m.messages)),
+        (Column::right("REQS", 5), |m| present::count(m.messages)),
         (Column::figure("INPUT", "IN"), |m| {
-            fmt::count(m.tokens.input)
+            present::count(m.tokens.input)
         }),
         (Column::figure("OUTPUT", "OUT"), |m| {
-            fmt::count(m.tokens.output)
+            present::count(m.tokens.output)
         }),
         (Column::figure("CACHE W 5M", "CW 5M"), |m| {
-            fmt::count(m.tokens.cache_write_5m)
+            present::count(m.tokens.cache_write_5m)
         }),
         (Column::figure("CACHE W 1H", "CW 1H"), |m| {
-            fmt::count(m.tokens.cache_write_1h)
+            present::count(m.tokens.cache_write_1h)
         }),
         (Column::figure("CACHE R", "CR"), |m| {
-            fmt::count(m.tokens.cache_read)
+            present::count(m.tokens.cache_read)
         }),
         (Column::figure("COST", "COST"), |m| cost(m.cost)),
     ];
@@ -238,10 +238,10 @@ fn tools(ctx: &Context, d: &SessionDetail) -> Vec<String> {
         .map(|s| {
             vec![
                 s.name.clone(),
-                fmt::count(s.calls),
+                present::count(s.calls),
                 Some(s.failed)
                     .filter(|n| *n > 0)
-                    .map(fmt::count)
+                    .map(present::count)
                     .unwrap_or_default(),
                 s.median_ms.map(millis).unwrap_or_default(),
                 "█".repeat((s.calls * 20).div_ceil(widest) as usize),
@@ -257,8 +257,8 @@ fn tools(ctx: &Context, d: &SessionDetail) -> Vec<String> {
     ];
     let title = format!(
         "Tools ({}, {} failed)",
-        fmt::plural(d.tool_calls.len() as u64, "call", "calls"),
-        fmt::count(failed)
+        present::plural(d.tool_calls.len() as u64, "call", "calls"),
+        present::count(failed)
     );
     section(ctx, &title, &columns, &rows)
 }
@@ -270,13 +270,13 @@ fn subagents(ctx: &Context, d: &SessionDetail) -> Vec<String> {
         .map(|(depth, n)| {
             let what = n.agent_type.as_deref().unwrap_or(n.kind.as_str());
             let about = n.description.as_deref().unwrap_or("");
-            let tokens = n.path.as_ref().map(|_| fmt::tokens(n.tokens.total()));
+            let tokens = n.path.as_ref().map(|_| present::tokens(n.tokens.total()));
             vec![
                 format!("{}{}", "  ".repeat(depth), n.agent_id),
                 format!("{what} {about}").trim().to_owned(),
                 tokens.unwrap_or_else(|| "?".to_owned()),
                 cost(n.cost),
-                fmt::count(n.tool_calls),
+                present::count(n.tool_calls),
             ]
         })
         .collect();
@@ -304,7 +304,7 @@ fn files(ctx: &Context, d: &SessionDetail) -> Vec<String> {
                 format!("+{}", e.added),
                 format!("-{}", e.removed),
                 format!("{short}{note}"),
-                fmt::count(e.edits),
+                present::count(e.edits),
                 e.by.iter()
                     .map(|a| a.as_deref().unwrap_or("main"))
                     .collect::<Vec<_>>()
@@ -358,7 +358,7 @@ fn millis(ms: i64) -> String {
     match ms {
         ..1_000 => format!("{}ms", ms.max(0)),
         1_000..60_000 => format!("{}.{}s", ms / 1000, ms % 1000 / 100),
-        _ => fmt::duration(chrono::Duration::milliseconds(ms)),
+        _ => present::duration(chrono::Duration::milliseconds(ms)),
     }
 }
 

@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use color_eyre::eyre::{Result, eyre};
 
-use super::sessions::{cost_cell, unpriced_footnote};
+use super::sessions::unpriced_footnote;
 use super::{filter, print_json, print_lines, print_text};
 use crate::cli::Outcome;
 use crate::cli::args::{PeriodArg, UsageArgs};
 use crate::cli::context::Context;
-use crate::cli::fmt;
 use crate::cli::table::{Column, render};
+use crate::present;
 use crate::report::period::Zone;
 use crate::report::{Period, UsageRow, json, short_ids, usage_rows};
 use crate::session::SessionSummary;
@@ -99,15 +99,15 @@ fn table(
         row.extend([
             r.models
                 .iter()
-                .map(|m| fmt::model(m))
+                .map(|m| present::model(m))
                 .collect::<Vec<_>>()
                 .join(", "),
-            fmt::count(t.input),
-            fmt::count(t.output),
-            fmt::count(t.cache_write()),
-            fmt::count(t.cache_read),
-            fmt::count(t.total()),
-            cost_cell(r.cost, !r.unpriced_models.is_empty()),
+            present::count(t.input),
+            present::count(t.output),
+            present::count(t.cache_write()),
+            present::count(t.cache_read),
+            present::count(t.total()),
+            present::cost_cell(r.cost, !r.unpriced_models.is_empty()),
         ]);
         row
     };

@@ -15,17 +15,17 @@ pub enum BranchLoad {
     Failed(String),
 }
 
-/// The Branch view.
+/// The Branch view's state: the log as loaded, the selected commit, the rows a page moves by.
 #[derive(Debug, Clone)]
-pub struct BranchView {
+pub struct BranchState {
     pub load: BranchLoad,
     pub log: Option<BranchLog>,
     pub table: TableState,
-    /// Rows that fit, recorded by the last render.
+    /// Rows that fit, from the terminal's size.
     pub page: usize,
 }
 
-impl Default for BranchView {
+impl Default for BranchState {
     fn default() -> Self {
         Self {
             load: BranchLoad::Idle,
@@ -36,7 +36,7 @@ impl Default for BranchView {
     }
 }
 
-impl BranchView {
+impl BranchState {
     pub fn loaded(&mut self, result: Result<BranchLog, String>) {
         match result {
             Ok(log) => {

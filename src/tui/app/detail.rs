@@ -6,6 +6,7 @@ mod actions;
 pub mod call;
 mod diff_keys;
 mod loaded;
+mod settle;
 #[cfg(test)]
 mod tests;
 
@@ -19,6 +20,7 @@ use crate::correlate::CommitChanges;
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail};
 use crate::tui::highlight::Highlighted;
+pub use settle::conversation_areas;
 
 /// A tab of the detail screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -129,7 +131,7 @@ pub enum FilesPane {
 
 /// Selection in the tools tab: a tool of the histogram, and one of its calls.
 #[derive(Debug, Clone, Default)]
-pub struct ToolsView {
+pub struct ToolsState {
     pub tool: usize,
     /// Whether the calls list has the focus.
     pub calls_focus: bool,
@@ -142,7 +144,7 @@ pub struct ToolsView {
 
 /// Selection in the files tab.
 #[derive(Debug, Clone, Default)]
-pub struct FilesView {
+pub struct FilesState {
     pub pane: FilesPane,
     pub commit: usize,
     pub file: usize,
@@ -185,6 +187,12 @@ pub fn files_areas(body: Rect, commits: usize, maximized: bool) -> [Rect; 3] {
     [c, f, diff]
 }
 
+/// The tools tab's areas in `body`: the histogram of `tools` tools, and the calls below.
+pub fn tools_areas(body: Rect, tools: usize) -> [Rect; 2] {
+    let height = (tools as u16 + 2).min(body.height / 2).max(3);
+    Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(body)
+}
+
 /// What a conversation layout depends on: the width, whether thinking is shown and results
 /// unfolded, the thread (`None`: the main one), and whether secrets are hidden.
 pub type LayoutKey = (u16, bool, bool, Option<String>, bool);
@@ -202,7 +210,7 @@ pub struct RenderedConversation {
 // Independent switches the person flips; an enum would not make them clearer.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Default)]
-pub struct ConversationView {
+pub struct ConversationState {
     /// The sub-agent shown; `None` for the main thread.
     pub agent: Option<String>,
     pub scroll: usize,
@@ -213,9 +221,9 @@ pub struct ConversationView {
     pub searching: bool,
     /// Index of the current match among the matching lines.
     pub current: usize,
-    /// Scroll to the current match on the next draw.
+    /// Scroll to the current match once it is found (`update` does it).
     pub jump: bool,
-    /// The lines that match the query, found by the last draw.
+    /// The lines that match the query in the layout shown, found by `update`.
     pub matches: Vec<usize>,
     pub rendered: RenderedConversation,
     /// The layout asked of the worker and not received yet.
@@ -224,19 +232,20 @@ pub struct ConversationView {
 
 /// The open session.
 #[derive(Debug, Clone, Default)]
-pub struct DetailView {
+pub struct DetailState {
     pub session: String,
     pub tab: Tab,
     pub overview_scroll: usize,
-    pub tools: ToolsView,
+    pub tools: ToolsState,
     pub subagent: usize,
-    pub files: FilesView,
-    pub conversation: ConversationView,
-    /// Rows the focused list or text shows, recorded by the last draw.
+    pub files: FilesState,
+    pub conversation: ConversationState,
+    /// Rows the focused list or text shows: set by `update` from the terminal's size for the
+    /// conversation and files tabs, recorded by the last draw for the others.
     pub page: usize,
 }
 
-impl DetailView {
+impl DetailState {
     pub fn new(session: String) -> Self {
         Self {
             session,

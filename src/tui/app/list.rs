@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ratatui::widgets::TableState;
 
 use crate::attest::standing::SessionCommits;
-use crate::cli::fmt;
+use crate::present;
 use crate::session::SessionSummary;
 
 /// A column of the sessions table.
@@ -111,12 +111,12 @@ fn attestation(
 
 /// The project as shown: the last folder of the working directory.
 pub fn project(s: &SessionSummary) -> String {
-    fmt::project(s.cwd.as_deref(), &s.project)
+    present::project(s.cwd.as_deref(), &s.project)
 }
 
 /// The models as shown: short names, most expensive first.
 pub fn models(s: &SessionSummary) -> String {
-    let names: Vec<String> = s.models.iter().map(|m| fmt::model(&m.model)).collect();
+    let names: Vec<String> = s.models.iter().map(|m| present::model(&m.model)).collect();
     names.join(",")
 }
 
@@ -134,7 +134,7 @@ pub struct SessionList {
     /// Indices into the catalog's sessions of the rows shown, in order.
     pub shown: Vec<usize>,
     pub table: TableState,
-    /// Rows that fit on screen, recorded by the last render; what PageUp/PageDown move by.
+    /// Rows that fit on screen, from the terminal's size; what PageUp/PageDown move by.
     pub page: usize,
     /// Only these sessions, opened from a commit of the Branch view: (what, session ids).
     pub only: Option<(String, Vec<String>)>,

@@ -64,6 +64,17 @@ fn selection_moves_and_stops_at_the_ends() {
 }
 
 #[test]
+fn a_page_is_the_rows_the_terminal_shows_before_any_draw() {
+    let mut app = app(None);
+    let n = app.list.shown.len();
+    // 8 rows: the top bar, the table's header and the footer leave 5 sessions.
+    app.update(Msg::Resize(80, 8));
+    assert_eq!(app.list.page, 5);
+    app.update(code(KeyCode::PageDown));
+    assert_eq!(app.list.table.selected(), Some(5.min(n - 1)));
+}
+
+#[test]
 fn sort_cycles_columns_and_reverses() {
     let mut app = app(None);
     assert_eq!(app.list.sort, Column::Started);

@@ -5,15 +5,8 @@
 use std::fs::{File, OpenOptions};
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::Duration;
 
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
-use crossterm::execute;
-use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
@@ -25,9 +18,8 @@ use crate::git::Git;
 use crate::push::review::{Decision, Request, Reviewer};
 use crate::redact::{RedactOptions, Redactor};
 use crate::tui::keymap::Keymap;
+use crate::tui::terminal::{Input, Screen};
 use crate::tui::theme::Theme;
-
-const TICK: Duration = Duration::from_millis(120);
 
 /// Environment variables that mean nobody is at the terminal to review: an agent runs git
 /// (Claude Code sets `CLAUDECODE`), CI, or the person turned the screen off.
@@ -74,17 +66,10 @@ impl TtyReviewer {
     fn run(&self, mut app: ReviewApp) -> std::io::Result<Decision> {
         let tty = open_tty()?;
         let (tx, rx) = channel();
-        enable_raw_mode()?;
-        let _restore = Restore(tty.try_clone()?);
-        execute!(&tty, EnterAlternateScreen, EnableMouseCapture)?;
-        let mut terminal = Terminal::new(CrosstermBackend::new(tty))?;
-        app.height = terminal.size()?.height;
-        let stop = Arc::new(AtomicBool::new(false));
-        let input = spawn_input(tx.clone(), stop.clone());
-        let result = self.event_loop(&mut app, &mut terminal, &tx, &rx);
-        stop.store(true, Ordering::Relaxed);
-        let _ = input.join();
-        result
+        let restore_to = Box::new(tty.try_clone()?);
+        let mut screen = Screen::open(tty, restore_to, tx.clone())?;
+        app.height = screen.terminal.size()?.height;
+        self.event_loop(&mut app, &mut screen.terminal, &tx, &rx)
     }
 
     fn event_loop(
@@ -167,40 +152,13 @@ fn prepared(request: &Request) -> ReviewMsg {
     }))
 }
 
-/// Puts the terminal back however the screen ends.
-struct Restore(File);
-
-impl Drop for Restore {
-    fn drop(&mut self) {
-        let _ = execute!(
-            self.0,
-            DisableMouseCapture,
-            LeaveAlternateScreen,
-            crossterm::cursor::Show
-        );
-        let _ = disable_raw_mode();
-    }
-}
-
-fn spawn_input(tx: Sender<ReviewMsg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
-            let msg = match event::poll(TICK) {
-                Ok(true) => match event::read() {
-                    Ok(Event::Key(k)) if k.is_press() => Some(ReviewMsg::Key(k)),
-                    Ok(Event::Mouse(m)) => Some(ReviewMsg::Mouse(m)),
-                    Ok(Event::Resize(w, h)) => Some(ReviewMsg::Resize(w, h)),
-                    Ok(_) => None,
-                    Err(_) => return,
-                },
-                Ok(false) => Some(ReviewMsg::Tick),
-                Err(_) => return,
-            };
-            if let Some(msg) = msg
-                && tx.send(msg).is_err()
-            {
-                return;
-            }
+impl From<Input> for ReviewMsg {
+    fn from(input: Input) -> Self {
+        match input {
+            Input::Key(k) => Self::Key(k),
+            Input::Mouse(m) => Self::Mouse(m),
+            Input::Resize(w, h) => Self::Resize(w, h),
+            Input::Tick => Self::Tick,
         }
-    })
+    }
 }

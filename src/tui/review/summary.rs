@@ -4,9 +4,9 @@
 use ratatui::text::{Line, Span};
 
 use super::Reviewed;
-use crate::cli::fmt;
 use crate::evidence::{CommitEvidence, Evidence, SessionEvidence, UsageEvidence};
 use crate::money::Usd;
+use crate::present;
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
 use crate::words::{counted, plural};
@@ -85,7 +85,7 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
         Span::styled(format!(" session {id} "), theme.title),
         Span::raw(title),
     ]));
-    let models: Vec<String> = s.models.iter().map(|m| fmt::model(&m.model)).collect();
+    let models: Vec<String> = s.models.iter().map(|m| present::model(&m.model)).collect();
     let calls: u64 = s.tools.iter().map(|t| t.calls).sum();
     let failed: u64 = s.tools.iter().map(|t| t.failed).sum();
     out.push(Line::from(vec![
@@ -99,7 +99,7 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
             theme.muted,
         ),
         Span::styled(
-            format!("{} tok", fmt::tokens(s.usage.total_tokens)),
+            format!("{} tok", present::tokens(s.usage.total_tokens)),
             theme.tokens,
         ),
         Span::raw(" · "),
@@ -125,7 +125,7 @@ fn totals_lines(ev: &Evidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
     out.push(Line::from(vec![
         Span::styled(" Total ", theme.header),
         Span::styled(
-            format!(" {} tok ", fmt::tokens(t.usage.total_tokens)),
+            format!(" {} tok ", present::tokens(t.usage.total_tokens)),
             theme.tokens,
         ),
         Span::styled(cost(&t.usage), theme.cost),

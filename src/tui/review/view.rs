@@ -10,9 +10,9 @@ use unicode_width::UnicodeWidthStr;
 use super::app::{Focus, Phase, ReviewApp};
 use crate::tui::action::Action;
 use crate::tui::sanitize::{code_line, one_line};
+use crate::tui::widgets::{pane_block, spinner};
 use crate::words::counted;
 
-const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 /// From this width the summary and the evidence sit side by side.
 const WIDE: u16 = 110;
 /// The most lines a message (a failed signature with its fix) takes above the screen's bottom.
@@ -74,22 +74,14 @@ fn title(app: &ReviewApp) -> Line<'static> {
 }
 
 fn pane<'a>(app: &ReviewApp, title: String, focus: Focus) -> Block<'a> {
-    let style = if app.focus == focus {
-        app.theme.title
-    } else {
-        app.theme.muted
-    };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(style)
-        .title(Span::styled(title, style))
+    pane_block(&app.theme, title, app.focus == focus)
 }
 
 fn render_summary(app: &ReviewApp, frame: &mut Frame, area: Rect) {
     let block = pane(app, " What is pushed ".to_owned(), Focus::Summary);
     let lines = match &app.phase {
         Phase::Preparing(n) => vec![Line::styled(
-            format!(" {} Building the evidence…", SPINNER[n % SPINNER.len()]),
+            format!(" {} Building the evidence…", spinner(*n)),
             app.theme.muted,
         )],
         Phase::Failed(e) => vec![
@@ -156,10 +148,7 @@ fn footer_line(app: &ReviewApp) -> Line<'static> {
         return Line::styled(message_text(m), app.theme.warn);
     }
     if let Phase::Signing(n) = app.phase {
-        return Line::styled(
-            format!(" {} Signing…", SPINNER[n % SPINNER.len()]),
-            app.theme.footer,
-        );
+        return Line::styled(format!(" {} Signing…", spinner(n)), app.theme.footer);
     }
     let k = |a: Action| app.keymap.hint(a).to_owned();
     let sign = if app.request.pushing() {

@@ -9,32 +9,41 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, Wrap};
 
 use crate::attest::standing::AttestationState;
-use crate::cli::fmt;
 use crate::money::Usd;
+use crate::present;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, SessionEntry};
 use crate::tui::action::Action;
 use crate::tui::app::{App, BranchLoad};
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::spinner;
 use crate::words::counted;
 
-const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
-
-pub fn render(app: &mut App, frame: &mut Frame) {
-    let footer_lines = footer_lines(app);
-    let width = usize::from(frame.area().width);
-    let footer_height = if footer_lines.iter().map(Line::width).sum::<usize>() <= width {
-        1
-    } else {
-        2
-    };
-    let [top, body, detail, footer] = Layout::vertical([
+/// The Branch view's areas in `area`: top bar, commits, the selected commit, and the footer
+/// (two rows when its keys do not fit on one).
+pub fn areas(app: &App, area: Rect) -> [Rect; 4] {
+    let footer_height = footer_height(&footer_lines(app), area.width);
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(8),
         Constraint::Length(footer_height),
     ])
-    .areas(frame.area());
+    .areas(area)
+}
+
+fn footer_height(lines: &[Line<'_>], width: u16) -> u16 {
+    if lines.iter().map(Line::width).sum::<usize>() <= usize::from(width) {
+        1
+    } else {
+        2
+    }
+}
+
+pub fn render(app: &mut App, frame: &mut Frame) {
+    let footer_lines = footer_lines(app);
+    let footer_height = footer_height(&footer_lines, frame.area().width);
+    let [top, body, detail, footer] = areas(app, frame.area());
     render_top(app, frame, top);
     match app.branch.load.clone() {
         BranchLoad::Ready => {
@@ -43,7 +52,7 @@ pub fn render(app: &mut App, frame: &mut Frame) {
         }
         BranchLoad::Failed(e) => message(app, frame, body, &e, app.theme.error),
         BranchLoad::Loading(n) => {
-            let text = format!("{} reading the branch…", SPINNER[n % SPINNER.len()]);
+            let text = format!("{} reading the branch…", spinner(n));
             message(app, frame, body, &text, app.theme.muted);
         }
         BranchLoad::Idle => {}
@@ -136,7 +145,7 @@ fn row<'a>(c: &CommitEntry, theme: &Theme) -> Row<'a> {
     let mut models: Vec<String> = c
         .sessions
         .iter()
-        .flat_map(|s| s.models.iter().map(|m| fmt::model(m)))
+        .flat_map(|s| s.models.iter().map(|m| present::model(m)))
         .collect();
     models.dedup();
     let tokens: u64 = c.sessions.iter().map(|s| s.total_tokens).sum();
@@ -160,7 +169,7 @@ fn row<'a>(c: &CommitEntry, theme: &Theme) -> Row<'a> {
         Cell::from(models.join(",")),
         Cell::from(Span::styled(
             if tokens > 0 {
-                fmt::tokens(tokens)
+                present::tokens(tokens)
             } else {
                 String::new()
             },
@@ -204,7 +213,6 @@ fn render_table(app: &mut App, frame: &mut Frame, area: Rect) {
         Constraint::Length(9),
         Constraint::Length(10),
     ];
-    app.branch.page = usize::from(area.height.saturating_sub(1));
     let table = Table::new(rows, widths)
         .header(header)
         .row_highlight_style(theme.selection)
@@ -243,7 +251,7 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect) {
         ]));
     }
     for s in &c.sessions {
-        let models: Vec<String> = s.models.iter().map(|m| fmt::model(m)).collect();
+        let models: Vec<String> = s.models.iter().map(|m| present::model(m)).collect();
         lines.push(Line::from(vec![
             Span::styled(format!(" {} ", &s.id[..8.min(s.id.len())]), theme.title),
             Span::styled(
@@ -251,7 +259,7 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect) {
                 theme.muted,
             ),
             Span::styled(
-                format!("{} tok ", fmt::tokens(s.total_tokens)),
+                format!("{} tok ", present::tokens(s.total_tokens)),
                 theme.tokens,
             ),
             Span::styled(cost(s), theme.cost),
@@ -275,7 +283,7 @@ fn totals(log: &BranchLog) -> String {
         "  {} · {} · {} tok · {}{} ",
         counted(t.commits, "commit", "commits"),
         counted(t.sessions, "session", "sessions"),
-        fmt::tokens(t.total_tokens),
+        present::tokens(t.total_tokens),
         cost,
         if t.cost_incomplete { "+?" } else { "" },
     )

@@ -3,9 +3,8 @@
 mod conversation;
 pub(crate) mod diff;
 mod files;
-mod overview;
+pub(crate) mod overview;
 mod subagents;
-pub(crate) mod text;
 mod tokens;
 mod tools;
 
@@ -20,10 +19,11 @@ use crate::session::detail::SessionDetail;
 use crate::tui::action::Action;
 use crate::tui::app::detail::{Changes, FilesPane};
 use crate::tui::app::{App, Tab};
-use crate::tui::sanitize::one_line;
+use crate::tui::sanitize::{hide_if, one_line};
+use crate::tui::widgets::{message, spinner};
 
 /// Draws the open session over the whole frame.
-pub fn render(app: &mut App, frame: &mut Frame) {
+pub fn render(app: &App, frame: &mut Frame) {
     let [top, tabs, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -37,11 +37,11 @@ pub fn render(app: &mut App, frame: &mut Frame) {
         return;
     };
     match detail_of(app) {
-        None => text::message(
-            app,
+        None => message(
+            &app.theme,
             frame,
             body,
-            &[&format!("{} Reading the session…", text::spinner(app))],
+            &[&format!("{} Reading the session…", spinner(app.tick))],
         ),
         Some(d) => match tab {
             Tab::Overview => overview::render(app, &d, frame, body),
@@ -62,7 +62,7 @@ fn detail_of(app: &App) -> Option<Arc<SessionDetail>> {
 
 fn render_top(app: &App, frame: &mut Frame, area: Rect) {
     let Some(data) = app.open_data() else { return };
-    let title = one_line(&text::hide(app, data.summary.display_title()));
+    let title = one_line(&hide_if(app.redacted, data.summary.display_title()));
     let left = Line::from(vec![
         Span::styled(" git vouch", app.theme.title),
         Span::styled(" › ", app.theme.muted),
@@ -76,7 +76,7 @@ fn render_top(app: &App, frame: &mut Frame, area: Rect) {
         None
     };
     let right = match busy {
-        Some(what) => Span::styled(format!(" {} {what}… ", text::spinner(app)), app.theme.warn),
+        Some(what) => Span::styled(format!(" {} {what}… ", spinner(app.tick)), app.theme.warn),
         None if app.redacted => Span::styled(" REDACTED view ", app.theme.warn),
         None => Span::styled(
             format!(

@@ -5,18 +5,18 @@ mod empty;
 mod picker;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
 use crate::attest::standing::AttestationState;
-use crate::cli::commands::sessions::cost_cell;
-use crate::cli::fmt;
+use crate::present;
 use crate::session::SessionSummary;
-use crate::tui::app::{App, Column, models, project};
+use crate::tui::app::{App, Column, models, project, sessions_areas};
 use crate::tui::sanitize::one_line;
+use crate::tui::text_fit::clip;
 use crate::tui::theme::Theme;
 
 /// Shown where a value is not known yet.
@@ -28,13 +28,7 @@ const MIN_TITLE: u16 = 12;
 /// Draws the sessions screen over the whole frame.
 pub fn render(app: &mut App, frame: &mut Frame) {
     let searching = app.list.searching || !app.list.query.is_empty();
-    let [top, search, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(u16::from(searching)),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
+    let [top, search, body, footer] = sessions_areas(frame.area(), searching);
     bars::render_top(app, frame, top);
     if searching {
         bars::render_search(app, frame, search);
@@ -70,7 +64,6 @@ fn render_table(app: &mut App, frame: &mut Frame, area: Rect) {
         .row_highlight_style(theme.selection)
         .highlight_symbol(SELECTED)
         .highlight_spacing(HighlightSpacing::Always);
-    app.list.page = usize::from(area.height.saturating_sub(1));
     frame.render_stateful_widget(table, area, &mut app.list.table);
 }
 
@@ -91,7 +84,7 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
     let or_missing = |v: Option<String>| v.unwrap_or_else(|| MISSING.to_owned());
     match c {
         Column::Started => (
-            or_missing(s.start.map(|t| fmt::relative(t, app.now))),
+            or_missing(s.start.map(|t| present::relative(t, app.now))),
             theme.muted,
         ),
         Column::Project => (one_line(&project(s)), Style::default()),
@@ -102,11 +95,14 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
         Column::Title => (one_line(s.display_title()), Style::default()),
         Column::Models => (one_line(&models(s)), theme.muted),
         Column::Duration => (
-            or_missing(s.duration().map(fmt::duration)),
+            or_missing(s.duration().map(present::duration)),
             Style::default(),
         ),
-        Column::Tokens => (fmt::tokens(s.tokens.total()), theme.tokens),
-        Column::Cost => (cost_cell(s.cost, !s.unpriced_models.is_empty()), theme.cost),
+        Column::Tokens => (present::tokens(s.tokens.total()), theme.tokens),
+        Column::Cost => (
+            present::cost_cell(s.cost, !s.unpriced_models.is_empty()),
+            theme.cost,
+        ),
         Column::ToolCalls => (s.tool_calls.to_string(), Style::default()),
         Column::Commits => match app.list.commits.get(&s.id) {
             Some(c) => (c.commits.len().to_string(), Style::default()),
@@ -180,24 +176,4 @@ fn fit_columns(total: u16) -> Vec<(Column, u16)> {
         .into_iter()
         .map(|c| (c, width(c) + if c == Column::Title { spare } else { 0 }))
         .collect()
-}
-
-/// `text` cut to `width` cells, with an ellipsis when cut.
-pub fn clip(text: &str, width: u16) -> String {
-    let width = usize::from(width);
-    if text.width() <= width {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
 }

@@ -2,7 +2,8 @@
 
 use crate::cli::context::Context;
 use crate::cli::table::{Column, render};
-use crate::correlate::{CommitLink, LinkSource, how_marked};
+use crate::correlate::{CommitLink, how_marked};
+use crate::present;
 
 /// Text rows of the linked commits.
 pub fn section(ctx: &Context, links: &[CommitLink]) -> Vec<String> {
@@ -21,7 +22,7 @@ pub fn section(ctx: &Context, links: &[CommitLink]) -> Vec<String> {
         .map(|l| {
             vec![
                 l.sha.chars().take(10).collect(),
-                source(l.source).to_owned(),
+                present::link_source(l.source).to_owned(),
                 l.agent_lines.to_string(),
                 l.committed_at
                     .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
@@ -59,14 +60,4 @@ pub fn json(link: &CommitLink) -> serde_json::Value {
     let mut value = serde_json::to_value(link).unwrap_or_default();
     value["agent_lines_how"] = how_marked(link.from_record()).into();
     value
-}
-
-/// How the link was made, as shown.
-pub fn source(s: LinkSource) -> &'static str {
-    match s {
-        LinkSource::Recorded => "recorded",
-        LinkSource::Trailer => "trailer",
-        LinkSource::AgentCommit => "agent commit",
-        LinkSource::Inferred => "inferred",
-    }
 }

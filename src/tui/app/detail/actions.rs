@@ -1,7 +1,7 @@
 //! What keys do on the detail screen.
 
 use super::call::{call_lines, popup_area, popup_height};
-use super::{Changes, DetailView, FilesPane, Move, SessionData, Tab};
+use super::{Changes, DetailState, FilesPane, Move, SessionData, Tab};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::Effect;
@@ -13,7 +13,7 @@ impl App {
             return Vec::new();
         };
         let id = summary.id.clone();
-        self.detail = Some(DetailView::new(id.clone()));
+        self.detail = Some(DetailState::new(id.clone()));
         self.screen = Screen::Detail;
         if self.loaded.contains_key(&id) {
             return Vec::new();

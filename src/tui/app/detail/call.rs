@@ -5,9 +5,11 @@
 use ratatui::layout::Rect;
 
 use super::{SessionData, body_area};
+use crate::present::{clock, millis};
 use crate::session::detail::{EntryKind, ToolCall, ToolStatus};
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::text_lines;
-use crate::tui::views::detail::text::{clock, hide_if, millis, relative, wrap};
+use crate::tui::text_fit::{relative, wrap};
 use crate::words::counted;
 
 /// The pop-up's area for a terminal of `size`: the detail body, less a margin.

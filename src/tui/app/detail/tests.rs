@@ -73,7 +73,7 @@ impl Fixture {
         }
     }
 
-    fn view(&self) -> &super::DetailView {
+    fn view(&self) -> &super::DetailState {
         self.app.detail.as_ref().unwrap()
     }
 }
@@ -289,4 +289,44 @@ fn the_conversation_is_laid_out_on_the_worker_once_per_width_and_toggles() {
             ..
         }]
     ));
+}
+
+#[test]
+fn the_search_runs_in_update_so_next_match_moves_before_any_draw() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    f.run(Msg::Resize(100, 30));
+    f.chars("6et");
+    assert!(!f.view().conversation.rendered.lines.is_empty());
+    f.chars("/unittest");
+    f.key(KeyCode::Enter);
+    let c = &f.view().conversation;
+    assert!(c.matches.len() >= 2, "{:?}", c.matches);
+    assert!(!c.jump, "update scrolled to the first match");
+    // The lines shown: the body (30 rows less the top bar, tabs and keys), its title and the
+    // search bar.
+    let height = 30 - 3 - 1 - 1;
+    assert_eq!(f.view().page, height);
+    let last = c.rendered.lines.len() - height;
+    assert_eq!(c.scroll, c.matches[0].saturating_sub(height / 3).min(last));
+    f.chars("n");
+    let c = &f.view().conversation;
+    assert_eq!(c.current, 1, "the matches were there before any draw");
+    assert_eq!(c.scroll, c.matches[1].saturating_sub(height / 3).min(last));
+    f.chars("N");
+    assert_eq!(f.view().conversation.current, 0);
+}
+
+#[test]
+fn the_files_tab_pages_by_the_focused_pane_before_any_draw() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    f.chars("5");
+    f.run(Msg::Resize(100, 30));
+    let [commits, files, _] =
+        super::files_areas(super::body_area((100, 30)), 1, false).map(|a| a.height);
+    assert_eq!(f.view().page, usize::from(commits - 2));
+    f.key(KeyCode::Enter);
+    assert_eq!(f.view().files.pane, FilesPane::Files);
+    assert_eq!(f.view().page, usize::from(files - 2));
 }

@@ -4,27 +4,24 @@
 //! window of the latest layout.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{message, spinner};
 use crate::tui::app::App;
+use crate::tui::app::detail::conversation_areas;
 use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::{message, spinner};
 
-pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
+/// Draws the window of the latest layout that `update` scrolled to, the current match marked.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(view) = app.detail.as_ref() else {
         return;
     };
     let c = &view.conversation;
-    let bar = c.searching || !c.query.is_empty();
-    let [title, body, search] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(u16::from(bar)),
-    ])
-    .areas(area);
+    let bar = c.search_bar();
+    let [title, body, search] = conversation_areas(area, bar);
     let agent = c.agent.clone();
     let theme = app.theme;
     let conversation = app
@@ -32,25 +29,24 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
         .and_then(|d| d.conversations.get(&agent).cloned());
     frame.render_widget(Paragraph::new(title_line(app, agent.as_deref())), title);
     let Some(conversation) = conversation else {
-        let text = format!("{} Reading the conversation…", spinner(app));
-        return message(app, frame, body, &[&text]);
+        let text = format!("{} Reading the conversation…", spinner(app.tick));
+        return message(&app.theme, frame, body, &[&text]);
     };
     if conversation.entries.is_empty() {
-        return message(app, frame, body, &["Nothing was said in this thread."]);
+        return message(
+            &app.theme,
+            frame,
+            body,
+            &["Nothing was said in this thread."],
+        );
     }
-    let Some(view) = app.detail.as_mut() else {
-        return;
-    };
-    let c = &mut view.conversation;
     // A layout of another thread is no use; one at another width or with other toggles is shown
     // until the new one arrives.
     if c.rendered.lines.is_empty() || c.rendered.key.3 != agent {
-        let text = format!("{} Laying out the conversation…", spinner(app));
-        return message(app, frame, body, &[&text]);
+        let text = format!("{} Laying out the conversation…", spinner(app.tick));
+        return message(&app.theme, frame, body, &[&text]);
     }
     let height = usize::from(body.height);
-    find_matches(c, height);
-    view.page = height;
     let current = c.matches.get(c.current).copied();
     let shown: Vec<Line> = c
         .rendered
@@ -73,30 +69,9 @@ pub fn render(app: &mut App, frame: &mut Frame, area: Rect) {
     }
 }
 
-/// The lines matching the query; scrolls to the current one when asked to.
-fn find_matches(c: &mut crate::tui::app::detail::ConversationView, height: usize) {
-    let query = c.query.to_lowercase();
-    c.matches = if query.is_empty() {
-        Vec::new()
-    } else {
-        let hits = c.rendered.plain.iter().enumerate();
-        hits.filter(|(_, l)| l.contains(&query))
-            .map(|(i, _)| i)
-            .collect()
-    };
-    if !c.matches.is_empty() {
-        c.current %= c.matches.len();
-        if c.jump {
-            c.scroll = c.matches[c.current].saturating_sub(height / 3);
-        }
-    }
-    c.jump = false;
-    c.scroll = c.scroll.min(c.rendered.lines.len().saturating_sub(height));
-}
-
 fn render_search(
     theme: &Theme,
-    c: &crate::tui::app::detail::ConversationView,
+    c: &crate::tui::app::detail::ConversationState,
     frame: &mut Frame,
     area: Rect,
 ) {

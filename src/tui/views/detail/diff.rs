@@ -11,13 +11,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthChar;
 
-use super::files::pane_block;
-use super::text::{clip_left, hide_if};
 use crate::correlate::{Author, ChangedFile, DiffLine, LineKind};
 use crate::tui::app::App;
 use crate::tui::highlight::{Highlighted, Piece};
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::{code_line, code_piece, one_line};
+use crate::tui::text_fit::clip_left;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::pane_block;
 use crate::words::counted;
 
 pub fn render(

@@ -4,33 +4,29 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, HighlightSpacing, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph};
 
-use super::text::{clip_left, hide, hide_if, message, spinner};
-use crate::correlate::{CommitChanges, LinkSource};
+use crate::correlate::CommitChanges;
+use crate::present;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::app::detail::{Changes, FilesPane, files_areas};
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
+use crate::tui::text_fit::clip;
+use crate::tui::text_fit::clip_left;
 use crate::tui::theme::Theme;
-use crate::tui::views::sessions::clip;
+use crate::tui::widgets::{message, pane_block, spinner};
 
-/// How a commit was tied to the session, in a few words.
-pub fn source_label(source: LinkSource) -> &'static str {
-    match source {
-        LinkSource::Recorded => "recorded",
-        LinkSource::Trailer => "trailer",
-        LinkSource::AgentCommit => "agent commit",
-        LinkSource::Inferred => "inferred",
-    }
-}
-
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let changes = match app.open_data().map(|x| x.changes.clone()) {
         Some(Changes::Ready(c)) if !c.is_empty() => c,
         Some(Changes::Waiting) => {
-            let text = format!("{} Looking for the session's commits in git…", spinner(app));
-            message(app, frame, area, &[&text]);
+            let text = format!(
+                "{} Looking for the session's commits in git…",
+                spinner(app.tick)
+            );
+            message(&app.theme, frame, area, &[&text]);
             return;
         }
         other => {
@@ -42,13 +38,15 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         }
     };
     let (theme, redacted) = (app.theme, app.redacted);
-    let Some(view) = app.detail.as_mut() else {
+    let Some(view) = app.detail.as_ref() else {
         return;
     };
+    // `update` keeps the selection within the commits and files.
     let f = &view.files;
-    let commit_index = f.commit.min(changes.len() - 1);
-    let commit = &changes[commit_index];
-    let file_index = f.file.min(commit.files.len().saturating_sub(1));
+    let (commit_index, file_index) = (f.commit, f.file);
+    let Some(commit) = changes.get(commit_index) else {
+        return;
+    };
     let pane = f.pane;
     let [commits_area, files_area, diff] = files_areas(area, changes.len(), f.maximized);
     if !f.maximized {
@@ -60,12 +58,6 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         render_commits(&lists, &changes, commit_index, frame, commits_area);
         render_files(&lists, commit, file_index, frame, files_area);
     }
-    view.page = usize::from(match pane {
-        FilesPane::Commits => commits_area.height,
-        FilesPane::Files => files_area.height,
-        FilesPane::Diff => diff.height,
-    })
-    .saturating_sub(2);
     let Some(file) = commit.files.get(file_index) else {
         return;
     };
@@ -82,17 +74,6 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         frame,
         diff,
     );
-}
-
-pub(super) fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Block<'a> {
-    let style = if focused { theme.title } else { theme.muted };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(style)
-        .title(Span::styled(
-            title,
-            if focused { theme.title } else { theme.header },
-        ))
 }
 
 /// How the lists are drawn.
@@ -115,7 +96,7 @@ fn render_commits(
         .iter()
         .map(|c| {
             let short: String = c.link.sha.chars().take(7).collect();
-            let tag = format!(" {}", source_label(c.link.source));
+            let tag = format!(" {}", present::link_source(c.link.source));
             let room = width.saturating_sub(short.len() + 1 + tag.len()) as u16;
             ListItem::new(Line::from(vec![
                 Span::styled(short, theme.hunk),
@@ -205,7 +186,7 @@ fn list(
 }
 
 /// No commit to show: why, and the files the agent edited according to the transcript.
-fn render_no_commits(app: &mut App, d: &SessionDetail, why: &str, frame: &mut Frame, area: Rect) {
+fn render_no_commits(app: &App, d: &SessionDetail, why: &str, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let mut lines = vec![
         Line::default(),
@@ -221,7 +202,7 @@ fn render_no_commits(app: &mut App, d: &SessionDetail, why: &str, frame: &mut Fr
         for c in &d.commits {
             let subject = c.subject.as_deref().unwrap_or("");
             let text = one_line(&format!("  {} {subject}", c.sha));
-            lines.push(Line::from(hide(app, &text)));
+            lines.push(Line::from(hide_if(app.redacted, &text)));
         }
         lines.push(Line::default());
     }

@@ -7,14 +7,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{datetime, hide, spinner, wrap};
-use crate::cli::commands::sessions::cost_cell;
-use crate::cli::fmt;
+use crate::present;
+use crate::present::datetime;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::app::detail::Changes;
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
-use crate::tui::views::sessions::clip;
+use crate::tui::text_fit::clip;
+use crate::tui::text_fit::wrap;
+use crate::tui::widgets::spinner;
 use crate::words::counted;
 
 /// Width of the label column.
@@ -22,19 +24,23 @@ const LABEL: usize = 11;
 /// Tools, sub-agents and commits listed before "and N more".
 const TOP: usize = 5;
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
-    let width = usize::from(area.width).saturating_sub(LABEL + 2).max(8) as u16;
+/// Draws the lines from where `update` scrolled to (it keeps the scroll within them).
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+    let Some(view) = app.detail.as_ref() else {
+        return;
+    };
+    let scroll = u16::try_from(view.overview_scroll).unwrap_or(u16::MAX);
+    let lines = lines(app, d, area.width);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+}
+
+/// The tab's lines for an area `width` cells wide.
+pub fn lines(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width).saturating_sub(LABEL + 2).max(8) as u16;
     let mut lines = identity(app, d, width);
     lines.push(Line::default());
     lines.extend(activity(app, d, width));
-    let max = lines.len().saturating_sub(usize::from(area.height));
-    let Some(view) = app.detail.as_mut() else {
-        return;
-    };
-    view.overview_scroll = view.overview_scroll.min(max);
-    view.page = usize::from(area.height);
-    let scroll = view.overview_scroll as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+    lines
 }
 
 fn field(app: &App, label: &str, value: Vec<Span<'static>>) -> Line<'static> {
@@ -49,13 +55,13 @@ fn plain(text: String) -> Vec<Span<'static>> {
 
 fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
     let s = &d.summary;
-    let opt = |v: Option<&str>| one_line(&hide(app, v.unwrap_or("—")));
+    let opt = |v: Option<&str>| one_line(&hide_if(app.redacted, v.unwrap_or("—")));
     let when = match (s.start, s.end) {
         (Some(a), Some(b)) => format!(
             "{} → {} ({})",
             datetime(a),
             b.format("%H:%M:%S"),
-            fmt::duration(b - a)
+            present::duration(b - a)
         ),
         (Some(a), None) => datetime(a),
         _ => "—".to_owned(),
@@ -65,24 +71,24 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         .iter()
         .map(|m| {
             let n = counted(m.messages, "response", "responses");
-            format!("{} ({n})", fmt::model(&m.model))
+            format!("{} ({n})", present::model(&m.model))
         })
         .collect();
     let t = &s.tokens;
     let tokens = vec![
-        Span::styled(fmt::tokens(t.total()), app.theme.tokens),
+        Span::styled(present::tokens(t.total()), app.theme.tokens),
         Span::styled(
             format!(
                 "  in {} · out {} · cache write {} · cache read {}",
-                fmt::tokens(t.input),
-                fmt::tokens(t.output),
-                fmt::tokens(t.cache_write()),
-                fmt::tokens(t.cache_read)
+                present::tokens(t.input),
+                present::tokens(t.output),
+                present::tokens(t.cache_write()),
+                present::tokens(t.cache_read)
             ),
             app.theme.muted,
         ),
     ];
-    let cost = cost_cell(s.cost, !s.unpriced_models.is_empty());
+    let cost = present::cost_cell(s.cost, !s.unpriced_models.is_empty());
     vec![
         field(app, "Session", plain(one_line(&s.id))),
         field(app, "Title", plain(clip(&opt(s.title.as_deref()), width))),
@@ -175,7 +181,11 @@ fn subagents(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
                 n.agent_type.as_deref().unwrap_or(n.kind.as_str()),
                 n.description.as_deref().unwrap_or("")
             );
-            field(app, label, plain(clip(&one_line(&hide(app, &what)), width)))
+            field(
+                app,
+                label,
+                plain(clip(&one_line(&hide_if(app.redacted, &what)), width)),
+            )
         })
         .collect()
 }
@@ -193,11 +203,11 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
                 format!(
                     "{short} {} ({})",
                     c.link.subject,
-                    super::files::source_label(c.link.source)
+                    present::link_source(c.link.source)
                 )
             })
             .collect(),
-        (None, Some(Changes::Waiting)) => vec![format!("{} reading git…", spinner(app))],
+        (None, Some(Changes::Waiting)) => vec![format!("{} reading git…", spinner(app.tick))],
         // No repository to read here: what the transcript says the agent committed, said so.
         _ => d
             .commits
@@ -219,7 +229,11 @@ fn commits(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         .enumerate()
         .map(|(i, r)| {
             let label = if i == 0 { "Commits" } else { "" };
-            field(app, label, plain(clip(&one_line(&hide(app, r)), width)))
+            field(
+                app,
+                label,
+                plain(clip(&one_line(&hide_if(app.redacted, r)), width)),
+            )
         })
         .collect()
 }
@@ -229,7 +243,7 @@ fn warnings(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
     // The secrets are counted after the detail is read: said as soon as they are.
     let secrets = match app.open_data().map(|x| x.secrets.as_ref()) {
         Some(Some(counts)) => crate::session::detail::secrets_notice(counts),
-        _ => Some(format!("{} counting secrets…", spinner(app))),
+        _ => Some(format!("{} counting secrets…", spinner(app.tick))),
     };
     all.splice(d.notices.len()..d.notices.len(), secrets);
     if all.is_empty() {

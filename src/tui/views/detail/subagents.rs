@@ -6,16 +6,17 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table, TableState};
 
-use super::text::message;
-use crate::cli::fmt;
+use crate::present;
 use crate::session::detail::{SessionDetail, SubagentNode};
 use crate::tui::app::App;
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
+use crate::tui::widgets::message;
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let flat = d.subagents_flat();
     if flat.is_empty() {
-        message(app, frame, area, &["No sub-agents in this session."]);
+        message(&app.theme, frame, area, &["No sub-agents in this session."]);
         return;
     }
     let theme = app.theme;
@@ -27,11 +28,11 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
             let branch = branch(&depths, i);
             Row::new(vec![
                 Cell::from(format!("{branch}{}", kind(n))),
-                Cell::from(one_line(&super::text::hide(
-                    app,
+                Cell::from(one_line(&hide_if(
+                    app.redacted,
                     n.description.as_deref().unwrap_or("—"),
                 ))),
-                Cell::from(Line::from(fmt::tokens(n.tokens.total())).right_aligned())
+                Cell::from(Line::from(present::tokens(n.tokens.total())).right_aligned())
                     .style(theme.tokens),
                 Cell::from(
                     Line::from(n.cost.map_or_else(|| "?".to_owned(), |c| c.to_string()))
@@ -54,11 +55,10 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         Constraint::Length(5),
         Constraint::Length(10),
     ];
-    let Some(view) = app.detail.as_mut() else {
+    let Some(view) = app.detail.as_ref() else {
         return;
     };
-    view.subagent = view.subagent.min(flat.len() - 1);
-    view.page = usize::from(area.height.saturating_sub(1));
+    // `update` keeps the selection within the sub-agents.
     let mut state = TableState::default().with_selected(Some(view.subagent));
     let table = Table::new(rows, widths)
         .header(header)

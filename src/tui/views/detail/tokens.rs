@@ -9,8 +9,8 @@ use ratatui::widgets::{
     Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table,
 };
 
-use crate::cli::fmt;
 use crate::money::{PICOS_PER_USD, Usd};
+use crate::present;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::sanitize::one_line;
@@ -19,7 +19,7 @@ const HEADERS: [&str; 8] = [
     "Model", "Reqs", "Input", "Output", "Wr 5m", "Wr 1h", "Read", "Cost",
 ];
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let models = d.summary.models.len() as u16;
     let [table, ratio, charts] = Layout::vertical([
         Constraint::Length(models + 2),
@@ -50,7 +50,7 @@ fn render_table(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         Cell::from(if i == 0 { line } else { line.right_aligned() })
     }))
     .style(theme.header);
-    let num = |n: u64| Cell::from(Line::from(fmt::tokens(n)).right_aligned());
+    let num = |n: u64| Cell::from(Line::from(present::tokens(n)).right_aligned());
     let mut rows: Vec<Row> = d
         .summary
         .models
@@ -59,7 +59,7 @@ fn render_table(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
             let t = &m.tokens;
             let cost = m.cost.map_or_else(|| "?".to_owned(), |c| c.to_string());
             Row::new(vec![
-                Cell::from(one_line(&fmt::model(&m.model))),
+                Cell::from(one_line(&present::model(&m.model))),
                 Cell::from(Line::from(m.messages.to_string()).right_aligned()),
                 num(t.input),
                 num(t.output),
@@ -81,7 +81,7 @@ fn render_table(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
             num(t.cache_write_1h),
             num(t.cache_read),
             Cell::from(
-                Line::from(crate::cli::commands::sessions::cost_cell(
+                Line::from(present::cost_cell(
                     d.summary.cost,
                     !d.summary.unpriced_models.is_empty(),
                 ))
@@ -120,8 +120,8 @@ fn ratio_line(app: &App, d: &SessionDetail) -> Line<'static> {
         Span::styled(
             format!(
                 "  ({} of {} input tokens read from the cache) · {} turns",
-                fmt::tokens(t.cache_read),
-                fmt::tokens(input),
+                present::tokens(t.cache_read),
+                present::tokens(input),
                 d.turns.len()
             ),
             app.theme.muted,
@@ -152,7 +152,7 @@ fn render_tokens_chart(app: &App, d: &SessionDetail, frame: &mut Frame, area: Re
         .y_axis(
             Axis::default()
                 .bounds([0.0, max])
-                .labels(["0".to_owned(), fmt::tokens(max as u64)])
+                .labels(["0".to_owned(), present::tokens(max as u64)])
                 .style(app.theme.muted),
         );
     frame.render_widget(chart, area);

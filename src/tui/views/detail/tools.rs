@@ -2,46 +2,51 @@
 //! the calls of the selected tool.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Cell, Clear, HighlightSpacing, Paragraph, Row, Table, TableState,
 };
 
-use super::text::{clock, hide, message, millis, relative};
+use crate::present::{clock, millis};
 use crate::session::detail::{SessionDetail, ToolCall, ToolStat, ToolStatus};
 use crate::tui::app::App;
 use crate::tui::app::detail::call::{call_lines, popup_area};
+use crate::tui::app::detail::tools_areas;
+use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
-use crate::tui::views::sessions::clip;
+use crate::tui::text_fit::clip;
+use crate::tui::text_fit::relative;
+use crate::tui::widgets::message;
 use crate::words::counted;
 
 const SELECTED: &str = "› ";
 
-pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let stats = d.tool_stats();
     if stats.is_empty() {
-        message(app, frame, area, &["No tool calls in this session."]);
+        message(&app.theme, frame, area, &["No tool calls in this session."]);
         return;
     }
     let Some(view) = app.detail.as_ref() else {
         return;
     };
     let (tool, call, calls_focus) = (view.tools.tool, view.tools.call, view.tools.calls_focus);
-    let tool = tool.min(stats.len() - 1);
-    let height = (stats.len() as u16 + 2).min(area.height / 2).max(3);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
+    // `update` keeps the selection within the tools.
+    let Some(stat) = stats.get(tool) else {
+        return;
+    };
+    let [top, bottom] = tools_areas(area, stats.len());
     render_histogram(app, &stats, tool, !calls_focus, frame, top);
     let calls: Vec<&ToolCall> = d
         .tool_calls
         .iter()
-        .filter(|c| c.name == stats[tool].name)
+        .filter(|c| c.name == stat.name)
         .collect();
     let cwd = d.summary.cwd.as_deref();
     let list = CallList {
-        stat: &stats[tool],
+        stat,
         calls: &calls,
         selected: call,
         focused: calls_focus,
@@ -53,10 +58,6 @@ pub fn render(app: &mut App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
         .filter(|_| app.detail.as_ref().is_some_and(|v| v.tools.open))
     {
         render_call(app, c, frame);
-    }
-    if let Some(view) = app.detail.as_mut() {
-        let focused = if calls_focus { bottom } else { top };
-        view.page = usize::from(focused.height.saturating_sub(2));
     }
 }
 
@@ -184,13 +185,16 @@ fn render_calls(app: &App, list: &CallList<'_>, frame: &mut Frame, area: Rect) {
     let rows: Vec<Row> = calls
         .iter()
         .map(|c| {
-            let input = one_line(&hide(app, &relative(&c.input_summary, cwd)));
+            let input = one_line(&hide_if(app.redacted, &relative(&c.input_summary, cwd)));
             let (mark, style, detail) = match &c.status {
                 ToolStatus::Ok => ("✓", theme.ok, input),
                 ToolStatus::Failed { error } => (
                     "✗",
                     theme.error,
-                    format!("{input} — {}", one_line(&hide(app, &relative(error, cwd)))),
+                    format!(
+                        "{input} — {}",
+                        one_line(&hide_if(app.redacted, &relative(error, cwd)))
+                    ),
                 ),
                 ToolStatus::Pending => ("…", theme.warn, input),
             };

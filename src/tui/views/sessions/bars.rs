@@ -6,14 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::cli::commands::sessions::cost_cell;
-use crate::cli::fmt;
 use crate::money::Usd;
+use crate::present;
 use crate::tui::action::Action;
 use crate::tui::app::{App, LoadState};
 use crate::tui::sanitize::one_line;
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+use crate::tui::widgets::spinner;
 
 pub fn render_top(app: &App, frame: &mut Frame, area: Rect) {
     let scope = match (&app.list.only, app.list.active_scope()) {
@@ -28,7 +26,7 @@ pub fn render_top(app: &App, frame: &mut Frame, area: Rect) {
     ]);
     let right = match &app.load {
         LoadState::Loading(n) => Line::from(Span::styled(
-            format!("{} reading sessions… ", SPINNER[n % SPINNER.len()]),
+            format!("{} reading sessions… ", spinner(*n)),
             app.theme.warn,
         )),
         LoadState::Failed(_) => Line::from(Span::styled("load failed ", app.theme.error)),
@@ -44,8 +42,8 @@ fn sort_and_position(app: &App) -> String {
     match app.list.position() {
         Some((row, of)) => format!(
             "{sort} · row {} of {} ",
-            fmt::count(row as u64),
-            fmt::count(of as u64)
+            present::count(row as u64),
+            present::count(of as u64)
         ),
         None => format!("{sort} "),
     }
@@ -77,9 +75,12 @@ pub fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let left = Line::from(vec![
         Span::styled(format!(" {count} {noun}"), app.theme.footer),
         Span::styled(" · ", app.theme.muted),
-        Span::styled(format!("{} tokens", fmt::tokens(tokens)), app.theme.tokens),
+        Span::styled(
+            format!("{} tokens", present::tokens(tokens)),
+            app.theme.tokens,
+        ),
         Span::styled(" · ", app.theme.muted),
-        Span::styled(cost_cell(cost, unpriced), app.theme.cost),
+        Span::styled(present::cost_cell(cost, unpriced), app.theme.cost),
     ]);
     let room = usize::from(area.width).saturating_sub(left.width() + 1);
     render_split(frame, area, left, hints(app, room));

@@ -1,6 +1,11 @@
-//! Human formatting of numbers, times and model names for text output.
+//! What the command line and the screens both show, formatted the same way: numbers, token
+//! counts, money cells, times, model and project names, and the labels of domain values. It sits
+//! above the domain and below `cli` and `tui`, and names no terminal crate.
 
 use chrono::{DateTime, Utc};
+
+use crate::correlate::LinkSource;
+use crate::money::Usd;
 
 /// `950`, `12.3K`, `4.5M`, `1.2B`: one decimal, rounded half away from zero (3,881 is `3.9K`),
 /// moving to the next unit when rounding reaches a thousand (999,950 is `1.0M`).
@@ -69,6 +74,47 @@ pub fn project(cwd: Option<&str>, fallback: &str) -> String {
         .to_owned()
 }
 
+/// A cost, with `+?` when some of the tokens had no price.
+pub fn cost_cell(cost: Usd, incomplete: bool) -> String {
+    if incomplete {
+        format!("{cost}+?")
+    } else {
+        cost.to_string()
+    }
+}
+
+/// How a commit was tied to a session, in a few words.
+pub fn link_source(source: LinkSource) -> &'static str {
+    match source {
+        LinkSource::Recorded => "recorded",
+        LinkSource::Trailer => "trailer",
+        LinkSource::AgentCommit => "agent commit",
+        LinkSource::Inferred => "inferred",
+    }
+}
+
+/// A time of day in UTC, as the transcripts record it.
+pub fn clock(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(
+        || "--:--:--".to_owned(),
+        |t| t.format("%H:%M:%S").to_string(),
+    )
+}
+
+/// A full time in UTC.
+pub fn datetime(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// Milliseconds as `850ms`, `12.3s` or `4m05s`.
+pub fn millis(ms: i64) -> String {
+    match ms {
+        ..1000 => format!("{ms}ms"),
+        1000..60_000 => format!("{:.1}s", ms as f64 / 1000.0),
+        _ => format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +160,8 @@ mod tests {
         assert_eq!(model("claude-sonnet-4-5-20250929"), "sonnet-4-5");
         assert_eq!(model("claude-opus-4-6"), "opus-4-6");
         assert_eq!(project(Some("/home/u/app"), "x"), "app");
+        assert_eq!(millis(850), "850ms");
+        assert_eq!(millis(12_345), "12.3s");
+        assert_eq!(millis(245_000), "4m05s");
     }
 }

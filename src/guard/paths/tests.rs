@@ -1,0 +1,77 @@
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::guard::rules::Rules;
+
+fn place() -> Place {
+    Place {
+        cwd: PathBuf::from("/work/shop/src"),
+        repository: Some(PathBuf::from("/work/shop")),
+        home: Some(PathBuf::from("/home/dev")),
+    }
+}
+
+fn word(text: &str, dynamic: bool) -> Word {
+    Word {
+        text: text.into(),
+        dynamic,
+        glob: false,
+    }
+}
+
+#[test]
+fn words_resolve_as_the_shell_would() {
+    let p = place();
+    let r = |t: &str| resolve(&word(t, t.contains('$')), &p);
+    assert_eq!(r("../x/./y"), Some(PathBuf::from("/work/shop/x/y")));
+    assert_eq!(r("~"), Some(PathBuf::from("/home/dev")));
+    assert_eq!(r("~/a"), Some(PathBuf::from("/home/dev/a")));
+    assert_eq!(r("$HOME/a/.."), Some(PathBuf::from("/home/dev")));
+    assert_eq!(r("${HOME}/b"), Some(PathBuf::from("/home/dev/b")));
+    assert_eq!(r("/../../etc"), Some(PathBuf::from("/etc")));
+    assert_eq!(r("$DIR/x"), None);
+    assert_eq!(r("$HOME/$X"), None);
+    assert_eq!(r("~other/x"), None);
+}
+
+#[test]
+fn places_are_classified() {
+    let rules = Rules::embedded().unwrap();
+    let p = place();
+    let of = |path: &str| rules.paths.of_path(Path::new(path), &p);
+    assert_eq!(of("/work/shop/src/main.rs"), []);
+    assert_eq!(
+        of("/"),
+        [PathClass::OutsideRepository, PathClass::RootOrHome]
+    );
+    assert_eq!(
+        of("/home/dev"),
+        [PathClass::OutsideRepository, PathClass::RootOrHome]
+    );
+    assert_eq!(of("/work/shop/.git/hooks/pre-push"), [PathClass::GitDir]);
+    assert_eq!(
+        of("/home/dev/.ssh/id_ed25519"),
+        [PathClass::OutsideRepository, PathClass::PrivateKey]
+    );
+    assert_eq!(
+        of("/home/dev/.ssh/id_ed25519.pub"),
+        [PathClass::OutsideRepository]
+    );
+    assert_eq!(
+        of("/home/dev/.aws/credentials"),
+        [PathClass::OutsideRepository, PathClass::Credentials]
+    );
+    assert_eq!(of("/work/shop/.env.production"), [PathClass::EnvFile]);
+    assert_eq!(of("/work/shop/.env.example"), []);
+    assert_eq!(
+        of("/etc/hosts"),
+        [PathClass::OutsideRepository, PathClass::System]
+    );
+    assert_eq!(of("/tmp/x"), [PathClass::Temporary]);
+    assert_eq!(of("/tmp"), [PathClass::OutsideRepository]);
+    assert_eq!(of("/dev/null"), []);
+    assert_eq!(
+        rules.paths.of_word(&word("$X", true), &p),
+        [PathClass::Unknown]
+    );
+}

@@ -1,0 +1,323 @@
+//! The guard's rules as data: the embedded `assets/guard.toml`, plus a repository's
+//! `.vouch/guard.toml`, which adds rules, replaces one by id and adds to the path lists.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use super::paths::{PathClass, PathClasses, PathSpec};
+
+const DEFAULT: &str = include_str!("../../assets/guard.toml");
+
+/// How risky a call is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    #[default]
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// The kind of risk a finding names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Destructive,
+    HistoryRewrite,
+    RemoteCode,
+    SecretFile,
+    SecretInInput,
+    HooksDisabled,
+    Privilege,
+    Egress,
+    PackageInstall,
+    ExternalTool,
+    Unparsed,
+}
+
+/// What a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum On {
+    Command,
+    Pipe,
+    Write,
+    Read,
+    Tool,
+    Input,
+    Unparsed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refs {
+    Protected,
+}
+
+/// One rule as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    on: On,
+    category: Category,
+    level: Level,
+    reason: String,
+    #[serde(default)]
+    programs: Vec<String>,
+    #[serde(default)]
+    subcommands: Vec<String>,
+    #[serde(default)]
+    flags: Vec<String>,
+    #[serde(default)]
+    args: Option<String>,
+    #[serde(default)]
+    targets: Vec<PathClass>,
+    #[serde(default)]
+    refs: Option<Refs>,
+    #[serde(default)]
+    privileged: Option<bool>,
+    #[serde(default)]
+    from: Vec<String>,
+    #[serde(default)]
+    tools: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    #[serde(default)]
+    protected_refs: Vec<String>,
+    #[serde(default)]
+    paths: PathSpec,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub on: On,
+    pub category: Category,
+    pub level: Level,
+    pub reason: String,
+    pub programs: Vec<String>,
+    pub subcommands: Vec<String>,
+    pub flags: Vec<String>,
+    pub args: Option<Regex>,
+    pub targets: Vec<PathClass>,
+    pub refs: Option<Refs>,
+    pub privileged: Option<bool>,
+    pub from: Vec<String>,
+    pub tools: Vec<GlobMatcher>,
+}
+
+/// Every rule, with the path classes and protected refs they use.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub rules: Vec<Rule>,
+    pub paths: PathClasses,
+    pub protected_refs: Vec<GlobMatcher>,
+}
+
+/// A rules file that cannot be used, naming the file and what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("{file}: {source}")]
+    Toml {
+        file: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("{file}: rule `{rule}`: {what}")]
+    Rule {
+        file: String,
+        rule: String,
+        what: String,
+    },
+    #[error("{file}: [paths]: {source}")]
+    Glob {
+        file: String,
+        #[source]
+        source: globset::Error,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The repository's own rules file, beside its policies.
+pub const REPOSITORY_FILE: &str = ".vouch/guard.toml";
+
+impl Rules {
+    /// The embedded rules.
+    pub fn embedded() -> Result<Self, RulesError> {
+        Self::from_files(&[(DEFAULT, "assets/guard.toml")])
+    }
+
+    /// The embedded rules with `worktree/.vouch/guard.toml` over them, where it exists.
+    pub fn for_repository(worktree: &Path) -> Result<Self, RulesError> {
+        let path = worktree.join(REPOSITORY_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                Self::from_files(&[(DEFAULT, "assets/guard.toml"), (&text, REPOSITORY_FILE)])
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::embedded(),
+            Err(source) => Err(RulesError::Io { path, source }),
+        }
+    }
+
+    /// Later files add rules, replace rules with the same id and extend the lists.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Self, RulesError> {
+        let mut specs: Vec<(RuleSpec, String)> = Vec::new();
+        let mut paths = PathSpec::default();
+        let mut refs = Vec::new();
+        for (text, file) in files {
+            let spec: FileSpec = toml::from_str(text).map_err(|source| RulesError::Toml {
+                file: (*file).to_owned(),
+                source,
+            })?;
+            extend_paths(&mut paths, spec.paths);
+            refs.extend(spec.protected_refs);
+            for rule in spec.rule {
+                specs.retain(|(r, _)| r.id != rule.id);
+                specs.push((rule, (*file).to_owned()));
+            }
+        }
+        let glob_err = |file: &str| {
+            let file = file.to_owned();
+            move |source| RulesError::Glob { file, source }
+        };
+        let last = files.last().map_or("", |f| f.1);
+        let rules = specs
+            .into_iter()
+            .map(|(s, file)| compile(s, &file))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            rules,
+            paths: PathClasses::new(&paths).map_err(glob_err(last))?,
+            protected_refs: refs
+                .iter()
+                .map(|r| Glob::new(r).map(|g| g.compile_matcher()))
+                .collect::<Result<_, _>>()
+                .map_err(glob_err(last))?,
+        })
+    }
+
+    pub fn is_protected(&self, branch: &str) -> bool {
+        self.protected_refs.iter().any(|g| g.is_match(branch))
+    }
+}
+
+fn extend_paths(into: &mut PathSpec, from: PathSpec) {
+    into.private_key.extend(from.private_key);
+    into.credentials.extend(from.credentials);
+    into.env_file.extend(from.env_file);
+    into.not_secret.extend(from.not_secret);
+    into.system.extend(from.system);
+    into.temporary.extend(from.temporary);
+}
+
+fn compile(spec: RuleSpec, file: &str) -> Result<Rule, RulesError> {
+    let err = |what: String| RulesError::Rule {
+        file: file.to_owned(),
+        rule: spec.id.clone(),
+        what,
+    };
+    let args = spec
+        .args
+        .as_deref()
+        .map(Regex::new)
+        .transpose()
+        .map_err(|e| err(format!("args: {e}")))?;
+    let tools = spec
+        .tools
+        .iter()
+        .map(|t| Glob::new(t).map(|g| g.compile_matcher()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(format!("tools: {e}")))?;
+    let needs = |ok: bool, what: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(err(what.to_owned()))
+        }
+    };
+    match spec.on {
+        On::Pipe => needs(
+            !spec.from.is_empty() && !spec.programs.is_empty(),
+            "`on = \"pipe\"` needs `from` and `programs`",
+        )?,
+        On::Tool => needs(!tools.is_empty(), "`on = \"tool\"` needs `tools`")?,
+        On::Read | On::Write => needs(
+            !spec.targets.is_empty(),
+            "`on = \"read\"` and `\"write\"` need `targets`",
+        )?,
+        On::Command | On::Input | On::Unparsed => {}
+    }
+    if spec
+        .flags
+        .iter()
+        .any(|f| !f.starts_with('-') || f == "-" || f == "--")
+    {
+        return Err(err("flags are written `-f` or `--force`".to_owned()));
+    }
+    Ok(Rule {
+        id: spec.id,
+        on: spec.on,
+        category: spec.category,
+        level: spec.level,
+        reason: spec.reason,
+        programs: spec.programs,
+        subcommands: spec.subcommands,
+        flags: spec.flags,
+        args,
+        targets: spec.targets,
+        refs: spec.refs,
+        privileged: spec.privileged,
+        from: spec.from,
+        tools,
+    })
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+impl Category {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Destructive => "destructive",
+            Self::HistoryRewrite => "history_rewrite",
+            Self::RemoteCode => "remote_code",
+            Self::SecretFile => "secret_file",
+            Self::SecretInInput => "secret_in_input",
+            Self::HooksDisabled => "hooks_disabled",
+            Self::Privilege => "privilege",
+            Self::Egress => "egress",
+            Self::PackageInstall => "package_install",
+            Self::ExternalTool => "external_tool",
+            Self::Unparsed => "unparsed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,97 @@
+use super::*;
+
+#[test]
+fn the_embedded_rules_load_and_every_rule_has_a_reason() {
+    let rules = Rules::embedded().unwrap();
+    assert!(rules.rules.len() > 30);
+    for r in &rules.rules {
+        assert!(!r.reason.trim().is_empty(), "{}", r.id);
+    }
+    let ids: std::collections::BTreeSet<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), rules.rules.len(), "rule ids are unique");
+    assert!(
+        rules.is_protected("main")
+            && rules.is_protected("release/2.0")
+            && !rules.is_protected("feature")
+    );
+}
+
+#[test]
+fn a_repository_file_replaces_rules_by_id_adds_rules_and_extends_lists() {
+    let repo = r#"
+protected_refs = ["staging"]
+[paths]
+env_file = ["secrets.yaml"]
+[[rule]]
+id = "install-package"
+on = "command"
+programs = ["npm"]
+subcommands = ["install"]
+category = "package_install"
+level = "high"
+reason = "ask before installing"
+[[rule]]
+id = "no-terraform-destroy"
+on = "command"
+programs = ["terraform"]
+subcommands = ["destroy"]
+category = "destructive"
+level = "critical"
+reason = "destroys infrastructure"
+"#;
+    let rules =
+        Rules::from_files(&[(DEFAULT, "assets/guard.toml"), (repo, REPOSITORY_FILE)]).unwrap();
+    let install: Vec<&Rule> = rules
+        .rules
+        .iter()
+        .filter(|r| r.id == "install-package")
+        .collect();
+    assert_eq!(install.len(), 1);
+    assert_eq!(install[0].level, Level::High);
+    assert!(rules.rules.iter().any(|r| r.id == "no-terraform-destroy"));
+    assert!(rules.is_protected("staging") && rules.is_protected("main"));
+}
+
+#[test]
+fn a_broken_rules_file_names_the_file_and_the_rule() {
+    let cases = [
+        (
+            "[[rule]]\nid = \"x\"\non = \"command\"\ncategory = \"destructive\"\nlevel = \"severe\"\nreason = \"r\"\n",
+            "unknown variant `severe`",
+        ),
+        (
+            "[[rule]]\nid = \"x\"\non = \"command\"\ncategory = \"destructive\"\nlevel = \"high\"\nreason = \"r\"\nargs = \"(\"\n",
+            "rule `x`: args:",
+        ),
+        (
+            "[[rule]]\nid = \"p\"\non = \"pipe\"\ncategory = \"remote_code\"\nlevel = \"high\"\nreason = \"r\"\n",
+            "rule `p`: `on = \"pipe\"` needs `from` and `programs`",
+        ),
+        (
+            "[[rule]]\nid = \"f\"\non = \"command\"\ncategory = \"destructive\"\nlevel = \"high\"\nreason = \"r\"\nflags = [\"force\"]\n",
+            "rule `f`: flags are written",
+        ),
+        (
+            "[[rule]]\nid = \"u\"\non = \"command\"\ncategory = \"destructive\"\nlevel = \"high\"\nreason = \"r\"\ncolour = 1\n",
+            "unknown field `colour`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = Rules::from_files(&[(DEFAULT, "assets/guard.toml"), (text, REPOSITORY_FILE)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(".vouch/guard.toml"), "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+}
+
+#[test]
+fn a_repository_without_a_rules_file_gets_the_embedded_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = Rules::for_repository(dir.path()).unwrap();
+    assert_eq!(rules.rules.len(), Rules::embedded().unwrap().rules.len());
+    std::fs::create_dir(dir.path().join(".vouch")).unwrap();
+    std::fs::write(dir.path().join(REPOSITORY_FILE), "protected_refs = [").unwrap();
+    let err = Rules::for_repository(dir.path()).unwrap_err().to_string();
+    assert!(err.starts_with(".vouch/guard.toml:"), "{err}");
+}

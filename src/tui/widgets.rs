@@ -1,0 +1,56 @@
+//! The small pieces every screen draws with: the progress spinner, the block around a pane
+//! that shows whether it has the focus, and a few lines of explanation in place of content.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::theme::Theme;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The progress indicator's frame after `tick` ticks.
+pub fn spinner(tick: usize) -> &'static str {
+    SPINNER[tick % SPINNER.len()]
+}
+
+/// A bordered pane titled `title`: bright when it has the focus, muted when not.
+pub fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Block<'a> {
+    let style = if focused { theme.title } else { theme.muted };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(
+            title,
+            if focused { theme.title } else { theme.header },
+        ))
+}
+
+/// A few lines of explanation in place of a pane's content (empty states, loading): the first
+/// plain, the others muted.
+pub fn message(theme: &Theme, frame: &mut Frame, area: Rect, lines: &[&str]) {
+    let mut text = vec![Line::default()];
+    for (i, l) in lines.iter().enumerate() {
+        let style = if i == 0 {
+            Style::default()
+        } else {
+            theme.muted
+        };
+        text.push(Line::from(Span::styled(format!("  {l}"), style)));
+    }
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spinner;
+
+    #[test]
+    fn the_spinner_turns_and_wraps() {
+        assert_eq!(spinner(0), "⠋");
+        assert_eq!(spinner(1), "⠙");
+        assert_eq!(spinner(10), spinner(0));
+    }
+}
