@@ -109,25 +109,26 @@ fn lib_declares_ui_layers_behind_features() {
 // - pricing: the price table (uses money and usage).
 // - config and transcript share a layer: the configuration and the process environment both are
 //   read by the transcript readers, and the configuration loads prices.
-// - fingerprint: line hashes for attribution (sessions, diffs and correlation compare lines);
-//   guard: the risk of a tool call before it runs (the capture hook asks it).
+// - fingerprint: line hashes for attribution (sessions, diffs and correlation compare lines).
 // - session: the session model; index (the sessions cache) and report (session reports) on it.
-// - git: git access (CLI, repository folders, diffs).
+// - git: git access (CLI, repository folders, diffs, notes).
+// - guard: assessing the commands an agent is about to run (below capture, whose hooks ask it).
 // - capture: recording only (agent and git hooks, state); pre-push is handed to `push`.
 // - correlate (commits of sessions), evidence, policy, attest (signing, notes, standing).
 // - provenance (a branch's history of attestations), then push (the pre-push pipeline).
 // - presentation and tools: present (formatting both faces share), demo (builds a demo repository
 //   and index, so it sits above them), recording (fixture import for `debug import-run`).
-// - the faces: tui, then cli (which launches the tui).
+// - the faces: tui, then cli (which launches the tui; the tui never imports the cli).
 
 const LAYERS: &[&[&str]] = &[
     &["money", "clock", "usage", "redact", "words"],
     &["pricing"],
     &["config", "transcript"],
-    &["fingerprint", "guard"],
+    &["fingerprint"],
     &["session"],
     &["index", "report"],
     &["git"],
+    &["guard"],
     &["capture"],
     &["correlate"],
     &["evidence"],
@@ -139,10 +140,6 @@ const LAYERS: &[&[&str]] = &[
     &["tui"],
     &["cli"],
 ];
-
-/// Upward imports still tolerated, as (from, to). Each must still occur: remove an entry once the
-/// import is gone. None today.
-const ALLOWED_UPWARD: &[(&str, &str)] = &[];
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))
@@ -386,21 +383,13 @@ fn imports_point_down_the_layers() {
         edges.len()
     );
     let mut offences = Vec::new();
-    let mut allowances_used = vec![false; ALLOWED_UPWARD.len()];
     for (from, to, place) in &edges {
         let (Some(a), Some(b)) = (layer_of(from), layer_of(to)) else {
             offences.push(format!("{place}: {from} names {to}, which has no layer"));
             continue;
         };
-        if b <= a {
-            continue;
-        }
-        match ALLOWED_UPWARD
-            .iter()
-            .position(|(f, t)| f == from && t == to)
-        {
-            Some(i) => allowances_used[i] = true,
-            None => offences.push(format!("{place}: {from} imports {to}, a layer above it")),
+        if b > a {
+            offences.push(format!("{place}: {from} imports {to}, a layer above it"));
         }
     }
     assert!(
@@ -408,12 +397,6 @@ fn imports_point_down_the_layers() {
         "imports that point up the layers:\n{}",
         offences.join("\n")
     );
-    for (used, (from, to)) in allowances_used.iter().zip(ALLOWED_UPWARD) {
-        assert!(
-            used,
-            "{from} no longer imports {to}: remove the entry from ALLOWED_UPWARD"
-        );
-    }
 }
 
 /// Depth-first search from `node`; a back edge closes a cycle, returned as its path.
@@ -448,9 +431,6 @@ fn top_level_modules_form_no_cycle() {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut places: BTreeMap<(String, String), String> = BTreeMap::new();
     for (from, to, place) in module_edges() {
-        if ALLOWED_UPWARD.iter().any(|(f, t)| *f == from && *t == to) {
-            continue;
-        }
         places.entry((from.clone(), to.clone())).or_insert(place);
         graph.entry(from).or_default().insert(to);
     }
