@@ -208,16 +208,20 @@ pub fn with_repository<T>(parent: &Path, f: impl FnOnce(&Path) -> T) -> Result<T
 
 /// A throwaway clone of the demo repository under `parent`, with the demo sessions that worked
 /// in it archived in its capture state, as `git vouch init` would have left them: what
-/// `git vouch review --demo` reviews. The caller removes the folder.
+/// `git vouch review --demo` reviews. The caller removes it with [`remove_review_workspace`].
 pub fn review_workspace(parent: &Path) -> Result<PathBuf, DemoRepoError> {
     let (bare, _) = repository(parent)?;
-    let dir = parent.join(format!("demo-review-{}", std::process::id()));
+    // The clone is named as the demo sessions' worktree, so evidence names the repository
+    // `tasktrack`, not after this process.
+    let name = Path::new(WORKTREE).file_name().unwrap_or_default();
+    let folder = parent.join(format!("demo-review-{}", std::process::id()));
+    let dir = folder.join(name);
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| DemoRepoError::Io { path, source }
     };
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+    if folder.exists() {
+        std::fs::remove_dir_all(&folder).map_err(io(&folder))?;
     }
     let url = bare.path().to_string_lossy().into_owned();
     let clone = git2::Repository::clone(&url, &dir)?;
@@ -235,6 +239,11 @@ pub fn review_workspace(parent: &Path) -> Result<PathBuf, DemoRepoError> {
         std::fs::write(&path, text).map_err(io(&path))?;
     }
     Ok(dir)
+}
+
+/// Removes a workspace made by [`review_workspace`], with the folder it was made in.
+pub fn remove_review_workspace(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(dir));
 }
 
 #[cfg(test)]

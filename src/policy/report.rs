@@ -104,15 +104,53 @@ impl PolicyReport {
 
     /// One line: how many policies ran, passed, were violated or failed.
     pub fn summary(&self) -> String {
+        use crate::words::counted;
         let count = |s: &str| self.policies.iter().filter(|p| p.status == s).count();
         format!(
-            "{} policies: {} passed, {} violated ({} violations), {} skipped, {} errors",
-            self.policies.len(),
+            "{}: {} passed, {} violated ({}), {} skipped, {}",
+            counted(self.policies.len(), "policy", "policies"),
             count("pass"),
             count("violated"),
-            self.violations,
+            counted(self.violations, "violation", "violations"),
             count("skipped"),
-            self.errors
+            counted(self.errors, "error", "errors")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(name: &str, status: &str, violations: usize) -> PolicyResult {
+        PolicyResult {
+            name: name.into(),
+            source: "builtin".into(),
+            kind: "rego".into(),
+            sha256: String::new(),
+            status: status.into(),
+            violations: (0..violations)
+                .map(|i| Violation {
+                    session: None,
+                    message: format!("v{i}"),
+                })
+                .collect(),
+            skip_reason: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_in_words_that_agree_with_the_numbers() {
+        let one = PolicyReport::new(vec![result("a", "violated", 1)]);
+        assert_eq!(
+            one.summary(),
+            "1 policy: 0 passed, 1 violated (1 violation), 0 skipped, 0 errors"
+        );
+        let two = PolicyReport::new(vec![result("a", "pass", 0), result("b", "violated", 2)]);
+        assert_eq!(
+            two.summary(),
+            "2 policies: 1 passed, 1 violated (2 violations), 0 skipped, 0 errors"
+        );
     }
 }

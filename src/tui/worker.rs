@@ -160,7 +160,7 @@ fn branch(source: &Source, repo: Option<&Path>, prices: &PriceTable) -> Result<B
             let clone = crate::demo::review_workspace(repo_parent).map_err(|e| e.to_string())?;
             let log = branch_at(&clone, prices);
             // A leftover clone is replaced by the next one.
-            let _ = std::fs::remove_dir_all(&clone);
+            crate::demo::remove_review_workspace(&clone);
             log
         }
         (Source::Local { .. }, None) => Err(

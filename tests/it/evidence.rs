@@ -417,9 +417,8 @@ fn golden_evidence_document_of_the_demo_repository() {
         &git_vouch::clock::FixedClock::parse("2026-11-21T12:00:00Z").unwrap(),
     )
     .unwrap();
-    // Only the workspace's temporary location varies (its folder is named for the process).
+    // Only the temporary location of the bundle the workspace was cloned from varies.
     insta::assert_json_snapshot!("golden_evidence_demo", evidence, {
-        ".repository.name" => "[demo workspace]",
         ".repository.remote_url" => "[temporary demo bundle]",
     });
 }

@@ -170,7 +170,7 @@ fn branch_view_loads_shows_states_and_opens_a_commits_sessions() {
     assert!(key(&mut app, KeyCode::Char('b')).is_empty());
     let mut log = log(&app);
     log.commits[1].policy_summary =
-        Some("2 policies: 1 passed, 1 violated (1 violations), 0 skipped, 0 errors".into());
+        Some("2 policies: 1 passed, 1 violated (1 violation), 0 skipped, 0 errors".into());
     log.commits[1].policies = vec!["approved_models: model claude-opus-4-6 is not approved".into()];
     let first_session = log.commits[1].sessions[0].id.clone();
     app.update(Msg::BranchLoaded(Box::new(Ok(log))));

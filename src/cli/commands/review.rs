@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<Outcome> {
     let parent = std::env::temp_dir().join("git-vouch-demo");
     let cwd = crate::demo::review_workspace(&parent).wrap_err("cannot set up the demo review")?;
     let outcome = review(ctx, args, cwd.clone());
-    let _ = std::fs::remove_dir_all(&cwd);
+    crate::demo::remove_review_workspace(&cwd);
     outcome
 }
 

@@ -29,7 +29,7 @@ fn enforce_refuses_a_violating_push_and_signs_the_passing_results() {
 
     w.policy("config.toml", APPROVED);
     let all = w.ok("git", &["push", "origin", "feature"]);
-    assert!(all.contains("1 policies: 1 passed"), "{all}");
+    assert!(all.contains("1 policy: 1 passed"), "{all}");
     assert!(w.remote_has("feature"));
     let evidence = w.signed_evidence("feature");
     let policies = &evidence["policies"]["policies"];
