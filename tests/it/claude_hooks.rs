@@ -81,6 +81,26 @@ impl Env {
         assert!(out.status.success(), "git {args:?}: {out:?}");
     }
 
+    /// Waits, polling, until a file written now gets a later change time than every file in
+    /// the worktree: the filesystem's clock tick has visibly passed them, so a snapshot taken
+    /// next never shares their tick (however coarse the filesystem's timestamps are).
+    fn wait_for_next_tick(&self) {
+        let latest = latest_change(&self.repo);
+        let probe = self.tmp.path().join("tick");
+        let started = std::time::Instant::now();
+        loop {
+            std::fs::write(&probe, "tick").unwrap();
+            if change_ns(&std::fs::metadata(&probe).unwrap()) > latest {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "the filesystem's clock did not tick"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
     fn write(&self, rel: &str, text: &str) {
         let path = self.repo.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -318,6 +338,29 @@ fn replays_a_recorded_subagent_session() {
     assert_eq!(env.errors(), "");
 }
 
+/// When an inode last changed (ctime), in nanoseconds.
+fn change_ns(meta: &std::fs::Metadata) -> i128 {
+    use std::os::unix::fs::MetadataExt;
+    i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec())
+}
+
+/// The latest change time of anything under `dir`, `.git` aside.
+fn latest_change(dir: &Path) -> i128 {
+    let mut latest = i128::MIN;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        let meta = entry.metadata().unwrap();
+        latest = latest.max(change_ns(&meta));
+        if meta.is_dir() {
+            latest = latest.max(latest_change(&entry.path()));
+        }
+    }
+    latest
+}
+
 fn bash(env: &Env, sid: &str, event: &str, id: &str) -> Output {
     let extra = json!({"tool_name": "Bash", "tool_use_id": id,
                        "tool_input": {"command": "make   things\n  happen", "description": "Build"},
@@ -329,7 +372,7 @@ fn bash(env: &Env, sid: &str, event: &str, id: &str) -> Output {
 fn bash_calls_record_the_files_they_changed() {
     let env = Env::new();
     // Changes are told by inode change times: keep earlier writes out of the snapshot's tick.
-    let settle = || std::thread::sleep(std::time::Duration::from_millis(30));
+    let settle = || env.wait_for_next_tick();
     settle();
     bash(&env, "s1", "PreToolUse", "toolu_a");
     env.write("README.md", "hello\nmore\n");
