@@ -26,6 +26,8 @@ use git_vouch::attest::{NAMESPACE, seal, statement_for};
 use git_vouch::clock::FixedClock;
 use serde_json::json;
 
+use crate::support::cli::TestEnv;
+
 const SIGNED_AT: &str = "2026-03-01T12:00:00Z";
 const TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
@@ -49,55 +51,41 @@ fn have_openssh() -> bool {
 
 /// A scratch world: HOME, an agent socket path, repositories.
 struct World {
-    tmp: tempfile::TempDir,
+    env: TestEnv,
 }
 
 impl World {
     fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(tmp.path().join("home")).unwrap();
-        Self { tmp }
+        let env = TestEnv::new();
+        let sock = env.root().join("agent.sock");
+        Self {
+            env: env.var("SSH_AUTH_SOCK", sock),
+        }
     }
     fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
+        self.env.root().join(rel)
     }
     fn home(&self) -> PathBuf {
-        self.path("home")
+        self.env.home()
     }
     fn sock(&self) -> PathBuf {
         self.path("agent.sock")
     }
 
-    /// A command with the pinned environment.
+    /// A command with the hermetic environment.
     fn cmd(&self, program: &str, dir: &Path) -> Command {
-        let mut c = Command::new(program);
-        c.current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .env("HOME", self.home())
-            .env("SSH_AUTH_SOCK", self.sock())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-            .env("GIT_COMMITTER_NAME", "Dev")
-            .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-            .stdin(Stdio::null());
+        let mut c = self.env.program(program, dir);
+        c.stdin(Stdio::null());
         c
     }
 
     /// The library's git handle with the same environment.
     fn git(&self, dir: &Path) -> Git {
-        Git::new(dir)
-            .clear_env()
-            .env("HOME", self.home())
-            .env("SSH_AUTH_SOCK", self.sock())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-            .env("GIT_COMMITTER_NAME", "Dev")
-            .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        let git = Git::new(dir).clear_env();
+        self.env
+            .vars()
+            .into_iter()
+            .fold(git, |g, (k, v)| g.env(k, v))
     }
 
     fn run(&self, program: &str, dir: &Path, args: &[&str]) -> Output {
@@ -140,7 +128,7 @@ impl World {
         let path = self.path(name);
         self.run(
             "ssh-keygen",
-            self.tmp.path(),
+            self.env.root(),
             &[
                 "-q",
                 "-t",
@@ -188,7 +176,7 @@ impl World {
             ns,
             "-s",
         ];
-        self.cmd("ssh-keygen", self.tmp.path())
+        self.cmd("ssh-keygen", self.env.root())
             .args(args)
             .arg(&sig)
             .stdin(std::fs::File::open(&pae).unwrap())
@@ -203,7 +191,7 @@ struct Agent(Child);
 impl Agent {
     fn start(world: &World) -> Self {
         let child = world
-            .cmd("ssh-agent", world.tmp.path())
+            .cmd("ssh-agent", world.env.root())
             .args(["-D", "-a"])
             .arg(world.sock())
             .stdout(Stdio::null())
@@ -400,7 +388,7 @@ fn ssh_keygen_fallback_makes_the_same_signature() {
     }
     let w = World::new();
     let key = w.ssh_keygen("id_ed25519", "");
-    let git = w.git(w.tmp.path());
+    let git = w.git(w.env.root());
     let public = ProgramSigner::public_key_of(&key).unwrap();
     let program = ProgramSigner::new("ssh-keygen", &key, public, None, &git);
     let file = FileSigner::open(&key).unwrap();
@@ -808,13 +796,13 @@ fn team(w: &World) -> (PathBuf, PathBuf, PathBuf, Vec<String>) {
     let (a, commits) = w.repo("a", 2);
     let remote = w.path("remote.git");
     let remote_s = remote.to_str().unwrap();
-    w.run("git", w.tmp.path(), &["init", "-q", "--bare", remote_s]);
+    w.run("git", w.env.root(), &["init", "-q", "--bare", remote_s]);
     w.run("git", &a, &["remote", "add", "origin", remote_s]);
     w.run("git", &a, &["push", "-q", "origin", "main"]);
     let b = w.path("b");
     w.run(
         "git",
-        w.tmp.path(),
+        w.env.root(),
         &["clone", "-q", remote_s, b.to_str().unwrap()],
     );
     let hook = a.join(".git/hooks/pre-push");
@@ -888,7 +876,7 @@ fn notes_push_merges_a_teammates_concurrent_notes_and_fetch_brings_them() {
     let c = w.path("c");
     w.run(
         "git",
-        w.tmp.path(),
+        w.env.root(),
         &["clone", "-q", remote.to_str().unwrap(), c.to_str().unwrap()],
     );
     let gc = w.git(&c);
@@ -928,7 +916,7 @@ fn notes_sync_with_nothing_to_share_is_not_an_error() {
     let empty = w.path("empty.git");
     w.run(
         "git",
-        w.tmp.path(),
+        w.env.root(),
         &["init", "-q", "--bare", empty.to_str().unwrap()],
     );
     let git = w.git(&repo);

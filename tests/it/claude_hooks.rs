@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::support::cli::TestEnv;
 use crate::support::shared;
 
 use std::io::Write;
@@ -33,21 +34,19 @@ const RECORDED: [&str; 11] = [
 ];
 
 struct Env {
-    tmp: tempfile::TempDir,
+    sandbox: TestEnv,
     repo: PathBuf,
     projects: PathBuf,
 }
 
 impl Env {
     fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let repo = tmp.path().join("repo");
-        let projects = tmp.path().join("projects");
-        for dir in [&repo, &projects, &tmp.path().join("home")] {
-            std::fs::create_dir_all(dir).unwrap();
-        }
+        let sandbox = TestEnv::new();
+        let repo = sandbox.root().join("repo");
+        let projects = sandbox.projects();
+        std::fs::create_dir_all(&repo).unwrap();
         let env = Self {
-            tmp,
+            sandbox,
             repo,
             projects,
         };
@@ -61,18 +60,8 @@ impl Env {
     }
 
     fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut c = Command::new(program);
-        c.args(args)
-            .current_dir(&self.repo)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .env("HOME", self.tmp.path().join("home"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-            .env("GIT_COMMITTER_NAME", "Dev")
-            .env("GIT_COMMITTER_EMAIL", "dev@example.com");
+        let mut c = self.sandbox.program(program, &self.repo);
+        c.args(args);
         c
     }
 
@@ -86,7 +75,7 @@ impl Env {
     /// next never shares their tick (however coarse the filesystem's timestamps are).
     fn wait_for_next_tick(&self) {
         let latest = latest_change(&self.repo);
-        let probe = self.tmp.path().join("tick");
+        let probe = self.sandbox.root().join("tick");
         let started = std::time::Instant::now();
         loop {
             std::fs::write(&probe, "tick").unwrap();
@@ -431,7 +420,7 @@ fn edit_payload(env: &Env, sid: &str, file: &Path, id: &str) -> Value {
 #[test]
 fn edits_in_a_linked_worktree_land_in_that_worktrees_state() {
     let env = Env::new();
-    let wt = env.tmp.path().join("wt");
+    let wt = env.sandbox.root().join("wt");
     env.git(&[
         "worktree",
         "add",
@@ -589,7 +578,7 @@ fn a_session_id_with_path_separators_stays_inside_the_state_folder() {
     );
     assert_eq!(env.session(sid).session_id, sid);
     assert_eq!(env.events(sid).len(), 1);
-    assert!(!env.tmp.path().join("escape").exists() && !env.repo.join("escape").exists());
+    assert!(!env.sandbox.root().join("escape").exists() && !env.repo.join("escape").exists());
     for dir in ["sessions", "events"] {
         for entry in std::fs::read_dir(env.state().join(dir)).unwrap() {
             assert!(
@@ -677,16 +666,16 @@ fn an_unwritable_state_folder_or_no_repository_is_silent() {
     assert!(env.state().is_file());
 
     // A worktree whose git dir is gone: nothing is created in its place.
-    let broken = env.tmp.path().join("broken");
+    let broken = env.sandbox.root().join("broken");
     std::fs::create_dir_all(&broken).unwrap();
-    let gone = env.tmp.path().join("gone/.git/worktrees/x");
+    let gone = env.sandbox.root().join("gone/.git/worktrees/x");
     std::fs::write(broken.join(".git"), format!("gitdir: {}\n", gone.display())).unwrap();
     let mut p = env.payload("s3", "SessionStart", &json!({}));
     p["cwd"] = json!(broken);
     assert!(env.hook("SessionStart", &p).stdout.is_empty());
-    assert!(!env.tmp.path().join("gone").exists());
+    assert!(!env.sandbox.root().join("gone").exists());
 
-    let outside = env.tmp.path().join("not-a-repo");
+    let outside = env.sandbox.root().join("not-a-repo");
     std::fs::create_dir_all(&outside).unwrap();
     let mut p = env.payload("s2", "SessionStart", &json!({}));
     p["cwd"] = json!(outside);

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::support::capture;
+use crate::support::cli::TestEnv;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -13,25 +14,18 @@ use git_vouch::capture::locate::RepoPaths;
 use git_vouch::capture::state::{StateDir, read_json};
 
 struct Repo {
-    _tmp: tempfile::TempDir,
+    env: TestEnv,
     dir: PathBuf,
-    home: PathBuf,
 }
 
 const HOOKS: [&str; 4] = ["commit-msg", "post-commit", "post-rewrite", "pre-push"];
 
 impl Repo {
     fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("repo");
-        let home = tmp.path().join("home");
+        let env = TestEnv::new();
+        let dir = env.root().join("repo");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::create_dir_all(&home).unwrap();
-        let repo = Self {
-            _tmp: tmp,
-            dir,
-            home,
-        };
+        let repo = Self { env, dir };
         repo.git(&["init", "-q", "-b", "main"]);
         repo.write("README.md", "hello\n");
         repo.git(&["add", "-A"]);
@@ -41,18 +35,8 @@ impl Repo {
     }
 
     fn cmd(&self, program: &str, args: &[&str]) -> Command {
-        let mut c = Command::new(program);
-        c.args(args)
-            .current_dir(&self.dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .env("HOME", &self.home)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-            .env("GIT_COMMITTER_NAME", "Dev")
-            .env("GIT_COMMITTER_EMAIL", "dev@example.com");
+        let mut c = self.env.program(program, &self.dir);
+        c.args(args);
         c
     }
 

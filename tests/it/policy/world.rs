@@ -1,53 +1,35 @@
 //! A repository with git-vouch's hooks, a bare remote, a signing key and an archived agent
 //! session (the recorded fixture, model claude-sonnet-4-5) that wrote `notes.txt`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 pub use super::trust_world::SESSION;
+use crate::support::cli::TestEnv;
 
 pub struct World {
-    _tmp: tempfile::TempDir,
-    pub root: PathBuf,
+    env: TestEnv,
     pub repo: PathBuf,
     pub remote: PathBuf,
 }
 
 impl World {
     pub fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().to_path_buf();
-        for d in ["home", "config", "repo"] {
-            std::fs::create_dir_all(root.join(d)).unwrap();
-        }
+        let env = TestEnv::new().binary_on_path();
+        let root = env.root().to_path_buf();
+        std::fs::create_dir_all(root.join("repo")).unwrap();
         let w = Self {
             repo: root.join("repo"),
             remote: root.join("remote.git"),
-            root,
-            _tmp: tmp,
+            env,
         };
         w.setup();
         w
     }
 
     pub fn cmd(&self, program: &str, args: &[&str]) -> Command {
-        let bin_dir = Path::new(env!("CARGO_BIN_EXE_git-vouch")).parent().unwrap();
-        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
-        let mut c = Command::new(program);
-        c.args(args)
-            .current_dir(&self.repo)
-            .env_clear()
-            .env("PATH", path)
-            .env("HOME", self.root.join("home"))
-            .env("XDG_CONFIG_HOME", self.root.join("config"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-            .env("GIT_COMMITTER_NAME", "Dev")
-            .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-            .env("GIT_VOUCH_NOW", "2026-11-21T12:00:00Z")
-            .stdin(Stdio::null());
+        let mut c = self.env.program(program, &self.repo);
+        c.args(args).stdin(Stdio::null());
         c
     }
 

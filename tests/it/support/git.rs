@@ -1,6 +1,6 @@
-//! The git CLI for tests, isolated from the person's configuration: a fixed identity and no
-//! global or system config; `git_at` also sets author and committer dates so commit ids are
-//! reproducible.
+//! The git CLI for tests, isolated from the person's environment and configuration: a cleared
+//! environment, a fixed identity and no global or system config; `git_at` also sets author and
+//! committer dates so commit ids are reproducible.
 
 #![allow(clippy::unwrap_used)]
 
@@ -29,8 +29,12 @@ pub fn git_in(vars: &[(&str, OsString)], repo: &Path, args: &[&str]) -> String {
     output(isolated(cmd, repo, args), args)
 }
 
+/// git with only the variables of the hermetic environment that need no folder (see
+/// `support/cli.rs`): nothing of the caller's environment but PATH.
 fn command(repo: &Path, args: &[&str]) -> Command {
-    isolated(Command::new("git"), repo, args)
+    let mut cmd = Command::new("git");
+    cmd.env_clear().envs(super::cli::hermetic_vars());
+    isolated(cmd, repo, args)
 }
 
 fn isolated(mut cmd: Command, repo: &Path, args: &[&str]) -> Command {

@@ -1,7 +1,7 @@
 //! A repository wired for the trust path, with real git and keys: the capture hooks, a bare
 //! remote, an archived agent session whose edit is pending, and a `git vouch keygen` key listed
-//! in an allowed signers file. Commands run with a clean environment (temporary HOME and
-//! config, no global git config) and the built binary first on PATH.
+//! in an allowed signers file. Commands run in the hermetic test environment (`support/cli.rs`)
+//! with the built binary first on PATH.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -10,53 +10,38 @@ use git_vouch::capture::locate::RepoPaths;
 use git_vouch::capture::state::StateDir;
 
 use super::capture;
+use super::cli::TestEnv;
 use super::shared;
 
 pub const SESSION: &str = "c1aa46c2-c142-4c34-a25d-c6079bf20d5d";
 
 pub struct World {
-    _tmp: tempfile::TempDir,
+    sandbox: TestEnv,
     pub root: PathBuf,
 }
 
 impl World {
+    /// The hermetic environment with the binary on PATH and the wall clock: the hooks record
+    /// wall-clock times that `git vouch` compares.
     pub fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().to_path_buf();
-        for d in ["home", "config", "repo"] {
-            std::fs::create_dir_all(root.join(d)).unwrap();
-        }
-        Self { _tmp: tmp, root }
+        let sandbox = TestEnv::new().binary_on_path().wall_clock();
+        let root = sandbox.root().to_path_buf();
+        std::fs::create_dir_all(root.join("repo")).unwrap();
+        Self { sandbox, root }
     }
 
     /// The environment every command gets (on top of a cleared one).
     pub fn env(&self) -> Vec<(String, String)> {
-        let bin_dir = Path::new(env!("CARGO_BIN_EXE_git-vouch")).parent().unwrap();
-        let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
-        let dir = |d: &str| self.root.join(d).display().to_string();
-        [
-            ("PATH", path),
-            ("HOME", dir("home")),
-            ("XDG_CONFIG_HOME", dir("config")),
-            ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
-            ("GIT_CONFIG_NOSYSTEM", "1".into()),
-            ("GIT_AUTHOR_NAME", "Dev".into()),
-            ("GIT_AUTHOR_EMAIL", "dev@example.com".into()),
-            ("GIT_COMMITTER_NAME", "Dev".into()),
-            ("GIT_COMMITTER_EMAIL", "dev@example.com".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+        self.sandbox
+            .vars()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_string_lossy().into_owned()))
+            .collect()
     }
 
     pub fn cmd(&self, program: &str, dir: &Path, args: &[&str]) -> Command {
-        let mut c = Command::new(program);
-        c.args(args)
-            .current_dir(dir)
-            .env_clear()
-            .envs(self.env())
-            .stdin(Stdio::null());
+        let mut c = self.sandbox.program(program, dir);
+        c.args(args).stdin(Stdio::null());
         c
     }
 
