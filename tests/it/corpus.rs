@@ -5,24 +5,21 @@
 
 #[path = "../bench/corpus.rs"]
 mod generator;
+use crate::support::cli;
 use crate::support::figures;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
 use generator::{Options, Tokens, Truth};
 use serde_json::{Value, json};
 
 fn sessions_json(config: &Path, home: &Path, cache: &Path) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
+    let out = cli::binary()
         .args(["sessions", "--json"])
         .env("CLAUDE_CONFIG_DIR", config)
         .env("HOME", home)
         .env("GIT_VOUCH_CACHE_DIR", cache)
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("XDG_CACHE_HOME")
-        .env_remove("GIT_VOUCH_PRICING")
         .output()
         .expect("run git-vouch");
     assert!(

@@ -4,6 +4,7 @@
 //! notes signed by real keys (git-vouch's own key generation and signing) and git's configured
 //! allowed signers. Also the demo repository (the embedded bundle).
 
+use crate::support::cli::hermetic_vars;
 use crate::support::git as git_cli;
 
 use std::path::Path;
@@ -41,7 +42,9 @@ fn attest(repo: &Path, key: &Path, commits: &[&str], reviewed: bool) {
     let mut statement = statement_for(&commits, &commits[0], predicate);
     let clock = FixedClock::parse("2026-03-01T12:00:00Z").unwrap();
     let envelope = seal(&mut statement, &FileSigner::open(key).unwrap(), &clock).unwrap();
-    let git = Git::new(repo).clear_env().env("GIT_CONFIG_NOSYSTEM", "1");
+    let git = hermetic_vars()
+        .into_iter()
+        .fold(Git::new(repo).clear_env(), |g, (k, v)| g.env(k, v));
     append_all(&git, &commits, &envelope).unwrap();
 }
 

@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use git_vouch::pricing::PriceTable;
 use git_vouch::session::SessionSummary;
@@ -25,16 +24,12 @@ fn manifest() -> &'static Path {
 fn run(config: &Path, args: &[&str]) -> String {
     let home = tempfile::tempdir().expect("temp home");
     let cache = tempfile::tempdir().expect("temp cache");
-    let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
+    let out = cli::binary()
         .args(args)
         .env("CLAUDE_CONFIG_DIR", config)
         .env("HOME", home.path())
         .env("GIT_VOUCH_CACHE_DIR", cache.path())
-        .env("NO_COLOR", "1")
         .env("COLUMNS", "80")
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("XDG_CACHE_HOME")
-        .env_remove("GIT_VOUCH_PRICING")
         .output()
         .expect("run git-vouch");
     let stderr = String::from_utf8_lossy(&out.stderr);

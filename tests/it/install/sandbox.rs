@@ -10,6 +10,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+use crate::support::cli::hermetic_vars;
+
 pub const EVENTS: [&str; 9] = [
     "SessionStart",
     "UserPromptSubmit",
@@ -69,19 +71,18 @@ impl Sandbox {
         vouch: bool,
     ) -> Command {
         let mut cmd = Command::new(program);
+        // The hermetic test environment, with this sandbox's PATH, folders and identity.
         cmd.current_dir(dir)
             .env_clear()
+            .envs(hermetic_vars())
             .env("PATH", self.path_var(vouch))
             .env("HOME", self.root.join("home"))
             .env("CLAUDE_CONFIG_DIR", self.config())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CEILING_DIRECTORIES", &self.root)
             .env("GIT_AUTHOR_NAME", "Test")
             .env("GIT_AUTHOR_EMAIL", "test@example.com")
             .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .env("NO_COLOR", "1");
+            .env("GIT_COMMITTER_EMAIL", "test@example.com");
         cmd
     }
 

@@ -50,7 +50,8 @@ fn one_commit_repo(env: &TestEnv) -> std::path::PathBuf {
     repo
 }
 
-/// `args` with the placeholders filled in, as a command in `repo` with git's identity fixed.
+/// `args` with the placeholders filled in, as a command in `repo` (git's identity is fixed by the
+/// hermetic environment).
 fn printing_command(env: &TestEnv, repo: &std::path::Path, args: &str, run: usize) -> Command {
     let dir = env.dir.path().join(format!("run{run}"));
     let args = args
@@ -58,11 +59,7 @@ fn printing_command(env: &TestEnv, repo: &std::path::Path, args: &str, run: usiz
         .replace("{dir}", &dir.display().to_string());
     let args: Vec<&str> = args.split(' ').collect();
     let mut cmd = env.command(&args);
-    cmd.current_dir(repo)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com");
+    cmd.current_dir(repo);
     cmd
 }
 

@@ -27,6 +27,16 @@ pub fn hermetic_vars() -> Vec<(&'static str, OsString)> {
     ]
 }
 
+/// The binary with only [`hermetic_vars`] and the fixed clock, for tests that bring their own
+/// HOME, cache and Claude config (a generated corpus, the shared reference data).
+pub fn binary() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-vouch"));
+    cmd.env_clear()
+        .envs(hermetic_vars())
+        .env("GIT_VOUCH_NOW", NOW);
+    cmd
+}
+
 /// A temporary environment for one test. Every command made by [`TestEnv::program`] or
 /// [`TestEnv::command`] starts from a cleared environment and gets only [`TestEnv::vars`].
 pub struct TestEnv {

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use git_vouch::evidence::sessions::from_detail;
 use git_vouch::index::summarize_files;
@@ -24,7 +23,7 @@ pub enum Source<'a> {
 }
 
 fn run(source: &Source<'_>, home: &Path, args: &[&str]) -> Value {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-vouch"));
+    let mut cmd = super::cli::binary();
     match source {
         Source::Demo => {
             cmd.arg("--demo");
@@ -38,9 +37,6 @@ fn run(source: &Source<'_>, home: &Path, args: &[&str]) -> Value {
         .env("HOME", home)
         .env("GIT_VOUCH_CACHE_DIR", home.join("cache"))
         .env("GIT_VOUCH_CONFIG_DIR", home.join("config"))
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("XDG_CACHE_HOME")
-        .env_remove("GIT_VOUCH_PRICING")
         .output()
         .unwrap();
     assert!(
