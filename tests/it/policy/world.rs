@@ -1,36 +1,27 @@
-//! A repository with git-vouch's hooks, a bare remote, a signing key and an archived agent
-//! session (the recorded fixture, model claude-sonnet-4-5) that wrote `notes.txt`.
+//! The trust-path world (`support/world.rs`: git-vouch's hooks, a bare remote, a signing key and
+//! an archived agent session, the recorded fixture with model claude-sonnet-4-5, that wrote
+//! `notes.txt`) as the policy tests use it: commands run in its repository with the fixed clock.
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
+use super::trust_world;
 pub use super::trust_world::SESSION;
-use crate::support::cli::TestEnv;
 
 pub struct World {
-    env: TestEnv,
+    trust: trust_world::World,
     pub repo: PathBuf,
-    pub remote: PathBuf,
 }
 
 impl World {
     pub fn new() -> Self {
-        let env = TestEnv::new().binary_on_path();
-        let root = env.root().to_path_buf();
-        std::fs::create_dir_all(root.join("repo")).unwrap();
-        let w = Self {
-            repo: root.join("repo"),
-            remote: root.join("remote.git"),
-            env,
-        };
-        w.setup();
-        w
+        let trust = trust_world::World::with_fixed_clock();
+        let (repo, _remote, _allowed) = trust_world::setup(&trust);
+        Self { trust, repo }
     }
 
     pub fn cmd(&self, program: &str, args: &[&str]) -> Command {
-        let mut c = self.env.program(program, &self.repo);
-        c.args(args).stdin(Stdio::null());
-        c
+        self.trust.cmd(program, &self.repo, args)
     }
 
     pub fn run(&self, program: &str, args: &[&str]) -> Output {
@@ -42,21 +33,6 @@ impl World {
         let out = self.run(program, args);
         assert!(out.status.success(), "{program} {args:?}: {}", text(&out));
         text(&out)
-    }
-
-    fn setup(&self) {
-        let remote = self.remote.to_str().unwrap();
-        self.ok("git", &["init", "-q", "--bare", remote]);
-        self.ok("git", &["init", "-q", "-b", "main"]);
-        std::fs::write(self.repo.join("README.md"), "readme\n").unwrap();
-        self.ok("git", &["add", "-A"]);
-        self.ok("git", &["commit", "-q", "-m", "initial"]);
-        self.ok("git", &["remote", "add", "origin", remote]);
-        self.ok("git", &["push", "-q", "origin", "main"]);
-        self.ok("git", &["fetch", "-q", "origin"]);
-        self.ok("git-vouch", &["init"]);
-        self.ok("git-vouch", &["keygen"]);
-        super::trust_world::archive_agent_session(&self.repo);
     }
 
     /// A feature branch with the agent's commit.

@@ -24,7 +24,16 @@ impl World {
     /// The hermetic environment with the binary on PATH and the wall clock: the hooks record
     /// wall-clock times that `git vouch` compares.
     pub fn new() -> Self {
-        let sandbox = TestEnv::new().binary_on_path().wall_clock();
+        Self::in_env(TestEnv::new().binary_on_path().wall_clock())
+    }
+
+    /// The same world with the test environment's fixed clock for the commands (the hooks still
+    /// read the wall clock).
+    pub fn with_fixed_clock() -> Self {
+        Self::in_env(TestEnv::new().binary_on_path())
+    }
+
+    fn in_env(sandbox: TestEnv) -> Self {
         let root = sandbox.root().to_path_buf();
         std::fs::create_dir_all(root.join("repo")).unwrap();
         Self { sandbox, root }
