@@ -5,27 +5,24 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::support::cli::TestEnv;
 use crate::support::tmux;
 
 use tmux::Tmux;
 
-/// `git-vouch --demo` in a fresh home; the folder lives as long as the terminal.
-fn demo() -> Option<(Tmux, tempfile::TempDir)> {
+/// `git-vouch --demo` in the hermetic test environment, which lives as long as the terminal.
+fn demo() -> Option<(Tmux, TestEnv)> {
     if !tmux::available() {
         return None;
     }
-    let home = tempfile::tempdir().unwrap();
-    let env: Vec<(String, String)> = [
-        ("PATH", "/usr/bin:/bin"),
-        ("HOME", &home.path().display().to_string()),
-        ("GIT_VOUCH_NOW", "2026-11-21T12:00:00Z"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
+    let sandbox = TestEnv::new();
     let bin = env!("CARGO_BIN_EXE_git-vouch");
-    let t = Tmux::run(home.path(), &env, &format!("'{bin}' --demo"));
-    Some((t, home))
+    let t = Tmux::run(
+        sandbox.root(),
+        &sandbox.string_vars(),
+        &format!("'{bin}' --demo"),
+    );
+    Some((t, sandbox))
 }
 
 #[test]

@@ -128,6 +128,14 @@ impl TestEnv {
         vars
     }
 
+    /// [`TestEnv::vars`] as text, for a shell line (tmux).
+    pub fn string_vars(&self) -> Vec<(String, String)> {
+        self.vars()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_string_lossy().into_owned()))
+            .collect()
+    }
+
     /// `program` (git, ssh-keygen, the binary…) run in `dir` with only this environment.
     pub fn program(&self, program: impl AsRef<OsStr>, dir: &Path) -> Command {
         let mut cmd = Command::new(program);

@@ -41,11 +41,7 @@ impl World {
 
     /// The environment every command gets (on top of a cleared one).
     pub fn env(&self) -> Vec<(String, String)> {
-        self.sandbox
-            .vars()
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_string_lossy().into_owned()))
-            .collect()
+        self.sandbox.string_vars()
     }
 
     pub fn cmd(&self, program: &str, dir: &Path, args: &[&str]) -> Command {
