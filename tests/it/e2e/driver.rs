@@ -48,14 +48,14 @@ impl Workdir {
         }
     }
 
-    /// git with the fixed identity and no system or global configuration.
+    /// git with the fixed identity and no system or global configuration, in the scenario's
+    /// own environment (nothing of the caller's but what [`base_env`] passes on).
     pub fn git(&self, args: &[&str]) -> String {
         let out = Command::new("git")
             .args(args)
             .current_dir(&self.repo)
-            .env("HOME", &self.home)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("PATH", path_with_vouch())
+            .env_clear()
+            .envs(base_env(self))
             .output()
             .expect("run git");
         assert!(
