@@ -4,7 +4,7 @@
 //! Data flows one way: transcripts and hook events → session model (pricing, subagent tree, tool
 //! calls, file edits) → git correlation → evidence → redaction → policy → signing → git notes.
 //! The domain modules below never depend on the terminal or argument-parsing crates; `cli` and
-//! `tui` sit on top of them (`tests/architecture.rs` checks it).
+//! `tui` sit on top of them (`tests/it/architecture.rs` checks it).
 
 pub mod attest;
 pub mod capture;
