@@ -17,7 +17,6 @@
 
 pub mod allowed_signers;
 pub mod dsse;
-pub mod git;
 pub mod notes;
 pub mod publish;
 pub mod sign;

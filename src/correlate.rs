@@ -14,12 +14,12 @@ use serde::Serialize;
 
 use crate::capture::commit_record::CommitRecord;
 pub use crate::capture::commit_record::LinkSource;
-use crate::capture::diff::commit_diff;
-use crate::capture::locate::RepoPaths;
 use crate::capture::state::{StateDir, read_json};
+use crate::git::diff::commit_diff;
+use crate::git::paths::RepoPaths;
 use crate::session::detail::{LineEdge, SessionDetail};
 
-pub use repository::{SessionCommits, configured_signers, sessions_in_repository};
+pub use repository::commits_by_session;
 mod changes;
 
 pub use changes::{
@@ -168,7 +168,7 @@ fn link(commit: &git2::Commit<'_>, source: LinkSource, agent_lines: u32) -> Comm
 
 /// Adds commits, made from the session's start until a week after its end, whose added lines
 /// include lines the agent wrote to the same file (only distinctive lines are kept as evidence;
-/// see [`crate::capture::record::is_distinctive`]).
+/// see [`crate::fingerprint::is_distinctive`]).
 fn infer(
     repo: &Repository,
     paths: &RepoPaths,

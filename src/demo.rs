@@ -124,7 +124,7 @@ pub enum DemoRepoError {
 /// paths that map the demo sessions' working tree onto it.
 pub fn repository(
     parent: &Path,
-) -> Result<(git2::Repository, crate::capture::locate::RepoPaths), DemoRepoError> {
+) -> Result<(git2::Repository, crate::git::paths::RepoPaths), DemoRepoError> {
     let digest = crate::transcript::hash::hash64(BUNDLE);
     let dir = parent.join(format!("demo-repo-{digest:016x}.git"));
     // Unpacked into a temporary folder and renamed: a folder of that name is complete.
@@ -132,7 +132,7 @@ pub fn repository(
         unpack(parent, &dir)?;
     }
     let repo = git2::Repository::open_bare(&dir)?;
-    let paths = crate::capture::locate::RepoPaths {
+    let paths = crate::git::paths::RepoPaths {
         worktree: PathBuf::from(WORKTREE),
         git_dir: dir.clone(),
         common_dir: dir,
@@ -140,15 +140,20 @@ pub fn repository(
     Ok((repo, paths))
 }
 
+/// Unpackings started by this process (each gets its own temporary folder).
+static UNPACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Writes the bundle's pack and refs into a fresh bare repository, then renames it into place
-/// (a second explorer unpacking at the same time loses the rename harmlessly).
+/// (a second explorer, or worker, unpacking at the same time loses the rename harmlessly).
 fn unpack(parent: &Path, dir: &Path) -> Result<(), DemoRepoError> {
     let io = |source| DemoRepoError::Io {
         path: parent.to_path_buf(),
         source,
     };
     std::fs::create_dir_all(parent).map_err(io)?;
-    let temp = parent.join(format!("demo-repo.tmp-{}", std::process::id()));
+    // One folder per unpacking: the explorer's workers may unpack at the same time in one process.
+    let n = UNPACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temp = parent.join(format!("demo-repo.tmp-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&temp);
     let repo = git2::Repository::init_bare(&temp)?;
     let (refs, pack) = parse_bundle(BUNDLE)?;

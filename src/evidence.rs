@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod build;
 pub mod chainloop;
+pub mod policy_report;
 pub mod range;
 pub mod sessions;
 pub mod single;
@@ -17,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use build::{build_evidence, build_for};
+pub use policy_report::PolicyReport;
 pub use single::build_for_session;
 
 /// The schema version written into every document.
@@ -66,7 +68,7 @@ pub struct Evidence {
     pub warnings: Vec<String>,
     /// Policy results, when policies were checked before signing (pre-push, review).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policies: Option<crate::policy::PolicyReport>,
+    pub policies: Option<PolicyReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

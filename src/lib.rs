@@ -4,7 +4,7 @@
 //! Data flows one way: transcripts and hook events → session model (pricing, subagent tree, tool
 //! calls, file edits) → git correlation → evidence → redaction → policy → signing → git notes.
 //! The domain modules below never depend on the terminal or argument-parsing crates; `cli` and
-//! `tui` sit on top of them (`tests/architecture.rs` checks it).
+//! `tui` sit on top of them (`tests/it/architecture.rs` checks it).
 
 pub mod attest;
 pub mod capture;
@@ -13,6 +13,8 @@ pub mod config;
 pub mod correlate;
 pub mod demo;
 pub mod evidence;
+pub mod fingerprint;
+pub mod git;
 pub mod guard;
 pub mod index;
 pub mod money;
@@ -20,10 +22,10 @@ pub mod policy;
 pub mod present;
 pub mod pricing;
 pub mod provenance;
+pub mod push;
 pub mod recording;
 pub mod redact;
 pub mod report;
-pub mod review;
 pub mod session;
 pub mod transcript;
 pub mod usage;

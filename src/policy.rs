@@ -12,17 +12,16 @@ pub mod config;
 pub mod eval;
 pub mod isolate;
 pub mod load;
-pub mod report;
 
 use std::path::Path;
 
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
+pub use crate::evidence::policy_report::{PolicyReport, PolicyResult, Violation};
 pub use config::PolicyConfig;
 pub use eval::Limits;
 pub use load::FileKind;
-pub use report::{PolicyReport, PolicyResult, Violation};
 
 use crate::evidence::Evidence;
 

@@ -12,7 +12,8 @@ mod sync;
 use std::collections::BTreeMap;
 
 use super::dsse::{DsseError, Envelope};
-use super::git::{Git, GitError};
+use crate::git::notes::with_note;
+use crate::git::{Git, GitError};
 
 pub use sync::{FetchOutcome, MAX_PUSH_ATTEMPTS, PushOutcome, fetch_notes, push_notes};
 
@@ -103,11 +104,10 @@ pub fn append_all(git: &Git, commits: &[String], envelope: &Envelope) -> Result<
                 commit: commit.clone(),
             })?
             .id();
-        let existing = match repo.find_note(Some(NOTES_REF), oid) {
-            Ok(note) => note.message().unwrap_or("").to_owned(),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => String::new(),
-            Err(e) => return Err(e.into()),
-        };
+        let existing = with_note(&repo, NOTES_REF, oid, |b| {
+            std::str::from_utf8(b).unwrap_or("").to_owned()
+        })?
+        .unwrap_or_default();
         if existing.lines().any(|l| l.trim() == line) {
             continue;
         }

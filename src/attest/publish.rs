@@ -12,12 +12,12 @@ use std::path::Path;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::git::Git;
 use super::notes::{self, NotesError};
-use super::sign::{KeySources, resolve_signer};
-use super::{SealError, SignError, seal, statement_for};
+use super::sign::SignerSlot;
+use super::{SealError, seal, statement_for};
 use crate::clock::Clock;
 use crate::evidence::{Evidence, EvidenceError, build_evidence};
+use crate::git::Git;
 use crate::pricing::PriceTable;
 use crate::redact::{Counts, Redactor};
 
@@ -75,9 +75,10 @@ pub struct Attested {
 pub enum PublishError {
     #[error(transparent)]
     Evidence(#[from] EvidenceError),
-    /// No signing key, or one that cannot be used: the [`SignError`] says which and how to fix it.
-    #[error(transparent)]
-    NoKey(SignError),
+    /// No signing key, or one that cannot be used: the [`super::SignError`]'s words say which
+    /// and how to fix it.
+    #[error("{0}")]
+    NoKey(String),
     #[error(transparent)]
     Seal(#[from] SealError),
     #[error(transparent)]
@@ -86,8 +87,6 @@ pub enum PublishError {
         "the statement would not carry the reviewed evidence bytes verbatim; nothing was signed"
     )]
     NotVerbatim,
-    #[error("the range has no commits to attest")]
-    Empty,
 }
 
 /// The predicate: the evidence bytes themselves, their digest, and the review (the note redacted,
@@ -110,79 +109,22 @@ pub fn predicate(prepared: &Prepared, review: &Review, redactor: &Redactor) -> V
     })
 }
 
-/// Attests `range` (default: the current branch) in the repository at `cwd`.
+/// Attests `range` (default: the current branch) in the repository at `cwd`, signed by
+/// `signer` (looked up once the evidence is built).
 pub fn attest(
     cwd: &Path,
     range: Option<&str>,
     review: &Review,
     prices: &PriceTable,
     redactor: &Redactor,
+    signer: &SignerSlot,
     clock: &dyn Clock,
 ) -> Result<Attested, PublishError> {
     let prepared = Prepared::new(build_evidence(cwd, range, prices, redactor, clock)?);
-    let git = Git::new(cwd);
-    let signer = resolve_signer(&git, &KeySources::from_env()).map_err(PublishError::NoKey)?;
-    sign_and_attach(&git, &prepared, review, redactor, signer.as_ref(), clock)
-}
-
-/// The evidence of the commits pre-push computed for one ref (oldest first).
-pub fn prepare_commits(
-    cwd: &Path,
-    commits: &[String],
-    prices: &PriceTable,
-    redactor: &Redactor,
-    clock: &dyn Clock,
-) -> Result<Prepared, PublishError> {
-    let (Some(first), Some(tip)) = (commits.first(), commits.last()) else {
-        return Err(PublishError::Empty);
-    };
-    let range = crate::evidence::range::Range {
-        spec: format!("{first}..{tip}"),
-        base: None,
-        tip: tip.clone(),
-        commits: commits.to_vec(),
-    };
-    let evidence = crate::evidence::build_for(cwd, &range, prices, redactor, clock)?;
-    Ok(Prepared::new(evidence))
-}
-
-/// Signs evidence pre-push built (with its policy results) with the person's key, not reviewed
-/// by a person, and attaches it.
-pub fn attest_pushed(
-    cwd: &Path,
-    evidence: Evidence,
-    redactor: &Redactor,
-    clock: &dyn Clock,
-) -> Result<Attested, PublishError> {
-    let git = Git::new(cwd);
-    let signer = resolve_signer(&git, &KeySources::from_env()).map_err(PublishError::NoKey)?;
-    let prepared = Prepared::new(evidence);
-    sign_and_attach(
-        &git,
-        &prepared,
-        &Review::default(),
-        redactor,
-        signer.as_ref(),
-        clock,
-    )
-}
-
-/// Attests the commits pre-push computed for one ref (oldest first), not reviewed by a person.
-pub fn attest_commits(
-    cwd: &Path,
-    commits: &[String],
-    prices: &PriceTable,
-    redactor: &Redactor,
-    clock: &dyn Clock,
-) -> Result<Option<Attested>, PublishError> {
-    if commits.is_empty() {
-        return Ok(None);
-    }
-    let prepared = prepare_commits(cwd, commits, prices, redactor, clock)?;
-    let git = Git::new(cwd);
-    let signer = resolve_signer(&git, &KeySources::from_env()).map_err(PublishError::NoKey)?;
-    let review = Review::default();
-    sign_and_attach(&git, &prepared, &review, redactor, signer.as_ref(), clock).map(Some)
+    let signer = signer
+        .get()
+        .map_err(|e| PublishError::NoKey(e.to_string()))?;
+    sign_and_attach(&Git::new(cwd), &prepared, review, redactor, signer, clock)
 }
 
 /// Signs prepared evidence and attaches it to every commit it covers.

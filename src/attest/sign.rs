@@ -17,11 +17,11 @@ use ssh_key::{Algorithm, HashAlg, PrivateKey, PublicKey, SshSig};
 pub use agent::AgentSigner;
 pub use keygen::{GeneratedKey, default_key_path, keygen};
 pub use program::ProgramSigner;
-pub use resolve::{KeySources, resolve_signer};
+pub use resolve::{KeySources, SignerSlot, resolve_signer};
 
 use super::NAMESPACE;
 use super::dsse::{self, Envelope, PAYLOAD_TYPE};
-use super::git::GitError;
+use crate::git::GitError;
 
 /// The hash inside every SSHSIG git-vouch makes (ssh-keygen's default).
 pub const HASH: HashAlg = HashAlg::Sha512;
@@ -75,8 +75,9 @@ pub enum SignError {
     },
 }
 
-/// Something that makes SSHSIG signatures in the git-vouch namespace.
-pub trait Signer {
+/// Something that makes SSHSIG signatures in the git-vouch namespace. Shared with the review
+/// screen's worker thread, so it is `Send + Sync`.
+pub trait Signer: Send + Sync {
     /// Signs `message` (the DSSE PAE bytes).
     fn sign(&self, message: &[u8]) -> Result<SshSig, SignError>;
     /// The public key signatures verify with.

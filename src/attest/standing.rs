@@ -13,6 +13,10 @@ use serde::Serialize;
 use super::allowed_signers::AllowedSigners;
 use super::verify::verify_note;
 
+mod sessions;
+
+pub use sessions::{SessionCommits, configured_signers, sessions_in_repository};
+
 /// The attestation state of a commit or of a session's commits, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

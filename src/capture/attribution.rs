@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::payload::{Hunk, Payload, owned};
-use super::record::{EditKind, EditRecord, LineRef, line_hash};
+use super::record::{EditKind, EditRecord, LineRef};
+use crate::fingerprint::line_hash;
 use crate::transcript::tool::ToolKind;
 
 /// What one tool call did to its file.

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::diff::{DiffFile, ranges};
 use super::pending::Pending;
+use crate::git::diff::{DiffFile, ranges};
 
 /// `commits/<sha>.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,18 +1,16 @@
 //! Git hook handlers: `commit-msg` adds the session trailer, `post-commit` records the commit and
-//! consumes the edits it took, `post-rewrite` carries sessions over amend and rebase, `pre-push`
-//! computes exactly what is being pushed.
+//! consumes the edits it took, `post-rewrite` carries sessions over amend and rebase. `pre-push`
+//! is handed to a [`PrePush`] handler from the layer above (the push pipeline, `crate::push`):
+//! capture only records, but every hook, pre-push included, runs inside the same panic guard.
 //!
 //! A handler never fails git: problems, panics included (see [`super::hook_panic`]), are logged
 //! to the state folder and the hook exits 0; only a deliberate pre-push refusal exits 1. A
 //! foreign hook that `init` found in place runs after ours with the same arguments and the same
 //! stdin bytes, and its exit code is git's answer.
 
-mod attach;
 mod chain;
 mod commit_msg;
-mod policy_gate;
 mod post_commit;
-mod pre_push;
 mod rewrite;
 
 use std::io::Read;
@@ -21,12 +19,28 @@ use std::path::Path;
 use super::hook_panic::{self, Notice};
 use super::state::StateDir;
 use crate::clock::Clock;
-use crate::review::Reviewer;
 
-pub use attach::Verdict;
+/// Whether the push goes on (the other hooks always continue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Continue,
+    /// Refused, with the message already given to the person.
+    Refuse,
+}
 
-pub use commit_msg::{TRAILER, add_trailer, trailer_sessions};
-pub use pre_push::{PushRef, PushedRef, pushed_commits};
+/// What pre-push does with the pushed refs. Capture does not know: the push pipeline above it
+/// implements this, and the hook entry point hands it in.
+pub trait PrePush {
+    /// Handles one pre-push run: `args` are git's (remote name and URL), `stdin` its ref lines.
+    fn pre_push(
+        &self,
+        state: &StateDir,
+        repo: &git2::Repository,
+        args: &[String],
+        stdin: &[u8],
+        clock: &dyn Clock,
+    ) -> Result<Verdict, GitHookError>;
+}
 
 /// Git hooks whose stdin carries data (the rest inherit git's stdin untouched).
 const STDIN_HOOKS: [&str; 2] = ["pre-push", "post-rewrite"];
@@ -35,15 +49,15 @@ const STDIN_CAP: u64 = 64 * 1024 * 1024;
 
 /// Handles one git hook; returns the exit code for git.
 ///
-/// `reviewer` is the interactive review screen when a person is at a terminal; without one,
-/// pre-push follows `vouch.review`. Only pre-push ever refuses (exit 1): a push aborted in review,
-/// or `vouch.review required` without a reviewed attestation. The chained hook then does not run.
+/// `pre_push` handles pre-push (`None`: pre-push only chains). Only pre-push ever refuses (exit
+/// 1): a push aborted in review, or `vouch.review required` without a reviewed attestation. The
+/// chained hook then does not run.
 /// A panic in our handler is logged and the chained hook still runs.
 pub fn run(
     name: &str,
     args: &[String],
     chain: Option<&Path>,
-    reviewer: Option<&dyn Reviewer>,
+    pre_push: Option<&dyn PrePush>,
     clock: &dyn Clock,
 ) -> u8 {
     let stdin = STDIN_HOOKS.contains(&name).then(|| {
@@ -58,7 +72,7 @@ pub fn run(
             .ok()
             .and_then(|d| StateDir::discover(&d))?;
         let input = stdin.as_deref().unwrap_or_default();
-        match handle(&state, name, args, input, reviewer, clock) {
+        match handle(&state, name, args, input, pre_push, clock) {
             Ok(verdict) => Some(verdict),
             Err(e) => {
                 state.log_error(clock.now(), &context, &e.to_string());
@@ -82,6 +96,8 @@ pub enum GitHookError {
     Git(#[from] git2::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Trailer(#[from] crate::capture::trailer::TrailerError),
     #[error("{0}")]
     Usage(String),
 }
@@ -91,7 +107,7 @@ fn handle(
     name: &str,
     args: &[String],
     stdin: &[u8],
-    reviewer: Option<&dyn Reviewer>,
+    pre_push: Option<&dyn PrePush>,
     clock: &dyn Clock,
 ) -> Result<Verdict, GitHookError> {
     let repo = git2::Repository::open(&state.repo.worktree)?;
@@ -104,7 +120,10 @@ fn handle(
         }
         "post-commit" => post_commit::run(state, &repo, clock).map(|()| Verdict::Continue),
         "post-rewrite" => rewrite::run(state, &repo, stdin, clock).map(|()| Verdict::Continue),
-        "pre-push" => pre_push::run(state, &repo, args, stdin, reviewer, clock),
+        "pre-push" => match pre_push {
+            Some(handler) => handler.pre_push(state, &repo, args, stdin, clock),
+            None => Ok(Verdict::Continue),
+        },
         _ => Ok(Verdict::Continue),
     }
 }

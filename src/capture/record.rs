@@ -113,20 +113,10 @@ pub struct ConsumedRecord {
     pub hashes: Vec<u64>,
 }
 
-/// Whether a line says enough to count as evidence that its author wrote it elsewhere (blank
-/// lines and lone braces appear in every commit).
-pub fn is_distinctive(text: &str) -> bool {
-    text.trim().chars().filter(|c| c.is_alphanumeric()).count() >= 3
-}
-
-/// Hash of one line's text for attribution: FNV-1a over the line without trailing whitespace.
-pub fn line_hash(text: &str) -> u64 {
-    crate::transcript::hash::hash64(text.trim_end().as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fingerprint::line_hash;
 
     #[test]
     fn edit_lines_round_trip_with_a_type_tag() {

@@ -17,8 +17,8 @@ use std::time::UNIX_EPOCH;
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder, gitconfig_excludes_path};
 
-use super::locate::RepoPaths;
 use super::state::{StateDir, file_id};
+use crate::git::paths::RepoPaths;
 
 const MAGIC: &[u8] = b"GVSNAP2\n";
 

@@ -24,7 +24,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::atomic_write::write_atomic;
-use super::locate::RepoPaths;
+use crate::git::paths::RepoPaths;
 use crate::transcript::Diagnostic;
 
 /// Largest `errors.log` before it is rotated to `errors.log.1`.

@@ -9,8 +9,8 @@ use git2::{DiffFindOptions, DiffOptions, Oid, Patch, Repository};
 
 use super::{CommitLink, CorrelateError, LinkSource, agent_edges, agent_lines, commits_in};
 use crate::capture::commit_record::{CommitRecord, FileChange};
-use crate::capture::locate::RepoPaths;
-use crate::capture::record::{is_distinctive, line_hash};
+use crate::fingerprint::{is_distinctive, line_hash};
+use crate::git::paths::RepoPaths;
 use crate::session::detail::{LineEdge, SessionDetail};
 
 /// Lines of context around each change.
@@ -226,7 +226,7 @@ fn commit_files(
         };
         let path = |f: git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
         let (new_path, old_path) = (path(delta.new_file()), path(delta.old_file()));
-        let status = crate::capture::diff::status_name(delta.status());
+        let status = crate::git::diff::status_name(delta.status());
         let file_path = new_path.or_else(|| old_path.clone()).unwrap_or_default();
         let recorded = record.and_then(|r| r.files.iter().find(|f| f.path == file_path));
         let mut who = match recorded {

@@ -12,12 +12,12 @@ use super::{
     Totals,
 };
 use crate::capture::commit_record::{CommitRecord, FileChange};
-use crate::capture::diff::commit_diff;
-use crate::capture::git_hook::trailer_sessions;
-use crate::capture::locate::RepoPaths;
 use crate::capture::state::{StateDir, read_json};
+use crate::capture::trailer::trailer_sessions;
 use crate::clock::Clock;
 use crate::correlate::{Written, matched_files};
+use crate::git::diff::commit_diff;
+use crate::git::paths::RepoPaths;
 use crate::pricing::PriceTable;
 use crate::redact::{Counts, Redactor};
 use crate::usage::Tokens;
@@ -158,8 +158,8 @@ fn match_agent_lines(
         };
         file.ai_lines_added = m.agent_at.len() as u32;
         file.unknown_lines_added = m.unknown_at.len() as u32;
-        file.ai_line_ranges = crate::capture::diff::ranges(&m.agent_at);
-        file.unknown_line_ranges = crate::capture::diff::ranges(&m.unknown_at);
+        file.ai_line_ranges = crate::git::diff::ranges(&m.agent_at);
+        file.unknown_line_ranges = crate::git::diff::ranges(&m.unknown_at);
     }
     Ok(())
 }
@@ -182,7 +182,7 @@ fn file_from_record(f: &FileChange) -> FileEvidence {
 
 /// A file no capture record covers: every added line is of unknown author (a person's only
 /// when a record says so).
-fn file_from_diff(f: &crate::capture::diff::DiffFile) -> FileEvidence {
+fn file_from_diff(f: &crate::git::diff::DiffFile) -> FileEvidence {
     let lines: Vec<u32> = f.added.iter().map(|(l, _)| *l).collect();
     FileEvidence {
         path: f.path.clone(),
@@ -195,7 +195,7 @@ fn file_from_diff(f: &crate::capture::diff::DiffFile) -> FileEvidence {
         ai_line_ranges: Vec::new(),
         human_line_ranges: Vec::new(),
         unknown_lines_added: f.added.len() as u32,
-        unknown_line_ranges: crate::capture::diff::ranges(&lines),
+        unknown_line_ranges: crate::git::diff::ranges(&lines),
     }
 }
 

@@ -11,9 +11,9 @@ use super::{
     ModelEvidence, Producer, SessionEvidence, SubagentEvidence, ToolEvidence, TranscriptDigest,
     UsageEvidence,
 };
-use crate::capture::locate::RepoPaths;
 use crate::capture::record::SessionRecord;
 use crate::capture::state::{StateDir, read_json};
+use crate::git::paths::RepoPaths;
 use crate::money::Usd;
 use crate::pricing::PriceTable;
 use crate::session::detail::{SessionDetail, SubagentNode, load_detail, open_file};

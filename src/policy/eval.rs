@@ -15,7 +15,7 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use super::report::Violation;
+use super::Violation;
 
 /// Limits of one evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

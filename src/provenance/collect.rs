@@ -9,7 +9,6 @@ use serde_json::Value;
 
 use super::{Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionEntry};
 use crate::attest::allowed_signers::AllowedSigners;
-use crate::attest::git::Git;
 use crate::attest::notes::{self, NotesError, parse_bundle};
 use crate::attest::standing::{AttestationState, StateCounts};
 use crate::attest::statement::{SIGNED_AT, Statement};
@@ -17,6 +16,7 @@ use crate::attest::verify::{CommitReport, Verdict, verify_note};
 use crate::clock::Clock;
 use crate::evidence::range::{Range, base_branch, resolve};
 use crate::evidence::{Evidence, EvidenceError, build_for};
+use crate::git::Git;
 use crate::money::Usd;
 use crate::pricing::PriceTable;
 use crate::redact::{RedactOptions, Redactor};

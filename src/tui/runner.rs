@@ -78,5 +78,5 @@ impl From<Input> for Msg {
 /// The worktree of the repository containing the current folder: the explorer's default scope.
 pub fn current_repository() -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
-    crate::capture::locate::RepoPaths::discover(&cwd).map(|p| p.worktree)
+    crate::git::paths::RepoPaths::discover(&cwd).map(|p| p.worktree)
 }

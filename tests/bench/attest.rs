@@ -13,9 +13,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use git_vouch::capture::locate::RepoPaths;
-use git_vouch::capture::record::{EditKind, EditLine, EditRecord, LineRef, line_hash};
+use git_vouch::capture::record::{EditKind, EditLine, EditRecord, LineRef};
 use git_vouch::capture::state::{StateDir, append_json};
+use git_vouch::fingerprint::line_hash;
+use git_vouch::git::paths::RepoPaths;
 
 const SESSIONS: [&str; 3] = [
     "11111111-1111-4111-8111-111111111111",

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{AllowedSigners, AllowedSignersError};
-use crate::attest::git::{Git, GitError};
+use crate::git::{Git, GitError};
 
 /// Why no trust store could be set up.
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,7 @@
 //! (`-c core.hooksPath=/dev/null`, `--no-verify`), so it is safe from inside pre-push.
 
 use super::{NOTES_REF, NotesError, REMOTE_NOTES_REF, ref_exists};
-use crate::attest::git::Git;
+use crate::git::Git;
 
 /// How many times [`push_notes`] pushes before giving up on a remote that keeps moving.
 pub const MAX_PUSH_ATTEMPTS: u32 = 3;

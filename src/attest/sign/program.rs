@@ -15,7 +15,7 @@ use ssh_key::{PublicKey, SshSig};
 
 use super::{SignError, Signer, fingerprint};
 use crate::attest::NAMESPACE;
-use crate::attest::git::Git;
+use crate::git::Git;
 
 /// Signs by running ssh-keygen (or a compatible program) on a key file.
 #[derive(Debug, Clone)]

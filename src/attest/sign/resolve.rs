@@ -14,12 +14,13 @@
 //! Relative paths are taken from the repository folder; `~/` is expanded by git.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use ssh_key::PublicKey;
 
 use super::{AgentSigner, FileSigner, ProgramSigner, SignError, Signer, default_key_path};
 use super::{check_permissions, fingerprint, needs_program};
-use crate::attest::git::Git;
+use crate::git::Git;
 
 /// Where keys may be found besides git config.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,38 @@ impl KeySources {
             agent_socket: var("SSH_AUTH_SOCK"),
             own_key: default_key_path(var("XDG_CONFIG_HOME").as_deref(), var("HOME").as_deref()),
         }
+    }
+}
+
+/// The signer of one run (a push, `git vouch attest`, a review), made at the edge from git's
+/// settings and the environment and handed to the code that signs. The key is looked up at most
+/// once, when something is first signed: a push with nothing to sign never touches a key.
+pub struct SignerSlot {
+    git: Git,
+    sources: KeySources,
+    resolved: OnceLock<Result<Box<dyn Signer>, SignError>>,
+}
+
+impl SignerSlot {
+    pub fn new(git: Git, sources: KeySources) -> Self {
+        Self {
+            git,
+            sources,
+            resolved: OnceLock::new(),
+        }
+    }
+
+    /// The signer for the repository `git` runs in, with keys found from the environment.
+    pub fn from_env(git: Git) -> Self {
+        Self::new(git, KeySources::from_env())
+    }
+
+    /// The signer, resolved on first use (see [`resolve_signer`]).
+    pub fn get(&self) -> Result<&dyn Signer, &SignError> {
+        self.resolved
+            .get_or_init(|| resolve_signer(&self.git, &self.sources))
+            .as_ref()
+            .map(AsRef::as_ref)
     }
 }
 

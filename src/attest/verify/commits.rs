@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::{Verdict, verify_line};
 use crate::attest::allowed_signers::AllowedSigners;
-use crate::attest::git::Git;
 use crate::attest::notes::{self, MAX_NOTE_BYTES, NotesError, parse_bundle};
 use crate::attest::standing::{AttestationState, account};
+use crate::git::Git;
 
 /// Whether one commit's signatures verify (`verify@1`'s `status`; its state is [`AttestationState`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,18 +2,15 @@
 //! `Vouch-Session:` trailer per session. Merges are skipped; running twice changes nothing.
 
 use std::path::Path;
-use std::process::Command;
 
 use git2::Repository;
 
 use super::GitHookError;
 use crate::capture::commit_record::sessions_in;
-use crate::capture::diff::{commit_index, staged_diff};
 use crate::capture::pending::Pending;
 use crate::capture::state::StateDir;
-
-/// The trailer key.
-pub const TRAILER: &str = "Vouch-Session";
+use crate::capture::trailer::{add_trailer, trailer_sessions};
+use crate::git::diff::{commit_index, staged_diff};
 
 pub fn run(state: &StateDir, repo: &Repository, message_file: &Path) -> Result<(), GitHookError> {
     if state.repo.git_dir.join("MERGE_HEAD").exists() {
@@ -36,7 +33,7 @@ pub fn run(state: &StateDir, repo: &Repository, message_file: &Path) -> Result<(
     if missing.is_empty() {
         return Ok(());
     }
-    add_trailer(&state.repo.worktree, message_file, &missing)
+    Ok(add_trailer(&state.repo.worktree, message_file, &missing)?)
 }
 
 /// `git commit --amend` replaces HEAD: its sessions stay credited even when the new message
@@ -73,61 +70,4 @@ fn parent_says_not_amend() -> bool {
         std::os::unix::process::parent_id()
     ));
     cmdline.is_ok_and(|c| !c.split(|b| *b == 0).any(|arg| arg == b"--amend"))
-}
-
-/// Appends `Vouch-Session: <id>` trailers with `git interpret-trailers`, which knows where the
-/// trailer block is (comments, `--verbose` scissors, existing trailers).
-pub fn add_trailer(
-    worktree: &Path,
-    message_file: &Path,
-    sessions: &[&String],
-) -> Result<(), GitHookError> {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(worktree).args([
-        "interpret-trailers",
-        "--in-place",
-        "--if-exists",
-        "addIfDifferent",
-    ]);
-    for s in sessions {
-        cmd.arg("--trailer").arg(format!("{TRAILER}: {s}"));
-    }
-    let out = cmd.arg(message_file).output()?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(GitHookError::Usage(format!(
-            "git interpret-trailers failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )))
-    }
-}
-
-/// Session ids named by `Vouch-Session:` trailers in a message (lines of the last paragraph).
-pub fn trailer_sessions(message: &str) -> Vec<String> {
-    let prefix = format!("{TRAILER}:");
-    let mut out: Vec<String> = message
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.strip_prefix(&prefix))
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::trailer_sessions;
-
-    #[test]
-    fn reads_trailers() {
-        let msg = "Fix it\n\nBody\n\nVouch-Session: b\nSigned-off-by: x\nVouch-Session: a, c\n# Vouch-Session: z\n";
-        assert_eq!(trailer_sessions(msg), ["a", "b", "c"]);
-        assert!(trailer_sessions("no trailers").is_empty());
-    }
 }

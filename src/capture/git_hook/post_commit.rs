@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use git2::{Commit, Repository};
 
 use super::GitHookError;
-use super::commit_msg::trailer_sessions;
 use crate::capture::commit_record::{
     CommitRecord, Consumption, FileChange, LinkSource, attribute, sessions_in,
 };
-use crate::capture::diff::commit_diff;
 use crate::capture::pending::Pending;
 use crate::capture::record::{ConsumedRecord, EditLine};
 use crate::capture::state::{StateDir, append_json, write_json};
+use crate::capture::trailer::trailer_sessions;
 use crate::clock::Clock;
+use crate::git::diff::commit_diff;
 
 pub fn run(state: &StateDir, repo: &Repository, clock: &dyn Clock) -> Result<(), GitHookError> {
     let head = repo.head()?.peel_to_commit()?;

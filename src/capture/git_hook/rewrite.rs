@@ -8,10 +8,10 @@ use git2::{Oid, Repository};
 use super::GitHookError;
 use super::post_commit::{commit_record, write_consumption};
 use crate::capture::commit_record::{CommitRecord, LinkSource, attribute};
-use crate::capture::diff::commit_diff;
 use crate::capture::pending::Pending;
 use crate::capture::state::{StateDir, read_json, write_json};
 use crate::clock::Clock;
+use crate::git::diff::commit_diff;
 
 pub fn run(
     state: &StateDir,

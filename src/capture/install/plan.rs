@@ -152,13 +152,7 @@ pub fn diff(step: &Step, label: &str) -> Option<String> {
         Step::Remove { before, .. } => (before, &[], false, true),
         _ => return None,
     };
-    let mut opts = git2::DiffOptions::new();
-    opts.context_lines(3);
-    let file = Path::new(label);
-    let mut patch =
-        git2::Patch::from_buffers(old, Some(file), new, Some(file), Some(&mut opts)).ok()?;
-    let text = patch.to_buf().ok()?;
-    let text = String::from_utf8_lossy(&text);
+    let text = crate::git::diff::text_patch(old, new, Path::new(label))?;
     // libgit2's git-style header (`diff --git`, `index`) is noise here: keep the hunks.
     let hunks = text.find("\n@@").map_or("", |i| &text[i + 1..]);
     let side = |gone: bool, prefix: &str| {

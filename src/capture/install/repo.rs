@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::InstallError;
-use crate::capture::locate::RepoPaths;
+use crate::git::paths::RepoPaths;
 
 /// A worktree and the hooks dir git runs hooks from.
 #[derive(Debug, Clone)]

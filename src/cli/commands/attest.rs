@@ -5,15 +5,15 @@ use serde_json::json;
 
 use super::{print_json, print_lines, print_text};
 use crate::attest::allowed_signers::AllowedSigners;
-use crate::attest::git::Git;
 use crate::attest::notes::{fetch_notes, push_notes};
 use crate::attest::publish::{Review, attest as attest_range};
-use crate::attest::sign::{default_key_path, keygen as make_key};
+use crate::attest::sign::{SignerSlot, default_key_path, keygen as make_key};
 use crate::attest::standing::StateCounts;
 use crate::attest::verify::{CommitReport, verify_commits};
 use crate::cli::Outcome;
 use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs};
 use crate::cli::context::Context;
+use crate::git::Git;
 use crate::present::plural;
 use crate::redact::{RedactOptions, Redactor};
 use crate::words::counted;
@@ -32,12 +32,15 @@ pub fn attest(ctx: &Context, args: &AttestArgs) -> Result<Outcome> {
         reviewed: false,
         note: None,
     };
+    let cwd = cwd()?;
+    let signer = SignerSlot::from_env(Git::new(&cwd));
     let done = attest_range(
-        &cwd()?,
+        &cwd,
         args.range.as_deref(),
         &review,
         &ctx.prices,
         &redactor,
+        &signer,
         ctx.clock.as_ref(),
     )?;
     if done.commits.is_empty() {

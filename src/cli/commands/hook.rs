@@ -5,11 +5,14 @@
 //! Only a chained foreign git hook's exit code and a deliberate pre-push refusal are passed on.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 
+use crate::attest::sign::SignerSlot;
 use crate::cli::Outcome;
 use crate::cli::args::{Cli, Command, HookCommand};
+use crate::git::Git;
 
 /// Entry point when the first argument is `hook`: parse leniently and never fail.
 pub fn main() -> ExitCode {
@@ -37,12 +40,24 @@ fn exit_code(cmd: &HookCommand) -> ExitCode {
             ExitCode::SUCCESS
         }
         HookCommand::Git { name, chain, args } => {
-            let reviewer = super::review::hook_reviewer(name);
+            // The signer is resolved once, when something is first signed, whether by the
+            // review screen or by the non-interactive attestation.
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let signer = Arc::new(SignerSlot::from_env(Git::new(cwd)));
+            let reviewer = super::review::hook_reviewer(name, &signer);
+            let say = |line: &str| eprintln!("{line}");
+            let pre_push = crate::push::PrePushHook {
+                edge: crate::push::Edge {
+                    reviewer: reviewer.as_deref(),
+                    signer: &signer,
+                    say: &say,
+                },
+            };
             let code = crate::capture::git_hook::run(
                 name,
                 args,
                 chain.as_deref(),
-                reviewer.as_deref(),
+                Some(&pre_push),
                 &clock,
             );
             ExitCode::from(code)

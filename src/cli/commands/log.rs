@@ -4,7 +4,6 @@ use color_eyre::eyre::{Result, WrapErr, bail};
 
 use super::{print_json, print_lines};
 use crate::attest::allowed_signers::{AllowedSigners, TrustError};
-use crate::attest::git::Git;
 use crate::attest::notes::fetch_notes;
 use crate::attest::standing::AttestationState;
 use crate::cli::Outcome;
@@ -12,6 +11,7 @@ use crate::cli::args::LogArgs;
 use crate::cli::context::Context;
 use crate::cli::style::Style;
 use crate::cli::table::truncate;
+use crate::git::Git;
 use crate::money::Usd;
 use crate::present;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, branch_log};

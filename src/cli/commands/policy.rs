@@ -4,11 +4,11 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use serde_json::json;
 
 use super::{print_json, print_lines, print_text};
-use crate::capture::locate::RepoPaths;
 use crate::cli::Outcome;
 use crate::cli::args::{PolicyCheckArgs, PolicyCommand, PolicyListArgs};
 use crate::cli::context::Context;
 use crate::evidence::{Evidence, build_evidence, build_for_session};
+use crate::git::paths::RepoPaths;
 use crate::policy::{PolicyReport, PolicySet, builtin};
 use crate::redact::{RedactOptions, Redactor};
 

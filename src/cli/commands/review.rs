@@ -1,23 +1,28 @@
 //! `git vouch review [range]`, and the review screen the pre-push hook opens when a person is at
 //! a terminal (a build without the `tui` feature has no screen: pushes follow `vouch.review`).
 
+use std::sync::Arc;
+
 use color_eyre::eyre::{Result, WrapErr, bail};
 
-use crate::attest::git::Git;
+use crate::attest::sign::SignerSlot;
 use crate::cli::Outcome;
 use crate::cli::args::ReviewArgs;
 use crate::cli::commands::{print_lines, print_text};
 use crate::cli::context::Context;
 use crate::config::PolicyMode;
+use crate::git::Git;
 use crate::present::plural;
-use crate::review::{Decision, Request, Reviewer, Target, policy_setting};
+use crate::push::policy_gate::policy_setting;
+use crate::push::review::{Decision, Request, Reviewer, Target, prepare_for_review};
+use crate::redact::{RedactOptions, Redactor};
 
-/// The screen for the pre-push hook, when a person can use it.
-pub fn hook_reviewer(hook: &str) -> Option<Box<dyn Reviewer>> {
+/// The screen for the pre-push hook, when a person can use it; it signs with `signer`.
+pub fn hook_reviewer(hook: &str, signer: &Arc<SignerSlot>) -> Option<Box<dyn Reviewer>> {
     if hook != "pre-push" {
         return None;
     }
-    screen::for_hook()
+    screen::for_hook(signer.clone())
 }
 
 pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<Outcome> {
@@ -44,18 +49,27 @@ fn review(ctx: &Context, args: &ReviewArgs, cwd: std::path::PathBuf) -> Result<O
         eprintln!("git-vouch: {warning}");
     }
     let enforce_policies = policy.mode == PolicyMode::Enforce;
+    let signer = Arc::new(SignerSlot::from_env(Git::new(&cwd)));
+    let Some(reviewer) = screen::for_command(ctx, args, signer)? else {
+        bail!(
+            "`git vouch review` needs a terminal to show the review screen; \
+             to sign without a review, use `git vouch attest`"
+        );
+    };
+    // The evidence is built once, here: the screen shows and signs exactly these bytes.
+    let redactor = Redactor::new(RedactOptions {
+        emails: args.redact_emails,
+    });
+    let evidence = prepare_for_review(&cwd, &target, &ctx.prices, &redactor, ctx.clock.as_ref())
+        .map(|p| vec![p])
+        .map_err(|e| format!("{}: {e}", target.label));
     let request = Request {
         cwd,
         remote: None,
         targets: vec![target],
         allow_unattested: false,
         enforce_policies,
-    };
-    let Some(reviewer) = screen::for_command(ctx, args)? else {
-        bail!(
-            "`git vouch review` needs a terminal to show the review screen; \
-             to sign without a review, use `git vouch attest`"
-        );
+        evidence,
     };
     match reviewer.review(&request) {
         Decision::Signed(done) => {
@@ -91,37 +105,38 @@ mod screen {
 
     use color_eyre::eyre::Result;
 
+    use crate::attest::sign::SignerSlot;
     use crate::cli::args::ReviewArgs;
     use crate::cli::context::Context;
     use crate::clock::SystemClock;
     use crate::config::{Config, ProcessEnv};
+    use crate::push::review::Reviewer;
     use crate::redact::RedactOptions;
-    use crate::review::Reviewer;
     use crate::tui::keymap::Keymap;
     use crate::tui::review::{TtyReviewer, terminal_available};
     use crate::tui::theme::Theme;
 
     /// For a hook: never fails; a broken key map or theme falls back to the defaults. Hooks read
     /// the wall clock, not `GIT_VOUCH_NOW`: what they record is compared with file times.
-    pub fn for_hook() -> Option<Box<dyn Reviewer>> {
+    pub fn for_hook(signer: Arc<SignerSlot>) -> Option<Box<dyn Reviewer>> {
         if !terminal_available(&ProcessEnv) {
             return None;
         }
-        let config = Config::load(&ProcessEnv);
-        let (keymap, theme) = hook_look(&config);
-        let prices = config
-            .price_table()
-            .unwrap_or_else(|_| crate::pricing::PriceTable::embedded().clone());
+        let (keymap, theme) = hook_look(&Config::load(&ProcessEnv));
         Some(Box::new(TtyReviewer {
             keymap,
             theme,
-            prices: Arc::new(prices),
             redact: RedactOptions::default(),
+            signer,
             clock: Arc::new(SystemClock),
         }))
     }
 
-    pub fn for_command(ctx: &Context, args: &ReviewArgs) -> Result<Option<Box<dyn Reviewer>>> {
+    pub fn for_command(
+        ctx: &Context,
+        args: &ReviewArgs,
+        signer: Arc<SignerSlot>,
+    ) -> Result<Option<Box<dyn Reviewer>>> {
         if !terminal_available(&ProcessEnv) {
             return Ok(None);
         }
@@ -129,10 +144,10 @@ mod screen {
         Ok(Some(Box::new(TtyReviewer {
             keymap,
             theme,
-            prices: Arc::new(ctx.prices.clone()),
             redact: RedactOptions {
                 emails: args.redact_emails,
             },
+            signer,
             clock: ctx.clock.clone(),
         })))
     }
@@ -179,17 +194,24 @@ mod screen {
 
 #[cfg(not(feature = "tui"))]
 mod screen {
+    use std::sync::Arc;
+
     use color_eyre::eyre::Result;
 
+    use crate::attest::sign::SignerSlot;
     use crate::cli::args::ReviewArgs;
     use crate::cli::context::Context;
-    use crate::review::Reviewer;
+    use crate::push::review::Reviewer;
 
-    pub fn for_hook() -> Option<Box<dyn Reviewer>> {
+    pub fn for_hook(_: Arc<SignerSlot>) -> Option<Box<dyn Reviewer>> {
         None
     }
 
-    pub fn for_command(_: &Context, _: &ReviewArgs) -> Result<Option<Box<dyn Reviewer>>> {
+    pub fn for_command(
+        _: &Context,
+        _: &ReviewArgs,
+        _: Arc<SignerSlot>,
+    ) -> Result<Option<Box<dyn Reviewer>>> {
         Ok(None)
     }
 }

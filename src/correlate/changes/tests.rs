@@ -219,7 +219,7 @@ fn very_large_diffs_are_capped_and_counted() {
         secrets: std::collections::BTreeMap::new(),
         notices: Vec::new(),
     };
-    let paths = crate::capture::locate::RepoPaths::discover(dir.path()).unwrap();
+    let paths = crate::git::paths::RepoPaths::discover(dir.path()).unwrap();
     let changes = session_changes(&repo, &paths, &[record], &detail).unwrap();
     let big = &changes[0].files[0];
     assert_eq!((big.added, big.lines.len()), (6000, 5000));

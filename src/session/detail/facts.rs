@@ -134,7 +134,7 @@ fn edges(name: &str, input: &Value) -> Vec<LineEdge> {
     for (old, new) in &pairs {
         let before: std::collections::HashSet<&str> = old.lines().collect();
         let lines: Vec<&str> = new.lines().collect();
-        let fresh = |l: &str| !before.contains(l) && crate::capture::record::is_distinctive(l);
+        let fresh = |l: &str| !before.contains(l) && crate::fingerprint::is_distinctive(l);
         let head = |l: &str| l.chars().take(EDGE_CHARS).collect::<String>();
         let tail = |l: &str| {
             let skip = l.chars().count().saturating_sub(EDGE_CHARS);
@@ -179,8 +179,8 @@ fn new_line_hashes(name: &str, input: &Value) -> Vec<u64> {
         .flat_map(|(old, new)| {
             let before: std::collections::HashSet<&str> = old.lines().collect();
             new.lines()
-                .filter(|l| !before.contains(l) && crate::capture::record::is_distinctive(l))
-                .map(crate::capture::record::line_hash)
+                .filter(|l| !before.contains(l) && crate::fingerprint::is_distinctive(l))
+                .map(crate::fingerprint::line_hash)
                 .collect::<Vec<_>>()
         })
         .collect()

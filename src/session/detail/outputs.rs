@@ -95,8 +95,8 @@ fn touch(u: &UseSeen, r: &ResultSeen) -> Option<FileTouch> {
             .iter()
             .flat_map(|h| &h.lines)
             .filter_map(|l| l.strip_prefix('+'))
-            .filter(|l| crate::capture::record::is_distinctive(l))
-            .map(crate::capture::record::line_hash)
+            .filter(|l| crate::fingerprint::is_distinctive(l))
+            .map(crate::fingerprint::line_hash)
             .collect()
     };
     // A structured patch holds whole lines; only an edit's input can hold parts of lines.

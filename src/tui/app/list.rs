@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ratatui::widgets::TableState;
 
-use crate::correlate::SessionCommits;
+use crate::attest::standing::SessionCommits;
 use crate::present;
 use crate::session::SessionSummary;
 

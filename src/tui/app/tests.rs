@@ -171,7 +171,7 @@ fn reload_waits_for_the_running_job_and_tick_animates() {
 /// Two demo sessions with commits: one unsigned with two commits, one reviewed with one.
 fn with_commits(app: &mut App) -> (String, String) {
     use crate::attest::standing::AttestationState;
-    use crate::correlate::SessionCommits;
+    use crate::attest::standing::SessionCommits;
     let ids: Vec<String> = app.sessions.iter().map(|s| s.id.clone()).collect();
     let commits = std::collections::HashMap::from([
         (

@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use ratatui_textarea::TextArea;
 
 use crate::attest::publish::{Attested, Prepared};
-use crate::review::{Decision, Request, Target};
+use crate::push::review::{Decision, Request, Target};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
@@ -61,7 +61,7 @@ pub enum ReviewMsg {
 /// What the runner does for the screen.
 #[derive(Debug, Clone)]
 pub enum ReviewEffect {
-    /// Build every target's evidence on a worker thread (answers `Prepared`).
+    /// Hand over every target's evidence, built before the screen opened (answers `Prepared`).
     Prepare,
     /// Sign exactly the prepared evidence with this note and attach it (answers `Signed`).
     Sign { note: Option<String> },

@@ -11,14 +11,13 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::app::{ReviewApp, ReviewEffect, ReviewMsg, Reviewed};
-use crate::attest::git::Git;
 use crate::attest::publish::Review;
-use crate::attest::sign::{KeySources, resolve_signer};
+use crate::attest::sign::SignerSlot;
 use crate::clock::Clock;
 use crate::config::Env;
-use crate::pricing::PriceTable;
+use crate::git::Git;
+use crate::push::review::{Decision, Request, Reviewer};
 use crate::redact::{RedactOptions, Redactor};
-use crate::review::{Decision, Request, Reviewer};
 use crate::tui::keymap::Keymap;
 use crate::tui::terminal::{Input, Screen};
 use crate::tui::theme::Theme;
@@ -50,8 +49,9 @@ fn open_tty() -> std::io::Result<File> {
 pub struct TtyReviewer {
     pub keymap: Keymap,
     pub theme: Theme,
-    pub prices: Arc<PriceTable>,
     pub redact: RedactOptions,
+    /// Resolved at the edge, once, when the person first signs.
+    pub signer: Arc<SignerSlot>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -87,7 +87,9 @@ impl TtyReviewer {
             for effect in effects.drain(..) {
                 match effect {
                     ReviewEffect::Finish(decision) => return Ok(decision),
-                    ReviewEffect::Prepare => self.prepare(&app.request, tx.clone()),
+                    ReviewEffect::Prepare => {
+                        let _ = tx.send(prepared(&app.request));
+                    }
                     ReviewEffect::Sign { note } => self.sign(&app.request, app, note, tx.clone()),
                 }
             }
@@ -99,24 +101,6 @@ impl TtyReviewer {
         }
     }
 
-    /// Builds every target's evidence on a worker thread.
-    fn prepare(&self, request: &Request, tx: Sender<ReviewMsg>) {
-        let (request, prices, clock) = (request.clone(), self.prices.clone(), self.clock.clone());
-        let redactor = Redactor::new(self.redact);
-        std::thread::spawn(move || {
-            let items: Result<Vec<Reviewed>, String> = request
-                .targets
-                .iter()
-                .map(|t| {
-                    t.prepare(&request.cwd, &prices, &redactor, clock.as_ref())
-                        .map(|p| Reviewed::new(t.clone(), p))
-                        .map_err(|e| format!("{}: {e}", t.label))
-                })
-                .collect();
-            let _ = tx.send(ReviewMsg::Prepared(items));
-        });
-    }
-
     /// Signs exactly the prepared evidence on a worker thread.
     fn sign(
         &self,
@@ -126,7 +110,7 @@ impl TtyReviewer {
         tx: Sender<ReviewMsg>,
     ) {
         let items: Vec<Reviewed> = app.items.clone();
-        let (cwd, clock) = (request.cwd.clone(), self.clock.clone());
+        let (cwd, clock, signer) = (request.cwd.clone(), self.clock.clone(), self.signer.clone());
         let redactor = Redactor::new(self.redact);
         std::thread::spawn(move || {
             let git = Git::new(&cwd);
@@ -134,8 +118,9 @@ impl TtyReviewer {
                 reviewed: true,
                 note,
             };
-            let result = resolve_signer(&git, &KeySources::from_env())
-                .map_err(|e| e.to_string())
+            let result = signer
+                .get()
+                .map_err(ToString::to_string)
                 .and_then(|signer| {
                     items
                         .iter()
@@ -145,7 +130,7 @@ impl TtyReviewer {
                                 &i.prepared,
                                 &review,
                                 &redactor,
-                                signer.as_ref(),
+                                signer,
                                 clock.as_ref(),
                             )
                             .map_err(|e| e.to_string())
@@ -155,6 +140,19 @@ impl TtyReviewer {
             let _ = tx.send(ReviewMsg::Signed(result));
         });
     }
+}
+
+/// Every target's evidence for the screen, built once before it opened.
+fn prepared(request: &Request) -> ReviewMsg {
+    ReviewMsg::Prepared(request.evidence.clone().map(|prepared| {
+        request
+            .targets
+            .iter()
+            .cloned()
+            .zip(prepared)
+            .map(|(t, p)| Reviewed::new(t, p))
+            .collect()
+    }))
 }
 
 impl From<Input> for ReviewMsg {

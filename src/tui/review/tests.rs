@@ -13,7 +13,7 @@ use crate::evidence::{
     SessionEvidence, ToolEvidence, Totals, UsageEvidence,
 };
 use crate::policy::{PolicyReport, PolicyResult, Violation};
-use crate::review::{Decision, Request, Target};
+use crate::push::review::{Decision, Request, Target};
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
 
@@ -154,6 +154,7 @@ fn request(pushing: bool, allow_unattested: bool) -> Request {
         targets: vec![target()],
         allow_unattested,
         enforce_policies: false,
+        evidence: Ok(Vec::new()),
     }
 }
 

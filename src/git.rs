@@ -1,0 +1,13 @@
+//! Git access in one place: running the `git` CLI ([`command`]), finding a repository's folders
+//! without spawning anything ([`paths`]), line-level diffs ([`diff`]), notes ([`notes`]) and the
+//! commits a push sends ([`pushed`]) through libgit2.
+//! Everything above reads and writes repositories through this module.
+
+pub mod command;
+pub mod diff;
+pub mod notes;
+pub mod paths;
+pub mod pushed;
+
+pub use command::{Git, GitError};
+pub use paths::RepoPaths;
