@@ -6,14 +6,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::assess::Assessment;
 use super::rules::Level;
 
 /// `git config vouch.guard`: how far the guard goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Nothing is classified or recorded.
@@ -28,7 +28,7 @@ pub enum Mode {
 }
 
 /// What the guard answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// No objection: Claude Code's own permission rules decide.
@@ -78,9 +78,8 @@ pub fn decide(mode: Mode, assessment: &Assessment, interactive: bool) -> Decisio
     let level = assessment.level;
     let verdict = match (mode, level) {
         (Mode::Ask, Level::Critical) => Verdict::Ask,
-        (Mode::Enforce, Level::Critical) => Verdict::Deny,
         (Mode::Enforce, Level::High) if interactive => Verdict::Ask,
-        (Mode::Enforce, Level::High) => Verdict::Deny,
+        (Mode::Enforce, Level::High | Level::Critical) => Verdict::Deny,
         _ => Verdict::Allow,
     };
     let reason = (verdict != Verdict::Allow).then(|| reason(verdict, assessment, interactive));
