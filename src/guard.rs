@@ -5,6 +5,8 @@
 //! into findings with a level and a reason ([`assess`]).
 
 pub mod assess;
+pub mod check;
+pub mod decide;
 pub mod invocation;
 pub mod paths;
 pub mod rules;

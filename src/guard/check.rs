@@ -1,0 +1,135 @@
+//! One tool call checked from start to finish, as the PreToolUse hook needs it: the repository's
+//! rules, the assessment and the decision, timed, and the record the ledger keeps. Whatever goes
+//! wrong on the way (a broken rules file, an unknown `vouch.guard` value; the hook adds a panic)
+//! becomes a decision made on purpose by [`cannot_assess`], never a silent allow.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::assess::assess;
+use super::decide::{Decision, Mode, Verdict, cannot_assess, decide};
+use super::paths::Place;
+use super::rules::{Category, Level, Rules};
+use crate::redact::Redactor;
+
+/// A tool call about to run.
+pub struct Call<'a> {
+    pub tool: &'a str,
+    pub input: &'a Value,
+    pub place: Place,
+}
+
+/// What the ledger keeps of one guarded call (`events/<session>.jsonl`, field `guard` of the
+/// PreToolUse line): enough to audit the decision afterwards without the rules that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardRecord {
+    /// The mode in force (`vouch.guard`).
+    pub mode: Mode,
+    pub level: Level,
+    /// The categories of the findings, each once, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Category>,
+    /// The ids of the rules that matched, each once, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+    pub verdict: Verdict,
+    /// The reason given to the person and the agent (none for "no objection").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Whether a person could answer Claude Code's prompt.
+    pub interactive: bool,
+    /// Why the call could not be assessed, when it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long the check took, in microseconds (rules loaded, parsed, assessed, decided).
+    pub micros: u64,
+}
+
+/// The outcome of a check: the decision and what the ledger keeps.
+pub struct Checked {
+    pub decision: Decision,
+    pub record: GuardRecord,
+}
+
+/// Checks `call` under `mode` (or the error that made the mode unreadable: then the guard asks)
+/// with the rules of `worktree`. `interactive`: a person can answer Claude Code's prompt.
+pub fn check(
+    mode: Result<Mode, String>,
+    call: &Call<'_>,
+    worktree: &Path,
+    interactive: bool,
+    secrets: Option<&Redactor>,
+) -> Checked {
+    let started = Instant::now();
+    let mode = match mode {
+        Ok(mode) => mode,
+        Err(why) => return unassessed(Mode::Ask, why, interactive, started),
+    };
+    let rules = match Rules::for_repository(worktree) {
+        Ok(rules) => rules,
+        Err(e) => return unassessed(mode, e.to_string(), interactive, started),
+    };
+    let assessment = assess(&rules, call.tool, call.input, &call.place, secrets);
+    let decision = decide(mode, &assessment, interactive);
+    let record = GuardRecord {
+        mode,
+        level: assessment.level,
+        categories: distinct(assessment.findings.iter().map(|f| f.category)),
+        rules: distinct(assessment.findings.iter().map(|f| f.rule.clone())),
+        verdict: decision.verdict,
+        reason: decision.reason.clone(),
+        interactive,
+        error: None,
+        micros: micros_since(started),
+    };
+    Checked { decision, record }
+}
+
+/// The check of a call that could not be assessed (`why`: a broken rules file, an unreadable
+/// mode, an internal error): [`cannot_assess`] decides, and the record says why.
+pub fn unassessed(mode: Mode, why: String, interactive: bool, started: Instant) -> Checked {
+    let decision = cannot_assess(mode, &why, interactive);
+    let record = GuardRecord {
+        mode,
+        level: Level::default(),
+        categories: Vec::new(),
+        rules: Vec::new(),
+        verdict: decision.verdict,
+        reason: decision.reason.clone(),
+        interactive,
+        error: Some(why),
+        micros: micros_since(started),
+    };
+    Checked { decision, record }
+}
+
+fn micros_since(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+fn distinct<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// Whether a person can answer a prompt in the session that runs this hook. Claude Code tells its
+/// hooks how it was started in `CLAUDE_CODE_ENTRYPOINT`: `cli` at a terminal, `sdk-…` for
+/// `claude -p` and the SDKs, where nobody is asked. CI (`CI` set to anything but `false`/`0`) is
+/// never interactive. Without the variable (an older CLI) a person is assumed, so `enforce` asks
+/// rather than denies high-risk calls; Claude Code refuses an unanswerable `ask` anyway.
+pub fn interactive(entrypoint: Option<&str>, ci: Option<&str>) -> bool {
+    let in_ci = ci.is_some_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE" | "False"));
+    let sdk = entrypoint.is_some_and(|e| e.trim().starts_with("sdk"));
+    !in_ci && !sdk
+}
+
+#[cfg(test)]
+mod tests;
