@@ -9,6 +9,7 @@ use super::paths::{PathClass, Place};
 use super::rules::{Category, Level, On, Refs, Rule, Rules};
 use super::shell::Word;
 use crate::redact::Redactor;
+use crate::transcript::tool::ToolKind;
 
 /// One rule that matched, with what it matched (a simple command or a path).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,8 +28,6 @@ pub struct Assessment {
     pub findings: Vec<Finding>,
 }
 
-/// Tools that write the file named by `file_path` (or `notebook_path`).
-const WRITE_TOOLS: [&str; 4] = ["Write", "Edit", "MultiEdit", "NotebookEdit"];
 /// Tools that read the file or folder named by `file_path` or `path`.
 const READ_TOOLS: [&str; 4] = ["Read", "Grep", "Glob", "LS"];
 
@@ -63,7 +62,8 @@ pub fn assess(
             text: path.to_owned(),
             ..Word::default()
         };
-        let on = if WRITE_TOOLS.contains(&tool) {
+        // The editing tools write the file named by `file_path` (or `notebook_path`).
+        let on = if ToolKind::of(tool).writes_file() {
             Some(On::Write)
         } else {
             READ_TOOLS.contains(&tool).then_some(On::Read)
@@ -72,7 +72,7 @@ pub fn assess(
             a.paths(rules, on, &[word], place, path);
         }
     }
-    if tool == "Bash"
+    if ToolKind::of(tool) == ToolKind::Bash
         && let Some(command) = input.get("command").and_then(Value::as_str)
     {
         a.command(rules, command, place);

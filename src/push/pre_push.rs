@@ -16,6 +16,7 @@ use crate::capture::state::{StateDir, append_json, read_json};
 use crate::capture::trailer::trailer_sessions;
 use crate::clock::Clock;
 use crate::git::pushed::commits_sent;
+use crate::transcript::hook_event::HookEvent;
 
 /// One line git gives pre-push on stdin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,7 +163,7 @@ fn first_prompt(ledger: impl std::io::BufRead) -> Option<String> {
         .lines()
         .map_while(Result::ok)
         .filter_map(|l| serde_json::from_str::<EventRecord>(&l).ok())
-        .find(|e| e.event == "UserPromptSubmit" && e.summary.is_some())
+        .find(|e| HookEvent::parse(&e.event) == HookEvent::UserPromptSubmit && e.summary.is_some())
         .and_then(|e| e.summary)
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|s| !s.is_empty())
