@@ -1,7 +1,7 @@
 //! Git hook handlers: `commit-msg` adds the session trailer, `post-commit` records the commit and
 //! consumes the edits it took, `post-rewrite` carries sessions over amend and rebase. `pre-push`
-//! is handed to a [`PrePush`] handler from the layer above (the push pipeline, `crate::push`):
-//! capture only records, but every hook, pre-push included, runs inside the same panic guard.
+//! is handed to a [`PrePush`] handler from the layer above (the push pipeline, in the `push`
+//! module): capture only records, but every hook, pre-push included, runs inside the same panic guard.
 //!
 //! A handler never fails git: problems, panics included (see [`super::hook_panic`]), are logged
 //! to the state folder and the hook exits 0; only a deliberate pre-push refusal exits 1. A

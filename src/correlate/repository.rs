@@ -1,8 +1,8 @@
 //! Every session's commits in one repository at once: what the explorer's sessions table shows.
 //! Only what is cheap to know without reading transcripts: capture's commit records
 //! (`<git-dir>/vouch/commits/`) and `Vouch-Session` trailers, on the commits reachable from the
-//! branches, all read in process (no git spawned). Their attestation state is added above, in
-//! [`crate::attest::standing`].
+//! branches, all read in process (no git spawned). Their attestation state is added above, by
+//! the attest module's `standing`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
