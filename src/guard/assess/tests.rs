@@ -10,8 +10,8 @@ use super::*;
 
 fn place() -> Place {
     Place {
-        cwd: PathBuf::from("/work/shop/src"),
-        repository: Some(PathBuf::from("/work/shop")),
+        cwd: PathBuf::from("/srv/shop/src"),
+        repository: Some(PathBuf::from("/srv/shop")),
         home: Some(PathBuf::from("/home/dev")),
     }
 }
@@ -161,7 +161,7 @@ fn work_inside_the_repository_and_temporary_folders_is_not_flagged() {
     check(&[
         ("rm -rf target", Level::Low, ""),
         ("rm -rf ../build ./node_modules", Level::Low, ""),
-        ("rm -rf /work/shop/dist", Level::Low, ""),
+        ("rm -rf /srv/shop/dist", Level::Low, ""),
         ("rm -rf /tmp/build-1234", Level::Low, ""),
         ("find . -name '*.o' -delete", Level::Low, ""),
         ("cargo test 2>/dev/null | tail -5", Level::Low, ""),
@@ -220,7 +220,7 @@ fn history_rewrites_and_force_pushes_to_protected_branches() {
             "force-push-protected",
         ),
         (
-            "git -C /work/shop push --force-with-lease origin HEAD:main",
+            "git -C /srv/shop push --force-with-lease origin HEAD:main",
             Level::Critical,
             "force-push-protected",
         ),
@@ -397,15 +397,15 @@ fn file_tools_are_judged_by_the_path_they_touch() {
         Level::Critical
     );
     assert_eq!(
-        level("Read", json!({ "file_path": "/work/shop/.env" })),
+        level("Read", json!({ "file_path": "/srv/shop/.env" })),
         Level::High
     );
     assert_eq!(
-        level("Read", json!({ "file_path": "/work/shop/src/main.rs" })),
+        level("Read", json!({ "file_path": "/srv/shop/src/main.rs" })),
         Level::Low
     );
     assert_eq!(
-        level("Edit", json!({ "file_path": "/work/shop/.git/config" })),
+        level("Edit", json!({ "file_path": "/srv/shop/.git/config" })),
         Level::Critical
     );
     assert_eq!(

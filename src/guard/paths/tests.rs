@@ -5,8 +5,8 @@ use crate::guard::rules::Rules;
 
 fn place() -> Place {
     Place {
-        cwd: PathBuf::from("/work/shop/src"),
-        repository: Some(PathBuf::from("/work/shop")),
+        cwd: PathBuf::from("/srv/shop/src"),
+        repository: Some(PathBuf::from("/srv/shop")),
         home: Some(PathBuf::from("/home/dev")),
     }
 }
@@ -23,7 +23,7 @@ fn word(text: &str, dynamic: bool) -> Word {
 fn words_resolve_as_the_shell_would() {
     let p = place();
     let r = |t: &str| resolve(&word(t, t.contains('$')), &p);
-    assert_eq!(r("../x/./y"), Some(PathBuf::from("/work/shop/x/y")));
+    assert_eq!(r("../x/./y"), Some(PathBuf::from("/srv/shop/x/y")));
     assert_eq!(r("~"), Some(PathBuf::from("/home/dev")));
     assert_eq!(r("~/a"), Some(PathBuf::from("/home/dev/a")));
     assert_eq!(r("$HOME/a/.."), Some(PathBuf::from("/home/dev")));
@@ -39,7 +39,7 @@ fn places_are_classified() {
     let rules = Rules::embedded().unwrap();
     let p = place();
     let of = |path: &str| rules.paths.of_path(Path::new(path), &p);
-    assert_eq!(of("/work/shop/src/main.rs"), []);
+    assert_eq!(of("/srv/shop/src/main.rs"), []);
     assert_eq!(
         of("/"),
         [PathClass::OutsideRepository, PathClass::RootOrHome]
@@ -48,7 +48,7 @@ fn places_are_classified() {
         of("/home/dev"),
         [PathClass::OutsideRepository, PathClass::RootOrHome]
     );
-    assert_eq!(of("/work/shop/.git/hooks/pre-push"), [PathClass::GitDir]);
+    assert_eq!(of("/srv/shop/.git/hooks/pre-push"), [PathClass::GitDir]);
     assert_eq!(
         of("/home/dev/.ssh/id_ed25519"),
         [PathClass::OutsideRepository, PathClass::PrivateKey]
@@ -61,8 +61,8 @@ fn places_are_classified() {
         of("/home/dev/.aws/credentials"),
         [PathClass::OutsideRepository, PathClass::Credentials]
     );
-    assert_eq!(of("/work/shop/.env.production"), [PathClass::EnvFile]);
-    assert_eq!(of("/work/shop/.env.example"), []);
+    assert_eq!(of("/srv/shop/.env.production"), [PathClass::EnvFile]);
+    assert_eq!(of("/srv/shop/.env.example"), []);
     assert_eq!(
         of("/etc/hosts"),
         [PathClass::OutsideRepository, PathClass::System]
