@@ -34,6 +34,8 @@
 //! code is non-zero only when a git-vouch hook process fails. Without `--bench` (as
 //! `cargo test --benches` runs it) it does a quick smoke run of 5 rounds without the peers.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
@@ -43,6 +45,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use serde_json::{Value, json};
+use support::{git, load_average, percentile};
 
 const MEDIAN_MS: f64 = 4.0;
 const P99_MS: f64 = 10.0;
@@ -282,23 +285,6 @@ fn peer_notes(
     peer_state(home);
 }
 
-fn git(dir: &Path, home: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "Bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
-        .stdout(Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
-
 /// A small crate-shaped repository with `vouch.guard` set to `mode`.
 fn make_repo(dir: &Path, mode: &str, home: &Path) {
     std::fs::create_dir_all(dir.join("src")).expect("mkdir");
@@ -388,11 +374,6 @@ fn execute(
     )
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 /// Prints one row; returns the median.
 fn report(name: &str, stats: &Stats, target: Option<(f64, f64)>) -> Option<f64> {
     let outcome = stats
@@ -426,15 +407,6 @@ fn report(name: &str, stats: &Stats, target: Option<(f64, f64)>) -> Option<f64> 
     };
     println!("{name:<36} {median:>10.2} {p99:>10.2}  {outcome:<24} {verdict}");
     Some(median)
-}
-
-/// `/proc/loadavg`'s first three fields: other work on the machine skews these timings.
-fn load_average() -> String {
-    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 // ---- The peers ----

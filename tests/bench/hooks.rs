@@ -13,6 +13,8 @@
 //! fails. Without `--bench` (as `cargo test --benches` runs it) it does a quick smoke run: 5 runs
 //! per case and a 1,000-file repository.
 
+mod support;
+
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use serde_json::{Value, json};
+use support::{git, load_average, percentile};
 
 const FILE_MEDIAN_MS: f64 = 3.0;
 const FILE_P99_MS: f64 = 10.0;
@@ -79,23 +82,6 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-fn git(dir: &Path, home: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "Bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
-        .stdout(Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 /// A repository with `files` tracked files, 100 per folder, and a `.gitignore`d build folder.
@@ -253,11 +239,6 @@ fn run(argv: &[&str], stdin: &[u8], cwd: &Path, home: &Path) -> Option<f64> {
     status.success().then_some(ms)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 fn report(name: &str, times: Option<&Vec<f64>>, target: Option<(f64, Option<f64>)>) {
     let Some(times) = times.filter(|t| !t.is_empty()) else {
         println!("{name:<28} {:>10} {:>10}  FAIL (a run failed)", "-", "-");
@@ -278,13 +259,4 @@ fn report(name: &str, times: Option<&Vec<f64>>, target: Option<(f64, Option<f64>
         }
     };
     println!("{name:<28} {median:>10.2} {p99:>10.2}  {verdict}");
-}
-
-/// `/proc/loadavg`'s first three fields: other work on the machine skews these timings.
-fn load_average() -> String {
-    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
