@@ -1,6 +1,11 @@
 //! The repository's git-config modes, each with its one parser: `vouch.policy`
-//! (enforce/warn/off) and `vouch.review` (required/optional/off). Values are compared trimmed and
-//! without regard to case.
+//! (enforce/warn/off), `vouch.review` (required/optional/off) and `vouch.guard`
+//! (off/observe/ask/enforce). Values are compared trimmed and without regard to case.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 
 /// `git config vouch.policy`: what policy results do to a push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +119,49 @@ impl ReviewMode {
             Self::Optional => "optional",
             Self::Off => "off",
         }
+    }
+}
+
+/// `git config vouch.guard`: how far the guard goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuardMode {
+    /// Nothing is classified or recorded.
+    Off,
+    /// Classify and record every call; never interfere.
+    #[default]
+    Observe,
+    /// Ask the person before critical calls.
+    Ask,
+    /// Deny critical calls, ask before high ones; where nobody can answer, deny those too.
+    Enforce,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("vouch.guard is `{0}`; it takes off, observe, ask or enforce")]
+pub struct GuardModeError(pub String);
+
+impl FromStr for GuardMode {
+    type Err = GuardModeError;
+    fn from_str(s: &str) -> Result<Self, GuardModeError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "off" | "false" | "no" => Ok(Self::Off),
+            "observe" => Ok(Self::Observe),
+            "ask" => Ok(Self::Ask),
+            "enforce" | "true" | "yes" => Ok(Self::Enforce),
+            _ => Err(GuardModeError(s.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for GuardMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Off => "off",
+            Self::Observe => "observe",
+            Self::Ask => "ask",
+            Self::Enforce => "enforce",
+        })
     }
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::assess::assess;
-use super::decide::{Decision, Mode, Verdict, cannot_assess, decide};
+use super::decide::{Decision, GuardMode, Verdict, cannot_assess, decide};
 use super::paths::Place;
 use super::rules::{Category, Level, Rules};
 use crate::redact::Redactor;
@@ -27,7 +27,7 @@ pub struct Call<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GuardRecord {
     /// The mode in force (`vouch.guard`).
-    pub mode: Mode,
+    pub mode: GuardMode,
     pub level: Level,
     /// The categories of the findings, each once, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -57,7 +57,7 @@ pub struct Checked {
 /// Checks `call` under `mode` (or the error that made the mode unreadable: then the guard asks)
 /// with the rules of `worktree`. `interactive`: a person can answer Claude Code's prompt.
 pub fn check(
-    mode: Result<Mode, String>,
+    mode: Result<GuardMode, String>,
     call: &Call<'_>,
     worktree: &Path,
     interactive: bool,
@@ -66,7 +66,7 @@ pub fn check(
     let started = Instant::now();
     let mode = match mode {
         Ok(mode) => mode,
-        Err(why) => return unassessed(Mode::Ask, why, interactive, started),
+        Err(why) => return unassessed(GuardMode::Ask, why, interactive, started),
     };
     let rules = match Rules::for_repository(worktree) {
         Ok(rules) => rules,
@@ -90,7 +90,7 @@ pub fn check(
 
 /// The check of a call that could not be assessed (`why`: a broken rules file, an unreadable
 /// mode, an internal error): [`cannot_assess`] decides, and the record says why.
-pub fn unassessed(mode: Mode, why: String, interactive: bool, started: Instant) -> Checked {
+pub fn unassessed(mode: GuardMode, why: String, interactive: bool, started: Instant) -> Checked {
     let decision = cannot_assess(mode, &why, interactive);
     let record = GuardRecord {
         mode,

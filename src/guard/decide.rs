@@ -3,29 +3,12 @@
 //! cannot assess a call it asks (fails safe), and it never answers `allow`, which would skip the
 //! person's own permission rules; "no objection" is printing nothing.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::assess::Assessment;
 use super::rules::Level;
-
-/// `git config vouch.guard`: how far the guard goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Nothing is classified or recorded.
-    Off,
-    /// Classify and record every call; never interfere.
-    #[default]
-    Observe,
-    /// Ask the person before critical calls.
-    Ask,
-    /// Deny critical calls, ask before high ones; where nobody can answer, deny those too.
-    Enforce,
-}
+pub use crate::config::modes::{GuardMode, GuardModeError};
 
 /// What the guard answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,42 +27,14 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("vouch.guard is `{0}`; it takes off, observe, ask or enforce")]
-pub struct ModeError(pub String);
-
-impl FromStr for Mode {
-    type Err = ModeError;
-    fn from_str(s: &str) -> Result<Self, ModeError> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "off" | "false" | "no" => Ok(Self::Off),
-            "observe" => Ok(Self::Observe),
-            "ask" => Ok(Self::Ask),
-            "enforce" | "true" | "yes" => Ok(Self::Enforce),
-            _ => Err(ModeError(s.to_owned())),
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Off => "off",
-            Self::Observe => "observe",
-            Self::Ask => "ask",
-            Self::Enforce => "enforce",
-        })
-    }
-}
-
 /// The decision on an assessed call. `interactive`: a person can answer Claude Code's prompt
 /// (not `claude -p`, not CI).
-pub fn decide(mode: Mode, assessment: &Assessment, interactive: bool) -> Decision {
+pub fn decide(mode: GuardMode, assessment: &Assessment, interactive: bool) -> Decision {
     let level = assessment.level;
     let verdict = match (mode, level) {
-        (Mode::Ask, Level::Critical) => Verdict::Ask,
-        (Mode::Enforce, Level::High) if interactive => Verdict::Ask,
-        (Mode::Enforce, Level::High | Level::Critical) => Verdict::Deny,
+        (GuardMode::Ask, Level::Critical) => Verdict::Ask,
+        (GuardMode::Enforce, Level::High) if interactive => Verdict::Ask,
+        (GuardMode::Enforce, Level::High | Level::Critical) => Verdict::Deny,
         _ => Verdict::Allow,
     };
     let reason = (verdict != Verdict::Allow).then(|| reason(verdict, assessment, interactive));
@@ -88,11 +43,11 @@ pub fn decide(mode: Mode, assessment: &Assessment, interactive: bool) -> Decisio
 
 /// The decision when the call could not be assessed (a broken rules file, an internal error):
 /// ask, unless the mode never interferes, and say why.
-pub fn cannot_assess(mode: Mode, why: &str, interactive: bool) -> Decision {
+pub fn cannot_assess(mode: GuardMode, why: &str, interactive: bool) -> Decision {
     let verdict = match mode {
-        Mode::Off | Mode::Observe => Verdict::Allow,
-        Mode::Enforce if !interactive => Verdict::Deny,
-        Mode::Ask | Mode::Enforce => Verdict::Ask,
+        GuardMode::Off | GuardMode::Observe => Verdict::Allow,
+        GuardMode::Enforce if !interactive => Verdict::Deny,
+        GuardMode::Ask | GuardMode::Enforce => Verdict::Ask,
     };
     let reason = (verdict != Verdict::Allow).then(|| {
         format!("git-vouch guard could not assess this call ({why}), so a person has to decide")

@@ -21,15 +21,15 @@ fn assessed(level: Level) -> Assessment {
 fn each_mode_decides_by_level_and_by_whether_someone_can_answer() {
     use Verdict::{Allow, Ask, Deny};
     let levels = [Level::Low, Level::Medium, Level::High, Level::Critical];
-    let table: [(Mode, bool, [Verdict; 4]); 8] = [
-        (Mode::Off, true, [Allow, Allow, Allow, Allow]),
-        (Mode::Off, false, [Allow, Allow, Allow, Allow]),
-        (Mode::Observe, true, [Allow, Allow, Allow, Allow]),
-        (Mode::Observe, false, [Allow, Allow, Allow, Allow]),
-        (Mode::Ask, true, [Allow, Allow, Allow, Ask]),
-        (Mode::Ask, false, [Allow, Allow, Allow, Ask]),
-        (Mode::Enforce, true, [Allow, Allow, Ask, Deny]),
-        (Mode::Enforce, false, [Allow, Allow, Deny, Deny]),
+    let table: [(GuardMode, bool, [Verdict; 4]); 8] = [
+        (GuardMode::Off, true, [Allow, Allow, Allow, Allow]),
+        (GuardMode::Off, false, [Allow, Allow, Allow, Allow]),
+        (GuardMode::Observe, true, [Allow, Allow, Allow, Allow]),
+        (GuardMode::Observe, false, [Allow, Allow, Allow, Allow]),
+        (GuardMode::Ask, true, [Allow, Allow, Allow, Ask]),
+        (GuardMode::Ask, false, [Allow, Allow, Allow, Ask]),
+        (GuardMode::Enforce, true, [Allow, Allow, Ask, Deny]),
+        (GuardMode::Enforce, false, [Allow, Allow, Deny, Deny]),
     ];
     for (mode, interactive, expected) in table {
         for (level, verdict) in levels.into_iter().zip(expected) {
@@ -45,7 +45,7 @@ fn each_mode_decides_by_level_and_by_whether_someone_can_answer() {
 
 #[test]
 fn the_reason_tells_the_agent_what_and_why() {
-    let d = decide(Mode::Enforce, &assessed(Level::Critical), true);
+    let d = decide(GuardMode::Enforce, &assessed(Level::Critical), true);
     let reason = d.reason.unwrap();
     assert!(
         reason.contains("deletes files outside the repository"),
@@ -56,7 +56,7 @@ fn the_reason_tells_the_agent_what_and_why() {
         "{reason}"
     );
     assert!(reason.contains("change approach"), "{reason}");
-    let headless = decide(Mode::Enforce, &assessed(Level::High), false)
+    let headless = decide(GuardMode::Enforce, &assessed(Level::High), false)
         .reason
         .unwrap();
     assert!(
@@ -68,22 +68,22 @@ fn the_reason_tells_the_agent_what_and_why() {
 #[test]
 fn a_call_that_cannot_be_assessed_is_asked_about_never_let_through_silently() {
     assert_eq!(
-        cannot_assess(Mode::Enforce, "broken rules", true).verdict,
+        cannot_assess(GuardMode::Enforce, "broken rules", true).verdict,
         Verdict::Ask
     );
     assert_eq!(
-        cannot_assess(Mode::Ask, "broken rules", false).verdict,
+        cannot_assess(GuardMode::Ask, "broken rules", false).verdict,
         Verdict::Ask
     );
     assert_eq!(
-        cannot_assess(Mode::Enforce, "broken rules", false).verdict,
+        cannot_assess(GuardMode::Enforce, "broken rules", false).verdict,
         Verdict::Deny
     );
     assert_eq!(
-        cannot_assess(Mode::Observe, "broken rules", true).verdict,
+        cannot_assess(GuardMode::Observe, "broken rules", true).verdict,
         Verdict::Allow
     );
-    let why = cannot_assess(Mode::Ask, ".vouch/guard.toml: bad", true)
+    let why = cannot_assess(GuardMode::Ask, ".vouch/guard.toml: bad", true)
         .reason
         .unwrap();
     assert!(why.contains(".vouch/guard.toml: bad"), "{why}");
@@ -92,10 +92,15 @@ fn a_call_that_cannot_be_assessed_is_asked_about_never_let_through_silently() {
 #[test]
 fn the_hook_output_is_claude_codes_structured_decision_and_nothing_for_no_objection() {
     assert_eq!(
-        hook_output(&decide(Mode::Enforce, &assessed(Level::Low), true)),
+        hook_output(&decide(GuardMode::Enforce, &assessed(Level::Low), true)),
         None
     );
-    let out = hook_output(&decide(Mode::Enforce, &assessed(Level::Critical), true)).unwrap();
+    let out = hook_output(&decide(
+        GuardMode::Enforce,
+        &assessed(Level::Critical),
+        true,
+    ))
+    .unwrap();
     assert_eq!(out["hookSpecificOutput"]["hookEventName"], "PreToolUse");
     assert_eq!(out["hookSpecificOutput"]["permissionDecision"], "deny");
     assert!(
@@ -104,7 +109,7 @@ fn the_hook_output_is_claude_codes_structured_decision_and_nothing_for_no_object
             .unwrap()
             .contains("rm -rf")
     );
-    let ask = hook_output(&decide(Mode::Ask, &assessed(Level::Critical), true)).unwrap();
+    let ask = hook_output(&decide(GuardMode::Ask, &assessed(Level::Critical), true)).unwrap();
     assert_eq!(ask["hookSpecificOutput"]["permissionDecision"], "ask");
     assert!(
         ask.get("decision").is_none(),
@@ -114,10 +119,10 @@ fn the_hook_output_is_claude_codes_structured_decision_and_nothing_for_no_object
 
 #[test]
 fn modes_are_read_from_git_config_values() {
-    assert_eq!("enforce".parse::<Mode>(), Ok(Mode::Enforce));
-    assert_eq!(" Observe ".parse::<Mode>(), Ok(Mode::Observe));
-    assert_eq!("off".parse::<Mode>(), Ok(Mode::Off));
-    let err = "paranoid".parse::<Mode>().unwrap_err().to_string();
+    assert_eq!("enforce".parse::<GuardMode>(), Ok(GuardMode::Enforce));
+    assert_eq!(" Observe ".parse::<GuardMode>(), Ok(GuardMode::Observe));
+    assert_eq!("off".parse::<GuardMode>(), Ok(GuardMode::Off));
+    let err = "paranoid".parse::<GuardMode>().unwrap_err().to_string();
     assert_eq!(
         err,
         "vouch.guard is `paranoid`; it takes off, observe, ask or enforce"
