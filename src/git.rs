@@ -1,9 +1,10 @@
-//! Git access in one place: running the `git` CLI ([`command`]), finding a repository's folders
-//! without spawning anything ([`paths`]), line-level diffs ([`diff`]), notes ([`notes`]) and the
-//! commits a push sends ([`pushed`]) through libgit2.
-//! Everything above reads and writes repositories through this module.
+//! Git access in one place: running the `git` CLI ([`command`]), one configuration value without
+//! it ([`config`]), finding a repository's folders without spawning anything ([`paths`]),
+//! line-level diffs ([`diff`]), notes ([`notes`]) and the commits a push sends ([`pushed`])
+//! through libgit2. Everything above reads and writes repositories through this module.
 
 pub mod command;
+pub mod config;
 pub mod diff;
 pub mod notes;
 pub mod paths;

@@ -2,10 +2,11 @@
 //! the repository it happened in.
 //!
 //! On the agent's hot path: it reads the payload from stdin (capped), never blocks the agent
-//! (always exits 0), prints nothing but SessionStart's one-line JSON banner, and writes problems to
+//! (always exits 0), prints nothing but SessionStart's one-line JSON banner and the guard's decisions, and writes problems to
 //! `errors.log`. No git (never `index.lock`), no database, no transcript parsing: a few small
 //! locked appends, plus a worktree walk around Bash calls and an incremental transcript copy when
-//! a turn stops or compacts.
+//! a turn stops or compacts. PreToolUse first asks the guard ([`guard`]), whose decision is
+//! printed as Claude Code's structured output (nothing when it has no objection).
 //!
 //! Per event: `sessions/<id>.json` is created or updated under its lock file (tool events, the
 //! hot path, only move `last_event_at` once a minute), one line goes to `events/<id>.jsonl`, and
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+mod guard;
 mod ledger;
 
 use ledger::{append_lines, apply, lock};
@@ -31,6 +33,7 @@ use super::record::{EditKind, EditLine, EventRecord, SessionRecord};
 use super::snapshot;
 use super::state::{self, StateDir};
 use crate::clock::Clock;
+use crate::guard::check::GuardRecord;
 use crate::transcript::hook_event::HookEvent;
 use crate::transcript::tool::ToolKind;
 
@@ -75,20 +78,27 @@ fn record(name: &str, clock: &dyn Clock) {
         }
         Ok(bytes)
     });
+    let unusable = |error: &str| {
+        if event == HookEvent::PreToolUse {
+            guard::unreadable_payload(error);
+        }
+        log_without_payload(now, &context, error);
+    };
     let bytes = match parsed {
         Ok(bytes) => bytes,
-        Err(e) => return log_without_payload(now, &context, &e.to_string()),
+        Err(e) => return unusable(&e.to_string()),
     };
     let payload = match Payload::parse(&bytes) {
         Ok(p) => p,
-        Err(e) => {
-            let error = PayloadError::Json(e).to_string();
-            return log_without_payload(now, &context, &error);
-        }
+        Err(e) => return unusable(&PayloadError::Json(e).to_string()),
     };
     let Some(state) = locate(&payload).filter(|s| s.repo.git_dir.is_dir()) else {
         return; // Not in a git repository (or its git dir is gone): nothing to record.
     };
+    // The guard answers first: the agent waits for its decision, not for the recording.
+    let guard = (event == HookEvent::PreToolUse)
+        .then(|| guard::check_call(&state, &payload, &bytes, clock))
+        .flatten();
     let Some(sid) = payload.session() else {
         state.log_error(now, &context, "missing session id; nothing recorded");
         return;
@@ -108,6 +118,7 @@ fn record(name: &str, clock: &dyn Clock) {
         sid,
         payload: &payload,
         context,
+        guard,
     };
     let recorded = hook.handle();
     if recorded && event == HookEvent::SessionStart && payload.source.as_deref() != Some("compact")
@@ -165,6 +176,8 @@ struct Hook<'a> {
     sid: &'a str,
     payload: &'a Payload<'a>,
     context: String,
+    /// The guard's check of a PreToolUse call (none in mode `off`).
+    guard: Option<GuardRecord>,
 }
 
 impl Hook<'_> {
@@ -176,7 +189,10 @@ impl Hook<'_> {
         }
         let mut record = self.event_record();
         match (self.event, ToolKind::of(self.tool())) {
-            (HookEvent::PreToolUse, ToolKind::Bash) => self.bash_before(),
+            // A denied call never runs: nothing to compare after it.
+            (HookEvent::PreToolUse, ToolKind::Bash) if !guard::denied(self.guard.as_ref()) => {
+                self.bash_before();
+            }
             (HookEvent::PostToolUse | HookEvent::PostToolUseFailure, ToolKind::Bash) => {
                 record.files = self.bash_after();
             }
@@ -230,6 +246,7 @@ impl Hook<'_> {
             duration_ms: p.duration_ms,
             prompt_id: owned(&p.prompt_id),
             summary: p.summary(self.event),
+            guard: self.guard.clone(),
         }
     }
 

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::guard::check::GuardRecord;
+
 /// `sessions/<id>.json`: what is known about one agent session in this worktree.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
@@ -50,6 +52,9 @@ pub struct EventRecord {
     /// A one-line summary of the input (command, pattern, prompt start), clipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// PreToolUse: the guard's check of the call (absent when `vouch.guard` is `off`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<GuardRecord>,
 }
 
 /// A line an agent wrote: its number in the file just after the edit and a hash of its text

@@ -141,6 +141,16 @@ pub enum GuardMode {
 #[error("vouch.guard is `{0}`; it takes off, observe, ask or enforce")]
 pub struct GuardModeError(pub String);
 
+impl GuardMode {
+    /// The git-config key.
+    pub const KEY: &'static str = "vouch.guard";
+
+    /// From the configured value (`None`: unset, the default `observe`).
+    pub fn from_value(value: Option<&str>) -> Result<Self, GuardModeError> {
+        value.map_or(Ok(Self::default()), str::parse)
+    }
+}
+
 impl FromStr for GuardMode {
     type Err = GuardModeError;
     fn from_str(s: &str) -> Result<Self, GuardModeError> {

@@ -28,9 +28,6 @@ pub struct Assessment {
     pub findings: Vec<Finding>,
 }
 
-/// Tools that read the file or folder named by `file_path` or `path`.
-const READ_TOOLS: [&str; 4] = ["Read", "Grep", "Glob", "LS"];
-
 /// Assesses the call of `tool` with `input`, made at `place`; `secrets` finds secrets in the
 /// input (the evidence's redaction rules), when given.
 pub fn assess(
@@ -66,7 +63,7 @@ pub fn assess(
         let on = if ToolKind::of(tool).writes_file() {
             Some(On::Write)
         } else {
-            READ_TOOLS.contains(&tool).then_some(On::Read)
+            ToolKind::of(tool).reads_path().then_some(On::Read)
         };
         if let Some(on) = on {
             a.paths(rules, on, &[word], place, path);

@@ -1,5 +1,6 @@
 //! Claude Code's tools by what they do: the one place that knows the tool names which edit a
-//! file, run a command or read a file. Other tools (search, web, agents, MCP tools) are `Other`.
+//! file, run a command, read a file or search files. Other tools (web, agents, MCP tools) are
+//! `Other`.
 
 /// What a Claude Code tool call does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +15,8 @@ pub enum ToolKind {
     NotebookEdit,
     /// `Read`: reads a file.
     Read,
+    /// `Grep`, `Glob`, `LS`: search or list the files under the path they name.
+    Search,
     /// `Bash`: runs a shell command.
     Bash,
     /// Any other tool.
@@ -29,6 +32,7 @@ impl ToolKind {
             "Write" => Self::Write,
             "NotebookEdit" => Self::NotebookEdit,
             "Read" => Self::Read,
+            "Grep" | "Glob" | "LS" => Self::Search,
             "Bash" => Self::Bash,
             _ => Self::Other,
         }
@@ -40,6 +44,11 @@ impl ToolKind {
             self,
             Self::Edit | Self::MultiEdit | Self::Write | Self::NotebookEdit
         )
+    }
+
+    /// Whether the tool reads what its input's `file_path` or `path` names (`Read`, the searches).
+    pub fn reads_path(self) -> bool {
+        matches!(self, Self::Read | Self::Search)
     }
 
     /// Whether the tool's input names one file (the editing tools and `Read`).
@@ -69,5 +78,10 @@ mod tests {
         assert_eq!(writes, ["Edit", "MultiEdit", "Write", "NotebookEdit"]);
         assert!(ToolKind::of("Read").names_file() && !ToolKind::of("Bash").names_file());
         assert_eq!(ToolKind::of("mcp__x__Edit"), ToolKind::Other);
+        let reads: Vec<&str> = ["Read", "Grep", "Glob", "LS", "Edit", "Bash", "WebFetch"]
+            .into_iter()
+            .filter(|n| ToolKind::of(n).reads_path())
+            .collect();
+        assert_eq!(reads, ["Read", "Grep", "Glob", "LS"]);
     }
 }

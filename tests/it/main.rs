@@ -15,6 +15,7 @@ mod correlate;
 mod e2e;
 mod evidence;
 mod git_hooks;
+mod guard_hook;
 mod install;
 mod policy;
 mod redaction;

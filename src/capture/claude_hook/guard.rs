@@ -1,0 +1,130 @@
+//! The guard's turn in the PreToolUse hook: before anything else is recorded, the call is checked
+//! under the repository's `vouch.guard` mode, the decision is printed as Claude Code's structured
+//! output, and the check is kept for the event's ledger line. Every way this can go wrong (an
+//! unreadable mode or rules file, a payload that cannot be read, a panic) ends in a decision made
+//! on purpose ([`crate::guard::check::unassessed`]), never a silent allow.
+
+use std::env;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::capture::hook_panic::{self, Notice};
+use crate::capture::payload::Payload;
+use crate::capture::state::StateDir;
+use crate::clock::Clock;
+use crate::git::config;
+use crate::guard::check::{self, Call, Checked, GuardRecord, unassessed};
+use crate::guard::decide::{GuardMode, Verdict, hook_output};
+use crate::guard::paths::Place;
+use crate::redact::{RedactOptions, Redactor};
+
+/// Checks the call in `payload` (whose raw bytes are `bytes`) and prints the decision; `None`
+/// when the mode is `off`.
+pub(super) fn check_call(
+    state: &StateDir,
+    payload: &Payload,
+    bytes: &[u8],
+    clock: &dyn Clock,
+) -> Option<GuardRecord> {
+    let started = Instant::now();
+    let interactive = interactive();
+    let mode = mode(state);
+    if mode == Ok(GuardMode::Off) {
+        return None;
+    }
+    let checked = hook_panic::catch(
+        "hook claude PreToolUse (guard)",
+        Notice::Silent,
+        clock,
+        || {
+            hook_panic::test_trigger("guard");
+            checked(mode.clone(), state, payload, bytes, interactive)
+        },
+    )
+    .unwrap_or_else(|| {
+        let why = "internal error, logged to errors.log".to_owned();
+        unassessed(mode.unwrap_or(GuardMode::Ask), why, interactive, started)
+    });
+    print(&checked);
+    Some(checked.record)
+}
+
+/// The decision for a PreToolUse payload that could not be read (`why`), in the repository of
+/// the working folder: under `ask` or `enforce` a person decides; nothing is printed otherwise.
+pub(super) fn unreadable_payload(why: &str) {
+    let Some(state) = env::current_dir().ok().and_then(|d| StateDir::discover(&d)) else {
+        return;
+    };
+    let mode = mode(&state).unwrap_or(GuardMode::Ask);
+    print(&unassessed(
+        mode,
+        why.to_owned(),
+        interactive(),
+        Instant::now(),
+    ));
+}
+
+/// Whether the call's decision keeps it from running.
+pub(super) fn denied(record: Option<&GuardRecord>) -> bool {
+    record.is_some_and(|r| r.verdict == Verdict::Deny)
+}
+
+fn checked(
+    mode: Result<GuardMode, String>,
+    state: &StateDir,
+    payload: &Payload,
+    bytes: &[u8],
+    interactive: bool,
+) -> Checked {
+    let started = Instant::now();
+    let worktree = &state.repo.worktree;
+    let Some(tool) = payload.tool_name.as_deref().filter(|t| !t.is_empty()) else {
+        let mode = mode.unwrap_or(GuardMode::Ask);
+        return unassessed(
+            mode,
+            "the payload names no tool".to_owned(),
+            interactive,
+            started,
+        );
+    };
+    let whole: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    let input = whole.get("tool_input").unwrap_or(&Value::Null);
+    let cwd = payload
+        .cwd
+        .as_deref()
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| worktree.clone());
+    let place = Place {
+        cwd,
+        repository: Some(worktree.clone()),
+        home: env::var_os("HOME").map(PathBuf::from),
+    };
+    let call = Call { tool, input, place };
+    let secrets = Redactor::new(RedactOptions::default());
+    check::check(mode, &call, worktree, interactive, Some(&secrets))
+}
+
+/// `vouch.guard` of the repository, or why it cannot be used.
+fn mode(state: &StateDir) -> Result<GuardMode, String> {
+    let value = config::value(&state.repo, GuardMode::KEY).map_err(|e| e.to_string())?;
+    GuardMode::from_value(value.as_deref()).map_err(|e| e.to_string())
+}
+
+fn interactive() -> bool {
+    let entrypoint = env::var("CLAUDE_CODE_ENTRYPOINT").ok();
+    let ci = env::var("CI").ok();
+    check::interactive(entrypoint.as_deref(), ci.as_deref())
+}
+
+/// Prints the decision on stdout, where Claude Code reads it (nothing for "no objection").
+fn print(checked: &Checked) {
+    if let Some(output) = hook_output(&checked.decision) {
+        let mut line = output.to_string();
+        line.push('\n');
+        let _ = io::stdout().lock().write_all(line.as_bytes());
+    }
+}
