@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod build;
 pub mod chainloop;
+pub mod guard;
 pub mod policy_report;
 pub mod range;
 pub mod sessions;
@@ -200,6 +201,9 @@ pub struct SessionEvidence {
     /// Commands run and files read or edited, in the order the agent made the calls.
     #[serde(default)]
     pub actions: Vec<ActionEvidence>,
+    /// What the guard decided about the session's tool calls (absent when it checked none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<guard::GuardEvidence>,
 }
 
 /// One Bash command, file read or file edit of a session. Paths inside the repository are

@@ -126,12 +126,16 @@ impl Rule {
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         let mut found = 0;
+        let markers = markers(text);
         for caps in self.regex.captures_iter(text) {
             let Some(secret) = caps.get(spec.group) else {
                 continue;
             };
             let value = secret.as_str();
-            if value.starts_with("[REDACTED") || !entropy_ok(value, spec.min_entropy_millibits) {
+            let in_marker = markers
+                .iter()
+                .any(|m| m.start < secret.end() && secret.start() < m.end);
+            if in_marker || !entropy_ok(value, spec.min_entropy_millibits) {
                 continue;
             }
             out.push_str(&text[last..secret.start()]);
@@ -149,6 +153,17 @@ impl Rule {
         *counts.entry(spec.id).or_default() += found;
         true
     }
+}
+
+/// Where `text` already holds replacements (`[REDACTED:<rule>]`): no rule may match inside one
+/// (a URL rule would take `[REDACTED:github-token]` for a user name and a password).
+fn markers(text: &str) -> Vec<std::ops::Range<usize>> {
+    text.match_indices("[REDACTED:")
+        .filter_map(|(start, _)| {
+            let end = start + text[start..].find(']')? + 1;
+            Some(start..end)
+        })
+        .collect()
 }
 
 /// Whether `value` is random enough: Shannon entropy per character, in millibits, at least `min`.

@@ -100,6 +100,7 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
     let mut out = from_detail(&detail, transcripts);
     let roots = super::actions::roots(&state.repo.worktree, summary.cwd.as_deref());
     out.actions = super::actions::actions(&detail.tool_calls, &roots);
+    out.guard = super::guard::load(state, id);
     Ok(Loaded {
         evidence: out,
         written: crate::correlate::Written::of(
@@ -164,6 +165,7 @@ pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> Ses
         transcripts,
         warnings: d.all_warnings().iter().map(ToString::to_string).collect(),
         actions: Vec::new(),
+        guard: None,
     }
 }
 

@@ -17,7 +17,7 @@ pub struct Builtin {
 pub const LIB: &str = include_str!("../../assets/policies/lib.rego");
 
 /// Every built-in, in the order they are reported.
-pub const BUILTINS: [Builtin; 7] = [
+pub const BUILTINS: [Builtin; 8] = [
     Builtin {
         name: "approved-models",
         description: "only approved models were used",
@@ -59,6 +59,12 @@ pub const BUILTINS: [Builtin; 7] = [
         description: "commits that change code also change tests",
         args: "code_paths, test_paths (globs, optional)",
         source: include_str!("../../assets/policies/changes_need_tests.rego"),
+    },
+    Builtin {
+        name: "guard-reviewed",
+        description: "no critical tool call ran while the guard only observed it",
+        args: "min_level (low, medium, high or critical; default critical), require_guard (optional)",
+        source: include_str!("../../assets/policies/guard_reviewed.rego"),
     },
 ];
 

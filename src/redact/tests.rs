@@ -151,3 +151,20 @@ fn json_strings_are_redacted_and_keys_kept() {
     assert_eq!(v["ghp_keep_the_key_name"][0], "x [REDACTED:github-token]");
     assert_eq!(counts["github-token"], 1);
 }
+
+#[test]
+fn a_replacement_is_never_taken_apart_by_another_rule() {
+    // The token goes first; the URL rule must not read `[REDACTED:github-token]` as user:password.
+    let url = "https://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@github.com/o/r";
+    let (text, counts) = redact(&format!("git push {url} main"));
+    assert_eq!(
+        text,
+        "git push https://[REDACTED:github-token]@github.com/o/r main"
+    );
+    assert_eq!(counts.values().sum::<u64>(), 1, "{counts:?}");
+    let (text, _) = redact("https://deploy:hunter2hunter2@example.com");
+    assert_eq!(
+        text,
+        "https://deploy:[REDACTED:url-credentials]@example.com"
+    );
+}

@@ -106,6 +106,7 @@ fn session(i: usize, commits: Vec<String>) -> SessionEvidence {
         transcripts: Vec::new(),
         warnings: Vec::new(),
         actions,
+        guard: None,
     }
 }
 

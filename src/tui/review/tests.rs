@@ -106,6 +106,7 @@ fn evidence() -> Evidence {
             transcripts: Vec::new(),
             warnings: Vec::new(),
             actions: Vec::new(),
+            guard: None,
         }],
         totals: Totals {
             commits: 1,

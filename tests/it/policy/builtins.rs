@@ -3,6 +3,10 @@
 use git_vouch::evidence::Evidence;
 use git_vouch::policy::{PolicyReport, PolicyResult, check};
 
+use git_vouch::evidence::guard::{GuardEvidence, GuardedCall, Outcome};
+use git_vouch::guard::decide::{GuardMode, Verdict};
+use git_vouch::guard::rules::{Category, Level};
+
 use super::support::{actions, evidence, model, repo_with, session, usage};
 
 /// Runs one built-in with `args` (TOML lines under `[args]`).
@@ -315,8 +319,82 @@ fn all_enables_every_builtin() {
             "tests-run",
             "no-dangerous-commands",
             "no-secrets",
-            "changes-need-tests"
+            "changes-need-tests",
+            "guard-reviewed"
         ]
     );
     assert_eq!(report.errors, 0, "{}", report.render_text());
+}
+
+fn guarded(level: Level, mode: GuardMode, verdict: Verdict, outcome: Outcome) -> GuardedCall {
+    GuardedCall {
+        at: chrono::DateTime::UNIX_EPOCH,
+        tool_use_id: Some("toolu_1".into()),
+        tool: "Bash".into(),
+        agent_id: None,
+        summary: Some("rm -rf /srv/data".into()),
+        level,
+        categories: vec![Category::Destructive],
+        rules: vec!["delete-outside-repository".into()],
+        mode,
+        verdict,
+        reason: None,
+        outcome,
+    }
+}
+
+fn with_calls(id: &str, calls: Vec<GuardedCall>) -> git_vouch::evidence::SessionEvidence {
+    let mut s = session(id);
+    s.guard = Some(GuardEvidence {
+        calls,
+        ..GuardEvidence::default()
+    });
+    s
+}
+
+#[test]
+fn guard_reviewed() {
+    use GuardMode::{Ask, Enforce, Observe};
+    use Level::{Critical, High};
+    let decided = with_calls(
+        "decided",
+        vec![
+            guarded(Critical, Ask, Verdict::Ask, Outcome::Ran),
+            guarded(Critical, Enforce, Verdict::Deny, Outcome::NoResult),
+            guarded(High, Observe, Verdict::Allow, Outcome::Ran),
+        ],
+    );
+    let unguarded = session("unguarded");
+    let ok = evidence(vec![decided.clone(), unguarded.clone()], &[]);
+    assert_eq!(run("guard-reviewed", "", &ok).status, "pass");
+
+    let observed = with_calls(
+        "observed",
+        vec![guarded(Critical, Observe, Verdict::Allow, Outcome::Failed)],
+    );
+    let r = run("guard-reviewed", "", &evidence(vec![observed], &[]));
+    assert_eq!(
+        messages(&r),
+        [
+            "critical call ran with nobody asked (guard mode observe, rule delete-outside-repository): rm -rf /srv/data"
+        ]
+    );
+    assert_eq!(r.violations[0].session.as_deref(), Some("observed"));
+
+    let high = run("guard-reviewed", "min_level = \"high\"", &ok);
+    assert_eq!(high.violations.len(), 1, "{high:?}");
+    assert_eq!(high.violations[0].session.as_deref(), Some("decided"));
+
+    let strict = run("guard-reviewed", "require_guard = true", &ok);
+    assert_eq!(
+        messages(&strict),
+        ["the guard checked none of this session's tool calls"]
+    );
+    assert_eq!(strict.violations[0].session.as_deref(), Some("unguarded"));
+
+    let odd = run("guard-reviewed", "min_level = \"severe\"", &ok);
+    assert_eq!(
+        messages(&odd),
+        ["min_level severe is not low, medium, high or critical"]
+    );
 }

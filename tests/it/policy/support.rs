@@ -45,6 +45,7 @@ pub fn session(id: &str) -> SessionEvidence {
         transcripts: Vec::new(),
         warnings: Vec::new(),
         actions: Vec::new(),
+        guard: None,
     }
 }
 

@@ -1,0 +1,156 @@
+//! What the guard decided during a session, from the PreToolUse lines of its event ledger: how
+//! many calls were checked at each level, what was decided, and every high or critical call with
+//! its decision and what became of it (Claude Code reports a call that ran with PostToolUse or
+//! PostToolUseFailure; a denied or refused call gets neither).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::capture::record::EventRecord;
+use crate::capture::state::{StateDir, read_ledger};
+use crate::guard::check::GuardRecord;
+use crate::guard::decide::{GuardMode, Verdict};
+use crate::guard::rules::{Category, Level};
+use crate::transcript::hook_event::HookEvent;
+
+/// The guard's account of one session (absent when it checked none of its calls).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardEvidence {
+    /// Calls checked, by level.
+    pub levels: LevelCounts,
+    /// Decisions, by verdict: `allow` is "no objection" (Claude Code's own permissions decided).
+    pub verdicts: VerdictCounts,
+    /// Calls the guard could not assess (each was decided by its mode: asked, denied or let be).
+    pub unassessed: u64,
+    /// Every high or critical call, in the order they were made.
+    pub calls: Vec<GuardedCall>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelCounts {
+    pub low: u64,
+    pub medium: u64,
+    pub high: u64,
+    pub critical: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerdictCounts {
+    pub allow: u64,
+    pub ask: u64,
+    pub deny: u64,
+}
+
+/// What became of a checked call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It ran and succeeded (PostToolUse).
+    Ran,
+    /// It ran and failed (PostToolUseFailure).
+    Failed,
+    /// No result was recorded: it was denied, refused or interrupted, or is still running.
+    NoResult,
+}
+
+/// One high or critical call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardedCall {
+    pub at: DateTime<Utc>,
+    pub tool_use_id: Option<String>,
+    pub tool: String,
+    /// The sub-agent that made the call; `null` on the main thread.
+    pub agent_id: Option<String>,
+    /// The command, path or pattern, clipped (redacted with the rest of the document).
+    pub summary: Option<String>,
+    pub level: Level,
+    pub categories: Vec<Category>,
+    pub rules: Vec<String>,
+    pub mode: GuardMode,
+    pub verdict: Verdict,
+    pub reason: Option<String>,
+    pub outcome: Outcome,
+}
+
+impl GuardedCall {
+    /// A call that ran although nobody was asked: the guard only observed it.
+    pub fn ran_unreviewed(&self) -> bool {
+        self.verdict == Verdict::Allow && self.outcome != Outcome::NoResult
+    }
+}
+
+/// The guard's account of session `id`, from its ledger in `state` (`None`: nothing checked).
+/// Unreadable ledger lines are skipped (capture reports them where it reads them).
+pub fn load(state: &StateDir, id: &str) -> Option<GuardEvidence> {
+    let (events, _problems) = read_ledger::<EventRecord>(&state.events_file(id));
+    of_events(&events)
+}
+
+/// The account from a session's ledger lines.
+pub fn of_events(events: &[EventRecord]) -> Option<GuardEvidence> {
+    let outcomes: HashMap<&str, Outcome> = events
+        .iter()
+        .filter_map(|e| {
+            let outcome = match HookEvent::parse(&e.event) {
+                HookEvent::PostToolUse => Outcome::Ran,
+                HookEvent::PostToolUseFailure => Outcome::Failed,
+                _ => return None,
+            };
+            Some((e.tool_use_id.as_deref()?, outcome))
+        })
+        .collect();
+    let mut out = GuardEvidence::default();
+    let mut any = false;
+    for (event, record) in events.iter().filter_map(|e| Some((e, e.guard.as_ref()?))) {
+        any = true;
+        out.count(record);
+        if record.level >= Level::High {
+            let outcome = event
+                .tool_use_id
+                .as_deref()
+                .and_then(|id| outcomes.get(id).copied())
+                .unwrap_or(Outcome::NoResult);
+            out.calls.push(guarded(event, record, outcome));
+        }
+    }
+    any.then_some(out)
+}
+
+impl GuardEvidence {
+    fn count(&mut self, r: &GuardRecord) {
+        *match r.level {
+            Level::Low => &mut self.levels.low,
+            Level::Medium => &mut self.levels.medium,
+            Level::High => &mut self.levels.high,
+            Level::Critical => &mut self.levels.critical,
+        } += 1;
+        *match r.verdict {
+            Verdict::Allow => &mut self.verdicts.allow,
+            Verdict::Ask => &mut self.verdicts.ask,
+            Verdict::Deny => &mut self.verdicts.deny,
+        } += 1;
+        self.unassessed += u64::from(r.error.is_some());
+    }
+}
+
+fn guarded(event: &EventRecord, r: &GuardRecord, outcome: Outcome) -> GuardedCall {
+    GuardedCall {
+        at: event.ts,
+        tool_use_id: event.tool_use_id.clone(),
+        tool: event.tool.clone().unwrap_or_default(),
+        agent_id: event.agent_id.clone(),
+        summary: event.summary.clone(),
+        level: r.level,
+        categories: r.categories.clone(),
+        rules: r.rules.clone(),
+        mode: r.mode,
+        verdict: r.verdict,
+        reason: r.reason.clone(),
+        outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests;
