@@ -8,6 +8,7 @@ pub mod lenient;
 pub mod lines;
 pub mod peek;
 pub mod record;
+pub mod repeats;
 pub mod scan;
 pub mod streamed_copies;
 pub mod tool;

@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 
 mod guard;
 mod ledger;
+mod streak;
 
 use ledger::{append_lines, apply, lock};
 
@@ -33,7 +34,6 @@ use super::record::{EditKind, EditLine, EventRecord, SessionRecord};
 use super::snapshot;
 use super::state::{self, StateDir};
 use crate::clock::Clock;
-use crate::guard::check::GuardRecord;
 use crate::transcript::hook_event::HookEvent;
 use crate::transcript::tool::ToolKind;
 
@@ -177,7 +177,7 @@ struct Hook<'a> {
     payload: &'a Payload<'a>,
     context: String,
     /// The guard's check of a PreToolUse call (none in mode `off`).
-    guard: Option<GuardRecord>,
+    guard: Option<guard::Guarded>,
 }
 
 impl Hook<'_> {
@@ -246,7 +246,8 @@ impl Hook<'_> {
             duration_ms: p.duration_ms,
             prompt_id: owned(&p.prompt_id),
             summary: p.summary(self.event),
-            guard: self.guard.clone(),
+            call_key: self.guard.as_ref().and_then(|g| g.key).map(streak::hex),
+            guard: self.guard.as_ref().map(|g| g.record.clone()),
         }
     }
 

@@ -52,6 +52,10 @@ pub struct EventRecord {
     /// A one-line summary of the input (command, pattern, prompt start), clipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// PreToolUse: the key of the call (tool and input, 16 hex digits) that the loop breaker
+    /// compares (absent when `vouch.guard` is `off`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_key: Option<String>,
     /// PreToolUse: the guard's check of the call (absent when `vouch.guard` is `off`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard: Option<GuardRecord>,

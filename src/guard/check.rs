@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::assess::assess;
-use super::decide::{Decision, GuardMode, Verdict, cannot_assess, decide};
+use super::decide::{Decision, GuardMode, Verdict, cannot_assess, decide, repeated};
 use super::paths::Place;
 use super::rules::{Category, Level, Rules};
 use crate::redact::Redactor;
@@ -20,6 +20,9 @@ pub struct Call<'a> {
     pub tool: &'a str,
     pub input: &'a Value,
     pub place: Place,
+    /// How many times in a row this same call just failed in its thread (the loop breaker's
+    /// count, from the ledger).
+    pub failed_before: u32,
 }
 
 /// What the ledger keeps of one guarded call (`events/<session>.jsonl`, field `guard` of the
@@ -41,6 +44,9 @@ pub struct GuardRecord {
     pub reason: Option<String>,
     /// Whether a person could answer Claude Code's prompt.
     pub interactive: bool,
+    /// How many times in a row the same call had just failed, when it had.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed_before: u32,
     /// Why the call could not be assessed, when it could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -73,7 +79,11 @@ pub fn check(
         Err(e) => return unassessed(mode, e.to_string(), interactive, started),
     };
     let assessment = assess(&rules, call.tool, call.input, &call.place, secrets);
-    let decision = decide(mode, &assessment, interactive);
+    let mut decision = decide(mode, &assessment, interactive);
+    let limit = rules.max_repeated_failures;
+    if limit > 0 && call.failed_before >= limit {
+        decision = repeated(mode, call.failed_before).unwrap_or(decision);
+    }
     let record = GuardRecord {
         mode,
         level: assessment.level,
@@ -82,6 +92,7 @@ pub fn check(
         verdict: decision.verdict,
         reason: decision.reason.clone(),
         interactive,
+        failed_before: call.failed_before,
         error: None,
         micros: micros_since(started),
     };
@@ -100,10 +111,16 @@ pub fn unassessed(mode: GuardMode, why: String, interactive: bool, started: Inst
         verdict: decision.verdict,
         reason: decision.reason.clone(),
         interactive,
+        failed_before: 0,
         error: Some(why),
         micros: micros_since(started),
     };
     Checked { decision, record }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn micros_since(started: Instant) -> u64 {

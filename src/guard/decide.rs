@@ -55,6 +55,17 @@ pub fn cannot_assess(mode: GuardMode, why: &str, interactive: bool) -> Decision 
     Decision { verdict, reason }
 }
 
+/// The loop breaker's decision on a call that just failed `failures` times in a row, unchanged:
+/// denied under `ask` and `enforce` (`None`: the mode never interferes).
+pub fn repeated(mode: GuardMode, failures: u32) -> Option<Decision> {
+    matches!(mode, GuardMode::Ask | GuardMode::Enforce).then(|| Decision {
+        verdict: Verdict::Deny,
+        reason: Some(format!(
+            "git-vouch guard denied this call: the same call, with the same input, just failed {failures} times in a row. Do not run it again unchanged; read the error, change the approach, or ask the person."
+        )),
+    })
+}
+
 fn reason(verdict: Verdict, a: &Assessment, interactive: bool) -> String {
     let mut worst: Vec<String> = a
         .findings

@@ -95,6 +95,8 @@ struct FileSpec {
     #[serde(default)]
     protected_refs: Vec<String>,
     #[serde(default)]
+    max_repeated_failures: Option<u32>,
+    #[serde(default)]
     paths: PathSpec,
     #[serde(default)]
     rule: Vec<RuleSpec>,
@@ -125,6 +127,9 @@ pub struct Rules {
     pub rules: Vec<Rule>,
     pub paths: PathClasses,
     pub protected_refs: Vec<GlobMatcher>,
+    /// The loop breaker: after this many failures in a row of the same call, the next identical
+    /// call is denied under `ask` and `enforce` (0: never).
+    pub max_repeated_failures: u32,
 }
 
 /// A rules file that cannot be used, naming the file and what is wrong.
@@ -182,6 +187,7 @@ impl Rules {
         let mut specs: Vec<(RuleSpec, String)> = Vec::new();
         let mut paths = PathSpec::default();
         let mut refs = Vec::new();
+        let mut max_repeated_failures = 0;
         for (text, file) in files {
             let spec: FileSpec = toml::from_str(text).map_err(|source| RulesError::Toml {
                 file: (*file).to_owned(),
@@ -189,6 +195,7 @@ impl Rules {
             })?;
             extend_paths(&mut paths, spec.paths);
             refs.extend(spec.protected_refs);
+            max_repeated_failures = spec.max_repeated_failures.unwrap_or(max_repeated_failures);
             for rule in spec.rule {
                 specs.retain(|(r, _)| r.id != rule.id);
                 specs.push((rule, (*file).to_owned()));
@@ -211,6 +218,7 @@ impl Rules {
                 .map(|r| Glob::new(r).map(|g| g.compile_matcher()))
                 .collect::<Result<_, _>>()
                 .map_err(glob_err(last))?,
+            max_repeated_failures,
         })
     }
 

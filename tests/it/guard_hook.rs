@@ -83,6 +83,36 @@ impl Repo {
         decision(&out)
     }
 
+    /// A Bash call that runs and succeeds or fails: PreToolUse, then PostToolUse(Failure).
+    fn attempt(&self, command: &str, ok: bool) -> Option<Value> {
+        let id = format!("toolu_{}", self.events().len());
+        let event = if ok {
+            "PostToolUse"
+        } else {
+            "PostToolUseFailure"
+        };
+        let mut payload = json!({
+            "session_id": SID,
+            "cwd": self.dir,
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Bash",
+            "tool_input": { "command": command },
+            "tool_use_id": id,
+        });
+        let out = self.hook(&serde_json::to_vec(&payload).unwrap(), &[]);
+        let decision = decision(&out);
+        payload["hook_event_name"] = event.into();
+        payload["error"] = "Exit code 101".into();
+        let exe = env!("CARGO_BIN_EXE_git-vouch");
+        let mut cmd: Command = self.env.program(exe, &self.dir);
+        cmd.args(["hook", "claude", event]).stdin(Stdio::piped());
+        let mut child = cmd.stdout(Stdio::null()).spawn().unwrap();
+        let bytes = serde_json::to_vec(&payload).unwrap();
+        child.stdin.take().unwrap().write_all(&bytes).unwrap();
+        assert!(child.wait().unwrap().success());
+        decision
+    }
+
     fn bash(&self, command: &str) -> Option<Value> {
         self.call("Bash", &json!({ "command": command }), "cli")
     }
@@ -96,7 +126,8 @@ impl Repo {
 
     fn last_guard(&self) -> git_vouch::guard::check::GuardRecord {
         let events = self.events();
-        let last = events.last().expect("an event was recorded");
+        let last = events.iter().rev().find(|e| e.event == "PreToolUse");
+        let last = last.expect("a PreToolUse event was recorded");
         last.guard.clone().expect("the guard's check was recorded")
     }
 
@@ -328,4 +359,32 @@ fn a_panic_in_the_guard_asks_and_the_call_is_still_recorded() {
         g.error.as_deref(),
         Some("internal error, logged to errors.log")
     );
+}
+
+#[test]
+fn the_fifth_failure_in_a_row_of_the_same_call_stops_the_sixth() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    for _ in 0..4 {
+        assert_eq!(repo.attempt("cargo test", false), None);
+    }
+    // Something else in between ends the streak: an edit then a rerun is progress.
+    assert_eq!(repo.attempt("sed -i s/a/b/ src/lib.rs", true), None);
+    for _ in 0..5 {
+        assert_eq!(repo.attempt("cargo test", false), None);
+    }
+    assert_eq!(repo.last_guard().failed_before, 4);
+    let denied = repo.bash("cargo test").unwrap();
+    assert_eq!(verdict(&denied), "deny");
+    assert!(
+        reason(&denied).contains("just failed 5 times in a row"),
+        "{denied}"
+    );
+    assert_eq!(repo.last_guard().failed_before, 5);
+    // A different call is not held back.
+    assert_eq!(repo.bash("cargo test --lib"), None);
+    // Observe only records the streak.
+    repo.mode("observe");
+    assert_eq!(repo.bash("cargo test"), None);
+    assert_eq!(repo.last_guard().failed_before, 5);
 }

@@ -20,6 +20,16 @@ use crate::guard::check::{self, Call, Checked, GuardRecord, unassessed};
 use crate::guard::decide::{GuardMode, Verdict, hook_output};
 use crate::guard::paths::Place;
 use crate::redact::{RedactOptions, Redactor};
+use crate::transcript::repeats::call_key;
+
+use super::streak;
+
+/// The guard's check of one call, for its ledger line.
+pub(super) struct Guarded {
+    pub record: GuardRecord,
+    /// The call's key (tool and input), which the loop breaker compares.
+    pub key: Option<u64>,
+}
 
 /// Checks the call in `payload` (whose raw bytes are `bytes`) and prints the decision; `None`
 /// when the mode is `off`.
@@ -28,28 +38,28 @@ pub(super) fn check_call(
     payload: &Payload,
     bytes: &[u8],
     clock: &dyn Clock,
-) -> Option<GuardRecord> {
+) -> Option<Guarded> {
     let started = Instant::now();
     let interactive = interactive();
     let mode = mode(state);
     if mode == Ok(GuardMode::Off) {
         return None;
     }
-    let checked = hook_panic::catch(
-        "hook claude PreToolUse (guard)",
-        Notice::Silent,
-        clock,
-        || {
-            hook_panic::test_trigger("guard");
-            checked(mode.clone(), state, payload, bytes, interactive)
-        },
-    )
+    let mut key = None;
+    let context = "hook claude PreToolUse (guard)";
+    let checked = hook_panic::catch(context, Notice::Silent, clock, || {
+        hook_panic::test_trigger("guard");
+        checked(mode.clone(), state, payload, bytes, interactive, &mut key)
+    })
     .unwrap_or_else(|| {
         let why = "internal error, logged to errors.log".to_owned();
         unassessed(mode.unwrap_or(GuardMode::Ask), why, interactive, started)
     });
     print(&checked);
-    Some(checked.record)
+    Some(Guarded {
+        record: checked.record,
+        key,
+    })
 }
 
 /// The decision for a PreToolUse payload that could not be read (`why`), in the repository of
@@ -68,8 +78,8 @@ pub(super) fn unreadable_payload(why: &str) {
 }
 
 /// Whether the call's decision keeps it from running.
-pub(super) fn denied(record: Option<&GuardRecord>) -> bool {
-    record.is_some_and(|r| r.verdict == Verdict::Deny)
+pub(super) fn denied(guarded: Option<&Guarded>) -> bool {
+    guarded.is_some_and(|g| g.record.verdict == Verdict::Deny)
 }
 
 fn checked(
@@ -78,6 +88,7 @@ fn checked(
     payload: &Payload,
     bytes: &[u8],
     interactive: bool,
+    key: &mut Option<u64>,
 ) -> Checked {
     let started = Instant::now();
     let worktree = &state.repo.worktree;
@@ -103,7 +114,18 @@ fn checked(
         repository: Some(worktree.clone()),
         home: env::var_os("HOME").map(PathBuf::from),
     };
-    let call = Call { tool, input, place };
+    let call_key = call_key(tool, input);
+    *key = Some(call_key);
+    let agent = payload.agent_id.as_deref();
+    let failed_before = payload.session().map_or(0, |sid| {
+        streak::failed_before(&state.events_file(sid), agent, call_key)
+    });
+    let call = Call {
+        tool,
+        input,
+        place,
+        failed_before,
+    };
     let secrets = Redactor::new(RedactOptions::default());
     check::check(mode, &call, worktree, interactive, Some(&secrets))
 }

@@ -13,6 +13,7 @@ fn call<'a>(tool: &'a str, input: &'a Value, repo: &Path) -> Call<'a> {
             repository: Some(repo.to_path_buf()),
             home: Some(PathBuf::from("/home/dev")),
         },
+        failed_before: 0,
     }
 }
 
@@ -120,4 +121,39 @@ fn sdk_entrypoints_and_ci_mean_nobody_can_answer() {
     assert!(!interactive(Some("sdk-ts"), None));
     assert!(!interactive(Some("cli"), Some("true")));
     assert!(!interactive(None, Some("1")));
+}
+
+#[test]
+fn the_loop_breaker_denies_the_next_identical_call_under_ask_and_enforce() {
+    let repo = tempfile::tempdir().unwrap();
+    let input = json!({"command": "cargo test"});
+    let run = |mode, failed_before| {
+        let mut c = call("Bash", &input, repo.path());
+        c.failed_before = failed_before;
+        check(Ok(mode), &c, repo.path(), true, None)
+    };
+    let looping = run(GuardMode::Ask, 5);
+    assert_eq!(looping.decision.verdict, Verdict::Deny);
+    let why = looping.decision.reason.clone().unwrap();
+    assert!(why.contains("just failed 5 times in a row"), "{why}");
+    assert_eq!(looping.record.failed_before, 5);
+    assert_eq!(
+        looping.record.level,
+        Level::Low,
+        "the call itself is harmless"
+    );
+    assert_eq!(run(GuardMode::Enforce, 7).decision.verdict, Verdict::Deny);
+    assert_eq!(run(GuardMode::Enforce, 4).decision.verdict, Verdict::Allow);
+    // Observe records the streak and never interferes.
+    let observed = run(GuardMode::Observe, 9);
+    assert_eq!(observed.decision.verdict, Verdict::Allow);
+    assert_eq!(observed.record.failed_before, 9);
+    // A repository can turn it off.
+    std::fs::create_dir_all(repo.path().join(".vouch")).unwrap();
+    std::fs::write(
+        repo.path().join(".vouch/guard.toml"),
+        "max_repeated_failures = 0\n",
+    )
+    .unwrap();
+    assert_eq!(run(GuardMode::Enforce, 50).decision.verdict, Verdict::Allow);
 }
