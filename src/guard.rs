@@ -9,5 +9,6 @@ pub mod check;
 pub mod decide;
 pub mod invocation;
 pub mod paths;
+pub mod pattern;
 pub mod rules;
 pub mod shell;

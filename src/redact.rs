@@ -3,6 +3,7 @@
 //! evidence, the secrets nowhere). Replacements never match a rule, and the rules are applied
 //! until nothing matches, so no rule-matching string survives.
 
+pub mod detect;
 pub mod rules;
 
 use std::borrow::Cow;
@@ -131,11 +132,7 @@ impl Rule {
             let Some(secret) = caps.get(spec.group) else {
                 continue;
             };
-            let value = secret.as_str();
-            let in_marker = markers
-                .iter()
-                .any(|m| m.start < secret.end() && secret.start() < m.end);
-            if in_marker || !entropy_ok(value, spec.min_entropy_millibits) {
+            if !is_secret(spec, secret, &markers) {
                 continue;
             }
             out.push_str(&text[last..secret.start()]);
@@ -153,6 +150,18 @@ impl Rule {
         *counts.entry(spec.id).or_default() += found;
         true
     }
+}
+
+/// Whether what `spec` matched is a secret: random enough, and not inside a replacement.
+fn is_secret(
+    spec: &RuleSpec,
+    secret: regex::Match<'_>,
+    markers: &[std::ops::Range<usize>],
+) -> bool {
+    let in_marker = markers
+        .iter()
+        .any(|m| m.start < secret.end() && secret.start() < m.end);
+    !in_marker && entropy_ok(secret.as_str(), spec.min_entropy_millibits)
 }
 
 /// Where `text` already holds replacements (`[REDACTED:<rule>]`): no rule may match inside one

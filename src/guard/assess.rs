@@ -8,7 +8,7 @@ use super::invocation::{Args, Invocation, invocations};
 use super::paths::{PathClass, Place};
 use super::rules::{Category, Level, On, Refs, Rule, Rules};
 use super::shell::Word;
-use crate::redact::Redactor;
+use crate::redact::detect::Detector;
 use crate::transcript::tool::ToolKind;
 
 /// One rule that matched, with what it matched (a simple command or a path).
@@ -35,19 +35,20 @@ pub fn assess(
     tool: &str,
     input: &Value,
     place: &Place,
-    secrets: Option<&Redactor>,
+    secrets: Option<&Detector>,
 ) -> Assessment {
     let mut a = Assessment::default();
     for rule in rules.rules.iter().filter(|r| r.on == On::Tool) {
-        if rule.tools.iter().any(|g| g.is_match(tool)) {
+        if rule.tools.is_match(tool) {
             a.add(rule, tool);
         }
     }
-    if let Some(redactor) = secrets {
-        let text = input.to_string();
-        if redactor.may_match(&text) {
+    if let Some(detector) = secrets {
+        // The subject names the kinds of secret, never the secret itself.
+        let found = detector.secrets_in(&input.to_string()).join(", ");
+        if !found.is_empty() {
             for rule in rules.rules.iter().filter(|r| r.on == On::Input) {
-                a.add(rule, tool);
+                a.add(rule, &found);
             }
         }
     }

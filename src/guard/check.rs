@@ -13,7 +13,7 @@ use super::assess::assess;
 use super::decide::{Decision, GuardMode, Verdict, cannot_assess, decide, repeated};
 use super::paths::Place;
 use super::rules::{Category, Level, Rules};
-use crate::redact::Redactor;
+use crate::redact::detect::Detector;
 
 /// A tool call about to run.
 pub struct Call<'a> {
@@ -67,7 +67,7 @@ pub fn check(
     call: &Call<'_>,
     worktree: &Path,
     interactive: bool,
-    secrets: Option<&Redactor>,
+    secrets: Option<&Detector>,
 ) -> Checked {
     let started = Instant::now();
     let mode = match mode {

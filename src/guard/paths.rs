@@ -4,9 +4,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
+use super::pattern::Globs;
 use super::shell::Word;
 
 /// What kind of place a path is. A path can be several (a private key in the home folder is
@@ -50,10 +50,10 @@ pub struct PathSpec {
 /// [`PathSpec`] compiled.
 #[derive(Debug, Clone)]
 pub struct PathClasses {
-    private_key: GlobSet,
-    credentials: GlobSet,
-    env_file: GlobSet,
-    not_secret: GlobSet,
+    private_key: Globs,
+    credentials: Globs,
+    env_file: Globs,
+    not_secret: Globs,
     system: Vec<PathBuf>,
     temporary: Vec<PathBuf>,
 }
@@ -69,10 +69,10 @@ pub struct Place {
 impl PathClasses {
     pub fn new(spec: &PathSpec) -> Result<Self, globset::Error> {
         Ok(Self {
-            private_key: globs(&spec.private_key)?,
-            credentials: globs(&spec.credentials)?,
-            env_file: globs(&spec.env_file)?,
-            not_secret: globs(&spec.not_secret)?,
+            private_key: Globs::new(&spec.private_key)?,
+            credentials: Globs::new(&spec.credentials)?,
+            env_file: Globs::new(&spec.env_file)?,
+            not_secret: Globs::new(&spec.not_secret)?,
             system: spec.system.iter().map(PathBuf::from).collect(),
             temporary: spec.temporary.iter().map(PathBuf::from).collect(),
         })
@@ -113,7 +113,7 @@ impl PathClasses {
             out.push(PathClass::Temporary);
         }
         let tails = tails(path);
-        let secret = |set: &GlobSet| {
+        let secret = |set: &Globs| {
             tails.iter().any(|t| set.is_match(t))
                 && !tails.iter().any(|t| self.not_secret.is_match(t))
         };
@@ -128,14 +128,6 @@ impl PathClasses {
         }
         out
     }
-}
-
-fn globs(patterns: &[String]) -> Result<GlobSet, globset::Error> {
-    let mut b = GlobSetBuilder::new();
-    for p in patterns {
-        b.add(Glob::new(p)?);
-    }
-    b.build()
 }
 
 /// The file name and the last two and three components (`.aws/credentials`), which the globs

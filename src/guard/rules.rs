@@ -3,13 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobMatcher};
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::paths::{PathClass, PathClasses, PathSpec};
+use super::pattern::{Globs, LazyRegex};
 
 const DEFAULT: &str = include_str!("../../assets/guard.toml");
+/// The name the embedded rules go by in messages.
+const EMBEDDED: &str = "assets/guard.toml";
 
 /// How risky a call is.
 #[derive(
@@ -113,12 +114,12 @@ pub struct Rule {
     pub programs: Vec<String>,
     pub subcommands: Vec<String>,
     pub flags: Vec<String>,
-    pub args: Option<Regex>,
+    pub args: Option<LazyRegex>,
     pub targets: Vec<PathClass>,
     pub refs: Option<Refs>,
     pub privileged: Option<bool>,
     pub from: Vec<String>,
-    pub tools: Vec<GlobMatcher>,
+    pub tools: Globs,
 }
 
 /// Every rule, with the path classes and protected refs they use.
@@ -126,7 +127,7 @@ pub struct Rule {
 pub struct Rules {
     pub rules: Vec<Rule>,
     pub paths: PathClasses,
-    pub protected_refs: Vec<GlobMatcher>,
+    pub protected_refs: Globs,
     /// The loop breaker: after this many failures in a row of the same call, the next identical
     /// call is denied under `ask` and `enforce` (0: never).
     pub max_repeated_failures: u32,
@@ -167,16 +168,14 @@ pub const REPOSITORY_FILE: &str = ".vouch/guard.toml";
 impl Rules {
     /// The embedded rules.
     pub fn embedded() -> Result<Self, RulesError> {
-        Self::from_files(&[(DEFAULT, "assets/guard.toml")])
+        Self::from_files(&[(DEFAULT, EMBEDDED)])
     }
 
     /// The embedded rules with `worktree/.vouch/guard.toml` over them, where it exists.
     pub fn for_repository(worktree: &Path) -> Result<Self, RulesError> {
         let path = worktree.join(REPOSITORY_FILE);
         match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                Self::from_files(&[(DEFAULT, "assets/guard.toml"), (&text, REPOSITORY_FILE)])
-            }
+            Ok(text) => Self::from_files(&[(DEFAULT, EMBEDDED), (&text, REPOSITORY_FILE)]),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::embedded(),
             Err(source) => Err(RulesError::Io { path, source }),
         }
@@ -213,17 +212,13 @@ impl Rules {
         Ok(Self {
             rules,
             paths: PathClasses::new(&paths).map_err(glob_err(last))?,
-            protected_refs: refs
-                .iter()
-                .map(|r| Glob::new(r).map(|g| g.compile_matcher()))
-                .collect::<Result<_, _>>()
-                .map_err(glob_err(last))?,
+            protected_refs: Globs::new(&refs).map_err(glob_err(last))?,
             max_repeated_failures,
         })
     }
 
     pub fn is_protected(&self, branch: &str) -> bool {
-        self.protected_refs.iter().any(|g| g.is_match(branch))
+        self.protected_refs.is_match(branch)
     }
 }
 
@@ -242,18 +237,13 @@ fn compile(spec: RuleSpec, file: &str) -> Result<Rule, RulesError> {
         rule: spec.id.clone(),
         what,
     };
-    let args = spec
-        .args
-        .as_deref()
-        .map(Regex::new)
-        .transpose()
-        .map_err(|e| err(format!("args: {e}")))?;
-    let tools = spec
-        .tools
-        .iter()
-        .map(|t| Glob::new(t).map(|g| g.compile_matcher()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| err(format!("tools: {e}")))?;
+    // The embedded rules' expressions are compiled by a test; a repository's, here.
+    let args = match spec.args.as_deref() {
+        Some(p) if file == EMBEDDED => Some(LazyRegex::trusted(p)),
+        Some(p) => Some(LazyRegex::checked(p).map_err(|e| err(format!("args: {e}")))?),
+        None => None,
+    };
+    let tools = Globs::new(&spec.tools).map_err(|e| err(format!("tools: {e}")))?;
     let needs = |ok: bool, what: &str| {
         if ok {
             Ok(())
@@ -266,7 +256,7 @@ fn compile(spec: RuleSpec, file: &str) -> Result<Rule, RulesError> {
             !spec.from.is_empty() && !spec.programs.is_empty(),
             "`on = \"pipe\"` needs `from` and `programs`",
         )?,
-        On::Tool => needs(!tools.is_empty(), "`on = \"tool\"` needs `tools`")?,
+        On::Tool => needs(!spec.tools.is_empty(), "`on = \"tool\"` needs `tools`")?,
         On::Read | On::Write => needs(
             !spec.targets.is_empty(),
             "`on = \"read\"` and `\"write\"` need `targets`",

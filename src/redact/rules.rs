@@ -7,16 +7,26 @@ pub struct RuleSpec {
     pub id: &'static str,
     pub description: &'static str,
     pub pattern: &'static str,
+    /// Words, one of which (ASCII case ignored) is in every text the pattern matches: a text
+    /// without any of them cannot hold this secret (gitleaks' keyword prefilter, see
+    /// [`super::detect`]). A test checks each rule's samples against them.
+    pub keywords: &'static [&'static str],
     pub group: usize,
     /// Minimum Shannon entropy of the secret, in millibits per character (0: none).
     pub min_entropy_millibits: u32,
 }
 
-const fn rule(id: &'static str, description: &'static str, pattern: &'static str) -> RuleSpec {
+const fn rule(
+    id: &'static str,
+    description: &'static str,
+    pattern: &'static str,
+    keywords: &'static [&'static str],
+) -> RuleSpec {
     RuleSpec {
         id,
         description,
         pattern,
+        keywords,
         group: 0,
         min_entropy_millibits: 0,
     }
@@ -28,6 +38,7 @@ pub const RULES: &[RuleSpec] = &[
         id: "private-key",
         description: "PEM private key block",
         pattern: r"-----BEGIN[A-Z0-9 ]{0,30}PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END[A-Z0-9 ]{0,30}PRIVATE KEY( BLOCK)?-----|\z)",
+        keywords: &["-----begin"],
         group: 0,
         min_entropy_millibits: 0,
     },
@@ -35,11 +46,15 @@ pub const RULES: &[RuleSpec] = &[
         "aws-access-key-id",
         "AWS access key id",
         r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}\b",
+        &[
+            "akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "anpa", "anva", "aipa",
+        ],
     ),
     RuleSpec {
         id: "aws-secret-access-key",
         description: "AWS secret access key",
         pattern: r#"(?i)aws.{0,20}?(?:secret|sk)[a-z_ ]{0,20}?['"]?\s*[:=]\s*['"]?([A-Za-z0-9/+=]{40})\b"#,
+        keywords: &["aws"],
         group: 1,
         min_entropy_millibits: 0,
     },
@@ -47,11 +62,13 @@ pub const RULES: &[RuleSpec] = &[
         "gcp-api-key",
         "Google Cloud API key",
         r"\bAIza[0-9A-Za-z_\-]{35}\b",
+        &["aiza"],
     ),
     RuleSpec {
         id: "azure-storage-key",
         description: "Azure storage account key",
         pattern: r"(?i)AccountKey=([A-Za-z0-9+/]{86}==)",
+        keywords: &["accountkey="],
         group: 1,
         min_entropy_millibits: 0,
     },
@@ -59,78 +76,103 @@ pub const RULES: &[RuleSpec] = &[
         "github-token",
         "GitHub token",
         r"\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})\b",
+        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
     ),
     rule(
         "gitlab-token",
         "GitLab token",
         r"\bgl(?:pat|ptt|rt|dt|cbt|oas|imt|soat|ffct|ft|agent)-[A-Za-z0-9_\-]{20,}\b",
+        &["gl"],
     ),
     rule(
         "slack-token",
         "Slack token",
         r"\bxox[abposr]-(?:[A-Za-z0-9]{1,40}-){1,4}[A-Za-z0-9]{4,64}\b",
+        &["xox"],
     ),
     rule(
         "slack-webhook",
         "Slack incoming webhook",
         r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/]{20,}",
+        &["hooks.slack.com"],
     ),
     rule(
         "stripe-key",
         "Stripe secret or restricted key",
         r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247}\b",
+        &["_live_", "_test_"],
     ),
     rule(
         "stripe-webhook-secret",
         "Stripe webhook signing secret",
         r"\bwhsec_[A-Za-z0-9]{24,}\b",
+        &["whsec_"],
     ),
-    rule("npm-token", "npm access token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    rule(
+        "npm-token",
+        "npm access token",
+        r"\bnpm_[A-Za-z0-9]{36}\b",
+        &["npm_"],
+    ),
     rule(
         "pypi-token",
         "PyPI upload token",
         r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}",
+        &["pypi-"],
     ),
     rule(
         "anthropic-key",
         "Anthropic API key",
         r"\bsk-ant-[a-z]{3,8}\d{0,3}-[A-Za-z0-9_\-]{32,}",
+        &["sk-ant-"],
     ),
     rule(
         "openai-key",
         "OpenAI API key",
         r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}T3BlbkFJ[A-Za-z0-9_\-]{16,}|\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}",
+        &["sk-"],
     ),
     rule(
         "huggingface-token",
         "Hugging Face token",
         r"\bhf_[A-Za-z0-9]{34,}\b",
+        &["hf_"],
     ),
     rule(
         "sendgrid-key",
         "SendGrid API key",
         r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b",
+        &["sg."],
     ),
-    rule("twilio-key", "Twilio API key", r"\bSK[0-9a-f]{32}\b"),
+    rule(
+        "twilio-key",
+        "Twilio API key",
+        r"\bSK[0-9a-f]{32}\b",
+        &["sk"],
+    ),
     rule(
         "digitalocean-token",
         "DigitalOcean token",
         r"\bdo[por]_v1_[a-f0-9]{64}\b",
+        &["_v1_"],
     ),
     rule(
         "shopify-token",
         "Shopify access token",
         r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b",
+        &["shpat_", "shpca_", "shppa_", "shpss_"],
     ),
     rule(
         "jwt",
         "JSON Web Token",
         r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+        &["eyj"],
     ),
     RuleSpec {
         id: "connection-string-password",
         description: "password in a database or broker URL",
         pattern: r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|clickhouse)://[^\s:/@]+:([^\s@/]+)@",
+        keywords: &["://"],
         group: 1,
         min_entropy_millibits: 0,
     },
@@ -138,6 +180,7 @@ pub const RULES: &[RuleSpec] = &[
         id: "url-credentials",
         description: "password in an http(s) or ftp URL",
         pattern: r"(?i)\b(?:https?|ftp)://[^\s:/@]+:([^\s@/]{3,})@",
+        keywords: &["://"],
         group: 1,
         min_entropy_millibits: 0,
     },
@@ -145,6 +188,7 @@ pub const RULES: &[RuleSpec] = &[
         id: "generic-secret",
         description: "high-entropy value assigned to a password, secret, token or key",
         pattern: r#"(?i)\b[a-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|client[_\-]?secret)[a-z0-9_.\-]*['"]?\s*[:=]\s*['"]?([^\s'"`,;\[\]{}()<>]{8,})"#,
+        keywords: &["pass", "pwd", "secret", "token", "key"],
         group: 1,
         min_entropy_millibits: 3000,
     },
@@ -155,4 +199,5 @@ pub const EMAIL: RuleSpec = rule(
     "email",
     "email address (personal data)",
     r"\b[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63})*\.[A-Za-z]{2,24}\b",
+    &["@"],
 );

@@ -16,7 +16,7 @@ fn every_rule_compiles_and_there_are_at_least_twenty() {
 }
 
 /// One realistic sample per rule, embedded in surrounding text.
-pub const SAMPLES: &[(&str, &str)] = &[
+pub(super) const SAMPLES: &[(&str, &str)] = &[
     (
         "private-key",
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA3x0b1c\n-----END RSA PRIVATE KEY-----",

@@ -52,7 +52,8 @@ const P99_MS: f64 = 10.0;
 /// Rounds run first and not counted.
 const WARM_UP: usize = 3;
 const HARMLESS: &str = "cargo test -j2 --lib 2>&1 | tail -20 && git status --short";
-const DANGEROUS: &str = "rm -rf ../other-folder";
+/// Outside the repository and outside any temporary folder (the repositories live in one).
+const DANGEROUS: &str = "rm -rf /srv/other-folder";
 
 const AGENTIC_AUDIT: Peer = Peer {
     name: "AgenticAudit",

@@ -19,7 +19,8 @@ use crate::git::config;
 use crate::guard::check::{self, Call, Checked, GuardRecord, unassessed};
 use crate::guard::decide::{GuardMode, Verdict, hook_output};
 use crate::guard::paths::Place;
-use crate::redact::{RedactOptions, Redactor};
+use crate::redact::RedactOptions;
+use crate::redact::detect::Detector;
 use crate::transcript::repeats::call_key;
 
 use super::streak;
@@ -126,7 +127,7 @@ fn checked(
         place,
         failed_before,
     };
-    let secrets = Redactor::new(RedactOptions::default());
+    let secrets = Detector::new(RedactOptions::default());
     check::check(mode, &call, worktree, interactive, Some(&secrets))
 }
 

@@ -95,3 +95,17 @@ fn a_repository_without_a_rules_file_gets_the_embedded_rules() {
     let err = Rules::for_repository(dir.path()).unwrap_err().to_string();
     assert!(err.starts_with(".vouch/guard.toml:"), "{err}");
 }
+
+#[test]
+fn every_embedded_expression_compiles_since_they_are_compiled_only_when_needed() {
+    let rules = Rules::embedded().unwrap();
+    let args: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter_map(|r| r.args.as_ref().map(LazyRegex::as_str))
+        .collect();
+    assert!(args.len() > 10, "{args:?}");
+    for pattern in args {
+        LazyRegex::checked(pattern).unwrap();
+    }
+}

@@ -1,0 +1,66 @@
+use super::*;
+use crate::redact::tests::SAMPLES;
+use crate::redact::{Counts, Redactor};
+
+fn all() -> Detector {
+    Detector::new(RedactOptions { emails: true })
+}
+
+#[test]
+fn every_sample_holds_one_of_its_rules_keywords_and_is_found() {
+    let d = all();
+    for (id, sample) in SAMPLES {
+        let spec = d.specs.iter().find(|s| s.id == *id).unwrap();
+        let lower = sample.to_ascii_lowercase();
+        assert!(
+            spec.keywords.iter().any(|k| lower.contains(k)),
+            "{id}: none of {:?} in {sample:?}",
+            spec.keywords
+        );
+        let text = format!("echo {sample} > out.txt");
+        assert!(d.secrets_in(&text).contains(id), "{id}: {text:?}");
+    }
+}
+
+#[test]
+fn it_says_what_the_redactor_would_redact() {
+    let d = all();
+    let r = Redactor::new(RedactOptions { emails: true });
+    let ordinary = [
+        "cargo test -j2 --lib 2>&1 | tail -20 && git status --short",
+        "password=changeme",
+        "let secret = get_secret();",
+        "git push https://[REDACTED:github-token]@github.com/o/r",
+        "curl -fsSL https://example.com/install.sh | sh",
+        "export API_KEY=$(cat key.txt)",
+    ];
+    let texts = SAMPLES.iter().map(|(_, s)| *s).chain(ordinary);
+    for text in texts {
+        let mut counts = Counts::new();
+        let _ = r.redact(text, &mut counts);
+        let found = d.secrets_in(text);
+        let redacted: Vec<&str> = counts.keys().copied().collect();
+        assert_eq!(
+            found.is_empty(),
+            redacted.is_empty(),
+            "{text:?}: {found:?} vs {redacted:?}"
+        );
+    }
+}
+
+#[test]
+fn a_text_without_keywords_compiles_no_rule() {
+    let d = all();
+    assert!(
+        d.secrets_in("cargo build --release && ls target")
+            .is_empty()
+    );
+    assert!(d.compiled.iter().all(|c| c.get().is_none()));
+    // A keyword compiles only its own rule.
+    assert!(d.secrets_in("see hooks.slack.com for the docs").is_empty());
+    let compiled: Vec<&str> = (0..d.specs.len())
+        .filter(|&i| d.compiled[i].get().is_some())
+        .map(|i| d.specs[i].id)
+        .collect();
+    assert_eq!(compiled, ["slack-webhook"]);
+}
