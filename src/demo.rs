@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use crate::index::{Catalog, LoadStats, summarize_files};
 use crate::pricing::PriceTable;
 use crate::session::ScannedFile;
-use crate::transcript::discover::{FileRole, SourceFile};
+use crate::transcript::agent::Agent;
 use crate::transcript::scan::scan_bytes;
+use crate::transcript::source_file::{FileRole, SourceFile};
 
 const ARCHIVE: &str = include_str!("../assets/demo/transcripts.txt");
 
@@ -88,6 +89,7 @@ fn source_for(rel: &str, len: u64) -> Option<SourceFile> {
         _ => return None,
     };
     Some(SourceFile {
+        agent: Agent::ClaudeCode,
         path: PathBuf::from("demo/projects").join(rel),
         project: parts[0].to_owned(),
         session_hint,

@@ -18,8 +18,9 @@ use crate::money::Usd;
 use crate::pricing::PriceTable;
 use crate::session::detail::{SessionDetail, SubagentNode, load_detail, open_file};
 use crate::session::{ScannedFile, summarize_project};
-use crate::transcript::discover::{SourceFile, find_project_files};
+use crate::transcript::discover::find_project_files;
 use crate::transcript::scan::scan_file;
+use crate::transcript::source_file::SourceFile;
 use crate::usage::Tokens;
 
 /// Usage as evidence.
