@@ -132,7 +132,7 @@ pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> Ses
     SessionEvidence {
         id: s.id.clone(),
         agent: Producer {
-            name: "claude-code".into(),
+            name: s.agent.id().into(),
             version: s.agent_version.clone().unwrap_or_default(),
         },
         title: s.title.clone().or_else(|| s.first_prompt.clone()),

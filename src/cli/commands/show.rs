@@ -121,7 +121,7 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
             "agent",
             s.agent_version
                 .as_ref()
-                .map(|v| format!("Claude Code {v}"))
+                .map(|v| format!("{} {v}", s.agent.name()))
                 .unwrap_or_default(),
         ),
         ("time", when(s)),
