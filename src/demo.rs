@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::agent_source;
 use crate::index::{Catalog, LoadStats, summarize_files};
 use crate::pricing::PriceTable;
 use crate::session::ScannedFile;
 use crate::transcript::agent::Agent;
-use crate::transcript::scan::scan_bytes;
 use crate::transcript::source_file::{FileRole, SourceFile};
 
 const ARCHIVE: &str = include_str!("../assets/demo/transcripts.txt");
@@ -45,7 +45,7 @@ pub fn catalog(prices: &PriceTable) -> Catalog {
         .into_iter()
         .filter_map(|(rel, body)| {
             let source = source_for(&rel, body.len() as u64)?;
-            let scan = scan_bytes(body.as_bytes(), &source.path);
+            let scan = agent_source::of(source.agent).scan_bytes(&source, body.as_bytes());
             Some(ScannedFile { source, scan })
         })
         .collect();

@@ -7,14 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::IndexError;
 use super::cache::{Cache, CachedFile};
+use crate::agent_source;
 use crate::config::Env;
 use crate::pricing::PriceTable;
 use crate::session::{ScannedFile, SessionSummary, summarize_project};
 use crate::transcript::Diagnostic;
 use crate::transcript::agent::Agent;
-use crate::transcript::discover::{find_files, project_roots};
 use crate::transcript::file_scan::FileScan;
-use crate::transcript::scan::resume_file;
 use crate::transcript::source_file::SourceFile;
 
 /// How to load.
@@ -95,8 +94,8 @@ pub fn load_catalog(
     })
 }
 
-/// The sessions of the local Claude Code folders (found from `env`), through the index cache
-/// at `cache` when given. The cache only speeds things up: when it is unusable the files are read
+/// The sessions of every agent's transcripts on this machine (found from `env`), through the
+/// index cache at `cache` when given. The cache only speeds things up: when it is unusable the files are read
 /// without it and that is reported among the diagnostics. Also returns the folders searched.
 pub fn load_local(
     env: &dyn Env,
@@ -104,8 +103,10 @@ pub fn load_local(
     prices: &PriceTable,
 ) -> Result<(Catalog, Vec<PathBuf>), IndexError> {
     let mut notes = Vec::new();
-    let roots = project_roots(env, &mut notes);
-    let files = find_files(&roots, &mut notes);
+    let agent_source::Discovery {
+        searched: roots,
+        files,
+    } = agent_source::discover(env, agent_source::ALL, &mut notes);
     let options = LoadOptions { cache, threads: 0 };
     let mut catalog = match load_catalog(files.clone(), &options, prices) {
         Ok(c) => c,
@@ -214,7 +215,7 @@ fn scan_one(source: SourceFile, mut scan: FileScan) -> ScanResult {
     if start == source.len {
         return (ScannedFile { source, scan }, None, 0, true);
     }
-    let diagnostic = resume_file(&source.path, &mut scan)
+    let diagnostic = agent_source::scan(&source, &mut scan)
         .err()
         .map(|e| Diagnostic::file(&source.path, e.to_string()));
     if source.len == 0 {
