@@ -155,12 +155,19 @@ mod tests {
         }
     }
 
+    /// Discovery asks the sources of the agents named, and only those.
     #[test]
-    fn the_sessions_agent_picks_the_source() {
-        let s = SessionSummary::default();
-        let open = |_: &Path| crate::session::detail::open_text(None);
-        let detail = detail(&s, &open, PriceTable::embedded());
-        assert_eq!(detail.summary.agent, Agent::ClaudeCode);
-        assert!(detail.tool_calls.is_empty());
+    fn discovery_reads_the_sources_of_the_agents_asked_for() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/claude/v2.1.197-parallel_thinking_retry_failure");
+        let env =
+            crate::config::VarsEnv::new([("CLAUDE_CONFIG_DIR", fixture.display().to_string())]);
+        let mut notes = Vec::new();
+        let none = discover(&env, &[], &mut notes);
+        assert_eq!(none, Discovery::default());
+        let all = discover(&env, ALL, &mut notes);
+        assert!(!all.files.is_empty());
+        assert_eq!(all, of(Agent::ClaudeCode).discover(&env, &mut notes));
+        assert!(notes.is_empty(), "{notes:?}");
     }
 }
