@@ -6,11 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::agent_source;
 use crate::index::{Catalog, LoadStats, summarize_files};
 use crate::pricing::PriceTable;
 use crate::session::ScannedFile;
-use crate::transcript::discover::{FileRole, SourceFile};
-use crate::transcript::scan::scan_bytes;
+use crate::transcript::agent::Agent;
+use crate::transcript::source_file::{FileRole, SourceFile};
 
 const ARCHIVE: &str = include_str!("../assets/demo/transcripts.txt");
 
@@ -44,7 +45,7 @@ pub fn catalog(prices: &PriceTable) -> Catalog {
         .into_iter()
         .filter_map(|(rel, body)| {
             let source = source_for(&rel, body.len() as u64)?;
-            let scan = scan_bytes(body.as_bytes(), &source.path);
+            let scan = agent_source::of(source.agent).scan_bytes(&source, body.as_bytes());
             Some(ScannedFile { source, scan })
         })
         .collect();
@@ -88,6 +89,7 @@ fn source_for(rel: &str, len: u64) -> Option<SourceFile> {
         _ => return None,
     };
     Some(SourceFile {
+        agent: Agent::ClaudeCode,
         path: PathBuf::from("demo/projects").join(rel),
         project: parts[0].to_owned(),
         session_hint,

@@ -1,11 +1,13 @@
 //! git-vouch: capture what AI coding agents did in a repository, tie it to commits, and let people
 //! explore, review and sign that evidence.
 //!
-//! Data flows one way: transcripts and hook events → session model (pricing, subagent tree, tool
+//! Data flows one way: transcripts (each agent's behind [`agent_source`]) and hook events →
+//! session model (pricing, subagent tree, tool
 //! calls, file edits) → git correlation → evidence → redaction → policy → signing → git notes.
 //! The domain modules below never depend on the terminal or argument-parsing crates; `cli` and
 //! `tui` sit on top of them (`tests/it/architecture.rs` checks it).
 
+pub mod agent_source;
 pub mod attest;
 pub mod capture;
 pub mod clock;

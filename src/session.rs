@@ -1,4 +1,4 @@
-//! Sessions: what one Claude Code conversation did, assembled from its transcript files.
+//! Sessions: what one agent conversation did, assembled from its transcript files.
 //!
 //! [`summary`] builds the light per-session rows behind lists and usage reports from file scans,
 //! deduplicating API responses across every file of a project (resumes and forks replay them).

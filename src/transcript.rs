@@ -1,7 +1,11 @@
-//! The transcript engine: finds Claude Code session files, reads them tolerantly and fast, and
-//! turns them into per-file scans (for lists and reports) or full records (for one session).
+//! The transcript engine. Agent-neutral: which agent wrote a transcript ([`agent`]), one file as
+//! discovery found it ([`source_file`]) and what a scan of it learned ([`file_scan`]). Claude
+//! Code's reader: finds its session files, reads them tolerantly and fast, and turns them into
+//! per-file scans (for lists and reports) or full records (for one session).
 
+pub mod agent;
 pub mod discover;
+pub mod file_scan;
 pub mod hash;
 pub mod hook_event;
 pub mod lenient;
@@ -10,6 +14,7 @@ pub mod peek;
 pub mod record;
 pub mod repeats;
 pub mod scan;
+pub mod source_file;
 pub mod streamed_copies;
 pub mod tool;
 pub mod wire;

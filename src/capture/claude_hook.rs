@@ -261,7 +261,7 @@ impl Hook<'_> {
         let old = self.read_session(&path)?;
         let mut rec = old.clone().unwrap_or_else(|| SessionRecord {
             session_id: self.sid.to_owned(),
-            agent: "claude-code".to_owned(),
+            agent: crate::transcript::agent::Agent::ClaudeCode.id().to_owned(),
             started_at: Some(self.now),
             ..SessionRecord::default()
         });

@@ -29,7 +29,7 @@ fn material(e: &Evidence, s: &SessionEvidence) -> Value {
         .collect();
     let mut data = json!({
         "schema_version": "v1",
-        "agent": {"name": "claude-code", "version": s.agent.version},
+        "agent": {"name": s.agent.name, "version": s.agent.version},
         "session": session(s),
         "git_context": git_context(e, &commits),
         "code_changes": code_changes(&s.id, &commits),

@@ -11,15 +11,17 @@ use super::{
     ModelEvidence, Producer, SessionEvidence, SubagentEvidence, ToolEvidence, TranscriptDigest,
     UsageEvidence,
 };
+use crate::agent_source::{self, AgentSource};
 use crate::capture::record::SessionRecord;
 use crate::capture::state::{StateDir, read_json};
 use crate::git::paths::RepoPaths;
 use crate::money::Usd;
 use crate::pricing::PriceTable;
-use crate::session::detail::{SessionDetail, SubagentNode, load_detail, open_file};
+use crate::session::detail::{SessionDetail, SubagentNode, open_file};
 use crate::session::{ScannedFile, summarize_project};
-use crate::transcript::discover::{SourceFile, find_project_files};
-use crate::transcript::scan::scan_file;
+use crate::transcript::agent::Agent;
+use crate::transcript::file_scan::FileScan;
+use crate::transcript::source_file::SourceFile;
 use crate::usage::Tokens;
 
 /// Usage as evidence.
@@ -62,28 +64,48 @@ pub struct Loaded {
     pub written: crate::correlate::Written,
 }
 
+/// The source of the agent the session record names: Claude Code when there is no record or it
+/// names none (records written before agents were named); `Err` names an agent this build
+/// cannot read.
+fn source_of(state: &StateDir, id: &str) -> Result<&'static dyn AgentSource, String> {
+    let record: Option<SessionRecord> = read_json(&state.session_file(id)).ok().flatten();
+    let name = record.map(|r| r.agent).unwrap_or_default();
+    if name.is_empty() {
+        return Ok(agent_source::of(Agent::ClaudeCode));
+    }
+    Agent::parse(&name).map(agent_source::of).ok_or_else(|| {
+        format!(
+            "session {id}: recorded by agent '{name}', whose transcripts this build cannot read"
+        )
+    })
+}
+
 pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, String> {
+    let source = source_of(state, id)?;
     let folder = transcript_folder(state, id).ok_or_else(|| {
         format!("session {id}: no transcript found (neither archived nor at its recorded path)")
     })?;
     let mut notes = Vec::new();
     let ours = |f: &SourceFile| f.session_hint.as_deref() == Some(id);
-    let mut files: Vec<SourceFile> = find_project_files(&folder, &mut notes)
+    let mut files: Vec<SourceFile> = source
+        .files_in(&folder, &mut notes)
         .into_iter()
         .filter(ours)
         .collect();
     // The other sessions of its project: what a resume or fork copied from them is counted
     // for them, as in the session list.
     if let Some(live) = live_folder(state, id) {
-        let others = find_project_files(&live, &mut notes);
+        let others = source.files_in(&live, &mut notes);
         files.extend(others.into_iter().filter(|f| !ours(f)));
     }
     let scanned: Vec<ScannedFile> = files
         .into_iter()
-        .filter_map(|source| {
-            scan_file(&source.path)
+        .filter_map(|file| {
+            let mut scan = FileScan::default();
+            source
+                .scan(&file, &mut scan)
                 .ok()
-                .map(|scan| ScannedFile { source, scan })
+                .map(|()| ScannedFile { source: file, scan })
         })
         .collect();
     let project: Vec<&ScannedFile> = scanned.iter().collect();
@@ -91,7 +113,7 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| format!("session {id}: its transcript holds no messages"))?;
-    let detail = load_detail(&summary, &open_file, prices);
+    let detail = source.detail(&summary, &open_file, prices);
     let transcripts = scanned
         .iter()
         .filter(|f| ours(&f.source))
@@ -131,7 +153,7 @@ pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> Ses
     SessionEvidence {
         id: s.id.clone(),
         agent: Producer {
-            name: "claude-code".into(),
+            name: s.agent.id().into(),
             version: s.agent_version.clone().unwrap_or_default(),
         },
         title: s.title.clone().or_else(|| s.first_prompt.clone()),

@@ -15,12 +15,12 @@ use super::IndexError;
 use super::codec;
 use crate::pricing::PriceTable;
 use crate::session::{ScannedFile, SessionSummary};
-use crate::transcript::discover::SourceFile;
+use crate::transcript::file_scan::FileScan;
 use crate::transcript::hash::hash128;
-use crate::transcript::scan::FileScan;
+use crate::transcript::source_file::SourceFile;
 
 /// Bump when the stored layout or the meaning of a scan changes.
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 /// A file's scan as stored, with the identity it was taken from.
 #[derive(Debug, Clone)]
@@ -53,7 +53,8 @@ pub fn fingerprint(files: &[SourceFile], prices: &PriceTable) -> String {
         use std::fmt::Write;
         let _ = write!(
             text,
-            "\n{}\t{}\t{}\t{}",
+            "\n{}\t{}\t{}\t{}\t{}",
+            f.agent.id(),
             f.path.display(),
             f.len,
             f.mtime_ns,

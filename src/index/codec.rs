@@ -2,7 +2,7 @@
 //! fixed-size little-endian records (a large corpus has hundreds of thousands of entries, and
 //! this keeps writing the cache a small fraction of scanning).
 
-use crate::transcript::scan::{Entry, FileScan, ToolUse};
+use crate::transcript::file_scan::{Entry, FileScan, ToolUse};
 use crate::usage::{Billing, Tokens, Usage};
 
 const ENTRY_LEN: usize = 16 + 8 + 5 * 8 + 1 + 8 + 8 + 2 + 8;

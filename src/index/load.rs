@@ -7,12 +7,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::IndexError;
 use super::cache::{Cache, CachedFile};
+use crate::agent_source;
 use crate::config::Env;
 use crate::pricing::PriceTable;
 use crate::session::{ScannedFile, SessionSummary, summarize_project};
 use crate::transcript::Diagnostic;
-use crate::transcript::discover::{SourceFile, find_files, project_roots};
-use crate::transcript::scan::{FileScan, resume_file};
+use crate::transcript::agent::Agent;
+use crate::transcript::file_scan::FileScan;
+use crate::transcript::source_file::SourceFile;
 
 /// How to load.
 #[derive(Debug, Clone, Default)]
@@ -92,8 +94,8 @@ pub fn load_catalog(
     })
 }
 
-/// The sessions of the local Claude Code folders (found from `env`), through the index cache
-/// at `cache` when given. The cache only speeds things up: when it is unusable the files are read
+/// The sessions of every agent's transcripts on this machine (found from `env`), through the
+/// index cache at `cache` when given. The cache only speeds things up: when it is unusable the files are read
 /// without it and that is reported among the diagnostics. Also returns the folders searched.
 pub fn load_local(
     env: &dyn Env,
@@ -101,8 +103,10 @@ pub fn load_local(
     prices: &PriceTable,
 ) -> Result<(Catalog, Vec<PathBuf>), IndexError> {
     let mut notes = Vec::new();
-    let roots = project_roots(env, &mut notes);
-    let files = find_files(&roots, &mut notes);
+    let agent_source::Discovery {
+        searched: roots,
+        files,
+    } = agent_source::discover(env, agent_source::ALL, &mut notes);
     let options = LoadOptions { cache, threads: 0 };
     let mut catalog = match load_catalog(files.clone(), &options, prices) {
         Ok(c) => c,
@@ -121,12 +125,12 @@ pub fn load_local(
     Ok((catalog, roots))
 }
 
-/// Groups scanned files by project and summarizes each project's sessions, newest first.
+/// Groups scanned files by agent and project and summarizes each group's sessions, newest first.
 pub fn summarize_files(scanned: &[ScannedFile], prices: &PriceTable) -> Vec<SessionSummary> {
-    let mut by_project: BTreeMap<&str, Vec<&ScannedFile>> = BTreeMap::new();
+    let mut by_project: BTreeMap<(Agent, &str), Vec<&ScannedFile>> = BTreeMap::new();
     for f in scanned {
         by_project
-            .entry(f.source.project.as_str())
+            .entry(project_key(&f.source))
             .or_default()
             .push(f);
     }
@@ -136,6 +140,12 @@ pub fn summarize_files(scanned: &[ScannedFile], prices: &PriceTable) -> Vec<Sess
         .collect();
     sessions.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
     sessions
+}
+
+/// The group a file is summarized in: its project, apart for each agent, so that sessions of
+/// different agents are never deduplicated against each other.
+fn project_key(source: &SourceFile) -> (Agent, &str) {
+    (source.agent, source.project.as_str())
 }
 
 /// A scanned file, a problem reading it, the bytes read, and whether the cache had it whole.
@@ -205,7 +215,7 @@ fn scan_one(source: SourceFile, mut scan: FileScan) -> ScanResult {
     if start == source.len {
         return (ScannedFile { source, scan }, None, 0, true);
     }
-    let diagnostic = resume_file(&source.path, &mut scan)
+    let diagnostic = agent_source::scan(&source, &mut scan)
         .err()
         .map(|e| Diagnostic::file(&source.path, e.to_string()));
     if source.len == 0 {
@@ -214,4 +224,36 @@ fn scan_one(source: SourceFile, mut scan: FileScan) -> ScanResult {
     }
     let read = source.len.saturating_sub(start);
     (ScannedFile { source, scan }, diagnostic, read, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::source_file::FileRole;
+
+    fn file(agent: Agent, project: &str, path: &str) -> SourceFile {
+        SourceFile {
+            agent,
+            path: PathBuf::from(path),
+            project: project.to_owned(),
+            session_hint: None,
+            role: FileRole::Main,
+            len: 0,
+            mtime_ns: 0,
+            inode: 0,
+        }
+    }
+
+    /// Sessions are deduplicated within a group only: the group names the agent beside the
+    /// project, so one project's sessions of two agents land in two groups.
+    #[test]
+    fn files_are_grouped_by_agent_and_project() {
+        let agent = Agent::ClaudeCode;
+        let a = file(agent, "-w-app", "/p/a.jsonl");
+        let b = file(agent, "-w-app", "/p/b.jsonl");
+        let other = file(agent, "-w-lib", "/p/c.jsonl");
+        assert_eq!(project_key(&a), (agent, "-w-app"));
+        assert_eq!(project_key(&a), project_key(&b));
+        assert_ne!(project_key(&a), project_key(&other));
+    }
 }

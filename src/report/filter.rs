@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
 use crate::session::SessionSummary;
+use crate::transcript::agent::Agent;
 
 /// Restrictions on the sessions listed; all are optional.
 #[derive(Debug, Clone, Default)]
@@ -49,7 +50,8 @@ pub fn encode_project_dir(path: &Path) -> String {
 fn in_project(s: &SessionSummary, project: &Path) -> bool {
     match &s.cwd {
         Some(cwd) => Path::new(cwd).starts_with(project),
-        None => s.project == encode_project_dir(project),
+        // Only Claude Code names its project folders after the working directory.
+        None => s.agent == Agent::ClaudeCode && s.project == encode_project_dir(project),
     }
 }
 

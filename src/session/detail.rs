@@ -18,9 +18,8 @@ mod tests;
 mod thread;
 mod tree;
 
-pub use conversation::{
-    Conversation, Entry, EntryKind, ThreadRef, ToolEntry, ToolOutcome, load_conversation,
-};
+pub(crate) use conversation::load_conversation;
+pub use conversation::{Conversation, Entry, EntryKind, ThreadRef, ToolEntry, ToolOutcome};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -228,8 +227,9 @@ pub struct ToolStat {
 }
 
 /// Reads the session's files (in `summary.files`) and assembles its detail. Problems are
-/// reported in `warnings`; nothing here fails.
-pub fn load_detail(
+/// reported in `warnings`; nothing here fails. Claude Code's reader: others go through the
+/// session's agent source.
+pub(crate) fn load_detail(
     summary: &SessionSummary,
     open: &Open<'_>,
     prices: &PriceTable,
@@ -239,7 +239,7 @@ pub fn load_detail(
 
 /// [`load_detail`] and the main thread's [`load_conversation`] from one pass over the files:
 /// decoding the lines is most of the work on a large session, so it is done once for both.
-pub fn load_detail_and_conversation(
+pub(crate) fn load_detail_and_conversation(
     summary: &SessionSummary,
     open: &Open<'_>,
     prices: &PriceTable,
@@ -296,6 +296,15 @@ fn detail_pass(
     }
 }
 
+/// The secrets the session's transcripts hold, by rule, counted with the evidence's redaction
+/// rules. It reads every line again, so it is not part of [`load_detail`]: `show` calls it, and
+/// the explorer on a worker thread after the detail is on screen.
+pub(crate) fn load_secrets(summary: &SessionSummary, open: &Open<'_>) -> crate::redact::Counts {
+    let files: Vec<&PathBuf> = summary.files.iter().collect();
+    let skip = summary.replayed_uuids.iter().copied().collect();
+    notices::scan_secrets(&files, open, &skip)
+}
+
 /// Opens a file on disk.
 pub fn open_file(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
     Ok(Box::new(std::fs::File::open(path)?))
@@ -331,16 +340,7 @@ impl SessionDetail {
         out
     }
 
-    /// The secrets the session's transcripts hold, by rule, counted with the evidence's
-    /// redaction rules. It reads every line again, so it is not part of [`load_detail`]: `show`
-    /// calls it, and the explorer on a worker thread after the detail is on screen.
-    pub fn scan_secrets(&self, open: &Open<'_>) -> crate::redact::Counts {
-        let files: Vec<&PathBuf> = self.summary.files.iter().collect();
-        let skip = self.summary.replayed_uuids.iter().copied().collect();
-        notices::scan_secrets(&files, open, &skip)
-    }
-
-    /// Records what [`Self::scan_secrets`] found, and its warning.
+    /// Records the secrets [`load_secrets`] found, and its warning.
     pub fn record_secrets(&mut self, counts: crate::redact::Counts) {
         self.notices.extend(notices::secrets(&counts));
         self.secrets = counts;

@@ -11,8 +11,9 @@ mod dedup;
 
 use crate::pricing::{ModelPrice, PriceTable, is_unbilled_model, row_at};
 use crate::transcript::Diagnostic;
-use crate::transcript::discover::{FileRole, SourceFile};
-use crate::transcript::scan::{Entry, FileScan};
+use crate::transcript::agent::Agent;
+use crate::transcript::file_scan::{Entry, FileScan};
+use crate::transcript::source_file::{FileRole, SourceFile};
 use crate::usage::Tokens;
 use dedup::{
     Dedup, dedupe_entries, dedupe_tools, replayed_records, session_of, start_order, summary_titles,
@@ -54,7 +55,12 @@ pub struct Bucket {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionSummary {
     pub id: String,
-    /// The project folder name (Claude Code's encoding of the working directory).
+    /// The agent that wrote the session (an index written before agents were named holds only
+    /// Claude Code sessions).
+    #[serde(default)]
+    pub agent: Agent,
+    /// The project its files belong to (for Claude Code, the folder name: its encoding of the
+    /// working directory).
     pub project: String,
     pub cwd: Option<String>,
     pub git_branch: Option<String>,
@@ -114,7 +120,8 @@ impl SessionSummary {
     }
 }
 
-/// Builds the sessions of one project from its files' scans.
+/// Builds the sessions of one project from its files' scans. The files must all be of one agent:
+/// sessions of different agents never share their responses.
 ///
 /// Streamed copies of one API response were already collapsed within each file; here the same
 /// response seen in several files (a resumed or forked session replays its history; `/btw` side
@@ -250,6 +257,7 @@ fn build(
     for &fi in members {
         let f = &files[fi];
         let scan = &f.scan;
+        s.agent = f.source.agent;
         s.project.clone_from(&f.source.project);
         s.files.push(f.source.path.clone());
         for p in &scan.paths {

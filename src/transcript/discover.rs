@@ -5,32 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::Diagnostic;
+use super::agent::Agent;
+use super::source_file::{FileRole, SourceFile};
 use crate::config::Env;
-
-/// What a transcript file holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileRole {
-    /// `<project>/<session>.jsonl`.
-    Main,
-    /// A side-chain file: `agent-<id>.jsonl` beside the session or under `<session>/subagents/`.
-    Agent { agent_id: String },
-    /// Any other `.jsonl` under a session folder (workflow journals and the like).
-    Other,
-}
-
-/// One transcript file and the identity the index keys it by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    /// Name of the project folder (the encoded working directory).
-    pub project: String,
-    /// The session it belongs to, when the layout says so (legacy agent files learn it by scan).
-    pub session_hint: Option<String>,
-    pub role: FileRole,
-    pub len: u64,
-    pub mtime_ns: i64,
-    pub inode: u64,
-}
 
 /// The `projects/` folders to read, following Claude Code and ccusage: `$CLAUDE_CONFIG_DIR`
 /// (a comma-separated list; each entry may name the config folder or its `projects/`) when set,
@@ -158,6 +135,7 @@ fn push_file(
         Ok(meta) => {
             let (mtime_ns, inode) = identity(&meta);
             out.push(SourceFile {
+                agent: Agent::ClaudeCode,
                 path,
                 project: project.to_owned(),
                 session_hint,

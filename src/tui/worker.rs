@@ -13,6 +13,7 @@ use std::sync::mpsc::Sender;
 use super::highlight::{Highlighted, highlight};
 use super::msg::{DetailLoad, Effect, LoadResult, Msg};
 use super::timeline::lay_out;
+use crate::agent_source;
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::standing::{SessionCommits, configured_signers, sessions_in_repository};
 use crate::clock::SystemClock;
@@ -23,9 +24,7 @@ use crate::git::paths::RepoPaths;
 use crate::index::load_local;
 use crate::pricing::PriceTable;
 use crate::provenance::{BranchLog, branch_log};
-use crate::session::detail::{
-    SessionDetail, ThreadRef, load_conversation, load_detail_and_conversation, open_file, open_text,
-};
+use crate::session::detail::{SessionDetail, ThreadRef, open_file, open_text};
 use single_job::SingleJob;
 
 /// Where sessions come from.
@@ -33,7 +32,8 @@ use single_job::SingleJob;
 pub enum Source {
     /// The embedded demo sessions; their repository is unpacked under `repo_parent`.
     Demo { repo_parent: PathBuf },
-    /// The local Claude Code folders, through the index cache unless `cache` is `None`.
+    /// Every agent's transcripts on this machine, through the index cache unless `cache` is
+    /// `None`.
     Local { cache: Option<PathBuf> },
 }
 
@@ -99,7 +99,7 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
         },
         Effect::LoadDetail(summary) => {
             let (detail, conversation) =
-                load_detail_and_conversation(&summary, &opener(source), prices);
+                agent_source::detail_and_conversation(&summary, &opener(source), prices);
             Msg::DetailLoaded(Box::new(DetailLoad {
                 detail: Arc::new(detail),
                 conversation: Arc::new(conversation),
@@ -107,12 +107,8 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
         }
         Effect::LoadConversation { summary, agent } => {
             let open = opener(source);
-            let conversation = load_conversation(
-                &summary.files,
-                ThreadRef::Agent(&agent),
-                &summary.replayed_uuids,
-                &open,
-            );
+            let conversation =
+                agent_source::conversation(&summary, ThreadRef::Agent(&agent), &open);
             Msg::ConversationLoaded {
                 session: summary.id.clone(),
                 agent,
@@ -125,7 +121,7 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
         },
         Effect::ScanSecrets(detail) => Msg::SecretsScanned {
             session: detail.summary.id.clone(),
-            counts: detail.scan_secrets(&opener(source)),
+            counts: agent_source::secrets(&detail.summary, &opener(source)),
         },
         Effect::LayoutConversation {
             session,

@@ -110,7 +110,9 @@ fn lib_declares_ui_layers_behind_features() {
 // - config and transcript share a layer: the configuration and the process environment both are
 //   read by the transcript readers, and the configuration loads prices.
 // - fingerprint: line hashes for attribution (sessions, diffs and correlation compare lines).
-// - session: the session model; index (the sessions cache) and report (session reports) on it.
+// - session: the session model; agent_source (each agent's transcripts behind one interface:
+//   discovery, scans, a session read in full) on it; index (the sessions cache) and report
+//   (session reports) on those.
 // - git: git access (CLI, repository folders, diffs, notes).
 // - guard: assessing the commands an agent is about to run (below capture, whose hooks ask it).
 // - capture: recording only (agent and git hooks, state); pre-push is handed to `push`.
@@ -126,6 +128,7 @@ const LAYERS: &[&[&str]] = &[
     &["config", "transcript"],
     &["fingerprint"],
     &["session"],
+    &["agent_source"],
     &["index", "report"],
     &["git"],
     &["guard"],
@@ -474,4 +477,91 @@ fn the_tui_does_not_depend_on_the_cli() {
         "the TUI imports the CLI:\n{}",
         offences.join("\n")
     );
+}
+
+/// Claude Code's reader (discovery, scan, record decoding, wire types, peeks) and the loaders of
+/// a session in full are reached through `agent_source`, so that another agent's reader plugs in
+/// there: outside the transcript engine, the agent sources and the session detail, no code (test
+/// code included) names them. Integration tests may, to build fixtures.
+#[test]
+fn agent_readers_are_reached_through_agent_source() {
+    const READERS: [&str; 5] = ["discover", "scan", "record", "wire", "peek"];
+    const LOADERS: [&str; 4] = [
+        "load_detail",
+        "load_detail_and_conversation",
+        "load_conversation",
+        "load_secrets",
+    ];
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let allowed = ["transcript", "agent_source", "session/detail"];
+    let mut checked = 0;
+    let mut offences = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).expect("under src");
+        let inside = allowed
+            .iter()
+            .any(|a| rel.starts_with(a) || rel.with_extension("") == Path::new(a));
+        if inside {
+            continue;
+        }
+        checked += 1;
+        let text = std::fs::read_to_string(file).expect("readable");
+        // Inside `transcript::{ … }`, the modules it names.
+        let mut in_group = false;
+        for (n, code) in code_lines(&text).iter().enumerate() {
+            let words: Vec<&str> = code
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let mut named: Vec<String> = Vec::new();
+            for reader in READERS {
+                if code.contains(&format!("transcript::{reader}")) {
+                    named.push(format!("transcript::{reader}"));
+                }
+            }
+            if let Some(at) = code.find("transcript::{") {
+                let group = &code[at..];
+                in_group = !group.contains('}');
+                named.extend(group_names(group, &READERS));
+            } else if in_group {
+                named.extend(group_names(code, &READERS));
+                in_group = !code.contains('}');
+            }
+            named.extend(
+                LOADERS
+                    .iter()
+                    .filter(|l| words.contains(l))
+                    .map(|l| format!("session::detail::{l}")),
+            );
+            for name in named {
+                offences.push(format!("src/{}:{}: names {name}", rel.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        checked > 50,
+        "expected to check most of src, checked {checked}"
+    );
+    assert!(
+        offences.is_empty(),
+        "code outside the agent sources reaches into an agent's reader:\n{}",
+        offences.join("\n")
+    );
+}
+
+/// The reader modules a piece of a `use …::{ … }` group names.
+fn group_names(group: &str, readers: &[&str]) -> Vec<String> {
+    group
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .filter_map(|item| {
+            let item = item.trim_start_matches("transcript::");
+            let first = item.split("::").next().unwrap_or("");
+            readers
+                .contains(&first)
+                .then(|| format!("transcript::{first}"))
+        })
+        .collect()
 }

@@ -393,8 +393,9 @@ fn trailer_commits_get_agent_lines_by_matching_the_sessions_lines() {
 /// rewrote from the middle of a line (session 7a694908's README.md).
 #[test]
 fn trailer_commits_count_agent_lines_as_the_files_tab_does() {
+    use git_vouch::agent_source;
     use git_vouch::correlate::session_changes;
-    use git_vouch::session::detail::{load_detail, open_text};
+    use git_vouch::session::detail::open_text;
     let tmp = tempfile::tempdir().unwrap();
     let workspace = git_vouch::demo::review_workspace(&tmp.path().join("ws")).unwrap();
     let prices = git_vouch::pricing::PriceTable::embedded();
@@ -418,7 +419,7 @@ fn trailer_commits_count_agent_lines_as_the_files_tab_does() {
             .iter()
             .find(|s| s.id == commit.sessions[0])
             .expect("a demo session");
-        let detail = load_detail(summary, &open, prices);
+        let detail = agent_source::detail(summary, &open, prices);
         let changes = session_changes(&repo, &paths, &[], &detail).unwrap();
         let tab = changes
             .iter()
@@ -517,6 +518,28 @@ fn evidence_of_a_fork_and_its_origin_counts_what_the_list_counts() {
             "{id}: only its own transcript is digested"
         );
     }
+}
+
+/// A session's evidence is read by the source of the agent its record names; an agent this build
+/// has no source for is an error naming it, not a Claude Code reading of its files.
+#[test]
+fn evidence_of_a_session_recorded_by_an_unknown_agent_names_the_agent() {
+    use git_vouch::capture::record::SessionRecord;
+    use git_vouch::capture::state::write_json;
+    let s = setup();
+    let prices = git_vouch::pricing::PriceTable::embedded();
+    let loaded = git_vouch::evidence::sessions::load(&s.state, SESSION, prices).unwrap();
+    assert_eq!(loaded.evidence.agent.name, "claude-code");
+    let record = SessionRecord {
+        session_id: SESSION.to_owned(),
+        agent: "some-other-agent".into(),
+        ..SessionRecord::default()
+    };
+    write_json(&s.state.session_file(SESSION), &record).unwrap();
+    let Err(e) = git_vouch::evidence::sessions::load(&s.state, SESSION, prices) else {
+        panic!("a session of an unknown agent has no evidence");
+    };
+    assert!(e.contains("'some-other-agent'"), "{e}");
 }
 
 /// The evidence of the demo repository with its sessions archived, built at a fixed time: the

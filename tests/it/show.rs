@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use git_vouch::agent_source;
 use git_vouch::pricing::PriceTable;
 use git_vouch::session::SessionSummary;
-use git_vouch::session::detail::{load_detail, open_file};
+use git_vouch::session::detail::open_file;
 use serde_json::Value;
 
 use crate::support::shared;
@@ -291,7 +292,7 @@ fn every_external_transcript_loads() {
             files: vec![path.clone()],
             ..SessionSummary::default()
         };
-        let d = load_detail(&summary, &open_file, PriceTable::embedded());
+        let d = agent_source::detail(&summary, &open_file, PriceTable::embedded());
         assert!(
             d.warnings
                 .iter()

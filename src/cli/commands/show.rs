@@ -7,6 +7,7 @@ use color_eyre::eyre::{Result, eyre};
 mod linked;
 
 use super::{print_json, print_lines};
+use crate::agent_source;
 use crate::cli::Outcome;
 use crate::cli::args::ShowArgs;
 use crate::cli::context::Context;
@@ -14,7 +15,7 @@ use crate::cli::table::{Column, render, truncate};
 use crate::money::Usd;
 use crate::present;
 use crate::report::session_json::session_doc;
-use crate::session::detail::{SessionDetail, load_detail, open_file, open_text};
+use crate::session::detail::{SessionDetail, open_file, open_text};
 use crate::session::{ModelUsage, SessionSummary};
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
@@ -51,8 +52,8 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             open_file(p)
         }
     };
-    let mut detail = load_detail(session, &open, &ctx.prices);
-    let secrets = detail.scan_secrets(&open);
+    let mut detail = agent_source::detail(session, &open, &ctx.prices);
+    let secrets = agent_source::secrets(session, &open);
     detail.record_secrets(secrets);
     let links = if demo {
         demo_links(session.cwd.as_deref(), &detail)
@@ -121,7 +122,7 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
             "agent",
             s.agent_version
                 .as_ref()
-                .map(|v| format!("Claude Code {v}"))
+                .map(|v| format!("{} {v}", s.agent.name()))
                 .unwrap_or_default(),
         ),
         ("time", when(s)),

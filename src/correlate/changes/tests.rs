@@ -1,9 +1,10 @@
 //! On the demo repository (unpacked from the embedded bundle) and its recorded sessions.
 
 use super::{Author, LineKind, session_changes};
+use crate::agent_source;
 use crate::capture::commit_record::{CommitRecord, FileChange};
 use crate::pricing::PriceTable;
-use crate::session::detail::{SessionDetail, load_detail, open_text};
+use crate::session::detail::{SessionDetail, open_text};
 
 fn demo_detail(prompt_start: &str) -> SessionDetail {
     let prices = PriceTable::embedded();
@@ -14,7 +15,7 @@ fn demo_detail(prompt_start: &str) -> SessionDetail {
         .find(|s| s.display_title().starts_with(prompt_start))
         .expect("demo session");
     let open = |p: &std::path::Path| open_text(crate::demo::read_file(p));
-    load_detail(summary, &open, prices)
+    agent_source::detail(summary, &open, prices)
 }
 
 /// Session 7a694908's sub-agent rewrote two lines of README.md, its edit starting mid-line; no
@@ -31,7 +32,7 @@ fn without_a_record_no_line_is_a_persons_and_sub_agent_pieces_of_lines_match() {
         .find(|s| s.id.starts_with("7a694908"))
         .expect("demo session 7a694908");
     let open = |p: &std::path::Path| open_text(crate::demo::read_file(p));
-    let detail = load_detail(summary, &open, prices);
+    let detail = agent_source::detail(summary, &open, prices);
     let changes = session_changes(&repo, &paths, &[], &detail).unwrap();
     let readme = changes
         .iter()
@@ -128,7 +129,9 @@ fn a_commit_record_decides_who_wrote_each_line() {
         .find(|c| c.link.subject == "Import tasks from CSV")
         .map(|c| c.link.sha.clone())
         .unwrap();
-    let at = crate::transcript::record::parse_time("2026-11-21T07:54:07Z").unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T07:54:07Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
     let record = CommitRecord {
         sha: sha.clone(),
         parents: Vec::new(),
@@ -193,7 +196,9 @@ fn very_large_diffs_are_capped_and_counted() {
     let tree = repo.find_tree(tree.write().unwrap()).unwrap();
     let who = git2::Signature::new("Dev", "dev@example.com", &git2::Time::new(0, 0)).unwrap();
     let oid = repo.commit(None, &who, &who, "big", &tree, &[]).unwrap();
-    let at = crate::transcript::record::parse_time("2026-11-21T07:54:07Z").unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T07:54:07Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
     let record = CommitRecord {
         sha: oid.to_string(),
         parents: Vec::new(),

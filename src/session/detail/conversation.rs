@@ -82,7 +82,7 @@ pub struct ToolOutcome {
 /// Reads one thread of the session whose files are `files`. Lines whose uuid hash is in `skip`
 /// (history copied from an earlier session) are left out, and lines replayed in several files
 /// are shown once.
-pub fn load_conversation(
+pub(crate) fn load_conversation(
     files: &[PathBuf],
     thread: ThreadRef<'_>,
     skip: &[u64],

@@ -7,10 +7,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use git_vouch::agent_source;
 use git_vouch::evidence::sessions::from_detail;
 use git_vouch::index::summarize_files;
 use git_vouch::pricing::PriceTable;
-use git_vouch::session::detail::{load_detail, open_file, open_text};
+use git_vouch::session::detail::{open_file, open_text};
 use git_vouch::session::{Figures, ScannedFile, SessionSummary};
 use git_vouch::transcript::discover::find_files;
 use git_vouch::transcript::scan::scan_file;
@@ -154,12 +155,12 @@ pub fn disagreements(source: &Source<'_>, home: &Path) -> (Vec<String>, usize) {
         let id = s.id.as_str();
         let summary = figures_json(&s.figures(), &s.files);
         let detail = match source {
-            Source::Demo => load_detail(
+            Source::Demo => agent_source::detail(
                 s,
                 &|p: &Path| open_text(git_vouch::demo::read_file(p)),
                 prices,
             ),
-            Source::Config(_) => load_detail(s, &open_file, prices),
+            Source::Config(_) => agent_source::detail(s, &open_file, prices),
         };
         note(
             id,

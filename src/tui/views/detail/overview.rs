@@ -106,11 +106,9 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         field(
             app,
             "Agent",
-            plain(
-                s.agent_version
-                    .as_deref()
-                    .map_or("—".into(), |v| format!("Claude Code {}", one_line(v))),
-            ),
+            plain(s.agent_version.as_deref().map_or("—".into(), |v| {
+                format!("{} {}", s.agent.name(), one_line(v))
+            })),
         ),
         field(app, "Time", plain(when)),
         field(

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::agent_source::{self, Hints};
 use crate::tui::action::Action;
 use crate::tui::app::{App, LoadState};
 use crate::tui::sanitize::one_line;
@@ -46,20 +47,30 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
 }
 
+/// No session at all: the agents looked for, where, and how to look elsewhere (each agent's
+/// source says it).
 fn nothing_found(app: &App) -> Vec<Line<'static>> {
+    let agents = agent_source::ALL;
+    let names: Vec<&str> = agents.iter().map(|a| a.name()).collect();
+    let hints: Vec<Hints> = agents
+        .iter()
+        .map(|a| agent_source::of(*a).hints())
+        .collect();
     let mut lines = vec![
         Line::from(Span::styled(
-            "No Claude Code sessions found.",
+            format!("No {} sessions found.", names.join(" or ")),
             app.theme.header,
         )),
         Line::default(),
         Line::from("Looked for transcripts in:"),
     ];
     if app.searched.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "  (none exists: $CLAUDE_CONFIG_DIR/projects, ~/.config/claude/projects, ~/.claude/projects)",
-            app.theme.muted,
-        )));
+        for h in &hints {
+            lines.push(Line::from(Span::styled(
+                format!("  (none exists: {})", h.default_places),
+                app.theme.muted,
+            )));
+        }
     }
     for dir in &app.searched {
         lines.push(Line::from(format!(
@@ -68,10 +79,9 @@ fn nothing_found(app: &App) -> Vec<Line<'static>> {
         )));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "Set CLAUDE_CONFIG_DIR if Claude Code keeps them elsewhere.",
-        app.theme.muted,
-    )));
+    for h in &hints {
+        lines.push(Line::from(Span::styled(h.elsewhere, app.theme.muted)));
+    }
     lines
 }
 

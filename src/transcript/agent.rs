@@ -1,0 +1,69 @@
+//! Which coding agent wrote a transcript. Every session, transcript file and piece of evidence
+//! names its agent, so readers of other agents can be added beside Claude Code's.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A coding agent whose transcripts git-vouch reads.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Agent {
+    /// Anthropic's Claude Code CLI.
+    #[default]
+    ClaudeCode,
+}
+
+impl Agent {
+    /// The stable identifier written to evidence and records (`claude-code`).
+    pub const fn id(self) -> &'static str {
+        match self {
+            Self::ClaudeCode => "claude-code",
+        }
+    }
+
+    /// The name shown to people (`Claude Code`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::ClaudeCode => "Claude Code",
+        }
+    }
+
+    /// The agent an identifier names; `None` for one this build does not know.
+    pub fn parse(id: &str) -> Option<Self> {
+        match id {
+            "claude-code" => Some(Self::ClaudeCode),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Agent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_identifier_reads_back_and_is_the_serialized_form() {
+        let a = Agent::ClaudeCode;
+        assert_eq!(Agent::parse(a.id()), Some(a));
+        assert_eq!(
+            serde_json::to_value(a).unwrap(),
+            serde_json::json!("claude-code")
+        );
+        assert_eq!(
+            serde_json::from_value::<Agent>(serde_json::json!("claude-code")).unwrap(),
+            a
+        );
+        assert_eq!(a.name(), "Claude Code");
+        assert_eq!(Agent::parse("codex"), None);
+        assert_eq!(Agent::default(), Agent::ClaudeCode);
+    }
+}
