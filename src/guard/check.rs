@@ -70,15 +70,28 @@ pub fn check(
     secrets: Option<&Detector>,
 ) -> Checked {
     let started = Instant::now();
+    let rules = Rules::for_repository(worktree).map_err(|e| e.to_string());
+    check_with(mode, call, rules.as_ref(), interactive, secrets, started)
+}
+
+/// [`check`] with the rules already loaded (or why they could not be), timed from `started`.
+pub fn check_with(
+    mode: Result<GuardMode, String>,
+    call: &Call<'_>,
+    rules: Result<&Rules, &String>,
+    interactive: bool,
+    secrets: Option<&Detector>,
+    started: Instant,
+) -> Checked {
     let mode = match mode {
         Ok(mode) => mode,
         Err(why) => return unassessed(GuardMode::Ask, why, interactive, started),
     };
-    let rules = match Rules::for_repository(worktree) {
+    let rules = match rules {
         Ok(rules) => rules,
-        Err(e) => return unassessed(mode, e.to_string(), interactive, started),
+        Err(e) => return unassessed(mode, e.clone(), interactive, started),
     };
-    let assessment = assess(&rules, call.tool, call.input, &call.place, secrets);
+    let assessment = assess(rules, call.tool, call.input, &call.place, secrets);
     let mut decision = decide(mode, &assessment, interactive);
     let limit = rules.max_repeated_failures;
     if limit > 0 && call.failed_before >= limit {

@@ -7,19 +7,22 @@
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex::Regex;
+use regex_automata::nfa::thompson::{self, BuildError, pikevm::PikeVM};
+use regex_automata::util::syntax;
 
-/// A regular expression compiled when first matched.
+/// A regular expression compiled when first matched, for a short ASCII text (a command's
+/// arguments): ASCII classes and case, and a bare PikeVM, without the literal prefilters and
+/// automata that pay off only on long texts, which makes building it several times cheaper.
 #[derive(Debug)]
 pub struct LazyRegex {
     pattern: String,
-    compiled: OnceLock<Option<Regex>>,
+    compiled: OnceLock<Option<PikeVM>>,
 }
 
 impl LazyRegex {
     /// Compiled now, so a mistake is reported where the pattern is written.
-    pub fn checked(pattern: &str) -> Result<Self, regex::Error> {
-        let regex = Regex::new(pattern)?;
+    pub fn checked(pattern: &str) -> Result<Self, Box<BuildError>> {
+        let regex = build(pattern)?;
         Ok(Self {
             pattern: pattern.to_owned(),
             compiled: OnceLock::from(Some(regex)),
@@ -36,14 +39,22 @@ impl LazyRegex {
 
     pub fn is_match(&self, text: &str) -> bool {
         self.compiled
-            .get_or_init(|| Regex::new(&self.pattern).ok())
+            .get_or_init(|| build(&self.pattern).ok())
             .as_ref()
-            .is_some_and(|re| re.is_match(text))
+            .is_some_and(|vm| vm.is_match(&mut vm.create_cache(), text))
     }
 
     pub fn as_str(&self) -> &str {
         &self.pattern
     }
+}
+
+fn build(pattern: &str) -> Result<PikeVM, Box<BuildError>> {
+    PikeVM::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .thompson(thompson::Config::new().utf8(false))
+        .build(pattern)
+        .map_err(Box::new)
 }
 
 impl Clone for LazyRegex {

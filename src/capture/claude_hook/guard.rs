@@ -19,6 +19,7 @@ use crate::git::config;
 use crate::guard::check::{self, Call, Checked, GuardRecord, unassessed};
 use crate::guard::decide::{GuardMode, Verdict, hook_output};
 use crate::guard::paths::Place;
+use crate::guard::rules::Rules;
 use crate::redact::RedactOptions;
 use crate::redact::detect::Detector;
 use crate::transcript::repeats::call_key;
@@ -118,8 +119,10 @@ fn checked(
     let call_key = call_key(tool, input);
     *key = Some(call_key);
     let agent = payload.agent_id.as_deref();
-    let failed_before = payload.session().map_or(0, |sid| {
-        streak::failed_before(&state.events_file(sid), agent, call_key)
+    let rules = Rules::for_repository(worktree).map_err(|e| e.to_string());
+    let limit = rules.as_ref().map_or(0, |r| r.max_repeated_failures);
+    let failed_before = payload.session().filter(|_| limit > 0).map_or(0, |sid| {
+        streak::failed_before(&state.events_file(sid), agent, call_key, limit)
     });
     let call = Call {
         tool,
@@ -128,7 +131,14 @@ fn checked(
         failed_before,
     };
     let secrets = Detector::new(RedactOptions::default());
-    check::check(mode, &call, worktree, interactive, Some(&secrets))
+    check::check_with(
+        mode,
+        &call,
+        rules.as_ref(),
+        interactive,
+        Some(&secrets),
+        started,
+    )
 }
 
 /// `vouch.guard` of the repository, or why it cannot be used.

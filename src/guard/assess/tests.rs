@@ -34,7 +34,9 @@ fn bash(command: &str) -> Assessment {
 fn detector() -> &'static crate::redact::detect::Detector {
     static DETECTOR: std::sync::OnceLock<crate::redact::detect::Detector> =
         std::sync::OnceLock::new();
-    DETECTOR.get_or_init(|| crate::redact::detect::Detector::new(Default::default()))
+    DETECTOR.get_or_init(|| {
+        crate::redact::detect::Detector::new(crate::redact::RedactOptions::default())
+    })
 }
 
 /// The rule ids a command matches, sorted.
