@@ -1,7 +1,8 @@
 # Risky calls had a person's decision: no tool call the guard found critical (or, with
 # `min_level = "high"`, high or critical) ran while the guard only observed it. A call the guard
 # asked about ran because a person said yes; a denied one never ran. With `require_guard = true`,
-# a session the guard never checked (hooks missing, `vouch.guard off`) is a violation too.
+# a session the guard never checked (hooks missing, `vouch.guard off`) is a violation too. A denied
+# call that ran anyway (a guard bypass) is always a violation.
 package vouch.builtin.guard_reviewed
 
 import data.vouch.lib
@@ -24,6 +25,13 @@ violations contains v if {
 	c.verdict == "allow"
 	c.outcome != "no_result"
 	v := lib.session_violation(s, sprintf("%s call ran with nobody asked (guard mode %s, rule %s): %s", [c.level, c.mode, concat(", ", c.rules), what(c)]))
+}
+
+violations contains v if {
+	some s in input.sessions
+	some c in s.guard.calls
+	c.bypassed
+	v := lib.session_violation(s, sprintf("guard bypass: a denied %s call ran anyway (rule %s): %s", [c.level, concat(", ", c.rules), what(c)]))
 }
 
 violations contains v if {

@@ -3,7 +3,7 @@
 //! its decision and what became of it (Claude Code reports a call that ran with PostToolUse or
 //! PostToolUseFailure; a denied or refused call gets neither).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,9 @@ pub struct GuardEvidence {
     pub verdicts: VerdictCounts,
     /// Calls the guard could not assess (each was decided by its mode: asked, denied or let be).
     pub unassessed: u64,
+    /// Denied calls that ran anyway (see [`GuardedCall::bypassed`]): each is a critical finding.
+    #[serde(default)]
+    pub bypassed: u64,
     /// Every high or critical call, in the order they were made.
     pub calls: Vec<GuardedCall>,
 }
@@ -72,6 +75,10 @@ pub struct GuardedCall {
     pub verdict: Verdict,
     pub reason: Option<String>,
     pub outcome: Outcome,
+    /// Denied, yet it ran: Claude Code reported its result to the hooks, or the transcript holds
+    /// a successful result for it (a denied call's result is the denial). No peer checks this.
+    #[serde(default)]
+    pub bypassed: bool,
 }
 
 impl GuardedCall {
@@ -81,15 +88,17 @@ impl GuardedCall {
     }
 }
 
-/// The guard's account of session `id`, from its ledger in `state` (`None`: nothing checked).
+/// The guard's account of session `id`, from its ledger in `state` (`None`: nothing checked);
+/// `succeeded` holds the ids of the calls whose transcript result is a success.
 /// Unreadable ledger lines are skipped (capture reports them where it reads them).
-pub fn load(state: &StateDir, id: &str) -> Option<GuardEvidence> {
+pub fn load(state: &StateDir, id: &str, succeeded: &HashSet<&str>) -> Option<GuardEvidence> {
     let (events, _problems) = read_ledger::<EventRecord>(&state.events_file(id));
-    of_events(&events)
+    of_events(&events, succeeded)
 }
 
-/// The account from a session's ledger lines.
-pub fn of_events(events: &[EventRecord]) -> Option<GuardEvidence> {
+/// The account from a session's ledger lines and the ids of the calls whose transcript result is
+/// a success.
+pub fn of_events(events: &[EventRecord], succeeded: &HashSet<&str>) -> Option<GuardEvidence> {
     let outcomes: HashMap<&str, Outcome> = events
         .iter()
         .filter_map(|e| {
@@ -112,7 +121,15 @@ pub fn of_events(events: &[EventRecord]) -> Option<GuardEvidence> {
                 .as_deref()
                 .and_then(|id| outcomes.get(id).copied())
                 .unwrap_or(Outcome::NoResult);
-            out.calls.push(guarded(event, record, outcome));
+            let mut call = guarded(event, record, outcome);
+            call.bypassed = call.verdict == Verdict::Deny
+                && (outcome != Outcome::NoResult
+                    || call
+                        .tool_use_id
+                        .as_deref()
+                        .is_some_and(|id| succeeded.contains(id)));
+            out.bypassed += u64::from(call.bypassed);
+            out.calls.push(call);
         }
     }
     any.then_some(out)
@@ -149,6 +166,7 @@ fn guarded(event: &EventRecord, r: &GuardRecord, outcome: Outcome) -> GuardedCal
         verdict: r.verdict,
         reason: r.reason.clone(),
         outcome,
+        bypassed: false,
     }
 }
 

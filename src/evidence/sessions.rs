@@ -17,7 +17,7 @@ use crate::capture::state::{StateDir, read_json};
 use crate::git::paths::RepoPaths;
 use crate::money::Usd;
 use crate::pricing::PriceTable;
-use crate::session::detail::{SessionDetail, SubagentNode, open_file};
+use crate::session::detail::{SessionDetail, SubagentNode, ToolStatus, open_file};
 use crate::session::{ScannedFile, summarize_project};
 use crate::transcript::agent::Agent;
 use crate::transcript::file_scan::FileScan;
@@ -122,7 +122,19 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
     let mut out = from_detail(&detail, transcripts);
     let roots = super::actions::roots(&state.repo.worktree, summary.cwd.as_deref());
     out.actions = super::actions::actions(&detail.tool_calls, &roots);
-    out.guard = super::guard::load(state, id);
+    let succeeded = detail
+        .tool_calls
+        .iter()
+        .filter(|c| c.status == ToolStatus::Ok)
+        .map(|c| c.id.as_str())
+        .collect();
+    out.guard = super::guard::load(state, id, &succeeded);
+    if let Some(g) = out.guard.as_ref().filter(|g| g.bypassed > 0) {
+        let calls = crate::words::plural(g.bypassed, "denied call", "denied calls");
+        out.warnings.push(format!(
+            "guard bypass: {calls} ran anyway (see the guard's calls)"
+        ));
+    }
     Ok(Loaded {
         evidence: out,
         written: crate::correlate::Written::of(

@@ -62,7 +62,7 @@ pub const BUILTINS: [Builtin; 8] = [
     },
     Builtin {
         name: "guard-reviewed",
-        description: "no critical tool call ran while the guard only observed it",
+        description: "no critical tool call ran while the guard only observed it, and no denied call ran",
         args: "min_level (low, medium, high or critical; default critical), require_guard (optional)",
         source: include_str!("../../assets/policies/guard_reviewed.rego"),
     },

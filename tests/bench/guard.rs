@@ -13,8 +13,8 @@
 //!
 //! - `sh -c cat`, the baseline;
 //! - `git-vouch hook claude PreToolUse` in a small repository with `git config vouch.guard
-//!   observe`, and in one with `enforce` (the two payloads differ only in `cwd`, the two repository
-//!   names having the same length);
+//!   observe`, in one with `enforce`, and, to show what the guard itself costs, in one with `off`
+//!   (the payloads differ only in `cwd`, the repository names having the same length);
 //! - AgenticAudit's hook, `agentaudit-hook pre` (PyPI `agentic-audit-hook`), pointed at a closed
 //!   loopback port: its API call is refused at once and it fails open (exit 0, buffers the event);
 //! - Pisama's guardian, `pisama_claude_code/hooks/guardian_hook.py` (PyPI `pisama-claude-code`
@@ -123,14 +123,16 @@ fn main() -> ExitCode {
     let tmpdir = tmp.path().join("tmp");
     std::fs::create_dir_all(&home).expect("mkdir");
     std::fs::create_dir_all(&tmpdir).expect("mkdir");
+    let off = tmp.path().join("offmode");
     let observe = tmp.path().join("observe");
     let enforce = tmp.path().join("enforce");
+    make_repo(&off, "off", &home);
     make_repo(&observe, "observe", &home);
     make_repo(&enforce, "enforce", &home);
     std::fs::create_dir_all(tmp.path().join("other-folder")).expect("mkdir");
 
     println!("git-vouch guard: PreToolUse Bash, whole hook process, spawn to exit");
-    let mut subjects = vouch_subjects(&observe, &enforce);
+    let mut subjects = vouch_subjects(&off, &observe, &enforce);
     if smoke {
         println!(
             "peers: skipped in the smoke run (`cargo bench --bench guard` installs and times them)"
@@ -164,8 +166,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// The baseline and git-vouch's hook in the `observe` and the `enforce` repository.
-fn vouch_subjects(observe: &Path, enforce: &Path) -> Vec<Subject> {
+/// The baseline and git-vouch's hook in the `off`, `observe` and `enforce` repositories.
+fn vouch_subjects(off: &Path, observe: &Path, enforce: &Path) -> Vec<Subject> {
     let mut subjects = vec![Subject {
         name: "sh -c cat (baseline)".into(),
         kind: Kind::Baseline,
@@ -174,9 +176,15 @@ fn vouch_subjects(observe: &Path, enforce: &Path) -> Vec<Subject> {
         repo: enforce.to_path_buf(),
     }];
     let exe = env!("CARGO_BIN_EXE_git-vouch");
-    for (mode, repo) in [("observe", observe), ("enforce", enforce)] {
+    let modes = [("off", off), ("observe", observe), ("enforce", enforce)];
+    for (mode, repo) in modes {
+        let name = if mode == "off" {
+            "git-vouch off (no guard)".to_owned()
+        } else {
+            format!("git-vouch {mode}")
+        };
         subjects.push(Subject {
-            name: format!("git-vouch {mode}"),
+            name,
             kind: Kind::Vouch,
             argv: [exe, "hook", "claude", "PreToolUse"]
                 .map(OsString::from)

@@ -63,7 +63,7 @@ fn counts_every_checked_call_and_lists_the_high_and_critical_ones_with_what_beca
         pre(7, "d", Level::Critical, Verdict::Deny),
         pre(8, "f", Level::Medium, Verdict::Allow),
     ];
-    let g = of_events(&events).unwrap();
+    let g = of_events(&events, &HashSet::new()).unwrap();
     let levels = LevelCounts {
         low: 2,
         medium: 1,
@@ -105,6 +105,34 @@ fn counts_every_checked_call_and_lists_the_high_and_critical_ones_with_what_beca
 
 #[test]
 fn a_session_the_guard_never_checked_has_no_account() {
-    assert_eq!(of_events(&[post(1, "a", true)]), None);
-    assert_eq!(of_events(&[]), None);
+    assert_eq!(of_events(&[post(1, "a", true)], &HashSet::new()), None);
+    assert_eq!(of_events(&[], &HashSet::new()), None);
+}
+
+#[test]
+fn a_denied_call_that_ran_anyway_is_a_bypass() {
+    let events = [
+        // Denied, and the hooks saw it run.
+        pre(1, "a", Level::Critical, Verdict::Deny),
+        post(2, "a", false),
+        // Denied, and its transcript result is a success.
+        pre(3, "b", Level::High, Verdict::Deny),
+        // Denied and held: its transcript result is the denial.
+        pre(4, "c", Level::Critical, Verdict::Deny),
+        // Asked, a person said yes: not a bypass.
+        pre(5, "d", Level::Critical, Verdict::Ask),
+        post(6, "d", true),
+    ];
+    let succeeded: HashSet<&str> = ["b", "d"].into_iter().collect();
+    let g = of_events(&events, &succeeded).unwrap();
+    let bypassed: Vec<(&str, bool)> = g
+        .calls
+        .iter()
+        .map(|c| (c.tool_use_id.as_deref().unwrap(), c.bypassed))
+        .collect();
+    assert_eq!(
+        bypassed,
+        [("a", true), ("b", true), ("c", false), ("d", false)]
+    );
+    assert_eq!(g.bypassed, 2);
 }

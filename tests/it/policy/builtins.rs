@@ -340,6 +340,7 @@ fn guarded(level: Level, mode: GuardMode, verdict: Verdict, outcome: Outcome) ->
         verdict,
         reason: None,
         outcome,
+        bypassed: false,
     }
 }
 
@@ -391,6 +392,17 @@ fn guard_reviewed() {
         ["the guard checked none of this session's tool calls"]
     );
     assert_eq!(strict.violations[0].session.as_deref(), Some("unguarded"));
+
+    let mut held = guarded(High, Enforce, Verdict::Deny, Outcome::Ran);
+    held.bypassed = true;
+    let bypass = with_calls("bypass", vec![held]);
+    let r = run("guard-reviewed", "", &evidence(vec![bypass], &[]));
+    assert_eq!(
+        messages(&r),
+        [
+            "guard bypass: a denied high call ran anyway (rule delete-outside-repository): rm -rf /srv/data"
+        ]
+    );
 
     let odd = run("guard-reviewed", "min_level = \"severe\"", &ok);
     assert_eq!(
