@@ -3,7 +3,7 @@
 //! its decision and what became of it (Claude Code reports a call that ran with PostToolUse or
 //! PostToolUseFailure; a denied or refused call gets neither).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -91,14 +91,14 @@ impl GuardedCall {
 /// The guard's account of session `id`, from its ledger in `state` (`None`: nothing checked);
 /// `succeeded` holds the ids of the calls whose transcript result is a success.
 /// Unreadable ledger lines are skipped (capture reports them where it reads them).
-pub fn load(state: &StateDir, id: &str, succeeded: &HashSet<&str>) -> Option<GuardEvidence> {
+pub fn load(state: &StateDir, id: &str, succeeded: &BTreeSet<&str>) -> Option<GuardEvidence> {
     let (events, _problems) = read_ledger::<EventRecord>(&state.events_file(id));
     of_events(&events, succeeded)
 }
 
 /// The account from a session's ledger lines and the ids of the calls whose transcript result is
 /// a success.
-pub fn of_events(events: &[EventRecord], succeeded: &HashSet<&str>) -> Option<GuardEvidence> {
+pub fn of_events(events: &[EventRecord], succeeded: &BTreeSet<&str>) -> Option<GuardEvidence> {
     let outcomes: HashMap<&str, Outcome> = events
         .iter()
         .filter_map(|e| {

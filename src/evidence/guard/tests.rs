@@ -63,7 +63,7 @@ fn counts_every_checked_call_and_lists_the_high_and_critical_ones_with_what_beca
         pre(7, "d", Level::Critical, Verdict::Deny),
         pre(8, "f", Level::Medium, Verdict::Allow),
     ];
-    let g = of_events(&events, &HashSet::new()).unwrap();
+    let g = of_events(&events, &BTreeSet::new()).unwrap();
     let levels = LevelCounts {
         low: 2,
         medium: 1,
@@ -105,8 +105,8 @@ fn counts_every_checked_call_and_lists_the_high_and_critical_ones_with_what_beca
 
 #[test]
 fn a_session_the_guard_never_checked_has_no_account() {
-    assert_eq!(of_events(&[post(1, "a", true)], &HashSet::new()), None);
-    assert_eq!(of_events(&[], &HashSet::new()), None);
+    assert_eq!(of_events(&[post(1, "a", true)], &BTreeSet::new()), None);
+    assert_eq!(of_events(&[], &BTreeSet::new()), None);
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn a_denied_call_that_ran_anyway_is_a_bypass() {
         pre(5, "d", Level::Critical, Verdict::Ask),
         post(6, "d", true),
     ];
-    let succeeded: HashSet<&str> = ["b", "d"].into_iter().collect();
+    let succeeded: BTreeSet<&str> = ["b", "d"].into_iter().collect();
     let g = of_events(&events, &succeeded).unwrap();
     let bypassed: Vec<(&str, bool)> = g
         .calls
