@@ -54,9 +54,10 @@ impl StateDir {
             .join(format!("{}.json", file_id(id)))
     }
     pub fn events_file(&self, id: &str) -> PathBuf {
-        self.root
-            .join("events")
-            .join(format!("{}.jsonl", file_id(id)))
+        self.events_dir().join(format!("{}.jsonl", file_id(id)))
+    }
+    pub fn events_dir(&self) -> PathBuf {
+        self.root.join("events")
     }
     pub fn edits_file(&self, id: &str) -> PathBuf {
         self.root

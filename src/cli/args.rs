@@ -56,6 +56,9 @@ pub enum Command {
     /// The AI provenance of a branch (default: the current branch against its upstream or the
     /// default branch): each commit's sessions, models, cost and attestation state.
     Log(LogArgs),
+    /// The guard's timeline: every tool call it checked in this repository, with its risk, the
+    /// decision, who made it and what became of the call.
+    Audit(AuditArgs),
     /// Check the repository's policies (`.vouch/policies/`) over a range or a session, or list them.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -210,6 +213,32 @@ pub struct InstallArgs {
     /// Print what would change (as a diff) and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct AuditArgs {
+    /// Only this session (its id, or the first characters of it).
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    /// Only calls made since then: a date (2026-12-01, UTC), a time (RFC 3339) or a span back
+    /// from now (90m, 24h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only calls at this level of risk or above.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub risk: Option<RiskArg>,
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A level of risk, as `--risk` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RiskArg {
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -1,6 +1,7 @@
 //! One module per subcommand; `dispatch` routes to them.
 
 pub mod attest;
+pub mod audit;
 pub mod evidence;
 pub mod explore;
 pub mod hook;
@@ -43,6 +44,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Review(args)) => review::run(&ctx, args),
         Some(Command::Log(args)) => log::run(&ctx, args),
         Some(Command::Keygen(args)) => attest::keygen(&ctx, args),
+        Some(Command::Audit(args)) => audit::run(&ctx, args),
         Some(Command::Policy(cmd)) => policy::run(&ctx, cmd),
         Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),
         Some(Command::Init(args)) => install::init(&ctx, args),

@@ -86,6 +86,41 @@ impl GuardedCall {
     pub fn ran_unreviewed(&self) -> bool {
         self.verdict == Verdict::Allow && self.outcome != Outcome::NoResult
     }
+
+    /// Who decided that the call would run or not.
+    pub fn decided_by(&self) -> DecidedBy {
+        match (self.verdict, self.outcome) {
+            (Verdict::Allow, _) => DecidedBy::Permissions,
+            (Verdict::Deny, _) => DecidedBy::Guard,
+            (Verdict::Ask, Outcome::NoResult) => DecidedBy::PersonRefusedOrNoAnswer,
+            (Verdict::Ask, _) => DecidedBy::PersonAllowed,
+        }
+    }
+}
+
+/// Who decided a checked call's fate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecidedBy {
+    /// The guard had no objection: Claude Code's own permission rules decided.
+    Permissions,
+    /// The guard denied it.
+    Guard,
+    /// Asked, and a person let it run.
+    PersonAllowed,
+    /// Asked, and it never ran: the person said no, or nobody answered.
+    PersonRefusedOrNoAnswer,
+}
+
+impl DecidedBy {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Permissions => "permissions",
+            Self::Guard => "guard",
+            Self::PersonAllowed => "person: yes",
+            Self::PersonRefusedOrNoAnswer => "person: no",
+        }
+    }
 }
 
 /// The guard's account of session `id`, from its ledger in `state` (`None`: nothing checked);
@@ -99,6 +134,23 @@ pub fn load(state: &StateDir, id: &str, succeeded: &BTreeSet<&str>) -> Option<Gu
 /// The account from a session's ledger lines and the ids of the calls whose transcript result is
 /// a success.
 pub fn of_events(events: &[EventRecord], succeeded: &BTreeSet<&str>) -> Option<GuardEvidence> {
+    let mut out = GuardEvidence::default();
+    let mut any = false;
+    for record in events.iter().filter_map(|e| e.guard.as_ref()) {
+        any = true;
+        out.count(record);
+    }
+    for call in timeline(events, succeeded) {
+        if call.level >= Level::High {
+            out.bypassed += u64::from(call.bypassed);
+            out.calls.push(call);
+        }
+    }
+    any.then_some(out)
+}
+
+/// Every call the guard checked in a session's ledger, in order, with what became of it.
+pub fn timeline(events: &[EventRecord], succeeded: &BTreeSet<&str>) -> Vec<GuardedCall> {
     let outcomes: HashMap<&str, Outcome> = events
         .iter()
         .filter_map(|e| {
@@ -110,29 +162,20 @@ pub fn of_events(events: &[EventRecord], succeeded: &BTreeSet<&str>) -> Option<G
             Some((e.tool_use_id.as_deref()?, outcome))
         })
         .collect();
-    let mut out = GuardEvidence::default();
-    let mut any = false;
-    for (event, record) in events.iter().filter_map(|e| Some((e, e.guard.as_ref()?))) {
-        any = true;
-        out.count(record);
-        if record.level >= Level::High {
-            let outcome = event
-                .tool_use_id
-                .as_deref()
+    events
+        .iter()
+        .filter_map(|e| Some((e, e.guard.as_ref()?)))
+        .map(|(event, record)| {
+            let id = event.tool_use_id.as_deref();
+            let outcome = id
                 .and_then(|id| outcomes.get(id).copied())
                 .unwrap_or(Outcome::NoResult);
             let mut call = guarded(event, record, outcome);
             call.bypassed = call.verdict == Verdict::Deny
-                && (outcome != Outcome::NoResult
-                    || call
-                        .tool_use_id
-                        .as_deref()
-                        .is_some_and(|id| succeeded.contains(id)));
-            out.bypassed += u64::from(call.bypassed);
-            out.calls.push(call);
-        }
-    }
-    any.then_some(out)
+                && (outcome != Outcome::NoResult || id.is_some_and(|id| succeeded.contains(id)));
+            call
+        })
+        .collect()
 }
 
 impl GuardEvidence {

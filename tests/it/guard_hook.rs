@@ -388,3 +388,121 @@ fn the_fifth_failure_in_a_row_of_the_same_call_stops_the_sixth() {
     assert_eq!(repo.bash("cargo test"), None);
     assert_eq!(repo.last_guard().failed_before, 5);
 }
+
+impl Repo {
+    fn audit(&self, args: &[&str]) -> Output {
+        let mut cmd = self.env.command(&[&["audit"], args].concat());
+        cmd.current_dir(&self.dir).output().unwrap()
+    }
+
+    fn audit_json(&self, args: &[&str]) -> Value {
+        let out = self.audit(&[args, &["--json"]].concat());
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn audit_shows_every_checked_call_with_its_decision_and_filters_like_a_dashboard() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    assert!(repo.attempt("rm -rf /srv/photos", false).is_some()); // denied, yet reported: bypass
+    repo.bash("git push --force origin feature").unwrap(); // asked, never ran
+    repo.attempt("git push --force origin topic", true).unwrap(); // asked, a person said yes
+    repo.attempt("cargo test", true);
+    let doc = repo.audit_json(&[]);
+    assert_eq!(doc["schema"], "git-vouch/audit@1");
+    let rows: Vec<(&str, &str, &str, &str, bool)> = doc["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let text = |k: &str| c[k].as_str().unwrap();
+            let bypassed = c["bypassed"].as_bool().unwrap();
+            (
+                text("level"),
+                text("verdict"),
+                text("decided_by"),
+                text("outcome"),
+                bypassed,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("critical", "deny", "guard", "failed", true),
+            (
+                "high",
+                "ask",
+                "person_refused_or_no_answer",
+                "no_result",
+                false
+            ),
+            ("high", "ask", "person_allowed", "ran", false),
+            ("low", "allow", "permissions", "ran", false),
+        ]
+    );
+    assert_eq!(doc["calls"][0]["session"], SID);
+    let totals =
+        json!({"calls": 4, "critical": 1, "high": 2, "denied": 1, "asked": 2, "bypassed": 1});
+    assert_eq!(doc["totals"], totals);
+
+    let critical = repo.audit_json(&["--risk", "critical"]);
+    assert_eq!(critical["calls"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        critical["calls"][0]["rules"],
+        json!(["delete-outside-repository"])
+    );
+    assert_eq!(repo.audit_json(&["--risk", "high"])["totals"]["calls"], 3);
+    assert_eq!(
+        repo.audit_json(&["--session", &SID[..8]])["totals"]["calls"],
+        4
+    );
+    // The ledger's times are the wall clock's; the command's clock is fixed in the past.
+    assert_eq!(
+        repo.audit_json(&["--since", "2026-01-01"])["totals"]["calls"],
+        4
+    );
+    assert_eq!(
+        repo.audit_json(&["--since", "2999-01-01T00:00:00Z"])["totals"]["calls"],
+        0
+    );
+
+    let out = repo.audit(&["--risk", "high"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("BYPASSED") && text.contains("person: no"),
+        "{text}"
+    );
+    assert!(text.contains("person: yes"), "{text}");
+    assert!(
+        text.trim_end()
+            .ends_with("3 calls checked; 1 critical, 2 high; 1 denied, 2 asked; 1 bypass"),
+        "{text}"
+    );
+}
+
+#[test]
+fn audit_names_what_it_cannot_read() {
+    let repo = Repo::new();
+    let out = repo.audit(&["--since", "last tuesday"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--since \"last tuesday\": use a date (2026-12-01), an RFC 3339 time or a span (24h, 7d)"), "{err}");
+    repo.bash("ls");
+    let out = repo.audit(&["--session", "zzz"]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("no session of this repository starts with \"zzz\""),
+        "{err}"
+    );
+    let empty = Repo::new();
+    let out = empty.audit(&[]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("No checked tool calls found")
+    );
+}

@@ -30,6 +30,8 @@ const PRINTING: &[&str] = &[
     "log --no-fetch --json --allowed-signers {repo}/signers",
     "verify --allowed-signers {repo}/signers",
     "verify --json --allowed-signers {repo}/signers",
+    "audit",
+    "audit --json",
     "policy check",
     "policy check --json",
     "policy list",
