@@ -113,12 +113,13 @@ pub enum DecidedBy {
 }
 
 impl DecidedBy {
+    /// The words for it in every screen and command.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Permissions => "permissions",
-            Self::Guard => "guard",
-            Self::PersonAllowed => "person: yes",
-            Self::PersonRefusedOrNoAnswer => "person: no",
+            Self::Permissions => "not asked",
+            Self::Guard => "denied",
+            Self::PersonAllowed => "person allowed",
+            Self::PersonRefusedOrNoAnswer => "person refused",
         }
     }
 }

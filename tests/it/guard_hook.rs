@@ -472,10 +472,10 @@ fn audit_shows_every_checked_call_with_its_decision_and_filters_like_a_dashboard
     let out = repo.audit(&["--risk", "high"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("BYPASSED") && text.contains("person: no"),
+        text.contains("BYPASSED") && text.contains("person refused"),
         "{text}"
     );
-    assert!(text.contains("person: yes"), "{text}");
+    assert!(text.contains("person allowed"), "{text}");
     assert!(
         text.trim_end()
             .ends_with("3 calls checked; 1 critical, 2 high; 1 denied, 2 asked; 1 bypass"),

@@ -172,7 +172,7 @@ fn table(ctx: &Context, rows: &[Row]) -> Vec<String> {
         Column::left("SESSION", 1),
         Column::left("TOOL", 2),
         Column::left("RISK", 0),
-        Column::left("DECIDED BY", 0),
+        Column::left("DECISION", 0),
         Column::left("OUTCOME", 0),
         Column::left("RULES", 3),
         Column::flex("CALL"),

@@ -7,11 +7,16 @@ use ratatui::backend::TestBackend;
 
 use super::{Focus, Phase, ReviewApp, ReviewEffect, ReviewMsg, Reviewed};
 use crate::attest::publish::Prepared;
+use crate::evidence::guard::{
+    GuardEvidence, GuardedCall, LevelCounts, Outcome as GuardOutcome, VerdictCounts,
+};
 use crate::evidence::range::Range;
 use crate::evidence::{
     CommitEvidence, Evidence, FileEvidence, ModelEvidence, Producer, RangeInfo, Repository,
     SessionEvidence, ToolEvidence, Totals, UsageEvidence,
 };
+use crate::guard::decide::{GuardMode, Verdict};
+use crate::guard::rules::{Category, Level};
 use crate::policy::{PolicyReport, PolicyResult, Violation};
 use crate::push::review::{Decision, Request, Target};
 use crate::tui::keymap::Keymap;
@@ -27,6 +32,41 @@ fn usage(total: u64, cost: &str) -> UsageEvidence {
         total_tokens: total,
         cost_usd: Some(cost.to_owned()),
         ..UsageEvidence::default()
+    }
+}
+
+/// The guard's account of a session that tried to delete a folder outside the repository.
+fn guard(at: chrono::DateTime<chrono::Utc>) -> GuardEvidence {
+    let call = GuardedCall {
+        at,
+        tool_use_id: Some("toolu_01".into()),
+        tool: "Bash".into(),
+        agent_id: None,
+        summary: Some("rm -rf ../shop-old".into()),
+        level: Level::Critical,
+        categories: vec![Category::Destructive],
+        rules: vec!["delete-outside-repository".into()],
+        mode: GuardMode::Enforce,
+        verdict: Verdict::Deny,
+        reason: Some("deletes outside the repository".into()),
+        outcome: GuardOutcome::NoResult,
+        bypassed: false,
+    };
+    GuardEvidence {
+        levels: LevelCounts {
+            low: 11,
+            medium: 1,
+            high: 0,
+            critical: 1,
+        },
+        verdicts: VerdictCounts {
+            allow: 12,
+            ask: 0,
+            deny: 1,
+        },
+        unassessed: 0,
+        bypassed: 0,
+        calls: vec![call],
     }
 }
 
@@ -106,7 +146,7 @@ fn evidence() -> Evidence {
             transcripts: Vec::new(),
             warnings: Vec::new(),
             actions: Vec::new(),
-            guard: None,
+            guard: Some(guard(at)),
         }],
         totals: Totals {
             commits: 1,
