@@ -10,5 +10,6 @@ pub mod decide;
 pub mod invocation;
 pub mod paths;
 pub mod pattern;
+pub mod policy;
 pub mod rules;
 pub mod shell;

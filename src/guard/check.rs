@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::assess::assess;
 use super::decide::{Decision, GuardMode, Verdict, cannot_assess, decide, repeated};
 use super::paths::Place;
+use super::policy::{self, PolicyDecision, PolicyInput};
 use super::rules::{Category, Level, Rules};
 use crate::redact::detect::Detector;
 
@@ -44,6 +45,9 @@ pub struct GuardRecord {
     pub reason: Option<String>,
     /// Whether a person could answer Claude Code's prompt.
     pub interactive: bool,
+    /// Whether the repository's guard policy made the decision.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_policy: bool,
     /// How many times in a row the same call had just failed, when it had.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub failed_before: u32,
@@ -93,6 +97,37 @@ pub fn check_with(
     };
     let assessment = assess(rules, call.tool, call.input, &call.place, secrets);
     let mut decision = decide(mode, &assessment, interactive);
+    let categories = distinct(assessment.findings.iter().map(|f| f.category));
+    let mut by_policy = false;
+    let mut error = None;
+    // The repository's policy, on a flagged call, where the mode lets the guard interfere.
+    if let (Some(worktree), false, GuardMode::Ask | GuardMode::Enforce) = (
+        call.place.repository.as_deref(),
+        assessment.findings.is_empty(),
+        mode,
+    ) {
+        let input = PolicyInput {
+            tool: call.tool,
+            input: call.input,
+            level: assessment.level,
+            categories: &categories,
+            findings: &assessment.findings,
+            mode,
+            interactive,
+            cwd: &call.place.cwd,
+        };
+        match policy::decide(worktree, &input) {
+            Ok(Some(answer)) => {
+                decision = by_the_policy(mode, &answer, interactive);
+                by_policy = true;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                decision = cannot_assess(mode, &e.to_string(), interactive);
+                error = Some(e.to_string());
+            }
+        }
+    }
     let limit = rules.max_repeated_failures;
     if limit > 0 && call.failed_before >= limit {
         decision = repeated(mode, call.failed_before).unwrap_or(decision);
@@ -100,13 +135,14 @@ pub fn check_with(
     let record = GuardRecord {
         mode,
         level: assessment.level,
-        categories: distinct(assessment.findings.iter().map(|f| f.category)),
+        categories,
         rules: distinct(assessment.findings.iter().map(|f| f.rule.clone())),
         verdict: decision.verdict,
         reason: decision.reason.clone(),
         interactive,
+        by_policy,
         failed_before: call.failed_before,
-        error: None,
+        error,
         micros: micros_since(started),
     };
     Checked { decision, record }
@@ -124,6 +160,7 @@ pub fn unassessed(mode: GuardMode, why: String, interactive: bool, started: Inst
         verdict: decision.verdict,
         reason: decision.reason.clone(),
         interactive,
+        by_policy: false,
         failed_before: 0,
         error: Some(why),
         micros: micros_since(started),
@@ -134,6 +171,28 @@ pub fn unassessed(mode: GuardMode, why: String, interactive: bool, started: Inst
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference.
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The policy's answer as the guard's decision: an `ask` nobody can answer is a denial under
+/// `enforce`, as the guard's own decisions are.
+fn by_the_policy(mode: GuardMode, answer: &PolicyDecision, interactive: bool) -> Decision {
+    let verdict = match answer.verdict {
+        Verdict::Ask if !interactive && mode == GuardMode::Enforce => Verdict::Deny,
+        v => v,
+    };
+    let reason = (verdict != Verdict::Allow).then(|| {
+        format!(
+            "git-vouch guard policy ({}): {}",
+            policy::FILE,
+            answer.reason
+        )
+    });
+    Decision { verdict, reason }
 }
 
 fn micros_since(started: Instant) -> u64 {

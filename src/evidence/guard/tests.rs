@@ -24,6 +24,7 @@ fn pre(second: u32, id: &str, level: Level, verdict: Verdict) -> EventRecord {
             verdict,
             reason: (verdict != Verdict::Allow).then(|| "why".to_owned()),
             interactive: true,
+            by_policy: false,
             failed_before: 0,
             error: None,
             micros: 80,

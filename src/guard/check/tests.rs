@@ -157,3 +157,108 @@ fn the_loop_breaker_denies_the_next_identical_call_under_ask_and_enforce() {
     .unwrap();
     assert_eq!(run(GuardMode::Enforce, 50).decision.verdict, Verdict::Allow);
 }
+
+/// A repository with `.vouch/policies/guard.rego`.
+fn with_policy(rego: &str) -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".vouch/policies")).unwrap();
+    std::fs::write(repo.path().join(".vouch/policies/guard.rego"), rego).unwrap();
+    repo
+}
+
+const POLICY: &str = r#"package vouch.guard
+
+import rego.v1
+
+# The build cache outside the repository may go; installing packages needs a person.
+decision := {"verdict": "allow", "reason": "the shared build cache"} if {
+	some f in input.findings
+	f.rule == "delete-outside-repository"
+	startswith(f.subject, "rm -rf /srv/build-cache")
+}
+
+decision := {"verdict": "ask", "reason": "packages need a person's yes"} if {
+	"package_install" in input.categories
+}
+"#;
+
+#[test]
+fn a_repository_policy_maps_flagged_calls_to_its_own_decisions() {
+    let repo = with_policy(POLICY);
+    let run = |command: &str, mode, interactive| {
+        let input = json!({ "command": command });
+        check(
+            Ok(mode),
+            &call("Bash", &input, repo.path()),
+            repo.path(),
+            interactive,
+            None,
+        )
+    };
+    let allowed = run("rm -rf /srv/build-cache/x", GuardMode::Enforce, true);
+    assert_eq!(allowed.decision.verdict, Verdict::Allow);
+    assert!(allowed.record.by_policy && allowed.record.level == Level::Critical);
+    let asked = run("npm install left-pad", GuardMode::Enforce, true);
+    assert_eq!(asked.decision.verdict, Verdict::Ask);
+    assert_eq!(
+        asked.decision.reason.as_deref(),
+        Some("git-vouch guard policy (.vouch/policies/guard.rego): packages need a person's yes")
+    );
+    // Nobody can answer: enforce denies what the policy would ask.
+    assert_eq!(
+        run("npm install left-pad", GuardMode::Enforce, false)
+            .decision
+            .verdict,
+        Verdict::Deny
+    );
+    // No opinion: the guard's own decision stands.
+    let own = run("rm -rf /srv/photos", GuardMode::Enforce, true);
+    assert_eq!(
+        (own.decision.verdict, own.record.by_policy),
+        (Verdict::Deny, false)
+    );
+    // Observe never interferes, so the policy is not asked.
+    let observed = run("npm install left-pad", GuardMode::Observe, true);
+    assert_eq!(
+        (observed.decision.verdict, observed.record.by_policy),
+        (Verdict::Allow, false)
+    );
+    // A harmless call never reaches the policy.
+    assert!(!run("ls", GuardMode::Enforce, true).record.by_policy);
+}
+
+#[test]
+fn a_broken_or_odd_policy_makes_the_guard_ask_and_say_why() {
+    for (rego, expected) in [
+        (
+            "package vouch.guard\n\ndecision := {",
+            ".vouch/policies/guard.rego: ",
+        ),
+        (
+            "package vouch.guard\n\ndecision := \"yes\"\n",
+            "`decision` must be {\"verdict\": \"allow\"|\"ask\"|\"deny\", \"reason\": \"…\"}, not \"yes\"",
+        ),
+        (
+            "package vouch.guard\n\ndecision := {\"verdict\": \"maybe\", \"reason\": \"x\"}\n",
+            "not {\"reason\":\"x\",\"verdict\":\"maybe\"}",
+        ),
+    ] {
+        let repo = with_policy(rego);
+        let input = json!({ "command": "rm -rf /srv/photos" });
+        let checked = check(
+            Ok(GuardMode::Enforce),
+            &call("Bash", &input, repo.path()),
+            repo.path(),
+            true,
+            None,
+        );
+        assert_eq!(checked.decision.verdict, Verdict::Ask, "{rego}");
+        let error = checked.record.error.unwrap();
+        assert!(error.contains(expected), "{error}");
+        assert_eq!(
+            checked.record.level,
+            Level::Critical,
+            "the findings are kept"
+        );
+    }
+}
