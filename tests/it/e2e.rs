@@ -6,7 +6,10 @@
 //! The CLI is installed with npm into `target/claude-code/<version>` when missing (2.1.197, the
 //! pinned version, and 2.1.329, a native binary that also runs on Node 20). Without npm or the
 //! CLI the tests skip with a message; under `CI=true` they fail instead. Scenarios live in
-//! `fixtures/scenarios/*.json`; the harness is in `tests/it/e2e/`.
+//! `fixtures/scenarios/*.json`; the harness is in `tests/it/e2e/`. The guard's scenarios
+//! (`guard_enforce`, `guard_observe`) make their work folder in `target/tmp`, because the guard
+//! takes `/tmp` for a temporary folder, where deleting is routine rather than outside the
+//! repository; what they try to delete or read is in that work folder.
 //!
 //! Environment: `E2E_KEEP=1` keeps every work folder (a failing test always keeps its own and
 //! prints where; `<scenario>.mock.jsonl` there logs every request with the mock's decision);
@@ -75,6 +78,8 @@ scenarios!(
     agent_push,
     agent_push_required,
     concurrent_sessions,
+    guard_enforce,
+    guard_observe,
 );
 
 /// The mock on its own, without the CLI: SSE and JSON answers, retries, side requests, logging.

@@ -2,6 +2,9 @@
 
 use serde_json::Value;
 
+mod guard;
+pub use guard::{guard_enforce, guard_observe};
+
 use super::checks::{
     agent_commits, credited, files, ledger, linked, row, session_figures, sessions_list,
 };

@@ -30,10 +30,25 @@ impl Workdir {
 
     /// A work folder whose repository folder is `WORKDIR/<repo>`.
     pub fn with_repo(label: &str, repo: &str) -> Self {
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!("git-vouch-e2e-{label}-"))
-            .tempdir()
-            .expect("temp workdir");
+        Self::make(label, repo, None)
+    }
+
+    /// A work folder in `target/tmp` (`CARGO_TARGET_TMPDIR`), not in a temporary folder.
+    pub fn in_target(label: &str) -> Self {
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        std::fs::create_dir_all(base).expect("create CARGO_TARGET_TMPDIR");
+        Self::make(label, "repo", Some(base))
+    }
+
+    fn make(label: &str, repo: &str, base: Option<&Path>) -> Self {
+        let prefix = format!("git-vouch-e2e-{label}-");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        let tmp = match base {
+            Some(base) => builder.tempdir_in(base),
+            None => builder.tempdir(),
+        }
+        .expect("temp workdir");
         let root = tmp.path().canonicalize().expect("canonical workdir");
         let home = root.join("home");
         for dir in [root.join(repo), home.join(".claude"), root.join("tmp")] {
@@ -114,6 +129,12 @@ pub fn prepare(wd: &Workdir, sc: &Scenario) {
     }
     wd.git(&["add", "-A"]);
     wd.git(&["commit", "-q", "-m", "Initial commit"]);
+    for (rel, text) in &sc.workdir_files {
+        let path = wd.root.join(rel);
+        assert!(path.starts_with(&wd.root) && !rel.contains(".."), "{rel}");
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write a work folder file");
+    }
     if sc.remote {
         let bare = wd.root.join("remote.git");
         wd.git(&[

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::cli;
 use super::driver::{self, SessionRun, Workdir};
 use super::mock::LogEntry;
-use super::scenario::{Scenario, Usage};
+use super::scenario::{Scenario, Usage, WorkdirIn};
 
 /// A scenario that ran.
 pub struct Run {
@@ -27,7 +27,12 @@ pub struct Run {
 pub fn run_scenario(name: &str, version: &str) -> Option<Run> {
     let claude = cli::claude(version)?;
     let sc = Scenario::load(name);
-    let wd = Workdir::new(&format!("{version}-{name}"));
+    let label = format!("{version}-{name}");
+    let wd = if sc.workdir_in == WorkdirIn::Target {
+        Workdir::in_target(&label)
+    } else {
+        Workdir::new(&label)
+    };
     let (sessions, log) = driver::run(&wd, &sc, &claude, name);
     let run = Run {
         name: name.to_owned(),

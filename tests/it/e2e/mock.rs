@@ -20,7 +20,7 @@ use super::http::{self, Request};
 use super::pick::{Pick, pick};
 use super::reply::{build, new_id};
 use super::scenario::{Scenario, Turn, Usage};
-use super::select::Decision;
+use super::select::{self, Decision};
 use super::sse;
 
 /// One logged request.
@@ -39,12 +39,42 @@ pub struct LogEntry {
     pub usage: Option<Usage>,
     /// Names of the tool calls in the response.
     pub tools: Vec<String>,
+    /// The tool results the request's last message hands back (what the model is told).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<ToolResult>,
     pub message_id: Option<String>,
     pub request_id: Option<String>,
     pub note: String,
     /// The whole request body, only with `E2E_LOG_BODIES=1` (for writing scenarios).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+}
+
+/// One `tool_result` block of a request, as the model would read it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ToolResult {
+    pub tool_use_id: String,
+    pub is_error: bool,
+    /// Its text (the text blocks joined, when the content is a list).
+    pub text: String,
+}
+
+/// The `tool_result` blocks of the last message of a request.
+fn tool_results(body: &Value) -> Vec<ToolResult> {
+    let last = body["messages"].as_array().and_then(|m| m.last());
+    let blocks = last.map(select::blocks).unwrap_or_default();
+    blocks
+        .iter()
+        .filter(|b| b["type"] == "tool_result")
+        .map(|b| ToolResult {
+            tool_use_id: b["tool_use_id"].as_str().unwrap_or("").to_owned(),
+            is_error: b["is_error"].as_bool().unwrap_or(false),
+            text: match &b["content"] {
+                Value::String(t) => t.clone(),
+                content => select::text_of(&json!({ "content": content })),
+            },
+        })
+        .collect()
 }
 
 /// What the connection threads share.
@@ -241,6 +271,7 @@ fn messages(
     entry.session_id = session_of(&body);
     entry.model = body["model"].as_str().map(str::to_owned);
     entry.stream = body["stream"].as_bool().unwrap_or(false);
+    entry.results = tool_results(&body);
     if std::env::var("E2E_LOG_BODIES").as_deref() == Ok("1") {
         entry.body = Some(body.clone());
     }

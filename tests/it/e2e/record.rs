@@ -11,7 +11,7 @@ use super::expect::{Run, run_scenario};
 use super::scenario::Scenario;
 
 /// The end-to-end scenarios.
-pub const SCENARIOS: [&str; 7] = [
+pub const SCENARIOS: [&str; 9] = [
     "write_edit_bash_read",
     "subagent_edit",
     "continue_fork",
@@ -19,6 +19,8 @@ pub const SCENARIOS: [&str; 7] = [
     "agent_push",
     "agent_push_required",
     "concurrent_sessions",
+    "guard_enforce",
+    "guard_observe",
 ];
 /// Recorded as fixtures with the pinned CLI. Not `continue_fork`: `tests/it/totals.rs` takes a
 /// session's truth to be every response in its files, which counts a fork's replayed history

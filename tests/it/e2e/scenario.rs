@@ -32,6 +32,13 @@ pub struct Scenario {
     /// Files of the initial commit (default: a README).
     #[serde(default)]
     pub repo_files: BTreeMap<String, String>,
+    /// Files written before the sessions, relative to the work folder (outside the repository:
+    /// `outside/…`, `home/…` for the session's HOME).
+    #[serde(default)]
+    pub workdir_files: BTreeMap<String, String>,
+    /// Where the work folder is made (default: the system's temporary folder).
+    #[serde(default)]
+    pub workdir_in: WorkdirIn,
     pub sessions: Vec<SessionSpec>,
     /// Main-thread script: one entry per user prompt.
     pub prompts: Vec<PromptScript>,
@@ -55,6 +62,18 @@ pub struct Scenario {
     /// Runaway guard: after this many scripted requests, always answer `exhausted_text`.
     #[serde(default = "default_max_requests")]
     pub max_requests: usize,
+}
+
+/// Where a scenario's work folder is made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkdirIn {
+    /// The system's temporary folder (`tempfile`'s default).
+    #[default]
+    Temp,
+    /// `target/tmp` (`CARGO_TARGET_TMPDIR`): not a temporary folder to the guard, so a folder
+    /// beside the repository is outside it.
+    Target,
 }
 
 /// One CLI run (`claude -p`).
