@@ -506,3 +506,40 @@ fn audit_names_what_it_cannot_read() {
             .starts_with("No checked tool calls found")
     );
 }
+
+#[test]
+fn the_repositorys_guard_policy_decides_flagged_calls_through_the_hook() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    let policies = repo.dir.join(".vouch/policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    let rego = r#"package vouch.guard
+
+import rego.v1
+
+decision := {"verdict": "allow", "reason": "the shared build cache"} if {
+	some f in input.findings
+	startswith(f.subject, "rm -rf /srv/build-cache")
+}
+
+decision := {"verdict": "deny", "reason": "no installs from this repository"} if {
+	"package_install" in input.categories
+}
+"#;
+    std::fs::write(policies.join("guard.rego"), rego).unwrap();
+    assert_eq!(repo.bash("rm -rf /srv/build-cache/objects"), None);
+    let g = repo.last_guard();
+    assert_eq!(
+        (g.level, g.verdict, g.by_policy),
+        (Level::Critical, Verdict::Allow, true)
+    );
+    let denied = repo.bash("npm install left-pad").unwrap();
+    assert_eq!(verdict(&denied), "deny");
+    assert_eq!(
+        reason(&denied),
+        "git-vouch guard policy (.vouch/policies/guard.rego): no installs from this repository"
+    );
+    // Without an opinion the guard's own decision stands.
+    assert_eq!(verdict(&repo.bash("rm -rf /srv/photos").unwrap()), "deny");
+    assert!(!repo.last_guard().by_policy);
+}
