@@ -402,6 +402,55 @@ fn imports_point_down_the_layers() {
     );
 }
 
+/// Doc comments name the layers above in words, never as `crate::` paths: a link up a layer is a
+/// dependency in the documentation (the shared module-graph check counts it as an edge).
+#[test]
+fn doc_comments_link_no_layer_above() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut offences = Vec::new();
+    let mut links = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).expect("under src");
+        let top = rel.components().next().expect("a first component");
+        let top = top
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_owned();
+        let Some(from) = layer_of(&top) else { continue };
+        let text = std::fs::read_to_string(file).expect("readable");
+        for (n, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            if !(trimmed.starts_with("///") || trimmed.starts_with("//!")) {
+                continue;
+            }
+            for (at, _) in trimmed.match_indices("crate::") {
+                let name: String = trimmed[at + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                links += 1;
+                if layer_of(&name).is_some_and(|to| to > from) {
+                    offences.push(format!(
+                        "src/{}:{}: {top} links {name}",
+                        rel.display(),
+                        n + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(links > 10, "expected to read doc links, found {links}");
+    assert!(
+        offences.is_empty(),
+        "doc comments that link a layer above:\n{}",
+        offences.join("\n")
+    );
+}
+
 /// Depth-first search from `node`; a back edge closes a cycle, returned as its path.
 fn visit(
     node: &str,
