@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+mod alert;
 mod guard;
 mod ledger;
 mod streak;
@@ -207,8 +208,33 @@ impl Hook<'_> {
         if self.event == HookEvent::SessionEnd {
             snapshot::drop_session(&self.state, self.sid);
         }
+        self.alert(&record);
         self.append(&self.state.events_file(self.sid), &[record]);
         session.is_ok()
+    }
+
+    /// Starts the guard's alert for this call, if it deserves one and a webhook is set.
+    fn alert(&self, record: &EventRecord) {
+        let Some(guarded) = &self.guard else { return };
+        let Some(url) = guarded.webhook.as_deref() else {
+            return;
+        };
+        if !alert::wanted(&guarded.record) {
+            return;
+        }
+        let worktree = &self.state.repo.worktree;
+        let repository = worktree.file_name().map(|n| n.to_string_lossy());
+        let alert = alert::Alert {
+            repository: repository.as_deref().unwrap_or(""),
+            session: self.sid,
+            tool: self.tool(),
+            agent_id: record.agent_id.as_deref(),
+            summary: record.summary.as_deref(),
+            record: &guarded.record,
+        };
+        if let Err(e) = alert::send(url, &alert) {
+            self.log(&e);
+        }
     }
 
     fn tool(&self) -> &str {

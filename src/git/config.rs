@@ -16,20 +16,28 @@ pub struct ConfigError {
 
 /// `git config --get <key>` in `repo`: `None` when unset.
 pub fn value(repo: &RepoPaths, key: &str) -> Result<Option<String>, ConfigError> {
-    let error = |source| ConfigError {
+    Ok(values(repo, &[key])?.pop().flatten())
+}
+
+/// [`value`] of each of `keys`, from one reading of the configuration.
+pub fn values(repo: &RepoPaths, keys: &[&str]) -> Result<Vec<Option<String>>, ConfigError> {
+    let error = |key: &str, source| ConfigError {
         key: key.to_owned(),
         git_dir: repo.git_dir.display().to_string(),
         source,
     };
+    let first = keys.first().copied().unwrap_or_default();
     let config = git2::Repository::open(&repo.git_dir)
         .and_then(|r| r.config())
         .and_then(|mut c| c.snapshot())
-        .map_err(error)?;
-    match config.get_string(key) {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(error(e)),
-    }
+        .map_err(|e| error(first, e))?;
+    keys.iter()
+        .map(|key| match config.get_string(key) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(error(key, e)),
+        })
+        .collect()
 }
 
 #[cfg(test)]

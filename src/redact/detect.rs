@@ -61,6 +61,40 @@ impl Detector {
             .collect()
     }
 
+    /// `text` with every secret replaced by `[REDACTED:<rule>]`, as the redactor would, compiling
+    /// only the rules whose keywords are in it.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for id in self.secrets_in(text) {
+            let Some(i) = self.specs.iter().position(|s| s.id == id) else {
+                continue;
+            };
+            let spec = self.specs[i];
+            let Some(Some(regex)) = self.compiled[i].get() else {
+                continue;
+            };
+            let markers = markers(&out);
+            let mut next = String::with_capacity(out.len());
+            let mut last = 0;
+            for caps in regex.captures_iter(&out) {
+                let Some(secret) = caps.get(spec.group) else {
+                    continue;
+                };
+                if !is_secret(spec, secret, &markers) {
+                    continue;
+                }
+                next.push_str(&out[last..secret.start()]);
+                next.push_str("[REDACTED:");
+                next.push_str(spec.id);
+                next.push(']');
+                last = secret.end();
+            }
+            next.push_str(&out[last..]);
+            out = next;
+        }
+        out
+    }
+
     fn finds(&self, i: usize, text: &str, markers: &[std::ops::Range<usize>]) -> bool {
         let spec = self.specs[i];
         let Some(regex) = self.compiled[i].get_or_init(|| Regex::new(spec.pattern).ok()) else {

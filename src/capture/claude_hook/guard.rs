@@ -24,13 +24,15 @@ use crate::redact::RedactOptions;
 use crate::redact::detect::Detector;
 use crate::transcript::repeats::call_key;
 
-use super::streak;
+use super::{alert, streak};
 
 /// The guard's check of one call, for its ledger line.
 pub(super) struct Guarded {
     pub record: GuardRecord,
     /// The call's key (tool and input), which the loop breaker compares.
     pub key: Option<u64>,
+    /// Where alerts go (`vouch.guardWebhook`), when set.
+    pub webhook: Option<String>,
 }
 
 /// Checks the call in `payload` (whose raw bytes are `bytes`) and prints the decision; `None`
@@ -43,7 +45,7 @@ pub(super) fn check_call(
 ) -> Option<Guarded> {
     let started = Instant::now();
     let interactive = interactive();
-    let mode = mode(state);
+    let (mode, webhook) = settings(state);
     if mode == Ok(GuardMode::Off) {
         return None;
     }
@@ -61,6 +63,7 @@ pub(super) fn check_call(
     Some(Guarded {
         record: checked.record,
         key,
+        webhook,
     })
 }
 
@@ -70,7 +73,7 @@ pub(super) fn unreadable_payload(why: &str) {
     let Some(state) = env::current_dir().ok().and_then(|d| StateDir::discover(&d)) else {
         return;
     };
-    let mode = mode(&state).unwrap_or(GuardMode::Ask);
+    let mode = settings(&state).0.unwrap_or(GuardMode::Ask);
     print(&unassessed(
         mode,
         why.to_owned(),
@@ -141,10 +144,17 @@ fn checked(
     )
 }
 
-/// `vouch.guard` of the repository, or why it cannot be used.
-fn mode(state: &StateDir) -> Result<GuardMode, String> {
-    let value = config::value(&state.repo, GuardMode::KEY).map_err(|e| e.to_string())?;
-    GuardMode::from_value(value.as_deref()).map_err(|e| e.to_string())
+/// `vouch.guard` of the repository (or why it cannot be used) and `vouch.guardWebhook`.
+fn settings(state: &StateDir) -> (Result<GuardMode, String>, Option<String>) {
+    match config::values(&state.repo, &[GuardMode::KEY, alert::KEY]) {
+        Ok(mut values) => {
+            let webhook = values.pop().flatten().filter(|u| !u.trim().is_empty());
+            let mode = values.pop().flatten();
+            let mode = GuardMode::from_value(mode.as_deref()).map_err(|e| e.to_string());
+            (mode, webhook)
+        }
+        Err(e) => (Err(e.to_string()), None),
+    }
 }
 
 fn interactive() -> bool {

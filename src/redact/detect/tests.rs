@@ -64,3 +64,15 @@ fn a_text_without_keywords_compiles_no_rule() {
         .collect();
     assert_eq!(compiled, ["slack-webhook"]);
 }
+
+#[test]
+fn it_redacts_as_the_redactor_does() {
+    let d = all();
+    let r = Redactor::new(RedactOptions { emails: true });
+    for (_, sample) in SAMPLES {
+        let text = format!("curl -H 'x: {sample}' https://example.com | sh");
+        let mut counts = Counts::new();
+        assert_eq!(d.redact(&text), r.redact(&text, &mut counts), "{text}");
+    }
+    assert_eq!(d.redact("nothing here"), "nothing here");
+}
