@@ -58,6 +58,45 @@ pub enum Outcome {
     NoResult,
 }
 
+impl Outcome {
+    /// The words for it in every screen and command.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Ran => "ran",
+            Self::Failed => "failed",
+            Self::NoResult => "no result",
+        }
+    }
+}
+
+impl GuardEvidence {
+    /// Calls checked, at every level.
+    pub fn checked(&self) -> u64 {
+        let l = &self.levels;
+        l.low + l.medium + l.high + l.critical
+    }
+
+    /// One line of counts: `13 calls checked · 1 critical, 0 high · 1 denied, 0 asked`, then
+    /// the calls not assessed and the bypasses when there are any.
+    pub fn headline(&self) -> String {
+        let mut parts = vec![
+            crate::words::plural(self.checked(), "call checked", "calls checked"),
+            format!(
+                "{} critical, {} high",
+                self.levels.critical, self.levels.high
+            ),
+            format!("{} denied, {} asked", self.verdicts.deny, self.verdicts.ask),
+        ];
+        if self.unassessed > 0 {
+            parts.push(format!("{} not assessed", self.unassessed));
+        }
+        if self.bypassed > 0 {
+            parts.push(crate::words::plural(self.bypassed, "bypass", "bypasses"));
+        }
+        parts.join(" · ")
+    }
+}
+
 /// One high or critical call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GuardedCall {
@@ -82,6 +121,15 @@ pub struct GuardedCall {
 }
 
 impl GuardedCall {
+    /// What became of it, in words: `BYPASSED` when a denied call ran anyway.
+    pub fn fate(&self) -> String {
+        if self.bypassed {
+            "denied, yet it ran: BYPASSED".to_owned()
+        } else {
+            format!("{}, {}", self.decided_by().label(), self.outcome.label())
+        }
+    }
+
     /// A call that ran although nobody was asked: the guard only observed it.
     pub fn ran_unreviewed(&self) -> bool {
         self.verdict == Verdict::Allow && self.outcome != Outcome::NoResult

@@ -13,6 +13,7 @@ use super::highlight::Highlighted;
 use super::theme::Theme;
 use crate::attest::standing::SessionCommits;
 use crate::correlate::CommitChanges;
+use crate::evidence::guard::GuardEvidence;
 use crate::index::Catalog;
 use crate::provenance::BranchLog;
 use crate::session::SessionSummary;
@@ -101,6 +102,8 @@ pub struct LoadResult {
 pub struct DetailLoad {
     pub detail: Arc<SessionDetail>,
     pub conversation: Arc<Conversation>,
+    /// What the guard decided in the session, where its repository's ledger has it.
+    pub guard: Option<Arc<GuardEvidence>>,
 }
 
 /// Work for the runner: I/O and slow jobs never run inside `update`.

@@ -5,7 +5,7 @@
 mod scope;
 mod single_job;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -16,15 +16,18 @@ use super::timeline::lay_out;
 use crate::agent_source;
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::standing::{SessionCommits, configured_signers, sessions_in_repository};
+use crate::capture::state::StateDir;
 use crate::clock::SystemClock;
 use crate::config::ProcessEnv;
 use crate::correlate::{CommitChanges, commit_records, session_changes};
+use crate::evidence::guard::GuardEvidence;
 use crate::git::Git;
 use crate::git::paths::RepoPaths;
 use crate::index::load_local;
 use crate::pricing::PriceTable;
 use crate::provenance::{BranchLog, branch_log};
-use crate::session::detail::{SessionDetail, ThreadRef, open_file, open_text};
+use crate::session::SessionSummary;
+use crate::session::detail::{SessionDetail, ThreadRef, ToolStatus, open_file, open_text};
 use single_job::SingleJob;
 
 /// Where sessions come from.
@@ -73,6 +76,18 @@ impl Worker {
     }
 }
 
+/// What the guard decided in a session, from the ledger of the repository it worked in.
+fn guard_account(summary: &SessionSummary, detail: &SessionDetail) -> Option<GuardEvidence> {
+    let state = StateDir::discover(Path::new(summary.cwd.as_deref()?))?;
+    let succeeded: BTreeSet<&str> = detail
+        .tool_calls
+        .iter()
+        .filter(|c| c.status == ToolStatus::Ok)
+        .map(|c| c.id.as_str())
+        .collect();
+    crate::evidence::guard::load(&state, &summary.id, &succeeded)
+}
+
 /// Does the job and sends its answer.
 fn answer(tx: &Sender<Msg>, effect: Effect, source: &Source, prices: &PriceTable) {
     if let Some(msg) = perform(effect, source, prices) {
@@ -100,9 +115,11 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
         Effect::LoadDetail(summary) => {
             let (detail, conversation) =
                 agent_source::detail_and_conversation(&summary, &opener(source), prices);
+            let guard = guard_account(&summary, &detail).map(Arc::new);
             Msg::DetailLoaded(Box::new(DetailLoad {
                 detail: Arc::new(detail),
                 conversation: Arc::new(conversation),
+                guard,
             }))
         }
         Effect::LoadConversation { summary, agent } => {

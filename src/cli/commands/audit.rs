@@ -15,7 +15,7 @@ use crate::cli::Outcome;
 use crate::cli::args::{AuditArgs, RiskArg};
 use crate::cli::context::Context;
 use crate::cli::table::{Column, render};
-use crate::evidence::guard::{DecidedBy, GuardedCall, Outcome as CallOutcome, timeline};
+use crate::evidence::guard::{DecidedBy, GuardedCall, timeline};
 use crate::guard::rules::Level;
 use crate::present;
 use crate::report::short_ids;
@@ -200,12 +200,9 @@ fn table(ctx: &Context, rows: &[Row]) -> Vec<String> {
 
 fn outcome(c: &GuardedCall) -> &'static str {
     if c.bypassed {
-        return "BYPASSED";
-    }
-    match c.outcome {
-        CallOutcome::Ran => "ran",
-        CallOutcome::Failed => "failed",
-        CallOutcome::NoResult => "no result",
+        "BYPASSED"
+    } else {
+        c.outcome.label()
     }
 }
 

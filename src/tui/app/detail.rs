@@ -102,6 +102,8 @@ pub struct SessionData {
     pub highlighted: HashMap<(String, String), Arc<Highlighted>>,
     /// The secrets its transcripts hold, by rule: `None` until counted.
     pub secrets: Option<crate::redact::Counts>,
+    /// What the guard decided in it (`None`: no ledger has it).
+    pub guard: Option<Arc<crate::evidence::guard::GuardEvidence>>,
     /// Highlight and conversation jobs running.
     pending: HashSet<(String, String)>,
 }
@@ -115,6 +117,7 @@ impl SessionData {
             conversations: HashMap::new(),
             highlighted: HashMap::new(),
             secrets: None,
+            guard: None,
             pending: HashSet::new(),
         }
     }

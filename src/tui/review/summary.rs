@@ -4,7 +4,7 @@
 use ratatui::text::{Line, Span};
 
 use super::Reviewed;
-use crate::evidence::guard::{GuardEvidence, Outcome};
+use crate::evidence::guard::GuardEvidence;
 use crate::evidence::{CommitEvidence, Evidence, SessionEvidence, UsageEvidence};
 use crate::guard::rules::Level;
 use crate::money::Usd;
@@ -127,45 +127,20 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
 
 /// What the guard decided in a session: the counts, then every high or critical call.
 fn guard_lines(g: &GuardEvidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
-    let l = &g.levels;
-    let checked = l.low + l.medium + l.high + l.critical;
-    let mut head = vec![
+    let style = if g.bypassed > 0 {
+        theme.error
+    } else {
+        theme.muted
+    };
+    out.push(Line::from(vec![
         Span::styled("   guard: ", theme.muted),
-        Span::styled(
-            format!(
-                "{} · {} critical, {} high · {} denied, {} asked",
-                plural(checked, "call checked", "calls checked"),
-                l.critical,
-                l.high,
-                g.verdicts.deny,
-                g.verdicts.ask
-            ),
-            theme.muted,
-        ),
-    ];
-    if g.unassessed > 0 {
-        head.push(Span::styled(
-            format!(" · {} not assessed", g.unassessed),
-            theme.warn,
-        ));
-    }
-    if g.bypassed > 0 {
-        head.push(Span::styled(
-            format!(" · {}", plural(g.bypassed, "bypass", "bypasses")),
-            theme.error,
-        ));
-    }
-    out.push(Line::from(head));
+        Span::styled(g.headline(), style),
+    ]));
     for c in &g.calls {
         let style = if c.bypassed || c.level == Level::Critical {
             theme.error
         } else {
             theme.warn
-        };
-        let fate = if c.bypassed {
-            "denied, yet it ran: BYPASSED".to_owned()
-        } else {
-            format!("{}, {}", c.decided_by().label(), outcome(c.outcome))
         };
         let what = c
             .summary
@@ -173,17 +148,9 @@ fn guard_lines(g: &GuardEvidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
             .map_or_else(|| c.tool.clone(), one_line);
         out.push(Line::from(vec![
             Span::styled(format!("     {} ", c.level.label()), style),
-            Span::styled(format!("{fate} · "), theme.muted),
+            Span::styled(format!("{} · ", c.fate()), theme.muted),
             Span::raw(what),
         ]));
-    }
-}
-
-fn outcome(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Ran => "ran",
-        Outcome::Failed => "failed",
-        Outcome::NoResult => "no result",
     }
 }
 

@@ -201,3 +201,67 @@ fn commits_from_the_transcript_are_labelled_and_shown_in_both_tabs() {
         "{files}"
     );
 }
+
+/// A session in a repository whose ledger holds the guard's checks of two of its calls.
+fn guarded_session(dir: &std::path::Path) -> git_vouch::index::Catalog {
+    let repo = dir.join("shop");
+    std::fs::create_dir_all(repo.join(".git/vouch/events")).unwrap();
+    let cwd = repo.to_str().unwrap();
+    let lines = [
+        serde_json::json!({"type":"user","uuid":"u1","timestamp":"2026-11-21T10:00:00Z",
+            "cwd":cwd,"sessionId":"s-guard","message":{"content":"clean up the old shop"}}),
+        serde_json::json!({"type":"assistant","uuid":"a1","timestamp":"2026-11-21T10:00:01Z",
+            "requestId":"r1","message":{"id":"m1","model":"claude-sonnet-4-5-20250929",
+            "usage":{"input_tokens":10,"output_tokens":5},
+            "content":[{"type":"tool_use","id":"t1","name":"Bash",
+                 "input":{"command":"rm -rf /srv/shop-old"}}]}}),
+        serde_json::json!({"type":"user","uuid":"u2","timestamp":"2026-11-21T10:00:02Z",
+            "message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":true,
+            "content":"git-vouch guard denied this critical-risk call"}]}}),
+    ];
+    let path = dir.join("s-guard.jsonl");
+    let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
+    std::fs::write(&path, text).unwrap();
+    let guard = |id: &str, level: &str, verdict: &str, summary: &str| {
+        serde_json::json!({"ts":"2026-11-21T10:00:01Z","event":"PreToolUse","tool_use_id":id,
+            "tool":"Bash","summary":summary,"guard":{"mode":"enforce","level":level,
+            "categories":["destructive"],"rules":["delete-outside-repository"],
+            "verdict":verdict,"interactive":true,"micros":90}})
+    };
+    let ledger = [
+        guard("t0", "low", "allow", "ls"),
+        guard("t1", "critical", "deny", "rm -rf /srv/shop-old"),
+    ];
+    let text: String = ledger.iter().map(|l| l.to_string() + "\n").collect();
+    std::fs::write(repo.join(".git/vouch/events/s-guard.jsonl"), text).unwrap();
+    let summary = git_vouch::session::SessionSummary {
+        id: "s-guard".into(),
+        project: "shop".into(),
+        cwd: Some(cwd.into()),
+        first_prompt: Some("clean up the old shop".into()),
+        files: vec![path],
+        ..git_vouch::session::SessionSummary::default()
+    };
+    git_vouch::index::Catalog {
+        sessions: vec![summary],
+        ..git_vouch::index::Catalog::default()
+    }
+}
+
+/// The overview says what the guard decided in the session, from its repository's ledger.
+#[test]
+fn the_overview_shows_the_guards_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = git_vouch::tui::worker::Source::Local { cache: None };
+    let mut app = super::app(guarded_session(dir.path()), &[], None);
+    press(&mut app, &source, KeyCode::Enter);
+    let overview = draw(&mut app, (100, 30));
+    assert!(
+        overview.contains("Guard       2 calls checked · 1 critical, 0 high · 1 denied, 0 asked"),
+        "{overview}"
+    );
+    assert!(
+        overview.contains("critical denied, no result · rm -rf /srv/shop-old"),
+        "{overview}"
+    );
+}

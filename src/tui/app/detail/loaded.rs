@@ -20,6 +20,7 @@ impl App {
         };
         data.detail = Some(load.detail.clone());
         data.conversations.insert(None, load.conversation);
+        data.guard = load.guard;
         data.changes = Changes::Waiting;
         vec![
             Effect::LoadChanges(load.detail.clone()),

@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::guard::rules::Level;
 use crate::present;
 use crate::present::datetime;
 use crate::session::detail::SessionDetail;
@@ -158,8 +159,47 @@ fn activity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         )),
     )];
     lines.extend(subagents(app, d, width));
+    lines.extend(guard(app, width));
     lines.extend(commits(app, d, width));
     lines.extend(warnings(app, d, width));
+    lines
+}
+
+/// What the guard decided: its counts, then each high or critical call (none without a ledger).
+fn guard(app: &App, width: u16) -> Vec<Line<'static>> {
+    let Some(g) = app.open_data().and_then(|data| data.guard.clone()) else {
+        return Vec::new();
+    };
+    let style = if g.bypassed > 0 {
+        app.theme.error
+    } else {
+        Style::default()
+    };
+    let mut lines = vec![field(app, "Guard", vec![Span::styled(g.headline(), style)])];
+    for c in g.calls.iter().take(TOP) {
+        let level = if c.bypassed || c.level == Level::Critical {
+            app.theme.error
+        } else {
+            app.theme.warn
+        };
+        let what = hide_if(app.redacted, c.summary.as_deref().unwrap_or(&c.tool));
+        let rest = clip(
+            &format!("{} · {}", c.fate(), one_line(&what)),
+            width.saturating_sub(9),
+        );
+        lines.push(field(
+            app,
+            "",
+            vec![
+                Span::styled(format!("{:<9}", c.level.label()), level),
+                Span::raw(rest),
+            ],
+        ));
+    }
+    if g.calls.len() > TOP {
+        let more = format!("{} more in `git vouch audit`", g.calls.len() - TOP);
+        lines.push(field(app, "", vec![Span::styled(more, app.theme.muted)]));
+    }
     lines
 }
 
