@@ -92,12 +92,16 @@ impl PathClasses {
         if is_harmless_device(path) {
             return out;
         }
-        let temporary = self
-            .temporary
-            .iter()
-            .any(|t| path.starts_with(t) && path != t);
         let inside = place.repository.as_deref().unwrap_or(&place.cwd);
-        if !path.starts_with(inside) && !temporary {
+        let in_repository = path.starts_with(inside);
+        // A temporary folder is scratch space, unless the repository itself lives in it (a CI
+        // checkout, a test): then the folders beside it are other people's work.
+        let temporary = !in_repository
+            && self
+                .temporary
+                .iter()
+                .any(|t| path.starts_with(t) && path != t && !inside.starts_with(t));
+        if !in_repository && !temporary {
             out.push(PathClass::OutsideRepository);
         }
         if path == Path::new("/") || place.home.as_deref() == Some(path) {
@@ -106,7 +110,8 @@ impl PathClasses {
         if path.components().any(|c| c.as_os_str() == ".git") {
             out.push(PathClass::GitDir);
         }
-        if self.system.iter().any(|s| path.starts_with(s)) {
+        // The repository is the agent's workspace wherever it is (`/var/www/app`, `/root/x`).
+        if !in_repository && self.system.iter().any(|s| path.starts_with(s)) {
             out.push(PathClass::System);
         }
         if temporary {

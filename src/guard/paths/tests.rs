@@ -75,3 +75,43 @@ fn places_are_classified() {
         [PathClass::Unknown]
     );
 }
+
+#[test]
+fn a_repository_in_a_system_or_temporary_folder_is_still_the_workspace() {
+    let rules = Rules::embedded().unwrap();
+    let at = |repo: &str| Place {
+        cwd: PathBuf::from(repo),
+        repository: Some(PathBuf::from(repo)),
+        home: Some(PathBuf::from("/root")),
+    };
+    // A web app under /var, a project in root's home: writing in them is not a system write.
+    let www = at("/var/www/app");
+    assert_eq!(
+        rules
+            .paths
+            .of_path(Path::new("/var/www/app/index.php"), &www),
+        []
+    );
+    assert_eq!(
+        rules.paths.of_path(Path::new("/var/log/syslog"), &www),
+        [PathClass::OutsideRepository, PathClass::System]
+    );
+    assert_eq!(
+        rules
+            .paths
+            .of_path(Path::new("/root/x/main.rs"), &at("/root/x")),
+        []
+    );
+    // A checkout in /tmp: the folders beside it are other work, not scratch space.
+    let ci = at("/tmp/ci/repo");
+    assert_eq!(
+        rules.paths.of_path(Path::new("/tmp/ci/outside"), &ci),
+        [PathClass::OutsideRepository]
+    );
+    assert_eq!(rules.paths.of_path(Path::new("/tmp/ci/repo/a"), &ci), []);
+    // Elsewhere, /tmp stays scratch space.
+    assert_eq!(
+        rules.paths.of_path(Path::new("/tmp/x"), &place()),
+        [PathClass::Temporary]
+    );
+}
