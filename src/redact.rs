@@ -123,33 +123,41 @@ impl Redactor {
 impl Rule {
     /// Replaces this rule's secrets in `text`; true when anything changed.
     fn apply(&self, text: &mut String, counts: &mut Counts) -> bool {
-        let spec = self.spec;
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        let mut found = 0;
-        let markers = markers(text);
-        for caps in self.regex.captures_iter(text) {
-            let Some(secret) = caps.get(spec.group) else {
-                continue;
-            };
-            if !is_secret(spec, secret, &markers) {
-                continue;
-            }
-            out.push_str(&text[last..secret.start()]);
-            out.push_str("[REDACTED:");
-            out.push_str(spec.id);
-            out.push(']');
-            last = secret.end();
-            found += 1;
-        }
-        if found == 0 {
+        let Some((out, found)) = replace_secrets(self.spec, &self.regex, text) else {
             return false;
-        }
-        out.push_str(&text[last..]);
+        };
         *text = out;
-        *counts.entry(spec.id).or_default() += found;
+        *counts.entry(self.spec.id).or_default() += found;
         true
     }
+}
+
+/// `text` with the secrets `regex` (the pattern of `spec`) finds replaced by
+/// `[REDACTED:<rule>]`, and how many there were; `None` when there were none.
+fn replace_secrets(spec: &RuleSpec, regex: &Regex, text: &str) -> Option<(String, u64)> {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut found = 0;
+    let markers = markers(text);
+    for caps in regex.captures_iter(text) {
+        let Some(secret) = caps.get(spec.group) else {
+            continue;
+        };
+        if !is_secret(spec, secret, &markers) {
+            continue;
+        }
+        out.push_str(&text[last..secret.start()]);
+        out.push_str("[REDACTED:");
+        out.push_str(spec.id);
+        out.push(']');
+        last = secret.end();
+        found += 1;
+    }
+    if found == 0 {
+        return None;
+    }
+    out.push_str(&text[last..]);
+    Some((out, found))
 }
 
 /// Whether what `spec` matched is a secret: random enough, and not inside a replacement.

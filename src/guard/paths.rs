@@ -110,7 +110,7 @@ impl PathClasses {
         if path.components().any(|c| c.as_os_str() == ".git") {
             out.push(PathClass::GitDir);
         }
-        // The repository is the agent's workspace wherever it is (`/var/www/app`, `/root/x`).
+        // The repository is the agent's workspace wherever it is (a site under `/var/www`, a tool under `/opt`).
         if !in_repository && self.system.iter().any(|s| path.starts_with(s)) {
             out.push(PathClass::System);
         }

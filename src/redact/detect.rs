@@ -9,7 +9,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use regex::Regex;
 
 use super::rules::{EMAIL, RULES, RuleSpec};
-use super::{RedactOptions, is_secret, markers};
+use super::{RedactOptions, is_secret, markers, replace_secrets};
 
 /// The secret rules behind their keywords.
 pub struct Detector {
@@ -50,49 +50,31 @@ impl Detector {
 
     /// The ids of the rules that find a secret in `text`, each once, in rule order.
     pub fn secrets_in(&self, text: &str) -> Vec<&'static str> {
-        let mut candidate = vec![false; self.specs.len()];
-        for m in self.keywords.find_overlapping_iter(text) {
-            candidate[self.owner[m.pattern().as_usize()]] = true;
-        }
-        let markers = markers(text);
-        (0..self.specs.len())
-            .filter(|&i| candidate[i] && self.finds(i, text, &markers))
-            .map(|i| self.specs[i].id)
-            .collect()
+        self.finding(text).map(|i| self.specs[i].id).collect()
     }
 
     /// `text` with every secret replaced by `[REDACTED:<rule>]`, as the redactor would, compiling
     /// only the rules whose keywords are in it.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for id in self.secrets_in(text) {
-            let Some(i) = self.specs.iter().position(|s| s.id == id) else {
-                continue;
-            };
-            let spec = self.specs[i];
-            let Some(Some(regex)) = self.compiled[i].get() else {
-                continue;
-            };
-            let markers = markers(&out);
-            let mut next = String::with_capacity(out.len());
-            let mut last = 0;
-            for caps in regex.captures_iter(&out) {
-                let Some(secret) = caps.get(spec.group) else {
-                    continue;
-                };
-                if !is_secret(spec, secret, &markers) {
-                    continue;
-                }
-                next.push_str(&out[last..secret.start()]);
-                next.push_str("[REDACTED:");
-                next.push_str(spec.id);
-                next.push(']');
-                last = secret.end();
+        for i in self.finding(text).collect::<Vec<_>>() {
+            if let Some(Some(regex)) = self.compiled[i].get()
+                && let Some((next, _)) = replace_secrets(self.specs[i], regex, &out)
+            {
+                out = next;
             }
-            next.push_str(&out[last..]);
-            out = next;
         }
         out
+    }
+
+    /// The rules (by index) that find a secret in `text`.
+    fn finding<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
+        let mut candidate = vec![false; self.specs.len()];
+        for m in self.keywords.find_overlapping_iter(text) {
+            candidate[self.owner[m.pattern().as_usize()]] = true;
+        }
+        let markers = markers(text);
+        (0..self.specs.len()).filter(move |&i| candidate[i] && self.finds(i, text, &markers))
     }
 
     fn finds(&self, i: usize, text: &str, markers: &[std::ops::Range<usize>]) -> bool {

@@ -82,9 +82,9 @@ fn a_repository_in_a_system_or_temporary_folder_is_still_the_workspace() {
     let at = |repo: &str| Place {
         cwd: PathBuf::from(repo),
         repository: Some(PathBuf::from(repo)),
-        home: Some(PathBuf::from("/root")),
+        home: Some(PathBuf::from("/home/dev")),
     };
-    // A web app under /var, a project in root's home: writing in them is not a system write.
+    // A web app under /var, a tool under /opt: writing in them is not a system write.
     let www = at("/var/www/app");
     assert_eq!(
         rules
@@ -99,7 +99,7 @@ fn a_repository_in_a_system_or_temporary_folder_is_still_the_workspace() {
     assert_eq!(
         rules
             .paths
-            .of_path(Path::new("/root/x/main.rs"), &at("/root/x")),
+            .of_path(Path::new("/opt/shop/main.rs"), &at("/opt/shop")),
         []
     );
     // A checkout in /tmp: the folders beside it are other work, not scratch space.
