@@ -13,3 +13,4 @@ pub mod pattern;
 pub mod policy;
 pub mod rules;
 pub mod shell;
+pub mod watch;

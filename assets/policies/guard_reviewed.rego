@@ -1,6 +1,7 @@
 # Risky calls had a person's decision: no tool call the guard found critical (or, with
 # `min_level = "high"`, high or critical) ran while the guard only observed it. A call the guard
-# asked about ran because a person said yes; a denied one never ran. With `require_guard = true`,
+# asked about ran because a person said yes (at Claude Code's prompt or at `git vouch watch`); a
+# denied one never ran. With `require_guard = true`,
 # a session the guard never checked (hooks missing, `vouch.guard off`) is a violation too. A denied
 # call that ran anyway (a guard bypass) is always a violation.
 package vouch.builtin.guard_reviewed
@@ -23,6 +24,7 @@ violations contains v if {
 	some c in s.guard.calls
 	ranks[c.level] >= min_rank
 	c.verdict == "allow"
+	not is_string(c.answered_by)
 	c.outcome != "no_result"
 	v := lib.session_violation(s, sprintf("%s call ran with nobody asked (guard mode %s, rule %s): %s", [c.level, c.mode, concat(", ", c.rules), what(c)]))
 }

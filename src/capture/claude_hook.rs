@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 
 mod alert;
 mod guard;
+mod hold;
 mod ledger;
 mod streak;
 

@@ -15,9 +15,10 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::time::UNIX_EPOCH;
 
 use ignore::Match;
-use ignore::gitignore::{Gitignore, GitignoreBuilder, gitconfig_excludes_path};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use super::state::{StateDir, file_id};
+use crate::git::config;
 use crate::git::paths::RepoPaths;
 
 const MAGIC: &[u8] = b"GVSNAP2\n";
@@ -52,7 +53,7 @@ impl Changes {
 /// not matched against the ignore rules again.
 pub fn walk(repo: &RepoPaths, known: Option<&[String]>) -> Vec<Changed> {
     let mut base = GitignoreBuilder::new(&repo.worktree);
-    if let Some(global) = gitconfig_excludes_path().filter(|p| p.is_file()) {
+    if let Some(global) = config::excludes_file(repo).filter(|p| p.is_file()) {
         base.add(global);
     }
     let exclude = repo.common_dir.join("info/exclude");
@@ -408,5 +409,22 @@ mod tests {
         assert_eq!(Snapshot::decode(MAGIC).unwrap(), Snapshot::default());
         assert!(Snapshot::decode(b"garbage").is_err());
         assert!(Snapshot::decode(b"GVSNAP2\n\xff\xfe").is_err());
+    }
+
+    #[test]
+    fn the_configured_global_excludes_file_is_honoured() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        let repo = git2::Repository::init(&root).unwrap();
+        let excludes = dir.path().join("global-ignore");
+        fs::write(&excludes, "*.secret\n").unwrap();
+        repo.config()
+            .unwrap()
+            .set_str("core.excludesFile", excludes.to_str().unwrap())
+            .unwrap();
+        write(&root, "a.txt", "x\n");
+        write(&root, "b.secret", "x\n");
+        let paths = RepoPaths::discover(&root).unwrap();
+        assert_eq!(Snapshot::take(&paths).0, ["a.txt"]);
     }
 }

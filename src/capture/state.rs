@@ -8,6 +8,7 @@
 //! commits/<sha>.json        what post-commit recorded about a commit
 //! pushes.jsonl              what pre-push saw
 //! snapshots/                worktree snapshots taken before Bash calls
+//! cache/                    what hooks would otherwise parse on every call (the guard's rules)
 //! errors.log                problems met by hooks (they never fail the agent or git)
 //! ```
 //!
@@ -75,6 +76,9 @@ impl StateDir {
     }
     pub fn snapshots_dir(&self) -> PathBuf {
         self.root.join("snapshots")
+    }
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join("cache")
     }
     pub fn commit_file(&self, sha: &str) -> PathBuf {
         self.root

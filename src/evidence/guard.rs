@@ -118,6 +118,10 @@ pub struct GuardedCall {
     /// a successful result for it (a denied call's result is the denial). No peer checks this.
     #[serde(default)]
     pub bypassed: bool,
+    /// Who answered for the call at `git vouch watch` (the verdict is their answer); absent when
+    /// nobody there did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_by: Option<String>,
 }
 
 impl GuardedCall {
@@ -132,12 +136,17 @@ impl GuardedCall {
 
     /// A call that ran although nobody was asked: the guard only observed it.
     pub fn ran_unreviewed(&self) -> bool {
-        self.verdict == Verdict::Allow && self.outcome != Outcome::NoResult
+        self.verdict == Verdict::Allow
+            && self.answered_by.is_none()
+            && self.outcome != Outcome::NoResult
     }
 
     /// Who decided that the call would run or not.
     pub fn decided_by(&self) -> DecidedBy {
+        let watched = self.answered_by.is_some();
         match (self.verdict, self.outcome) {
+            (Verdict::Allow, _) if watched => DecidedBy::PersonAllowed,
+            (Verdict::Deny, _) if watched => DecidedBy::PersonDenied,
             (Verdict::Allow, _) => DecidedBy::Permissions,
             (Verdict::Deny, _) => DecidedBy::Guard,
             (Verdict::Ask, Outcome::NoResult) => DecidedBy::PersonRefusedOrNoAnswer,
@@ -158,6 +167,8 @@ pub enum DecidedBy {
     PersonAllowed,
     /// Asked, and it never ran: the person said no, or nobody answered.
     PersonRefusedOrNoAnswer,
+    /// A person denied it at `git vouch watch`.
+    PersonDenied,
 }
 
 impl DecidedBy {
@@ -168,6 +179,7 @@ impl DecidedBy {
             Self::Guard => "denied",
             Self::PersonAllowed => "person allowed",
             Self::PersonRefusedOrNoAnswer => "person refused",
+            Self::PersonDenied => "person denied",
         }
     }
 }
@@ -259,6 +271,11 @@ fn guarded(event: &EventRecord, r: &GuardRecord, outcome: Outcome) -> GuardedCal
         reason: r.reason.clone(),
         outcome,
         bypassed: false,
+        answered_by: r
+            .held
+            .as_ref()
+            .filter(|h| h.answer.is_some())
+            .and_then(|h| h.by.clone()),
     }
 }
 

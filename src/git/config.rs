@@ -2,6 +2,9 @@
 //! repository's configuration with the person's global and system files under it, includes and
 //! worktree configuration honoured as git does.
 
+use std::env;
+use std::path::PathBuf;
+
 use super::RepoPaths;
 
 /// Why a configuration value could not be read.
@@ -27,10 +30,7 @@ pub fn values(repo: &RepoPaths, keys: &[&str]) -> Result<Vec<Option<String>>, Co
         source,
     };
     let first = keys.first().copied().unwrap_or_default();
-    let config = git2::Repository::open(&repo.git_dir)
-        .and_then(|r| r.config())
-        .and_then(|mut c| c.snapshot())
-        .map_err(|e| error(first, e))?;
+    let config = open(repo).map_err(|e| error(first, e))?;
     keys.iter()
         .map(|key| match config.get_string(key) {
             Ok(v) => Ok(Some(v)),
@@ -38,6 +38,31 @@ pub fn values(repo: &RepoPaths, keys: &[&str]) -> Result<Vec<Option<String>>, Co
             Err(e) => Err(error(key, e)),
         })
         .collect()
+}
+
+/// The global excludes file as git finds it: `core.excludesFile` (`~/` expanded), else
+/// `$XDG_CONFIG_HOME/git/ignore`, else `~/.config/git/ignore`; whether it exists is not checked.
+/// Read through libgit2 in the same way as [`values`]: the snapshot walk around each Bash call
+/// needs it, and `ignore`'s own lookup compiles a regular expression per process.
+pub fn excludes_file(repo: &RepoPaths) -> Option<PathBuf> {
+    if let Ok(config) = open(repo) {
+        match config.get_path("core.excludesfile") {
+            Ok(path) => return Some(path),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {}
+            Err(_) => return None,
+        }
+    }
+    let xdg = env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let config_home = xdg.or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    config_home.map(|dir| dir.join("git/ignore"))
+}
+
+fn open(repo: &RepoPaths) -> Result<git2::Config, git2::Error> {
+    git2::Repository::open(&repo.git_dir)
+        .and_then(|r| r.config())
+        .and_then(|mut c| c.snapshot())
 }
 
 #[cfg(test)]
@@ -64,5 +89,27 @@ mod tests {
             err.starts_with("cannot read git config vouch.guard in "),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_excludes_file_is_the_configured_one_with_the_home_folder_expanded() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let paths = RepoPaths::discover(dir.path()).unwrap();
+        let set = |value: &str| {
+            repo.config()
+                .unwrap()
+                .set_str("core.excludesFile", value)
+                .unwrap();
+        };
+        set("/srv/shop/ignores");
+        assert_eq!(
+            excludes_file(&paths),
+            Some(PathBuf::from("/srv/shop/ignores"))
+        );
+        set("~/my-ignores");
+        let expanded = excludes_file(&paths).unwrap();
+        assert!(expanded.ends_with("my-ignores"), "{}", expanded.display());
+        assert!(!expanded.starts_with("~"), "{}", expanded.display());
     }
 }

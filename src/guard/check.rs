@@ -14,6 +14,7 @@ use super::decide::{Decision, GuardMode, Verdict, cannot_assess, decide, repeate
 use super::paths::Place;
 use super::policy::{self, PolicyDecision, PolicyInput};
 use super::rules::{Category, Level, Rules};
+use super::watch::Hold;
 use crate::redact::detect::Detector;
 
 /// A tool call about to run.
@@ -56,6 +57,9 @@ pub struct GuardRecord {
     pub error: Option<String>,
     /// How long the check took, in microseconds (rules loaded, parsed, assessed, decided).
     pub micros: u64,
+    /// When the call was held for a person at `git vouch watch`: the answer, or why none came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<Hold>,
 }
 
 /// The outcome of a check: the decision and what the ledger keeps.
@@ -144,6 +148,7 @@ pub fn check_with(
         failed_before: call.failed_before,
         error,
         micros: micros_since(started),
+        held: None,
     };
     Checked { decision, record }
 }
@@ -164,6 +169,7 @@ pub fn unassessed(mode: GuardMode, why: String, interactive: bool, started: Inst
         failed_before: 0,
         error: Some(why),
         micros: micros_since(started),
+        held: None,
     };
     Checked { decision, record }
 }

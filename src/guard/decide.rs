@@ -101,6 +101,18 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// What the PreToolUse hook prints when a person allowed the call at `git vouch watch`: an
+/// explicit `allow`, which lets this one call skip Claude Code's own prompt.
+pub fn approved_output(reason: &str) -> Value {
+    json!({
+        "hookSpecificOutput": {
+            "hookEventName": "PreToolUse",
+            "permissionDecision": "allow",
+            "permissionDecisionReason": reason,
+        }
+    })
+}
+
 /// What the PreToolUse hook prints for a decision (nothing for "no objection").
 pub fn hook_output(decision: &Decision) -> Option<Value> {
     let verdict = match decision.verdict {

@@ -35,7 +35,7 @@ pub enum PathClass {
 }
 
 /// The globs that say which files are which, from the rules file's `[paths]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PathSpec {
     pub private_key: Vec<String>,

@@ -11,6 +11,8 @@ use super::pattern::{Globs, LazyRegex};
 const DEFAULT: &str = include_str!("../../assets/guard.toml");
 /// The name the embedded rules go by in messages.
 const EMBEDDED: &str = "assets/guard.toml";
+/// The embedded rules' FNV-1a, computed by the compiler: it names their cached parse.
+const DEFAULT_HASH: u64 = fnv1a(DEFAULT.as_bytes());
 
 /// How risky a call is.
 #[derive(
@@ -43,7 +45,7 @@ pub enum Category {
 }
 
 /// What a rule looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum On {
     Command,
@@ -55,14 +57,14 @@ pub enum On {
     Unparsed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Refs {
     Protected,
 }
 
 /// One rule as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleSpec {
     id: String,
@@ -90,7 +92,7 @@ struct RuleSpec {
     tools: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSpec {
     #[serde(default)]
@@ -173,38 +175,59 @@ impl Rules {
 
     /// The embedded rules with `worktree/.vouch/guard.toml` over them, where it exists.
     pub fn for_repository(worktree: &Path) -> Result<Self, RulesError> {
+        Self::for_repository_cached(worktree, None)
+    }
+
+    /// [`Self::for_repository`], with the embedded rules' parse kept in `cache` (a folder of the
+    /// repository's state): parsing their TOML is the larger part of a guarded hook's work, and
+    /// JSON reads several times faster. A cache that is missing or unreadable is rebuilt; the
+    /// repository's own file is always read afresh.
+    pub fn for_repository_cached(
+        worktree: &Path,
+        cache: Option<&Path>,
+    ) -> Result<Self, RulesError> {
+        let embedded = match cache {
+            Some(dir) => cached_default(dir)?,
+            None => parse(DEFAULT, EMBEDDED)?,
+        };
         let path = worktree.join(REPOSITORY_FILE);
+        let mut files = vec![(embedded, EMBEDDED)];
         match std::fs::read_to_string(&path) {
-            Ok(text) => Self::from_files(&[(DEFAULT, EMBEDDED), (&text, REPOSITORY_FILE)]),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::embedded(),
-            Err(source) => Err(RulesError::Io { path, source }),
+            Ok(text) => files.push((parse(&text, REPOSITORY_FILE)?, REPOSITORY_FILE)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(RulesError::Io { path, source }),
         }
+        Self::from_specs(files)
     }
 
     /// Later files add rules, replace rules with the same id and extend the lists.
     pub fn from_files(files: &[(&str, &str)]) -> Result<Self, RulesError> {
+        let specs = files
+            .iter()
+            .map(|(text, file)| Ok((parse(text, file)?, *file)))
+            .collect::<Result<Vec<_>, RulesError>>()?;
+        Self::from_specs(specs)
+    }
+
+    fn from_specs(files: Vec<(FileSpec, &str)>) -> Result<Self, RulesError> {
         let mut specs: Vec<(RuleSpec, String)> = Vec::new();
         let mut paths = PathSpec::default();
         let mut refs = Vec::new();
         let mut max_repeated_failures = 0;
-        for (text, file) in files {
-            let spec: FileSpec = toml::from_str(text).map_err(|source| RulesError::Toml {
-                file: (*file).to_owned(),
-                source,
-            })?;
+        let last = files.last().map_or("", |f| f.1);
+        for (spec, file) in files {
             extend_paths(&mut paths, spec.paths);
             refs.extend(spec.protected_refs);
             max_repeated_failures = spec.max_repeated_failures.unwrap_or(max_repeated_failures);
             for rule in spec.rule {
                 specs.retain(|(r, _)| r.id != rule.id);
-                specs.push((rule, (*file).to_owned()));
+                specs.push((rule, file.to_owned()));
             }
         }
         let glob_err = |file: &str| {
             let file = file.to_owned();
             move |source| RulesError::Glob { file, source }
         };
-        let last = files.last().map_or("", |f| f.1);
         let rules = specs
             .into_iter()
             .map(|(s, file)| compile(s, &file))
@@ -220,6 +243,73 @@ impl Rules {
     pub fn is_protected(&self, branch: &str) -> bool {
         self.protected_refs.is_match(branch)
     }
+}
+
+fn parse(text: &str, file: &str) -> Result<FileSpec, RulesError> {
+    toml::from_str(text).map_err(|source| RulesError::Toml {
+        file: file.to_owned(),
+        source,
+    })
+}
+
+/// The file in a cache folder that holds the embedded rules' parse as JSON: its name changes
+/// with the rules' text and the program's version.
+pub fn cache_name() -> String {
+    format!(
+        "guard-rules-{}-{DEFAULT_HASH:016x}.json",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The embedded rules as parsed, from the cache in `dir` when it holds them, else parsed from
+/// TOML and written there (atomically; a cache that cannot be written is no error).
+fn cached_default(dir: &Path) -> Result<FileSpec, RulesError> {
+    let name = cache_name();
+    let path = dir.join(&name);
+    if let Some(spec) = std::fs::read(&path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+    {
+        return Ok(spec);
+    }
+    let spec = parse(DEFAULT, EMBEDDED)?;
+    if let Ok(json) = serde_json::to_vec(&spec) {
+        let temp = dir.join(format!("{name}.{}.tmp", std::process::id()));
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&temp, json))
+            .and_then(|()| std::fs::rename(&temp, &path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        } else {
+            remove_other_caches(dir, &name);
+        }
+    }
+    Ok(spec)
+}
+
+/// Removes the parses of other versions of the rules.
+fn remove_other_caches(dir: &Path, keep: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("guard-rules-") && name.ends_with(".json") && name != keep {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
 }
 
 fn extend_paths(into: &mut PathSpec, from: PathSpec) {

@@ -1,7 +1,9 @@
 //! Whether a text holds a secret, the way [`super::Redactor`] would redact it, for a process
 //! that checks one text and exits (the guard's PreToolUse hook): compiling every rule costs
 //! milliseconds, so one pass finds the rules' keywords in the text first and only the rules
-//! whose keywords are there are compiled and run (gitleaks' keyword prefilter).
+//! whose keywords are there are compiled and run (gitleaks' keyword prefilter). A short text
+//! (a tool input, mostly) is searched for each keyword in turn, which costs less than building
+//! an automaton; a long one, with an Aho-Corasick automaton built on first use.
 
 use std::sync::OnceLock;
 
@@ -11,11 +13,16 @@ use regex::Regex;
 use super::rules::{EMAIL, RULES, RuleSpec};
 use super::{RedactOptions, is_secret, markers, replace_secrets};
 
+/// Texts up to this many bytes are searched keyword by keyword.
+const SHORT: usize = 16 * 1024;
+
 /// The secret rules behind their keywords.
 pub struct Detector {
     specs: Vec<&'static RuleSpec>,
-    /// Every rule's keywords, ASCII case ignored.
-    keywords: AhoCorasick,
+    /// Every rule's keywords (lower case: ASCII case is ignored).
+    words: Vec<&'static str>,
+    /// The keywords as one automaton, for long texts.
+    automaton: OnceLock<AhoCorasick>,
     /// For each keyword, the rule it belongs to.
     owner: Vec<usize>,
     /// Each rule's pattern, compiled when first needed (`None`: it does not compile).
@@ -34,18 +41,44 @@ impl Detector {
             words.extend(spec.keywords.iter().copied());
             owner.extend(std::iter::repeat_n(i, spec.keywords.len()));
         }
-        // The automaton that is quickest to build: it searches one text, then the process ends.
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .build(&words)
-            .unwrap_or_else(|_| AhoCorasick::new(Vec::<&str>::new()).expect("an empty automaton"));
         Self {
             compiled: specs.iter().map(|_| OnceLock::new()).collect(),
             specs,
-            keywords,
+            words,
+            automaton: OnceLock::new(),
             owner,
         }
+    }
+
+    /// Which rules have a keyword in `text`.
+    fn candidates(&self, text: &str) -> Vec<bool> {
+        let mut candidate = vec![false; self.specs.len()];
+        if text.len() <= SHORT {
+            let lower = text.to_ascii_lowercase();
+            for (word, &rule) in self.words.iter().zip(&self.owner) {
+                if !candidate[rule]
+                    && memchr::memmem::find(lower.as_bytes(), word.as_bytes()).is_some()
+                {
+                    candidate[rule] = true;
+                }
+            }
+            return candidate;
+        }
+        let automaton = self.automaton.get_or_init(|| {
+            // The automaton that is quickest to build: it searches one text, then the process
+            // ends.
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .build(&self.words)
+                .unwrap_or_else(|_| {
+                    AhoCorasick::new(Vec::<&str>::new()).expect("an empty automaton")
+                })
+        });
+        for m in automaton.find_overlapping_iter(text) {
+            candidate[self.owner[m.pattern().as_usize()]] = true;
+        }
+        candidate
     }
 
     /// The ids of the rules that find a secret in `text`, each once, in rule order.
@@ -69,10 +102,7 @@ impl Detector {
 
     /// The rules (by index) that find a secret in `text`.
     fn finding<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
-        let mut candidate = vec![false; self.specs.len()];
-        for m in self.keywords.find_overlapping_iter(text) {
-            candidate[self.owner[m.pattern().as_usize()]] = true;
-        }
+        let candidate = self.candidates(text);
         let markers = markers(text);
         (0..self.specs.len()).filter(move |&i| candidate[i] && self.finds(i, text, &markers))
     }

@@ -642,3 +642,148 @@ fn a_webhook_that_never_answers_does_not_hold_the_agent_and_a_bad_address_is_log
         "{errors}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Holding a call for `git vouch watch`: the real hook against a watcher on the real socket.
+
+use git_vouch::guard::watch::{self, Answer, Reply, Watcher};
+
+impl Repo {
+    fn watcher(&self) -> Watcher {
+        Watcher::bind(&watch::socket_path(&self.dir.join(".git/vouch"))).unwrap()
+    }
+}
+
+/// Answers the next held call with `answer`, and hands back what was held.
+fn answer_next(
+    watcher: Watcher,
+    answer: Answer,
+    reason: Option<&'static str>,
+) -> std::thread::JoinHandle<(Watcher, watch::Held)> {
+    std::thread::spawn(move || {
+        let incoming = watcher.accept().unwrap();
+        let held = incoming.held.clone();
+        let reply = Reply {
+            answer,
+            reason: reason.map(str::to_owned),
+            by: "alice".into(),
+        };
+        incoming.answer(&reply).unwrap();
+        (watcher, held)
+    })
+}
+
+fn reason_of(decision: &Value) -> &str {
+    decision["permissionDecisionReason"].as_str().unwrap()
+}
+
+#[test]
+fn a_watcher_allows_a_held_call_once_and_the_ledger_says_who() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    let answering = answer_next(repo.watcher(), Answer::Allow, None);
+    let decision = repo.bash("git push --force origin feature").unwrap();
+    let (_watcher, held) = answering.join().unwrap();
+    assert_eq!(held.tool, "Bash");
+    assert_eq!(held.input["command"], "git push --force origin feature");
+    assert_eq!(held.level, Level::High);
+    assert_eq!(held.fallback, Verdict::Ask);
+    assert_eq!(held.session_id, SID);
+    assert_eq!(decision["permissionDecision"], "allow", "{decision}");
+    assert!(reason_of(&decision).contains("alice allowed this call once"));
+    let record = repo.last_guard();
+    assert_eq!(record.verdict, Verdict::Allow);
+    let hold = record.held.unwrap();
+    assert_eq!(hold.answer, Some(Answer::Allow));
+    assert_eq!(hold.by.as_deref(), Some("alice"));
+    assert!(hold.error.is_none());
+}
+
+#[test]
+fn where_nobody_could_answer_a_watcher_can_and_its_denial_reaches_the_agent() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    let answering = answer_next(repo.watcher(), Answer::Deny, Some("use a pull request"));
+    let input = json!({ "command": "git push --force origin feature" });
+    let decision = repo.call("Bash", &input, "sdk-cli").unwrap();
+    let (_watcher, held) = answering.join().unwrap();
+    // Without the watcher this would have been denied: that is what the hook falls back to.
+    assert_eq!(held.fallback, Verdict::Deny);
+    assert_eq!(decision["permissionDecision"], "deny");
+    let reason = reason_of(&decision);
+    assert!(reason.contains("alice denied this call"), "{reason}");
+    assert!(reason.contains("use a pull request"), "{reason}");
+    let record = repo.last_guard();
+    assert!(
+        !record.interactive,
+        "the record keeps Claude Code's own answerability"
+    );
+    assert_eq!(
+        record.held.unwrap().reason.as_deref(),
+        Some("use a pull request")
+    );
+}
+
+#[test]
+fn a_held_call_handed_to_claude_codes_prompt_is_asked_there() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    let answering = answer_next(repo.watcher(), Answer::Prompt, None);
+    let decision = repo.bash("git push --force origin feature").unwrap();
+    answering.join().unwrap();
+    assert_eq!(decision["permissionDecision"], "ask");
+    assert!(reason_of(&decision).contains("alice handed this call to you"));
+}
+
+#[test]
+fn a_watcher_that_never_answers_leaves_the_guards_own_decision_in_time() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    repo.git(&["config", "vouch.guardWait", "1"]);
+    let watcher = repo.watcher();
+    let silent = std::thread::spawn(move || {
+        let incoming = watcher.accept().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        drop(incoming);
+        watcher
+    });
+    let started = std::time::Instant::now();
+    let decision = repo.bash("git push --force origin feature").unwrap();
+    let took = started.elapsed();
+    assert_eq!(decision["permissionDecision"], "ask");
+    assert!(took >= std::time::Duration::from_millis(900), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    let hold = repo.last_guard().held.unwrap();
+    assert_eq!(hold.answer, None);
+    assert_eq!(hold.error.as_deref(), Some("nobody answered within 1 s"));
+    drop(silent.join().unwrap());
+    // A watcher that is gone: the socket left behind answers nobody, and the guard decides.
+    assert_eq!(
+        repo.bash("git push --force origin feature").unwrap()["permissionDecision"],
+        "ask"
+    );
+    assert!(repo.last_guard().held.is_none());
+}
+
+#[test]
+fn denials_and_harmless_calls_are_never_held() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    let watcher = repo.watcher();
+    let socket = watcher.path().to_path_buf();
+    // Critical calls are denied outright; harmless ones pass; neither waits for the watcher.
+    let denied = repo.bash("rm -rf /srv/other-folder").unwrap();
+    assert_eq!(denied["permissionDecision"], "deny");
+    assert_eq!(repo.bash("git status --short"), None);
+    assert!(repo.last_guard().held.is_none());
+    // Nothing connected: a probe connection is the first the watcher sees.
+    let probe = std::thread::spawn(move || {
+        let mut stream = std::os::unix::net::UnixStream::connect(socket).unwrap();
+        stream.write_all(b"{}\n").unwrap();
+    });
+    assert!(matches!(
+        watcher.accept(),
+        Err(watch::WatchError::Garbled(_))
+    ));
+    probe.join().unwrap();
+}

@@ -7,7 +7,7 @@
 use std::env;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -17,14 +17,15 @@ use crate::capture::state::StateDir;
 use crate::clock::Clock;
 use crate::git::config;
 use crate::guard::check::{self, Call, Checked, GuardRecord, unassessed};
-use crate::guard::decide::{GuardMode, Verdict, hook_output};
+use crate::guard::decide::{GuardMode, Verdict, approved_output, hook_output};
 use crate::guard::paths::Place;
 use crate::guard::rules::Rules;
+use crate::guard::watch;
 use crate::redact::RedactOptions;
 use crate::redact::detect::Detector;
 use crate::transcript::repeats::call_key;
 
-use super::{alert, streak};
+use super::{alert, hold, streak};
 
 /// The guard's check of one call, for its ledger line.
 pub(super) struct Guarded {
@@ -45,25 +46,51 @@ pub(super) fn check_call(
 ) -> Option<Guarded> {
     let started = Instant::now();
     let interactive = interactive();
-    let (mode, webhook) = settings(state);
+    let settings = settings(state);
+    let mode = settings.mode;
     if mode == Ok(GuardMode::Off) {
         return None;
     }
     let mut key = None;
     let context = "hook claude PreToolUse (guard)";
-    let checked = hook_panic::catch(context, Notice::Silent, clock, || {
-        hook_panic::test_trigger("guard");
-        checked(mode.clone(), state, payload, bytes, interactive, &mut key)
-    })
-    .unwrap_or_else(|| {
-        let why = "internal error, logged to errors.log".to_owned();
-        unassessed(mode.unwrap_or(GuardMode::Ask), why, interactive, started)
-    });
+    let whole: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    let check = |interactive: bool, key: &mut Option<u64>| {
+        hook_panic::catch(context, Notice::Silent, clock, || {
+            hook_panic::test_trigger("guard");
+            checked(mode.clone(), state, payload, &whole, interactive, key)
+        })
+        .unwrap_or_else(|| {
+            let why = "internal error, logged to errors.log".to_owned();
+            unassessed(
+                mode.clone().unwrap_or(GuardMode::Ask),
+                why,
+                interactive,
+                started,
+            )
+        })
+    };
+    let mut checked = check(interactive, &mut key);
+    if let Some(tool) = payload.tool_name.as_deref().filter(|t| !t.is_empty()) {
+        let call = hold::Call {
+            payload,
+            tool,
+            input: whole.get("tool_input").unwrap_or(&Value::Null),
+        };
+        let answerable = || check(true, &mut None);
+        checked = hold::if_watched(
+            state,
+            &call,
+            checked,
+            interactive,
+            settings.wait,
+            answerable,
+        );
+    }
     print(&checked);
     Some(Guarded {
         record: checked.record,
         key,
-        webhook,
+        webhook: settings.webhook,
     })
 }
 
@@ -73,7 +100,7 @@ pub(super) fn unreadable_payload(why: &str) {
     let Some(state) = env::current_dir().ok().and_then(|d| StateDir::discover(&d)) else {
         return;
     };
-    let mode = settings(&state).0.unwrap_or(GuardMode::Ask);
+    let mode = settings(&state).mode.unwrap_or(GuardMode::Ask);
     print(&unassessed(
         mode,
         why.to_owned(),
@@ -91,7 +118,7 @@ fn checked(
     mode: Result<GuardMode, String>,
     state: &StateDir,
     payload: &Payload,
-    bytes: &[u8],
+    whole: &Value,
     interactive: bool,
     key: &mut Option<u64>,
 ) -> Checked {
@@ -106,7 +133,6 @@ fn checked(
             started,
         );
     };
-    let whole: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
     let input = whole.get("tool_input").unwrap_or(&Value::Null);
     let cwd = payload
         .cwd
@@ -122,7 +148,8 @@ fn checked(
     let call_key = call_key(tool, input);
     *key = Some(call_key);
     let agent = payload.agent_id.as_deref();
-    let rules = Rules::for_repository(worktree).map_err(|e| e.to_string());
+    let rules =
+        Rules::for_repository_cached(worktree, Some(&state.cache_dir())).map_err(|e| e.to_string());
     let limit = rules.as_ref().map_or(0, |r| r.max_repeated_failures);
     let failed_before = payload.session().filter(|_| limit > 0).map_or(0, |sid| {
         streak::failed_before(&state.events_file(sid), agent, call_key, limit)
@@ -144,16 +171,34 @@ fn checked(
     )
 }
 
-/// `vouch.guard` of the repository (or why it cannot be used) and `vouch.guardWebhook`.
-fn settings(state: &StateDir) -> (Result<GuardMode, String>, Option<String>) {
-    match config::values(&state.repo, &[GuardMode::KEY, alert::KEY]) {
+/// The repository's guard settings.
+struct Settings {
+    /// `vouch.guard`, or why it cannot be used.
+    mode: Result<GuardMode, String>,
+    /// `vouch.guardWebhook`.
+    webhook: Option<String>,
+    /// How long a call is held for `git vouch watch` (`vouch.guardWait`).
+    wait: Duration,
+}
+
+fn settings(state: &StateDir) -> Settings {
+    match config::values(&state.repo, &[GuardMode::KEY, alert::KEY, watch::WAIT_KEY]) {
         Ok(mut values) => {
+            let wait = watch::wait_for(values.pop().flatten().as_deref());
             let webhook = values.pop().flatten().filter(|u| !u.trim().is_empty());
             let mode = values.pop().flatten();
             let mode = GuardMode::from_value(mode.as_deref()).map_err(|e| e.to_string());
-            (mode, webhook)
+            Settings {
+                mode,
+                webhook,
+                wait,
+            }
         }
-        Err(e) => (Err(e.to_string()), None),
+        Err(e) => Settings {
+            mode: Err(e.to_string()),
+            webhook: None,
+            wait: watch::wait_for(None),
+        },
     }
 }
 
@@ -163,9 +208,22 @@ fn interactive() -> bool {
     check::interactive(entrypoint.as_deref(), ci.as_deref())
 }
 
-/// Prints the decision on stdout, where Claude Code reads it (nothing for "no objection").
+/// Prints the decision on stdout, where Claude Code reads it (nothing for "no objection"; an
+/// explicit `allow` when a person allowed the call at `git vouch watch`).
 fn print(checked: &Checked) {
-    if let Some(output) = hook_output(&checked.decision) {
+    let approved = checked
+        .record
+        .held
+        .as_ref()
+        .is_some_and(|h| h.answer == Some(watch::Answer::Allow));
+    let output = if approved {
+        Some(approved_output(
+            checked.decision.reason.as_deref().unwrap_or_default(),
+        ))
+    } else {
+        hook_output(&checked.decision)
+    };
+    if let Some(output) = output {
         let mut line = output.to_string();
         line.push('\n');
         let _ = io::stdout().lock().write_all(line.as_bytes());

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use super::InstallError;
+use crate::guard::watch::HOOK_TIMEOUT_SECS;
 use crate::transcript::hook_event::HookEvent;
 
 /// The events we listen to.
@@ -33,9 +34,16 @@ pub fn command(event: &str) -> String {
     format!("command -v git-vouch >/dev/null 2>&1 && git-vouch hook claude {event} || true")
 }
 
-/// Our entry for one event.
+/// Our entry for one event. PreToolUse carries its timeout: the guard may hold a call for a
+/// person at `git vouch watch`, always well inside it (`guard::watch::MAX_WAIT_SECS`), and an
+/// explicit value keeps older Claude Code versions (60 s by default before 2.1.3) from cutting
+/// the hold short.
 pub fn entry(event: &str) -> Value {
-    let hooks = json!([{ "type": "command", "command": command(event) }]);
+    let hooks = if HookEvent::parse(event) == HookEvent::PreToolUse {
+        json!([{ "type": "command", "command": command(event), "timeout": HOOK_TIMEOUT_SECS }])
+    } else {
+        json!([{ "type": "command", "command": command(event) }])
+    };
     // Tool events carry a matcher: we want every tool for the event ledger.
     if HookEvent::parse(event).is_tool_event() {
         json!({ "matcher": "*", "hooks": hooks })

@@ -16,6 +16,16 @@ use crate::git::Git;
 
 /// Entry point when the first argument is `hook`: parse leniently and never fail.
 pub fn main() -> ExitCode {
+    // The agent's hook runs on every tool call: its one form, `hook claude <event>`, is read
+    // without clap, whose parser costs more than the rest of a harmless call's start.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(2).collect();
+    if let [agent, event] = args.as_slice()
+        && agent == "claude"
+        && let Some(event) = event.to_str().filter(|e| !e.starts_with('-'))
+    {
+        let event = event.to_owned();
+        return exit_code(&HookCommand::Claude { event });
+    }
     let Ok(cli) = Cli::try_parse() else {
         // An unknown hook form from a newer or older install: do nothing, successfully.
         return ExitCode::SUCCESS;

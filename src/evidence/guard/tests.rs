@@ -28,6 +28,7 @@ fn pre(second: u32, id: &str, level: Level, verdict: Verdict) -> EventRecord {
             failed_before: 0,
             error: None,
             micros: 80,
+            held: None,
         }),
         ..EventRecord::default()
     }

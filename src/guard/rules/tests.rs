@@ -109,3 +109,51 @@ fn every_embedded_expression_compiles_since_they_are_compiled_only_when_needed()
         LazyRegex::checked(pattern).unwrap();
     }
 }
+
+#[test]
+fn the_embedded_rules_parse_is_cached_as_json_and_rebuilt_when_unusable() {
+    let repo = tempfile::tempdir().unwrap();
+    let cache = repo.path().join("cache");
+    std::fs::create_dir(&cache).unwrap();
+    let stale = cache.join("guard-rules-0.0.1-0000000000000000.json");
+    std::fs::write(&stale, "{}").unwrap();
+    let summary = |r: &Rules| -> Vec<(String, String)> {
+        r.rules
+            .iter()
+            .map(|r| (r.id.clone(), r.reason.clone()))
+            .collect()
+    };
+    let plain = summary(&Rules::for_repository(repo.path()).unwrap());
+    // A miss parses the TOML, writes the cache and drops other versions' caches.
+    let first = Rules::for_repository_cached(repo.path(), Some(&cache)).unwrap();
+    assert_eq!(summary(&first), plain);
+    let file = cache.join(cache_name());
+    assert!(file.is_file());
+    assert!(!stale.exists());
+    // A hit is read from the cache: an edit there shows.
+    let json = std::fs::read_to_string(&file).unwrap();
+    let first_reason = &plain[0].1;
+    let edited = json.replacen(
+        &serde_json::to_string(first_reason).unwrap(),
+        "\"edited\"",
+        1,
+    );
+    assert_ne!(edited, json);
+    std::fs::write(&file, edited).unwrap();
+    let hit = Rules::for_repository_cached(repo.path(), Some(&cache)).unwrap();
+    assert_eq!(hit.rules[0].reason, "edited");
+    // An unreadable cache is rebuilt from the TOML.
+    std::fs::write(&file, "not json").unwrap();
+    let rebuilt = Rules::for_repository_cached(repo.path(), Some(&cache)).unwrap();
+    assert_eq!(summary(&rebuilt), plain);
+    assert!(serde_json::from_slice::<serde_json::Value>(&std::fs::read(&file).unwrap()).is_ok());
+    // The repository's own file is read afresh every time.
+    std::fs::create_dir(repo.path().join(".vouch")).unwrap();
+    std::fs::write(
+        repo.path().join(REPOSITORY_FILE),
+        "max_repeated_failures = 9\n",
+    )
+    .unwrap();
+    let own = Rules::for_repository_cached(repo.path(), Some(&cache)).unwrap();
+    assert_eq!(own.max_repeated_failures, 9);
+}

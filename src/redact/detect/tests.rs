@@ -76,3 +76,25 @@ fn it_redacts_as_the_redactor_does() {
     }
     assert_eq!(d.redact("nothing here"), "nothing here");
 }
+
+#[test]
+fn keywords_are_lower_case_as_the_short_search_needs() {
+    let d = all();
+    for word in &d.words {
+        assert_eq!(*word, word.to_ascii_lowercase(), "keyword {word:?}");
+    }
+}
+
+#[test]
+fn long_and_short_texts_find_the_same_secrets() {
+    let d = all();
+    let padding = "x".repeat(SHORT);
+    for (id, sample) in SAMPLES {
+        let short = format!("echo {sample} > out.txt");
+        let long = format!("{padding} {short}");
+        assert!(long.len() > SHORT);
+        assert_eq!(d.secrets_in(&short), d.secrets_in(&long), "{id}");
+        assert!(d.secrets_in(&long).contains(id), "{id}: long text");
+    }
+    assert!(d.automaton.get().is_some(), "long texts use the automaton");
+}

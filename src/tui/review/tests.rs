@@ -51,6 +51,7 @@ fn guard(at: chrono::DateTime<chrono::Utc>) -> GuardEvidence {
         reason: Some("deletes outside the repository".into()),
         outcome: GuardOutcome::NoResult,
         bypassed: false,
+        answered_by: None,
     };
     GuardEvidence {
         levels: LevelCounts {

@@ -341,6 +341,7 @@ fn guarded(level: Level, mode: GuardMode, verdict: Verdict, outcome: Outcome) ->
         reason: None,
         outcome,
         bypassed: false,
+        answered_by: None,
     }
 }
 
@@ -403,6 +404,16 @@ fn guard_reviewed() {
             "guard bypass: a denied high call ran anyway (rule delete-outside-repository): rm -rf /srv/data"
         ]
     );
+
+    // A critical call a person allowed at `git vouch watch` ran reviewed.
+    let mut watched = guarded(Critical, Enforce, Verdict::Allow, Outcome::Ran);
+    watched.answered_by = Some("alice".into());
+    let r = run(
+        "guard-reviewed",
+        "",
+        &evidence(vec![with_calls("watched", vec![watched])], &[]),
+    );
+    assert_eq!(r.status, "pass", "{r:?}");
 
     let odd = run("guard-reviewed", "min_level = \"severe\"", &ok);
     assert_eq!(
