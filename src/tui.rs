@@ -20,6 +20,7 @@ pub mod text_fit;
 pub mod theme;
 pub mod timeline;
 pub mod views;
+pub mod watch;
 pub mod widgets;
 pub mod worker;
 

@@ -59,6 +59,9 @@ pub enum Command {
     /// The guard's timeline: every tool call it checked in this repository, with its risk, the
     /// decision, who made it and what became of the call.
     Audit(AuditArgs),
+    /// The live view: the sessions running in this repository, their tool calls with the guard's
+    /// risk, and the calls the guard holds for you to allow once, deny or hand to Claude Code.
+    Watch,
     /// Check the repository's policies (`.vouch/policies/`) over a range or a session, or list them.
     #[command(subcommand)]
     Policy(PolicyCommand),

@@ -13,6 +13,7 @@ pub mod review;
 pub mod sessions;
 pub mod show;
 pub mod usage;
+pub mod watch;
 
 use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use color_eyre::eyre::{Result, eyre};
@@ -45,6 +46,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Log(args)) => log::run(&ctx, args),
         Some(Command::Keygen(args)) => attest::keygen(&ctx, args),
         Some(Command::Audit(args)) => audit::run(&ctx, args),
+        Some(Command::Watch) => watch::run(&ctx),
         Some(Command::Policy(cmd)) => policy::run(&ctx, cmd),
         Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),
         Some(Command::Init(args)) => install::init(&ctx, args),

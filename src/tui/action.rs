@@ -79,11 +79,19 @@ pub enum Action {
     // Sessions list (issue 13).
     /// Pick the column to sort by from a list.
     SortPick,
+    /// Watch: allow the selected held call, once.
+    AllowCall,
+    /// Watch: deny the selected held call, with a reason for the agent.
+    DenyCall,
+    /// Watch: hand the selected held call to Claude Code's own prompt.
+    PromptCall,
+    /// The live view (`git vouch watch`): running sessions, their calls, calls held for you.
+    Watch,
 }
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 38] = [
+    pub const ALL: [Self; 42] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -96,6 +104,7 @@ impl Action {
         Self::SortPick,
         Self::ToggleScope,
         Self::Branch,
+        Self::Watch,
         Self::Reload,
         Self::Open,
         Self::NextTab,
@@ -119,6 +128,9 @@ impl Action {
         Self::ToggleMaximize,
         Self::Sign,
         Self::PushUnattested,
+        Self::AllowCall,
+        Self::DenyCall,
+        Self::PromptCall,
         Self::Help,
         Self::Back,
         Self::Quit,
@@ -126,6 +138,25 @@ impl Action {
 
     /// Actions only the review screen uses (the explorer's help leaves them out).
     pub const REVIEW_ONLY: [Self; 2] = [Self::Sign, Self::PushUnattested];
+
+    /// Actions only the watch screen uses (the explorer's help leaves them out).
+    pub const WATCH_ONLY: [Self; 3] = [Self::AllowCall, Self::DenyCall, Self::PromptCall];
+
+    /// The actions of the watch screen, in the order its help lists them.
+    pub const WATCH: [Self; 12] = [
+        Self::AllowCall,
+        Self::DenyCall,
+        Self::PromptCall,
+        Self::Down,
+        Self::Up,
+        Self::PageUp,
+        Self::PageDown,
+        Self::Top,
+        Self::Bottom,
+        Self::Help,
+        Self::Back,
+        Self::Quit,
+    ];
 
     /// The actions of the review screen, in the order its help lists them (`next_tab` and
     /// `prev_tab` move between its panes).
@@ -218,7 +249,11 @@ mod tests {
                 | Action::ScrollRight
                 | Action::ToggleWrap
                 | Action::ToggleMaximize
-                | Action::SortPick => {}
+                | Action::SortPick
+                | Action::AllowCall
+                | Action::DenyCall
+                | Action::PromptCall
+                | Action::Watch => {}
             }
         }
     }

@@ -86,6 +86,8 @@ pub struct App {
     pub redacted: bool,
     /// Whether the sessions list asks "Quit git-vouch?" in its footer.
     pub quitting: bool,
+    /// Something to tell the person in the footer until the next key.
+    pub notice: Option<String>,
 }
 
 impl App {
@@ -118,6 +120,7 @@ impl App {
             busy: false,
             redacted: false,
             quitting: false,
+            notice: None,
         }
     }
 
@@ -136,7 +139,10 @@ impl App {
     fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         self.now = self.clock.now();
         match msg {
-            Msg::Key(key) => return self.on_key(key),
+            Msg::Key(key) => {
+                self.notice = None;
+                return self.on_key(key);
+            }
             Msg::Mouse(mouse) => return self.on_mouse(mouse),
             Msg::Action(action) => return self.on_action(action),
             Msg::Loaded(result) => return self.on_loaded(*result),
@@ -184,8 +190,16 @@ impl App {
             }
             // Pages, scrolls and layouts follow the new size (the runner sends the first one).
             Msg::Resize(w, h) => self.size = (w, h),
+            Msg::Notice(text) => self.notice = Some(text),
+            // Only the live view reads these; one arriving after it closed is stale.
+            Msg::Watch(_) => {}
         }
         Vec::new()
+    }
+
+    /// The explorer's clock (the live view it opens reads it too).
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
     }
 
     /// Draws the current screen; no I/O. `&mut` so the table keeps its scroll offset.
@@ -363,6 +377,7 @@ impl App {
             }
             (Screen::Detail, other) => return self.on_detail_action(other),
             (_, Action::Branch) => return self.load_branch(false),
+            (_, Action::Watch) => return self.open_watch(),
             (Screen::Branch, Action::Back) => self.screen = Screen::Sessions,
             (Screen::Branch, other) => self.on_branch_action(other),
             (Screen::Sessions, other) if self.list.picker.is_some() => self.on_picker_action(other),
@@ -371,6 +386,18 @@ impl App {
             (Screen::Sessions, other) => self.on_list_action(other),
         }
         Vec::new()
+    }
+
+    /// The live view of the repository the explorer is scoped to.
+    fn open_watch(&mut self) -> Vec<Effect> {
+        match &self.list.scope {
+            Some(repo) => vec![Effect::Watch(repo.clone())],
+            None => {
+                self.notice =
+                    Some("the live view watches a repository: run git vouch inside one".to_owned());
+                Vec::new()
+            }
+        }
     }
 
     fn reload(&mut self) -> Vec<Effect> {

@@ -11,6 +11,7 @@ use super::app::RepoScope;
 use super::app::detail::{LayoutKey, RenderedConversation};
 use super::highlight::Highlighted;
 use super::theme::Theme;
+use super::watch::WatchMsg;
 use crate::attest::standing::SessionCommits;
 use crate::correlate::CommitChanges;
 use crate::evidence::guard::GuardEvidence;
@@ -66,6 +67,11 @@ pub enum Msg {
     },
     /// Time passed: animates the progress indicator.
     Tick,
+    /// Something to tell the person in the footer (the live view could not open).
+    Notice(String),
+    /// A message for the live view while it is open over the explorer (see
+    /// [`super::watch::run_on`]).
+    Watch(Box<WatchMsg>),
 }
 
 impl Msg {
@@ -85,7 +91,12 @@ impl Msg {
             Self::ConversationLoaded { .. } => Some("conversation_loaded"),
             Self::Highlighted(_) => Some("highlighted"),
             Self::ConversationLaidOut { .. } => Some("conversation_laid_out"),
-            Self::Mouse(_) | Self::Resize(..) | Self::Action(_) | Self::Tick => None,
+            Self::Mouse(_)
+            | Self::Resize(..)
+            | Self::Action(_)
+            | Self::Tick
+            | Self::Notice(_)
+            | Self::Watch(_) => None,
         }
     }
 }
@@ -148,6 +159,9 @@ pub enum Effect {
         /// Paths under it are shown relative to it.
         cwd: Option<String>,
     },
+    /// Open the live view of this repository over the explorer (`git vouch watch`); the
+    /// runner runs it on the explorer's terminal until the person leaves it.
+    Watch(PathBuf),
     /// Restore the terminal and leave.
     Quit,
 }

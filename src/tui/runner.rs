@@ -4,7 +4,7 @@
 
 use std::io::{Stdout, stdout};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
 use color_eyre::eyre::{Result, WrapErr};
@@ -16,6 +16,7 @@ use super::app::App;
 use super::frame_log::FrameLog;
 use super::msg::{Effect, Msg};
 use super::terminal::{Input, Screen};
+use super::watch::{Setup, WatchMsg, run_on};
 pub use super::worker::Source;
 use super::worker::Worker;
 use crate::pricing::PriceTable;
@@ -24,15 +25,15 @@ use crate::pricing::PriceTable;
 pub fn run(mut app: App, source: Source, prices: PriceTable) -> Result<()> {
     let (tx, rx) = channel();
     let worker = Worker::new(tx.clone(), source, prices);
-    let mut screen =
-        Screen::open(stdout(), Box::new(stdout()), tx).wrap_err("cannot set up the terminal")?;
-    event_loop(&mut app, &mut screen.terminal, &rx, &worker)
+    let mut screen = Screen::open(stdout(), Box::new(stdout()), tx.clone())
+        .wrap_err("cannot set up the terminal")?;
+    event_loop(&mut app, &mut screen.terminal, (&tx, &rx), &worker)
 }
 
 fn event_loop(
     app: &mut App,
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
-    rx: &Receiver<Msg>,
+    (tx, rx): (&Sender<Msg>, &Receiver<Msg>),
     worker: &Worker,
 ) -> Result<()> {
     let mut log = FrameLog::from_env();
@@ -44,10 +45,11 @@ fn event_loop(
     effects.extend(app.update(Msg::Action(Action::Reload)));
     loop {
         for effect in effects.drain(..) {
-            if matches!(effect, Effect::Quit) {
-                return Ok(());
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::Watch(repo) => watch(app, terminal, &repo, tx, rx)?,
+                effect => worker.run(effect),
             }
-            worker.run(effect);
         }
         let drawing = Instant::now();
         terminal
@@ -62,6 +64,40 @@ fn event_loop(
         }
         effects = app.update(msg);
     }
+}
+
+/// Runs the live view on the explorer's terminal until the person leaves it; the explorer's own
+/// messages that arrived meanwhile are sent again, in order, and the screen is drawn afresh.
+fn watch(
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    repo: &std::path::Path,
+    tx: &Sender<Msg>,
+    rx: &Receiver<Msg>,
+) -> Result<()> {
+    let setup = Setup::for_repository(repo, app.keymap.clone(), app.theme, app.clock());
+    let result = setup.and_then(|setup| {
+        let wrap = |m| Msg::Watch(Box::new(m));
+        let unwrap = |m| match m {
+            Msg::Watch(m) => Ok(*m),
+            Msg::Key(k) => Ok(WatchMsg::Key(k)),
+            Msg::Resize(w, h) => Ok(WatchMsg::Resize(w, h)),
+            Msg::Tick => Ok(WatchMsg::Tick(chrono::DateTime::UNIX_EPOCH)),
+            other => Err(other),
+        };
+        run_on(setup, terminal, tx, rx, wrap, unwrap).map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(kept) => {
+            for msg in kept {
+                let _ = tx.send(msg);
+            }
+        }
+        Err(e) => {
+            let _ = tx.send(Msg::Notice(format!("the live view cannot open: {e}")));
+        }
+    }
+    terminal.clear().wrap_err("cannot draw")
 }
 
 impl From<Input> for Msg {

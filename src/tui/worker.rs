@@ -100,7 +100,8 @@ fn answer(tx: &Sender<Msg>, effect: Effect, source: &Source, prices: &PriceTable
 /// The runner calls it on worker threads; tests call it directly.
 pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<Msg> {
     Some(match effect {
-        Effect::Quit => return None,
+        // The runner opens the live view itself.
+        Effect::Quit | Effect::Watch(_) => return None,
         Effect::LoadBranch(repo) => {
             Msg::BranchLoaded(Box::new(branch(source, repo.as_deref(), prices)))
         }

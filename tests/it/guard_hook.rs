@@ -787,3 +787,65 @@ fn denials_and_harmless_calls_are_never_held() {
     ));
     probe.join().unwrap();
 }
+
+/// The real `git vouch watch` in tmux, a real hook holding a call: the call appears, `d` and a
+/// reason deny it, the agent gets that reason, the feed shows who denied it; then the explorer's
+/// `W` opens the same view over the sessions list and `q` goes back.
+#[test]
+fn git_vouch_watch_shows_a_held_call_and_denies_it_with_the_reason_typed() {
+    use crate::support::tmux::{self, Tmux};
+    if !tmux::available() {
+        return;
+    }
+    let repo = Repo::new();
+    repo.mode("enforce");
+    repo.git(&["config", "user.name", "Alice Reviewer"]);
+    let bin = env!("CARGO_BIN_EXE_git-vouch");
+    let vars = repo.env.string_vars();
+    let t = Tmux::run(&repo.dir, &vars, &format!("'{bin}' watch"));
+    t.wait("the watch screen", |s| {
+        s.contains("Watch shop") && s.contains("Nothing waits")
+    });
+    let decision = std::thread::scope(|scope| {
+        let held = scope.spawn(|| repo.bash("git push --force origin feature"));
+        t.wait("the held call", |s| {
+            s.contains("Waiting for you (1)") && s.contains("git push --force origin feature")
+        });
+        t.keys(&["d"]);
+        t.wait("the reason box", |s| {
+            s.contains("the reason the agent reads")
+        });
+        t.text("use a pull request");
+        t.keys(&["Enter"]);
+        held.join().unwrap()
+    });
+    let decision = decision.unwrap();
+    assert_eq!(decision["permissionDecision"], "deny");
+    let reason = reason_of(&decision);
+    assert!(
+        reason.contains("Alice Reviewer denied this call"),
+        "{reason}"
+    );
+    assert!(reason.contains("use a pull request"), "{reason}");
+    t.wait("the feed line", |s| s.contains("denied by Alice Reviewer"));
+    t.keys(&["q"]);
+    let screen = t.wait("watch to exit", |s| s.contains("EXITED"));
+    assert!(screen.contains("EXITED 0"), "{screen}");
+    let socket = watch::socket_path(&repo.dir.join(".git/vouch"));
+    assert!(!socket.exists(), "the socket goes with the watcher");
+
+    let t = Tmux::run(&repo.dir, &vars, &format!("'{bin}'"));
+    t.wait("the explorer", |s| {
+        s.contains("sessions") || s.contains("session")
+    });
+    t.keys(&["W"]);
+    t.wait("the live view over the explorer", |s| {
+        s.contains("Watch shop") && s.contains("denied by Alice Reviewer")
+    });
+    t.keys(&["q"]);
+    t.wait("back to the explorer", |s| !s.contains("Watch shop"));
+    assert!(!socket.exists());
+    t.keys(&["C-c"]);
+    let screen = t.wait("the explorer to exit", |s| s.contains("EXITED"));
+    assert!(screen.contains("EXITED 0"), "{screen}");
+}

@@ -524,7 +524,7 @@ fn help_per_screen_80x24() {
     let bottom = draw(&mut app, size);
     insta::assert_snapshot!("help_list_end_80x24", bottom);
     assert!(
-        bottom.contains("Stay") && bottom.contains("lines 5–26 of 26"),
+        bottom.contains("Stay") && bottom.contains("lines 6–27 of 27"),
         "{bottom}"
     );
     keys(&mut app, "?");
@@ -614,4 +614,30 @@ fn sessions_scoped_by_the_repositorys_commits_archive_and_worktrees() {
         !screen.contains("No sessions in this repository"),
         "{screen}"
     );
+}
+
+/// `W` opens the live view of the repository the explorer is scoped to; without one it says why
+/// in the footer until the next key.
+#[test]
+fn the_live_view_opens_for_the_scoped_repository_or_says_why_not() {
+    let mut scoped = app(
+        git_vouch::demo::catalog(PriceTable::embedded()),
+        &[],
+        Some("/srv/shop"),
+    );
+    let effects = scoped.update(Msg::Action(Action::Watch));
+    assert_eq!(effects, [Effect::Watch(PathBuf::from("/srv/shop"))]);
+    let mut demo = demo();
+    assert!(demo.update(Msg::Action(Action::Watch)).is_empty());
+    let screen = draw(&mut demo, (80, 24));
+    assert!(
+        screen.contains("the live view watches a repository"),
+        "{screen}"
+    );
+    keys(&mut demo, "j");
+    let screen = draw(&mut demo, (80, 24));
+    assert!(!screen.contains("the live view watches"), "{screen}");
+    // A view that cannot open (another watcher is attached) is said the same way.
+    demo.update(Msg::Notice("the live view cannot open: another".into()));
+    assert!(draw(&mut demo, (80, 24)).contains("the live view cannot open"));
 }

@@ -24,9 +24,10 @@ const MOVES: [PageKey; 6] = [
     (Action::Bottom, None),
 ];
 
-const LIST: [PageKey; 11] = [
+const LIST: [PageKey; 12] = [
     (Action::Open, Some("Open the selected session")),
     (Action::Branch, None),
+    (Action::Watch, None),
     (Action::Search, None),
     (Action::SortPick, None),
     (Action::SortNext, None),
@@ -41,8 +42,9 @@ const LIST: [PageKey; 11] = [
     (Action::Quit, Some("Quit at once")),
 ];
 
-const BRANCH: [PageKey; 5] = [
+const BRANCH: [PageKey; 6] = [
     (Action::Open, Some("The selected commit's sessions")),
+    (Action::Watch, None),
     (Action::Reload, Some("Read the branch again")),
     (Action::Help, None),
     (Action::Back, Some("Back to the sessions list")),

@@ -123,7 +123,11 @@ fn the_readme_key_tables_say_what_the_key_map_binds() {
             .collect()
     };
     let (explorer, review) = (table("The explorer"), table("Review before pushing"));
-    assert!(explorer.len() > 20 && review.len() > 4, "{rows:?}");
+    let watch = table("Approvals from the terminal");
+    assert!(
+        explorer.len() > 20 && review.len() > 4 && watch.len() > 2,
+        "{rows:?}"
+    );
     let bound: Vec<String> = Action::ALL
         .iter()
         .flat_map(|a| map.binding(*a).map(|b| b.keys.clone()).unwrap_or_default())
@@ -144,6 +148,8 @@ fn the_readme_key_tables_say_what_the_key_map_binds() {
             .unwrap_or_default();
         let rows = if Action::REVIEW_ONLY.contains(&action) {
             &review
+        } else if Action::WATCH_ONLY.contains(&action) {
+            &watch
         } else {
             &explorer
         };

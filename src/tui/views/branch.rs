@@ -292,6 +292,12 @@ fn totals(log: &BranchLog) -> String {
 /// The footer: the count of commits in each state (as the rows name them), then the keys; two
 /// lines when one is too narrow, so neither is cut off.
 fn footer_lines(app: &App) -> Vec<Line<'static>> {
+    if let Some(notice) = &app.notice {
+        return vec![Line::styled(
+            format!(" {}", one_line(notice)),
+            app.theme.warn,
+        )];
+    }
     let k = |a: Action| app.keymap.hint(a).to_owned();
     let states = Line::styled(
         app.branch

@@ -71,6 +71,11 @@ pub fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         render_split(frame, area, quit_question(app), Line::default());
         return;
     }
+    if let Some(notice) = &app.notice {
+        let line = Line::styled(format!(" {}", one_line(notice)), app.theme.warn);
+        render_split(frame, area, line, Line::default());
+        return;
+    }
     let noun = if count == 1 { "session" } else { "sessions" };
     let left = Line::from(vec![
         Span::styled(format!(" {count} {noun}"), app.theme.footer),
