@@ -7,7 +7,7 @@
 //! pinned version, and 2.1.329, a native binary that also runs on Node 20). Without npm or the
 //! CLI the tests skip with a message; under `CI=true` they fail instead. Scenarios live in
 //! `fixtures/scenarios/*.json`; the harness is in `tests/it/e2e/`. The guard's scenarios
-//! (`guard_enforce`, `guard_observe`) make their work folder in `target/tmp`, because the guard
+//! (`guard_enforce`, `guard_observe`, `guard_watch`) make their work folder in `target/tmp`, because the guard
 //! takes `/tmp` for a temporary folder, where deleting is routine rather than outside the
 //! repository; what they try to delete or read is in that work folder.
 //!
@@ -80,6 +80,7 @@ scenarios!(
     concurrent_sessions,
     guard_enforce,
     guard_observe,
+    guard_watch,
 );
 
 /// The mock on its own, without the CLI: SSE and JSON answers, retries, side requests, logging.

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 mod guard;
-pub use guard::{guard_enforce, guard_observe};
+pub use guard::{guard_enforce, guard_observe, guard_watch};
 
 use super::checks::{
     agent_commits, credited, files, ledger, linked, row, session_figures, sessions_list,

@@ -7,7 +7,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use git_vouch::guard::watch::{self, Held, Reply, Watcher};
 
 use super::mock::{LogEntry, Mock};
 use super::scenario::{Scenario, substitute};
@@ -227,17 +231,82 @@ fn timeout() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Runs the scenario's sessions in `wd` (prepared first when its repo has no commit yet).
-/// Returns the sessions and the mock's log. `label` prefixes the output files.
+/// Runs the scenario's sessions in `wd` (prepared first when its repo has no commit yet), with
+/// its watcher attached when it has one. Returns the sessions, the mock's log and the calls the
+/// watcher was handed. `label` prefixes the output files.
 pub fn run(
     wd: &Workdir,
     sc: &Scenario,
     claude: &Path,
     label: &str,
-) -> (Vec<SessionRun>, Vec<LogEntry>) {
+) -> (Vec<SessionRun>, Vec<LogEntry>, Vec<Held>) {
     if !wd.repo.join(".git").exists() {
         prepare(wd, sc);
     }
+    let watcher = (!sc.watcher.is_empty()).then(|| ScriptedWatcher::start(wd, sc));
+    let (sessions, log) = run_sessions(wd, sc, claude, label);
+    let held = watcher.map(ScriptedWatcher::stop).unwrap_or_default();
+    (sessions, log, held)
+}
+
+/// The scenario's watcher: answers held calls in order on the repository's socket, keeping what
+/// it was handed.
+struct ScriptedWatcher {
+    socket: PathBuf,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<Held>>,
+}
+
+impl ScriptedWatcher {
+    fn start(wd: &Workdir, sc: &Scenario) -> Self {
+        let socket = watch::socket_path(&wd.repo.join(".git/vouch"));
+        let watcher = Watcher::bind(&socket).expect("bind the scenario's watcher");
+        let stop = Arc::new(AtomicBool::new(false));
+        let answers = sc.watcher.clone();
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for scripted in answers {
+                let incoming = loop {
+                    match watcher.accept() {
+                        _ if stopped.load(Ordering::Relaxed) => return held,
+                        Ok(incoming) => break incoming,
+                        Err(_) => {}
+                    }
+                };
+                held.push(incoming.held.clone());
+                let reply = Reply {
+                    answer: scripted.answer,
+                    reason: scripted.reason.clone(),
+                    by: "e2e watcher".to_owned(),
+                };
+                let _ = incoming.answer(&reply);
+            }
+            held
+        });
+        Self {
+            socket,
+            stop,
+            thread,
+        }
+    }
+
+    /// Stops listening (waking a pending accept) and returns the calls it was handed.
+    fn stop(self) -> Vec<Held> {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Ok(mut wake) = std::os::unix::net::UnixStream::connect(&self.socket) {
+            let _ = std::io::Write::write_all(&mut wake, b"\n");
+        }
+        self.thread.join().expect("the scenario's watcher")
+    }
+}
+
+fn run_sessions(
+    wd: &Workdir,
+    sc: &Scenario,
+    claude: &Path,
+    label: &str,
+) -> (Vec<SessionRun>, Vec<LogEntry>) {
     let repo = wd.repo.to_str().expect("utf-8 repo path").to_owned();
     let mut vars = BTreeMap::from([
         ("cwd".to_owned(), repo.clone()),

@@ -20,6 +20,8 @@ pub struct Run {
     pub wd: Workdir,
     pub sessions: Vec<SessionRun>,
     pub log: Vec<LogEntry>,
+    /// The calls the scenario's watcher was handed, in order.
+    pub held: Vec<git_vouch::guard::watch::Held>,
 }
 
 /// Runs `fixtures/scenarios/<name>.json` with CLI `version`; `None` (skip) when the CLI is not
@@ -33,13 +35,14 @@ pub fn run_scenario(name: &str, version: &str) -> Option<Run> {
     } else {
         Workdir::new(&label)
     };
-    let (sessions, log) = driver::run(&wd, &sc, &claude, name);
+    let (sessions, log, held) = driver::run(&wd, &sc, &claude, name);
     let run = Run {
         name: name.to_owned(),
         version: version.to_owned(),
         wd,
         sessions,
         log,
+        held,
     };
     run.assert_clean();
     Some(run)

@@ -11,7 +11,7 @@ use super::expect::{Run, run_scenario};
 use super::scenario::Scenario;
 
 /// The end-to-end scenarios.
-pub const SCENARIOS: [&str; 9] = [
+pub const SCENARIOS: [&str; 10] = [
     "write_edit_bash_read",
     "subagent_edit",
     "continue_fork",
@@ -21,6 +21,7 @@ pub const SCENARIOS: [&str; 9] = [
     "concurrent_sessions",
     "guard_enforce",
     "guard_observe",
+    "guard_watch",
 ];
 /// Recorded as fixtures with the pinned CLI. Not `continue_fork`: `tests/it/totals.rs` takes a
 /// session's truth to be every response in its files, which counts a fork's replayed history
@@ -110,7 +111,7 @@ pub fn record_demo() {
     let (mut sessions, mut log) = (Vec::new(), Vec::new());
     for name in DEMO {
         let sc = Scenario::load(name);
-        let (s, l) = driver::run(&wd, &sc, &claude, name);
+        let (s, l, _) = driver::run(&wd, &sc, &claude, name);
         sessions.extend(s);
         log.extend(l);
     }
@@ -120,6 +121,7 @@ pub fn record_demo() {
         wd,
         sessions,
         log,
+        held: Vec::new(),
     };
     run.assert_clean();
     let calls: usize = run.served().map(|e| e.tools.len()).sum();

@@ -62,6 +62,19 @@ pub struct Scenario {
     /// Runaway guard: after this many scripted requests, always answer `exhausted_text`.
     #[serde(default = "default_max_requests")]
     pub max_requests: usize,
+    /// A `git vouch watch` stand-in attached to the repository during the sessions: its
+    /// answers to the calls the guard holds, in order.
+    #[serde(default)]
+    pub watcher: Vec<WatcherAnswer>,
+}
+
+/// One answer of the scenario's watcher.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatcherAnswer {
+    pub answer: git_vouch::guard::watch::Answer,
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// Where a scenario's work folder is made.

@@ -319,3 +319,118 @@ pub fn guard_observe(run: &Run) {
         &[("CLEANUP.md", &[[1, 3]])],
     );
 }
+
+/// `vouch.guard enforce` with a watcher attached, in `claude -p`: the two high-risk writes
+/// outside the repository are held for it instead of denied outright; the first, allowed once,
+/// runs; the second is denied with the watcher's reason, which the model receives; the harmless
+/// commit is never held. The ledger, the evidence and `guard-reviewed` say who answered.
+pub fn guard_watch(run: &Run) {
+    let ctx = run.context();
+    let id = run.id(1);
+    let outside = run.wd.root.join("outside");
+    assert_eq!(
+        file_text(&outside.join("approved.txt")).as_deref(),
+        Some("release 1.2\n"),
+        "{ctx}: the allowed write ran"
+    );
+    assert!(
+        !outside.join("refused.txt").exists(),
+        "{ctx}: the denied write ran"
+    );
+    handed_to_the_watcher(run, &id);
+    let events = run.ledger(&format!("events/{id}.jsonl"));
+    let bash = bash_checks(&events);
+    assert_eq!(bash.len(), 3, "{ctx}: {bash:?}");
+    let (allowed, denied, commit) = (bash[0], bash[1], bash[2]);
+    assert_eq!(allowed["guard"]["verdict"], "allow", "{ctx}: {allowed}");
+    assert_eq!(
+        allowed["guard"]["held"]["answer"], "allow",
+        "{ctx}: {allowed}"
+    );
+    assert_eq!(
+        allowed["guard"]["held"]["by"], "e2e watcher",
+        "{ctx}: {allowed}"
+    );
+    assert_eq!(ran(&events, allowed), Some(true), "{ctx}: {allowed}");
+    assert_eq!(denied["guard"]["verdict"], "deny", "{ctx}: {denied}");
+    assert_eq!(denied["guard"]["held"]["answer"], "deny", "{ctx}: {denied}");
+    assert_eq!(ran(&events, denied), None, "{ctx}: {denied}");
+    assert!(commit["guard"]["held"].is_null(), "{ctx}: {commit}");
+    let all = results(run);
+    let told = result_of(run, &all, denied);
+    assert!(told.is_error, "{ctx}: {told:?}");
+    assert!(
+        told.text.contains("e2e watcher denied this call")
+            && told
+                .text
+                .contains("keep release notes inside the repository"),
+        "{ctx}: {told:?}"
+    );
+    assert!(!result_of(run, &all, allowed).is_error, "{ctx}");
+    answered_in_the_evidence(run, &id);
+    assert_eq!(guard_reviewed(run), (Some(0), vec![]), "{ctx}");
+    credited(
+        run,
+        "Add release notes",
+        &[&id],
+        &[("RELEASE.md", &[[1, 3]])],
+    );
+}
+
+/// What the watcher was handed: both writes, nothing else, each with its fallback (denied:
+/// nobody can answer a prompt in -p) and the session.
+fn handed_to_the_watcher(run: &Run, id: &str) {
+    let ctx = run.context();
+    let commands: Vec<&str> = run
+        .held
+        .iter()
+        .map(|h| h.input["command"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(commands.len(), 2, "{ctx}: {commands:?}");
+    assert!(
+        commands[0].ends_with("outside/approved.txt"),
+        "{ctx}: {commands:?}"
+    );
+    assert!(
+        commands[1].ends_with("outside/refused.txt"),
+        "{ctx}: {commands:?}"
+    );
+    for held in &run.held {
+        assert_eq!(held.session_id, id, "{ctx}");
+        assert_eq!(
+            held.fallback,
+            git_vouch::guard::decide::Verdict::Deny,
+            "{ctx}"
+        );
+        assert!(
+            held.rules.iter().any(|r| r == "write-outside-repository"),
+            "{ctx}"
+        );
+    }
+}
+
+/// The evidence credits both answers to the watcher.
+fn answered_in_the_evidence(run: &Run, id: &str) {
+    let ctx = run.context();
+    let doc = run.vouch(&["evidence"]);
+    let session = doc["sessions"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["id"] == id))
+        .unwrap_or_else(|| panic!("{ctx}: {id} not in the evidence"));
+    let calls = session["guard"]["calls"].as_array().expect("guard calls");
+    let answered: Vec<(&str, &str, &str)> = calls
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or("");
+            (s("verdict"), s("outcome"), s("answered_by"))
+        })
+        .collect();
+    assert_eq!(
+        answered,
+        [
+            ("allow", "ran", "e2e watcher"),
+            ("deny", "no_result", "e2e watcher")
+        ],
+        "{ctx}"
+    );
+}
