@@ -20,7 +20,7 @@ use ratatui::Frame;
 pub use branch::{BranchLoad, BranchState};
 pub use detail::{DetailState, SessionData, Tab};
 pub use keys::HelpPage;
-pub use list::{Column, RepoScope, SessionList, models, project};
+pub use list::{Column, RepoScope, SessionList, SessionRisk, models, project};
 pub use pages::sessions_areas;
 
 use super::action::Action;
@@ -502,7 +502,8 @@ impl App {
     /// Keys while the sort picker is open: move through the columns, pick one (the current
     /// one again reverses it), or close the picker.
     fn on_picker_action(&mut self, action: Action) {
-        let last = Column::ALL.len() - 1;
+        let columns = self.list.columns();
+        let last = columns.len() - 1;
         let at = self.list.picker.unwrap_or(0);
         let to = match action {
             Action::Down => at.saturating_add(1).min(last),
@@ -511,7 +512,7 @@ impl App {
             Action::Bottom | Action::PageDown => last,
             Action::Open => {
                 self.list.picker = None;
-                let column = Column::ALL[at];
+                let column = columns[at.min(last)];
                 self.resort(|l| l.sort_by(column));
                 return;
             }

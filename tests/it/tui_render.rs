@@ -9,8 +9,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use git_vouch::attest::allowed_signers::AllowedSigners;
 use git_vouch::attest::standing::sessions_in_repository;
 use git_vouch::clock::FixedClock;
+use git_vouch::guard::rules::Level;
 use git_vouch::index::Catalog;
 use git_vouch::pricing::PriceTable;
+use git_vouch::tui::app::Column;
 use git_vouch::tui::worker::{Source, perform};
 use git_vouch::tui::{Action, App, Effect, Keymap, LoadResult, Msg, Theme};
 use ratatui::Terminal;
@@ -593,6 +595,20 @@ fn sessions_scoped_by_the_repositorys_commits_archive_and_worktrees() {
         .join(&ids[2]);
     std::fs::create_dir_all(&linked_state).unwrap();
     catalog.sessions[3].cwd = Some(linked.join("src").display().to_string());
+    // What the guard checked: a critical call in one session, a high one in a linked worktree's.
+    let checked = |level: &str| {
+        format!(
+            "{{\"ts\":\"2026-11-20T10:00:00Z\",\"event\":\"PreToolUse\",\"tool\":\"Bash\",\"guard\":{{\"mode\":\"enforce\",\"level\":\"{level}\",\"verdict\":\"allow\",\"interactive\":true,\"micros\":9}}}}\n"
+        )
+    };
+    let events = clone.join(".git/vouch/events");
+    std::fs::create_dir_all(&events).unwrap();
+    let text = [checked("low"), checked("critical"), checked("critical")].concat();
+    std::fs::write(events.join(format!("{}.jsonl", ids[1])), text).unwrap();
+    let linked_events = clone.join(".git/worktrees/linked/vouch/events");
+    std::fs::create_dir_all(&linked_events).unwrap();
+    let text = [checked("high"), "{\"event\":\"Stop\"}\n".to_owned()].concat();
+    std::fs::write(linked_events.join(format!("{}.jsonl", ids[2])), text).unwrap();
     let scope = clone.display().to_string();
     let mut app = app(catalog, &[], Some(&scope));
     let source = Source::Local { cache: None };
@@ -614,6 +630,22 @@ fn sessions_scoped_by_the_repositorys_commits_archive_and_worktrees() {
         !screen.contains("No sessions in this repository"),
         "{screen}"
     );
+    // The guard's findings: the riskiest call per session, and a Risk column to sort by.
+    let risk = |id: &str| app.list.repo.risks.get(id).map(|r| (r.worst, r.at_worst));
+    assert_eq!(risk(&ids[1]), Some((Level::Critical, 2)));
+    assert_eq!(risk(&ids[2]), Some((Level::High, 1)));
+    assert_eq!(risk(&ids[0]), None);
+    assert!(
+        screen.contains("Risk") && screen.contains("critical"),
+        "{screen}"
+    );
+    assert_eq!(app.list.columns().last(), Some(&Column::Risk));
+    keys(&mut app, "o");
+    keys(&mut app, "G");
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert_eq!(app.list.sort, Column::Risk);
+    let order: Vec<&str> = app.shown().map(|s| s.id.as_str()).take(2).collect();
+    assert_eq!(order, [ids[1].as_str(), ids[2].as_str()], "riskiest first");
 }
 
 /// `W` opens the live view of the repository the explorer is scoped to; without one it says why

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use ratatui::widgets::TableState;
 
 use crate::attest::standing::SessionCommits;
+use crate::guard::rules::Level;
 use crate::present;
 use crate::session::SessionSummary;
 
@@ -25,11 +26,13 @@ pub enum Column {
     ToolCalls,
     Commits,
     Attestation,
+    /// The riskiest call the guard checked in the session.
+    Risk,
 }
 
 impl Column {
     /// Every column, left to right.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Started,
         Self::Project,
         Self::Branch,
@@ -41,6 +44,7 @@ impl Column {
         Self::ToolCalls,
         Self::Commits,
         Self::Attestation,
+        Self::Risk,
     ];
 
     pub fn label(self) -> &'static str {
@@ -56,6 +60,7 @@ impl Column {
             Self::ToolCalls => "Tools",
             Self::Commits => "Commits",
             Self::Attestation => "Attest",
+            Self::Risk => "Risk",
         }
     }
 
@@ -67,7 +72,9 @@ impl Column {
         )
     }
 
-    fn compare(self, a: &SessionSummary, b: &SessionSummary, commits: &Commits) -> Ordering {
+    fn compare(self, a: &SessionSummary, b: &SessionSummary, list: &SessionList) -> Ordering {
+        let commits = &list.commits;
+        let risk = |s: &SessionSummary| list.repo.risks.get(&s.id).map(|r| r.worst);
         match self {
             Self::Started => a.start.cmp(&b.start),
             Self::Project => project(a).cmp(&project(b)),
@@ -81,6 +88,8 @@ impl Column {
             Self::Commits => commit_count(commits, a).cmp(&commit_count(commits, b)),
             // Unknown (no commits) sorts as better than verified: "worst first" lists problems.
             Self::Attestation => attestation(commits, a).cmp(&attestation(commits, b)),
+            // Unchecked sorts below low: "riskiest first" lists the guard's findings.
+            Self::Risk => risk(a).cmp(&risk(b)),
         }
     }
 }
@@ -93,6 +102,17 @@ pub struct RepoScope {
     pub worktrees: Vec<PathBuf>,
     /// The ids of the sessions kept in the worktrees' capture state (`<git-dir>/vouch/`).
     pub archived: Vec<String>,
+    /// What the guard found in each session its ledgers checked, by session id.
+    pub risks: HashMap<String, SessionRisk>,
+}
+
+/// The guard's findings in one session, from its event ledger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionRisk {
+    /// The riskiest call checked.
+    pub worst: Level,
+    /// Calls checked at that level.
+    pub at_worst: u64,
 }
 
 /// Each session's commits in the repository, by session id.
@@ -142,7 +162,7 @@ pub struct SessionList {
     pub commits: Commits,
     /// The repository's worktrees and archived sessions, once the worker has read them.
     pub repo: RepoScope,
-    /// The sort picker, open on this row of [`Column::ALL`].
+    /// The sort picker, open on this row of [`SessionList::columns`].
     pub picker: Option<usize>,
 }
 
@@ -170,14 +190,22 @@ impl SessionList {
         self.scope.as_deref().filter(|_| !self.all_projects)
     }
 
+    /// The columns of the table, left to right: the risk only when the guard checked any of
+    /// the repository's sessions.
+    pub fn columns(&self) -> Vec<Column> {
+        let risks = !self.repo.risks.is_empty();
+        Column::ALL
+            .into_iter()
+            .filter(|c| *c != Column::Risk || risks)
+            .collect()
+    }
+
     /// Sorts by the next column, in that column's natural direction.
     pub fn sort_next(&mut self) {
-        let i = Column::ALL
-            .iter()
-            .position(|c| *c == self.sort)
-            .unwrap_or(0);
-        let next = (1..=Column::ALL.len())
-            .map(|d| Column::ALL[(i + d) % Column::ALL.len()])
+        let columns = self.columns();
+        let i = columns.iter().position(|c| *c == self.sort).unwrap_or(0);
+        let next = (1..=columns.len())
+            .map(|d| columns[(i + d) % columns.len()])
             .next()
             .unwrap_or(Column::Started);
         self.sort = next;
@@ -196,7 +224,7 @@ impl SessionList {
 
     /// Opens the sort picker on the current sort column.
     pub fn open_picker(&mut self) {
-        self.picker = Column::ALL.iter().position(|c| *c == self.sort);
+        self.picker = self.columns().iter().position(|c| *c == self.sort);
     }
 
     /// Selects the first row and scrolls the table to the top.
@@ -230,7 +258,7 @@ impl SessionList {
             .collect();
         let (column, descending) = (self.sort, self.descending);
         shown.sort_by(|&a, &b| {
-            let order = column.compare(&sessions[a], &sessions[b], &self.commits);
+            let order = column.compare(&sessions[a], &sessions[b], self);
             let order = if descending { order.reverse() } else { order };
             order.then_with(|| sessions[b].start.cmp(&sessions[a].start))
         });

@@ -12,6 +12,7 @@ use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
 use crate::attest::standing::AttestationState;
+use crate::guard::rules::Level;
 use crate::present;
 use crate::session::SessionSummary;
 use crate::tui::app::{App, Column, models, project, sessions_areas};
@@ -43,7 +44,7 @@ pub fn render(app: &mut App, frame: &mut Frame) {
 }
 
 fn render_table(app: &mut App, frame: &mut Frame, area: Rect) {
-    let columns = fit_columns(area.width);
+    let columns = fit_columns(app.list.columns(), area.width);
     let theme = app.theme;
     let header = Row::new(columns.iter().map(|(c, w)| {
         let mut label = c.label().to_owned();
@@ -112,6 +113,19 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
             Some(state) => (state.label().to_owned(), attestation_style(state, theme)),
             None => (MISSING.to_owned(), theme.muted),
         },
+        Column::Risk => match app.list.repo.risks.get(&s.id) {
+            Some(risk) => (risk.worst.label().to_owned(), risk_style(risk.worst, theme)),
+            None => (MISSING.to_owned(), theme.muted),
+        },
+    }
+}
+
+/// Critical calls as errors, high ones as warnings, the rest plain.
+fn risk_style(level: Level, theme: &Theme) -> Style {
+    match level {
+        Level::Critical => theme.error,
+        Level::High => theme.warn,
+        Level::Medium | Level::Low => Style::default(),
     }
 }
 
@@ -138,6 +152,7 @@ fn align(c: Column, line: Line<'_>) -> Line<'_> {
 fn width(c: Column) -> u16 {
     match c {
         Column::Started | Column::Project | Column::Branch | Column::Attestation => 10,
+        Column::Risk => 8,
         Column::Title => MIN_TITLE,
         Column::Models => 14,
         Column::Duration | Column::ToolCalls => 6,
@@ -147,8 +162,9 @@ fn width(c: Column) -> u16 {
 }
 
 /// The columns dropped first when the terminal is narrow.
-const DROP_ORDER: [Column; 8] = [
+const DROP_ORDER: [Column; 9] = [
     Column::Branch,
+    Column::Risk,
     Column::Models,
     Column::Attestation,
     Column::Commits,
@@ -159,8 +175,7 @@ const DROP_ORDER: [Column; 8] = [
 ];
 
 /// The columns that fit in `total` cells, with their widths.
-fn fit_columns(total: u16) -> Vec<(Column, u16)> {
-    let mut shown: Vec<Column> = Column::ALL.to_vec();
+fn fit_columns(mut shown: Vec<Column>, total: u16) -> Vec<(Column, u16)> {
     let used = |cols: &[Column]| -> u16 {
         let fixed: u16 = cols.iter().map(|&c| width(c)).sum();
         fixed + cols.len() as u16 - 1 + SELECTED.width() as u16

@@ -1,9 +1,14 @@
-//! What a repository says of its own sessions, for the explorer's scope: its worktrees and the
-//! sessions archived in their capture state (`<git-dir>/vouch/sessions`, `…/transcripts`).
+//! What a repository says of its own sessions, for the explorer's scope: its worktrees, the
+//! sessions archived in their capture state (`<git-dir>/vouch/sessions`, `…/transcripts`) and
+//! the riskiest call the guard checked in each (`…/events`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::tui::app::RepoScope;
+use serde::Deserialize;
+
+use crate::guard::rules::Level;
+use crate::tui::app::{RepoScope, SessionRisk};
 
 /// The worktrees of the repository at `path` and the sessions their capture state keeps; empty
 /// when it cannot be read.
@@ -32,9 +37,60 @@ pub fn repo_scope(path: &Path) -> RepoScope {
         .collect();
     archived.sort();
     archived.dedup();
+    let mut risks = HashMap::new();
+    for dir in &git_dirs {
+        guard_risks(&dir.join("vouch/events"), &mut risks);
+    }
     RepoScope {
         worktrees,
         archived,
+        risks,
+    }
+}
+
+/// What the guard found in each session of an `events/` folder. Only the lines that hold a
+/// guard record are parsed (a byte search finds them), so a large ledger is read at about the
+/// speed of the disk.
+fn guard_risks(events: &Path, out: &mut HashMap<String, SessionRisk>) {
+    #[derive(Deserialize)]
+    struct Line {
+        guard: Option<Checked>,
+    }
+    #[derive(Deserialize)]
+    struct Checked {
+        level: Level,
+    }
+    let finder = memchr::memmem::Finder::new(b"\"guard\":{");
+    for entry in std::fs::read_dir(events).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let Some(id) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".jsonl"))
+        else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        for line in bytes.split(|b| *b == b'\n') {
+            if finder.find(line).is_none() {
+                continue;
+            }
+            let Ok(Line { guard: Some(g) }) = serde_json::from_slice::<Line>(line) else {
+                continue;
+            };
+            let risk = out.entry(id.to_owned()).or_default();
+            if g.level > risk.worst || risk.at_worst == 0 {
+                *risk = SessionRisk {
+                    worst: g.level,
+                    at_worst: 0,
+                };
+            }
+            if g.level == risk.worst {
+                risk.at_worst += 1;
+            }
+        }
     }
 }
 

@@ -6,17 +6,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Column};
+use crate::tui::app::App;
 
 /// Draws the picker in the middle of the frame, when it is open.
 pub fn render(app: &App, frame: &mut Frame) {
     let Some(at) = app.list.picker else {
         return;
     };
-    let lines: Vec<Line> = Column::ALL
-        .iter()
+    let lines: Vec<Line> = app
+        .list
+        .columns()
+        .into_iter()
         .enumerate()
-        .map(|(i, &c)| {
+        .map(|(i, c)| {
             let mark = if c == app.list.sort {
                 if app.list.descending { " ↓" } else { " ↑" }
             } else {
