@@ -184,6 +184,24 @@ impl DecidedBy {
     }
 }
 
+/// The guard's account of a session with every call it checked, for the explorer's Guard tab.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuardAccount {
+    pub evidence: GuardEvidence,
+    /// Every checked call, in order (the evidence keeps only the high and critical ones).
+    pub timeline: Vec<GuardedCall>,
+}
+
+/// [`load`] with the whole timeline, from one reading of the ledger.
+pub fn account(state: &StateDir, id: &str, succeeded: &BTreeSet<&str>) -> Option<GuardAccount> {
+    let (events, _problems) = read_ledger::<EventRecord>(&state.events_file(id));
+    let evidence = of_events(&events, succeeded)?;
+    Some(GuardAccount {
+        evidence,
+        timeline: timeline(&events, succeeded),
+    })
+}
+
 /// The guard's account of session `id`, from its ledger in `state` (`None`: nothing checked);
 /// `succeeded` holds the ids of the calls whose transcript result is a success.
 /// Unreadable ledger lines are skipped (capture reports them where it reads them).

@@ -47,6 +47,7 @@ pub enum Action {
     TabSubagents,
     TabFiles,
     TabConversation,
+    TabGuard,
     /// Focus the pane to the right (tools, files).
     NextPane,
     /// Focus the pane to the left.
@@ -91,7 +92,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 42] = [
+    pub const ALL: [Self; 43] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -115,6 +116,7 @@ impl Action {
         Self::TabSubagents,
         Self::TabFiles,
         Self::TabConversation,
+        Self::TabGuard,
         Self::NextPane,
         Self::PrevPane,
         Self::NextMatch,
@@ -235,6 +237,7 @@ mod tests {
                 | Action::TabSubagents
                 | Action::TabFiles
                 | Action::TabConversation
+                | Action::TabGuard
                 | Action::NextPane
                 | Action::PrevPane
                 | Action::NextMatch

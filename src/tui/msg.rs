@@ -14,7 +14,7 @@ use super::theme::Theme;
 use super::watch::WatchMsg;
 use crate::attest::standing::SessionCommits;
 use crate::correlate::CommitChanges;
-use crate::evidence::guard::GuardEvidence;
+use crate::evidence::guard::GuardAccount;
 use crate::index::Catalog;
 use crate::provenance::BranchLog;
 use crate::session::SessionSummary;
@@ -114,7 +114,7 @@ pub struct DetailLoad {
     pub detail: Arc<SessionDetail>,
     pub conversation: Arc<Conversation>,
     /// What the guard decided in the session, where its repository's ledger has it.
-    pub guard: Option<Arc<GuardEvidence>>,
+    pub guard: Option<Arc<GuardAccount>>,
 }
 
 /// Work for the runner: I/O and slow jobs never run inside `update`.

@@ -20,7 +20,7 @@ use crate::capture::state::StateDir;
 use crate::clock::SystemClock;
 use crate::config::ProcessEnv;
 use crate::correlate::{CommitChanges, commit_records, session_changes};
-use crate::evidence::guard::GuardEvidence;
+use crate::evidence::guard::GuardAccount;
 use crate::git::Git;
 use crate::git::paths::RepoPaths;
 use crate::index::load_local;
@@ -77,7 +77,7 @@ impl Worker {
 }
 
 /// What the guard decided in a session, from the ledger of the repository it worked in.
-fn guard_account(summary: &SessionSummary, detail: &SessionDetail) -> Option<GuardEvidence> {
+fn guard_account(summary: &SessionSummary, detail: &SessionDetail) -> Option<GuardAccount> {
     let state = StateDir::discover(Path::new(summary.cwd.as_deref()?))?;
     let succeeded: BTreeSet<&str> = detail
         .tool_calls
@@ -85,7 +85,7 @@ fn guard_account(summary: &SessionSummary, detail: &SessionDetail) -> Option<Gua
         .filter(|c| c.status == ToolStatus::Ok)
         .map(|c| c.id.as_str())
         .collect();
-    crate::evidence::guard::load(&state, &summary.id, &succeeded)
+    crate::evidence::guard::account(&state, &summary.id, &succeeded)
 }
 
 /// Does the job and sends its answer.

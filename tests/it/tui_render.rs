@@ -229,6 +229,7 @@ fn detail_tabs() {
             "subagents",
             "files",
             "conversation",
+            "guard",
         ] {
             insta::assert_snapshot!(
                 format!("detail_{tab}_{}x{}", size.0, size.1),

@@ -32,16 +32,18 @@ pub enum Tab {
     Subagents,
     Files,
     Conversation,
+    Guard,
 }
 
 impl Tab {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Overview,
         Self::Tokens,
         Self::Tools,
         Self::Subagents,
         Self::Files,
         Self::Conversation,
+        Self::Guard,
     ];
 
     pub fn label(self) -> &'static str {
@@ -52,6 +54,7 @@ impl Tab {
             Self::Subagents => "Sub-agents",
             Self::Files => "Files & commits",
             Self::Conversation => "Conversation",
+            Self::Guard => "Guard",
         }
     }
 
@@ -64,6 +67,7 @@ impl Tab {
             Self::Subagents => "Agents",
             Self::Files => "Files",
             Self::Conversation => "Chat",
+            Self::Guard => "Guard",
         }
     }
 
@@ -103,7 +107,7 @@ pub struct SessionData {
     /// The secrets its transcripts hold, by rule: `None` until counted.
     pub secrets: Option<crate::redact::Counts>,
     /// What the guard decided in it (`None`: no ledger has it).
-    pub guard: Option<Arc<crate::evidence::guard::GuardEvidence>>,
+    pub guard: Option<Arc<crate::evidence::guard::GuardAccount>>,
     /// Highlight and conversation jobs running.
     pending: HashSet<(String, String)>,
 }
@@ -243,6 +247,8 @@ pub struct DetailState {
     pub subagent: usize,
     pub files: FilesState,
     pub conversation: ConversationState,
+    /// The selected call of the Guard tab.
+    pub guard_call: usize,
     /// Rows the focused list or text shows: set by `update` from the terminal's size for the
     /// conversation and files tabs, recorded by the last draw for the others.
     pub page: usize,

@@ -51,7 +51,7 @@ const BRANCH: [PageKey; 6] = [
     (Action::Quit, Some("Quit at once")),
 ];
 
-const TABS: [PageKey; 8] = [
+const TABS: [PageKey; 9] = [
     (Action::NextTab, None),
     (Action::PrevTab, None),
     (Action::TabOverview, None),
@@ -60,6 +60,7 @@ const TABS: [PageKey; 8] = [
     (Action::TabSubagents, None),
     (Action::TabFiles, None),
     (Action::TabConversation, None),
+    (Action::TabGuard, None),
 ];
 
 const SESSION: [PageKey; 6] = [
@@ -115,7 +116,7 @@ impl HelpPage {
 fn tab_keys(tab: Tab) -> Vec<PageKey> {
     let scroll = MOVES.to_vec();
     match tab {
-        Tab::Overview => scroll,
+        Tab::Overview | Tab::Guard => scroll,
         Tab::Tokens => Vec::new(),
         Tab::Tools => with(
             scroll,

@@ -3,6 +3,7 @@
 mod conversation;
 pub(crate) mod diff;
 mod files;
+mod guard;
 pub(crate) mod overview;
 mod subagents;
 mod tokens;
@@ -50,6 +51,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Tab::Subagents => subagents::render(app, &d, frame, body),
             Tab::Files => files::render(app, &d, frame, body),
             Tab::Conversation => conversation::render(app, frame, body),
+            Tab::Guard => guard::render(app, frame, body),
         },
     }
     render_footer(app, frame, footer);
@@ -104,22 +106,29 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         .enumerate()
         .map(|(i, t)| format!("{} {}", i + 1, t.label()))
         .collect();
-    let width: usize = full.iter().map(|t| t.len() + 3).sum();
-    let titles: Vec<String> = if width <= usize::from(area.width) {
-        full
+    let width = |titles: &[String], pad: usize| -> usize {
+        titles.iter().map(|t| t.len() + 2 * pad + 1).sum()
+    };
+    let room = usize::from(area.width);
+    let short: Vec<String> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{} {}", i + 1, t.short()))
+        .collect();
+    // Full labels, else short ones, else short ones without padding (narrow terminals).
+    let (titles, pad) = if width(&full, 1) <= room {
+        (full, " ")
+    } else if width(&short, 1) <= room {
+        (short, " ")
     } else {
-        Tab::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, t)| format!("{} {}", i + 1, t.short()))
-            .collect()
+        (short, "")
     };
     let tabs = Tabs::new(titles)
         .select(view.tab.index())
         .style(app.theme.muted)
         .highlight_style(app.theme.tab)
         .divider(Span::styled("│", app.theme.muted))
-        .padding(" ", " ");
+        .padding(pad, pad);
     frame.render_widget(tabs, area);
 }
 

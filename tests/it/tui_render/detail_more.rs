@@ -265,3 +265,57 @@ fn the_overview_shows_the_guards_decisions() {
         "{overview}"
     );
 }
+
+/// The Guard tab: every call the guard checked, in order, with its risk and who decided (the
+/// watcher's name where one answered), and the selected call's rules and reason below.
+#[test]
+fn the_guard_tab_lists_every_checked_call_and_who_decided() {
+    use git_vouch::capture::record::EventRecord;
+    use git_vouch::evidence::guard::{GuardAccount, of_events, timeline};
+    use std::collections::BTreeSet;
+
+    let (mut app, source, _dir) = open_session(super::IMPORT);
+    let line = |json: &str| -> EventRecord { serde_json::from_str(json).unwrap() };
+    let events = vec![
+        line(
+            r#"{"ts":"2026-11-20T10:00:01Z","event":"PreToolUse","tool":"Bash","tool_use_id":"t1","summary":"cargo test","guard":{"mode":"enforce","level":"low","verdict":"allow","interactive":true,"micros":40}}"#,
+        ),
+        line(
+            r#"{"ts":"2026-11-20T10:00:02Z","event":"PostToolUse","tool":"Bash","tool_use_id":"t1"}"#,
+        ),
+        line(
+            r#"{"ts":"2026-11-20T10:00:03Z","event":"PreToolUse","tool":"Bash","tool_use_id":"t2","summary":"git push --force origin main","guard":{"mode":"enforce","level":"high","categories":["history_rewrite"],"rules":["force-push-protected"],"verdict":"deny","reason":"git-vouch guard: alice denied this call from git vouch watch: use a pull request.","interactive":false,"micros":60,"held":{"answer":"deny","by":"alice","reason":"use a pull request","waited_ms":4100}}}"#,
+        ),
+        line(
+            r#"{"ts":"2026-11-20T10:00:04Z","event":"PreToolUse","tool":"Bash","tool_use_id":"t3","summary":"rm -rf /srv/other","guard":{"mode":"enforce","level":"critical","categories":["destructive"],"rules":["delete-outside-repository"],"verdict":"deny","reason":"git-vouch guard denied this critical-risk call","interactive":false,"micros":55}}"#,
+        ),
+    ];
+    let none = BTreeSet::new();
+    let account = GuardAccount {
+        evidence: of_events(&events, &none).unwrap(),
+        timeline: timeline(&events, &none),
+    };
+    let id = app.detail.as_ref().unwrap().session.clone();
+    app.loaded.get_mut(&id).unwrap().guard = Some(std::sync::Arc::new(account));
+    type_keys(&mut app, &source, "7");
+    let screen = draw(&mut app, (120, 30));
+    insta::assert_snapshot!("detail_guard_calls_120x30", screen);
+    for want in [
+        "3 calls checked · 1 critical, 1 high · 2 denied, 0 asked",
+        "not asked, ran",
+        "person denied (alice), no result",
+        "denied, no result",
+    ] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+    type_keys(&mut app, &source, "j");
+    let screen = draw(&mut app, (120, 30));
+    assert!(screen.contains("rules force-push-protected"), "{screen}");
+    assert!(screen.contains("use a pull request"), "{screen}");
+    type_keys(&mut app, &source, "G");
+    let screen = draw(&mut app, (120, 30));
+    assert!(
+        screen.contains("rules delete-outside-repository"),
+        "{screen}"
+    );
+}

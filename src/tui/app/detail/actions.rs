@@ -41,6 +41,7 @@ impl App {
             Action::TabSubagents => Some(Tab::Subagents),
             Action::TabFiles => Some(Tab::Files),
             Action::TabConversation => Some(Tab::Conversation),
+            Action::TabGuard => Some(Tab::Guard),
             _ => None,
         };
         if let Some(tab) = tab {
@@ -131,6 +132,7 @@ impl App {
                 view.tools.call = 0;
             }
             Tab::Subagents => view.subagent = m.apply(view.subagent, lens.subagents),
+            Tab::Guard => view.guard_call = m.apply(view.guard_call, lens.guard_calls),
             Tab::Files => {
                 let f = &mut view.files;
                 match f.pane {
@@ -288,6 +290,7 @@ impl App {
             }
             out.subagents = d.subagents_flat().len();
         }
+        out.guard_calls = data.guard.as_ref().map_or(0, |g| g.timeline.len());
         if let Changes::Ready(changes) = &data.changes {
             out.commits = changes.len();
             out.files = changes.get(view.files.commit).map_or(0, |c| c.files.len());
@@ -301,6 +304,7 @@ pub(super) struct Lengths {
     tools: usize,
     calls: usize,
     subagents: usize,
+    guard_calls: usize,
     commits: usize,
     pub(super) files: usize,
     /// Lines of the open tool call, and how many the pop-up shows.

@@ -39,6 +39,7 @@ impl App {
             Some(Tab::Overview) => self.settle_overview(),
             Some(Tab::Tools) => self.settle_tools(),
             Some(Tab::Subagents) => self.settle_subagents(),
+            Some(Tab::Guard) => self.settle_guard(),
             Some(Tab::Tokens) | None => {}
         }
     }
@@ -78,6 +79,24 @@ impl App {
     }
 
     /// Keeps the selected sub-agent within the tree, and pages by the table's height.
+    /// Keeps the Guard tab's selection on a call, and pages by its table's height (the body less
+    /// its headline, header and the selected call's details).
+    fn settle_guard(&mut self) {
+        let calls = self
+            .open_data()
+            .and_then(|d| d.guard.as_ref())
+            .map_or(0, |g| g.timeline.len());
+        let area = self.screen_area();
+        let Some(view) = self.detail.as_mut() else {
+            return;
+        };
+        view.guard_call = view.guard_call.min(calls.saturating_sub(1));
+        if let Some(area) = area {
+            let body = body_area((area.width, area.height));
+            view.page = usize::from(body.height.saturating_sub(6)).max(1);
+        }
+    }
+
     fn settle_subagents(&mut self) {
         let Some(d) = self.open_detail() else {
             return;

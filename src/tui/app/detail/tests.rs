@@ -114,13 +114,16 @@ fn tabs_cycle_both_ways_and_jump_by_number() {
     let mut f = Fixture::new(IMPORT);
     f.key(KeyCode::Enter);
     f.key(KeyCode::BackTab);
-    assert_eq!(f.view().tab, Tab::Conversation, "wraps backwards");
+    assert_eq!(f.view().tab, Tab::Guard, "wraps backwards");
     f.key(KeyCode::Tab);
     assert_eq!(f.view().tab, Tab::Overview);
     f.chars("]]");
     assert_eq!(f.view().tab, Tab::Tools);
     f.chars("5");
     assert_eq!(f.view().tab, Tab::Files);
+    f.chars("7");
+    assert_eq!(f.view().tab, Tab::Guard);
+    f.chars("5");
     f.chars("?");
     assert_eq!(f.app.screen, Screen::Help);
     f.chars("q");

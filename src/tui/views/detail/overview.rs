@@ -167,9 +167,10 @@ fn activity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
 
 /// What the guard decided: its counts, then each high or critical call (none without a ledger).
 fn guard(app: &App, width: u16) -> Vec<Line<'static>> {
-    let Some(g) = app.open_data().and_then(|data| data.guard.clone()) else {
+    let Some(account) = app.open_data().and_then(|data| data.guard.clone()) else {
         return Vec::new();
     };
+    let g = &account.evidence;
     let style = if g.bypassed > 0 {
         app.theme.error
     } else {
