@@ -27,6 +27,9 @@ pub struct GuardEvidence {
     /// Denied calls that ran anyway (see [`GuardedCall::bypassed`]): each is a critical finding.
     #[serde(default)]
     pub bypassed: u64,
+    /// Calls a person answered at `git vouch watch` (their answer is the verdict).
+    #[serde(default)]
+    pub answered: u64,
     /// Every high or critical call, in the order they were made.
     pub calls: Vec<GuardedCall>,
 }
@@ -87,6 +90,9 @@ impl GuardEvidence {
             ),
             format!("{} denied, {} asked", self.verdicts.deny, self.verdicts.ask),
         ];
+        if self.answered > 0 {
+            parts.push(format!("{} answered at watch", self.answered));
+        }
         if self.unassessed > 0 {
             parts.push(format!("{} not assessed", self.unassessed));
         }
@@ -271,6 +277,7 @@ impl GuardEvidence {
             Verdict::Deny => &mut self.verdicts.deny,
         } += 1;
         self.unassessed += u64::from(r.error.is_some());
+        self.answered += u64::from(r.held.as_ref().is_some_and(|h| h.answer.is_some()));
     }
 }
 

@@ -444,8 +444,7 @@ fn audit_shows_every_checked_call_with_its_decision_and_filters_like_a_dashboard
         ]
     );
     assert_eq!(doc["calls"][0]["session"], SID);
-    let totals =
-        json!({"calls": 4, "critical": 1, "high": 2, "denied": 1, "asked": 2, "bypassed": 1});
+    let totals = json!({"calls": 4, "critical": 1, "high": 2, "denied": 1, "asked": 2, "answered": 0, "bypassed": 1});
     assert_eq!(doc["totals"], totals);
 
     let critical = repo.audit_json(&["--risk", "critical"]);
@@ -697,6 +696,15 @@ fn a_watcher_allows_a_held_call_once_and_the_ledger_says_who() {
     assert_eq!(hold.answer, Some(Answer::Allow));
     assert_eq!(hold.by.as_deref(), Some("alice"));
     assert!(hold.error.is_none());
+    // The audit says who answered, in its table and its JSON.
+    let doc = repo.audit_json(&[]);
+    let call = &doc["calls"][0];
+    assert_eq!(call["answered_by"], "alice", "{doc}");
+    assert_eq!(call["decided_by"], "person_allowed", "{doc}");
+    assert_eq!(doc["totals"]["answered"], 1, "{doc}");
+    let text = String::from_utf8(repo.audit(&[]).stdout).unwrap();
+    assert!(text.contains("person allowed (alice)"), "{text}");
+    assert!(text.contains("1 answered at watch"), "{text}");
 }
 
 #[test]

@@ -16,6 +16,7 @@ use crate::cli::args::{AuditArgs, RiskArg};
 use crate::cli::context::Context;
 use crate::cli::table::{Column, render};
 use crate::evidence::guard::{DecidedBy, GuardedCall, timeline};
+use crate::guard::decide::Verdict;
 use crate::guard::rules::Level;
 use crate::present;
 use crate::report::short_ids;
@@ -47,6 +48,8 @@ struct Totals {
     high: u64,
     denied: u64,
     asked: u64,
+    /// Calls a person answered at `git vouch watch`.
+    answered: u64,
     bypassed: u64,
 }
 
@@ -148,11 +151,10 @@ fn totals(rows: &[Row]) -> Totals {
         t.calls += 1;
         t.critical += u64::from(c.level == Level::Critical);
         t.high += u64::from(c.level == Level::High);
-        t.denied += u64::from(r.decided_by == DecidedBy::Guard);
-        t.asked += u64::from(matches!(
-            r.decided_by,
-            DecidedBy::PersonAllowed | DecidedBy::PersonRefusedOrNoAnswer
-        ));
+        // The evidence's words: denials and asks are verdicts, whoever gave them.
+        t.denied += u64::from(c.verdict == Verdict::Deny);
+        t.asked += u64::from(c.verdict == Verdict::Ask);
+        t.answered += u64::from(c.answered_by.is_some());
         t.bypassed += u64::from(c.bypassed);
     }
     t
@@ -186,7 +188,10 @@ fn table(ctx: &Context, rows: &[Row]) -> Vec<String> {
                 short.get(r.session.as_str()).cloned().unwrap_or_default(),
                 c.tool.clone(),
                 c.level.label().to_owned(),
-                r.decided_by.label().to_owned(),
+                match &c.answered_by {
+                    Some(by) => format!("{} ({by})", r.decided_by.label()),
+                    None => r.decided_by.label().to_owned(),
+                },
                 outcome(c).to_owned(),
                 c.rules.join(", "),
                 c.summary.clone().unwrap_or_default(),
@@ -212,6 +217,9 @@ fn summary(t: &Totals) -> String {
         format!("{} critical, {} high", t.critical, t.high),
         format!("{} denied, {} asked", t.denied, t.asked),
     ];
+    if t.answered > 0 {
+        parts.push(format!("{} answered at watch", t.answered));
+    }
     if t.bypassed > 0 {
         parts.push(plural(t.bypassed, "bypass", "bypasses"));
     }

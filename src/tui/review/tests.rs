@@ -67,6 +67,7 @@ fn guard(at: chrono::DateTime<chrono::Utc>) -> GuardEvidence {
         },
         unassessed: 0,
         bypassed: 0,
+        answered: 0,
         calls: vec![call],
     }
 }
