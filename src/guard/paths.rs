@@ -67,12 +67,20 @@ pub struct Place {
 }
 
 impl PathClasses {
-    pub fn new(spec: &PathSpec) -> Result<Self, globset::Error> {
+    /// The classes of `spec`; `trusted`: its globs are known to parse (the embedded rules').
+    pub fn new(spec: &PathSpec, trusted: bool) -> Result<Self, globset::Error> {
+        let globs = |patterns: &[String]| {
+            if trusted {
+                Ok(Globs::trusted(patterns))
+            } else {
+                Globs::new(patterns)
+            }
+        };
         Ok(Self {
-            private_key: Globs::new(&spec.private_key)?,
-            credentials: Globs::new(&spec.credentials)?,
-            env_file: Globs::new(&spec.env_file)?,
-            not_secret: Globs::new(&spec.not_secret)?,
+            private_key: globs(&spec.private_key)?,
+            credentials: globs(&spec.credentials)?,
+            env_file: globs(&spec.env_file)?,
+            not_secret: globs(&spec.not_secret)?,
             system: spec.system.iter().map(PathBuf::from).collect(),
             temporary: spec.temporary.iter().map(PathBuf::from).collect(),
         })

@@ -69,24 +69,32 @@ impl Clone for LazyRegex {
 /// Globs over paths (`*` matches any characters, `/` included, as globset does by default).
 #[derive(Debug, Clone, Default)]
 pub struct Globs {
+    /// Patterns of literals, `*` and `?`, matched directly.
     plain: Vec<String>,
-    other: Vec<Glob>,
+    /// The others, compiled into one set when first needed.
+    other: Vec<String>,
     compiled: OnceLock<Option<GlobSet>>,
 }
 
 impl Globs {
-    /// Every pattern is parsed now, so a mistake is reported where it is written.
+    /// Every pattern that is not plain is parsed now, so a mistake is reported where it is
+    /// written (a plain one is always valid).
     pub fn new(patterns: &[String]) -> Result<Self, globset::Error> {
-        let mut globs = Self::default();
-        for p in patterns {
-            let glob = Glob::new(p)?;
-            if is_plain(p) {
-                globs.plain.push(p.clone());
-            } else {
-                globs.other.push(glob);
-            }
+        for p in patterns.iter().filter(|p| !is_plain(p)) {
+            Glob::new(p)?;
         }
-        Ok(globs)
+        Ok(Self::trusted(patterns))
+    }
+
+    /// Patterns known to parse (the embedded rules', which a test parses): nothing is parsed
+    /// until a text needs the set, since the hook process checks one call and exits.
+    pub fn trusted(patterns: &[String]) -> Self {
+        let (plain, other) = patterns.iter().cloned().partition(|p| is_plain(p));
+        Self {
+            plain,
+            other,
+            compiled: OnceLock::new(),
+        }
     }
 
     pub fn is_match(&self, text: &str) -> bool {
@@ -103,8 +111,8 @@ impl Globs {
         self.compiled
             .get_or_init(|| {
                 let mut b = GlobSetBuilder::new();
-                for g in &self.other {
-                    b.add(g.clone());
+                for g in self.other.iter().filter_map(|p| Glob::new(p).ok()) {
+                    b.add(g);
                 }
                 b.build().ok()
             })

@@ -157,3 +157,31 @@ fn the_embedded_rules_parse_is_cached_as_json_and_rebuilt_when_unusable() {
     let own = Rules::for_repository_cached(repo.path(), Some(&cache)).unwrap();
     assert_eq!(own.max_repeated_failures, 9);
 }
+
+#[test]
+fn every_embedded_glob_parses_since_they_are_parsed_only_when_needed() {
+    let spec = parse(DEFAULT, EMBEDDED).unwrap();
+    let p = &spec.paths;
+    let lists = [
+        &p.private_key,
+        &p.credentials,
+        &p.env_file,
+        &p.not_secret,
+        &spec.protected_refs,
+    ];
+    let tools = spec.rule.iter().map(|r| &r.tools);
+    let mut globs = 0;
+    for list in lists.into_iter().chain(tools) {
+        Globs::new(list).unwrap();
+        globs += list.len();
+    }
+    assert!(globs > 40, "{globs}");
+    // A mistake in a repository's file is still reported where it is written.
+    let err = Rules::from_files(&[
+        (DEFAULT, EMBEDDED),
+        ("[paths]\nenv_file = [\"[unclosed\"]\n", REPOSITORY_FILE),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with(".vouch/guard.toml: [paths]"), "{err}");
+}
