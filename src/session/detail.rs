@@ -10,6 +10,7 @@ mod commit;
 mod conversation;
 mod facts;
 mod notices;
+pub use facts::input_summary;
 pub use notices::secrets as secrets_notice;
 mod outputs;
 mod tally;

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 
@@ -41,6 +41,30 @@ pub fn message(theme: &Theme, frame: &mut Frame, area: Rect, lines: &[&str]) {
         text.push(Line::from(Span::styled(format!("  {l}"), style)));
     }
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
+}
+
+/// A screen's key help: `lines` in a bordered box titled `title`, at most `width` columns wide,
+/// centred over what is drawn.
+pub fn help_box(theme: &Theme, frame: &mut Frame, title: &str, lines: Vec<Line<'_>>, width: u16) {
+    let area = frame.area();
+    let width = width.min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).style(Style::default()).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.muted)
+                .title(Span::styled(title.to_owned(), theme.title)),
+        ),
+        rect,
+    );
 }
 
 #[cfg(test)]

@@ -2,15 +2,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{Focus, Phase, ReviewApp};
 use crate::tui::action::Action;
 use crate::tui::sanitize::{code_line, one_line};
-use crate::tui::widgets::{pane_block, spinner};
+use crate::tui::widgets::{help_box, pane_block, spinner};
 use crate::words::counted;
 
 /// From this width the summary and the evidence sit side by side.
@@ -219,23 +218,5 @@ fn render_help(app: &ReviewApp, frame: &mut Frame) {
             ])
         })
         .collect();
-    let area = frame.area();
-    let width = 72.min(area.width);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).style(Style::default()).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(app.theme.muted)
-                .title(Span::styled(" Review keys ", app.theme.title)),
-        ),
-        rect,
-    );
+    help_box(&app.theme, frame, " Review keys ", lines, 72);
 }

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
 
 use super::app::{Pending, WatchApp, short};
@@ -12,9 +12,10 @@ use super::feed::FeedLine;
 use crate::evidence::guard::Outcome;
 use crate::guard::decide::Verdict;
 use crate::guard::rules::Level;
+use crate::session::detail::input_summary;
 use crate::tui::action::Action;
 use crate::tui::sanitize::one_line;
-use crate::tui::widgets::pane_block;
+use crate::tui::widgets::{help_box, pane_block};
 use crate::words::counted;
 
 /// Draws the whole screen.
@@ -119,7 +120,7 @@ fn pending_row(app: &WatchApp, p: &Pending, selected: bool) -> Line<'static> {
         Span::styled(marker.to_owned(), style),
         level_span(app, p.held.level),
         Span::styled(format!(" {:<6} ", one_line(&p.held.tool)), style),
-        Span::styled(clip(&what(&p.held.tool, &p.held.input), 70), style),
+        Span::styled(clip(&input_summary(&p.held.tool, &p.held.input), 70), style),
         Span::styled(
             format!("  session {} · {left} s left", short(&p.held.session_id)),
             app.theme.muted,
@@ -226,22 +227,6 @@ fn body(tool: &str, input: &Value, app: &WatchApp) -> Vec<Line<'static>> {
         _ => out.push(Line::raw(format!(" {}", clip(&input.to_string(), 300)))),
     }
     out
-}
-
-/// One line for a call: its command, path, pattern or address.
-fn what(tool: &str, input: &Value) -> String {
-    [
-        "command",
-        "file_path",
-        "notebook_path",
-        "path",
-        "pattern",
-        "url",
-        "query",
-    ]
-    .iter()
-    .find_map(|k| input.get(*k).and_then(Value::as_str))
-    .map_or_else(|| format!("{tool} {input}"), one_line)
 }
 
 fn render_sessions(app: &WatchApp, frame: &mut Frame, area: Rect) {
@@ -415,25 +400,7 @@ fn render_help(app: &WatchApp, frame: &mut Frame) {
             ])
         })
         .collect();
-    let area = frame.area();
-    let width = 76.min(area.width);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(app.theme.muted)
-                .title(Span::styled(" Watch keys ", app.theme.title)),
-        ),
-        rect,
-    );
+    help_box(&app.theme, frame, " Watch keys ", lines, 76);
 }
 
 fn clip(text: &str, max: usize) -> String {
