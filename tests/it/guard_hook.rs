@@ -857,3 +857,41 @@ fn git_vouch_watch_shows_a_held_call_and_denies_it_with_the_reason_typed() {
     let screen = t.wait("the explorer to exit", |s| s.contains("EXITED"));
     assert!(screen.contains("EXITED 0"), "{screen}");
 }
+
+#[test]
+fn status_names_the_guards_mode_and_an_attached_watcher() {
+    let repo = Repo::new();
+    repo.mode("enforce");
+    repo.git(&["config", "vouch.guardWait", "20"]);
+    let status = |args: &[&str]| {
+        let out = repo
+            .env
+            .program(env!("CARGO_BIN_EXE_git-vouch"), &repo.dir)
+            .args([&["status"], args].concat())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let doc: Value = serde_json::from_str(&status(&["--json"])).unwrap();
+    assert_eq!(doc["guard"]["mode"], "enforce", "{doc}");
+    assert_eq!(doc["guard"]["wait_secs"], 20, "{doc}");
+    assert!(doc["guard"]["watcher"].is_null(), "{doc}");
+    let watcher = repo.watcher();
+    let text = status(&[]);
+    assert!(
+        text.contains("vouch.guard enforce · git vouch watch attached at"),
+        "{text}"
+    );
+    // The probe is closed at once: the watcher goes on to the next call.
+    let probe =
+        std::thread::spawn(move || matches!(watcher.accept(), Err(watch::WatchError::Closed)));
+    assert!(probe.join().unwrap());
+    repo.git(&["config", "vouch.guard", "loud"]);
+    let doc: Value = serde_json::from_str(&status(&["--json"])).unwrap();
+    assert!(doc["guard"]["mode"].is_null(), "{doc}");
+    assert!(
+        doc["guard"]["error"].as_str().unwrap().contains("loud"),
+        "{doc}"
+    );
+}

@@ -11,6 +11,9 @@ use super::plan::read_optional;
 use super::{Repo, Scope, SettingsFile};
 use crate::capture::state::StateDir;
 use crate::config::Env;
+use crate::git::config;
+use crate::guard::decide::GuardMode;
+use crate::guard::watch;
 
 /// The identifier of the JSON document.
 pub const SCHEMA: &str = "git-vouch/status@1";
@@ -30,6 +33,7 @@ pub struct Status {
     pub git_hooks: Vec<GitHookReport>,
     pub settings: Vec<SettingsReport>,
     pub state: StateReport,
+    pub guard: GuardReport,
     /// The last lines of `errors.log`, oldest first.
     pub last_errors: Vec<String>,
     /// Where `git-vouch` is found on PATH; `null` means hooks run but do nothing.
@@ -71,6 +75,21 @@ pub struct StateReport {
     pub errors_log: String,
 }
 
+/// The guard's settings, and whether `git vouch watch` is attached.
+#[derive(Debug, Clone, Serialize)]
+pub struct GuardReport {
+    /// `vouch.guard` (`observe` when unset); `null` when it cannot be used (see `error`).
+    pub mode: Option<String>,
+    /// Why the mode cannot be used (the guard then asks).
+    pub error: Option<String>,
+    /// How long a call is held for a watcher (`vouch.guardWait`), in seconds.
+    pub wait_secs: u64,
+    /// Whether `vouch.guardWebhook` is set.
+    pub webhook: bool,
+    /// The socket of the watcher attached to this repository, if one answers there.
+    pub watcher: Option<String>,
+}
+
 /// Inspects `repo`, the three settings files and the state folder.
 pub fn status(repo: &Repo, env: &dyn Env) -> Status {
     let git_hooks = HOOKS
@@ -100,6 +119,7 @@ pub fn status(repo: &Repo, env: &dyn Env) -> Status {
         commits: count(dir.commits_dir(), "json"),
         errors_log: show(&dir.errors_log()),
     };
+    let guard = guard_report(&dir);
     Status {
         schema: SCHEMA,
         worktree: show(&repo.paths.worktree),
@@ -110,8 +130,38 @@ pub fn status(repo: &Repo, env: &dyn Env) -> Status {
         git_hooks,
         settings,
         state,
+        guard,
         last_errors: dir.last_errors(LAST_ERRORS),
         on_path: env.var("PATH").and_then(|p| on_path(&p)).map(|p| show(&p)),
+    }
+}
+
+fn guard_report(dir: &StateDir) -> GuardReport {
+    let keys = [GuardMode::KEY, watch::WAIT_KEY, "vouch.guardWebhook"];
+    let (mode, wait, webhook) = match config::values(&dir.repo, &keys) {
+        Ok(v) => (
+            GuardMode::from_value(v[0].as_deref())
+                .map(|m| m.to_string())
+                .map_err(|e| e.to_string()),
+            watch::wait_for(v[1].as_deref()),
+            v[2].as_deref().is_some_and(|u| !u.trim().is_empty()),
+        ),
+        Err(e) => (Err(e.to_string()), watch::wait_for(None), false),
+    };
+    let socket = watch::socket_path(&dir.root);
+    // A connection closed at once: the watcher reads nothing and goes on.
+    let attached =
+        watch::is_attached(&socket) && std::os::unix::net::UnixStream::connect(&socket).is_ok();
+    let (mode, error) = match mode {
+        Ok(m) => (Some(m), None),
+        Err(e) => (None, Some(e)),
+    };
+    GuardReport {
+        mode,
+        error,
+        wait_secs: wait.as_secs(),
+        webhook,
+        watcher: attached.then(|| show(&socket)),
     }
 }
 

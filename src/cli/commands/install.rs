@@ -182,6 +182,23 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
             format!("{} (nothing recorded yet)", st.path)
         },
     ));
+    let g = &s.guard;
+    let mut guard = match (&g.mode, &g.error) {
+        (Some(mode), _) => format!("vouch.guard {mode}"),
+        (None, error) => ctx.style.warn(&format!(
+            "vouch.guard unusable ({}): the guard asks",
+            error.as_deref().unwrap_or("?")
+        )),
+    };
+    let watcher = match &g.watcher {
+        Some(socket) => format!("git vouch watch attached at {socket}"),
+        None => format!("no watcher (calls would be held {} s)", g.wait_secs),
+    };
+    guard = format!("{guard} · {watcher}");
+    if g.webhook {
+        guard.push_str(" · alerts to vouch.guardWebhook");
+    }
+    out.push(row("guard", guard));
     out.push(row(
         "git-vouch",
         s.on_path.as_ref().map_or_else(
