@@ -228,6 +228,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pre_tool_use_carries_a_timeout_longer_than_any_hold_and_an_old_entry_gets_it() {
+        let pre = entry("PreToolUse");
+        assert_eq!(pre["hooks"][0]["timeout"], HOOK_TIMEOUT_SECS);
+        const { assert!(crate::guard::watch::MAX_WAIT_SECS < HOOK_TIMEOUT_SECS) };
+        assert!(entry("PostToolUse")["hooks"][0].get("timeout").is_none());
+        // An install from before the timeout is brought up to date by `init` again.
+        let mut doc = json!({"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [
+            {"type": "command", "command": command("PreToolUse")}
+        ]}]}});
+        merge(&mut doc, Path::new("settings.json")).unwrap();
+        assert_eq!(doc["hooks"]["PreToolUse"], json!([pre]));
+    }
+
+    #[test]
     fn shared_entries_and_duplicates_are_untangled() {
         let path = Path::new("settings.json");
         let user = json!({ "type": "command", "command": "./lint.sh" });
