@@ -19,6 +19,7 @@ pub mod fingerprint;
 pub mod git;
 pub mod guard;
 pub mod index;
+pub mod insights;
 pub mod money;
 pub mod policy;
 pub mod present;

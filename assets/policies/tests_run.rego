@@ -8,7 +8,7 @@ package vouch.builtin.tests_run
 import data.vouch.lib
 import rego.v1
 
-runners := `(^|[\s;&|(])((cargo|cross)\s+(\+\S+\s+)?(test|nextest)|go\s+test|(python3?\s+-m\s+)?pytest|(npm|pnpm|yarn|bun)\s+(run\s+)?test|bun\s+test|deno\s+test|npx\s+(jest|vitest|mocha)|jest|vitest|mocha|(\./)?(mvnw?|gradlew?)\s+(\S+\s+)*(test|verify|check)|make\s+(\S+\s+)*(test|check)|ctest|(bundle\s+exec\s+)?(rspec|rake\s+test)|mix\s+test|dotnet\s+test|phpunit|tox|nox|swift\s+test|cabal\s+test|stack\s+test|zig\s+build\s+test)($|[\s;&|)])`
+runners := `(^|[\s;&|(])((cargo|cross)\s+(\+\S+\s+)?(test|nextest)|go\s+test|(python3?\s+-m\s+)?pytest|python3?\s+-m\s+unittest|(npm|pnpm|yarn|bun)\s+(run\s+)?test|bun\s+test|deno\s+test|npx\s+(jest|vitest|mocha)|jest|vitest|mocha|(\./)?(mvnw?|gradlew?)\s+(\S+\s+)*(test|verify|check)|make\s+(\S+\s+)*(test|check)|ctest|(bundle\s+exec\s+)?(rspec|rake\s+test)|mix\s+test|dotnet\s+test|phpunit|tox|nox|swift\s+test|cabal\s+test|stack\s+test|zig\s+build\s+test)($|[\s;&|)])`
 
 # Documentation, one path per line: editing only these needs no test run.
 doc_lines := `(?m)^([^\n]*\.(md|txt|rst|adoc)|docs/[^\n]*|[^\n]*LICENSE[^\n]*)$`

@@ -59,6 +59,9 @@ pub enum Command {
     /// The guard's timeline: every tool call it checked in this repository, with its risk, the
     /// decision, who made it and what became of the call.
     Audit(AuditArgs),
+    /// What went wrong in sessions (loops, retry storms, failing tools, abandoned work,
+    /// unverified claims of success) and a health score for each.
+    Insights(InsightsArgs),
     /// The live view: the sessions running in this repository, their tool calls with the guard's
     /// risk, and the calls the guard holds for you to allow once, deny or hand to Claude Code.
     Watch,
@@ -323,6 +326,18 @@ pub struct SessionsArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     /// Print the stable JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InsightsArgs {
+    /// One session: its id or a unique prefix of one (the others filter the sessions).
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod evidence;
 pub mod explore;
 pub mod hook;
+pub mod insights;
 pub mod install;
 pub mod log;
 pub mod man;
@@ -47,6 +48,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Keygen(args)) => attest::keygen(&ctx, args),
         Some(Command::Audit(args)) => audit::run(&ctx, args),
         Some(Command::Watch) => watch::run(&ctx),
+        Some(Command::Insights(args)) => insights::run(&ctx, args),
         Some(Command::Policy(cmd)) => policy::run(&ctx, cmd),
         Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),
         Some(Command::Init(args)) => install::init(&ctx, args),
@@ -76,6 +78,36 @@ fn debug(cmd: &DebugCommand) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The session whose id is `prefix` or starts with it; `None` (said on stderr) when none does,
+/// an error naming a few when several do and none is exactly it.
+pub fn one_session<'a>(
+    sessions: &'a [crate::session::SessionSummary],
+    prefix: &str,
+) -> Result<Option<&'a crate::session::SessionSummary>> {
+    let found: Vec<&crate::session::SessionSummary> = sessions
+        .iter()
+        .filter(|s| s.id.starts_with(prefix))
+        .collect();
+    match found.as_slice() {
+        [] => {
+            eprintln!("git-vouch: no session matches '{prefix}'");
+            Ok(None)
+        }
+        [one] => Ok(Some(*one)),
+        many => match many.iter().find(|s| s.id == prefix) {
+            Some(exact) => Ok(Some(*exact)),
+            None => {
+                let ids: Vec<&str> = many.iter().take(5).map(|s| s.id.as_str()).collect();
+                Err(eyre!(
+                    "'{prefix}' matches {}: {}",
+                    crate::present::plural(many.len() as u64, "session", "sessions"),
+                    ids.join(", ")
+                ))
+            }
+        },
+    }
 }
 
 /// Turns `--project/--since/--until` into a filter.

@@ -88,6 +88,9 @@ pub struct ToolCall {
     pub command: Option<String>,
     /// File tools (Read, Edit, Write, MultiEdit, NotebookEdit): the file.
     pub path: Option<String>,
+    /// The key of the tool and its whole input (`transcript::repeats::call_key`): equal for
+    /// equal calls, as the guard's loop breaker compares them.
+    pub input_key: u64,
 }
 
 /// How a tool call ended.

@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 mod text;
 
-pub use text::{clip, parse_ts_ms};
-use text::{intern, is_typed_prompt, set_last, set_once};
+pub use text::{clip, is_typed_prompt, parse_ts_ms};
+use text::{intern, set_last, set_once};
 
 use super::file_scan::{Entry, FileScan, ToolUse};
 use super::hash::{hash64, hash128};

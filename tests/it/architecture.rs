@@ -111,8 +111,8 @@ fn lib_declares_ui_layers_behind_features() {
 //   read by the transcript readers, and the configuration loads prices.
 // - fingerprint: line hashes for attribution (sessions, diffs and correlation compare lines).
 // - session: the session model; agent_source (each agent's transcripts behind one interface:
-//   discovery, scans, a session read in full) on it; index (the sessions cache) and report
-//   (session reports) on those.
+//   discovery, scans, a session read in full) on it; index (the sessions cache), report
+//   (session reports) and insights (what went wrong in a session) on those.
 // - git: git access (CLI, repository folders, diffs, notes).
 // - guard: assessing the commands an agent is about to run (below capture, whose hooks ask it).
 // - capture: recording only (agent and git hooks, state); pre-push is handed to `push`.
@@ -129,7 +129,7 @@ const LAYERS: &[&[&str]] = &[
     &["fingerprint"],
     &["session"],
     &["agent_source"],
-    &["index", "report"],
+    &["index", "report", "insights"],
     &["git"],
     &["guard"],
     &["capture"],

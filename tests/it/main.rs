@@ -16,6 +16,7 @@ mod e2e;
 mod evidence;
 mod git_hooks;
 mod guard_hook;
+mod insights;
 mod install;
 mod policy;
 mod redaction;

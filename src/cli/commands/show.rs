@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::Result;
 
 mod linked;
 
@@ -20,29 +20,8 @@ use crate::session::{ModelUsage, SessionSummary};
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
     let catalog = ctx.catalog()?;
-    let found: Vec<&SessionSummary> = catalog
-        .sessions
-        .iter()
-        .filter(|s| s.id.starts_with(&args.session))
-        .collect();
-    let session = match found.as_slice() {
-        [] => {
-            eprintln!("git-vouch: no session matches '{}'", args.session);
-            return Ok(Outcome::Negative);
-        }
-        [one] => *one,
-        many => match many.iter().find(|s| s.id == args.session) {
-            Some(exact) => *exact,
-            None => {
-                let ids: Vec<&str> = many.iter().take(5).map(|s| s.id.as_str()).collect();
-                return Err(eyre!(
-                    "'{}' matches {}: {}",
-                    args.session,
-                    present::plural(many.len() as u64, "session", "sessions"),
-                    ids.join(", ")
-                ));
-            }
-        },
+    let Some(session) = super::one_session(&catalog.sessions, &args.session)? else {
+        return Ok(Outcome::Negative);
     };
     let demo = ctx.demo;
     let open = move |p: &Path| {

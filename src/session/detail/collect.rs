@@ -38,6 +38,8 @@ pub struct UseSeen {
     pub command: Option<String>,
     /// Read calls: the file read (editing calls carry theirs in `edit`).
     pub read_path: Option<String>,
+    /// The call's key (tool and whole input), equal for equal calls.
+    pub input_key: u64,
 }
 
 impl UseSeen {
@@ -219,6 +221,7 @@ impl Collector {
                 .filter(|_| kind == ToolKind::Bash)
                 .map(|c| crate::transcript::scan::clip(&c, facts::COMMAND_CHARS)),
             read_path: get("file_path").filter(|_| kind == ToolKind::Read),
+            input_key: crate::transcript::repeats::call_key(name, input),
         });
     }
 

@@ -2,7 +2,7 @@
 //! interning, timestamps and one-line clipping.
 
 /// Whether a user text is something a person typed, not a command echo or an injected notice.
-pub(super) fn is_typed_prompt(text: &str) -> bool {
+pub fn is_typed_prompt(text: &str) -> bool {
     let t = text.trim_start();
     !(t.is_empty()
         || t.starts_with("<command-")

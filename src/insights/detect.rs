@@ -1,0 +1,324 @@
+//! The detectors. Each reads the session's tool calls per thread (the main thread and each
+//! sub-agent, in start order) or its main conversation, and reports the calls behind what it
+//! found.
+
+use std::collections::BTreeMap;
+
+use super::{Basis, Confidence, Finding, Rules, Severity, ToolErrors};
+use crate::session::detail::{Conversation, EntryKind, SessionDetail, ToolCall, ToolStatus};
+use crate::transcript::tool::ToolKind;
+
+/// The calls of each thread, in start order: the main thread (`None`) first.
+fn threads(detail: &SessionDetail) -> BTreeMap<Option<&str>, Vec<&ToolCall>> {
+    let mut out: BTreeMap<Option<&str>, Vec<&ToolCall>> = BTreeMap::new();
+    for call in &detail.tool_calls {
+        out.entry(call.agent_id.as_deref()).or_default().push(call);
+    }
+    out
+}
+
+fn failed(call: &ToolCall) -> bool {
+    matches!(call.status, ToolStatus::Failed { .. })
+}
+
+fn ids<'a>(calls: impl IntoIterator<Item = &'a &'a ToolCall>) -> Vec<String> {
+    calls.into_iter().map(|c| c.id.clone()).collect()
+}
+
+fn finding(id: &'static str, title: String, severity: Severity, thread: Option<&str>) -> Finding {
+    Finding {
+        id,
+        title,
+        severity,
+        confidence: Confidence::High,
+        basis: Basis::Measured,
+        agent_id: thread.map(str::to_owned),
+        calls: Vec::new(),
+        suggestion: String::new(),
+    }
+}
+
+/// The same call (tool and whole input) `loop.min_repeats` times or more in a row in a thread:
+/// high when every one failed, medium when some did, low when none did (polling, re-reading).
+pub fn loops(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
+    let min = rules.repeats.min_repeats.max(2);
+    let mut out = Vec::new();
+    for (thread, calls) in threads(detail) {
+        for run in calls.chunk_by(|a, b| a.input_key == b.input_key && a.name == b.name) {
+            if run.len() < min {
+                continue;
+            }
+            let failures = run.iter().filter(|c| failed(c)).count();
+            let severity = match failures {
+                0 => Severity::Low,
+                n if n == run.len() => Severity::High,
+                _ => Severity::Medium,
+            };
+            let first = run[0];
+            let what = first.command.as_deref().unwrap_or(&first.input_summary);
+            let mut f = finding(
+                "loop",
+                format!(
+                    "{} called {} times in a row with the same input ({failures} failed): {}",
+                    first.name,
+                    run.len(),
+                    clip(what)
+                ),
+                severity,
+                thread,
+            );
+            f.calls = ids(run);
+            f.suggestion = if failures > 0 {
+                "Read the error and change the approach instead of repeating the call; the guard's loop breaker denies the next repeat under ask and enforce.".to_owned()
+            } else {
+                "Check whether the repeated call was needed (polling, re-reading the same file)."
+                    .to_owned()
+            };
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// At least `retry_storm.min_failures` failures among `retry_storm.window` consecutive calls of a
+/// thread; overlapping windows are one storm.
+pub fn retry_storms(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
+    let spec = rules.retry_storm;
+    let (window, min) = (spec.window.max(1), spec.min_failures.max(1));
+    let mut out = Vec::new();
+    for (thread, calls) in threads(detail) {
+        let mut storm: Option<(usize, usize)> = None;
+        let mut storms = Vec::new();
+        for start in 0..calls.len() {
+            let end = (start + window).min(calls.len());
+            let failures = calls[start..end].iter().filter(|c| failed(c)).count();
+            if failures < min {
+                continue;
+            }
+            storm = match storm {
+                Some((s, e)) if start <= e => Some((s, end.max(e))),
+                Some(done) => {
+                    storms.push(done);
+                    Some((start, end))
+                }
+                None => Some((start, end)),
+            };
+        }
+        storms.extend(storm);
+        for (s, e) in storms {
+            let failing: Vec<&&ToolCall> = calls[s..e].iter().filter(|c| failed(c)).collect();
+            let mut by_tool: BTreeMap<&str, usize> = BTreeMap::new();
+            for c in &failing {
+                *by_tool.entry(c.name.as_str()).or_default() += 1;
+            }
+            let (tool, most) = by_tool
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map_or(("?", 0), |(t, n)| (*t, *n));
+            let severity = if failing.len() >= 2 * min {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let mut f = finding(
+                "retry_storm",
+                format!(
+                    "{} failures in {} calls ({most} of them {tool})",
+                    failing.len(),
+                    e - s
+                ),
+                severity,
+                thread,
+            );
+            f.calls = ids(failing);
+            "Stop and read the errors: many failures close together mean the approach is not working.".clone_into(&mut f.suggestion);
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Every tool's calls and failures, the failures by error class.
+pub fn tool_errors(rules: &Rules, detail: &SessionDetail) -> Vec<ToolErrors> {
+    let mut by_tool: BTreeMap<&str, ToolErrors> = BTreeMap::new();
+    for call in &detail.tool_calls {
+        let e = by_tool
+            .entry(call.name.as_str())
+            .or_insert_with(|| ToolErrors {
+                tool: call.name.clone(),
+                ..ToolErrors::default()
+            });
+        e.calls += 1;
+        if let ToolStatus::Failed { error } = &call.status {
+            e.failed += 1;
+            *e.classes
+                .entry(rules.error_class(error).to_owned())
+                .or_default() += 1;
+        }
+    }
+    by_tool.into_values().collect()
+}
+
+/// A tool that failed at least `tool_errors.min_failures` times and at least
+/// `tool_errors.min_rate_percent` of its calls.
+pub fn failing_tools(rules: &Rules, detail: &SessionDetail, stats: &[ToolErrors]) -> Vec<Finding> {
+    let spec = rules.tool_errors;
+    stats
+        .iter()
+        .filter(|t| {
+            t.failed >= spec.min_failures as u64 && t.rate_percent() >= spec.min_rate_percent
+        })
+        .map(|t| {
+            let classes: Vec<String> = t.classes.iter().map(|(c, n)| format!("{n} {c}")).collect();
+            let mut f = finding(
+                "tool_errors",
+                format!(
+                    "{} failed {} of {} calls ({}%): {}",
+                    t.tool,
+                    t.failed,
+                    t.calls,
+                    t.rate_percent(),
+                    classes.join(", ")
+                ),
+                Severity::Low,
+                None,
+            );
+            f.calls = detail
+                .tool_calls
+                .iter()
+                .filter(|c| c.name == t.tool && failed(c))
+                .map(|c| c.id.clone())
+                .collect();
+            f.suggestion = format!(
+                "See why {} keeps failing: the most common class says where to look.",
+                t.tool
+            );
+            f
+        })
+        .collect()
+}
+
+/// The session ends on `abandonment.min_failures` failed calls in a row on the main thread, or
+/// on a prompt that got no answer.
+pub fn abandonment(
+    rules: &Rules,
+    detail: &SessionDetail,
+    conversation: &Conversation,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let main: Vec<&ToolCall> = detail
+        .tool_calls
+        .iter()
+        .filter(|c| c.agent_id.is_none())
+        .collect();
+    let streak: Vec<&&ToolCall> = main.iter().rev().take_while(|c| failed(c)).collect();
+    if streak.len() >= rules.abandonment.min_failures.max(1) {
+        let mut f = finding(
+            "abandoned",
+            format!(
+                "the session ended on {} failed calls in a row",
+                streak.len()
+            ),
+            Severity::High,
+            None,
+        );
+        f.calls = ids(streak.into_iter().rev());
+        "The work was left failing: check what the last calls were trying to do before relying on it.".clone_into(&mut f.suggestion);
+        out.push(f);
+    }
+    let last = conversation
+        .entries
+        .iter()
+        .rev()
+        .find(|e| !matches!(&e.kind, EntryKind::Thinking(_)) && !is_echo(&e.kind));
+    if let Some(EntryKind::Prompt(text)) = last.map(|e| &e.kind) {
+        let mut f = finding(
+            "unanswered_prompt",
+            format!("the last prompt got no answer: {}", clip(text)),
+            Severity::Medium,
+            None,
+        );
+        "The session stopped before answering: it was interrupted or failed."
+            .clone_into(&mut f.suggestion);
+        out.push(f);
+    }
+    out
+}
+
+/// A prompt that is no typed prompt (a command echo, an injected notice).
+fn is_echo(kind: &EntryKind) -> bool {
+    matches!(kind, EntryKind::Prompt(_)) && !kind.is_typed_prompt()
+}
+
+/// The last answer claims success (`unverified.claims`) after an edit of something other than
+/// documentation, and no test runner (`unverified.test_runners`) ran on any thread after it.
+pub fn unverified_completion(
+    rules: &Rules,
+    detail: &SessionDetail,
+    conversation: &Conversation,
+) -> Vec<Finding> {
+    let cwd = detail
+        .summary
+        .cwd
+        .as_deref()
+        .map(|c| format!("{}/", c.trim_end_matches('/')));
+    let documentation = |path: &str| {
+        let relative = cwd
+            .as_deref()
+            .and_then(|c| path.strip_prefix(c))
+            .unwrap_or(path);
+        rules.documentation.is_match(relative)
+    };
+    let edits = |c: &&ToolCall| {
+        ToolKind::of(&c.name).writes_file()
+            && c.status == ToolStatus::Ok
+            && !c.path.as_deref().is_some_and(documentation)
+    };
+    let Some(last_edit) = detail.tool_calls.iter().rposition(|c| edits(&c)) else {
+        return Vec::new();
+    };
+    let answer = conversation
+        .entries
+        .iter()
+        .rev()
+        .find_map(|e| match &e.kind {
+            EntryKind::Answer(text) => Some(text.as_str()),
+            _ => None,
+        });
+    let Some(claim) = answer.and_then(|a| rules.claims.find(a)) else {
+        return Vec::new();
+    };
+    let tested = detail.tool_calls[last_edit + 1..].iter().any(|c| {
+        c.status != ToolStatus::Pending
+            && c.command
+                .as_deref()
+                .is_some_and(|cmd| rules.test_runners.is_match(cmd))
+    });
+    if tested {
+        return Vec::new();
+    }
+    let edit = &detail.tool_calls[last_edit];
+    let mut f = finding(
+        "unverified_completion",
+        format!(
+            "the last answer says \"{}\" but no test ran after the last edit ({})",
+            claim.as_str(),
+            clip(edit.path.as_deref().unwrap_or(&edit.input_summary))
+        ),
+        Severity::High,
+        edit.agent_id.as_deref(),
+    );
+    f.confidence = Confidence::Medium;
+    f.calls = vec![edit.id.clone()];
+    "Run the tests before trusting the claim; the built-in tests-run policy checks the same on a push.".clone_into(&mut f.suggestion);
+    vec![f]
+}
+
+/// `text` on one line, at most 80 characters.
+fn clip(text: &str) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
+}
