@@ -204,6 +204,9 @@ pub struct SessionEvidence {
     /// What the guard decided about the session's tool calls (absent when it checked none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard: Option<guard::GuardEvidence>,
+    /// What went wrong in the session and its health (`git vouch insights`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insights: Option<crate::insights::Insights>,
 }
 
 /// One Bash command, file read or file edit of a session. Paths inside the repository are

@@ -13,7 +13,7 @@ pub mod rules;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::session::detail::{Conversation, SessionDetail};
 
@@ -22,8 +22,34 @@ pub use rules::{Rules, RulesError};
 /// The JSON document's schema name.
 pub const SCHEMA: &str = "git-vouch/insights@1";
 
+/// What found a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Detector {
+    Loop,
+    RetryStorm,
+    ToolErrors,
+    Abandoned,
+    UnansweredPrompt,
+    UnverifiedCompletion,
+}
+
+impl Detector {
+    /// The id in every screen, command and document.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Loop => "loop",
+            Self::RetryStorm => "retry_storm",
+            Self::ToolErrors => "tool_errors",
+            Self::Abandoned => "abandoned",
+            Self::UnansweredPrompt => "unanswered_prompt",
+            Self::UnverifiedCompletion => "unverified_completion",
+        }
+    }
+}
+
 /// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
@@ -42,7 +68,7 @@ impl Severity {
 }
 
 /// How sure a detector is that what it found is a problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     /// The records say it (failed calls, identical calls).
@@ -52,7 +78,7 @@ pub enum Confidence {
 }
 
 /// Whether a finding's figures are read from the records or estimated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     Measured,
@@ -60,11 +86,10 @@ pub enum Basis {
 }
 
 /// One thing that went wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    /// The detector: `loop`, `retry_storm`, `tool_errors`, `abandoned`, `unanswered_prompt`,
-    /// `unverified_completion`.
-    pub id: &'static str,
+    /// The detector that found it.
+    pub id: Detector,
     pub title: String,
     pub severity: Severity,
     pub confidence: Confidence,
@@ -77,7 +102,7 @@ pub struct Finding {
 }
 
 /// How one tool's calls ended.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolErrors {
     pub tool: String,
     pub calls: u64,
@@ -95,7 +120,7 @@ impl ToolErrors {
 }
 
 /// A session's insights.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Insights {
     /// The version of the thresholds they were computed with.
     pub rules_version: u32,

@@ -113,7 +113,7 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| format!("session {id}: its transcript holds no messages"))?;
-    let detail = source.detail(&summary, &open_file, prices);
+    let (detail, conversation) = source.detail_and_conversation(&summary, &open_file, prices);
     let transcripts = scanned
         .iter()
         .filter(|f| ours(&f.source))
@@ -129,6 +129,9 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
         .map(|c| c.id.as_str())
         .collect();
     out.guard = super::guard::load(state, id, &succeeded);
+    out.insights = crate::insights::Rules::embedded()
+        .ok()
+        .map(|rules| crate::insights::of_session(&rules, &detail, &conversation));
     if let Some(g) = out.guard.as_ref().filter(|g| g.bypassed > 0) {
         let calls = crate::words::plural(g.bypassed, "denied call", "denied calls");
         out.warnings.push(format!(
@@ -200,6 +203,7 @@ pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> Ses
         warnings: d.all_warnings().iter().map(ToString::to_string).collect(),
         actions: Vec::new(),
         guard: None,
+        insights: None,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Basis, Confidence, Finding, Rules, Severity, ToolErrors};
+use super::{Basis, Confidence, Detector, Finding, Rules, Severity, ToolErrors};
 use crate::session::detail::{Conversation, EntryKind, SessionDetail, ToolCall, ToolStatus};
 use crate::transcript::tool::ToolKind;
 
@@ -25,7 +25,7 @@ fn ids<'a>(calls: impl IntoIterator<Item = &'a &'a ToolCall>) -> Vec<String> {
     calls.into_iter().map(|c| c.id.clone()).collect()
 }
 
-fn finding(id: &'static str, title: String, severity: Severity, thread: Option<&str>) -> Finding {
+fn finding(id: Detector, title: String, severity: Severity, thread: Option<&str>) -> Finding {
     Finding {
         id,
         title,
@@ -57,7 +57,7 @@ pub fn loops(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
             let first = run[0];
             let what = first.command.as_deref().unwrap_or(&first.input_summary);
             let mut f = finding(
-                "loop",
+                Detector::Loop,
                 format!(
                     "{} called {} times in a row with the same input ({failures} failed): {}",
                     first.name,
@@ -121,7 +121,7 @@ pub fn retry_storms(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
                 Severity::Medium
             };
             let mut f = finding(
-                "retry_storm",
+                Detector::RetryStorm,
                 format!(
                     "{} failures in {} calls ({most} of them {tool})",
                     failing.len(),
@@ -171,7 +171,7 @@ pub fn failing_tools(rules: &Rules, detail: &SessionDetail, stats: &[ToolErrors]
         .map(|t| {
             let classes: Vec<String> = t.classes.iter().map(|(c, n)| format!("{n} {c}")).collect();
             let mut f = finding(
-                "tool_errors",
+                Detector::ToolErrors,
                 format!(
                     "{} failed {} of {} calls ({}%): {}",
                     t.tool,
@@ -214,7 +214,7 @@ pub fn abandonment(
     let streak: Vec<&&ToolCall> = main.iter().rev().take_while(|c| failed(c)).collect();
     if streak.len() >= rules.abandonment.min_failures.max(1) {
         let mut f = finding(
-            "abandoned",
+            Detector::Abandoned,
             format!(
                 "the session ended on {} failed calls in a row",
                 streak.len()
@@ -233,7 +233,7 @@ pub fn abandonment(
         .find(|e| !matches!(&e.kind, EntryKind::Thinking(_)) && !is_echo(&e.kind));
     if let Some(EntryKind::Prompt(text)) = last.map(|e| &e.kind) {
         let mut f = finding(
-            "unanswered_prompt",
+            Detector::UnansweredPrompt,
             format!("the last prompt got no answer: {}", clip(text)),
             Severity::Medium,
             None,
@@ -299,7 +299,7 @@ pub fn unverified_completion(
     }
     let edit = &detail.tool_calls[last_edit];
     let mut f = finding(
-        "unverified_completion",
+        Detector::UnverifiedCompletion,
         format!(
             "the last answer says \"{}\" but no test ran after the last edit ({})",
             claim.as_str(),

@@ -64,7 +64,7 @@ fn insights(lines: Vec<Value>) -> Insights {
 }
 
 fn ids(i: &Insights) -> Vec<&str> {
-    i.findings.iter().map(|f| f.id).collect()
+    i.findings.iter().map(|f| f.id.label()).collect()
 }
 
 fn session(steps: Vec<[Value; 2]>, tail: Vec<Value>) -> Vec<Value> {
@@ -85,7 +85,11 @@ fn a_loop_is_the_same_call_three_times_in_a_row() {
     let done = || vec![answer(90, "I could not fix it.")];
     assert!(!ids(&insights(session(repeat(2), done()))).contains(&"loop"));
     let three = insights(session(repeat(3), done()));
-    let found = three.findings.iter().find(|f| f.id == "loop").unwrap();
+    let found = three
+        .findings
+        .iter()
+        .find(|f| f.id.label() == "loop")
+        .unwrap();
     assert_eq!(found.severity, Severity::High, "every repeat failed");
     assert_eq!(found.calls, ["toolu_001", "toolu_002", "toolu_003"]);
     assert!(
@@ -94,7 +98,13 @@ fn a_loop_is_the_same_call_three_times_in_a_row() {
         found.title
     );
     let four = insights(session(repeat(4), done()));
-    assert_eq!(four.findings.iter().filter(|f| f.id == "loop").count(), 1);
+    assert_eq!(
+        four.findings
+            .iter()
+            .filter(|f| f.id.label() == "loop")
+            .count(),
+        1
+    );
     // Another call in between ends the run; successes make it low.
     let mut broken = repeat(2);
     broken.push(bash(3, "cargo check", Ok("ok")));
@@ -127,7 +137,7 @@ fn a_retry_storm_is_five_failures_among_ten_calls() {
     let storm = five
         .findings
         .iter()
-        .find(|f| f.id == "retry_storm")
+        .find(|f| f.id.label() == "retry_storm")
         .unwrap();
     assert_eq!((storm.severity, storm.calls.len()), (Severity::Medium, 5));
     assert!(
@@ -141,7 +151,7 @@ fn a_retry_storm_is_five_failures_among_ten_calls() {
     let storms: Vec<&Finding> = ten
         .findings
         .iter()
-        .filter(|f| f.id == "retry_storm")
+        .filter(|f| f.id.label() == "retry_storm")
         .collect();
     assert_eq!(storms.len(), 1, "overlapping windows are one storm");
     assert_eq!(storms[0].severity, Severity::High);
@@ -189,7 +199,7 @@ fn tool_errors_are_classified_and_a_tool_failing_often_is_a_finding() {
     let found: Vec<&Finding> = i
         .findings
         .iter()
-        .filter(|f| f.id == "tool_errors")
+        .filter(|f| f.id.label() == "tool_errors")
         .collect();
     assert_eq!(found.len(), 1, "Bash failed once: below the threshold");
     assert_eq!(found[0].calls.len(), 3);
@@ -211,7 +221,11 @@ fn a_session_ending_on_three_failures_or_an_unanswered_prompt_is_abandoned() {
     };
     assert!(!ids(&insights(session(ending(2), vec![]))).contains(&"abandoned"));
     let three = insights(session(ending(3), vec![]));
-    let found = three.findings.iter().find(|f| f.id == "abandoned").unwrap();
+    let found = three
+        .findings
+        .iter()
+        .find(|f| f.id.label() == "abandoned")
+        .unwrap();
     assert_eq!(found.calls, ["toolu_002", "toolu_003", "toolu_004"]);
     let unanswered = insights(session(
         vec![bash(1, "make", Ok("ok"))],
@@ -250,7 +264,7 @@ fn a_claimed_success_without_a_test_run_after_the_last_edit_is_unverified() {
     let found = claimed
         .findings
         .iter()
-        .find(|f| f.id == "unverified_completion")
+        .find(|f| f.id.label() == "unverified_completion")
         .unwrap();
     assert_eq!(
         (found.severity, found.confidence),
@@ -298,7 +312,7 @@ fn health_is_100_less_the_penalties_with_a_grade() {
     assert!(healthy.findings.is_empty(), "{:?}", healthy.findings);
     let rules = Rules::embedded().unwrap();
     let f = |severity| Finding {
-        id: "loop",
+        id: Detector::Loop,
         title: String::new(),
         severity,
         confidence: Confidence::High,

@@ -17,7 +17,7 @@ pub struct Builtin {
 pub const LIB: &str = include_str!("../../assets/policies/lib.rego");
 
 /// Every built-in, in the order they are reported.
-pub const BUILTINS: [Builtin; 8] = [
+pub const BUILTINS: [Builtin; 9] = [
     Builtin {
         name: "approved-models",
         description: "only approved models were used",
@@ -65,6 +65,12 @@ pub const BUILTINS: [Builtin; 8] = [
         description: "no critical tool call ran while the guard only observed it, and no denied call ran",
         args: "min_level (low, medium, high or critical; default critical), require_guard (optional)",
         source: include_str!("../../assets/policies/guard_reviewed.rego"),
+    },
+    Builtin {
+        name: "verified-work",
+        description: "no session claimed success without a test run after its last edit, or left its work failing",
+        args: "min_health (0-100, optional)",
+        source: include_str!("../../assets/policies/verified_work.rego"),
     },
 ];
 

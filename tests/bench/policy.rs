@@ -107,6 +107,7 @@ fn session(i: usize, commits: Vec<String>) -> SessionEvidence {
         warnings: Vec::new(),
         actions,
         guard: None,
+        insights: None,
     }
 }
 

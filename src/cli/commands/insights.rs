@@ -109,7 +109,7 @@ fn one(row: &Row<'_>) -> Vec<String> {
         out.push(format!(
             "  {:<6} {:<21} {}{thread}",
             f.severity.label(),
-            f.id,
+            f.id.label(),
             f.title
         ));
         if !f.calls.is_empty() {

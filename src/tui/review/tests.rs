@@ -149,6 +149,7 @@ fn evidence() -> Evidence {
             warnings: Vec::new(),
             actions: Vec::new(),
             guard: Some(guard(at)),
+            insights: None,
         }],
         totals: Totals {
             commits: 1,

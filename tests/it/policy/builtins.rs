@@ -320,7 +320,8 @@ fn all_enables_every_builtin() {
             "no-dangerous-commands",
             "no-secrets",
             "changes-need-tests",
-            "guard-reviewed"
+            "guard-reviewed",
+            "verified-work"
         ]
     );
     assert_eq!(report.errors, 0, "{}", report.render_text());
@@ -419,5 +420,75 @@ fn guard_reviewed() {
     assert_eq!(
         messages(&odd),
         ["min_level severe is not low, medium, high or critical"]
+    );
+}
+
+fn with_insights(
+    id: &str,
+    health: u32,
+    findings: &[(&str, &str)],
+) -> git_vouch::evidence::SessionEvidence {
+    use git_vouch::insights::{Basis, Confidence, Finding, Insights, Severity};
+    let mut s = session(id);
+    let findings = findings
+        .iter()
+        .map(|(detector, title)| Finding {
+            id: serde_json::from_value(serde_json::json!(detector)).unwrap(),
+            title: (*title).to_owned(),
+            severity: Severity::High,
+            confidence: Confidence::High,
+            basis: Basis::Measured,
+            agent_id: None,
+            calls: vec!["toolu_1".into()],
+            suggestion: String::new(),
+        })
+        .collect();
+    s.insights = Some(Insights {
+        rules_version: 1,
+        health,
+        grade: if health >= 90 { "A" } else { "C" }.into(),
+        findings,
+        tool_errors: Vec::new(),
+    });
+    s
+}
+
+#[test]
+fn verified_work() {
+    let healthy = with_insights("healthy", 97, &[("loop", "Bash called 3 times")]);
+    let ok = evidence(vec![healthy.clone()], &[]);
+    assert_eq!(run("verified-work", "", &ok).status, "pass");
+
+    let claimed = with_insights(
+        "claimed",
+        75,
+        &[(
+            "unverified_completion",
+            "the last answer says \"done\" but no test ran after the last edit (src/lib.rs)",
+        )],
+    );
+    let left = with_insights(
+        "left",
+        75,
+        &[("abandoned", "the session ended on 3 failed calls in a row")],
+    );
+    let r = run(
+        "verified-work",
+        "",
+        &evidence(vec![healthy.clone(), claimed, left], &[]),
+    );
+    assert_eq!(
+        messages(&r),
+        [
+            "abandoned: the session ended on 3 failed calls in a row",
+            "unverified_completion: the last answer says \"done\" but no test ran after the last edit (src/lib.rs)"
+        ]
+    );
+    let strict = run("verified-work", "min_health = 98", &ok);
+    assert_eq!(messages(&strict), ["health 97 (A) is below min_health 98"]);
+    let old = run("verified-work", "", &evidence(vec![session("old")], &[]));
+    assert_eq!(
+        messages(&old),
+        ["the evidence has no insights for this session (made by an older git-vouch)"]
     );
 }

@@ -144,7 +144,9 @@ fn list_shows_builtins_and_repository_policies() {
     assert_eq!(doc["schema"], "git-vouch/policy-list@1");
     let rows = doc["policies"].as_array().unwrap();
     let row = |n: &str| rows.iter().find(|r| r["name"] == n).unwrap();
-    assert_eq!(rows.len(), 10);
+    // Nine built-ins and the repository's two.
+    assert_eq!(rows.len(), 11);
+    assert_eq!(row("verified-work")["enabled"], false);
     assert_eq!(row("token-budget")["enabled"], true);
     assert_eq!(row("approved-models")["enabled"], false);
     assert_eq!(row("old")["enabled"], false);

@@ -46,6 +46,7 @@ pub fn session(id: &str) -> SessionEvidence {
         warnings: Vec::new(),
         actions: Vec::new(),
         guard: None,
+        insights: None,
     }
 }
 
