@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::detail::{Conversation, SessionDetail};
+use crate::session::detail::SessionDetail;
 
 pub use rules::{Rules, RulesError};
 
@@ -133,15 +133,15 @@ pub struct Insights {
     pub tool_errors: Vec<ToolErrors>,
 }
 
-/// Runs every detector over a session and its main conversation.
-pub fn of_session(rules: &Rules, detail: &SessionDetail, conversation: &Conversation) -> Insights {
+/// Runs every detector over a session.
+pub fn of_session(rules: &Rules, detail: &SessionDetail) -> Insights {
     let tool_errors = detect::tool_errors(rules, detail);
     let mut findings = Vec::new();
     findings.extend(detect::loops(rules, detail));
     findings.extend(detect::retry_storms(rules, detail));
     findings.extend(detect::failing_tools(rules, detail, &tool_errors));
-    findings.extend(detect::abandonment(rules, detail, conversation));
-    findings.extend(detect::unverified_completion(rules, detail, conversation));
+    findings.extend(detect::abandonment(rules, detail));
+    findings.extend(detect::unverified_completion(rules, detail));
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let (health, grade) = health(rules, &findings);
     Insights {

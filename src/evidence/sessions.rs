@@ -113,7 +113,7 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| format!("session {id}: its transcript holds no messages"))?;
-    let (detail, conversation) = source.detail_and_conversation(&summary, &open_file, prices);
+    let detail = source.detail(&summary, &open_file, prices);
     let transcripts = scanned
         .iter()
         .filter(|f| ours(&f.source))
@@ -131,7 +131,7 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
     out.guard = super::guard::load(state, id, &succeeded);
     out.insights = crate::insights::Rules::embedded()
         .ok()
-        .map(|rules| crate::insights::of_session(&rules, &detail, &conversation));
+        .map(|rules| crate::insights::of_session(&rules, &detail));
     if let Some(g) = out.guard.as_ref().filter(|g| g.bypassed > 0) {
         let calls = crate::words::plural(g.bypassed, "denied call", "denied calls");
         out.warnings.push(format!(

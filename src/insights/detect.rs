@@ -1,11 +1,11 @@
 //! The detectors. Each reads the session's tool calls per thread (the main thread and each
-//! sub-agent, in start order) or its main conversation, and reports the calls behind what it
+//! sub-agent, in start order) or how its main thread ended, and reports the calls behind what it
 //! found.
 
 use std::collections::BTreeMap;
 
 use super::{Basis, Confidence, Detector, Finding, Rules, Severity, ToolErrors};
-use crate::session::detail::{Conversation, EntryKind, SessionDetail, ToolCall, ToolStatus};
+use crate::session::detail::{SessionDetail, ToolCall, ToolStatus};
 use crate::transcript::tool::ToolKind;
 
 /// The calls of each thread, in start order: the main thread (`None`) first.
@@ -199,12 +199,8 @@ pub fn failing_tools(rules: &Rules, detail: &SessionDetail, stats: &[ToolErrors]
 }
 
 /// The session ends on `abandonment.min_failures` failed calls in a row on the main thread, or
-/// on a prompt that got no answer.
-pub fn abandonment(
-    rules: &Rules,
-    detail: &SessionDetail,
-    conversation: &Conversation,
-) -> Vec<Finding> {
+/// on a typed prompt that got no answer.
+pub fn abandonment(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
     let mut out = Vec::new();
     let main: Vec<&ToolCall> = detail
         .tool_calls
@@ -226,12 +222,7 @@ pub fn abandonment(
         "The work was left failing: check what the last calls were trying to do before relying on it.".clone_into(&mut f.suggestion);
         out.push(f);
     }
-    let last = conversation
-        .entries
-        .iter()
-        .rev()
-        .find(|e| !matches!(&e.kind, EntryKind::Thinking(_)) && !is_echo(&e.kind));
-    if let Some(EntryKind::Prompt(text)) = last.map(|e| &e.kind) {
+    if let Some(text) = &detail.ending.unanswered_prompt {
         let mut f = finding(
             Detector::UnansweredPrompt,
             format!("the last prompt got no answer: {}", clip(text)),
@@ -245,18 +236,9 @@ pub fn abandonment(
     out
 }
 
-/// A prompt that is no typed prompt (a command echo, an injected notice).
-fn is_echo(kind: &EntryKind) -> bool {
-    matches!(kind, EntryKind::Prompt(_)) && !kind.is_typed_prompt()
-}
-
 /// The last answer claims success (`unverified.claims`) after an edit of something other than
 /// documentation, and no test runner (`unverified.test_runners`) ran on any thread after it.
-pub fn unverified_completion(
-    rules: &Rules,
-    detail: &SessionDetail,
-    conversation: &Conversation,
-) -> Vec<Finding> {
+pub fn unverified_completion(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
     let cwd = detail
         .summary
         .cwd
@@ -277,14 +259,7 @@ pub fn unverified_completion(
     let Some(last_edit) = detail.tool_calls.iter().rposition(|c| edits(&c)) else {
         return Vec::new();
     };
-    let answer = conversation
-        .entries
-        .iter()
-        .rev()
-        .find_map(|e| match &e.kind {
-            EntryKind::Answer(text) => Some(text.as_str()),
-            _ => None,
-        });
+    let answer = detail.ending.last_answer.as_deref();
     let Some(claim) = answer.and_then(|a| rules.claims.find(a)) else {
         return Vec::new();
     };

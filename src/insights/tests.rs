@@ -58,9 +58,8 @@ fn insights(lines: Vec<Value>) -> Insights {
         ..SessionSummary::default()
     };
     let open = move |p: &Path| open_text(map.get(p).cloned());
-    let (detail, conversation) =
-        agent_source::detail_and_conversation(&summary, &open, PriceTable::embedded());
-    of_session(&Rules::embedded().unwrap(), &detail, &conversation)
+    let detail = agent_source::detail(&summary, &open, PriceTable::embedded());
+    of_session(&Rules::embedded().unwrap(), &detail)
 }
 
 fn ids(i: &Insights) -> Vec<&str> {

@@ -503,6 +503,7 @@ fn detail_subagent_tree() {
         warnings: Vec::new(),
         secrets: std::collections::BTreeMap::new(),
         notices: Vec::new(),
+        ending: git_vouch::session::detail::Ending::default(),
     }));
     app.loaded.insert(id, data);
     app.update(Msg::Action(Action::Open));

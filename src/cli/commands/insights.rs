@@ -61,13 +61,12 @@ pub fn run(ctx: &Context, args: &InsightsArgs) -> Result<Outcome> {
     let rows: Vec<Row> = chosen
         .iter()
         .map(|s| {
-            let (detail, conversation) =
-                agent_source::detail_and_conversation(s, &open, &ctx.prices);
+            let detail = agent_source::detail(s, &open, &ctx.prices);
             Row {
                 id: &s.id,
                 title: s.display_title(),
                 start: s.start,
-                insights: insights::of_session(&rules, &detail, &conversation),
+                insights: insights::of_session(&rules, &detail),
             }
         })
         .collect();

@@ -58,14 +58,6 @@ pub enum EntryKind {
     Summary(String),
 }
 
-impl EntryKind {
-    /// Whether this is a prompt a person typed, not a command echo (`/exit`) or an injected
-    /// notice, which need no answer.
-    pub fn is_typed_prompt(&self) -> bool {
-        matches!(self, Self::Prompt(text) if crate::transcript::scan::is_typed_prompt(text))
-    }
-}
-
 /// A tool call with its result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolEntry {
