@@ -36,6 +36,7 @@ use super::record::{EditKind, EditLine, EventRecord, SessionRecord};
 use super::snapshot;
 use super::state::{self, StateDir};
 use crate::clock::Clock;
+use crate::git::config;
 use crate::transcript::hook_event::HookEvent;
 use crate::transcript::tool::ToolKind;
 
@@ -97,10 +98,27 @@ fn record(name: &str, clock: &dyn Clock) {
     let Some(state) = locate(&payload).filter(|s| s.repo.git_dir.is_dir()) else {
         return; // Not in a git repository (or its git dir is gone): nothing to record.
     };
+    // One reading of the repository's configuration serves the guard (PreToolUse) and the
+    // worktree snapshots around Bash calls (the global excludes file).
+    let bash = payload
+        .tool_name
+        .as_deref()
+        .is_some_and(|t| ToolKind::of(t) == ToolKind::Bash);
+    let post = matches!(
+        event,
+        HookEvent::PostToolUse | HookEvent::PostToolUseFailure
+    );
+    let config = (event == HookEvent::PreToolUse || (bash && post))
+        .then(|| config::Config::read(&state.repo));
     // The guard answers first: the agent waits for its decision, not for the recording.
-    let guard = (event == HookEvent::PreToolUse)
-        .then(|| guard::check_call(&state, &payload, &bytes, clock))
-        .flatten();
+    let guard = config
+        .as_ref()
+        .filter(|_| event == HookEvent::PreToolUse)
+        .and_then(|c| guard::check_call(&state, &payload, &bytes, guard::settings(c), clock));
+    let excludes = config
+        .as_ref()
+        .filter(|_| bash)
+        .and_then(config::Config::excludes_file);
     let Some(sid) = payload.session() else {
         state.log_error(now, &context, "missing session id; nothing recorded");
         return;
@@ -121,6 +139,7 @@ fn record(name: &str, clock: &dyn Clock) {
         payload: &payload,
         context,
         guard,
+        excludes,
     };
     let recorded = hook.handle();
     if recorded && event == HookEvent::SessionStart && payload.source.as_deref() != Some("compact")
@@ -180,6 +199,8 @@ struct Hook<'a> {
     context: String,
     /// The guard's check of a PreToolUse call (none in mode `off`).
     guard: Option<guard::Guarded>,
+    /// The global excludes file, for the snapshots around a Bash call.
+    excludes: Option<PathBuf>,
 }
 
 impl Hook<'_> {
@@ -359,7 +380,7 @@ impl Hook<'_> {
 
     fn bash_before(&self) {
         let file = self.snapshot_file();
-        if let Err(e) = snapshot::before(&self.state, &file) {
+        if let Err(e) = snapshot::before(&self.state, &file, self.excludes.as_deref()) {
             self.log(&format!(
                 "cannot save the worktree snapshot {}: {e}",
                 file.display()
@@ -370,7 +391,7 @@ impl Hook<'_> {
     /// Records the files a Bash call created, changed or deleted; returns them, sorted.
     fn bash_after(&self) -> Vec<String> {
         let file = self.snapshot_file();
-        let changes = match snapshot::after(&self.state, &file) {
+        let changes = match snapshot::after(&self.state, &file, self.excludes.as_deref()) {
             Ok(changes) => changes,
             Err(e) => {
                 let file = file.display();

@@ -18,7 +18,6 @@ use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use super::state::{StateDir, file_id};
-use crate::git::config;
 use crate::git::paths::RepoPaths;
 
 const MAGIC: &[u8] = b"GVSNAP2\n";
@@ -45,15 +44,16 @@ impl Changes {
 }
 
 /// Walks a worktree the way `git status` sees it: skips `.git` and nested repositories, honours
-/// `.gitignore` files, `info/exclude` and the global excludes file; files and symlinks, not
-/// followed. Sorted by path.
+/// `.gitignore` files, `info/exclude` and the global excludes file (`excludes`, as
+/// [`crate::git::config::Config::excludes_file`] finds it); files and symlinks, not followed.
+/// Sorted by path.
 ///
 /// Without `known`, names only: no `stat` calls. With `known` (the names before the call), each
 /// file's change time, stat relative to its open folder (no path walk per file); a known name is
 /// not matched against the ignore rules again.
-pub fn walk(repo: &RepoPaths, known: Option<&[String]>) -> Vec<Changed> {
+pub fn walk(repo: &RepoPaths, known: Option<&[String]>, excludes: Option<&Path>) -> Vec<Changed> {
     let mut base = GitignoreBuilder::new(&repo.worktree);
-    if let Some(global) = config::excludes_file(repo).filter(|p| p.is_file()) {
+    if let Some(global) = excludes.filter(|p| p.is_file()) {
         base.add(global);
     }
     let exclude = repo.common_dir.join("info/exclude");
@@ -203,8 +203,13 @@ fn ignored(rules: &[Gitignore], path: &Path, is_dir: bool) -> bool {
 }
 
 impl Snapshot {
-    pub fn take(repo: &RepoPaths) -> Self {
-        Self(walk(repo, None).into_iter().map(|(p, _)| p).collect())
+    pub fn take(repo: &RepoPaths, excludes: Option<&Path>) -> Self {
+        Self(
+            walk(repo, None, excludes)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect(),
+        )
     }
 
     /// What changed between this snapshot, taken at `taken_ns`, and the files `now` (sorted).
@@ -281,14 +286,14 @@ pub fn file_for(state: &StateDir, session: &str, call: Option<&str>) -> PathBuf 
 }
 
 /// Before a Bash call: snapshots the worktree into `file`.
-pub fn before(state: &StateDir, file: &Path) -> io::Result<()> {
-    Snapshot::take(&state.repo).save(file)
+pub fn before(state: &StateDir, file: &Path, excludes: Option<&Path>) -> io::Result<()> {
+    Snapshot::take(&state.repo, excludes).save(file)
 }
 
 /// After a Bash call: what changed since the snapshot in `file`, which is then removed.
-pub fn after(state: &StateDir, file: &Path) -> io::Result<Changes> {
+pub fn after(state: &StateDir, file: &Path, excludes: Option<&Path>) -> io::Result<Changes> {
     let (before, taken) = Snapshot::load(file)?;
-    let changes = before.diff(taken, &walk(&state.repo, Some(&before.0)));
+    let changes = before.diff(taken, &walk(&state.repo, Some(&before.0), excludes));
     let _ = fs::remove_file(file);
     Ok(changes)
 }
@@ -328,6 +333,7 @@ fn changed_ns(meta: &Metadata) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::config::excludes_file as excludes;
 
     fn write(root: &Path, rel: &str, text: &str) {
         let path = root.join(rel);
@@ -360,7 +366,7 @@ mod tests {
         write(root, ".git/info/exclude", "/excluded.txt\n");
         write(root, "nested/.git/HEAD", "another repository\n");
         write(root, "nested/inner.txt", "x\n");
-        let before = Snapshot::take(&repo);
+        let before = Snapshot::take(&repo, excludes(&repo).as_deref());
         assert!(
             before.0.contains(&"src/a.rs".to_owned())
                 && before.0.contains(&".gitignore".to_owned())
@@ -382,7 +388,7 @@ mod tests {
         write(root, "z/.gitignore", "*.tmp\n!keep.tmp\n");
         write(root, "z/drop.tmp", "ignored\n");
         write(root, "z/keep.tmp", "kept\n");
-        let mut now = walk(&repo, Some(&loaded.0));
+        let mut now = walk(&repo, Some(&loaded.0), excludes(&repo).as_deref());
         now.retain(|(p, _)| p != "snap.bin");
         let changes = loaded.diff(taken, &now);
         let created = [
@@ -403,7 +409,7 @@ mod tests {
         write(dir.path(), "x/y.txt", "y\n");
         write(dir.path(), "é.txt", "accent\n");
         let repo = RepoPaths::from_git_dir(dir.path().to_path_buf(), dir.path().join(".git"));
-        let snap = Snapshot::take(&repo);
+        let snap = Snapshot::take(&repo, excludes(&repo).as_deref());
         assert_eq!(snap.0, ["x/y.txt", "é.txt"]);
         assert_eq!(Snapshot::decode(&snap.encode()).unwrap(), snap);
         assert_eq!(Snapshot::decode(MAGIC).unwrap(), Snapshot::default());
@@ -425,6 +431,9 @@ mod tests {
         write(&root, "a.txt", "x\n");
         write(&root, "b.secret", "x\n");
         let paths = RepoPaths::discover(&root).unwrap();
-        assert_eq!(Snapshot::take(&paths).0, ["a.txt"]);
+        assert_eq!(
+            Snapshot::take(&paths, crate::git::config::excludes_file(&paths).as_deref()).0,
+            ["a.txt"]
+        );
     }
 }

@@ -24,34 +24,67 @@ pub fn value(repo: &RepoPaths, key: &str) -> Result<Option<String>, ConfigError>
 
 /// [`value`] of each of `keys`, from one reading of the configuration.
 pub fn values(repo: &RepoPaths, keys: &[&str]) -> Result<Vec<Option<String>>, ConfigError> {
-    let error = |key: &str, source| ConfigError {
-        key: key.to_owned(),
-        git_dir: repo.git_dir.display().to_string(),
-        source,
-    };
-    let first = keys.first().copied().unwrap_or_default();
-    let config = open(repo).map_err(|e| error(first, e))?;
-    keys.iter()
-        .map(|key| match config.get_string(key) {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(error(key, e)),
-        })
-        .collect()
+    Config::read(repo).values(keys)
 }
 
-/// The global excludes file as git finds it: `core.excludesFile` (`~/` expanded), else
-/// `$XDG_CONFIG_HOME/git/ignore`, else `~/.config/git/ignore`; whether it exists is not checked.
-/// Read through libgit2 in the same way as [`values`]: the snapshot walk around each Bash call
-/// needs it, and `ignore`'s own lookup compiles a regular expression per process.
+/// The global excludes file as git finds it (see [`Config::excludes_file`]).
 pub fn excludes_file(repo: &RepoPaths) -> Option<PathBuf> {
-    if let Ok(config) = open(repo) {
-        match config.get_path("core.excludesfile") {
-            Ok(path) => return Some(path),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => {}
-            Err(_) => return None,
+    Config::read(repo).excludes_file()
+}
+
+/// A repository's configuration, read once: libgit2 opens the repository to read it, the larger
+/// part of a hook's configuration read, so a hook that needs several values and the excludes
+/// file reads them all from one of these.
+pub struct Config {
+    git_dir: String,
+    read: Result<git2::Config, git2::Error>,
+}
+
+impl Config {
+    pub fn read(repo: &RepoPaths) -> Self {
+        Self {
+            git_dir: repo.git_dir.display().to_string(),
+            read: open(repo),
         }
     }
+
+    /// `git config --get` of each of `keys`: `None` when unset.
+    pub fn values(&self, keys: &[&str]) -> Result<Vec<Option<String>>, ConfigError> {
+        let error = |key: &str, source| ConfigError {
+            key: key.to_owned(),
+            git_dir: self.git_dir.clone(),
+            source,
+        };
+        let config = self.read.as_ref().map_err(|e| {
+            let first = keys.first().copied().unwrap_or_default();
+            error(first, git2::Error::new(e.code(), e.class(), e.message()))
+        })?;
+        keys.iter()
+            .map(|key| match config.get_string(key) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(error(key, e)),
+            })
+            .collect()
+    }
+
+    /// The global excludes file as git finds it: `core.excludesFile` (`~/` expanded), else
+    /// `$XDG_CONFIG_HOME/git/ignore`, else `~/.config/git/ignore`; whether it exists is not
+    /// checked. Read through libgit2 like the values: the snapshot walk around each Bash call
+    /// needs it, and `ignore`'s own lookup compiles a regular expression per process.
+    pub fn excludes_file(&self) -> Option<PathBuf> {
+        if let Ok(config) = &self.read {
+            match config.get_path("core.excludesfile") {
+                Ok(path) => return Some(path),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => {}
+                Err(_) => return None,
+            }
+        }
+        default_excludes()
+    }
+}
+
+fn default_excludes() -> Option<PathBuf> {
     let xdg = env::var_os("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);

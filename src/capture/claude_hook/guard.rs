@@ -42,11 +42,11 @@ pub(super) fn check_call(
     state: &StateDir,
     payload: &Payload,
     bytes: &[u8],
+    settings: Settings,
     clock: &dyn Clock,
 ) -> Option<Guarded> {
     let started = Instant::now();
     let interactive = interactive();
-    let settings = settings(state);
     let mode = settings.mode;
     if mode == Ok(GuardMode::Off) {
         return None;
@@ -100,7 +100,9 @@ pub(super) fn unreadable_payload(why: &str) {
     let Some(state) = env::current_dir().ok().and_then(|d| StateDir::discover(&d)) else {
         return;
     };
-    let mode = settings(&state).mode.unwrap_or(GuardMode::Ask);
+    let mode = settings(&config::Config::read(&state.repo))
+        .mode
+        .unwrap_or(GuardMode::Ask);
     print(&unassessed(
         mode,
         why.to_owned(),
@@ -172,7 +174,7 @@ fn checked(
 }
 
 /// The repository's guard settings.
-struct Settings {
+pub(super) struct Settings {
     /// `vouch.guard`, or why it cannot be used.
     mode: Result<GuardMode, String>,
     /// `vouch.guardWebhook`.
@@ -181,8 +183,8 @@ struct Settings {
     wait: Duration,
 }
 
-fn settings(state: &StateDir) -> Settings {
-    match config::values(&state.repo, &[GuardMode::KEY, alert::KEY, watch::WAIT_KEY]) {
+pub(super) fn settings(config: &config::Config) -> Settings {
+    match config.values(&[GuardMode::KEY, alert::KEY, watch::WAIT_KEY]) {
         Ok(mut values) => {
             let wait = watch::wait_for(values.pop().flatten().as_deref());
             let webhook = values.pop().flatten().filter(|u| !u.trim().is_empty());
