@@ -45,6 +45,15 @@ impl Context {
     }
 
     /// Every session, from the demo data or the local Claude Code folders.
+    /// Opens a file of a session: from the embedded demo data with `--demo`, else from disk.
+    pub fn open(&self, path: &std::path::Path) -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        if self.demo {
+            crate::session::detail::open_text(crate::demo::read_file(path))
+        } else {
+            crate::session::detail::open_file(path)
+        }
+    }
+
     pub fn catalog(&self) -> Result<Catalog> {
         if self.demo {
             return Ok(crate::demo::catalog(&self.prices));

@@ -16,7 +16,6 @@ use crate::insights::{self, Insights, Rules};
 use crate::present;
 use crate::report::short_ids;
 use crate::session::SessionSummary;
-use crate::session::detail::{open_file, open_text};
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -50,14 +49,7 @@ pub fn run(ctx: &Context, args: &InsightsArgs) -> Result<Outcome> {
                 .collect()
         }
     };
-    let demo = ctx.demo;
-    let open = move |p: &Path| {
-        if demo {
-            open_text(crate::demo::read_file(p))
-        } else {
-            open_file(p)
-        }
-    };
+    let open = |p: &Path| ctx.open(p);
     let rows: Vec<Row> = chosen
         .iter()
         .map(|s| {

@@ -15,7 +15,7 @@ use crate::cli::table::{Column, render, truncate};
 use crate::money::Usd;
 use crate::present;
 use crate::report::session_json::session_doc;
-use crate::session::detail::{SessionDetail, open_file, open_text};
+use crate::session::detail::SessionDetail;
 use crate::session::{ModelUsage, SessionSummary};
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
@@ -23,18 +23,11 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
     let Some(session) = super::one_session(&catalog.sessions, &args.session)? else {
         return Ok(Outcome::Negative);
     };
-    let demo = ctx.demo;
-    let open = move |p: &Path| {
-        if demo {
-            open_text(crate::demo::read_file(p))
-        } else {
-            open_file(p)
-        }
-    };
+    let open = |p: &Path| ctx.open(p);
     let mut detail = agent_source::detail(session, &open, &ctx.prices);
     let secrets = agent_source::secrets(session, &open);
     detail.record_secrets(secrets);
-    let links = if demo {
+    let links = if ctx.demo {
         demo_links(session.cwd.as_deref(), &detail)
     } else {
         session
