@@ -75,6 +75,16 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A risk level's style: critical as an error, high as a warning, the rest plain.
+    pub fn risk(&self, level: crate::guard::rules::Level) -> Style {
+        use crate::guard::rules::Level;
+        match level {
+            Level::Critical => self.error,
+            Level::High => self.warn,
+            Level::Medium | Level::Low => Style::default(),
+        }
+    }
+
     /// The embedded theme, without colours when `no_color`.
     pub fn embedded(no_color: bool) -> Self {
         let mut theme = Self {

@@ -12,7 +12,6 @@ use ratatui::widgets::{Cell, HighlightSpacing, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
 use crate::attest::standing::AttestationState;
-use crate::guard::rules::Level;
 use crate::present;
 use crate::session::SessionSummary;
 use crate::tui::app::{App, Column, models, project, sessions_areas};
@@ -114,18 +113,9 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
             None => (MISSING.to_owned(), theme.muted),
         },
         Column::Risk => match app.list.repo.risks.get(&s.id) {
-            Some(risk) => (risk.worst.label().to_owned(), risk_style(risk.worst, theme)),
+            Some(risk) => (risk.worst.label().to_owned(), theme.risk(risk.worst)),
             None => (MISSING.to_owned(), theme.muted),
         },
-    }
-}
-
-/// Critical calls as errors, high ones as warnings, the rest plain.
-fn risk_style(level: Level, theme: &Theme) -> Style {
-    match level {
-        Level::Critical => theme.error,
-        Level::High => theme.warn,
-        Level::Medium | Level::Low => Style::default(),
     }
 }
 

@@ -9,7 +9,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::evidence::guard::GuardedCall;
-use crate::guard::rules::Level;
 use crate::tui::app::App;
 use crate::tui::sanitize::{hide_if, one_line};
 use crate::tui::widgets::message;
@@ -147,10 +146,9 @@ fn details(app: &App, c: &GuardedCall) -> Vec<Line<'static>> {
 }
 
 fn level_style(app: &App, c: &GuardedCall) -> Style {
-    match c.level {
-        _ if c.bypassed => app.theme.error,
-        Level::Critical => app.theme.error,
-        Level::High => app.theme.warn,
-        Level::Medium | Level::Low => Style::default(),
+    if c.bypassed {
+        app.theme.error
+    } else {
+        app.theme.risk(c.level)
     }
 }
