@@ -307,7 +307,8 @@ fn remove_other_caches(dir: &Path, keep: &str) {
     }
 }
 
-const fn fnv1a(bytes: &[u8]) -> u64 {
+/// FNV-1a of `bytes` (64-bit): usable by the compiler, for names that follow a content.
+pub(crate) const fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut i = 0;
     while i < bytes.len() {

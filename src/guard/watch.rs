@@ -150,11 +150,7 @@ pub fn socket_path(state_root: &Path) -> PathBuf {
     if direct.as_os_str().len() <= MAX_SOCKET_PATH {
         return direct;
     }
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in state_root.as_os_str().as_encoded_bytes() {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = super::rules::fnv1a(state_root.as_os_str().as_encoded_bytes());
     private_folder().join(format!("{hash:016x}.sock"))
 }
 
