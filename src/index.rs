@@ -5,6 +5,7 @@
 pub mod cache;
 mod codec;
 pub mod load;
+mod workers;
 
 pub use load::{Catalog, LoadOptions, LoadStats, load_catalog, load_local, summarize_files};
 

@@ -1,23 +1,35 @@
-//! Insights: what went wrong in a session, found by deterministic detectors over the session
-//! model, each with its thresholds in `assets/insights.toml` ([`rules`]) and the exact calls
-//! behind it, and a health score from documented penalties.
+//! Insights: what went wrong in a session, found by deterministic detectors over its
+//! [`trace::Trace`] (the tool calls, requests, compactions and ending the summary scan keeps),
+//! each with its thresholds in `assets/insights.toml` ([`rules`]) and the exact calls behind it,
+//! and a health score from documented penalties.
 //!
-//! The detectors of this first step: loops (the same call, tool and whole input, again and
-//! again in a thread: the guard's loop breaker compares calls by the same key), retry storms
-//! (many failures close together), tools that fail often (their errors classified), sessions
-//! abandoned on a failure streak or an unanswered prompt, and completions claimed without a test
-//! run after the last edit. All are measured from what the transcript records.
+//! - failures ([`detect`]): loops (the same call, tool and whole input, again and again in a
+//!   thread; the guard's loop breaker compares calls by the same key), retry storms, tools that
+//!   fail often (their errors classified), sessions abandoned on a failure streak or an unanswered
+//!   prompt, and completions claimed without a test run after the last edit;
+//! - context and money ([`usage`]): context pressure against the model's window, compactions (in
+//!   the middle of work, and the compaction call the transcript never records, estimated), costly
+//!   outlier requests, cache thrash, and sessions that cost money and delivered nothing;
+//! - churn and waste ([`waste`]): edits undone, a file edited again and again, files read again
+//!   unchanged, very large outputs, reads of build output.
+//!
+//! The session model runs them while it sums a session up, so every list, report and screen shows
+//! the same findings, and the index keeps them.
 
 pub mod detect;
 pub mod rules;
+pub mod trace;
+pub mod usage;
+pub mod waste;
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use serde::{Deserialize, Serialize};
 
-use crate::session::detail::SessionDetail;
-
 pub use rules::{Rules, RulesError};
+pub use trace::Trace;
 
 /// The JSON document's schema name.
 pub const SCHEMA: &str = "git-vouch/insights@1";
@@ -32,6 +44,16 @@ pub enum Detector {
     Abandoned,
     UnansweredPrompt,
     UnverifiedCompletion,
+    EditChurn,
+    ContextPressure,
+    Compaction,
+    UnrecordedCompaction,
+    CostOutlier,
+    CacheThrash,
+    NoDelivery,
+    Reread,
+    LargeOutput,
+    BuildFolderRead,
 }
 
 impl Detector {
@@ -44,6 +66,16 @@ impl Detector {
             Self::Abandoned => "abandoned",
             Self::UnansweredPrompt => "unanswered_prompt",
             Self::UnverifiedCompletion => "unverified_completion",
+            Self::EditChurn => "edit_churn",
+            Self::ContextPressure => "context_pressure",
+            Self::Compaction => "compaction",
+            Self::UnrecordedCompaction => "unrecorded_compaction",
+            Self::CostOutlier => "cost_outlier",
+            Self::CacheThrash => "cache_thrash",
+            Self::NoDelivery => "no_delivery",
+            Self::Reread => "reread",
+            Self::LargeOutput => "large_output",
+            Self::BuildFolderRead => "build_folder_read",
         }
     }
 }
@@ -52,6 +84,8 @@ impl Detector {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Worth knowing; costs no health.
+    Info,
     Low,
     Medium,
     High,
@@ -60,6 +94,7 @@ pub enum Severity {
 impl Severity {
     pub fn label(self) -> &'static str {
         match self {
+            Self::Info => "info",
             Self::Low => "low",
             Self::Medium => "medium",
             Self::High => "high",
@@ -96,9 +131,36 @@ pub struct Finding {
     pub basis: Basis,
     /// The sub-agent it happened in; `None` on the main thread.
     pub agent_id: Option<String>,
-    /// The tool-use ids of the calls behind it, in order.
+    /// When it happened (its first call, or the request or compaction behind it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+    /// The tool-use ids of the calls behind it, in order: at most [`MAX_CALLS`] (the title
+    /// gives the count).
     pub calls: Vec<String>,
     pub suggestion: String,
+}
+
+/// The most calls a finding lists.
+pub const MAX_CALLS: usize = 20;
+
+/// A measured finding with high confidence, to be completed by its detector.
+pub fn finding(id: Detector, title: String, severity: Severity, thread: Option<&str>) -> Finding {
+    Finding {
+        id,
+        title,
+        severity,
+        confidence: Confidence::High,
+        basis: Basis::Measured,
+        agent_id: thread.map(str::to_owned),
+        at: None,
+        calls: Vec::new(),
+        suggestion: String::new(),
+    }
+}
+
+/// The time of `ms` since the epoch; `None` for 0 (unknown).
+pub fn time(ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).filter(|_| ms > 0)
 }
 
 /// How one tool's calls ended.
@@ -129,19 +191,37 @@ pub struct Insights {
     pub grade: String,
     /// Most severe first, then in the order found.
     pub findings: Vec<Finding>,
-    /// Per tool that was called, by name.
+    /// Per tool that failed at least once, by name.
     pub tool_errors: Vec<ToolErrors>,
 }
 
 /// Runs every detector over a session.
-pub fn of_session(rules: &Rules, detail: &SessionDetail) -> Insights {
-    let tool_errors = detect::tool_errors(rules, detail);
+pub fn of_trace(rules: &Rules, trace: &Trace<'_>) -> Insights {
+    let tool_errors = detect::tool_errors(rules, trace);
     let mut findings = Vec::new();
-    findings.extend(detect::loops(rules, detail));
-    findings.extend(detect::retry_storms(rules, detail));
-    findings.extend(detect::failing_tools(rules, detail, &tool_errors));
-    findings.extend(detect::abandonment(rules, detail));
-    findings.extend(detect::unverified_completion(rules, detail));
+    findings.extend(detect::loops(rules, trace));
+    findings.extend(detect::retry_storms(rules, trace));
+    findings.extend(detect::failing_tools(rules, trace, &tool_errors));
+    findings.extend(detect::abandonment(rules, trace));
+    findings.extend(detect::unverified_completion(rules, trace));
+    findings.extend(waste::churn(rules, trace));
+    findings.extend(usage::context_pressure(rules, trace));
+    findings.extend(usage::compactions(rules, trace));
+    findings.extend(usage::cost_outliers(rules, trace));
+    findings.extend(usage::cache_thrash(rules, trace));
+    findings.extend(usage::no_delivery(rules, trace));
+    findings.extend(waste::rereads(rules, trace));
+    findings.extend(waste::large_outputs(rules, trace));
+    findings.extend(waste::build_folder_reads(rules, trace));
+    for f in &mut findings {
+        f.calls.truncate(MAX_CALLS);
+        f.calls.shrink_to_fit();
+        if f.at.is_none() {
+            let first = f.calls.first();
+            let call = first.and_then(|id| trace.calls.iter().find(|c| c.id == id.as_str()));
+            f.at = call.and_then(|c| time(c.ts_ms));
+        }
+    }
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let (health, grade) = health(rules, &findings);
     Insights {
@@ -162,6 +242,7 @@ pub fn health(rules: &Rules, findings: &[Finding]) -> (u32, String) {
             Severity::High => h.high,
             Severity::Medium => h.medium,
             Severity::Low => h.low,
+            Severity::Info => h.info,
         })
         .sum();
     let score = 100u32.saturating_sub(lost);

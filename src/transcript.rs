@@ -8,6 +8,7 @@ pub mod discover;
 pub mod file_scan;
 pub mod hash;
 pub mod hook_event;
+pub mod input_facts;
 pub mod lenient;
 pub mod lines;
 pub mod peek;

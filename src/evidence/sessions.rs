@@ -129,9 +129,7 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
         .map(|c| c.id.as_str())
         .collect();
     out.guard = super::guard::load(state, id, &succeeded);
-    out.insights = crate::insights::Rules::embedded()
-        .ok()
-        .map(|rules| crate::insights::of_session(&rules, &detail));
+    out.insights.clone_from(&summary.insights);
     if let Some(g) = out.guard.as_ref().filter(|g| g.bypassed > 0) {
         let calls = crate::words::plural(g.bypassed, "denied call", "denied calls");
         out.warnings.push(format!(

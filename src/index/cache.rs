@@ -2,9 +2,9 @@
 //!
 //! Per transcript file it keeps the file's identity (inode, size, mtime) and its scan, so a file
 //! that only grew is re-read from where the last scan stopped. The finished session summaries are
-//! kept too, under a fingerprint of every file's identity and the price table, so a run where
-//! nothing changed reads no transcript and merges nothing. The cache holds only derived data: when
-//! it is unreadable it is rebuilt.
+//! kept too (with their insights), under a fingerprint of every file's identity, the price table
+//! and the insights' thresholds, so a run where nothing changed reads no transcript and merges
+//! nothing. The cache holds only derived data: when it is unreadable it is rebuilt.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,10 @@ use crate::transcript::hash::hash128;
 use crate::transcript::source_file::SourceFile;
 
 /// Bump when the stored layout or the meaning of a scan changes.
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
+
+/// Session summaries stored per row of the `summaries` table.
+const SUMMARIES_PER_PART: usize = 256;
 
 /// A file's scan as stored, with the identity it was taken from.
 #[derive(Debug, Clone)]
@@ -48,7 +51,11 @@ pub struct Cache {
 
 /// A digest of everything the summaries depend on.
 pub fn fingerprint(files: &[SourceFile], prices: &PriceTable) -> String {
-    let mut text = format!("v{SCHEMA_VERSION};{};{prices:?}", env!("CARGO_PKG_VERSION"));
+    let mut text = format!(
+        "v{SCHEMA_VERSION};{};{prices:?};insights {:x}",
+        env!("CARGO_PKG_VERSION"),
+        crate::insights::Rules::digest()
+    );
     for f in files {
         use std::fmt::Write;
         let _ = write!(
@@ -125,19 +132,32 @@ impl Cache {
         &mut self,
         fingerprint: &str,
     ) -> Result<Option<Vec<SessionSummary>>, IndexError> {
-        let row: Option<(Vec<u8>, Vec<u8>)> = self
+        let stored: Option<Vec<u8>> = self
             .conn
-            .query_row(
-                "SELECT f.value, s.value FROM meta f, meta s
-                 WHERE f.key='fingerprint' AND s.key='summaries'",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT value FROM meta WHERE key='fingerprint'", [], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.err(e))?;
-        Ok(row
-            .filter(|(f, _)| f == fingerprint.as_bytes())
-            .and_then(|(_, s)| serde_json::from_slice(&s).ok()))
+        if stored.as_deref() != Some(fingerprint.as_bytes()) {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT value FROM summaries ORDER BY part")
+            .map_err(|e| self.err(e))?;
+        let parts = stmt
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))
+            .map_err(|e| self.err(e))?;
+        let mut sessions = Vec::new();
+        for part in parts {
+            let part = part.map_err(|e| self.err(e))?;
+            match serde_json::from_slice::<Vec<SessionSummary>>(&part) {
+                Ok(some) => sessions.extend(some),
+                Err(_) => return Ok(None),
+            }
+        }
+        Ok(Some(sessions))
     }
 
     /// Every stored file scan, by path (scans that fail to decode are left out and re-read).
@@ -196,7 +216,12 @@ impl Cache {
             let tmp = &tmp;
             let writer = scope.spawn(move || write_fresh(tmp, files, fingerprint, &rx));
             let sessions = summarize();
-            let _ = tx.send(serde_json::to_vec(&sessions).unwrap_or_default());
+            // In parts: one blob of every summary was copied three times on its way into
+            // SQLite, the largest allocation of a cold run.
+            for part in sessions.chunks(SUMMARIES_PER_PART) {
+                let _ = tx.send(serde_json::to_vec(part).unwrap_or_default());
+            }
+            drop(tx);
             let written = writer
                 .join()
                 .unwrap_or_else(|_| Err(rusqlite::Error::InvalidQuery));
@@ -220,7 +245,8 @@ fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
         "PRAGMA synchronous=OFF;
          CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
          CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, len INTEGER NOT NULL,
-             mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, scan BLOB NOT NULL);",
+             mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, scan BLOB NOT NULL);
+         CREATE TABLE IF NOT EXISTS summaries(part INTEGER PRIMARY KEY, value BLOB NOT NULL);",
     )
 }
 
@@ -255,10 +281,15 @@ fn write_fresh(
                 ])?;
             }
         }
-        let summaries = summaries.recv().unwrap_or_default();
+        {
+            let mut insert = tx.prepare("INSERT INTO summaries(part, value) VALUES(?1, ?2)")?;
+            for (part, blob) in (0i64..).zip(summaries.iter()) {
+                insert.execute(params![part, blob])?;
+            }
+        }
         tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES('fingerprint', ?1), ('summaries', ?2)",
-            params![fingerprint.as_bytes(), summaries],
+            "INSERT OR REPLACE INTO meta(key, value) VALUES('fingerprint', ?1)",
+            params![fingerprint.as_bytes()],
         )?;
     }
     tx.commit()?;

@@ -2,11 +2,11 @@
 //! fixed-size little-endian records (a large corpus has hundreds of thousands of entries, and
 //! this keeps writing the cache a small fraction of scanning).
 
-use crate::transcript::file_scan::{Entry, FileScan, ToolUse};
+use crate::transcript::file_scan::{CallStatus, Entry, FileScan, ToolUse};
 use crate::usage::{Billing, Tokens, Usage};
 
 const ENTRY_LEN: usize = 16 + 8 + 5 * 8 + 1 + 8 + 8 + 2 + 8;
-const TOOL_LEN: usize = 8 + 2;
+const TOOL_LEN: usize = 8 + 2 + 8 + 8 + 4 + 4 + 1;
 
 /// Encodes a scan.
 pub fn encode(scan: &FileScan) -> Vec<u8> {
@@ -26,13 +26,48 @@ pub fn encode(scan: &FileScan) -> Vec<u8> {
         encode_entry(e, &mut out);
     }
     for t in &scan.tools {
-        out.extend_from_slice(&t.id.to_le_bytes());
-        out.extend_from_slice(&t.name.to_le_bytes());
+        encode_tool(t, &mut out);
     }
     for u in &scan.uuids {
         out.extend_from_slice(&u.to_le_bytes());
     }
     out
+}
+
+fn encode_tool(t: &ToolUse, out: &mut Vec<u8>) {
+    out.extend_from_slice(&t.id.to_le_bytes());
+    out.extend_from_slice(&t.name.to_le_bytes());
+    out.extend_from_slice(&t.key.to_le_bytes());
+    out.extend_from_slice(&t.ts_ms.to_le_bytes());
+    out.extend_from_slice(&t.path.to_le_bytes());
+    out.extend_from_slice(&t.output_bytes.to_le_bytes());
+    let status = match t.status {
+        CallStatus::Pending => 0,
+        CallStatus::Ok => 1,
+        CallStatus::Failed => 2,
+    };
+    out.push(status | u8::from(t.sidechain) << 2);
+}
+
+fn decode_tool(r: &mut Reader<'_>) -> Option<ToolUse> {
+    let (id, name, key, ts_ms) = (r.u64()?, r.u16()?, r.u64()?, r.u64()? as i64);
+    let (path, output_bytes, flags) = (r.u32()?, r.u32()?, r.take(1)?[0]);
+    let status = match flags & 3 {
+        0 => CallStatus::Pending,
+        1 => CallStatus::Ok,
+        2 => CallStatus::Failed,
+        _ => return None,
+    };
+    Some(ToolUse {
+        id,
+        name,
+        key,
+        ts_ms,
+        path,
+        output_bytes,
+        status,
+        sidechain: flags & 4 != 0,
+    })
 }
 
 fn encode_entry(e: &Entry, out: &mut Vec<u8>) {
@@ -76,12 +111,7 @@ pub fn decode(bytes: &[u8]) -> Option<FileScan> {
         .map(|_| decode_entry(&mut r))
         .collect::<Option<_>>()?;
     scan.tools = (0..tools)
-        .map(|_| {
-            Some(ToolUse {
-                id: r.u64()?,
-                name: r.u16()?,
-            })
-        })
+        .map(|_| decode_tool(&mut r))
         .collect::<Option<_>>()?;
     scan.uuids = (0..uuids).map(|_| r.u64()).collect::<Option<_>>()?;
     Some(scan)
@@ -175,7 +205,16 @@ mod tests {
             sidechain: true,
             legacy_cost: Some(77),
         });
-        scan.tools.push(ToolUse { id: 99, name: 3 });
+        scan.tools.push(ToolUse {
+            id: 99,
+            name: 3,
+            key: 7,
+            ts_ms: -5,
+            path: 2,
+            output_bytes: 40_000,
+            status: CallStatus::Failed,
+            sidechain: true,
+        });
         let back = decode(&encode(&scan)).unwrap();
         assert_eq!(back.entries, scan.entries);
         assert_eq!(back.tools, scan.tools);

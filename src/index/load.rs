@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::IndexError;
 use super::cache::{Cache, CachedFile};
+use super::workers;
 use crate::agent_source;
 use crate::config::Env;
 use crate::pricing::PriceTable;
@@ -134,10 +133,16 @@ pub fn summarize_files(scanned: &[ScannedFile], prices: &PriceTable) -> Vec<Sess
             .or_default()
             .push(f);
     }
-    let mut sessions: Vec<SessionSummary> = by_project
-        .values()
-        .flat_map(|files| summarize_project(files, prices))
-        .collect();
+    // Projects are summed up on worker threads (the insights' detectors run there too), the
+    // largest first.
+    let mut projects: Vec<Vec<&ScannedFile>> = by_project.into_values().collect();
+    projects
+        .sort_by_key(|files| std::cmp::Reverse(files.iter().map(|f| f.source.len).sum::<u64>()));
+    let mut sessions: Vec<SessionSummary> =
+        workers::run(projects, 0, |files| summarize_project(&files, prices))
+            .into_iter()
+            .flatten()
+            .collect();
     sessions.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
     sessions
 }
@@ -172,35 +177,9 @@ fn scan_all(
         })
         .collect();
     jobs.sort_by_key(|(s, prior)| std::cmp::Reverse(s.len.saturating_sub(prior.resume_offset)));
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
-    } else {
-        threads
-    };
-    let next = AtomicUsize::new(0);
-    let jobs: Vec<Mutex<Option<(SourceFile, FileScan)>>> =
-        jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
-    let results: Mutex<Vec<ScanResult>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(jobs.len()).max(1) {
-            scope.spawn(|| {
-                let mut local = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(slot) = jobs.get(i) else { break };
-                    let Some((source, scan)) = slot.lock().ok().and_then(|mut s| s.take()) else {
-                        continue;
-                    };
-                    local.push(scan_one(source, scan));
-                }
-                if let Ok(mut r) = results.lock() {
-                    r.extend(local);
-                }
-            });
-        }
-    });
+    let results = workers::run(jobs, threads, |(source, scan)| scan_one(source, scan));
     let mut out = ScanOutcome::default();
-    for (file, diagnostic, bytes, reused) in results.into_inner().unwrap_or_default() {
+    for (file, diagnostic, bytes, reused) in results {
         out.1.extend(diagnostic);
         out.2 += bytes;
         out.3 += usize::from(reused);

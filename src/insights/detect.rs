@@ -1,50 +1,41 @@
-//! The detectors. Each reads the session's tool calls per thread (the main thread and each
+//! The detectors of failures: loops, retry storms, failing tools, abandonment and unverified
+//! completion. Each reads the session's tool calls per thread (the main thread and each
 //! sub-agent, in start order) or how its main thread ended, and reports the calls behind what it
 //! found.
 
 use std::collections::BTreeMap;
 
-use super::{Basis, Confidence, Detector, Finding, Rules, Severity, ToolErrors};
-use crate::session::detail::{SessionDetail, ToolCall, ToolStatus};
+use super::trace::{Call, Trace};
+use super::{Detector, Finding, Rules, Severity, ToolErrors, finding};
+use crate::transcript::file_scan::CallStatus;
 use crate::transcript::tool::ToolKind;
 
+type ToolCall<'a> = Call<'a>;
+
 /// The calls of each thread, in start order: the main thread (`None`) first.
-fn threads(detail: &SessionDetail) -> BTreeMap<Option<&str>, Vec<&ToolCall>> {
-    let mut out: BTreeMap<Option<&str>, Vec<&ToolCall>> = BTreeMap::new();
-    for call in &detail.tool_calls {
-        out.entry(call.agent_id.as_deref()).or_default().push(call);
+pub fn threads<'t, 'a>(trace: &'t Trace<'a>) -> BTreeMap<Option<&'a str>, Vec<&'t Call<'a>>> {
+    let mut out: BTreeMap<Option<&str>, Vec<&Call<'_>>> = BTreeMap::new();
+    for call in &trace.calls {
+        out.entry(call.thread).or_default().push(call);
     }
     out
 }
 
-fn failed(call: &ToolCall) -> bool {
-    matches!(call.status, ToolStatus::Failed { .. })
+fn failed(call: &ToolCall<'_>) -> bool {
+    call.failed()
 }
 
-fn ids<'a>(calls: impl IntoIterator<Item = &'a &'a ToolCall>) -> Vec<String> {
-    calls.into_iter().map(|c| c.id.clone()).collect()
-}
-
-fn finding(id: Detector, title: String, severity: Severity, thread: Option<&str>) -> Finding {
-    Finding {
-        id,
-        title,
-        severity,
-        confidence: Confidence::High,
-        basis: Basis::Measured,
-        agent_id: thread.map(str::to_owned),
-        calls: Vec::new(),
-        suggestion: String::new(),
-    }
+pub fn ids<'t, 'a: 't>(calls: impl IntoIterator<Item = &'t &'t Call<'a>>) -> Vec<String> {
+    calls.into_iter().map(|c| c.id.to_owned()).collect()
 }
 
 /// The same call (tool and whole input) `loop.min_repeats` times or more in a row in a thread:
 /// high when every one failed, medium when some did, low when none did (polling, re-reading).
-pub fn loops(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
+pub fn loops(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
     let min = rules.repeats.min_repeats.max(2);
     let mut out = Vec::new();
-    for (thread, calls) in threads(detail) {
-        for run in calls.chunk_by(|a, b| a.input_key == b.input_key && a.name == b.name) {
+    for (thread, calls) in threads(trace) {
+        for run in calls.chunk_by(|a, b| a.key == b.key && a.name == b.name && a.key != 0) {
             if run.len() < min {
                 continue;
             }
@@ -55,7 +46,7 @@ pub fn loops(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
                 _ => Severity::Medium,
             };
             let first = run[0];
-            let what = first.command.as_deref().unwrap_or(&first.input_summary);
+            let what = first.command.or(first.path).unwrap_or(first.name);
             let mut f = finding(
                 Detector::Loop,
                 format!(
@@ -82,11 +73,11 @@ pub fn loops(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
 
 /// At least `retry_storm.min_failures` failures among `retry_storm.window` consecutive calls of a
 /// thread; overlapping windows are one storm.
-pub fn retry_storms(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
+pub fn retry_storms(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
     let spec = rules.retry_storm;
     let (window, min) = (spec.window.max(1), spec.min_failures.max(1));
     let mut out = Vec::new();
-    for (thread, calls) in threads(detail) {
+    for (thread, calls) in threads(trace) {
         let mut storm: Option<(usize, usize)> = None;
         let mut storms = Vec::new();
         for start in 0..calls.len() {
@@ -106,10 +97,10 @@ pub fn retry_storms(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
         }
         storms.extend(storm);
         for (s, e) in storms {
-            let failing: Vec<&&ToolCall> = calls[s..e].iter().filter(|c| failed(c)).collect();
+            let failing: Vec<&&ToolCall<'_>> = calls[s..e].iter().filter(|c| failed(c)).collect();
             let mut by_tool: BTreeMap<&str, usize> = BTreeMap::new();
             for c in &failing {
-                *by_tool.entry(c.name.as_str()).or_default() += 1;
+                *by_tool.entry(c.name).or_default() += 1;
             }
             let (tool, most) = by_tool
                 .iter()
@@ -138,30 +129,27 @@ pub fn retry_storms(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
     out
 }
 
-/// Every tool's calls and failures, the failures by error class.
-pub fn tool_errors(rules: &Rules, detail: &SessionDetail) -> Vec<ToolErrors> {
+/// The calls and failures of every tool that failed, the failures by error class.
+pub fn tool_errors(rules: &Rules, trace: &Trace<'_>) -> Vec<ToolErrors> {
     let mut by_tool: BTreeMap<&str, ToolErrors> = BTreeMap::new();
-    for call in &detail.tool_calls {
-        let e = by_tool
-            .entry(call.name.as_str())
-            .or_insert_with(|| ToolErrors {
-                tool: call.name.clone(),
-                ..ToolErrors::default()
-            });
+    for call in &trace.calls {
+        let e = by_tool.entry(call.name).or_insert_with(|| ToolErrors {
+            tool: call.name.to_owned(),
+            ..ToolErrors::default()
+        });
         e.calls += 1;
-        if let ToolStatus::Failed { error } = &call.status {
+        if call.failed() {
             e.failed += 1;
-            *e.classes
-                .entry(rules.error_class(error).to_owned())
-                .or_default() += 1;
+            let class = rules.error_class(call.error.unwrap_or(""));
+            *e.classes.entry(class.to_owned()).or_default() += 1;
         }
     }
-    by_tool.into_values().collect()
+    by_tool.into_values().filter(|t| t.failed > 0).collect()
 }
 
 /// A tool that failed at least `tool_errors.min_failures` times and at least
 /// `tool_errors.min_rate_percent` of its calls.
-pub fn failing_tools(rules: &Rules, detail: &SessionDetail, stats: &[ToolErrors]) -> Vec<Finding> {
+pub fn failing_tools(rules: &Rules, trace: &Trace<'_>, stats: &[ToolErrors]) -> Vec<Finding> {
     let spec = rules.tool_errors;
     stats
         .iter()
@@ -183,11 +171,11 @@ pub fn failing_tools(rules: &Rules, detail: &SessionDetail, stats: &[ToolErrors]
                 Severity::Low,
                 None,
             );
-            f.calls = detail
-                .tool_calls
+            f.calls = trace
+                .calls
                 .iter()
                 .filter(|c| c.name == t.tool && failed(c))
-                .map(|c| c.id.clone())
+                .map(|c| c.id.to_owned())
                 .collect();
             f.suggestion = format!(
                 "See why {} keeps failing: the most common class says where to look.",
@@ -200,14 +188,10 @@ pub fn failing_tools(rules: &Rules, detail: &SessionDetail, stats: &[ToolErrors]
 
 /// The session ends on `abandonment.min_failures` failed calls in a row on the main thread, or
 /// on a typed prompt that got no answer.
-pub fn abandonment(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
+pub fn abandonment(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let main: Vec<&ToolCall> = detail
-        .tool_calls
-        .iter()
-        .filter(|c| c.agent_id.is_none())
-        .collect();
-    let streak: Vec<&&ToolCall> = main.iter().rev().take_while(|c| failed(c)).collect();
+    let main: Vec<&ToolCall<'_>> = trace.calls.iter().filter(|c| c.thread.is_none()).collect();
+    let streak: Vec<&&ToolCall<'_>> = main.iter().rev().take_while(|c| failed(c)).collect();
     if streak.len() >= rules.abandonment.min_failures.max(1) {
         let mut f = finding(
             Detector::Abandoned,
@@ -222,7 +206,7 @@ pub fn abandonment(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
         "The work was left failing: check what the last calls were trying to do before relying on it.".clone_into(&mut f.suggestion);
         out.push(f);
     }
-    if let Some(text) = &detail.ending.unanswered_prompt {
+    if let Some(text) = trace.open_prompt {
         let mut f = finding(
             Detector::UnansweredPrompt,
             format!("the last prompt got no answer: {}", clip(text)),
@@ -238,59 +222,55 @@ pub fn abandonment(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
 
 /// The last answer claims success (`unverified.claims`) after an edit of something other than
 /// documentation, and no test runner (`unverified.test_runners`) ran on any thread after it.
-pub fn unverified_completion(rules: &Rules, detail: &SessionDetail) -> Vec<Finding> {
-    let cwd = detail
-        .summary
-        .cwd
-        .as_deref()
-        .map(|c| format!("{}/", c.trim_end_matches('/')));
-    let documentation = |path: &str| {
-        let relative = cwd
-            .as_deref()
-            .and_then(|c| path.strip_prefix(c))
-            .unwrap_or(path);
-        rules.documentation.is_match(relative)
+pub fn unverified_completion(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
+    let documentation = |path: &str| rules.documentation.is_match(&relative(trace, path));
+    let edits = |c: &&ToolCall<'_>| {
+        ToolKind::of(c.name).writes_file() && c.ok() && !c.path.is_some_and(documentation)
     };
-    let edits = |c: &&ToolCall| {
-        ToolKind::of(&c.name).writes_file()
-            && c.status == ToolStatus::Ok
-            && !c.path.as_deref().is_some_and(documentation)
-    };
-    let Some(last_edit) = detail.tool_calls.iter().rposition(|c| edits(&c)) else {
+    let Some(last_edit) = trace.calls.iter().rposition(|c| edits(&c)) else {
         return Vec::new();
     };
-    let answer = detail.ending.last_answer.as_deref();
-    let Some(claim) = answer.and_then(|a| rules.claims.find(a)) else {
+    let Some(claim) = trace.last_answer.and_then(|a| rules.claims.find(a)) else {
         return Vec::new();
     };
-    let tested = detail.tool_calls[last_edit + 1..].iter().any(|c| {
-        c.status != ToolStatus::Pending
+    let tested = trace.calls[last_edit + 1..].iter().any(|c| {
+        c.status != CallStatus::Pending
             && c.command
-                .as_deref()
                 .is_some_and(|cmd| rules.test_runners.is_match(cmd))
     });
     if tested {
         return Vec::new();
     }
-    let edit = &detail.tool_calls[last_edit];
+    let edit = &trace.calls[last_edit];
     let mut f = finding(
         Detector::UnverifiedCompletion,
         format!(
             "the last answer says \"{}\" but no test ran after the last edit ({})",
             claim.as_str(),
-            clip(edit.path.as_deref().unwrap_or(&edit.input_summary))
+            clip(&relative(trace, edit.path.unwrap_or(edit.name)))
         ),
         Severity::High,
-        edit.agent_id.as_deref(),
+        edit.thread,
     );
-    f.confidence = Confidence::Medium;
-    f.calls = vec![edit.id.clone()];
+    f.confidence = super::Confidence::Medium;
+    f.calls = vec![edit.id.to_owned()];
     "Run the tests before trusting the claim; the built-in tests-run policy checks the same on a push.".clone_into(&mut f.suggestion);
     vec![f]
 }
 
+/// `path` relative to the session's folder when it is inside it.
+pub fn relative<'p>(trace: &Trace<'_>, path: &'p str) -> std::borrow::Cow<'p, str> {
+    let Some(cwd) = trace.cwd.map(|c| c.trim_end_matches('/')) else {
+        return path.into();
+    };
+    match path.strip_prefix(cwd).and_then(|p| p.strip_prefix('/')) {
+        Some(rest) => rest.into(),
+        None => path.into(),
+    }
+}
+
 /// `text` on one line, at most 80 characters.
-fn clip(text: &str) -> String {
+pub fn clip(text: &str) -> String {
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.char_indices().nth(80) {
         Some((i, _)) => format!("{}…", &line[..i]),

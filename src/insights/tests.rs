@@ -1,25 +1,23 @@
 //! Each detector at its threshold (N−1, N, N+1), on small hand-made transcripts read by the
-//! session model's own reader.
+//! summary scan and summed up by the session model, as every list and screen gets them.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
 use super::*;
 use crate::agent_source;
 use crate::pricing::PriceTable;
-use crate::session::SessionSummary;
-use crate::session::detail::open_text;
+use crate::session::{ScannedFile, summarize_project};
+use crate::transcript::agent::Agent;
+use crate::transcript::source_file::{FileRole, SourceFile};
 
-const MAIN: &str = "p/s.jsonl";
-
-fn ts(n: usize) -> String {
+pub(super) fn ts(n: usize) -> String {
     format!("2026-01-01T00:{:02}:{:02}Z", n / 60, n % 60)
 }
 
 /// A call and its result: `Ok(text)` or `Err(error)`.
-fn step(n: usize, name: &str, input: &Value, outcome: Result<&str, &str>) -> [Value; 2] {
+pub(super) fn step(n: usize, name: &str, input: &Value, outcome: Result<&str, &str>) -> [Value; 2] {
     let id = format!("toolu_{n:03}");
     let call = json!({"type":"assistant","timestamp":ts(2 * n),"requestId":format!("req_{n}"),
         "message":{"id":format!("msg_{n}"),"model":"claude-sonnet-4-5-20250929",
@@ -34,39 +32,61 @@ fn step(n: usize, name: &str, input: &Value, outcome: Result<&str, &str>) -> [Va
     [call, result]
 }
 
-fn bash(n: usize, command: &str, outcome: Result<&str, &str>) -> [Value; 2] {
+pub(super) fn bash(n: usize, command: &str, outcome: Result<&str, &str>) -> [Value; 2] {
     step(n, "Bash", &json!({ "command": command }), outcome)
 }
 
-fn answer(n: usize, text: &str) -> Value {
+pub(super) fn answer(n: usize, text: &str) -> Value {
     json!({"type":"assistant","timestamp":ts(2 * n),"requestId":format!("req_a{n}"),
         "message":{"id":format!("msg_a{n}"),"model":"claude-sonnet-4-5-20250929",
         "usage":{"input_tokens":10,"output_tokens":5},
         "content":[{"type":"text","text":text}]}})
 }
 
-fn prompt(n: usize, text: &str) -> Value {
+pub(super) fn prompt(n: usize, text: &str) -> Value {
     json!({"type":"user","uuid":format!("u{n}"),"timestamp":ts(2 * n),"message":{"content":text}})
 }
 
 #[allow(clippy::needless_pass_by_value)] // Callers build the lines in the call.
-fn insights(lines: Vec<Value>) -> Insights {
-    let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
-    let map: HashMap<PathBuf, String> = HashMap::from([(PathBuf::from(MAIN), text)]);
-    let summary = SessionSummary {
-        files: vec![PathBuf::from(MAIN)],
-        ..SessionSummary::default()
-    };
-    let open = move |p: &Path| open_text(map.get(p).cloned());
-    let detail = agent_source::detail(&summary, &open, PriceTable::embedded());
-    of_session(&Rules::embedded().unwrap(), &detail)
+pub(super) fn insights(lines: Vec<Value>) -> Insights {
+    insights_of_files(vec![(FileRole::Main, lines)])
 }
 
-fn ids(i: &Insights) -> Vec<&str> {
+/// The insights of one session made of these files (the first is the main transcript).
+pub(super) fn insights_of_files(files: Vec<(FileRole, Vec<Value>)>) -> Insights {
+    let scanned: Vec<ScannedFile> = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, (role, lines))| {
+            let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
+            let source = SourceFile {
+                agent: Agent::default(),
+                path: PathBuf::from(format!("p/s/{i}.jsonl")),
+                project: "p".into(),
+                session_hint: Some("s".into()),
+                role,
+                len: 0,
+                mtime_ns: 0,
+                inode: 0,
+            };
+            let scan = agent_source::of(source.agent).scan_bytes(&source, text.as_bytes());
+            ScannedFile { source, scan }
+        })
+        .collect();
+    let refs: Vec<&ScannedFile> = scanned.iter().collect();
+    let sessions = summarize_project(&refs, PriceTable::embedded());
+    assert_eq!(sessions.len(), 1, "one session");
+    sessions[0]
+        .insights
+        .clone()
+        .expect("the embedded thresholds read")
+}
+
+pub(super) fn ids(i: &Insights) -> Vec<&str> {
     i.findings.iter().map(|f| f.id.label()).collect()
 }
 
-fn session(steps: Vec<[Value; 2]>, tail: Vec<Value>) -> Vec<Value> {
+pub(super) fn session(steps: Vec<[Value; 2]>, tail: Vec<Value>) -> Vec<Value> {
     let mut lines = vec![prompt(0, "Fix the build")];
     lines.extend(steps.into_iter().flatten());
     lines.extend(tail);
@@ -195,6 +215,7 @@ fn tool_errors_are_classified_and_a_tool_failing_often_is_a_finding() {
     assert_eq!(edit.classes["string_not_found"], 2);
     let bash = i.tool_errors.iter().find(|t| t.tool == "Bash").unwrap();
     assert_eq!(bash.classes["not_found"], 1);
+    assert_eq!(i.tool_errors.len(), 2, "only the tools that failed");
     let found: Vec<&Finding> = i
         .findings
         .iter()
@@ -317,6 +338,7 @@ fn health_is_100_less_the_penalties_with_a_grade() {
         confidence: Confidence::High,
         basis: Basis::Measured,
         agent_id: None,
+        at: None,
         calls: Vec::new(),
         suggestion: String::new(),
     };
@@ -389,3 +411,6 @@ fn errors_read_as_claude_code_and_the_shell_write_them() {
         assert_eq!(rules.error_class(error), class, "{error}");
     }
 }
+
+mod usage;
+mod waste;

@@ -2,6 +2,8 @@
 //! are only ever added within a version. Money is an exact decimal string of US dollars with six
 //! places (`"cost_usd": "1.234567"`), never a float.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -78,6 +80,11 @@ pub struct SessionRow<'a> {
     pub assistant_messages: u64,
     pub api_errors: u64,
     pub compactions: u64,
+    /// 0–100, from the findings of `git vouch insights`.
+    pub health: Option<u32>,
+    pub grade: Option<&'a str>,
+    /// How many findings, by id (`git vouch insights --session ID` lists them).
+    pub findings: BTreeMap<&'static str, usize>,
     pub files: &'a [std::path::PathBuf],
 }
 
@@ -104,6 +111,15 @@ impl<'a> From<&'a SessionSummary> for SessionRow<'a> {
             assistant_messages: s.assistant_messages,
             api_errors: s.api_errors,
             compactions: s.compactions,
+            health: s.insights.as_ref().map(|i| i.health),
+            grade: s.insights.as_ref().map(|i| i.grade.as_str()),
+            findings: s.insights.iter().flat_map(|i| &i.findings).fold(
+                BTreeMap::new(),
+                |mut by_id, f| {
+                    *by_id.entry(f.id.label()).or_default() += 1;
+                    by_id
+                },
+            ),
             files: &s.files,
         }
     }

@@ -55,17 +55,6 @@ pub struct SessionDetail {
     pub secrets: crate::redact::Counts,
     /// Session-level warnings in words: models without a price, secrets.
     pub notices: Vec<String>,
-    /// How the main thread ended.
-    pub ending: Ending,
-}
-
-/// How a session's main thread ended, as its transcript records it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ending {
-    /// The text of the last answer on the main thread.
-    pub last_answer: Option<String>,
-    /// A typed prompt after which the model neither answered nor called a tool.
-    pub unanswered_prompt: Option<String>,
 }
 
 /// The usage of one API response: one turn of the model.
@@ -99,9 +88,6 @@ pub struct ToolCall {
     pub command: Option<String>,
     /// File tools (Read, Edit, Write, MultiEdit, NotebookEdit): the file.
     pub path: Option<String>,
-    /// The key of the tool and its whole input (`transcript::repeats::call_key`): equal for
-    /// equal calls, as the guard's loop breaker compares them.
-    pub input_key: u64,
 }
 
 /// How a tool call ended.
@@ -308,7 +294,6 @@ fn detail_pass(
         commits: outputs::commits(&c),
         turns: c.tally.turns(prices),
         warnings,
-        ending: c.ending,
     }
 }
 

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::insights::{Insights, Rules};
 use crate::money::Usd;
 mod dedup;
+mod trace;
 
 use crate::pricing::{ModelPrice, PriceTable, is_unbilled_model, row_at};
 use crate::transcript::Diagnostic;
@@ -103,6 +105,10 @@ pub struct SessionSummary {
     pub dropped_tools: Vec<u64>,
     pub buckets: Vec<Bucket>,
     pub warnings: Vec<Diagnostic>,
+    /// What went wrong in the session and its health (`None` if the embedded thresholds could
+    /// not be read, which a test rules out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insights: Option<Insights>,
 }
 
 impl SessionSummary {
@@ -188,7 +194,8 @@ impl<'p> Totals<'p> {
         Some(prices.cost_with(row_at(rows?, at)?, &e.usage))
     }
 
-    fn add(&mut self, model: &str, e: &Entry) {
+    /// Counts a response; returns its cost.
+    fn add(&mut self, model: &str, e: &Entry) -> Option<Usd> {
         let cost = self.cost(model, e);
         if cost.is_none() && !self.unpriced.iter().any(|m| m == model) {
             self.unpriced.push(model.to_owned());
@@ -226,6 +233,7 @@ impl<'p> Totals<'p> {
             &e.usage.tokens,
             cost,
         );
+        cost
     }
 }
 
@@ -251,6 +259,8 @@ fn build(
         ..SessionSummary::default()
     };
     let mut totals = Totals::new(prices);
+    // Each counted response's cost, in the order counted (the insights read them).
+    let mut costs: Vec<Option<Usd>> = Vec::new();
     let mut tool_counts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut seen_paths: HashSet<&str> = HashSet::new();
     let mut seen_prompts: HashSet<u64> = HashSet::new();
@@ -274,7 +284,7 @@ fn build(
             .zip(&dedup.entries[fi])
             .filter(|(_, k)| **k)
         {
-            totals.add(&scan.models[e.model as usize], e);
+            costs.push(totals.add(&scan.models[e.model as usize], e));
         }
         for (t, _) in scan.tools.iter().zip(&dedup.tools[fi]).filter(|(_, k)| **k) {
             *tool_counts
@@ -299,6 +309,11 @@ fn build(
         }
     }
     dropped(&mut s, members, files, dedup);
+    if let Some(rules) = Rules::shared() {
+        let cwd = s.cwd.clone();
+        let found = trace::insights(rules, members, files, dedup, &costs, prices, cwd.as_deref());
+        s.insights = Some(found);
+    }
     finish(&mut s, totals, tool_counts);
     s
 }

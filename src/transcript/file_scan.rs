@@ -24,11 +24,78 @@ pub struct Entry {
     pub legacy_cost: Option<u64>,
 }
 
-/// A tool call seen in the file: hash of its id and index into [`FileScan::tool_names`].
+/// A tool call seen in the file, with how it ended when its result is in the same file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ToolUse {
+    /// Hash of its id (the id itself is in [`FileScan::call_ids`]).
     pub id: u64,
+    /// Index into [`FileScan::tool_names`].
     pub name: u16,
+    /// The key of the tool and its whole input (`repeats::key_of`): equal for equal calls.
+    pub key: u64,
+    /// Milliseconds since the epoch of the line that made it (0 when unknown).
+    pub ts_ms: i64,
+    /// Index into [`FileScan::paths`] of the file it worked on; [`NO_PATH`] when none.
+    pub path: u32,
+    /// The size in bytes of its result's text, when at least [`MEASURED_OUTPUT`]; else 0.
+    pub output_bytes: u32,
+    pub status: CallStatus,
+    /// Made on a side chain written into the main file (Claude Code 2.0.27 and older).
+    pub sidechain: bool,
+}
+
+/// [`ToolUse::path`] of a call without a file (or past the cap on paths kept).
+pub const NO_PATH: u32 = u32::MAX;
+
+/// Results whose line is shorter than this have their size not measured (their text is
+/// smaller): measuring means decoding the line, and most results are small.
+pub const MEASURED_OUTPUT: usize = 32 * 1024;
+
+/// How a tool call ended, as its file records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CallStatus {
+    /// No result in the file (interrupted, still running, or the result is elsewhere).
+    #[default]
+    Pending,
+    Ok,
+    Failed,
+}
+
+/// What an Edit replaced and wrote (hashes of `old_string` and `new_string`), or a Write's
+/// content (`old` 0), for one call in [`FileScan::tools`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EditHashes {
+    pub call: u32,
+    pub old: u64,
+    pub new: u64,
+}
+
+/// A compaction of the context (`compact_boundary`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CompactionMark {
+    pub ts_ms: i64,
+    /// `auto` or `manual`.
+    pub trigger: String,
+    /// The context's size before, as recorded (`preTokens`).
+    pub pre_tokens: u64,
+    /// Characters of the summary that replaced the conversation.
+    pub summary_chars: u64,
+    /// The agent was in the middle of its work (its last step was a tool call or result), not
+    /// between a finished answer and the next prompt.
+    pub mid_work: bool,
+}
+
+/// How the file's main thread ended so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Ending {
+    /// The text of the last answer.
+    pub last_answer: Option<String>,
+    /// A typed prompt after which the model neither answered nor called a tool.
+    pub open_prompt: Option<String>,
+    /// The last step was a tool call or result (the agent was working).
+    pub in_turn: bool,
+    /// A compaction was read and its summary not yet.
+    pub awaiting_summary: bool,
 }
 
 /// Everything the summary scan learned from one file.
@@ -70,6 +137,24 @@ pub struct FileScan {
     #[serde(skip)]
     pub uuids: Vec<u64>,
     pub tool_names: Vec<String>,
+    /// The ids of [`FileScan::tools`], in their order, each followed by a newline.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub call_ids: String,
+    /// Bash calls' commands (clipped, see `input_facts::COMMAND_BYTES`), by index into `tools`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<(u32, String)>,
+    /// Where searches looked (`path` of Grep, Glob, LS), by index into `tools`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search_paths: Vec<(u32, String)>,
+    /// Failed calls' error text (clipped), by index into `tools`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<(u32, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<EditHashes>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compaction_marks: Vec<CompactionMark>,
+    #[serde(default)]
+    pub ending: Ending,
     /// Files the tool calls worked on (`input.file_path`), first use first, without repeats.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
@@ -90,5 +175,13 @@ impl FileScan {
         self.uuids.shrink_to_fit();
         self.prompts.shrink_to_fit();
         self.paths.shrink_to_fit();
+        self.call_ids.shrink_to_fit();
+        self.commands.shrink_to_fit();
+        self.edits.shrink_to_fit();
+    }
+
+    /// The ids of the tool calls, in the order of [`FileScan::tools`].
+    pub fn call_ids(&self) -> impl Iterator<Item = &str> {
+        self.call_ids.split_terminator('\n')
     }
 }

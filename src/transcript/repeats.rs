@@ -4,47 +4,105 @@
 
 use serde_json::Value;
 
-use super::hash::hash64;
-
 /// The key of a call of `tool` with `input`: equal for equal calls, whatever the key order.
 pub fn call_key(tool: &str, input: &Value) -> u64 {
-    let mut bytes = Vec::with_capacity(256);
-    bytes.extend_from_slice(tool.as_bytes());
-    bytes.push(0);
-    canonical(input, &mut bytes);
-    hash64(&bytes)
+    key_of(tool, value_hash(input))
 }
 
-/// `value` as JSON with object keys sorted, so the text does not depend on their order.
-fn canonical(value: &Value, out: &mut Vec<u8>) {
+/// The key of a call of `tool` whose input hashes to `input` ([`value_hash`], or the summary
+/// scan's streaming equivalent in `input_facts`).
+pub fn key_of(tool: &str, input: u64) -> u64 {
+    let mut h = Fnv::new();
+    h.bytes(tool.as_bytes());
+    h.bytes(&[0]);
+    h.u64(input);
+    h.finish()
+}
+
+/// A hash of a JSON value that does not depend on the order of object keys: each kind is
+/// tagged, strings are hashed with their length, arrays and objects from their members'
+/// hashes (an object's sorted by key; a repeated key keeps its last value).
+pub fn value_hash(value: &Value) -> u64 {
     match value {
+        Value::Null => scalar_hash(b"n"),
+        Value::Bool(true) => scalar_hash(b"t"),
+        Value::Bool(false) => scalar_hash(b"f"),
+        Value::Number(n) => number_hash(&n.to_string()),
+        Value::String(s) => string_hash(s),
+        Value::Array(items) => array_hash(items.iter().map(value_hash)),
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                let _ = serde_json::to_writer(&mut *out, key);
-                out.push(b':');
-                canonical(&map[key], out);
-            }
-            out.push(b'}');
+            let mut members: Vec<(&str, u64)> = map
+                .iter()
+                .map(|(k, v)| (k.as_str(), value_hash(v)))
+                .collect();
+            object_hash(&mut members)
         }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                canonical(item, out);
-            }
-            out.push(b']');
+    }
+}
+
+/// The hash of `null`, `true` or `false` (tags `n`, `t`, `f`).
+pub fn scalar_hash(tag: &[u8]) -> u64 {
+    let mut h = Fnv::new();
+    h.bytes(tag);
+    h.finish()
+}
+
+/// The hash of a number, from its text as serde_json writes it.
+pub fn number_hash(text: &str) -> u64 {
+    let mut h = Fnv::new();
+    h.bytes(b"#");
+    h.bytes(text.as_bytes());
+    h.finish()
+}
+
+pub fn string_hash(s: &str) -> u64 {
+    let mut h = Fnv::new();
+    h.bytes(b"s");
+    h.u64(s.len() as u64);
+    h.bytes(s.as_bytes());
+    h.finish()
+}
+
+pub fn array_hash(items: impl Iterator<Item = u64>) -> u64 {
+    let mut h = Fnv::new();
+    h.bytes(b"[");
+    for item in items {
+        h.u64(item);
+    }
+    h.bytes(b"]");
+    h.finish()
+}
+
+/// The hash of an object from its members (key, value hash), in any order; sorts them.
+pub fn object_hash<K: AsRef<str>>(members: &mut [(K, u64)]) -> u64 {
+    members.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+    let mut h = Fnv::new();
+    h.bytes(b"{");
+    for (key, value) in members.iter() {
+        h.u64(string_hash(key.as_ref()));
+        h.u64(*value);
+    }
+    h.bytes(b"}");
+    h.finish()
+}
+
+/// FNV-1a, 64 bits, fed in pieces (the same function as `hash::hash64`).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        other => {
-            let _ = serde_json::to_writer(&mut *out, other);
-        }
+    }
+    fn u64(&mut self, n: u64) {
+        self.bytes(&n.to_le_bytes());
+    }
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -84,6 +142,17 @@ mod tests {
             call_key("Bash", &json!([1, 2])),
             call_key("Bash", &json!([2, 1]))
         );
+        // Kinds and nesting are part of the key.
+        assert_ne!(call_key("X", &json!("1")), call_key("X", &json!(1)));
+        assert_ne!(
+            call_key("X", &json!(["a", "b"])),
+            call_key("X", &json!(["ab"]))
+        );
+        assert_ne!(
+            call_key("X", &json!({"a": "b"})),
+            call_key("X", &json!({"b": "a"}))
+        );
+        assert_ne!(call_key("X", &json!(null)), call_key("X", &json!(false)));
     }
 
     #[test]

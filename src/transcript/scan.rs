@@ -3,7 +3,7 @@
 //! object are decoded only while they can still change the summary, large fields are skipped
 //! unparsed, and streamed copies of one API response collapse as they are read.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -16,11 +16,14 @@ mod text;
 pub use text::{clip, is_typed_prompt, parse_ts_ms};
 use text::{intern, set_last, set_once};
 
-use super::file_scan::{Entry, FileScan, ToolUse};
+use super::file_scan::{
+    CallStatus, CompactionMark, EditHashes, Entry, FileScan, MEASURED_OUTPUT, NO_PATH, ToolUse,
+};
 use super::hash::{hash64, hash128};
 use super::lines::{Line, LinePos, LineReader};
+use super::repeats::key_of;
 use super::streamed_copies::{Copies, Response};
-use super::wire::ScanRecord;
+use super::wire::{Block, ResultText, ScanRecord};
 use super::{Diagnostic, TranscriptError};
 use crate::money::Usd;
 use crate::usage::Usage;
@@ -77,18 +80,30 @@ struct Scanner<'s> {
     scan: &'s mut FileScan,
     path: &'s Path,
     copies: Copies,
-    tool_ids: HashSet<u64>,
-    /// Hashes of the paths in `scan.paths`.
-    path_ids: HashSet<u64>,
+    /// Hashes of the tool calls' ids: their index in `scan.tools`.
+    tool_ids: HashMap<u64, u32>,
+    /// Hashes of the paths in `scan.paths`: their index.
+    path_ids: HashMap<u64, u32>,
     usage_finder: memmem::Finder<'static>,
     result_finder: memmem::Finder<'static>,
+    /// `"tool_use_id":"`, the text before a tool result's id.
+    result_id: memmem::Finder<'static>,
+    error_finder: memmem::Finder<'static>,
+    sidechain_finder: memmem::Finder<'static>,
 }
+
+/// Claude Code writes a line's envelope (`isSidechain` among it) before its message: the flag
+/// is looked for in this many bytes of a tool result line.
+const ENVELOPE_BYTES: usize = 1024;
 
 impl<'s> Scanner<'s> {
     fn resume(scan: &'s mut FileScan, path: &'s Path) -> Self {
         let copies = Copies::resume(scan.entries.iter().map(|e| e.key));
-        let tool_ids = scan.tools.iter().map(|t| t.id).collect();
-        let path_ids = scan.paths.iter().map(|p| hash64(p.as_bytes())).collect();
+        let tool_ids = (0..).zip(&scan.tools).map(|(i, t)| (t.id, i)).collect();
+        let path_ids = (0..)
+            .zip(&scan.paths)
+            .map(|(i, p)| (hash64(p.as_bytes()), i))
+            .collect();
         Self {
             scan,
             path,
@@ -97,6 +112,9 @@ impl<'s> Scanner<'s> {
             path_ids,
             usage_finder: memmem::Finder::new(b"\"usage\""),
             result_finder: memmem::Finder::new(b"\"tool_use_id\""),
+            result_id: memmem::Finder::new(b"\"tool_use_id\":\""),
+            error_finder: memmem::Finder::new(b"\"is_error\":true"),
+            sidechain_finder: memmem::Finder::new(b"\"isSidechain\":true"),
         }
     }
 
@@ -146,11 +164,16 @@ impl<'s> Scanner<'s> {
         // Only lines with usage carry tokens. Of the others, tool results (a quote inside a
         // JSON string is always escaped, so a bare `"tool_use_id"` is structure) hold nothing the
         // summary needs, and long ones only matter until the first prompt is known.
-        if self.usage_finder.find(bytes).is_none()
-            && (self.result_finder.find(bytes).is_some()
-                || (bytes.len() > SKIP_LONG_LINE && self.scan.first_prompt.is_some()))
-        {
-            return true;
+        if self.usage_finder.find(bytes).is_none() {
+            if self.result_finder.find(bytes).is_some() {
+                return self.results(pos, bytes);
+            }
+            if bytes.len() > SKIP_LONG_LINE
+                && self.scan.first_prompt.is_some()
+                && !self.scan.ending.awaiting_summary
+            {
+                return true;
+            }
         }
         match serde_json::from_slice::<ScanRecord<'_>>(bytes) {
             Ok(record) => {
@@ -209,7 +232,20 @@ impl<'s> Scanner<'s> {
             Some("custom-title") => set_last(&mut scan.custom_title, r.custom_title.get()),
             Some("ai-title") => set_last(&mut scan.ai_title, r.ai_title.get()),
             Some("system") => match r.subtype.get() {
-                Some("compact_boundary") => scan.compactions += 1,
+                Some("compact_boundary") => {
+                    scan.compactions += 1;
+                    let meta = r.compact_metadata.as_ref();
+                    scan.compaction_marks.push(CompactionMark {
+                        ts_ms: r.timestamp.get().and_then(parse_ts_ms).unwrap_or(0),
+                        trigger: meta
+                            .and_then(|m| m.trigger.clone())
+                            .unwrap_or_else(|| "auto".to_owned()),
+                        pre_tokens: meta.and_then(|m| m.pre_tokens).unwrap_or(0),
+                        summary_chars: 0,
+                        mid_work: scan.ending.in_turn,
+                    });
+                    scan.ending.awaiting_summary = true;
+                }
                 Some("api_error") => scan.api_errors += 1,
                 _ => {}
             },
@@ -226,25 +262,98 @@ impl<'s> Scanner<'s> {
             scan.has_sidechain_lines = true;
             return;
         }
-        if r.is_meta == Some(true) || r.is_compact_summary == Some(true) {
-            return;
-        }
-        let Some(text) = r
+        let text = r
             .message
             .as_ref()
-            .and_then(|m| m.content.as_ref()?.prompt_text())
-        else {
-            return;
-        };
-        if !is_typed_prompt(text) {
+            .and_then(|m| m.content.as_ref()?.prompt_text());
+        if r.is_compact_summary == Some(true) {
+            if std::mem::take(&mut scan.ending.awaiting_summary)
+                && let Some(mark) = scan.compaction_marks.last_mut()
+            {
+                mark.summary_chars = text.map_or(0, |t| t.chars().count() as u64);
+            }
             return;
         }
+        if r.is_meta == Some(true) {
+            return;
+        }
+        let Some(text) = text.filter(|t| is_typed_prompt(t)) else {
+            return;
+        };
         scan.user_prompts += 1;
         let clipped = clip(text, PROMPT_CHARS);
         if scan.first_prompt.is_none() {
             scan.first_prompt = Some(clipped.clone());
         }
+        scan.ending.open_prompt = Some(clipped.clone());
+        scan.ending.in_turn = false;
         scan.prompts.push((uuid.unwrap_or(0), clipped));
+    }
+
+    /// A line of tool results: marks the calls they answer. The line is decoded only when a
+    /// result failed (to keep its error) or it is large (to measure the output); otherwise the
+    /// ids are found in its bytes.
+    fn results(&mut self, pos: LinePos, bytes: &[u8]) -> bool {
+        let envelope = &bytes[..bytes.len().min(ENVELOPE_BYTES)];
+        if self.sidechain_finder.find(envelope).is_none() {
+            self.scan.ending.in_turn = true;
+        }
+        if bytes.len() < MEASURED_OUTPUT && self.error_finder.find(bytes).is_none() {
+            let skip = self.result_id.needle().len();
+            let mut at = 0;
+            while let Some(found) = self.result_id.find(&bytes[at..]) {
+                let rest = &bytes[at + found + skip..];
+                let end = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+                self.finish_call(hash64(&rest[..end]), false, None);
+                at += found + skip + end;
+            }
+            return true;
+        }
+        match serde_json::from_slice::<ScanRecord<'_>>(bytes) {
+            Ok(record) => {
+                let message = record.message.as_ref();
+                let blocks = message.and_then(|m| m.content.as_ref());
+                for block in blocks.map_or(&[][..], |c| c.blocks()) {
+                    if let Some(id) = block.tool_use_id.get() {
+                        let failed = block.is_error == Some(true);
+                        self.finish_call(hash64(id.as_bytes()), failed, Some(&block.result));
+                    }
+                }
+                true
+            }
+            Err(e) if !pos.terminated && e.is_eof() => {
+                let n = bytes.len();
+                self.warn(
+                    pos.number,
+                    format!("truncated last line ({n} bytes, no newline)"),
+                );
+                false
+            }
+            Err(e) => {
+                self.warn(pos.number, format!("invalid JSON: {e}"));
+                true
+            }
+        }
+    }
+
+    /// Records how the call `id` (hash) ended, when it was made in this file.
+    fn finish_call(&mut self, id: u64, failed: bool, result: Option<&ResultText>) {
+        let Some(&i) = self.tool_ids.get(&id) else {
+            return;
+        };
+        let call = &mut self.scan.tools[i as usize];
+        call.status = if failed {
+            CallStatus::Failed
+        } else {
+            CallStatus::Ok
+        };
+        let Some(result) = result else { return };
+        if result.len >= MEASURED_OUTPUT as u64 {
+            call.output_bytes = u32::try_from(result.len).unwrap_or(u32::MAX);
+        }
+        if failed {
+            self.scan.failures.push((i, result.head.clone()));
+        }
     }
 
     fn assistant(&mut self, r: &ScanRecord<'_>, pos: LinePos) {
@@ -255,22 +364,25 @@ impl<'s> Scanner<'s> {
         let sidechain = r.is_sidechain == Some(true);
         self.scan.has_sidechain_lines |= sidechain;
         let Some(message) = &r.message else { return };
+        let ts_ms = r.timestamp.get().and_then(parse_ts_ms).unwrap_or(0);
         for block in message.content.as_ref().map_or(&[][..], |c| c.blocks()) {
-            if block.kind.get() == Some("tool_use") {
-                let (Some(id), Some(name)) = (block.id.get(), block.name.get()) else {
-                    continue;
-                };
-                let id = hash64(id.as_bytes());
-                if self.tool_ids.insert(id) {
-                    let name = intern(&mut self.scan.tool_names, name);
-                    self.scan.tools.push(ToolUse { id, name });
-                    if let Some(path) = block.file_path.get()
-                        && self.scan.paths.len() < MAX_PATHS
-                        && self.path_ids.insert(hash64(path.as_bytes()))
-                    {
-                        self.scan.paths.push(path.to_owned());
+            match block.kind.get() {
+                Some("tool_use") => {
+                    self.tool_use(block, ts_ms, sidechain);
+                    if !sidechain {
+                        self.scan.ending.open_prompt = None;
+                        self.scan.ending.in_turn = true;
                     }
                 }
+                Some("text") if !sidechain => {
+                    if let Some(text) = block.text.get().filter(|t| !t.trim().is_empty()) {
+                        let ending = &mut self.scan.ending;
+                        ending.last_answer = Some(text.to_owned());
+                        ending.open_prompt = None;
+                        ending.in_turn = false;
+                    }
+                }
+                _ => {}
             }
         }
         let model = message.model.get().unwrap_or("unknown");
@@ -294,6 +406,71 @@ impl<'s> Scanner<'s> {
                 .and_then(|c| u64::try_from(c.picos()).ok()),
         };
         self.push_entry(entry, pos);
+    }
+
+    /// A tool call, the first time its id is seen in the file.
+    fn tool_use(&mut self, block: &Block<'_>, ts_ms: i64, sidechain: bool) {
+        let (Some(id_text), Some(name)) = (block.id.get(), block.name.get()) else {
+            return;
+        };
+        let id = hash64(id_text.as_bytes());
+        let index = u32::try_from(self.scan.tools.len()).unwrap_or(u32::MAX);
+        if self.tool_ids.contains_key(&id) {
+            return;
+        }
+        self.tool_ids.insert(id, index);
+        let facts = block.input.as_ref();
+        let path = facts
+            .and_then(|f| f.file_path.as_deref())
+            .map_or(NO_PATH, |p| self.path_index(p));
+        let scan = &mut *self.scan;
+        let name_index = intern(&mut scan.tool_names, name);
+        scan.tools.push(ToolUse {
+            id,
+            name: name_index,
+            key: facts.map_or(0, |f| key_of(name, f.hash)),
+            ts_ms,
+            path,
+            output_bytes: 0,
+            status: CallStatus::Pending,
+            sidechain,
+        });
+        if id_text.contains('\n') {
+            scan.call_ids.push_str(&id_text.replace('\n', " "));
+        } else {
+            scan.call_ids.push_str(id_text);
+        }
+        scan.call_ids.push('\n');
+        let Some(facts) = facts else { return };
+        if let Some(command) = &facts.command {
+            scan.commands.push((index, command.clone()));
+        }
+        if let Some(path) = &facts.search_path {
+            scan.search_paths.push((index, path.clone()));
+        }
+        if let Some(new) = facts.new {
+            let old = facts.old.unwrap_or(0);
+            scan.edits.push(EditHashes {
+                call: index,
+                old,
+                new,
+            });
+        }
+    }
+
+    /// The index of `path` in `scan.paths`, added when new and there is room.
+    fn path_index(&mut self, path: &str) -> u32 {
+        let hash = hash64(path.as_bytes());
+        if let Some(&i) = self.path_ids.get(&hash) {
+            return i;
+        }
+        if self.scan.paths.len() >= MAX_PATHS {
+            return NO_PATH;
+        }
+        let i = u32::try_from(self.scan.paths.len()).unwrap_or(NO_PATH);
+        self.path_ids.insert(hash, i);
+        self.scan.paths.push(path.to_owned());
+        i
     }
 
     /// Adds an entry, keeping only the largest of the streamed copies of one response.

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess};
 use std::borrow::Cow;
 
+use super::input_facts::InputFacts;
 use super::lenient::{Lenient, lenient, lenient_object};
 
 use crate::usage::{Billing, Tokens, Usage};
@@ -60,6 +61,19 @@ pub struct ScanRecord<'a> {
     pub ai_title: Str<'a>,
     /// Present on tool results; its content is not needed by the scan.
     pub tool_use_result: Option<IgnoredAny>,
+    /// `compactMetadata` of a `compact_boundary` line.
+    #[serde(deserialize_with = "lenient_object")]
+    pub compact_metadata: Option<CompactMetadata>,
+}
+
+/// What a compaction recorded about itself.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CompactMetadata {
+    #[serde(deserialize_with = "lenient_string")]
+    pub trigger: Option<String>,
+    #[serde(deserialize_with = "lenient_u64")]
+    pub pre_tokens: Option<u64>,
 }
 
 /// The `message` object of a user or assistant line.
@@ -96,8 +110,56 @@ pub struct Block<'a> {
     pub text: Str<'a>,
     pub tool_use_id: Str<'a>,
     pub is_error: Option<bool>,
-    /// A tool call's `input.file_path` (or `notebook_path`): the file it works on.
-    pub file_path: Str<'a>,
+    /// What the scan keeps of a tool call's input.
+    pub input: Option<InputFacts>,
+    /// A tool result's text: its size and its start.
+    pub result: ResultText,
+}
+
+/// A tool result's `content` (a string or text blocks): its length in bytes and its first
+/// [`ResultText::KEPT`] characters.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ResultText {
+    pub len: u64,
+    pub head: String,
+}
+
+impl ResultText {
+    pub const KEPT: usize = 240;
+
+    fn add(&mut self, text: &str) {
+        self.len += text.len() as u64;
+        if self.head.chars().count() < Self::KEPT {
+            if !self.head.is_empty() {
+                self.head.push('\n');
+            }
+            self.head.extend(text.chars().take(Self::KEPT));
+        }
+    }
+}
+
+impl<'de> Lenient<'de> for ResultText {
+    const EXPECTING: &'static str = "a tool result's content";
+    fn text(v: &str) -> Self {
+        let mut r = Self::default();
+        r.add(v);
+        r
+    }
+    fn seq<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut r = Self::default();
+        while let Some(part) = seq.next_element::<Block<'de>>()? {
+            if let Some(text) = part.text.get() {
+                r.add(text);
+            }
+        }
+        Ok(r)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResultText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient(d)
+    }
 }
 
 impl<'de: 'a, 'a> Lenient<'de> for Content<'a> {
@@ -140,7 +202,8 @@ impl<'de: 'a, 'a> Lenient<'de> for Block<'a> {
                 "name" => block.name = map.next_value()?,
                 "text" => block.text = map.next_value()?,
                 "tool_use_id" => block.tool_use_id = map.next_value()?,
-                "input" => block.file_path = map.next_value::<InputPath<'de>>()?.0,
+                "input" => block.input = Some(map.next_value()?),
+                "content" => block.result = map.next_value()?,
                 "is_error" => {
                     block.is_error = map.next_value::<serde_json::Value>()?.as_bool();
                 }
@@ -154,34 +217,6 @@ impl<'de: 'a, 'a> Lenient<'de> for Block<'a> {
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Block<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        lenient(d)
-    }
-}
-
-/// The file path of a tool input: `file_path` (Read, Edit, Write, MultiEdit) or `notebook_path`
-/// (NotebookEdit); everything else in the input is skipped unparsed, and an input that is not an
-/// object has no path.
-#[derive(Default)]
-struct InputPath<'a>(Str<'a>);
-
-impl<'de: 'a, 'a> Lenient<'de> for InputPath<'a> {
-    const EXPECTING: &'static str = "a tool input";
-    fn map<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut path = Str::default();
-        while let Some(key) = map.next_key::<Str<'de>>()? {
-            match key.get().unwrap_or("") {
-                "file_path" | "notebook_path" if path.0.is_none() => path = map.next_value()?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(InputPath(path))
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for InputPath<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient(d)
     }

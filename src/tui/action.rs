@@ -48,6 +48,7 @@ pub enum Action {
     TabFiles,
     TabConversation,
     TabGuard,
+    TabInsights,
     /// Focus the pane to the right (tools, files).
     NextPane,
     /// Focus the pane to the left.
@@ -92,7 +93,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 43] = [
+    pub const ALL: [Self; 44] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -117,6 +118,7 @@ impl Action {
         Self::TabFiles,
         Self::TabConversation,
         Self::TabGuard,
+        Self::TabInsights,
         Self::NextPane,
         Self::PrevPane,
         Self::NextMatch,
@@ -238,6 +240,7 @@ mod tests {
                 | Action::TabFiles
                 | Action::TabConversation
                 | Action::TabGuard
+                | Action::TabInsights
                 | Action::NextPane
                 | Action::PrevPane
                 | Action::NextMatch

@@ -31,8 +31,13 @@ pub fn lay_out(
         redact: key.4,
         cwd,
     };
-    let (lines, plain) = build(&how, c);
-    RenderedConversation { key, lines, plain }
+    let (lines, plain, calls) = build(&how, c);
+    RenderedConversation {
+        key,
+        lines,
+        plain,
+        calls,
+    }
 }
 
 /// How the thread is drawn: width, toggles, and the folder paths are shown relative to.
@@ -56,8 +61,12 @@ impl How<'_> {
     }
 }
 
-/// The lines of the whole thread, and their lower-cased text for searching.
-fn build(how: &How<'_>, c: &Conversation) -> (Vec<Line<'static>>, Vec<String>) {
+/// The lines of the whole thread, their lower-cased text for searching, and the line of each
+/// tool call.
+fn build(
+    how: &How<'_>,
+    c: &Conversation,
+) -> (Vec<Line<'static>>, Vec<String>, Vec<(String, usize)>) {
     let How {
         theme,
         width,
@@ -65,6 +74,7 @@ fn build(how: &How<'_>, c: &Conversation) -> (Vec<Line<'static>>, Vec<String>) {
         ..
     } = *how;
     let mut out = Vec::new();
+    let mut calls = Vec::new();
     for e in &c.entries {
         let at = clock(e.at);
         match &e.kind {
@@ -105,7 +115,10 @@ fn build(how: &How<'_>, c: &Conversation) -> (Vec<Line<'static>>, Vec<String>) {
                 "✻ thinking hidden",
                 theme.thinking,
             ))),
-            EntryKind::Tool(tool) => tool_lines(&mut out, how, tool, e.at),
+            EntryKind::Tool(tool) => {
+                calls.push((tool.id.clone(), out.len()));
+                tool_lines(&mut out, how, tool, e.at);
+            }
         }
     }
     let plain = out
@@ -118,7 +131,7 @@ fn build(how: &How<'_>, c: &Conversation) -> (Vec<Line<'static>>, Vec<String>) {
                 .to_lowercase()
         })
         .collect();
-    (out, plain)
+    (out, plain, calls)
 }
 
 fn heading(label: &str, style: Style, at: &str, theme: &Theme) -> Line<'static> {

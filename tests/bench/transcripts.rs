@@ -13,7 +13,10 @@
 //! - git-vouch cold: `sessions --json` with a fresh, empty `GIT_VOUCH_CACHE_DIR` every run;
 //! - git-vouch no-cache: `--no-cache sessions --json`;
 //! - git-vouch warm: `sessions --json` with a cache filled before the rounds, nothing changed;
-//! - `ccusage session --json --offline` of both versions.
+//! - `ccusage session --json --offline` of both versions;
+//! - with `--baseline BIN`, the same three git-vouch runs of another build (an earlier commit),
+//!   to measure what a change costs: the insights' detectors may add at most 50% to the cold
+//!   time and nothing beyond noise (10%) to the warm one.
 //!
 //! Every run gets `CLAUDE_CONFIG_DIR` = the corpus and an empty `HOME`. Wall time is measured
 //! around the child, peak RSS with GNU `/usr/bin/time -f %M`. The OS page cache is warm (a
@@ -44,8 +47,10 @@ const CCUSAGE_NATIVE: &str = "20.0.24";
 const CCUSAGE_TS: &str = "17.2.1";
 const TIME: &str = "/usr/bin/time";
 
-/// Targets from the issue.
+/// Targets from the issues.
 const COLD_VS_CCUSAGE: f64 = 1.0 / 3.0;
+const COLD_VS_BASELINE: f64 = 1.5;
+const WARM_VS_BASELINE: f64 = 1.1;
 const COLD_PEAK_MIB: f64 = 100.0;
 const WARM_SECS: f64 = 0.1;
 
@@ -55,6 +60,8 @@ struct Args {
     seed: u64,
     /// Not run by `cargo bench` (no `--bench` argument): a quick check only.
     smoke: bool,
+    /// Another git-vouch build to run side by side.
+    baseline: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -63,6 +70,7 @@ fn parse_args() -> Result<Args, String> {
         runs: DEFAULT_RUNS,
         seed: DEFAULT_SEED,
         smoke: true,
+        baseline: None,
     };
     let mut explicit_size = false;
     let mut it = std::env::args().skip(1);
@@ -80,6 +88,10 @@ fn parse_args() -> Result<Args, String> {
             }
             "--runs" => args.runs = value("--runs")?.max(1) as usize,
             "--seed" => args.seed = value("--seed")?,
+            "--baseline" => {
+                let path = it.next().ok_or("--baseline needs a git-vouch binary")?;
+                args.baseline = Some(PathBuf::from(path));
+            }
             other => eprintln!("note: ignoring argument '{other}'"),
         }
     }
@@ -315,7 +327,6 @@ fn check_output(out: &Path, truth: &Truth) -> Vec<String> {
 }
 
 struct Bench<'a> {
-    paths: &'a Paths,
     corpus: &'a Path,
     truth: &'a Truth,
     time: Option<PathBuf>,
@@ -324,17 +335,13 @@ struct Bench<'a> {
 }
 
 impl Bench<'_> {
-    fn cache_dir(&self, kind: Kind) -> PathBuf {
-        self.tmp.join(match kind {
-            Kind::Cold => "cache-cold",
-            Kind::NoCache => "cache-none",
-            Kind::Warm => "cache-warm",
-            Kind::Ccusage => "cache-unused",
-        })
+    /// Each git-vouch run's own cache folder (a baseline's index differs from ours).
+    fn cache_dir(&self, tool: &Tool) -> PathBuf {
+        self.tmp.join(format!("cache-{}", tool.slug))
     }
 
     fn run_once(&mut self, tool: &mut Tool) -> io::Result<()> {
-        let cache = self.cache_dir(tool.kind);
+        let cache = self.cache_dir(tool);
         if tool.kind == Kind::Cold && cache.exists() {
             fs::remove_dir_all(&cache)?;
         }
@@ -370,22 +377,27 @@ impl Bench<'_> {
         Ok(())
     }
 
-    /// Fills the warm cache (and the OS page cache) with one untimed run.
-    fn prime(&mut self) -> io::Result<()> {
-        let mut warm = Tool::new(
-            "git-vouch priming run",
-            "prime",
-            Kind::Warm,
-            &self.paths.git_vouch,
-            &["sessions", "--json"],
-        );
-        let cache = self.cache_dir(Kind::Warm);
-        if cache.exists() {
-            fs::remove_dir_all(&cache)?;
-        }
-        self.run_once(&mut warm)?;
-        if let Some(s) = warm.secs.first() {
-            println!("priming run (fills the warm cache and the page cache): {s:.2} s");
+    /// Fills each warm cache (and the OS page cache) with one untimed run.
+    fn prime(&mut self, tools: &[Tool]) -> io::Result<()> {
+        for tool in tools.iter().filter(|t| t.kind == Kind::Warm) {
+            let mut warm = Tool::new(
+                "git-vouch priming run",
+                &tool.slug,
+                Kind::Warm,
+                &tool.program,
+                &["sessions", "--json"],
+            );
+            let cache = self.cache_dir(&warm);
+            if cache.exists() {
+                fs::remove_dir_all(&cache)?;
+            }
+            self.run_once(&mut warm)?;
+            if let Some(s) = warm.secs.first() {
+                println!(
+                    "priming run of {} (fills its warm cache and the page cache): {s:.2} s",
+                    tool.label
+                );
+            }
         }
         Ok(())
     }
@@ -516,6 +528,50 @@ fn print_targets(tools: &[Tool]) {
         ),
         None => println!("SKIP warm wall: not measured"),
     }
+    for (ours, base, limit) in [
+        ("cold", "baseline-cold", COLD_VS_BASELINE),
+        ("warm", "baseline-warm", WARM_VS_BASELINE),
+    ] {
+        if let (Some(o), Some(b)) = (median_secs(tools, ours), median_secs(tools, base)) {
+            println!(
+                "{} {ours} wall against the baseline: {o:.3} s vs {b:.3} s = {:.3} x; target <= {limit:.2} x",
+                verdict(o <= b * limit),
+                o / b
+            );
+        }
+    }
+}
+
+/// The baseline's cold, no-cache and warm runs.
+fn baseline_tools(base: &Path) -> Vec<Tool> {
+    println!(
+        "baseline: {} (reports {})",
+        base.display(),
+        version_of(base)
+    );
+    vec![
+        Tool::new(
+            "baseline cold",
+            "baseline-cold",
+            Kind::Cold,
+            base,
+            &["sessions", "--json"],
+        ),
+        Tool::new(
+            "baseline no-cache",
+            "baseline-no-cache",
+            Kind::NoCache,
+            base,
+            &["--no-cache", "sessions", "--json"],
+        ),
+        Tool::new(
+            "baseline warm",
+            "baseline-warm",
+            Kind::Warm,
+            base,
+            &["sessions", "--json"],
+        ),
+    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -717,6 +773,9 @@ fn run(args: &Args) -> io::Result<ExitCode> {
         );
     }
     let mut tools = tools(&p, args.smoke);
+    if let Some(base) = &args.baseline {
+        tools.extend(baseline_tools(base));
+    }
     let tmp = p.work.join(format!("run-{}-{}", args.size_mb, args.seed));
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
@@ -724,14 +783,13 @@ fn run(args: &Args) -> io::Result<ExitCode> {
     fs::create_dir_all(&tmp)?;
     print_setup(&corpus_dir, &truth, &tools, &tmp);
     let mut bench = Bench {
-        paths: &p,
         corpus: &corpus_dir,
         truth: &truth,
         time,
         tmp: tmp.clone(),
         problems: Vec::new(),
     };
-    bench.prime()?;
+    bench.prime(&tools)?;
     let n = tools.len();
     for round in 0..args.runs {
         for i in 0..n {

@@ -110,9 +110,11 @@ fn lib_declares_ui_layers_behind_features() {
 // - config and transcript share a layer: the configuration and the process environment both are
 //   read by the transcript readers, and the configuration loads prices.
 // - fingerprint: line hashes for attribution (sessions, diffs and correlation compare lines).
+// - insights: what went wrong in a session, from what the transcript scans keep (the session
+//   model runs the detectors while it sums a session up).
 // - session: the session model; agent_source (each agent's transcripts behind one interface:
-//   discovery, scans, a session read in full) on it; index (the sessions cache), report
-//   (session reports) and insights (what went wrong in a session) on those.
+//   discovery, scans, a session read in full) on it; index (the sessions cache) and report
+//   (session reports) on those.
 // - git: git access (CLI, repository folders, diffs, notes).
 // - guard: assessing the commands an agent is about to run (below capture, whose hooks ask it).
 // - capture: recording only (agent and git hooks, state); pre-push is handed to `push`.
@@ -127,9 +129,10 @@ const LAYERS: &[&[&str]] = &[
     &["pricing"],
     &["config", "transcript"],
     &["fingerprint"],
+    &["insights"],
     &["session"],
     &["agent_source"],
-    &["index", "report", "insights"],
+    &["index", "report"],
     &["git"],
     &["guard"],
     &["capture"],

@@ -81,6 +81,7 @@ scenarios!(
     guard_enforce,
     guard_observe,
     guard_watch,
+    insights_loop,
 );
 
 /// The mock on its own, without the CLI: SSE and JSON answers, retries, side requests, logging.

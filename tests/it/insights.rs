@@ -19,7 +19,7 @@ fn the_demo_sessions_are_healthy() {
         assert_eq!(s["health"], 100, "{s}");
         assert_eq!(s["grade"], "A", "{s}");
         assert_eq!(s["findings"], json!([]), "{s}");
-        assert_eq!(s["rules_version"], 1);
+        assert_eq!(s["rules_version"], 2);
     }
 }
 

@@ -230,6 +230,7 @@ fn detail_tabs() {
             "files",
             "conversation",
             "guard",
+            "insights",
         ] {
             insta::assert_snapshot!(
                 format!("detail_{tab}_{}x{}", size.0, size.1),
@@ -503,7 +504,6 @@ fn detail_subagent_tree() {
         warnings: Vec::new(),
         secrets: std::collections::BTreeMap::new(),
         notices: Vec::new(),
-        ending: git_vouch::session::detail::Ending::default(),
     }));
     app.loaded.insert(id, data);
     app.update(Msg::Action(Action::Open));

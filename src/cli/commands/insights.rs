@@ -1,13 +1,10 @@
 //! `git vouch insights [--session ID | --project PATH --since DATE --until DATE] [--json]`: what
 //! went wrong in sessions, with a health score each (see [`crate::insights`]).
 
-use std::path::Path;
-
 use color_eyre::eyre::{Result, WrapErr};
 use serde::Serialize;
 
 use super::{filter, one_session, print_json, print_lines, print_text};
-use crate::agent_source;
 use crate::cli::Outcome;
 use crate::cli::args::InsightsArgs;
 use crate::cli::context::Context;
@@ -33,7 +30,7 @@ struct Row<'a> {
 }
 
 pub fn run(ctx: &Context, args: &InsightsArgs) -> Result<Outcome> {
-    let rules = Rules::embedded().wrap_err("the insights' thresholds")?;
+    Rules::embedded().wrap_err("the insights' thresholds")?;
     let catalog = ctx.catalog()?;
     let chosen: Vec<&SessionSummary> = match &args.session {
         Some(prefix) => match one_session(&catalog.sessions, prefix)? {
@@ -49,17 +46,15 @@ pub fn run(ctx: &Context, args: &InsightsArgs) -> Result<Outcome> {
                 .collect()
         }
     };
-    let open = |p: &Path| ctx.open(p);
     let rows: Vec<Row> = chosen
         .iter()
-        .map(|s| {
-            let detail = agent_source::detail(s, &open, &ctx.prices);
-            Row {
+        .filter_map(|s| {
+            Some(Row {
                 id: &s.id,
                 title: s.display_title(),
                 start: s.start,
-                insights: insights::of_session(&rules, &detail),
-            }
+                insights: s.insights.clone()?,
+            })
         })
         .collect();
     if args.json {
@@ -97,8 +92,13 @@ fn one(row: &Row<'_>) -> Vec<String> {
             .as_deref()
             .map(|a| format!(" [sub-agent {a}]"))
             .unwrap_or_default();
+        let estimate = if f.basis == insights::Basis::Estimated {
+            " (estimate)"
+        } else {
+            ""
+        };
         out.push(format!(
-            "  {:<6} {:<21} {}{thread}",
+            "  {:<6} {:<21} {}{estimate}{thread}",
             f.severity.label(),
             f.id.label(),
             f.title

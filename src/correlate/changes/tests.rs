@@ -223,7 +223,6 @@ fn very_large_diffs_are_capped_and_counted() {
         warnings: Vec::new(),
         secrets: std::collections::BTreeMap::new(),
         notices: Vec::new(),
-        ending: crate::session::detail::Ending::default(),
     };
     let paths = crate::git::paths::RepoPaths::discover(dir.path()).unwrap();
     let changes = session_changes(&repo, &paths, &[record], &detail).unwrap();

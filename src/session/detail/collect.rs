@@ -38,8 +38,6 @@ pub struct UseSeen {
     pub command: Option<String>,
     /// Read calls: the file read (editing calls carry theirs in `edit`).
     pub read_path: Option<String>,
-    /// The call's key (tool and whole input), equal for equal calls.
-    pub input_key: u64,
 }
 
 impl UseSeen {
@@ -83,8 +81,6 @@ pub struct Collector {
     pub skip: std::collections::HashSet<u64>,
     /// Hashes of tool call ids counted for an earlier session: skipped.
     pub skip_tools: std::collections::HashSet<u64>,
-    /// How the main thread ended, so far.
-    pub ending: super::Ending,
 }
 
 /// Where the records of one file go.
@@ -170,9 +166,6 @@ impl Collector {
                 t.prompt = prompt_of(u);
             }
         }
-        if thread.is_none() {
-            self.follow_ending(r);
-        }
         match &r.body {
             Body::Assistant(a) => self.assistant(a, r.timestamp, thread.as_deref()),
             Body::User(u) => self.results(u, r.timestamp),
@@ -180,39 +173,6 @@ impl Collector {
                 if let Some((agent, parent)) = p.agent_link() {
                     self.progress_links
                         .push((agent.to_owned(), parent.to_owned()));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Keeps the main thread's last answer, and a typed prompt nothing has answered yet.
-    fn follow_ending(&mut self, r: &Record) {
-        match &r.body {
-            Body::Assistant(a) => {
-                for block in &a.content {
-                    match block {
-                        Block::Text(t) if !t.trim().is_empty() => {
-                            self.ending.last_answer = Some(t.clone());
-                            self.ending.unanswered_prompt = None;
-                        }
-                        Block::ToolUse { .. } => self.ending.unanswered_prompt = None,
-                        _ => {}
-                    }
-                }
-            }
-            Body::User(u) if !r.is_meta && !u.is_compact_summary => {
-                let text: Vec<&str> = u
-                    .content
-                    .iter()
-                    .filter_map(|b| match b {
-                        Block::Text(t) => Some(t.as_str()),
-                        _ => None,
-                    })
-                    .collect();
-                let text = text.join("\n");
-                if crate::transcript::scan::is_typed_prompt(&text) {
-                    self.ending.unanswered_prompt = Some(text);
                 }
             }
             _ => {}
@@ -259,7 +219,6 @@ impl Collector {
                 .filter(|_| kind == ToolKind::Bash)
                 .map(|c| crate::transcript::scan::clip(&c, facts::COMMAND_CHARS)),
             read_path: get("file_path").filter(|_| kind == ToolKind::Read),
-            input_key: crate::transcript::repeats::call_key(name, input),
         });
     }
 

@@ -41,7 +41,6 @@ fn call(u: &UseSeen, r: Option<&ResultSeen>) -> ToolCall {
         },
         agent_id: u.thread.clone(),
         command: u.command.clone(),
-        input_key: u.input_key,
         path: u
             .read_path
             .clone()

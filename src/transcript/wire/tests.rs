@@ -70,7 +70,11 @@ fn tool_inputs_give_their_file_path_and_nothing_else() {
         {"type":"tool_use","id":"f","name":"Odd","input":"file_path"}]}}"#;
     let rec: ScanRecord<'_> = serde_json::from_str(line).unwrap();
     let content = rec.message.unwrap().content.unwrap();
-    let paths: Vec<Option<&str>> = content.blocks().iter().map(|b| b.file_path.get()).collect();
+    let paths: Vec<Option<&str>> = content
+        .blocks()
+        .iter()
+        .map(|b| b.input.as_ref().and_then(|i| i.file_path.as_deref()))
+        .collect();
     assert_eq!(
         paths,
         [

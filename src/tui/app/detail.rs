@@ -33,10 +33,11 @@ pub enum Tab {
     Files,
     Conversation,
     Guard,
+    Insights,
 }
 
 impl Tab {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Overview,
         Self::Tokens,
         Self::Tools,
@@ -44,6 +45,7 @@ impl Tab {
         Self::Files,
         Self::Conversation,
         Self::Guard,
+        Self::Insights,
     ];
 
     pub fn label(self) -> &'static str {
@@ -55,6 +57,7 @@ impl Tab {
             Self::Files => "Files & commits",
             Self::Conversation => "Conversation",
             Self::Guard => "Guard",
+            Self::Insights => "Insights",
         }
     }
 
@@ -68,6 +71,7 @@ impl Tab {
             Self::Files => "Files",
             Self::Conversation => "Chat",
             Self::Guard => "Guard",
+            Self::Insights => "Health",
         }
     }
 
@@ -211,6 +215,8 @@ pub struct RenderedConversation {
     pub lines: Vec<Line<'static>>,
     /// The text of each line, lower-cased, for searching.
     pub plain: Vec<String>,
+    /// The line of each tool call (by tool-use id), in order.
+    pub calls: Vec<(String, usize)>,
 }
 
 /// The conversation tab: which thread, where it is scrolled, toggles and the search.
@@ -235,6 +241,8 @@ pub struct ConversationState {
     pub rendered: RenderedConversation,
     /// The layout asked of the worker and not received yet.
     pub requested: Option<LayoutKey>,
+    /// A tool call to scroll to once the thread's layout is there (`update` does it).
+    pub goto_call: Option<String>,
 }
 
 /// The open session.
@@ -247,6 +255,8 @@ pub struct DetailState {
     pub subagent: usize,
     pub files: FilesState,
     pub conversation: ConversationState,
+    /// The selected finding of the Insights tab.
+    pub finding: usize,
     /// The selected call of the Guard tab.
     pub guard_call: usize,
     /// Rows the focused list or text shows: set by `update` from the terminal's size for the

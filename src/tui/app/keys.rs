@@ -51,7 +51,7 @@ const BRANCH: [PageKey; 6] = [
     (Action::Quit, Some("Quit at once")),
 ];
 
-const TABS: [PageKey; 9] = [
+const TABS: [PageKey; 10] = [
     (Action::NextTab, None),
     (Action::PrevTab, None),
     (Action::TabOverview, None),
@@ -61,6 +61,7 @@ const TABS: [PageKey; 9] = [
     (Action::TabFiles, None),
     (Action::TabConversation, None),
     (Action::TabGuard, None),
+    (Action::TabInsights, None),
 ];
 
 const SESSION: [PageKey; 6] = [
@@ -147,6 +148,13 @@ fn tab_keys(tab: Tab) -> Vec<PageKey> {
                 (Action::ToggleWrap, None),
                 (Action::ToggleMaximize, None),
             ],
+        ),
+        Tab::Insights => with(
+            scroll,
+            &[(
+                Action::Open,
+                Some("Show the finding's first call in the conversation"),
+            )],
         ),
         Tab::Conversation => with(
             scroll,

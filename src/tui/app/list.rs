@@ -26,13 +26,15 @@ pub enum Column {
     ToolCalls,
     Commits,
     Attestation,
+    /// The session's health score and grade (`git vouch insights`).
+    Health,
     /// The riskiest call the guard checked in the session.
     Risk,
 }
 
 impl Column {
     /// Every column, left to right.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Started,
         Self::Project,
         Self::Branch,
@@ -44,6 +46,7 @@ impl Column {
         Self::ToolCalls,
         Self::Commits,
         Self::Attestation,
+        Self::Health,
         Self::Risk,
     ];
 
@@ -60,15 +63,17 @@ impl Column {
             Self::ToolCalls => "Tools",
             Self::Commits => "Commits",
             Self::Attestation => "Attest",
+            Self::Health => "Health",
             Self::Risk => "Risk",
         }
     }
 
-    /// Numbers and times read best largest or newest first; text alphabetically.
+    /// Numbers and times read best largest or newest first; text alphabetically; health worst
+    /// first, to list the sessions that went wrong.
     fn descending_by_default(self) -> bool {
         !matches!(
             self,
-            Self::Project | Self::Branch | Self::Title | Self::Models
+            Self::Project | Self::Branch | Self::Title | Self::Models | Self::Health
         )
     }
 
@@ -90,8 +95,14 @@ impl Column {
             Self::Attestation => attestation(commits, a).cmp(&attestation(commits, b)),
             // Unchecked sorts below low: "riskiest first" lists the guard's findings.
             Self::Risk => risk(a).cmp(&risk(b)),
+            Self::Health => health(a).cmp(&health(b)),
         }
     }
+}
+
+/// A session's health score; sessions without one sort after every score.
+fn health(s: &SessionSummary) -> u32 {
+    s.insights.as_ref().map_or(u32::MAX, |i| i.health)
 }
 
 /// What the explorer's repository says of its own sessions, beyond their working directories:

@@ -81,13 +81,18 @@ fn sort_cycles_columns_and_reverses() {
     let starts: Vec<_> = app.shown().map(|s| s.start).collect();
     assert!(starts.windows(2).all(|w| w[0] >= w[1]), "newest first");
     let mut seen = Vec::new();
-    for _ in 0..11 {
+    for _ in 0..12 {
         app.update(key('s'));
         seen.push(app.list.sort);
     }
     assert_eq!(seen[6], Column::Cost);
     assert_eq!(seen[9], Column::Attestation);
-    assert_eq!(seen[10], Column::Started, "wraps");
+    assert_eq!(seen[10], Column::Health);
+    assert_eq!(seen[11], Column::Started, "wraps");
+    while app.list.sort != Column::Health {
+        app.update(key('s'));
+    }
+    assert!(!app.list.descending, "health sorts worst first");
     while app.list.sort != Column::Cost {
         app.update(key('s'));
     }

@@ -4,6 +4,7 @@ mod conversation;
 pub(crate) mod diff;
 mod files;
 mod guard;
+mod insights;
 pub(crate) mod overview;
 mod subagents;
 mod tokens;
@@ -52,6 +53,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Tab::Files => files::render(app, &d, frame, body),
             Tab::Conversation => conversation::render(app, frame, body),
             Tab::Guard => guard::render(app, frame, body),
+            Tab::Insights => insights::render(app, frame, body),
         },
     }
     render_footer(app, frame, footer);

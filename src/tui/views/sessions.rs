@@ -22,8 +22,9 @@ use crate::tui::theme::Theme;
 /// Shown where a value is not known yet.
 const MISSING: &str = "—";
 const SELECTED: &str = "› ";
-/// The title column is never squeezed below this; other columns go first.
-const MIN_TITLE: u16 = 12;
+/// The title column is never squeezed below this (the title says what a session was); other
+/// columns go first.
+const MIN_TITLE: u16 = 20;
 
 /// Draws the sessions screen over the whole frame.
 pub fn render(app: &mut App, frame: &mut Frame) {
@@ -112,10 +113,27 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
             Some(state) => (state.label().to_owned(), attestation_style(state, theme)),
             None => (MISSING.to_owned(), theme.muted),
         },
+        Column::Health => match &s.insights {
+            Some(i) => (
+                format!("{:>3} {}", i.health, i.grade),
+                health_style(&i.grade, theme),
+            ),
+            None => (MISSING.to_owned(), theme.muted),
+        },
         Column::Risk => match app.list.repo.risks.get(&s.id) {
             Some(risk) => (risk.worst.label().to_owned(), theme.risk(risk.worst)),
             None => (MISSING.to_owned(), theme.muted),
         },
+    }
+}
+
+/// A: the "ok" colour; B: plain; C: a warning; D and F: an error.
+fn health_style(grade: &str, theme: &Theme) -> Style {
+    match grade {
+        "A" => theme.ok,
+        "B" => Style::default(),
+        "C" => theme.warn,
+        _ => theme.error,
     }
 }
 
@@ -145,15 +163,16 @@ fn width(c: Column) -> u16 {
         Column::Risk => 8,
         Column::Title => MIN_TITLE,
         Column::Models => 14,
-        Column::Duration | Column::ToolCalls => 6,
+        Column::Duration | Column::ToolCalls | Column::Health => 6,
         Column::Tokens | Column::Commits => 7,
         Column::Cost => 9,
     }
 }
 
 /// The columns dropped first when the terminal is narrow.
-const DROP_ORDER: [Column; 9] = [
+const DROP_ORDER: [Column; 10] = [
     Column::Branch,
+    Column::Health,
     Column::Risk,
     Column::Models,
     Column::Attestation,

@@ -3,7 +3,9 @@
 use serde_json::Value;
 
 mod guard;
+mod insights;
 pub use guard::{guard_enforce, guard_observe, guard_watch};
+pub use insights::insights_loop;
 
 use super::checks::{
     agent_commits, credited, files, ledger, linked, row, session_figures, sessions_list,

@@ -439,6 +439,7 @@ fn with_insights(
             confidence: Confidence::High,
             basis: Basis::Measured,
             agent_id: None,
+            at: None,
             calls: vec!["toolu_1".into()],
             suggestion: String::new(),
         })

@@ -42,6 +42,7 @@ impl App {
             Action::TabFiles => Some(Tab::Files),
             Action::TabConversation => Some(Tab::Conversation),
             Action::TabGuard => Some(Tab::Guard),
+            Action::TabInsights => Some(Tab::Insights),
             _ => None,
         };
         if let Some(tab) = tab {
@@ -133,6 +134,7 @@ impl App {
             }
             Tab::Subagents => view.subagent = m.apply(view.subagent, lens.subagents),
             Tab::Guard => view.guard_call = m.apply(view.guard_call, lens.guard_calls),
+            Tab::Insights => view.finding = m.apply(view.finding, lens.findings),
             Tab::Files => {
                 let f = &mut view.files;
                 match f.pane {
@@ -173,6 +175,7 @@ impl App {
             }
             Tab::Tools if lens.calls > 0 => view.tools.calls_focus = true,
             Tab::Subagents => return self.open_subagent(),
+            Tab::Insights => return self.show_finding(),
             Tab::Files if view.files.pane == FilesPane::Commits && lens.files > 0 => {
                 view.files.pane = FilesPane::Files;
             }
@@ -186,34 +189,72 @@ impl App {
         Vec::new()
     }
 
-    /// Shows the selected sub-agent's conversation, reading it unless it was read before.
+    /// Shows the selected sub-agent's conversation.
     fn open_subagent(&mut self) -> Vec<Effect> {
         let Some(view) = self.detail.as_ref() else {
             return Vec::new();
         };
         let index = view.subagent;
-        let Some(data) = self.loaded.get_mut(&view.session) else {
-            return Vec::new();
-        };
-        let Some(detail) = data.detail.clone() else {
+        let Some(detail) = self.open_data().and_then(|d| d.detail.clone()) else {
             return Vec::new();
         };
         let Some((_, node)) = detail.subagents_flat().into_iter().nth(index) else {
             return Vec::new();
         };
-        let agent = node.agent_id.clone();
+        self.show_thread(Some(node.agent_id.clone()), None)
+    }
+
+    /// Shows the conversation at the first call behind the selected finding, in the thread it
+    /// happened in.
+    fn show_finding(&mut self) -> Vec<Effect> {
+        let Some(view) = self.detail.as_ref() else {
+            return Vec::new();
+        };
+        let finding = self.open_data().and_then(|d| {
+            d.summary
+                .insights
+                .as_ref()?
+                .findings
+                .get(view.finding)
+                .cloned()
+        });
+        match finding {
+            Some(f) if !f.calls.is_empty() => {
+                let call = f.calls.first().cloned();
+                self.show_thread(f.agent_id, call)
+            }
+            Some(_) => {
+                self.notice = Some(
+                    "This finding is about requests, not calls: its time is shown.".to_owned(),
+                );
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Shows the conversation of `agent` (`None`: the main thread), at the call `call` when
+    /// given, reading the sub-agent's conversation unless it was read before.
+    fn show_thread(&mut self, agent: Option<String>, call: Option<String>) -> Vec<Effect> {
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        view.tab = Tab::Conversation;
+        let c = &mut view.conversation;
+        c.agent.clone_from(&agent);
+        c.scroll = 0;
+        c.query.clear();
+        c.goto_call = call;
+        let session = view.session.clone();
+        let Some((data, agent)) = self.loaded.get_mut(&session).zip(agent) else {
+            return Vec::new();
+        };
         let known = data.conversations.contains_key(&Some(agent.clone()));
         let fresh = data.pending.insert(("agent".to_owned(), agent.clone()));
-        let summary = Box::new(data.summary.clone());
-        if let Some(view) = self.detail.as_mut() {
-            view.tab = Tab::Conversation;
-            view.conversation.agent = Some(agent.clone());
-            view.conversation.scroll = 0;
-            view.conversation.query.clear();
-        }
         if known || !fresh {
             return Vec::new();
         }
+        let summary = Box::new(data.summary.clone());
         vec![Effect::LoadConversation { summary, agent }]
     }
 
@@ -291,6 +332,11 @@ impl App {
             out.subagents = d.subagents_flat().len();
         }
         out.guard_calls = data.guard.as_ref().map_or(0, |g| g.timeline.len());
+        out.findings = data
+            .summary
+            .insights
+            .as_ref()
+            .map_or(0, |i| i.findings.len());
         if let Changes::Ready(changes) = &data.changes {
             out.commits = changes.len();
             out.files = changes.get(view.files.commit).map_or(0, |c| c.files.len());
@@ -305,6 +351,7 @@ pub(super) struct Lengths {
     calls: usize,
     subagents: usize,
     guard_calls: usize,
+    findings: usize,
     commits: usize,
     pub(super) files: usize,
     /// Lines of the open tool call, and how many the pop-up shows.

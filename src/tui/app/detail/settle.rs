@@ -40,6 +40,7 @@ impl App {
             Some(Tab::Tools) => self.settle_tools(),
             Some(Tab::Subagents) => self.settle_subagents(),
             Some(Tab::Guard) => self.settle_guard(),
+            Some(Tab::Insights) => self.settle_insights(),
             Some(Tab::Tokens) | None => {}
         }
     }
@@ -97,6 +98,23 @@ impl App {
         }
     }
 
+    /// Keeps the Insights tab's selection on a finding, and pages by its table's height.
+    fn settle_insights(&mut self) {
+        let findings = self
+            .open_data()
+            .and_then(|d| d.summary.insights.as_ref())
+            .map_or(0, |i| i.findings.len());
+        let area = self.screen_area();
+        let Some(view) = self.detail.as_mut() else {
+            return;
+        };
+        view.finding = view.finding.min(findings.saturating_sub(1));
+        if let Some(area) = area {
+            let body = body_area((area.width, area.height));
+            view.page = usize::from(body.height.saturating_sub(8)).max(1);
+        }
+    }
+
     fn settle_subagents(&mut self) {
         let Some(d) = self.open_detail() else {
             return;
@@ -132,6 +150,12 @@ impl App {
         }
         let [_, lines, _] = conversation_areas(body, c.search_bar());
         let height = usize::from(lines.height);
+        if let Some(id) = c.goto_call.take()
+            && let Some((_, line)) = c.rendered.calls.iter().find(|(call, _)| *call == id)
+        {
+            c.scroll = line.saturating_sub(height / 3);
+            c.jump = false;
+        }
         find_matches(c, height);
         view.page = height;
     }

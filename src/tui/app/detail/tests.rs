@@ -114,7 +114,7 @@ fn tabs_cycle_both_ways_and_jump_by_number() {
     let mut f = Fixture::new(IMPORT);
     f.key(KeyCode::Enter);
     f.key(KeyCode::BackTab);
-    assert_eq!(f.view().tab, Tab::Guard, "wraps backwards");
+    assert_eq!(f.view().tab, Tab::Insights, "wraps backwards");
     f.key(KeyCode::Tab);
     assert_eq!(f.view().tab, Tab::Overview);
     f.chars("]]");
@@ -123,6 +123,8 @@ fn tabs_cycle_both_ways_and_jump_by_number() {
     assert_eq!(f.view().tab, Tab::Files);
     f.chars("7");
     assert_eq!(f.view().tab, Tab::Guard);
+    f.chars("8");
+    assert_eq!(f.view().tab, Tab::Insights);
     f.chars("5");
     f.chars("?");
     assert_eq!(f.app.screen, Screen::Help);
@@ -332,4 +334,123 @@ fn the_files_tab_pages_by_the_focused_pane_before_any_draw() {
     f.key(KeyCode::Enter);
     assert_eq!(f.view().files.pane, FilesPane::Files);
     assert_eq!(f.view().page, usize::from(files - 2));
+}
+
+/// Gives the open demo session one finding behind `calls` (in `agent`'s thread).
+fn with_finding(f: &mut Fixture, agent: Option<&str>, calls: &[&str]) {
+    let session = f.view().session.clone();
+    let data = f.app.loaded.get_mut(&session).unwrap();
+    let insights = data.summary.insights.as_mut().unwrap();
+    insights.findings.push(crate::insights::Finding {
+        id: crate::insights::Detector::Loop,
+        title: "Bash called 3 times in a row".into(),
+        severity: crate::insights::Severity::High,
+        confidence: crate::insights::Confidence::High,
+        basis: crate::insights::Basis::Measured,
+        agent_id: agent.map(str::to_owned),
+        at: None,
+        calls: calls.iter().map(|c| (*c).to_owned()).collect(),
+        suggestion: "Read the error.".into(),
+    });
+}
+
+#[test]
+fn enter_on_a_finding_shows_its_first_call_in_the_conversation() {
+    let mut f = Fixture::new(IMPORT);
+    f.run(Msg::Resize(100, 30));
+    f.key(KeyCode::Enter);
+    // The last main-thread call of the session, so the jump has to scroll.
+    let detail = f.app.open_data().unwrap().detail.clone().unwrap();
+    let last = detail
+        .tool_calls
+        .iter()
+        .rev()
+        .find(|c| c.agent_id.is_none())
+        .unwrap();
+    let id = last.id.clone();
+    with_finding(&mut f, None, &[&id]);
+    f.chars("8");
+    assert_eq!(f.view().tab, Tab::Insights);
+    f.key(KeyCode::Enter);
+    let c = &f.view().conversation;
+    assert_eq!(f.view().tab, Tab::Conversation);
+    assert_eq!(c.agent, None);
+    assert!(
+        c.goto_call.is_none(),
+        "the jump was made once the layout was there"
+    );
+    let line = c
+        .rendered
+        .calls
+        .iter()
+        .find(|(call, _)| *call == id)
+        .unwrap()
+        .1;
+    let height = 30 - 3 - 1;
+    let last_scroll = c.rendered.lines.len().saturating_sub(height);
+    assert!(line > height, "the call is below the first screen");
+    assert_eq!(c.scroll, line.saturating_sub(height / 3).min(last_scroll));
+}
+
+#[test]
+fn a_finding_in_a_subagent_opens_that_agents_conversation() {
+    let mut f = Fixture::new(IMPORT);
+    f.run(Msg::Resize(100, 30));
+    f.key(KeyCode::Enter);
+    let detail = f.app.open_data().unwrap().detail.clone().unwrap();
+    let call = detail
+        .tool_calls
+        .iter()
+        .find(|c| c.agent_id.is_some())
+        .unwrap();
+    let (agent, id) = (call.agent_id.clone().unwrap(), call.id.clone());
+    with_finding(&mut f, Some(&agent), &[&id]);
+    f.chars("8");
+    let effects = f.send(Msg::Action(Action::Open));
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadConversation { agent: a, .. }] if *a == agent),
+        "{effects:?}"
+    );
+    assert_eq!(
+        f.view().conversation.goto_call.as_deref(),
+        Some(id.as_str())
+    );
+    // A finding about requests has no call to show: it says so.
+    let mut g = Fixture::new(IMPORT);
+    g.key(KeyCode::Enter);
+    with_finding(&mut g, None, &[]);
+    g.chars("8");
+    g.key(KeyCode::Enter);
+    assert_eq!(g.view().tab, Tab::Insights);
+    assert!(
+        g.app
+            .notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("about requests")
+    );
+}
+
+/// The Insights tab with findings, as drawn (a demo session has none of its own).
+#[test]
+fn the_insights_tab_lists_findings_and_the_selected_one_in_full() {
+    let mut f = Fixture::new(IMPORT);
+    f.key(KeyCode::Enter);
+    let detail = f.app.open_data().unwrap().detail.clone().unwrap();
+    let ids: Vec<&str> = detail
+        .tool_calls
+        .iter()
+        .take(3)
+        .map(|c| c.id.as_str())
+        .collect();
+    with_finding(&mut f, None, &ids);
+    with_finding(&mut f, Some("a33f12a3"), &[]);
+    f.chars("8j");
+    f.run(Msg::Resize(100, 24));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
+    terminal.draw(|frame| f.app.render(frame)).unwrap();
+    insta::assert_snapshot!(
+        "detail_insights_findings_100x24",
+        terminal.backend().to_string()
+    );
 }
