@@ -180,19 +180,20 @@ impl<'s> Scanner<'s> {
                 self.record(&record, pos);
                 true
             }
-            Err(e) if !pos.terminated && e.is_eof() => {
-                let n = bytes.len();
-                self.warn(
-                    pos.number,
-                    format!("truncated last line ({n} bytes, no newline)"),
-                );
-                false
-            }
-            Err(e) => {
-                self.warn(pos.number, format!("invalid JSON: {e}"));
-                true
-            }
+            Err(e) => self.unreadable(pos, bytes.len(), &e),
         }
+    }
+
+    /// Reports a line that did not decode; false when it is a torn last line, to be read again
+    /// once it is whole.
+    fn unreadable(&mut self, pos: LinePos, len: usize, e: &serde_json::Error) -> bool {
+        if !pos.terminated && e.is_eof() {
+            let message = format!("truncated last line ({len} bytes, no newline)");
+            self.warn(pos.number, message);
+            return false;
+        }
+        self.warn(pos.number, format!("invalid JSON: {e}"));
+        true
     }
 
     fn warn(&mut self, line: u64, message: String) {
@@ -321,18 +322,7 @@ impl<'s> Scanner<'s> {
                 }
                 true
             }
-            Err(e) if !pos.terminated && e.is_eof() => {
-                let n = bytes.len();
-                self.warn(
-                    pos.number,
-                    format!("truncated last line ({n} bytes, no newline)"),
-                );
-                false
-            }
-            Err(e) => {
-                self.warn(pos.number, format!("invalid JSON: {e}"));
-                true
-            }
+            Err(e) => self.unreadable(pos, bytes.len(), &e),
         }
     }
 

@@ -1,11 +1,14 @@
 //! The small pieces every screen draws with: the progress spinner, the block around a pane
-//! that shows whether it has the focus, and a few lines of explanation in place of content.
+//! that shows whether it has the focus, a few lines of explanation in place of content, and a
+//! table with its selected row's details below.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Clear, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
+};
 
 use super::theme::Theme;
 
@@ -65,6 +68,33 @@ pub fn help_box(theme: &Theme, frame: &mut Frame, title: &str, lines: Vec<Line<'
         ),
         rect,
     );
+}
+
+/// A table with one selected row in `table` (rows past it scroll), and the selected row's
+/// details wrapped in `below`: the Guard and Insights tabs.
+pub struct Selectable<'a, const N: usize> {
+    pub header: [&'a str; N],
+    pub widths: [Constraint; N],
+    pub rows: Vec<Row<'a>>,
+    pub selected: usize,
+    pub details: Vec<Line<'a>>,
+}
+
+impl<const N: usize> Selectable<'_, N> {
+    pub fn render(self, theme: &Theme, frame: &mut Frame, table: Rect, below: Rect) {
+        let mut state = TableState::default().with_selected(Some(self.selected));
+        let t = Table::new(self.rows, self.widths)
+            .header(Row::new(self.header).style(theme.header))
+            .column_spacing(1)
+            .row_highlight_style(theme.selection)
+            .highlight_symbol("› ")
+            .highlight_spacing(HighlightSpacing::Always);
+        frame.render_stateful_widget(t, table, &mut state);
+        frame.render_widget(
+            Paragraph::new(self.details).wrap(Wrap { trim: false }),
+            below,
+        );
+    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::evidence::guard::GuardedCall;
 use crate::tui::app::App;
 use crate::tui::sanitize::{hide_if, one_line};
-use crate::tui::widgets::message;
+use crate::tui::widgets::{Selectable, message};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(account) = app.open_data().and_then(|d| d.guard.clone()) else {
@@ -63,31 +63,27 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    let header = Row::new(["Time", "Risk", "Tool", "Call", "Decided, outcome"]).style(theme.header);
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Min(16),
-        Constraint::Length(34),
-    ];
     let selected = view
         .guard_call
         .min(account.timeline.len().saturating_sub(1));
-    let mut state = TableState::default().with_selected(Some(selected));
-    let t = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(theme.selection)
-        .highlight_symbol("› ")
-        .highlight_spacing(HighlightSpacing::Always);
-    frame.render_stateful_widget(t, table, &mut state);
-    if let Some(call) = account.timeline.get(selected) {
-        frame.render_widget(
-            Paragraph::new(details(app, call)).wrap(Wrap { trim: false }),
-            below,
-        );
+    Selectable {
+        header: ["Time", "Risk", "Tool", "Call", "Decided, outcome"],
+        widths: [
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(10),
+            Constraint::Min(16),
+            Constraint::Length(34),
+        ],
+        rows,
+        selected,
+        details: account
+            .timeline
+            .get(selected)
+            .map(|call| details(app, call))
+            .unwrap_or_default(),
     }
+    .render(&theme, frame, table, below);
 }
 
 /// Who decided, in the audit's words (with the watcher's name), and what became of the call.

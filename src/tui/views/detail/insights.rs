@@ -6,12 +6,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::insights::{Basis, Finding, Insights, Severity};
 use crate::tui::app::App;
 use crate::tui::sanitize::{hide_if, one_line};
-use crate::tui::widgets::message;
+use crate::tui::widgets::{Selectable, message};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(insights) = app.open_data().and_then(|d| d.summary.insights.as_ref()) else {
@@ -58,28 +58,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    let header = Row::new(["Severity", "Finding", "What", "Where"]).style(theme.header);
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(21),
-        Constraint::Min(20),
-        Constraint::Length(14),
-    ];
     let selected = view.finding.min(insights.findings.len() - 1);
-    let mut state = TableState::default().with_selected(Some(selected));
-    let t = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(theme.selection)
-        .highlight_symbol("› ")
-        .highlight_spacing(HighlightSpacing::Always);
-    frame.render_stateful_widget(t, table, &mut state);
-    if let Some(f) = insights.findings.get(selected) {
-        frame.render_widget(
-            Paragraph::new(details(app, f)).wrap(Wrap { trim: false }),
-            below,
-        );
+    Selectable {
+        header: ["Severity", "Finding", "What", "Where"],
+        widths: [
+            Constraint::Length(8),
+            Constraint::Length(21),
+            Constraint::Min(20),
+            Constraint::Length(14),
+        ],
+        rows,
+        selected,
+        details: details(app, &insights.findings[selected]),
     }
+    .render(&theme, frame, table, below);
 }
 
 /// The health, its grade, and how many findings of which severity.
