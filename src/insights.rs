@@ -141,7 +141,7 @@ pub struct Finding {
 }
 
 /// The most calls a finding lists.
-pub const MAX_CALLS: usize = 20;
+pub const MAX_CALLS: usize = 10;
 
 /// A measured finding with high confidence, to be completed by its detector.
 pub fn finding(id: Detector, title: String, severity: Severity, thread: Option<&str>) -> Finding {

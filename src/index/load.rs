@@ -133,16 +133,12 @@ pub fn summarize_files(scanned: &[ScannedFile], prices: &PriceTable) -> Vec<Sess
             .or_default()
             .push(f);
     }
-    // Projects are summed up on worker threads (the insights' detectors run there too), the
-    // largest first.
-    let mut projects: Vec<Vec<&ScannedFile>> = by_project.into_values().collect();
-    projects
-        .sort_by_key(|files| std::cmp::Reverse(files.iter().map(|f| f.source.len).sum::<u64>()));
-    let mut sessions: Vec<SessionSummary> =
-        workers::run(projects, 0, |files| summarize_project(&files, prices))
-            .into_iter()
-            .flatten()
-            .collect();
+    // On this thread: summing up on workers too left each worker's freed memory behind, and a
+    // cold build went over its memory budget for no time saved (the cache writer runs beside).
+    let mut sessions: Vec<SessionSummary> = by_project
+        .values()
+        .flat_map(|files| summarize_project(files, prices))
+        .collect();
     sessions.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
     sessions
 }

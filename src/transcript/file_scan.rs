@@ -140,9 +140,13 @@ pub struct FileScan {
     /// The ids of [`FileScan::tools`], in their order, each followed by a newline.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub call_ids: String,
-    /// Bash calls' commands (clipped, see `input_facts::COMMAND_BYTES`), by index into `tools`.
+    /// Bash calls' commands (clipped, see `input_facts::COMMAND_BYTES`): (index into `tools`,
+    /// end of the command in `command_text`), in call order. One text per file: a large index
+    /// holds tens of thousands of commands.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub commands: Vec<(u32, String)>,
+    pub commands: Vec<(u32, u32)>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub command_text: String,
     /// Where searches looked (`path` of Grep, Glob, LS), by index into `tools`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub search_paths: Vec<(u32, String)>,
@@ -177,11 +181,43 @@ impl FileScan {
         self.paths.shrink_to_fit();
         self.call_ids.shrink_to_fit();
         self.commands.shrink_to_fit();
+        self.command_text.shrink_to_fit();
         self.edits.shrink_to_fit();
+    }
+
+    /// The command of the call at `index` of [`FileScan::tools`], if it ran one.
+    pub fn command(&self, index: u32) -> Option<&str> {
+        let at = self.commands.binary_search_by_key(&index, |c| c.0).ok()?;
+        let start = at.checked_sub(1).map_or(0, |p| self.commands[p].1 as usize);
+        self.command_text.get(start..self.commands[at].1 as usize)
+    }
+
+    /// Adds the command of the call at `index` (calls are added in order).
+    pub fn push_command(&mut self, index: u32, command: &str) {
+        self.command_text.push_str(command);
+        let end = u32::try_from(self.command_text.len()).unwrap_or(u32::MAX);
+        self.commands.push((index, end));
     }
 
     /// The ids of the tool calls, in the order of [`FileScan::tools`].
     pub fn call_ids(&self) -> impl Iterator<Item = &str> {
         self.call_ids.split_terminator('\n')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileScan;
+
+    #[test]
+    fn commands_are_found_by_their_call() {
+        let mut scan = FileScan::default();
+        scan.push_command(1, "cargo test");
+        scan.push_command(4, "");
+        scan.push_command(7, "git commit -m é");
+        assert_eq!(scan.command(1), Some("cargo test"));
+        assert_eq!(scan.command(4), Some(""));
+        assert_eq!(scan.command(7), Some("git commit -m é"));
+        assert_eq!(scan.command(2), None);
     }
 }

@@ -3,7 +3,6 @@
 //! read, without building it), the file it works on, a Bash command, and hashes of the strings
 //! an Edit replaces and writes (a Write's content), so an edit that undoes another is recognised.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
@@ -51,7 +50,7 @@ impl<'de> Visitor<'de> for TopLevel {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputFacts, A::Error> {
         let mut facts = InputFacts::default();
-        let mut members: Vec<(Cow<'de, str>, u64)> = Vec::new();
+        let mut members = Members::default();
         while let Some(Str(Some(key))) = map.next_key::<Str<'de>>()? {
             let as_text = match key.as_ref() {
                 "file_path" | "notebook_path" | "path" | "command" => Some(true),
@@ -65,9 +64,9 @@ impl<'de> Visitor<'de> for TopLevel {
             if let Some(kept) = kept {
                 facts.keep(&key, kept);
             }
-            push_member(&mut members, key, hash);
+            members.push(string_hash(&key), hash);
         }
-        facts.hash = object_hash(&mut members);
+        facts.hash = members.hash();
         Ok(facts)
     }
 
@@ -199,28 +198,61 @@ impl<'de> Visitor<'de> for Hashed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
-        let mut items = Vec::new();
-        while let Some(h) = seq.next_element_seed(Hashed { keep: None })? {
-            items.push(h);
-        }
-        Ok(array_hash(items.into_iter()))
+        let mut error = None;
+        let items = std::iter::from_fn(|| match seq.next_element_seed(Hashed { keep: None }) {
+            Ok(item) => item,
+            Err(e) => {
+                error = Some(e);
+                None
+            }
+        });
+        let hash = array_hash(items);
+        error.map_or(Ok(hash), Err)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<u64, A::Error> {
-        let mut members: Vec<(Cow<'de, str>, u64)> = Vec::new();
+        let mut members = Members::default();
         while let Some(Str(Some(key))) = map.next_key::<Str<'de>>()? {
             let hash = map.next_value_seed(Hashed { keep: None })?;
-            push_member(&mut members, key, hash);
+            members.push(string_hash(&key), hash);
         }
-        Ok(object_hash(&mut members))
+        Ok(members.hash())
     }
 }
 
-/// Adds a member; a repeated key replaces the earlier value, as a parsed object keeps the last.
-fn push_member<'de>(members: &mut Vec<(Cow<'de, str>, u64)>, key: Cow<'de, str>, hash: u64) {
-    match members.iter_mut().find(|(k, _)| *k == key) {
-        Some(member) => member.1 = hash,
-        None => members.push((key, hash)),
+/// An object's members as (key hash, value hash), on the stack for the usual few.
+#[derive(Default)]
+struct Members {
+    inline: [(u64, u64); 8],
+    len: usize,
+    more: Vec<(u64, u64)>,
+}
+
+impl Members {
+    /// Adds a member; a repeated key replaces the earlier value, as a parsed object keeps the
+    /// last.
+    fn push(&mut self, key: u64, value: u64) {
+        let (inline, more) = (&mut self.inline[..self.len], &mut self.more);
+        if let Some(m) = inline
+            .iter_mut()
+            .chain(more.iter_mut())
+            .find(|m| m.0 == key)
+        {
+            m.1 = value;
+        } else if self.len < self.inline.len() {
+            self.inline[self.len] = (key, value);
+            self.len += 1;
+        } else {
+            self.more.push((key, value));
+        }
+    }
+
+    fn hash(mut self) -> u64 {
+        if self.more.is_empty() {
+            return object_hash(&mut self.inline[..self.len]);
+        }
+        self.more.extend_from_slice(&self.inline[..self.len]);
+        object_hash(&mut self.more)
     }
 }
 

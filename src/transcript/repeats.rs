@@ -21,7 +21,8 @@ pub fn key_of(tool: &str, input: u64) -> u64 {
 
 /// A hash of a JSON value that does not depend on the order of object keys: each kind is
 /// tagged, strings are hashed with their length, arrays and objects from their members'
-/// hashes (an object's sorted by key; a repeated key keeps its last value).
+/// hashes (an object's members sorted by their keys' hashes; a repeated key keeps its last
+/// value).
 pub fn value_hash(value: &Value) -> u64 {
     match value {
         Value::Null => scalar_hash(b"n"),
@@ -31,9 +32,9 @@ pub fn value_hash(value: &Value) -> u64 {
         Value::String(s) => string_hash(s),
         Value::Array(items) => array_hash(items.iter().map(value_hash)),
         Value::Object(map) => {
-            let mut members: Vec<(&str, u64)> = map
+            let mut members: Vec<(u64, u64)> = map
                 .iter()
-                .map(|(k, v)| (k.as_str(), value_hash(v)))
+                .map(|(k, v)| (string_hash(k), value_hash(v)))
                 .collect();
             object_hash(&mut members)
         }
@@ -73,13 +74,13 @@ pub fn array_hash(items: impl Iterator<Item = u64>) -> u64 {
     h.finish()
 }
 
-/// The hash of an object from its members (key, value hash), in any order; sorts them.
-pub fn object_hash<K: AsRef<str>>(members: &mut [(K, u64)]) -> u64 {
-    members.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+/// The hash of an object from its members (key hash, value hash), in any order; sorts them.
+pub fn object_hash(members: &mut [(u64, u64)]) -> u64 {
+    members.sort_unstable();
     let mut h = Fnv::new();
     h.bytes(b"{");
     for (key, value) in members.iter() {
-        h.u64(string_hash(key.as_ref()));
+        h.u64(*key);
         h.u64(*value);
     }
     h.bytes(b"}");

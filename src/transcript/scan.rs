@@ -141,7 +141,7 @@ impl<'s> Scanner<'s> {
                     };
                     let terminated = lines.skip_rest()?;
                     match decoded {
-                        Ok((record, _)) => self.record(&record, pos),
+                        Ok((mut record, _)) => self.record(&mut record, pos),
                         Err(e) => {
                             self.warn(pos.number, format!("invalid JSON in a long line: {e}"));
                         }
@@ -176,8 +176,8 @@ impl<'s> Scanner<'s> {
             }
         }
         match serde_json::from_slice::<ScanRecord<'_>>(bytes) {
-            Ok(record) => {
-                self.record(&record, pos);
+            Ok(mut record) => {
+                self.record(&mut record, pos);
                 true
             }
             Err(e) => self.unreadable(pos, bytes.len(), &e),
@@ -206,7 +206,7 @@ impl<'s> Scanner<'s> {
         }
     }
 
-    fn record(&mut self, r: &ScanRecord<'_>, pos: LinePos) {
+    fn record(&mut self, r: &mut ScanRecord<'_>, pos: LinePos) {
         let scan = &mut *self.scan;
         set_once(&mut scan.session_id, r.session_id.get());
         set_once(&mut scan.agent_id, r.agent_id.get());
@@ -346,16 +346,22 @@ impl<'s> Scanner<'s> {
         }
     }
 
-    fn assistant(&mut self, r: &ScanRecord<'_>, pos: LinePos) {
+    fn assistant(&mut self, r: &mut ScanRecord<'_>, pos: LinePos) {
         set_last(&mut self.scan.last_uuid, r.uuid.get());
         self.scan
             .uuids
             .extend(r.uuid.get().map(|u| hash64(u.as_bytes())));
         let sidechain = r.is_sidechain == Some(true);
         self.scan.has_sidechain_lines |= sidechain;
-        let Some(message) = &r.message else { return };
         let ts_ms = r.timestamp.get().and_then(parse_ts_ms).unwrap_or(0);
-        for block in message.content.as_ref().map_or(&[][..], |c| c.blocks()) {
+        let Some(message) = &mut r.message else {
+            return;
+        };
+        for block in message
+            .content
+            .as_mut()
+            .map_or(&mut [][..], |c| c.blocks_mut())
+        {
             match block.kind.get() {
                 Some("tool_use") => {
                     self.tool_use(block, ts_ms, sidechain);
@@ -367,7 +373,10 @@ impl<'s> Scanner<'s> {
                 Some("text") if !sidechain => {
                     if let Some(text) = block.text.get().filter(|t| !t.trim().is_empty()) {
                         let ending = &mut self.scan.ending;
-                        ending.last_answer = Some(text.to_owned());
+                        // One buffer for every answer: most are replaced by the next.
+                        let answer = ending.last_answer.get_or_insert_with(String::new);
+                        answer.clear();
+                        answer.push_str(text);
                         ending.open_prompt = None;
                         ending.in_turn = false;
                     }
@@ -399,7 +408,7 @@ impl<'s> Scanner<'s> {
     }
 
     /// A tool call, the first time its id is seen in the file.
-    fn tool_use(&mut self, block: &Block<'_>, ts_ms: i64, sidechain: bool) {
+    fn tool_use(&mut self, block: &mut Block<'_>, ts_ms: i64, sidechain: bool) {
         let (Some(id_text), Some(name)) = (block.id.get(), block.name.get()) else {
             return;
         };
@@ -409,8 +418,9 @@ impl<'s> Scanner<'s> {
             return;
         }
         self.tool_ids.insert(id, index);
-        let facts = block.input.as_ref();
+        let facts = block.input.take();
         let path = facts
+            .as_ref()
             .and_then(|f| f.file_path.as_deref())
             .map_or(NO_PATH, |p| self.path_index(p));
         let scan = &mut *self.scan;
@@ -418,7 +428,7 @@ impl<'s> Scanner<'s> {
         scan.tools.push(ToolUse {
             id,
             name: name_index,
-            key: facts.map_or(0, |f| key_of(name, f.hash)),
+            key: facts.as_ref().map_or(0, |f| key_of(name, f.hash)),
             ts_ms,
             path,
             output_bytes: 0,
@@ -432,11 +442,11 @@ impl<'s> Scanner<'s> {
         }
         scan.call_ids.push('\n');
         let Some(facts) = facts else { return };
-        if let Some(command) = &facts.command {
-            scan.commands.push((index, command.clone()));
+        if let Some(command) = facts.command {
+            scan.push_command(index, &command);
         }
-        if let Some(path) = &facts.search_path {
-            scan.search_paths.push((index, path.clone()));
+        if let Some(path) = facts.search_path {
+            scan.search_paths.push((index, path));
         }
         if let Some(new) = facts.new {
             let old = facts.old.unwrap_or(0);

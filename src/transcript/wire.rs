@@ -387,5 +387,15 @@ impl Content<'_> {
     }
 }
 
+impl<'a> Content<'a> {
+    /// The blocks, to take what they hold, or nothing for plain-text content.
+    pub fn blocks_mut(&mut self) -> &mut [Block<'a>] {
+        match self {
+            Content::Blocks(b) => b,
+            _ => &mut [],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

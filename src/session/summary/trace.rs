@@ -119,7 +119,7 @@ fn calls<'a>(
                 .then(|| scan.paths.get(t.path as usize).map(String::as_str))
                 .flatten(),
             search_path: text_of(&scan.search_paths, i),
-            command: text_of(&scan.commands, i),
+            command: scan.command(i),
             edit,
             output_bytes: t.output_bytes,
         });
