@@ -59,8 +59,8 @@ pub enum Command {
     /// The guard's timeline: every tool call it checked in this repository, with its risk, the
     /// decision, who made it and what became of the call.
     Audit(AuditArgs),
-    /// What went wrong in sessions (loops, retry storms, failing tools, abandoned work,
-    /// unverified claims of success) and a health score for each.
+    /// What went wrong in sessions (loops, failure storms, churn, unverified claims, context
+    /// pressure, waste) and a health score for each.
     Insights(InsightsArgs),
     /// The live view: the sessions running in this repository, their tool calls with the guard's
     /// risk, and the calls the guard holds for you to allow once, deny or hand to Claude Code.
@@ -332,6 +332,9 @@ pub struct SessionsArgs {
 
 #[derive(Debug, Args)]
 pub struct InsightsArgs {
+    /// The sessions credited to these commits (same forms as `evidence`), in commit order.
+    #[arg(conflicts_with_all = ["session", "project", "since", "until"])]
+    pub range: Option<String>,
     /// One session: its id or a unique prefix of one (the others filter the sessions).
     #[arg(long, value_name = "ID")]
     pub session: Option<String>,

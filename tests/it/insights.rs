@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::support::cli::TestEnv;
+use crate::support::git::git_in;
 
 #[test]
 fn the_demo_sessions_are_healthy() {
@@ -134,4 +135,62 @@ fn a_looping_session_that_gives_up_and_claims_success_is_found_out() {
     assert!(table.contains("22  F"), "{table}");
     let none = env.run(&["insights", "--session", "nothing-like-it"]);
     assert_eq!(none.status.code(), Some(1), "{none:?}");
+}
+
+/// `insights RANGE`: the sessions the range's commits credit, the others left out, and a
+/// credited session that is not on this machine named.
+#[test]
+fn a_range_gives_the_sessions_its_commits_credit() {
+    let env = TestEnv::new();
+    env.write("-srv-shop/s-loop.jsonl", &looping_session());
+    let other = looping_session().replace("s-loop", "s-other");
+    env.write("-srv-shop/s-other.jsonl", &other);
+    let repo = env.root().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let vars = env.vars();
+    git_in(&vars, &repo, &["init", "-q", "-b", "main"]);
+    git_in(
+        &vars,
+        &repo,
+        &["commit", "-q", "--allow-empty", "-m", "Start"],
+    );
+    let message = "Fix the build\n\nVouch-Session: s-loop, s-gone\n";
+    git_in(
+        &vars,
+        &repo,
+        &["commit", "-q", "--allow-empty", "-m", message],
+    );
+    let out = env
+        .command(&["insights", "HEAD~1..HEAD", "--json"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = doc["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["s-loop"],
+        "s-other is credited by no commit of the range"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("session s-gone of HEAD~1..HEAD is not on this machine"),
+        "{stderr}"
+    );
+    let both = env
+        .command(&["insights", "HEAD~1..HEAD", "--session", "s-loop"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(
+        both.status.code(),
+        Some(2),
+        "a range or a session, not both"
+    );
 }
