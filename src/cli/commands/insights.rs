@@ -98,9 +98,8 @@ fn of_range<'c>(
     for entry in log.commits.iter().rev().flat_map(|c| &c.sessions) {
         match sessions.iter().find(|s| s.id == entry.id) {
             Some(s) if !chosen.iter().any(|c| c.id == s.id) => chosen.push(s),
-            Some(_) => {}
             None if !missing.contains(&entry.id.as_str()) => missing.push(&entry.id),
-            None => {}
+            _ => {}
         }
     }
     for id in missing {
