@@ -85,6 +85,27 @@ impl Theme {
         }
     }
 
+    /// A health grade's style: A in the "ok" colour, B plain, C a warning, D and F an error.
+    pub fn grade(&self, grade: &str) -> Style {
+        match grade {
+            "A" => self.ok,
+            "B" => Style::default(),
+            "C" => self.warn,
+            _ => self.error,
+        }
+    }
+
+    /// A finding's severity: high as an error, medium as a warning, low plain, info muted.
+    pub fn severity(&self, severity: crate::insights::Severity) -> Style {
+        use crate::insights::Severity;
+        match severity {
+            Severity::High => self.error,
+            Severity::Medium => self.warn,
+            Severity::Low => Style::default(),
+            Severity::Info => self.muted,
+        }
+    }
+
     /// The embedded theme, without colours when `no_color`.
     pub fn embedded(no_color: bool) -> Self {
         let mut theme = Self {

@@ -7,6 +7,7 @@ use super::Reviewed;
 use crate::evidence::guard::GuardEvidence;
 use crate::evidence::{CommitEvidence, Evidence, SessionEvidence, UsageEvidence};
 use crate::guard::rules::Level;
+use crate::insights::{Insights, Severity};
 use crate::money::Usd;
 use crate::present;
 use crate::tui::sanitize::one_line;
@@ -122,6 +123,31 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
     ]));
     if let Some(g) = &s.guard {
         guard_lines(g, theme, out);
+    }
+    if let Some(i) = &s.insights {
+        insights_lines(i, theme, out);
+    }
+}
+
+/// The session's health (`git vouch insights`), then every finding that costs health.
+fn insights_lines(i: &Insights, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    out.push(Line::from(vec![
+        Span::styled("   health: ", theme.muted),
+        Span::styled(format!("{} ({})", i.health, i.grade), theme.grade(&i.grade)),
+        Span::styled(
+            format!(" · {}", counted(i.findings.len(), "finding", "findings")),
+            theme.muted,
+        ),
+    ]));
+    for f in i.findings.iter().filter(|f| f.severity != Severity::Info) {
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("     {} ", f.severity.label()),
+                theme.severity(f.severity),
+            ),
+            Span::styled(format!("{} · ", f.id.label()), theme.muted),
+            Span::raw(one_line(&f.title)),
+        ]));
     }
 }
 

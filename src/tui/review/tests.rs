@@ -72,6 +72,40 @@ fn guard(at: chrono::DateTime<chrono::Utc>) -> GuardEvidence {
     }
 }
 
+/// A claim of success never verified (high), and an estimate that costs no health.
+fn insights() -> crate::insights::Insights {
+    use crate::insights::{Basis, Confidence, Detector, Finding, Insights, Severity};
+    let finding = |id, severity, title: &str| Finding {
+        id,
+        title: title.into(),
+        severity,
+        confidence: Confidence::Medium,
+        basis: Basis::Measured,
+        agent_id: None,
+        at: None,
+        calls: vec!["toolu_9".into()],
+        suggestion: String::new(),
+    };
+    Insights {
+        rules_version: 2,
+        health: 75,
+        grade: "B".into(),
+        findings: vec![
+            finding(
+                Detector::UnverifiedCompletion,
+                Severity::High,
+                "the last answer says \"done\" but no test ran after the last edit (basket.py)",
+            ),
+            finding(
+                Detector::UnrecordedCompaction,
+                Severity::Info,
+                "the compaction's model call is not in the transcript",
+            ),
+        ],
+        tool_errors: Vec::new(),
+    }
+}
+
 #[allow(clippy::too_many_lines)]
 fn evidence() -> Evidence {
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-21T10:00:00Z")
@@ -149,7 +183,7 @@ fn evidence() -> Evidence {
             warnings: Vec::new(),
             actions: Vec::new(),
             guard: Some(guard(at)),
-            insights: None,
+            insights: Some(insights()),
         }],
         totals: Totals {
             commits: 1,
@@ -408,4 +442,20 @@ fn screens() {
         request(false, false),
     );
     insta::assert_snapshot!("review_loading_60x20", draw(&loading, (60, 20)));
+}
+
+/// The summary pane says each session's health and the findings that cost it.
+#[test]
+fn the_summary_shows_each_sessions_health_and_findings() {
+    let app = ready(true, false);
+    let screen = draw(&app, (120, 40));
+    assert!(screen.contains("health: 75 (B) · 2 findings"), "{screen}");
+    assert!(
+        screen.contains("high unverified_completion · the last answer"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("unrecorded_compaction"),
+        "information costs no health: {screen}"
+    );
 }

@@ -116,7 +116,7 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
         Column::Health => match &s.insights {
             Some(i) => (
                 format!("{:>3} {}", i.health, i.grade),
-                health_style(&i.grade, theme),
+                theme.grade(&i.grade),
             ),
             None => (MISSING.to_owned(), theme.muted),
         },
@@ -124,16 +124,6 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
             Some(risk) => (risk.worst.label().to_owned(), theme.risk(risk.worst)),
             None => (MISSING.to_owned(), theme.muted),
         },
-    }
-}
-
-/// A: the "ok" colour; B: plain; C: a warning; D and F: an error.
-fn health_style(grade: &str, theme: &Theme) -> Style {
-    match grade {
-        "A" => theme.ok,
-        "B" => Style::default(),
-        "C" => theme.warn,
-        _ => theme.error,
     }
 }
 

@@ -4,11 +4,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
-use crate::insights::{Basis, Finding, Insights, Severity};
+use crate::insights::{Basis, Finding, Insights};
 use crate::tui::app::App;
 use crate::tui::sanitize::{hide_if, one_line};
 use crate::tui::widgets::{Selectable, message};
@@ -51,7 +50,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|f| {
             Row::new(vec![
-                Cell::from(f.severity.label()).style(severity_style(app, f.severity)),
+                Cell::from(f.severity.label()).style(theme.severity(f.severity)),
                 Cell::from(f.id.label()),
                 Cell::from(one_line(&hide_if(app.redacted, &f.title))),
                 Cell::from(thread(f)).style(theme.muted),
@@ -76,12 +75,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 /// The health, its grade, and how many findings of which severity.
 fn headline(app: &App, i: &Insights) -> Vec<Line<'static>> {
-    let style = match i.grade.as_str() {
-        "A" => app.theme.ok,
-        "B" => Style::default(),
-        "C" => app.theme.warn,
-        _ => app.theme.error,
-    };
+    let style = app.theme.grade(&i.grade);
     let count = crate::words::counted(i.findings.len() as u64, "finding", "findings");
     vec![Line::from(vec![
         Span::styled(format!(" Health {} ({})", i.health, i.grade), style),
@@ -127,13 +121,4 @@ fn details(app: &App, f: &Finding) -> Vec<Line<'static>> {
             Span::raw(f.suggestion.clone()),
         ]),
     ]
-}
-
-fn severity_style(app: &App, s: Severity) -> Style {
-    match s {
-        Severity::High => app.theme.error,
-        Severity::Medium => app.theme.warn,
-        Severity::Low => Style::default(),
-        Severity::Info => app.theme.muted,
-    }
 }
