@@ -1,4 +1,5 @@
-//! Counted nouns for sentences, in every command, hook and screen: `1 commit`, `2 commits`.
+//! Counted nouns for sentences, in every command, hook and screen: `1 commit`, `2 commits`;
+//! and text clipped to one line.
 
 /// `1 session`, `2 sessions`: a count with the word that agrees with it.
 pub fn plural(n: u64, one: &str, many: &str) -> String {
@@ -9,6 +10,17 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
 /// [`plural`] for any unsigned count (`usize`, `u32`, `u64`).
 pub fn counted(n: impl TryInto<u64>, one: &str, many: &str) -> String {
     plural(n.try_into().unwrap_or(u64::MAX), one, many)
+}
+
+/// The first `max` characters of `text` on one line (whitespace runs become one space), `…`
+/// when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some((i, _)) = out.char_indices().nth(max) {
+        out.truncate(i);
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -10,19 +10,21 @@ use super::{Detector, Finding, Rules, Severity, ToolErrors, finding};
 use crate::transcript::file_scan::CallStatus;
 use crate::transcript::tool::ToolKind;
 
-type ToolCall<'a> = Call<'a>;
-
 /// The calls of each thread, in start order: the main thread (`None`) first.
 pub fn threads<'t, 'a>(trace: &'t Trace<'a>) -> BTreeMap<Option<&'a str>, Vec<&'t Call<'a>>> {
-    let mut out: BTreeMap<Option<&str>, Vec<&Call<'_>>> = BTreeMap::new();
-    for call in &trace.calls {
-        out.entry(call.thread).or_default().push(call);
-    }
-    out
+    by_thread(&trace.calls, |c| c.thread)
 }
 
-fn failed(call: &ToolCall<'_>) -> bool {
-    call.failed()
+/// `items` grouped by their thread, each group in order: the main thread (`None`) first.
+pub fn by_thread<'t, 'a, T>(
+    items: &'t [T],
+    thread: impl Fn(&T) -> Option<&'a str>,
+) -> BTreeMap<Option<&'a str>, Vec<&'t T>> {
+    let mut out: BTreeMap<Option<&str>, Vec<&T>> = BTreeMap::new();
+    for item in items {
+        out.entry(thread(item)).or_default().push(item);
+    }
+    out
 }
 
 pub fn ids<'t, 'a: 't>(calls: impl IntoIterator<Item = &'t &'t Call<'a>>) -> Vec<String> {
@@ -39,7 +41,7 @@ pub fn loops(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
             if run.len() < min {
                 continue;
             }
-            let failures = run.iter().filter(|c| failed(c)).count();
+            let failures = run.iter().filter(|c| c.failed()).count();
             let severity = match failures {
                 0 => Severity::Low,
                 n if n == run.len() => Severity::High,
@@ -82,7 +84,7 @@ pub fn retry_storms(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
         let mut storms = Vec::new();
         for start in 0..calls.len() {
             let end = (start + window).min(calls.len());
-            let failures = calls[start..end].iter().filter(|c| failed(c)).count();
+            let failures = calls[start..end].iter().filter(|c| c.failed()).count();
             if failures < min {
                 continue;
             }
@@ -97,7 +99,7 @@ pub fn retry_storms(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
         }
         storms.extend(storm);
         for (s, e) in storms {
-            let failing: Vec<&&ToolCall<'_>> = calls[s..e].iter().filter(|c| failed(c)).collect();
+            let failing: Vec<&&Call<'_>> = calls[s..e].iter().filter(|c| c.failed()).collect();
             let mut by_tool: BTreeMap<&str, usize> = BTreeMap::new();
             for c in &failing {
                 *by_tool.entry(c.name).or_default() += 1;
@@ -174,7 +176,7 @@ pub fn failing_tools(rules: &Rules, trace: &Trace<'_>, stats: &[ToolErrors]) -> 
             f.calls = trace
                 .calls
                 .iter()
-                .filter(|c| c.name == t.tool && failed(c))
+                .filter(|c| c.name == t.tool && c.failed())
                 .map(|c| c.id.to_owned())
                 .collect();
             f.suggestion = format!(
@@ -190,8 +192,8 @@ pub fn failing_tools(rules: &Rules, trace: &Trace<'_>, stats: &[ToolErrors]) -> 
 /// on a typed prompt that got no answer.
 pub fn abandonment(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let main: Vec<&ToolCall<'_>> = trace.calls.iter().filter(|c| c.thread.is_none()).collect();
-    let streak: Vec<&&ToolCall<'_>> = main.iter().rev().take_while(|c| failed(c)).collect();
+    let main: Vec<&Call<'_>> = trace.calls.iter().filter(|c| c.thread.is_none()).collect();
+    let streak: Vec<&&Call<'_>> = main.iter().rev().take_while(|c| c.failed()).collect();
     if streak.len() >= rules.abandonment.min_failures.max(1) {
         let mut f = finding(
             Detector::Abandoned,
@@ -224,7 +226,7 @@ pub fn abandonment(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
 /// documentation, and no test runner (`unverified.test_runners`) ran on any thread after it.
 pub fn unverified_completion(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
     let documentation = |path: &str| rules.documentation.is_match(&relative(trace, path));
-    let edits = |c: &&ToolCall<'_>| {
+    let edits = |c: &&Call<'_>| {
         ToolKind::of(c.name).writes_file() && c.ok() && !c.path.is_some_and(documentation)
     };
     let Some(last_edit) = trace.calls.iter().rposition(|c| edits(&c)) else {
@@ -271,9 +273,5 @@ pub fn relative<'p>(trace: &Trace<'_>, path: &'p str) -> std::borrow::Cow<'p, st
 
 /// `text` on one line, at most 80 characters.
 pub fn clip(text: &str) -> String {
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &line[..i]),
-        None => line,
-    }
+    crate::words::clip(text, 80)
 }

@@ -3,24 +3,13 @@
 //! cost far more than the session's usual one, cache thrash, and sessions that cost money and
 //! delivered nothing.
 
-use std::collections::BTreeMap;
-
-use super::detect::clip;
+use super::detect::{by_thread, clip};
 use super::trace::{Request, Trace};
 use super::{Basis, Confidence, Detector, Finding, Rules, Severity, finding, time};
 use crate::money::Usd;
 use crate::pricing::PriceTable;
 use crate::transcript::tool::ToolKind;
 use crate::usage::{Tokens, Usage};
-
-/// The requests of each thread, in the order written: the main thread (`None`) first.
-fn threads<'t, 'a>(trace: &'t Trace<'a>) -> BTreeMap<Option<&'a str>, Vec<&'t Request<'a>>> {
-    let mut out: BTreeMap<Option<&str>, Vec<&Request<'_>>> = BTreeMap::new();
-    for r in &trace.requests {
-        out.entry(r.thread).or_default().push(r);
-    }
-    out
-}
 
 /// `n` tokens, in thousands from a thousand.
 fn k(n: u64) -> String {
@@ -199,7 +188,7 @@ pub fn cost_outliers(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
 pub fn cache_thrash(rules: &Rules, trace: &Trace<'_>) -> Vec<Finding> {
     let spec = rules.cache_thrash;
     let mut out = Vec::new();
-    for (thread, requests) in threads(trace) {
+    for (thread, requests) in by_thread(&trace.requests, |r| r.thread) {
         let rewrites = |pair: &[&Request<'_>]| {
             let (prev, r) = (pair[0], pair[1]);
             r.model == prev.model

@@ -136,20 +136,6 @@ struct Hashed<'o> {
     keep: Option<(&'o mut Option<Kept>, bool)>,
 }
 
-impl Hashed<'_> {
-    fn string(self, v: &str, owned: impl FnOnce() -> String) -> u64 {
-        let hash = string_hash(v);
-        if let Some((slot, as_text)) = self.keep {
-            *slot = Some(if as_text {
-                Kept::Text(owned())
-            } else {
-                Kept::Hash(hash64(v.as_bytes()))
-            });
-        }
-        hash
-    }
-}
-
 impl<'de> DeserializeSeed<'de> for Hashed<'_> {
     type Value = u64;
 
@@ -177,18 +163,14 @@ impl<'de> Visitor<'de> for Hashed<'_> {
         Ok(float_hash(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-        Ok(self.string(v, || v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<u64, E> {
-        let hash = string_hash(&v);
         if let Some((slot, as_text)) = self.keep {
             *slot = Some(if as_text {
-                Kept::Text(v)
+                Kept::Text(v.to_owned())
             } else {
                 Kept::Hash(hash64(v.as_bytes()))
             });
         }
-        Ok(hash)
+        Ok(string_hash(v))
     }
     fn visit_unit<E: de::Error>(self) -> Result<u64, E> {
         Ok(scalar_hash(b"n"))
@@ -220,39 +202,22 @@ impl<'de> Visitor<'de> for Hashed<'_> {
     }
 }
 
-/// An object's members as (key hash, value hash), on the stack for the usual few.
+/// An object's members as (key hash, value hash).
 #[derive(Default)]
-struct Members {
-    inline: [(u64, u64); 8],
-    len: usize,
-    more: Vec<(u64, u64)>,
-}
+struct Members(Vec<(u64, u64)>);
 
 impl Members {
     /// Adds a member; a repeated key replaces the earlier value, as a parsed object keeps the
     /// last.
     fn push(&mut self, key: u64, value: u64) {
-        let (inline, more) = (&mut self.inline[..self.len], &mut self.more);
-        if let Some(m) = inline
-            .iter_mut()
-            .chain(more.iter_mut())
-            .find(|m| m.0 == key)
-        {
-            m.1 = value;
-        } else if self.len < self.inline.len() {
-            self.inline[self.len] = (key, value);
-            self.len += 1;
-        } else {
-            self.more.push((key, value));
+        match self.0.iter_mut().find(|m| m.0 == key) {
+            Some(m) => m.1 = value,
+            None => self.0.push((key, value)),
         }
     }
 
     fn hash(mut self) -> u64 {
-        if self.more.is_empty() {
-            return object_hash(&mut self.inline[..self.len]);
-        }
-        self.more.extend_from_slice(&self.inline[..self.len]);
-        object_hash(&mut self.more)
+        object_hash(&mut self.0)
     }
 }
 

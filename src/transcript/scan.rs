@@ -395,7 +395,7 @@ impl<'s> Scanner<'s> {
             key,
             msg: msg_id.map_or(0, |id| hash64(id.as_bytes())),
             usage: raw.to_usage(),
-            ts_ms: r.timestamp.get().and_then(parse_ts_ms).unwrap_or(0),
+            ts_ms,
             model: intern(&mut self.scan.models, model),
             sidechain,
             legacy_cost: r
@@ -414,10 +414,11 @@ impl<'s> Scanner<'s> {
         };
         let id = hash64(id_text.as_bytes());
         let index = u32::try_from(self.scan.tools.len()).unwrap_or(u32::MAX);
-        if self.tool_ids.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.tool_ids.entry(id) {
+            slot.insert(index);
+        } else {
             return;
         }
-        self.tool_ids.insert(id, index);
         let facts = block.input.take();
         let path = facts
             .as_ref()

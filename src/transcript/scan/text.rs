@@ -44,12 +44,4 @@ pub fn parse_ts_ms(text: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
-/// The first `max` characters of `text` on one line.
-pub fn clip(text: &str, max: usize) -> String {
-    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if let Some((i, _)) = out.char_indices().nth(max) {
-        out.truncate(i);
-        out.push('…');
-    }
-    out
-}
+pub use crate::words::clip;

@@ -79,7 +79,6 @@ impl App {
         }
     }
 
-    /// Keeps the selected sub-agent within the tree, and pages by the table's height.
     /// Keeps the Guard tab's selection on a call, and pages by its table's height (the body less
     /// its headline, header and the selected call's details).
     fn settle_guard(&mut self) {
@@ -87,15 +86,7 @@ impl App {
             .open_data()
             .and_then(|d| d.guard.as_ref())
             .map_or(0, |g| g.timeline.len());
-        let area = self.screen_area();
-        let Some(view) = self.detail.as_mut() else {
-            return;
-        };
-        view.guard_call = view.guard_call.min(calls.saturating_sub(1));
-        if let Some(area) = area {
-            let body = body_area((area.width, area.height));
-            view.page = usize::from(body.height.saturating_sub(6)).max(1);
-        }
+        self.settle_table(calls, 6, |view| &mut view.guard_call);
     }
 
     /// Keeps the Insights tab's selection on a finding, and pages by its table's height.
@@ -104,17 +95,30 @@ impl App {
             .open_data()
             .and_then(|d| d.summary.insights.as_ref())
             .map_or(0, |i| i.findings.len());
+        self.settle_table(findings, 8, |view| &mut view.finding);
+    }
+
+    /// Keeps a table tab's selection (`selected`) within its `rows`, and pages by the body's
+    /// height less the `other` rows around the table (headline, header, details).
+    fn settle_table(
+        &mut self,
+        rows: usize,
+        other: u16,
+        selected: impl FnOnce(&mut super::DetailState) -> &mut usize,
+    ) {
         let area = self.screen_area();
         let Some(view) = self.detail.as_mut() else {
             return;
         };
-        view.finding = view.finding.min(findings.saturating_sub(1));
+        let at = selected(view);
+        *at = (*at).min(rows.saturating_sub(1));
         if let Some(area) = area {
             let body = body_area((area.width, area.height));
-            view.page = usize::from(body.height.saturating_sub(8)).max(1);
+            view.page = usize::from(body.height.saturating_sub(other)).max(1);
         }
     }
 
+    /// Keeps the selected sub-agent within the tree, and pages by the table's height.
     fn settle_subagents(&mut self) {
         let Some(d) = self.open_detail() else {
             return;
