@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::agent_source;
-use crate::index::{Catalog, LoadStats, summarize_files};
+use crate::index::{Catalog, Findings, LoadStats, summarize_files};
 use crate::pricing::PriceTable;
 use crate::session::ScannedFile;
 use crate::transcript::agent::Agent;
@@ -53,8 +53,10 @@ pub fn catalog(prices: &PriceTable) -> Catalog {
         files: scanned.len(),
         ..LoadStats::default()
     };
+    let mut sessions = summarize_files(&scanned, prices);
     Catalog {
-        sessions: summarize_files(&scanned, prices),
+        findings: Findings::take_from(&mut sessions),
+        sessions,
         diagnostics: Vec::new(),
         stats,
     }

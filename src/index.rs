@@ -4,9 +4,11 @@
 
 pub mod cache;
 mod codec;
+mod findings;
 pub mod load;
 mod workers;
 
+pub use findings::Findings;
 pub use load::{Catalog, LoadOptions, LoadStats, load_catalog, load_local, summarize_files};
 
 use std::path::PathBuf;

@@ -35,7 +35,7 @@ pub use trace::Trace;
 pub const SCHEMA: &str = "git-vouch/insights@1";
 
 /// What found a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Detector {
     Loop,
@@ -193,6 +193,31 @@ pub struct Insights {
     pub findings: Vec<Finding>,
     /// Per tool that failed at least once, by name.
     pub tool_errors: Vec<ToolErrors>,
+}
+
+/// A session's health as every list shows it: the score, its grade and how many findings each
+/// detector made. The findings themselves are read only by the screens that show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// 0–100, as [`Insights::health`].
+    pub score: u32,
+    pub grade: String,
+    /// Findings by detector.
+    pub findings: BTreeMap<Detector, u32>,
+}
+
+impl Health {
+    pub fn of(insights: &Insights) -> Self {
+        let mut findings = BTreeMap::new();
+        for f in &insights.findings {
+            *findings.entry(f.id).or_default() += 1;
+        }
+        Self {
+            score: insights.health,
+            grade: insights.grade.clone(),
+            findings,
+        }
+    }
 }
 
 /// Runs every detector over a session.

@@ -2,7 +2,8 @@
 //!
 //! Per transcript file it keeps the file's identity (inode, size, mtime) and its scan, so a file
 //! that only grew is re-read from where the last scan stopped. The finished session summaries are
-//! kept too (with their insights), under a fingerprint of every file's identity, the price table
+//! kept too, and their findings beside them (read only by what shows them, [`super::Findings`]),
+//! under a fingerprint of every file's identity, the price table
 //! and the insights' thresholds, so a run where nothing changed reads no transcript and merges
 //! nothing. The cache holds only derived data: when it is unreadable it is rebuilt.
 
@@ -20,7 +21,7 @@ use crate::transcript::hash::hash128;
 use crate::transcript::source_file::SourceFile;
 
 /// Bump when the stored layout or the meaning of a scan changes.
-const SCHEMA_VERSION: i64 = 7;
+const SCHEMA_VERSION: i64 = 8;
 
 /// Session summaries stored per row of the `summaries` table.
 const SUMMARIES_PER_PART: usize = 256;
@@ -197,8 +198,14 @@ impl Cache {
         Ok(out)
     }
 
+    /// Where the stored findings are read from.
+    pub fn findings(&self) -> super::Findings {
+        super::Findings::Index(self.path.clone())
+    }
+
     /// Replaces the stored scans and summaries with this run's, writing the file scans while
-    /// `summarize` runs on the calling thread. The new cache is written to a fresh file without a
+    /// `summarize` runs on the calling thread. The findings the summaries hold are moved to
+    /// their own table (the summaries come back without them). The new cache is written to a fresh file without a
     /// journal and renamed over the old one: one write of the data (no journal or WAL copy), and
     /// readers that still have the old file open keep a consistent view.
     pub fn store_while(
@@ -211,15 +218,21 @@ impl Cache {
             .path
             .with_extension(format!("sqlite3.{}.tmp", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let (tx, rx) = std::sync::mpsc::channel::<Row>();
         let (sessions, written) = std::thread::scope(|scope| {
             let tmp = &tmp;
             let writer = scope.spawn(move || write_fresh(tmp, files, fingerprint, &rx));
-            let sessions = summarize();
+            let mut sessions = summarize();
+            for s in &mut sessions {
+                if let Some(found) = s.insights.take() {
+                    let blob = serde_json::to_vec(&found).unwrap_or_default();
+                    let _ = tx.send(Row::Findings(s.id.clone(), blob));
+                }
+            }
             // In parts: one blob of every summary was copied three times on its way into
             // SQLite, the largest allocation of a cold run.
             for part in sessions.chunks(SUMMARIES_PER_PART) {
-                let _ = tx.send(serde_json::to_vec(part).unwrap_or_default());
+                let _ = tx.send(Row::Summaries(serde_json::to_vec(part).unwrap_or_default()));
             }
             drop(tx);
             let written = writer
@@ -236,6 +249,14 @@ impl Cache {
     }
 }
 
+/// What the summarizing thread hands the cache writer.
+enum Row {
+    /// A part of the summaries.
+    Summaries(Vec<u8>),
+    /// One session's findings.
+    Findings(String, Vec<u8>),
+}
+
 fn io_error(e: &std::io::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(e.to_string().into())
 }
@@ -246,7 +267,8 @@ fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
          CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
          CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, len INTEGER NOT NULL,
              mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, scan BLOB NOT NULL);
-         CREATE TABLE IF NOT EXISTS summaries(part INTEGER PRIMARY KEY, value BLOB NOT NULL);",
+         CREATE TABLE IF NOT EXISTS summaries(part INTEGER PRIMARY KEY, value BLOB NOT NULL);
+         CREATE TABLE IF NOT EXISTS insights(id TEXT PRIMARY KEY, value BLOB NOT NULL);",
     )
 }
 
@@ -255,7 +277,7 @@ fn write_fresh(
     path: &Path,
     files: &[ScannedFile],
     fingerprint: &str,
-    summaries: &std::sync::mpsc::Receiver<Vec<u8>>,
+    rows: &std::sync::mpsc::Receiver<Row>,
 ) -> rusqlite::Result<()> {
     let mut conn = Connection::open(path)?;
     conn.execute_batch("PRAGMA journal_mode=OFF;")?;
@@ -282,9 +304,20 @@ fn write_fresh(
             }
         }
         {
-            let mut insert = tx.prepare("INSERT INTO summaries(part, value) VALUES(?1, ?2)")?;
-            for (part, blob) in (0i64..).zip(summaries.iter()) {
-                insert.execute(params![part, blob])?;
+            let mut summary = tx.prepare("INSERT INTO summaries(part, value) VALUES(?1, ?2)")?;
+            let mut findings =
+                tx.prepare("INSERT OR REPLACE INTO insights(id, value) VALUES(?1, ?2)")?;
+            let mut part = 0i64;
+            for row in rows {
+                match row {
+                    Row::Summaries(blob) => {
+                        summary.execute(params![part, blob])?;
+                        part += 1;
+                    }
+                    Row::Findings(id, blob) => {
+                        findings.execute(params![id, blob])?;
+                    }
+                }
             }
         }
         tx.execute(

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::IndexError;
 use super::cache::{Cache, CachedFile};
+use super::findings::Findings;
 use super::workers;
 use crate::agent_source;
 use crate::config::Env;
@@ -40,7 +41,9 @@ pub struct LoadStats {
 /// Every session found, with the problems met on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// Each with its health; their findings are in `findings`.
     pub sessions: Vec<SessionSummary>,
+    pub findings: Findings,
     pub diagnostics: Vec<Diagnostic>,
     pub stats: LoadStats,
 }
@@ -65,6 +68,7 @@ pub fn load_catalog(
         stats.files_cached = files.len();
         return Ok(Catalog {
             sessions,
+            findings: cache.findings(),
             diagnostics: Vec::new(),
             stats,
         });
@@ -76,18 +80,23 @@ pub fn load_catalog(
     let (scanned, diagnostics, scanned_bytes, reused) = scan_all(files, previous, options.threads);
     stats.bytes_scanned = scanned_bytes;
     stats.files_cached = reused;
-    let sessions = match &mut cache {
+    let (sessions, findings) = match &mut cache {
         // Writing the cache overlaps with summarizing.
         Some(cache) => {
             let (sessions, stored) =
                 cache.store_while(&scanned, &fingerprint, || summarize_files(&scanned, prices));
             stored?;
-            sessions
+            (sessions, cache.findings())
         }
-        None => summarize_files(&scanned, prices),
+        None => {
+            let mut sessions = summarize_files(&scanned, prices);
+            let findings = Findings::take_from(&mut sessions);
+            (sessions, findings)
+        }
     };
     Ok(Catalog {
         sessions,
+        findings,
         diagnostics,
         stats,
     })

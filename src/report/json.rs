@@ -84,7 +84,7 @@ pub struct SessionRow<'a> {
     pub health: Option<u32>,
     pub grade: Option<&'a str>,
     /// How many findings, by id (`git vouch insights --session ID` lists them).
-    pub findings: BTreeMap<&'static str, usize>,
+    pub findings: BTreeMap<&'static str, u32>,
     pub files: &'a [std::path::PathBuf],
 }
 
@@ -111,15 +111,14 @@ impl<'a> From<&'a SessionSummary> for SessionRow<'a> {
             assistant_messages: s.assistant_messages,
             api_errors: s.api_errors,
             compactions: s.compactions,
-            health: s.insights.as_ref().map(|i| i.health),
-            grade: s.insights.as_ref().map(|i| i.grade.as_str()),
-            findings: s.insights.iter().flat_map(|i| &i.findings).fold(
-                BTreeMap::new(),
-                |mut by_id, f| {
-                    *by_id.entry(f.id.label()).or_default() += 1;
-                    by_id
-                },
-            ),
+            health: s.health.as_ref().map(|h| h.score),
+            grade: s.health.as_ref().map(|h| h.grade.as_str()),
+            findings: s
+                .health
+                .iter()
+                .flat_map(|h| &h.findings)
+                .map(|(id, n)| (id.label(), *n))
+                .collect(),
             files: &s.files,
         }
     }

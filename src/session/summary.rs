@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::insights::{Insights, Rules};
+use crate::insights::{Health, Insights, Rules};
 use crate::money::Usd;
 mod dedup;
 mod trace;
@@ -105,9 +105,13 @@ pub struct SessionSummary {
     pub dropped_tools: Vec<u64>,
     pub buckets: Vec<Bucket>,
     pub warnings: Vec<Diagnostic>,
-    /// What went wrong in the session and its health (`None` if the embedded thresholds could
-    /// not be read, which a test rules out).
+    /// Its health and findings by detector (`None` if the embedded thresholds could not be
+    /// read, which a test rules out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<Health>,
+    /// What went wrong in it, in full, as summing it up found. Not kept with the summary: a
+    /// catalog of the index moves them to its findings, read only where they are shown.
+    #[serde(skip)]
     pub insights: Option<Insights>,
 }
 
@@ -312,6 +316,7 @@ fn build(
     if let Some(rules) = Rules::shared() {
         let cwd = s.cwd.clone();
         let found = trace::insights(rules, members, files, dedup, &costs, prices, cwd.as_deref());
+        s.health = Some(Health::of(&found));
         s.insights = Some(found);
     }
     finish(&mut s, totals, tool_counts);

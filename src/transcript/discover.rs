@@ -173,7 +173,7 @@ fn identity(meta: &fs::Metadata) -> (i64, u64) {
 fn read_dir_sorted(dir: &Path, notes: &mut Vec<Diagnostic>) -> Vec<(PathBuf, bool)> {
     match fs::read_dir(dir) {
         Ok(entries) => {
-            let mut paths: Vec<(PathBuf, bool)> = entries
+            let mut named: Vec<(std::ffi::OsString, PathBuf, bool)> = entries
                 .filter_map(Result::ok)
                 .map(|e| {
                     let is_dir = match e.file_type() {
@@ -181,11 +181,13 @@ fn read_dir_sorted(dir: &Path, notes: &mut Vec<Diagnostic>) -> Vec<(PathBuf, boo
                         Ok(t) => t.is_dir(),
                         Err(_) => false,
                     };
-                    (e.path(), is_dir)
+                    (e.file_name(), e.path(), is_dir)
                 })
                 .collect();
-            paths.sort();
-            paths
+            // One folder's entries differ only in their names: comparing those bytes orders them
+            // as their paths, without taking every path apart into components.
+            named.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
+            named.into_iter().map(|(_, path, d)| (path, d)).collect()
         }
         Err(e) => {
             notes.push(Diagnostic::file(dir, format!("cannot list folder: {e}")));

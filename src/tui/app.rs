@@ -29,6 +29,7 @@ use super::msg::{Effect, LoadResult, Msg};
 use super::theme::Theme;
 use super::views;
 use crate::clock::Clock;
+use crate::index::Findings;
 use crate::session::SessionSummary;
 
 /// Rows one mouse wheel notch moves.
@@ -65,6 +66,8 @@ pub struct App {
     pub screen: Screen,
     pub load: LoadState,
     pub sessions: Vec<SessionSummary>,
+    /// Where the sessions' findings are read from (their health is in `sessions`).
+    pub findings: Findings,
     /// Where sessions were looked for.
     pub searched: Vec<PathBuf>,
     pub list: SessionList,
@@ -108,6 +111,7 @@ impl App {
             screen: Screen::Sessions,
             load: LoadState::Loading(0),
             sessions: Vec::new(),
+            findings: Findings::None,
             searched: Vec::new(),
             list: SessionList::new(scope),
             help_scroll: 0,
@@ -240,6 +244,7 @@ impl App {
 
     fn on_loaded(&mut self, result: LoadResult) -> Vec<Effect> {
         self.sessions = result.catalog.sessions;
+        self.findings = result.catalog.findings;
         self.searched = result.searched;
         self.load = LoadState::Ready;
         self.busy = false;

@@ -15,7 +15,8 @@ use super::watch::WatchMsg;
 use crate::attest::standing::SessionCommits;
 use crate::correlate::CommitChanges;
 use crate::evidence::guard::GuardAccount;
-use crate::index::Catalog;
+use crate::index::{Catalog, Findings};
+use crate::insights::Insights;
 use crate::provenance::BranchLog;
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail};
@@ -115,6 +116,8 @@ pub struct DetailLoad {
     pub conversation: Arc<Conversation>,
     /// What the guard decided in the session, where its repository's ledger has it.
     pub guard: Option<Arc<GuardAccount>>,
+    /// What went wrong in it (`None`: no findings are kept for it).
+    pub insights: Option<Arc<Insights>>,
 }
 
 /// Work for the runner: I/O and slow jobs never run inside `update`.
@@ -130,8 +133,12 @@ pub enum Effect {
     /// Find the sessions' commits in the repository (the explorer's scope) after a load;
     /// answers with `CommitsLoaded`.
     LoadCommits(Option<PathBuf>),
-    /// Read one session in full; the answer is `DetailLoaded`.
-    LoadDetail(Box<SessionSummary>),
+    /// Read one session in full, with its findings from where the catalog keeps them; the
+    /// answer is `DetailLoaded`.
+    LoadDetail {
+        summary: Box<SessionSummary>,
+        findings: Findings,
+    },
     /// Find the session's commits and their diffs in git; the answer is `ChangesLoaded`.
     LoadChanges(Arc<SessionDetail>),
     /// Count the secrets the session's transcripts hold (a second read of every line, kept off

@@ -113,14 +113,17 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
             Ok(result) => Msg::Loaded(Box::new(result)),
             Err(e) => Msg::LoadFailed(e),
         },
-        Effect::LoadDetail(summary) => {
+        Effect::LoadDetail { summary, findings } => {
             let (detail, conversation) =
                 agent_source::detail_and_conversation(&summary, &opener(source), prices);
             let guard = guard_account(&summary, &detail).map(Arc::new);
+            // A cache that cannot be read now only leaves the Insights tab empty.
+            let insights = findings.of(&summary.id).ok().flatten().map(Arc::new);
             Msg::DetailLoaded(Box::new(DetailLoad {
                 detail: Arc::new(detail),
                 conversation: Arc::new(conversation),
                 guard,
+                insights,
             }))
         }
         Effect::LoadConversation { summary, agent } => {

@@ -5,7 +5,9 @@
     target/pisama/bin/python tests/bench/pisama_compare.py target/release/git-vouch DIR...
 
 Each DIR is laid out like a CLAUDE_CONFIG_DIR (`projects/<project>/<session>.jsonl`): the
-project's recorded fixtures (`fixtures/claude/*`), or ../shared/fixtures-external arranged so.
+project's recorded fixtures (`fixtures/claude/*`, and `fixtures/insights/*`, sessions recorded
+with the real CLI that go wrong: a command failing three times in a row, an edit flipped back and
+forth, success claimed with no test run), or ../shared/fixtures-external arranged so.
 For every main transcript it runs `git-vouch insights --session ID --json` (a fresh cache, the
 folder as CLAUDE_CONFIG_DIR) and exports the session to pisama-detectors' inputs:
 

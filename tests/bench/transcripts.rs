@@ -12,7 +12,8 @@
 //!
 //! - git-vouch cold: `sessions --json` with a fresh, empty `GIT_VOUCH_CACHE_DIR` every run;
 //! - git-vouch no-cache: `--no-cache sessions --json`;
-//! - git-vouch warm: `sessions --json` with a cache filled before the rounds, nothing changed;
+//! - git-vouch warm: `sessions --json` with a cache filled before the rounds, nothing changed
+//!   (run 10 times a round: one run is within the machine's noise);
 //! - `ccusage session --json --offline` of both versions;
 //! - with `--baseline BIN`, the same three git-vouch runs of another build (an earlier commit),
 //!   to measure what a change costs: the insights' detectors may add at most 50% to the cold
@@ -53,6 +54,8 @@ const COLD_VS_BASELINE: f64 = 1.5;
 const WARM_VS_BASELINE: f64 = 1.1;
 const COLD_PEAK_MIB: f64 = 100.0;
 const WARM_SECS: f64 = 0.1;
+/// Warm runs per round.
+const WARM_REPEATS: usize = 10;
 
 struct Args {
     size_mb: u64,
@@ -467,7 +470,9 @@ fn print_table(tools: &[Tool], runs: usize) {
     for (label, _) in &peers {
         let _ = write!(header, " {:>18}", format!("/ {label}"));
     }
-    println!("\n{runs} run(s) each, side by side, order rotated every round");
+    println!(
+        "\n{runs} run(s) each ({WARM_REPEATS} a round for warm ones), side by side, order rotated every round"
+    );
     println!("{header}");
     for t in tools {
         let s = stats(&t.secs);
@@ -794,12 +799,27 @@ fn run(args: &Args) -> io::Result<ExitCode> {
     for round in 0..args.runs {
         for i in 0..n {
             let tool = &mut tools[(i + round) % n];
-            bench.run_once(tool)?;
+            // A warm run takes a tenth of a second, within this machine's noise: several per
+            // round, so its median is read from enough of them.
+            let repeats = if tool.kind == Kind::Warm && !args.smoke {
+                WARM_REPEATS
+            } else {
+                1
+            };
+            for _ in 0..repeats {
+                bench.run_once(tool)?;
+            }
+            let last = &tool.secs[tool.secs.len().saturating_sub(repeats)..];
             println!(
-                "  round {}: {:<20} {:>8.3} s",
+                "  round {}: {:<20} {:>8.3} s{}",
                 round + 1,
                 tool.label,
-                tool.secs.last().copied().unwrap_or(f64::NAN)
+                stats(last).map_or(f64::NAN, |s| s.median),
+                if repeats > 1 {
+                    " (median of the round's runs)"
+                } else {
+                    ""
+                }
             );
         }
     }

@@ -29,7 +29,8 @@
 //! `assets/demo/repo.bundle` (that repository, `git bundle create … --all`) and
 //! `assets/demo/transcripts.txt` (`git-vouch debug pack-demo` over the demo recording and the
 //! three fixtures recorded earlier with the shared harness).
-//! `GIT_VOUCH_RECORD=fixtures` or `=demo` records only that part. Without `GIT_VOUCH_RECORD` the
+//! `GIT_VOUCH_RECORD=fixtures`, `=insights` (the sessions that go wrong, in `fixtures/insights`)
+//! or `=demo` records only that part. Without `GIT_VOUCH_RECORD` the
 //! `record_fixtures` test does nothing.
 
 #![allow(clippy::unwrap_used)] // Test helpers fail loudly.
@@ -118,19 +119,24 @@ fn scenario_files_are_complete() {
     }
 }
 
-/// Re-records `fixtures/claude/*` and `assets/demo/*` when `GIT_VOUCH_RECORD` is set (see the
-/// top): `1` records both, `fixtures` or `demo` only one part.
+/// Re-records `fixtures/claude/*`, `fixtures/insights/*` and `assets/demo/*` when
+/// `GIT_VOUCH_RECORD` is set (see the top): `1` records all, `fixtures`, `insights` or `demo`
+/// only one part.
 #[test]
 fn record_fixtures() {
     let what = std::env::var("GIT_VOUCH_RECORD").unwrap_or_default();
-    if !matches!(what.as_str(), "1" | "fixtures" | "demo") {
+    if !matches!(what.as_str(), "1" | "fixtures" | "insights" | "demo") {
         eprintln!("record_fixtures: set GIT_VOUCH_RECORD=1 to re-record the fixtures");
         return;
     }
-    if what != "demo" {
+    let all = what == "1";
+    if all || what == "fixtures" {
         record::record_fixtures();
     }
-    if what != "fixtures" {
+    if all || what == "insights" {
+        record::record_insights();
+    }
+    if all || what == "demo" {
         record::record_demo();
     }
 }

@@ -117,6 +117,15 @@ fn a_looping_session_that_gives_up_and_claims_success_is_found_out() {
         (Some(22), Some("F"))
     );
 
+    // The same findings from the index a second run reads, and read without it.
+    let warm = env.json(&["insights", "--session", "s-lo", "--json"]);
+    let uncached = env.json(&["insights", "--session", "s-lo", "--json", "--no-cache"]);
+    assert_eq!((&warm, &uncached), (&doc, &doc));
+    let listed = env.json(&["sessions", "--json"]);
+    let row = &listed["sessions"][0];
+    assert_eq!((&row["health"], &row["grade"]), (&json!(22), &json!("F")));
+    assert_eq!(row["findings"]["loop"], 1);
+
     let out = env.run(&["insights", "--session", "s-loop"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -193,4 +202,50 @@ fn a_range_gives_the_sessions_its_commits_credit() {
         Some(2),
         "a range or a session, not both"
     );
+}
+
+/// The session the real CLI recorded for `insights_loop` (`fixtures/insights`, recorded with
+/// `GIT_VOUCH_RECORD=insights`): its findings as the live scenario checks them, read from the
+/// committed transcript so they hold without the CLI too.
+#[test]
+fn the_recorded_looping_session_is_found_out() {
+    let env = TestEnv::new();
+    let fixture = crate::support::cli::fixture("insights/v2.1.197-insights_loop");
+    crate::support::shared::copy_tree(&fixture, &env.claude_config);
+    let doc = env.json(&["insights", "--json"]);
+    let sessions = doc["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1, "{doc}");
+    let found: Vec<(&str, &str)> = sessions[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("loop", "high"),
+            ("unverified_completion", "high"),
+            ("edit_churn", "medium"),
+            ("tool_errors", "low"),
+        ]
+    );
+    assert_eq!(sessions[0]["health"], 37);
+    // The loop's calls are the session's three Bash calls.
+    let id = sessions[0]["id"].as_str().unwrap();
+    let show = env.json(&["show", id, "--json"]);
+    let bash: Vec<&Value> = show["tool_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "Bash")
+        .map(|c| &c["id"])
+        .collect();
+    assert_eq!(bash.len(), 3);
+    let calls: Vec<&Value> = sessions[0]["findings"][0]["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(calls, bash);
 }

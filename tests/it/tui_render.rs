@@ -340,7 +340,7 @@ fn detail_loading() {
     let mut app = demo();
     let effects = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     assert!(
-        matches!(effects.as_slice(), [Effect::LoadDetail(_)]),
+        matches!(effects.as_slice(), [Effect::LoadDetail { .. }]),
         "{effects:?}"
     );
     app.update(Msg::Tick);

@@ -52,6 +52,11 @@ pub fn run(ctx: &Context, args: &InsightsArgs) -> Result<Outcome> {
                 .collect()
         }
     };
+    let ids: Vec<&str> = chosen.iter().map(|s| s.id.as_str()).collect();
+    let mut found = catalog
+        .findings
+        .of_many(&ids)
+        .wrap_err("cannot read the sessions' findings")?;
     let rows: Vec<Row> = chosen
         .iter()
         .filter_map(|s| {
@@ -59,7 +64,7 @@ pub fn run(ctx: &Context, args: &InsightsArgs) -> Result<Outcome> {
                 id: &s.id,
                 title: s.display_title(),
                 start: s.start,
-                insights: s.insights.clone()?,
+                insights: found.remove(&s.id)?,
             })
         })
         .collect();

@@ -112,6 +112,8 @@ pub struct SessionData {
     pub secrets: Option<crate::redact::Counts>,
     /// What the guard decided in it (`None`: no ledger has it).
     pub guard: Option<Arc<crate::evidence::guard::GuardAccount>>,
+    /// What went wrong in it (`None` until read, or when no findings are kept for it).
+    pub insights: Option<Arc<crate::insights::Insights>>,
     /// Highlight and conversation jobs running.
     pending: HashSet<(String, String)>,
 }
@@ -126,6 +128,7 @@ impl SessionData {
             highlighted: HashMap::new(),
             secrets: None,
             guard: None,
+            insights: None,
             pending: HashSet::new(),
         }
     }

@@ -102,7 +102,7 @@ impl Column {
 
 /// A session's health score; sessions without one sort after every score.
 fn health(s: &SessionSummary) -> u32 {
-    s.insights.as_ref().map_or(u32::MAX, |i| i.health)
+    s.health.as_ref().map_or(u32::MAX, |h| h.score)
 }
 
 /// What the explorer's repository says of its own sessions, beyond their working directories:

@@ -113,11 +113,8 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
             Some(state) => (state.label().to_owned(), attestation_style(state, theme)),
             None => (MISSING.to_owned(), theme.muted),
         },
-        Column::Health => match &s.insights {
-            Some(i) => (
-                format!("{:>3} {}", i.health, i.grade),
-                theme.grade(&i.grade),
-            ),
+        Column::Health => match &s.health {
+            Some(h) => (format!("{:>3} {}", h.score, h.grade), theme.grade(&h.grade)),
             None => (MISSING.to_owned(), theme.muted),
         },
         Column::Risk => match app.list.repo.risks.get(&s.id) {

@@ -40,6 +40,10 @@ pub const NEWER_SCENARIOS: [&str; 3] = [
     "subagent_edit",
     "parallel_thinking_retry_failure",
 ];
+/// Recorded apart, in `fixtures/insights` (not among the corpus generator's templates in
+/// `fixtures/claude`): sessions that go wrong, for the insights' tests and the comparison with
+/// pisama (`tests/bench/pisama_compare.py`).
+pub const INSIGHTS_SCENARIOS: [&str; 1] = ["insights_loop"];
 /// The demo sessions, run one after another in one repository (a project evolving).
 pub const DEMO: [&str; 5] = [
     "demo_1_due_dates",
@@ -71,10 +75,10 @@ fn vouch(args: &[&std::ffi::OsStr]) {
     );
 }
 
-/// Copies a run's transcripts to `fixtures/claude/v<version>-<name>`, with the work folder's path
-/// replaced by `neutral`.
-fn import(workdir: &Path, version: &str, name: &str, neutral: &str) -> PathBuf {
-    let dest = manifest().join(format!("fixtures/claude/v{version}-{name}"));
+/// Copies a run's transcripts to `fixtures/<folder>/v<version>-<name>`, with the work folder's
+/// path replaced by `neutral`.
+fn import(workdir: &Path, folder: &str, version: &str, name: &str, neutral: &str) -> PathBuf {
+    let dest = manifest().join(format!("fixtures/{folder}/v{version}-{name}"));
     if dest.exists() {
         std::fs::remove_dir_all(&dest).expect("remove the old fixture");
     }
@@ -98,8 +102,28 @@ pub fn record_fixtures() {
     ] {
         for name in names {
             let run = run_scenario(name, version).expect("the CLI is needed to record");
-            import(&run.wd.root, version, name, &format!("/home/dev/{name}"));
+            import(
+                &run.wd.root,
+                "claude",
+                version,
+                name,
+                &format!("/home/dev/{name}"),
+            );
         }
+    }
+}
+
+/// Records the sessions that go wrong into `fixtures/insights`, with the pinned CLI.
+pub fn record_insights() {
+    for name in INSIGHTS_SCENARIOS {
+        let run = run_scenario(name, PINNED).expect("the CLI is needed to record");
+        import(
+            &run.wd.root,
+            "insights",
+            PINNED,
+            name,
+            &format!("/home/dev/{name}"),
+        );
     }
 }
 
@@ -127,7 +151,7 @@ pub fn record_demo() {
     run.assert_clean();
     let calls: usize = run.served().map(|e| e.tools.len()).sum();
     eprintln!("demo: {} sessions, {calls} tool calls", run.sessions.len());
-    let fixture = import(&run.wd.root, PINNED, "demo", "/home/dev");
+    let fixture = import(&run.wd.root, "claude", PINNED, "demo", "/home/dev");
     let assets = manifest().join("assets/demo");
     std::fs::create_dir_all(&assets).expect("assets/demo");
     let bundle = assets.join("repo.bundle");

@@ -19,7 +19,10 @@ impl App {
             return Vec::new();
         }
         self.loaded.insert(id, SessionData::new(summary.clone()));
-        vec![Effect::LoadDetail(Box::new(summary))]
+        vec![Effect::LoadDetail {
+            summary: Box::new(summary),
+            findings: self.findings.clone(),
+        }]
     }
 
     /// The open session's data.
@@ -210,14 +213,9 @@ impl App {
         let Some(view) = self.detail.as_ref() else {
             return Vec::new();
         };
-        let finding = self.open_data().and_then(|d| {
-            d.summary
-                .insights
-                .as_ref()?
-                .findings
-                .get(view.finding)
-                .cloned()
-        });
+        let finding = self
+            .open_data()
+            .and_then(|d| d.insights.as_ref()?.findings.get(view.finding).cloned());
         match finding {
             Some(f) if !f.calls.is_empty() => {
                 let call = f.calls.first().cloned();
@@ -332,11 +330,7 @@ impl App {
             out.subagents = d.subagents_flat().len();
         }
         out.guard_calls = data.guard.as_ref().map_or(0, |g| g.timeline.len());
-        out.findings = data
-            .summary
-            .insights
-            .as_ref()
-            .map_or(0, |i| i.findings.len());
+        out.findings = data.insights.as_ref().map_or(0, |i| i.findings.len());
         if let Changes::Ready(changes) = &data.changes {
             out.commits = changes.len();
             out.files = changes.get(view.files.commit).map_or(0, |c| c.files.len());

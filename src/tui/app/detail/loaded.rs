@@ -21,6 +21,7 @@ impl App {
         data.detail = Some(load.detail.clone());
         data.conversations.insert(None, load.conversation);
         data.guard = load.guard;
+        data.insights = load.insights;
         data.changes = Changes::Waiting;
         vec![
             Effect::LoadChanges(load.detail.clone()),

@@ -93,7 +93,7 @@ impl App {
     fn settle_insights(&mut self) {
         let findings = self
             .open_data()
-            .and_then(|d| d.summary.insights.as_ref())
+            .and_then(|d| d.insights.as_ref())
             .map_or(0, |i| i.findings.len());
         self.settle_table(findings, 8, |view| &mut view.finding);
     }

@@ -84,7 +84,7 @@ const IMPORT: &str = "Add `tasktrack import";
 fn enter_reads_once_and_reopening_uses_the_cache() {
     let mut f = Fixture::new(IMPORT);
     let mut effects = f.send(Msg::Action(Action::Open));
-    assert!(matches!(effects.as_slice(), [Effect::LoadDetail(_)]));
+    assert!(matches!(effects.as_slice(), [Effect::LoadDetail { .. }]));
     assert_eq!(f.app.screen, Screen::Detail);
     f.app
         .update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
@@ -340,7 +340,7 @@ fn the_files_tab_pages_by_the_focused_pane_before_any_draw() {
 fn with_finding(f: &mut Fixture, agent: Option<&str>, calls: &[&str]) {
     let session = f.view().session.clone();
     let data = f.app.loaded.get_mut(&session).unwrap();
-    let insights = data.summary.insights.as_mut().unwrap();
+    let insights = std::sync::Arc::make_mut(data.insights.as_mut().unwrap());
     insights.findings.push(crate::insights::Finding {
         id: crate::insights::Detector::Loop,
         title: "Bash called 3 times in a row".into(),

@@ -13,7 +13,7 @@ use crate::tui::sanitize::{hide_if, one_line};
 use crate::tui::widgets::{Selectable, message};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(insights) = app.open_data().and_then(|d| d.summary.insights.as_ref()) else {
+    let Some(insights) = app.open_data().and_then(|d| d.insights.as_deref()) else {
         message(
             &app.theme,
             frame,
