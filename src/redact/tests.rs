@@ -168,3 +168,28 @@ fn a_replacement_is_never_taken_apart_by_another_rule() {
         "https://deploy:[REDACTED:url-credentials]@example.com"
     );
 }
+
+/// Every sample is found inside accented prose too, glued to a non-ASCII letter or set apart,
+/// and no rule uses a Unicode word boundary (which drops the regex engine to its slow search on
+/// any text with a non-ASCII character).
+#[test]
+fn secrets_in_non_ascii_text_are_found_with_ascii_boundaries() {
+    let r = Redactor::new(RedactOptions { emails: true });
+    for (id, sample) in SAMPLES {
+        for text in [
+            format!("Déjà vu — {sample} — fin"),
+            format!("clé:{sample}é"),
+        ] {
+            let mut counts = Counts::new();
+            let out = r.redact(&text, &mut counts);
+            assert!(
+                counts.get(id).is_some_and(|n| *n >= 1),
+                "{id} in {text:?}: {out}"
+            );
+        }
+    }
+    for rule in &r.rules {
+        let unicode_boundary = rule.spec.pattern.replace(r"(?-u:\b)", "").contains(r"\b");
+        assert!(!unicode_boundary, "{}: a Unicode \\b", rule.spec.id);
+    }
+}
