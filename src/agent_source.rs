@@ -143,6 +143,15 @@ pub fn secrets(s: &SessionSummary, open: &Open<'_>) -> crate::redact::Counts {
     of(s.agent).secrets(s, open)
 }
 
+/// The billable usage of an Anthropic Messages API `usage` object (what a response's
+/// `message_start` and `message_delta` carry, and what Claude Code copies into its transcripts),
+/// for readers of the API's own traffic such as the recorder.
+pub fn api_usage(usage: &serde_json::Value) -> crate::usage::Usage {
+    serde_json::from_value::<crate::transcript::wire::RawUsage>(usage.clone())
+        .map(|u| u.to_usage())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,8 @@ pub enum Outcome {
     Success,
     /// The answer was negative (exit 1).
     Negative,
+    /// A command run on the person's behalf ended with this status (`record -- COMMAND`).
+    Exit(u8),
 }
 
 /// Parses arguments, runs the command and maps the result to an exit code.
@@ -55,6 +57,7 @@ pub fn run() -> ExitCode {
     match commands::dispatch(&cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Negative) => ExitCode::from(1),
+        Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(report) if is_broken_pipe(&report) => ExitCode::SUCCESS,
         Err(report) => {
             let _ = writeln!(io::stderr(), "git-vouch: {report:#}");

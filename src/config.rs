@@ -39,6 +39,9 @@ pub struct Config {
     pub config_dir: PathBuf,
     /// `$GIT_VOUCH_CACHE_DIR`, else `$XDG_CACHE_HOME/git-vouch`, by default `~/.cache/git-vouch`.
     pub cache_dir: PathBuf,
+    /// `$XDG_DATA_HOME/git-vouch`, by default `~/.local/share/git-vouch`: what is recorded
+    /// outside any repository.
+    pub data_dir: PathBuf,
     /// The price file that is read: `$GIT_VOUCH_PRICING`, else `pricing.toml` in the config
     /// folder (which may not exist yet: then it is where overrides go).
     pub price_file: PathBuf,
@@ -68,12 +71,17 @@ impl Config {
             },
             PathBuf::from,
         );
+        let data_dir = env
+            .var("XDG_DATA_HOME")
+            .map_or_else(|| home.join(".local/share"), PathBuf::from)
+            .join("git-vouch");
         let given = env.var("GIT_VOUCH_PRICING").map(PathBuf::from);
         Self {
             price_file_given: given.is_some(),
             price_file: given.unwrap_or_else(|| config_dir.join("pricing.toml")),
             config_dir,
             cache_dir,
+            data_dir,
             no_color: env.var("NO_COLOR").is_some(),
             columns: env.var("COLUMNS").and_then(|c| c.parse().ok()),
             now: env

@@ -26,6 +26,7 @@ pub mod present;
 pub mod pricing;
 pub mod provenance;
 pub mod push;
+pub mod recorder;
 pub mod recording;
 pub mod redact;
 pub mod report;

@@ -68,6 +68,10 @@ impl StateDir {
     pub fn edits_dir(&self) -> PathBuf {
         self.root.join("edits")
     }
+    /// The recorder's exchange store (`git vouch record` run inside the repository).
+    pub fn exchanges_dir(&self) -> PathBuf {
+        self.root.join("exchanges")
+    }
     pub fn sessions_dir(&self) -> PathBuf {
         self.root.join("sessions")
     }

@@ -62,6 +62,9 @@ pub enum Command {
     /// What went wrong in sessions (loops, failure storms, churn, unverified claims, context
     /// pressure, waste) and a health score for each.
     Insights(InsightsArgs),
+    /// Record every model exchange through a local proxy: run COMMAND (`claude`) pointed at it,
+    /// or, without one, record until interrupted for agents pointed at it by hand.
+    Record(RecordArgs),
     /// The live view: the sessions running in this repository, their tool calls with the guard's
     /// risk, and the calls the guard holds for you to allow once, deny or hand to Claude Code.
     Watch,
@@ -343,6 +346,25 @@ pub struct InsightsArgs {
     /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Where to forward: default `$ANTHROPIC_BASE_URL` as this command was started with, else
+    /// https://api.anthropic.com.
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+    /// The loopback address to listen on (default: 127.0.0.1, a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// The exchange store's folder (default: `<git-dir>/vouch/exchanges` inside a repository,
+    /// else `$XDG_DATA_HOME/git-vouch/exchanges`).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<std::path::PathBuf>,
+    /// The command to run with `ANTHROPIC_BASE_URL` pointing at the recorder, after `--`; it
+    /// gets a one-run token instead of `ANTHROPIC_API_KEY` / `ANTHROPIC_AUTH_TOKEN`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

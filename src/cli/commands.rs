@@ -10,6 +10,7 @@ pub mod install;
 pub mod log;
 pub mod man;
 pub mod policy;
+pub mod record;
 pub mod review;
 pub mod sessions;
 pub mod show;
@@ -48,6 +49,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Keygen(args)) => attest::keygen(&ctx, args),
         Some(Command::Audit(args)) => audit::run(&ctx, args),
         Some(Command::Watch) => watch::run(&ctx),
+        Some(Command::Record(args)) => record::run(&ctx, args),
         Some(Command::Insights(args)) => insights::run(&ctx, args),
         Some(Command::Policy(cmd)) => policy::run(&ctx, cmd),
         Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),

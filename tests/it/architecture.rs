@@ -117,7 +117,8 @@ fn lib_declares_ui_layers_behind_features() {
 //   (session reports) on those.
 // - git: git access (CLI, repository folders, diffs, notes).
 // - guard: assessing the commands an agent is about to run (below capture, whose hooks ask it).
-// - capture: recording only (agent and git hooks, state); pre-push is handed to `push`.
+// - capture and recorder: recording only (agent and git hooks, state; the API exchanges through
+//   a local proxy); pre-push is handed to `push`.
 // - correlate (commits of sessions), evidence, policy, attest (signing, notes, standing).
 // - provenance (a branch's history of attestations), then push (the pre-push pipeline).
 // - presentation and tools: present (formatting both faces share), demo (builds a demo repository
@@ -135,7 +136,7 @@ const LAYERS: &[&[&str]] = &[
     &["index", "report"],
     &["git"],
     &["guard"],
-    &["capture"],
+    &["capture", "recorder"],
     &["correlate"],
     &["evidence"],
     &["policy"],

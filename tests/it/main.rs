@@ -19,6 +19,7 @@ mod guard_hook;
 mod insights;
 mod install;
 mod policy;
+mod recorder;
 mod redaction;
 mod reports;
 mod review_flow;

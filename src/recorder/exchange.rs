@@ -1,0 +1,228 @@
+//! One recorded exchange (a request to the API and what came back) and how it is made from the
+//! bytes the recorder copied: the request's JSON taken apart (parameters kept inline; system
+//! prompt, tool definitions and each message stored once by hash), the response reassembled,
+//! everything redacted first.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::RecorderError;
+use super::sse::Response;
+use super::store::Store;
+use crate::redact::{Counts, Redactor};
+
+/// How an exchange ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "detail")]
+pub enum Outcome {
+    /// Under way: the request is stored, its response not yet (what a recorder that was
+    /// killed leaves).
+    InFlight,
+    /// The response was relayed whole.
+    Completed,
+    /// The client went away before the response ended; the upstream was cancelled.
+    ClientGone,
+    /// The upstream could not be reached, or failed mid-response.
+    UpstreamFailed(String),
+}
+
+/// The messages of a request: those of the thread's previous request it kept, then new ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Messages {
+    /// The thread's previous exchange (`None`: the first request of its thread).
+    pub after: Option<i64>,
+    /// How many of that exchange's messages this request sent again, first.
+    pub kept: usize,
+    /// The hashes of the messages after those.
+    pub new: Vec<String>,
+}
+
+/// One request and its response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub started: DateTime<Utc>,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub session_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub parent_agent_id: Option<String>,
+    /// `X-Stainless-Retry-Count`: 0 for a first attempt.
+    pub retry: u32,
+    pub model: Option<String>,
+    /// The request's other fields (`max_tokens`, `thinking`, `metadata`…).
+    pub params: Map<String, Value>,
+    pub system: Option<String>,
+    pub tools: Option<String>,
+    pub messages: Messages,
+    pub response: Option<Response>,
+    /// Milliseconds from the request's arrival to the response's first byte.
+    pub ttfb_ms: Option<u64>,
+    pub duration_ms: u64,
+    pub outcome: Outcome,
+    pub request_bytes: u64,
+    pub response_bytes: u64,
+    /// What redaction replaced in the stored copy, by rule.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub redacted: BTreeMap<String, u64>,
+}
+
+/// The request side as the proxy saw it.
+pub struct Request<'a> {
+    pub started: DateTime<Utc>,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub headers: &'a super::http::Head,
+    pub body: &'a [u8],
+}
+
+/// The last message hashes of each thread (session and sub-agent), to store only what is new.
+#[derive(Default)]
+pub struct Threads(HashMap<ThreadKey, (i64, Vec<String>)>);
+
+/// A thread: its session and sub-agent, as the request headers name them.
+type ThreadKey = (Option<String>, Option<String>);
+
+/// The request half of an exchange, stored, before its response is known.
+pub struct Stored {
+    pub id: i64,
+    pub exchange: Exchange,
+    counts: Counts,
+}
+
+impl Stored {
+    /// Takes a request apart and stores its content (redacted); the caller fills in the
+    /// response and adds the exchange with [`Stored::finish`].
+    pub fn request(
+        req: &Request<'_>,
+        store: &Store,
+        threads: &mut Threads,
+        redactor: &Redactor,
+    ) -> Result<Self, RecorderError> {
+        let header = |n: &str| req.headers.get(n).map(str::to_owned);
+        let mut redacted = Counts::new();
+        let mut body: Map<String, Value> = match serde_json::from_slice(req.body) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        let mut take = |key: &str, redacted: &mut Counts| {
+            body.remove(key).map(|mut v| {
+                redactor.redact_json(&mut v, redacted);
+                v
+            })
+        };
+        let system = take("system", &mut redacted)
+            .map(|v| store.put(&v))
+            .transpose()?;
+        let tools = take("tools", &mut redacted)
+            .map(|v| store.put(&v))
+            .transpose()?;
+        let messages: Vec<Value> = match take("messages", &mut redacted) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        let hashes = messages
+            .iter()
+            .map(|m| store.put(m))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut params = body;
+        let mut as_value = Value::Object(std::mem::take(&mut params));
+        redactor.redact_json(&mut as_value, &mut redacted);
+        let Value::Object(params) = as_value else {
+            unreachable!("an object stays an object")
+        };
+        let (session_id, agent_id) = (
+            header("x-claude-code-session-id"),
+            header("x-claude-code-agent-id"),
+        );
+        let thread = (session_id.clone(), agent_id.clone());
+        let messages = threads.messages_of(&thread, &hashes);
+        let exchange = Exchange {
+            started: req.started,
+            method: req.method.to_owned(),
+            path: req.path.to_owned(),
+            status: 0,
+            request_id: None,
+            model: params
+                .get("model")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            session_id,
+            agent_id,
+            parent_agent_id: header("x-claude-code-parent-agent-id"),
+            retry: header("x-stainless-retry-count")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            params,
+            system,
+            tools,
+            messages,
+            response: None,
+            ttfb_ms: None,
+            duration_ms: 0,
+            outcome: Outcome::InFlight,
+            request_bytes: req.body.len() as u64,
+            response_bytes: 0,
+            redacted: BTreeMap::new(),
+        };
+        let id = store.add(&exchange)?;
+        // The thread's next request may come before this response is stored.
+        if exchange.path.starts_with("/v1/messages") && !exchange.path.contains("count_tokens") {
+            threads.0.insert(thread, (id, hashes));
+        }
+        Ok(Self {
+            id,
+            exchange,
+            counts: redacted,
+        })
+    }
+
+    /// Redacts the response and stores the exchange whole.
+    pub fn finish(
+        mut self,
+        store: &Store,
+        redactor: &Redactor,
+    ) -> Result<(i64, Exchange), RecorderError> {
+        if let Some(r) = &mut self.exchange.response {
+            for block in &mut r.content {
+                redactor.redact_json(block, &mut self.counts);
+            }
+            if let Some(e) = &mut r.error {
+                redactor.redact_json(e, &mut self.counts);
+            }
+        }
+        self.exchange.redacted = self
+            .counts
+            .iter()
+            .map(|(rule, n)| ((*rule).to_owned(), *n))
+            .collect();
+        store.update(self.id, &self.exchange)?;
+        Ok((self.id, self.exchange))
+    }
+}
+
+impl Threads {
+    fn messages_of(&self, thread: &ThreadKey, hashes: &[String]) -> Messages {
+        let Some((id, before)) = self.0.get(thread) else {
+            return Messages {
+                after: None,
+                kept: 0,
+                new: hashes.to_vec(),
+            };
+        };
+        let kept = before
+            .iter()
+            .zip(hashes)
+            .take_while(|(a, b)| a == b)
+            .count();
+        Messages {
+            after: Some(*id),
+            kept,
+            new: hashes[kept..].to_vec(),
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! The exchange store: one SQLite file (`exchanges.sqlite3`, owner-only, in an owner-only folder)
+//! with every recorded exchange and, apart, the content they refer to by sha256: message, system
+//! prompt and tool definitions, each stored once however many requests re-send it. A request
+//! records only the messages that are new since the previous request of its thread (the session
+//! and sub-agent it came from), so a long session grows by what is new, not quadratically.
+//! Everything is redacted before it is hashed or written. The file is written in WAL mode: a
+//! recorder killed mid-write loses at most the exchange it was writing.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::RecorderError;
+use super::exchange::Exchange;
+
+/// The store's file in its folder.
+pub const FILE: &str = "exchanges.sqlite3";
+
+/// Bump when the stored layout changes.
+const SCHEMA: i64 = 1;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens the store in `dir`, creating both owner-only.
+    pub fn open(dir: &Path) -> Result<Self, RecorderError> {
+        let path = dir.join(FILE);
+        let io = |source| RecorderError::StoreIo {
+            path: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        owner_only(dir, 0o700).map_err(io)?;
+        let conn = Connection::open(&path).map_err(|source| RecorderError::Store {
+            path: path.clone(),
+            source,
+        })?;
+        owner_only(&path, 0o600).map_err(io)?;
+        let store = Self { conn, path };
+        store.init().map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
+    fn init(&self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        self.conn.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=NORMAL;
+             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS blobs(hash TEXT PRIMARY KEY, body BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS exchanges(id INTEGER PRIMARY KEY,
+                 started TEXT NOT NULL, session TEXT, agent TEXT, record BLOB NOT NULL);
+             CREATE INDEX IF NOT EXISTS exchanges_session ON exchanges(session);",
+        )?;
+        let schema: Option<i64> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key='schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match schema {
+            None => {
+                self.conn.execute(
+                    "INSERT INTO meta(key, value) VALUES('schema', ?1)",
+                    [SCHEMA],
+                )?;
+            }
+            Some(SCHEMA) => {}
+            Some(_) => return Err(rusqlite::Error::InvalidQuery),
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, source: rusqlite::Error) -> RecorderError {
+        RecorderError::Store {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Stores a (redacted) value once and returns its hash.
+    pub fn put(&self, value: &Value) -> Result<String, RecorderError> {
+        let body = serde_json::to_vec(value).unwrap_or_default();
+        let hash = sha256_hex(&body);
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO blobs(hash, body) VALUES(?1, ?2)")
+            .and_then(|mut s| s.execute(params![hash, body]))
+            .map_err(|e| self.err(e))?;
+        Ok(hash)
+    }
+
+    /// A stored value.
+    pub fn get(&self, hash: &str) -> Result<Option<Value>, RecorderError> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT body FROM blobs WHERE hash = ?1", [hash], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(body.and_then(|b| serde_json::from_slice(&b).ok()))
+    }
+
+    /// Adds an exchange; returns its id.
+    pub fn add(&self, exchange: &Exchange) -> Result<i64, RecorderError> {
+        let record = serde_json::to_vec(exchange).unwrap_or_default();
+        self.conn
+            .execute(
+                "INSERT INTO exchanges(started, session, agent, record) VALUES(?1, ?2, ?3, ?4)",
+                params![
+                    exchange.started.to_rfc3339(),
+                    exchange.session_id,
+                    exchange.agent_id,
+                    record
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Replaces an exchange's record (its response has come).
+    pub fn update(&self, id: i64, exchange: &Exchange) -> Result<(), RecorderError> {
+        let record = serde_json::to_vec(exchange).unwrap_or_default();
+        self.conn
+            .execute(
+                "UPDATE exchanges SET record = ?1 WHERE id = ?2",
+                params![record, id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every exchange (of one session when given), oldest first. A record that does not decode
+    /// (written by a newer build) is left out.
+    pub fn exchanges(&self, session: Option<&str>) -> Result<Vec<(i64, Exchange)>, RecorderError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, record FROM exchanges WHERE ?1 IS NULL OR session = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([session], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, blob) = row.map_err(|e| self.err(e))?;
+            if let Ok(ex) = serde_json::from_slice(&blob) {
+                out.push((id, ex));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The whole message list an exchange's request sent, rebuilt from the thread's chain.
+    pub fn messages(&self, id: i64) -> Result<Vec<Value>, RecorderError> {
+        let mut chain = Vec::new();
+        let mut next = Some(id);
+        while let Some(at) = next {
+            let blob: Option<Vec<u8>> = self
+                .conn
+                .query_row("SELECT record FROM exchanges WHERE id = ?1", [at], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(|e| self.err(e))?;
+            let Some(ex) = blob.and_then(|b| serde_json::from_slice::<Exchange>(&b).ok()) else {
+                break;
+            };
+            next = ex.messages.after;
+            chain.push(ex.messages);
+        }
+        let mut hashes: Vec<String> = Vec::new();
+        for part in chain.into_iter().rev() {
+            hashes.truncate(part.kept);
+            hashes.extend(part.new);
+        }
+        hashes
+            .iter()
+            .map(|h| Ok(self.get(h)?.unwrap_or(Value::Null)))
+            .collect()
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+#[cfg(unix)]
+fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn owner_only(_: &Path, _: u32) -> std::io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,688 @@
+//! The recorder in process, against a loopback mock of the Messages API that streams scripted
+//! events (pings, a pause), answers errors, and logs what it received and sent: the client gets
+//! the upstream's bytes unchanged and as they come, the store gets a redacted, reassembled copy.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use git_vouch::clock::FixedClock;
+use git_vouch::pricing::PriceTable;
+use git_vouch::recorder::exchange::Outcome;
+use git_vouch::recorder::proxy::{Options, Recorder};
+use git_vouch::recorder::store::Store;
+use git_vouch::recorder::upstream::{TlsConfig, Upstream};
+use git_vouch::recorder::{Credential, CredentialHeader};
+use serde_json::{Value, json};
+
+use crate::support::cli::TestEnv;
+
+const SECRET_KEY: &str = "sk-ant-api03-realkeyrealkeyrealkeyrealkeyrealkey-XYZ";
+/// A secret the redaction rules know (an AWS access key id).
+const LEAKED: &str = "AKIAIOSFODNN7EXAMPLE";
+
+/// What the mock answers.
+#[derive(Clone)]
+enum Script {
+    /// A stream of events, each sent as one chunk; after the first it waits for the test to say
+    /// go (when a gate is given).
+    Stream(Vec<String>),
+    /// A status and a JSON body.
+    Json(u16, String),
+}
+
+/// One request as the mock received it.
+#[derive(Debug, Clone)]
+struct Received {
+    head: String,
+    body: Vec<u8>,
+}
+
+struct Mock {
+    addr: SocketAddr,
+    received: Arc<Mutex<Vec<Received>>>,
+    /// Every byte the mock wrote, per request.
+    sent: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Whether a write to the recorder failed (it hung up).
+    write_failed: Arc<Mutex<bool>>,
+}
+
+impl Mock {
+    /// Serves `script` for every request; `gate` makes a stream wait after its first event.
+    fn start(script: Script, gate: Option<Receiver<()>>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let write_failed = Arc::new(Mutex::new(false));
+        let (r, s, w) = (received.clone(), sent.clone(), write_failed.clone());
+        let gate = Arc::new(Mutex::new(gate));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (script, r, s, w, gate) = (
+                    script.clone(),
+                    r.clone(),
+                    s.clone(),
+                    w.clone(),
+                    gate.clone(),
+                );
+                std::thread::spawn(move || serve(stream, &script, &r, &s, &w, &gate));
+            }
+        });
+        Self {
+            addr,
+            received,
+            sent,
+            write_failed,
+        }
+    }
+
+    /// The bytes it wrote for request `i`, once it has finished writing them.
+    fn sent_bytes(&self, i: usize) -> Vec<u8> {
+        for _ in 0..500 {
+            if let Some(b) = self.sent.lock().unwrap().get(i) {
+                return b.clone();
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("the mock never finished answering request {i}")
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    script: &Script,
+    received: &Mutex<Vec<Received>>,
+    sent: &Mutex<Vec<Vec<u8>>>,
+    write_failed: &Mutex<bool>,
+    gate: &Mutex<Option<Receiver<()>>>,
+) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut out = stream;
+    loop {
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let len = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse::<usize>().unwrap())
+            })
+            .unwrap_or(0);
+        let mut body = vec![0; len];
+        reader.read_exact(&mut body).unwrap();
+        received.lock().unwrap().push(Received { head, body });
+        let mut wrote = Vec::new();
+        let mut send = |bytes: &[u8], wrote: &mut Vec<u8>| -> bool {
+            wrote.extend_from_slice(bytes);
+            let ok = out.write_all(bytes).and_then(|()| out.flush()).is_ok();
+            if !ok {
+                *write_failed.lock().unwrap() = true;
+            }
+            ok
+        };
+        match script {
+            Script::Json(status, body) => {
+                let head = format!(
+                    "HTTP/1.1 {status} Status\r\ncontent-type: application/json\r\nrequest-id: req_json\r\nretry-after: 7\r\ncontent-length: {}\r\n\r\n",
+                    body.len()
+                );
+                send(head.as_bytes(), &mut wrote);
+                send(body.as_bytes(), &mut wrote);
+            }
+            Script::Stream(events) => {
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\nrequest-id: req_stream\r\ntransfer-encoding: chunked\r\n\r\n";
+                send(head.as_bytes(), &mut wrote);
+                for (i, e) in events.iter().enumerate() {
+                    let chunk = format!("{:x}\r\n{e}\r\n", e.len());
+                    if !send(chunk.as_bytes(), &mut wrote) {
+                        sent.lock().unwrap().push(wrote);
+                        return;
+                    }
+                    if i == 0
+                        && let Some(g) = gate.lock().unwrap().as_ref()
+                    {
+                        let _ = g.recv_timeout(Duration::from_secs(10));
+                    }
+                    if i > 0 {
+                        // A client gone shows on a later write.
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                }
+                send(b"0\r\n\r\n", &mut wrote);
+            }
+        }
+        sent.lock().unwrap().push(wrote);
+    }
+}
+
+fn event(kind: &str, data: &Value) -> String {
+    format!("event: {kind}\ndata: {data}\n\n")
+}
+
+/// A response with thinking (and its signature), text quoting a secret, and a tool call whose
+/// input arrives in pieces, with pings between.
+fn stream_events(text: &str) -> Vec<String> {
+    vec![
+        event(
+            "message_start",
+            &json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,"usage":{"input_tokens":12,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":1}}}),
+        ),
+        event("ping", &json!({"type":"ping"})),
+        event(
+            "content_block_start",
+            &json!({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}),
+        ),
+        event(
+            "content_block_delta",
+            &json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me "}}),
+        ),
+        event(
+            "content_block_delta",
+            &json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"look."}}),
+        ),
+        event(
+            "content_block_delta",
+            &json!({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c2lnbmF0dXJl"}}),
+        ),
+        event(
+            "content_block_stop",
+            &json!({"type":"content_block_stop","index":0}),
+        ),
+        event(
+            "content_block_start",
+            &json!({"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}),
+        ),
+        event(
+            "content_block_delta",
+            &json!({"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":text}}),
+        ),
+        event(
+            "content_block_stop",
+            &json!({"type":"content_block_stop","index":1}),
+        ),
+        event("ping", &json!({"type":"ping"})),
+        event(
+            "content_block_start",
+            &json!({"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"toolu_1","name":"Bash","input":{}}}),
+        ),
+        event(
+            "content_block_delta",
+            &json!({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"comm"}}),
+        ),
+        event(
+            "content_block_delta",
+            &json!({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"and\":\"ls\"}"}}),
+        ),
+        event(
+            "content_block_stop",
+            &json!({"type":"content_block_stop","index":2}),
+        ),
+        event(
+            "message_delta",
+            &json!({"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":42}}),
+        ),
+        event("message_stop", &json!({"type":"message_stop"})),
+    ]
+}
+
+fn recorder(upstream: &str, store: &Path, credential: Option<Credential>) -> Recorder {
+    Recorder::start(
+        "127.0.0.1:0".parse().unwrap(),
+        Options {
+            upstream: Upstream::parse(upstream).unwrap(),
+            tls: TlsConfig::new(None).unwrap(),
+            credential,
+            clock: Arc::new(FixedClock::parse("2026-12-04T10:00:00Z").unwrap()),
+            prices: PriceTable::embedded().clone(),
+            store: Store::open(store).unwrap(),
+        },
+    )
+    .unwrap()
+}
+
+/// A Messages request as Claude Code sends it.
+fn request(addr: SocketAddr, key: &str, session: &str, messages: &Value) -> (TcpStream, Vec<u8>) {
+    let body = json!({
+        "model": "claude-sonnet-4-5-20250929",
+        "max_tokens": 32000,
+        "stream": true,
+        "system": [{"type":"text","text":"You are Claude Code."}],
+        "tools": [{"name":"Bash","input_schema":{"type":"object"}}],
+        "messages": messages,
+    })
+    .to_string();
+    let head = format!(
+        "POST /v1/messages?beta=true HTTP/1.1\r\nHost: {addr}\r\nx-api-key: {key}\r\nanthropic-version: 2023-06-01\r\nanthropic-beta: claude-code-20250219\r\nX-Claude-Code-Session-Id: {session}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    (s, body.into_bytes())
+}
+
+/// Reads one HTTP response whole (chunked or with a length), raw.
+fn read_response(s: &mut TcpStream) -> Vec<u8> {
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let mut raw = Vec::new();
+    let mut chunked = false;
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        raw.extend_from_slice(line.as_bytes());
+        let lower = line.to_ascii_lowercase();
+        chunked |= lower.starts_with("transfer-encoding: chunked");
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap();
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    if !chunked {
+        let mut body = vec![0; len];
+        r.read_exact(&mut body).unwrap();
+        raw.extend(body);
+        return raw;
+    }
+    loop {
+        let mut size = String::new();
+        r.read_line(&mut size).unwrap();
+        raw.extend_from_slice(size.as_bytes());
+        let n = usize::from_str_radix(size.trim(), 16).unwrap();
+        let mut data = vec![0; n + 2];
+        r.read_exact(&mut data).unwrap();
+        raw.extend(data);
+        if n == 0 {
+            return raw;
+        }
+    }
+}
+
+fn messages(n: usize) -> Value {
+    Value::Array(
+        (0..n)
+            .map(|i| json!({"role": if i % 2 == 0 {"user"} else {"assistant"}, "content": format!("turn {i}")}))
+            .collect(),
+    )
+}
+
+fn file_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        all.extend(std::fs::read(e.unwrap().path()).unwrap());
+    }
+    all
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn a_stream_is_relayed_byte_for_byte_as_it_arrives_and_reassembled() {
+    let (go, gate) = channel();
+    let text = format!("Your key {LEAKED} is in .env.");
+    let mock = Mock::start(Script::Stream(stream_events(&text)), Some(gate));
+    let dir = tempfile::tempdir().unwrap();
+    let credential = Credential::new(CredentialHeader::ApiKey, SECRET_KEY.into()).unwrap();
+    let token = credential.token.clone();
+    let rec = recorder(&mock.url(), dir.path(), Some(credential));
+    let mut prompt = messages(1);
+    prompt[0]["content"] = json!(format!("deploy with {LEAKED}"));
+    let (client, sent_body) = request(rec.addr(), &token, "s-1", &prompt);
+
+    // The first event arrives while the upstream still holds the rest back.
+    let mut first = Vec::new();
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    while !contains(&first, "message_start") {
+        let buf = reader.fill_buf().unwrap();
+        assert!(!buf.is_empty(), "the stream ended before its first event");
+        first.extend_from_slice(buf);
+        let n = buf.len();
+        reader.consume(n);
+    }
+    go.send(()).unwrap();
+    let rest = read_rest(&mut reader);
+    let mut got = first;
+    got.extend(rest);
+    let totals = rec.stop();
+    drop(client.shutdown(std::net::Shutdown::Both));
+    assert_eq!(
+        got,
+        mock.sent_bytes(0),
+        "the client gets the upstream's bytes"
+    );
+
+    // The upstream got the request unchanged but for the credential.
+    let received = mock.received.lock().unwrap()[0].clone();
+    assert_eq!(received.body, sent_body, "the body goes on byte for byte");
+    assert!(
+        received.head.contains(&format!("x-api-key: {SECRET_KEY}")),
+        "{}",
+        received.head
+    );
+    assert!(!received.head.contains(&token));
+    assert!(
+        received
+            .head
+            .contains("anthropic-beta: claude-code-20250219")
+    );
+    assert!(
+        received
+            .head
+            .starts_with("POST /v1/messages?beta=true HTTP/1.1")
+    );
+
+    check_recorded_stream(dir.path(), &totals, &token);
+}
+
+/// The stored copy of the stream test's exchange: reassembled, redacted, with no credential.
+fn check_recorded_stream(dir: &Path, totals: &git_vouch::recorder::Totals, token: &str) {
+    let store = Store::open(dir).unwrap();
+    let all = store.exchanges(None).unwrap();
+    assert_eq!(all.len(), 1);
+    let ex = &all[0].1;
+    assert_eq!(
+        (
+            ex.status,
+            ex.request_id.as_deref(),
+            ex.session_id.as_deref()
+        ),
+        (200, Some("req_stream"), Some("s-1"))
+    );
+    assert_eq!(ex.outcome, Outcome::Completed);
+    assert!(ex.ttfb_ms.is_some());
+    let r = ex.response.as_ref().unwrap();
+    assert!(r.complete);
+    assert_eq!(r.pings, 2);
+    assert_eq!(r.stop_reason.as_deref(), Some("tool_use"));
+    assert_eq!(
+        r.content[0],
+        json!({"type":"thinking","thinking":"Let me look.","signature":"c2lnbmF0dXJl"})
+    );
+    assert_eq!(
+        r.content[1]["text"],
+        "Your key [REDACTED:aws-access-key-id] is in .env."
+    );
+    assert_eq!(r.content[2]["input"], json!({"command":"ls"}));
+    assert_eq!(r.usage.as_ref().unwrap()["output_tokens"], 42);
+    assert_eq!(totals.exchanges, 1);
+    assert_eq!(totals.tokens.output, 42);
+    assert_eq!(totals.tokens.cache_read, 2000);
+    assert!(totals.cost > git_vouch::money::Usd::ZERO);
+
+    // Nothing secret on disk: not the key, not the token, not the leaked secret.
+    let disk = file_bytes(dir);
+    for s in [SECRET_KEY, token, LEAKED] {
+        assert!(!contains(&disk, s), "{s} is on disk");
+    }
+    let stored = store.messages(all[0].0).unwrap();
+    assert_eq!(
+        stored[0]["content"],
+        "deploy with [REDACTED:aws-access-key-id]"
+    );
+}
+
+fn read_rest(reader: &mut BufReader<TcpStream>) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let buf = reader.fill_buf().unwrap();
+        if buf.is_empty() {
+            return out;
+        }
+        out.extend_from_slice(buf);
+        let n = buf.len();
+        reader.consume(n);
+        if out.ends_with(b"0\r\n\r\n") {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn errors_are_forwarded_verbatim_and_recorded() {
+    let body = json!({"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your rate limit."}}).to_string();
+    let mock = Mock::start(Script::Json(429, body), None);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = recorder(&mock.url(), dir.path(), None);
+    let (mut client, _) = request(rec.addr(), "sk-users-own", "s-429", &messages(1));
+    let got = read_response(&mut client);
+    rec.stop();
+    assert_eq!(got, mock.sent_bytes(0));
+    // Without a run token the client's own credential goes on untouched.
+    assert!(
+        mock.received.lock().unwrap()[0]
+            .head
+            .contains("x-api-key: sk-users-own")
+    );
+    let ex = Store::open(dir.path())
+        .unwrap()
+        .exchanges(None)
+        .unwrap()
+        .remove(0)
+        .1;
+    assert_eq!(ex.status, 429);
+    let error = ex.response.unwrap().error.unwrap();
+    assert_eq!(error["type"], "rate_limit_error");
+    assert!(!contains(&file_bytes(dir.path()), "sk-users-own"));
+
+    // A mid-stream error event.
+    let overloaded = event(
+        "error",
+        &json!({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}),
+    );
+    let mut events = stream_events("partial")[..2].to_vec();
+    events.push(overloaded);
+    let mock = Mock::start(Script::Stream(events), None);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = recorder(&mock.url(), dir.path(), None);
+    let (mut client, _) = request(rec.addr(), "k", "s-err", &messages(1));
+    let got = read_response(&mut client);
+    rec.stop();
+    assert_eq!(got, mock.sent_bytes(0));
+    let r = Store::open(dir.path())
+        .unwrap()
+        .exchanges(None)
+        .unwrap()
+        .remove(0)
+        .1
+        .response
+        .unwrap();
+    assert_eq!(r.error.unwrap()["type"], "overloaded_error");
+    assert!(!r.complete);
+}
+
+#[test]
+fn an_upstream_that_is_down_gets_an_api_shaped_error() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rec = recorder(&format!("http://127.0.0.1:{port}"), dir.path(), None);
+    let (mut client, _) = request(rec.addr(), "k", "s-down", &messages(1));
+    let got = String::from_utf8(read_response(&mut client)).unwrap();
+    let totals = rec.stop();
+    assert!(got.starts_with("HTTP/1.1 502"), "{got}");
+    let body: Value = serde_json::from_str(got.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["type"], "error");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("cannot reach http://127.0.0.1:{port}"))
+    );
+    assert_eq!(totals.failed, 1);
+    let ex = Store::open(dir.path())
+        .unwrap()
+        .exchanges(None)
+        .unwrap()
+        .remove(0)
+        .1;
+    assert!(matches!(ex.outcome, Outcome::UpstreamFailed(ref why) if why.contains("cannot reach")));
+}
+
+#[test]
+fn a_thread_stores_only_its_new_messages() {
+    let mock = Mock::start(Script::Stream(stream_events("ok")), None);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = recorder(&mock.url(), dir.path(), None);
+    for n in [3, 5] {
+        let (mut client, _) = request(rec.addr(), "k", "s-thread", &messages(n));
+        read_response(&mut client);
+    }
+    rec.stop();
+    let store = Store::open(dir.path()).unwrap();
+    let all = store.exchanges(Some("s-thread")).unwrap();
+    assert_eq!(all.len(), 2);
+    let (second_id, second) = &all[1];
+    assert_eq!(
+        (
+            second.messages.after,
+            second.messages.kept,
+            second.messages.new.len()
+        ),
+        (Some(all[0].0), 3, 2)
+    );
+    assert_eq!(
+        store.messages(*second_id).unwrap(),
+        messages(5).as_array().unwrap().clone()
+    );
+    // System prompt and tools are stored once for both requests.
+    assert_eq!(all[0].1.system, second.system);
+}
+
+#[test]
+fn a_client_that_leaves_cancels_the_upstream_and_what_came_is_kept() {
+    let (go, gate) = channel::<()>();
+    let mock = Mock::start(Script::Stream(stream_events("never read")), Some(gate));
+    let dir = tempfile::tempdir().unwrap();
+    let rec = recorder(&mock.url(), dir.path(), None);
+    let (client, _) = request(rec.addr(), "k", "s-gone", &messages(1));
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let mut seen = Vec::new();
+    while !contains(&seen, "message_start") {
+        let buf = reader.fill_buf().unwrap();
+        seen.extend_from_slice(buf);
+        let n = buf.len();
+        reader.consume(n);
+    }
+    client.shutdown(std::net::Shutdown::Both).unwrap();
+    drop(reader);
+    go.send(()).unwrap();
+    let wait_for = |what: &dyn Fn() -> bool| {
+        for _ in 0..400 {
+            if what() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    };
+    assert!(
+        wait_for(&|| *mock.write_failed.lock().unwrap()),
+        "the upstream was not cancelled"
+    );
+    rec.stop();
+    let ex = Store::open(dir.path())
+        .unwrap()
+        .exchanges(None)
+        .unwrap()
+        .remove(0)
+        .1;
+    assert_eq!(ex.outcome, Outcome::ClientGone);
+    let r = ex.response.unwrap();
+    assert_eq!(r.id.as_deref(), Some("msg_1"));
+    assert!(!r.complete);
+}
+
+#[test]
+fn eight_concurrent_streams_are_recorded_apart() {
+    let mock = Mock::start(Script::Stream(stream_events("same text")), None);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = recorder(&mock.url(), dir.path(), None);
+    let addr = rec.addr();
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let (mut c, _) = request(addr, "k", &format!("s-{i}"), &messages(i + 1));
+                read_response(&mut c)
+            })
+        })
+        .collect();
+    for h in handles {
+        assert!(contains(&h.join().unwrap(), "message_stop"));
+    }
+    let totals = rec.stop();
+    assert_eq!(totals.exchanges, 8);
+    let store = Store::open(dir.path()).unwrap();
+    for i in 0..8 {
+        let mine = store.exchanges(Some(&format!("s-{i}"))).unwrap();
+        assert_eq!(mine.len(), 1, "s-{i}");
+        assert_eq!(store.messages(mine[0].0).unwrap().len(), i + 1, "s-{i}");
+        assert!(mine[0].1.response.as_ref().unwrap().complete);
+    }
+}
+
+/// `git vouch record -- COMMAND`: the command gets the recorder's URL and a one-run token, never
+/// the key; its exit status is ours; one summary line at the end.
+#[test]
+fn record_runs_the_command_with_a_token_and_exits_with_its_status() {
+    let mock = Mock::start(Script::Stream(stream_events("ok")), None);
+    let env = TestEnv::new().var("ANTHROPIC_API_KEY", SECRET_KEY);
+    let out_file = env.root().join("seen.txt");
+    let store = env.root().join("store");
+    let script = format!(
+        "printf '%s %s' \"$ANTHROPIC_API_KEY\" \"$ANTHROPIC_BASE_URL\" > '{}'; exit 3",
+        out_file.display()
+    );
+    let out = env.run(&[
+        "record",
+        "--upstream",
+        &mock.url(),
+        "--store",
+        store.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let seen = std::fs::read_to_string(&out_file).unwrap();
+    let (key, url) = seen.split_once(' ').unwrap();
+    assert!(key.starts_with("vouch-run-") && key != SECRET_KEY, "{seen}");
+    assert!(url.starts_with("http://127.0.0.1:"), "{seen}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "git-vouch record: 0 exchanges (0 failed), 0 tokens, $0.000000; stored in "
+        ),
+        "{stderr}"
+    );
+    let refused = env.run(&["record", "--listen", "0.0.0.0:0", "--", "true"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("loopback addresses only"));
+}
