@@ -152,47 +152,21 @@ pub fn relay_body(
     to: &mut impl Write,
     copy: &mut dyn FnMut(&[u8]),
 ) -> Result<u64, RelayError> {
-    let mut relayed = 0u64;
-    let mut pass = |bytes: &[u8], to: &mut dyn Write| -> Result<(), RelayError> {
-        to.write_all(bytes).map_err(RelayError::Sink)?;
-        to.flush().map_err(RelayError::Sink)?;
-        relayed += bytes.len() as u64;
-        Ok(())
+    let mut relay = Relay {
+        from,
+        to,
+        copy,
+        relayed: 0,
     };
     match framing {
         Framing::None => {}
-        Framing::Length(mut left) => {
-            while left > 0 {
-                let buf = from.fill_buf().map_err(RelayError::Source)?;
-                if buf.is_empty() {
-                    return Err(RelayError::Source(bad("the body ended early")));
-                }
-                let n = buf.len().min(left as usize);
-                let piece = buf[..n].to_vec();
-                from.consume(n);
-                pass(&piece, to)?;
-                copy(&piece);
-                left -= n as u64;
-            }
-        }
-        Framing::Close => loop {
-            let buf = from.fill_buf().map_err(RelayError::Source)?;
-            if buf.is_empty() {
-                break;
-            }
-            let piece = buf.to_vec();
-            from.consume(piece.len());
-            pass(&piece, to)?;
-            copy(&piece);
-        },
+        Framing::Length(n) => relay.exact(n, "the body ended early")?,
+        Framing::Close => while relay.piece(u64::MAX)? > 0 {},
         Framing::Chunked => loop {
-            let mut size_line = Vec::new();
-            from.read_until(b'\n', &mut size_line)
-                .map_err(RelayError::Source)?;
+            let size_line = relay.line()?;
             if size_line.is_empty() {
                 return Err(RelayError::Source(bad("the chunked body ended early")));
             }
-            pass(&size_line, to)?;
             let text = String::from_utf8_lossy(&size_line);
             let hex = text.trim().split(';').next().unwrap_or("");
             let size = u64::from_str_radix(hex, 16)
@@ -200,35 +174,65 @@ pub fn relay_body(
             if size == 0 {
                 // Trailers, then the empty line.
                 loop {
-                    let mut line = Vec::new();
-                    from.read_until(b'\n', &mut line)
-                        .map_err(RelayError::Source)?;
-                    pass(&line, to)?;
+                    let line = relay.line()?;
                     if line.is_empty() || line == b"\r\n" || line == b"\n" {
-                        return Ok(relayed);
+                        return Ok(relay.relayed);
                     }
                 }
             }
-            let mut left = size;
-            while left > 0 {
-                let buf = from.fill_buf().map_err(RelayError::Source)?;
-                if buf.is_empty() {
-                    return Err(RelayError::Source(bad("a chunk ended early")));
-                }
-                let n = buf.len().min(left as usize);
-                let piece = buf[..n].to_vec();
-                from.consume(n);
-                pass(&piece, to)?;
-                copy(&piece);
-                left -= n as u64;
-            }
-            let mut end = Vec::new();
-            from.read_until(b'\n', &mut end)
-                .map_err(RelayError::Source)?;
-            pass(&end, to)?;
+            relay.exact(size, "a chunk ended early")?;
+            relay.line()?;
         },
     }
-    Ok(relayed)
+    Ok(relay.relayed)
+}
+
+/// A body on its way: framing lines are passed on, content is passed on and copied.
+struct Relay<'a, R, W> {
+    from: &'a mut R,
+    to: &'a mut W,
+    copy: &'a mut dyn FnMut(&[u8]),
+    relayed: u64,
+}
+
+impl<R: BufRead, W: Write> Relay<'_, R, W> {
+    fn pass(to: &mut W, bytes: &[u8]) -> Result<(), RelayError> {
+        to.write_all(bytes).map_err(RelayError::Sink)?;
+        to.flush().map_err(RelayError::Sink)
+    }
+
+    /// Passes on and copies what is buffered, at most `max` bytes; 0 at the end of the input.
+    fn piece(&mut self, max: u64) -> Result<u64, RelayError> {
+        let buf = self.from.fill_buf().map_err(RelayError::Source)?;
+        let n = buf.len().min(usize::try_from(max).unwrap_or(usize::MAX));
+        Self::pass(self.to, &buf[..n])?;
+        (self.copy)(&buf[..n]);
+        self.from.consume(n);
+        self.relayed += n as u64;
+        Ok(n as u64)
+    }
+
+    /// Passes on and copies exactly `n` bytes.
+    fn exact(&mut self, mut n: u64, early: &str) -> Result<(), RelayError> {
+        while n > 0 {
+            match self.piece(n)? {
+                0 => return Err(RelayError::Source(bad(early))),
+                got => n -= got,
+            }
+        }
+        Ok(())
+    }
+
+    /// Passes on one framing line (not copied).
+    fn line(&mut self) -> Result<Vec<u8>, RelayError> {
+        let mut line = Vec::new();
+        self.from
+            .read_until(b'\n', &mut line)
+            .map_err(RelayError::Source)?;
+        Self::pass(self.to, &line)?;
+        self.relayed += line.len() as u64;
+        Ok(line)
+    }
 }
 
 /// Which side of a relay failed.
