@@ -30,6 +30,8 @@ pub enum Outcome {
 }
 
 /// The messages of a request: those of the thread's previous request it kept, then new ones.
+/// Messages are stored without their blocks' `cache_control` markers, which Claude Code moves to
+/// the newest message on every request; `marks` puts them back.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Messages {
     /// The thread's previous exchange (`None`: the first request of its thread).
@@ -38,6 +40,52 @@ pub struct Messages {
     pub kept: usize,
     /// The hashes of the messages after those.
     pub new: Vec<String>,
+    /// The `cache_control` markers of this request's messages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<CacheMark>,
+}
+
+/// A `cache_control` marker: on block `block` of message `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheMark {
+    pub message: usize,
+    pub block: usize,
+    pub value: Value,
+}
+
+/// Takes the `cache_control` markers out of the messages' blocks.
+fn take_marks(messages: &mut [Value]) -> Vec<CacheMark> {
+    let mut marks = Vec::new();
+    for (i, m) in messages.iter_mut().enumerate() {
+        let Some(blocks) = m.get_mut("content").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for (j, b) in blocks.iter_mut().enumerate() {
+            if let Some(value) = b.as_object_mut().and_then(|o| o.remove("cache_control")) {
+                marks.push(CacheMark {
+                    message: i,
+                    block: j,
+                    value,
+                });
+            }
+        }
+    }
+    marks
+}
+
+/// Puts markers taken by [`take_marks`] back.
+pub fn put_marks(messages: &mut [Value], marks: &[CacheMark]) {
+    for m in marks {
+        let block = messages
+            .get_mut(m.message)
+            .and_then(|msg| msg.get_mut("content"))
+            .and_then(Value::as_array_mut)
+            .and_then(|blocks| blocks.get_mut(m.block))
+            .and_then(Value::as_object_mut);
+        if let Some(b) = block {
+            b.insert("cache_control".to_owned(), m.value.clone());
+        }
+    }
 }
 
 /// One request and its response.
@@ -121,10 +169,11 @@ impl Stored {
         let tools = take("tools", &mut redacted)
             .map(|v| store.put(&v))
             .transpose()?;
-        let messages: Vec<Value> = match take("messages", &mut redacted) {
+        let mut messages: Vec<Value> = match take("messages", &mut redacted) {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         };
+        let marks = take_marks(&mut messages);
         let hashes = messages
             .iter()
             .map(|m| store.put(m))
@@ -140,7 +189,8 @@ impl Stored {
             header("x-claude-code-agent-id"),
         );
         let thread = (session_id.clone(), agent_id.clone());
-        let messages = threads.messages_of(&thread, &hashes);
+        let mut messages = threads.messages_of(&thread, &hashes);
+        messages.marks = marks;
         let exchange = Exchange {
             started: req.started,
             method: req.method.to_owned(),
@@ -209,9 +259,8 @@ impl Threads {
     fn messages_of(&self, thread: &ThreadKey, hashes: &[String]) -> Messages {
         let Some((id, before)) = self.0.get(thread) else {
             return Messages {
-                after: None,
-                kept: 0,
                 new: hashes.to_vec(),
+                ..Messages::default()
             };
         };
         let kept = before
@@ -223,6 +272,7 @@ impl Threads {
             after: Some(*id),
             kept,
             new: hashes[kept..].to_vec(),
+            marks: Vec::new(),
         }
     }
 }

@@ -181,15 +181,18 @@ impl Store {
             next = ex.messages.after;
             chain.push(ex.messages);
         }
+        let marks = chain.first().map(|m| m.marks.clone()).unwrap_or_default();
         let mut hashes: Vec<String> = Vec::new();
         for part in chain.into_iter().rev() {
             hashes.truncate(part.kept);
             hashes.extend(part.new);
         }
-        hashes
+        let mut messages = hashes
             .iter()
             .map(|h| Ok(self.get(h)?.unwrap_or(Value::Null)))
-            .collect()
+            .collect::<Result<Vec<_>, RecorderError>>()?;
+        super::exchange::put_marks(&mut messages, &marks);
+        Ok(messages)
     }
 }
 

@@ -83,6 +83,7 @@ scenarios!(
     guard_observe,
     guard_watch,
     insights_loop,
+    record_session,
 );
 
 /// The mock on its own, without the CLI: SSE and JSON answers, retries, side requests, logging.

@@ -321,10 +321,17 @@ fn read_response(s: &mut TcpStream) -> Vec<u8> {
     }
 }
 
+/// `n` messages as Claude Code sends them: the newest block carries the cache marker.
 fn messages(n: usize) -> Value {
     Value::Array(
         (0..n)
-            .map(|i| json!({"role": if i % 2 == 0 {"user"} else {"assistant"}, "content": format!("turn {i}")}))
+            .map(|i| {
+                let mut block = json!({"type": "text", "text": format!("turn {i}")});
+                if i + 1 == n {
+                    block["cache_control"] = json!({"type": "ephemeral"});
+                }
+                json!({"role": if i % 2 == 0 {"user"} else {"assistant"}, "content": [block]})
+            })
             .collect(),
     )
 }

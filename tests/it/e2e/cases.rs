@@ -4,8 +4,10 @@ use serde_json::Value;
 
 mod guard;
 mod insights;
+mod recorder;
 pub use guard::{guard_enforce, guard_observe, guard_watch};
 pub use insights::insights_loop;
+pub use recorder::record_session;
 
 use super::checks::{
     agent_commits, credited, files, ledger, linked, row, session_figures, sessions_list,

@@ -332,7 +332,16 @@ fn run_sessions(
             let spec = &sc.sessions[n];
             let args: Vec<String> = spec.args.iter().map(|a| substitute(a, &vars)).collect();
             let name = format!("{label}-session-{}", n + 1);
-            let mut cmd = Command::new(claude);
+            let mut cmd = if sc.recorder {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_git-vouch"));
+                c.args(["record", "--upstream", &mock.base_url(), "--store"])
+                    .arg(wd.root.join("exchanges"))
+                    .arg("--")
+                    .arg(claude);
+                c
+            } else {
+                Command::new(claude)
+            };
             cmd.args(["-p", &spec.prompt, "--output-format", "stream-json"])
                 .args(["--verbose", "--model", &sc.model])
                 .arg("--dangerously-skip-permissions")

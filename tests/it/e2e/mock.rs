@@ -33,6 +33,10 @@ pub struct LogEntry {
     pub kind: String,
     pub status: u16,
     pub session_id: Option<String>,
+    /// The request's `x-api-key` (the mock's dummy key; the recorder's tests check that the run
+    /// token never reaches the upstream).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
     pub model: Option<String>,
     pub stream: bool,
     pub decision: Option<Decision>,
@@ -182,6 +186,7 @@ fn handle(state: &State, stream: &mut TcpStream, req: &Request) -> std::io::Resu
     let mut entry = LogEntry {
         method: req.method.clone(),
         target: req.target.clone(),
+        api_key: req.header("x-api-key").map(str::to_owned),
         status: 200,
         ..LogEntry::default()
     };

@@ -11,7 +11,7 @@ use super::expect::{Run, run_scenario};
 use super::scenario::Scenario;
 
 /// The end-to-end scenarios.
-pub const SCENARIOS: [&str; 11] = [
+pub const SCENARIOS: [&str; 12] = [
     "write_edit_bash_read",
     "subagent_edit",
     "continue_fork",
@@ -23,6 +23,7 @@ pub const SCENARIOS: [&str; 11] = [
     "guard_observe",
     "guard_watch",
     "insights_loop",
+    "record_session",
 ];
 /// Recorded as fixtures with the pinned CLI. Not `continue_fork`: `tests/it/totals.rs` takes a
 /// session's truth to be every response in its files, which counts a fork's replayed history

@@ -11,6 +11,10 @@ use serde_json::Value;
 /// One scenario.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "a scenario file's switches, each a plain yes or no in its JSON"
+)]
 pub struct Scenario {
     /// What the scenario exercises (documentation only).
     #[serde(default)]
@@ -62,6 +66,9 @@ pub struct Scenario {
     /// Runaway guard: after this many scripted requests, always answer `exhausted_text`.
     #[serde(default = "default_max_requests")]
     pub max_requests: usize,
+    /// Run each session through `git vouch record` (storing in `WORKDIR/exchanges`).
+    #[serde(default)]
+    pub recorder: bool,
     /// A `git vouch watch` stand-in attached to the repository during the sessions: its
     /// answers to the calls the guard holds, in order.
     #[serde(default)]
