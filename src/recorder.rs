@@ -13,6 +13,7 @@ pub mod proxy;
 pub mod sse;
 pub mod store;
 pub mod upstream;
+pub mod writer;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

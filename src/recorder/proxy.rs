@@ -9,15 +9,15 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::exchange::{Outcome, Request, Stored, Threads};
+use super::exchange::Outcome;
 use super::http::{Framing, Head, RelayError, relay_body};
 use super::sse::{Assembler, EventParser, Response, from_json};
 use super::store::Store;
 use super::upstream::{Conn, TlsConfig, Upstream};
+use super::writer::{Done, Writer};
 use super::{Credential, RecorderError, Totals};
 use crate::clock::Clock;
 use crate::pricing::PriceTable;
-use crate::redact::{RedactOptions, Redactor};
 
 /// The most of a non-streamed response body the copy keeps (larger ones are relayed whole but
 /// not reassembled).
@@ -33,8 +33,7 @@ pub struct Shared {
     pub credential: Option<Credential>,
     pub clock: Arc<dyn Clock>,
     pub prices: PriceTable,
-    redactor: Redactor,
-    store: Mutex<(Store, Threads)>,
+    writer: Writer,
     totals: Mutex<Totals>,
     stopping: AtomicBool,
     /// Exchanges between their request's head and their record.
@@ -72,8 +71,7 @@ impl Recorder {
             credential: options.credential,
             clock: options.clock,
             prices: options.prices,
-            redactor: Redactor::new(RedactOptions::default()),
-            store: Mutex::new((options.store, Threads::default())),
+            writer: Writer::start(options.store),
             totals: Mutex::new(Totals::default()),
             stopping: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
@@ -98,11 +96,16 @@ impl Recorder {
 
     /// What was recorded so far.
     pub fn totals(&self) -> Totals {
-        self.shared
+        let mut t = self
+            .shared
             .totals
             .lock()
             .map(|t| t.clone())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Ok(errors) = self.shared.writer.errors.lock() {
+            t.store_errors.clone_from(&errors);
+        }
+        t
     }
 
     /// Stops accepting connections and waits (at most [`STOP_WAIT`]) for the exchanges under
@@ -118,6 +121,7 @@ impl Recorder {
         while self.shared.in_flight.load(Ordering::SeqCst) > 0 && Instant::now() < until {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
+        self.shared.writer.finish();
         self.totals()
     }
 }
@@ -205,20 +209,10 @@ fn exchange(
     }
     let client_closes = head.closes();
     let path = target.split('?').next().unwrap_or("").to_owned();
-    let stored = {
-        let Ok(mut guard) = shared.store.lock() else {
-            return Next::Close;
-        };
-        let (store, threads) = &mut *guard;
-        let req = Request {
-            started,
-            method: &method,
-            path: &path,
-            headers: &head,
-            body: &body,
-        };
-        Stored::request(&req, store, threads, &shared.redactor)
-    };
+    let body: Arc<[u8]> = body.into();
+    let seq = shared
+        .writer
+        .request(started, &method, &path, head.clone(), Arc::clone(&body));
     // The request as the upstream gets it.
     head.start = format!(
         "{method} {} {}",
@@ -236,25 +230,22 @@ fn exchange(
     let outcome = forward(
         &head, &body, &method, to_client, upstream, shared, started_at,
     );
-    let mut stored = match stored {
-        Ok(s) => Some(s),
-        Err(e) => {
-            shared.note_error(&e);
-            None
-        }
-    };
-    if let Some(s) = &mut stored {
-        let ex = &mut s.exchange;
-        ex.status = outcome.status;
-        ex.request_id.clone_from(&outcome.request_id);
-        ex.ttfb_ms = outcome.ttfb_ms;
-        ex.duration_ms = started_at.elapsed().as_millis() as u64;
-        ex.response.clone_from(&outcome.response);
-        ex.response_bytes = outcome.bytes;
-        ex.outcome = outcome.state.clone();
-    }
-    shared.record(stored, &outcome);
-    if matches!(outcome.state, Outcome::Completed) && !client_closes && !outcome.closes {
+    shared.count(&outcome);
+    let closes = outcome.closes;
+    let whole = matches!(outcome.state, Outcome::Completed);
+    shared.writer.response(
+        seq,
+        Done {
+            status: outcome.status,
+            request_id: outcome.request_id,
+            ttfb_ms: outcome.ttfb_ms,
+            duration_ms: started_at.elapsed().as_millis() as u64,
+            response: outcome.response,
+            bytes: outcome.bytes,
+            state: outcome.state,
+        },
+    );
+    if whole && !client_closes && !closes {
         Next::Continue
     } else {
         Next::Close
@@ -532,21 +523,15 @@ pub fn reply_error(
 }
 
 impl Shared {
-    fn note_error(&self, e: &RecorderError) {
-        if let Ok(mut t) = self.totals.lock() {
-            t.store_errors.push(e.to_string());
-        }
-    }
-
-    /// Stores the exchange and adds it to the totals.
-    fn record(&self, stored: Option<Stored>, outcome: &Forwarded) {
+    /// Adds an exchange to the totals.
+    fn count(&self, outcome: &Forwarded) {
         let usage = outcome
             .response
             .as_ref()
             .and_then(|r| r.usage.as_ref())
             .map(|u| crate::agent_source::api_usage(&serde_json::Value::Object(u.clone())));
-        let model = outcome.response.as_ref().and_then(|r| r.model.clone());
-        let cost = match (&usage, &model) {
+        let model = outcome.response.as_ref().and_then(|r| r.model.as_deref());
+        let cost = match (&usage, model) {
             (Some(u), Some(m)) => self.prices.cost(m, u, Some(self.clock.now())),
             _ => None,
         };
@@ -561,14 +546,6 @@ impl Shared {
             if !matches!(outcome.state, Outcome::Completed) || outcome.status >= 400 {
                 t.failed += 1;
             }
-        }
-        let Some(stored) = stored else { return };
-        let result = match self.store.lock() {
-            Ok(guard) => stored.finish(&guard.0, &self.redactor).map(|_| ()),
-            Err(_) => return,
-        };
-        if let Err(e) = result {
-            self.note_error(&e);
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Runs git in `dir` with no global or system configuration and a fixed identity.
+#[allow(dead_code, reason = "the recorder's benchmark makes no repository")]
 pub fn git(dir: &Path, home: &Path, args: &[&str]) {
     let status = Command::new("git")
         .args(args)
