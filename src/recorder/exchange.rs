@@ -18,9 +18,6 @@ use crate::redact::{Counts, Redactor};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "detail")]
 pub enum Outcome {
-    /// Under way: the request is stored, its response not yet (what a recorder that was
-    /// killed leaves).
-    InFlight,
     /// The response was relayed whole.
     Completed,
     /// The client went away before the response ended; the upstream was cancelled.
@@ -135,11 +132,12 @@ pub struct Threads(HashMap<ThreadKey, (i64, Vec<String>)>);
 /// A thread: its session and sub-agent, as the request headers name them.
 type ThreadKey = (Option<String>, Option<String>);
 
-/// The request half of an exchange, stored, before its response is known.
+/// An exchange taken apart: its content stored, its record not yet.
 pub struct Stored {
-    pub id: i64,
     pub exchange: Exchange,
     counts: Counts,
+    thread: ThreadKey,
+    hashes: Vec<String>,
 }
 
 impl Stored {
@@ -148,7 +146,7 @@ impl Stored {
     pub fn request(
         req: &Request<'_>,
         store: &Store,
-        threads: &mut Threads,
+        threads: &Threads,
         redactor: &Redactor,
     ) -> Result<Self, RecorderError> {
         let header = |n: &str| req.headers.get(n).map(str::to_owned);
@@ -214,27 +212,24 @@ impl Stored {
             response: None,
             ttfb_ms: None,
             duration_ms: 0,
-            outcome: Outcome::InFlight,
+            outcome: Outcome::Completed,
             request_bytes: req.body.len() as u64,
             response_bytes: 0,
             redacted: BTreeMap::new(),
         };
-        let id = store.add(&exchange)?;
-        // The thread's next request may come before this response is stored.
-        if exchange.path.starts_with("/v1/messages") && !exchange.path.contains("count_tokens") {
-            threads.0.insert(thread, (id, hashes));
-        }
         Ok(Self {
-            id,
             exchange,
             counts: redacted,
+            thread,
+            hashes,
         })
     }
 
-    /// Redacts the response and stores the exchange whole.
+    /// Redacts the response, stores the exchange and remembers its messages for its thread.
     pub fn finish(
         mut self,
         store: &Store,
+        threads: &mut Threads,
         redactor: &Redactor,
     ) -> Result<(i64, Exchange), RecorderError> {
         if let Some(r) = &mut self.exchange.response {
@@ -250,8 +245,12 @@ impl Stored {
             .iter()
             .map(|(rule, n)| ((*rule).to_owned(), *n))
             .collect();
-        store.update(self.id, &self.exchange)?;
-        Ok((self.id, self.exchange))
+        let id = store.add(&self.exchange)?;
+        let path = &self.exchange.path;
+        if path.starts_with("/v1/messages") && !path.contains("count_tokens") {
+            threads.0.insert(self.thread, (id, self.hashes));
+        }
+        Ok((id, self.exchange))
     }
 }
 

@@ -210,9 +210,7 @@ fn exchange(
     let client_closes = head.closes();
     let path = target.split('?').next().unwrap_or("").to_owned();
     let body: Arc<[u8]> = body.into();
-    let seq = shared
-        .writer
-        .request(started, &method, &path, head.clone(), Arc::clone(&body));
+    let original = head.clone();
     // The request as the upstream gets it.
     head.start = format!(
         "{method} {} {}",
@@ -233,8 +231,10 @@ fn exchange(
     shared.count(&outcome);
     let closes = outcome.closes;
     let whole = matches!(outcome.state, Outcome::Completed);
-    shared.writer.response(
-        seq,
+    shared.writer.exchange(
+        started,
+        (&method, &path, original),
+        Arc::clone(&body),
         Done {
             status: outcome.status,
             request_id: outcome.request_id,

@@ -3,8 +3,9 @@
 //! prompt and tool definitions, each stored once however many requests re-send it. A request
 //! records only the messages that are new since the previous request of its thread (the session
 //! and sub-agent it came from), so a long session grows by what is new, not quadratically.
-//! Everything is redacted before it is hashed or written. The file is written in WAL mode: a
-//! recorder killed mid-write loses at most the exchange it was writing.
+//! Everything is redacted before it is hashed or written. Each exchange is written in one
+//! transaction once its response has ended, in WAL mode: a recorder killed mid-stream loses the
+//! exchanges under way, never one already stored.
 
 use std::path::{Path, PathBuf};
 
@@ -127,16 +128,30 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Replaces an exchange's record (its response has come).
-    pub fn update(&self, id: i64, exchange: &Exchange) -> Result<(), RecorderError> {
-        let record = serde_json::to_vec(exchange).unwrap_or_default();
+    /// Runs `f` in one transaction: an exchange's content and record are written together
+    /// (one write to the journal, not one per message), or not at all.
+    pub fn in_transaction<T>(
+        &self,
+        f: impl FnOnce(&Self) -> Result<T, RecorderError>,
+    ) -> Result<T, RecorderError> {
+        self.conn.execute_batch("BEGIN").map_err(|e| self.err(e))?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Moves the journal into the store file and empties it (when the recorder stops).
+    pub fn checkpoint(&self) -> Result<(), RecorderError> {
         self.conn
-            .execute(
-                "UPDATE exchanges SET record = ?1 WHERE id = ?2",
-                params![record, id],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(())
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(|e| self.err(e))
     }
 
     /// Every exchange (of one session when given), oldest first. A record that does not decode

@@ -1,9 +1,8 @@
-//! The store's writer: one thread takes each exchange apart, redacts, hashes and stores it, in
-//! the order the requests arrived, so a connection never waits on it (a 200k-token request is
+//! The store's writer: one thread takes each exchange apart, redacts, hashes and stores it once
+//! its response has ended, in the order the responses ended, so a connection never waits on it
+//! and never shares the machine with it while a response streams (a 200k-token request is
 //! forwarded at once, not after its 800 KB were redacted and hashed).
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -28,25 +27,19 @@ pub struct Done {
     pub state: Outcome,
 }
 
-enum Job {
-    Request {
-        seq: u64,
-        started: DateTime<Utc>,
-        method: String,
-        path: String,
-        head: Head,
-        body: Arc<[u8]>,
-    },
-    Response {
-        seq: u64,
-        done: Box<Done>,
-    },
+/// An exchange whose response has ended.
+struct Job {
+    started: DateTime<Utc>,
+    method: String,
+    path: String,
+    head: Head,
+    body: Arc<[u8]>,
+    done: Done,
 }
 
 pub struct Writer {
     jobs: Mutex<Option<Sender<Job>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    next: AtomicU64,
     /// What could not be stored, and why.
     pub errors: Arc<Mutex<Vec<String>>>,
 }
@@ -60,36 +53,27 @@ impl Writer {
         Self {
             jobs: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
-            next: AtomicU64::new(0),
             errors,
         }
     }
 
-    /// Queues a request's record; returns the number its response is filed under.
-    pub fn request(
+    /// Queues an exchange whose response has ended (the connection has relayed it all: the
+    /// writer's work never delays a byte).
+    pub fn exchange(
         &self,
         started: DateTime<Utc>,
-        method: &str,
-        path: &str,
-        head: Head,
+        request: (&str, &str, Head),
         body: Arc<[u8]>,
-    ) -> u64 {
-        let seq = self.next.fetch_add(1, Ordering::SeqCst);
-        self.send(Job::Request {
-            seq,
+        done: Done,
+    ) {
+        let (method, path, head) = request;
+        self.send(Job {
             started,
             method: method.to_owned(),
             path: path.to_owned(),
             head,
             body,
-        });
-        seq
-    }
-
-    pub fn response(&self, seq: u64, done: Done) {
-        self.send(Job::Response {
-            seq,
-            done: Box::new(done),
+            done,
         });
     }
 
@@ -116,52 +100,42 @@ impl Writer {
 fn write_all(store: &Store, jobs: &Receiver<Job>, errors: &Mutex<Vec<String>>) {
     let redactor = Redactor::new(RedactOptions::default());
     let mut threads = Threads::default();
-    let mut pending: HashMap<u64, Stored> = HashMap::new();
-    let note = |e: &dyn std::fmt::Display| {
-        if let Ok(mut errs) = errors.lock() {
+    for job in jobs {
+        let stored = store.in_transaction(|store| write_one(store, &job, &mut threads, &redactor));
+        if let Err(e) = stored
+            && let Ok(mut errs) = errors.lock()
+        {
             errs.push(e.to_string());
         }
-    };
-    for job in jobs {
-        match job {
-            Job::Request {
-                seq,
-                started,
-                method,
-                path,
-                head,
-                body,
-            } => {
-                let req = Request {
-                    started,
-                    method: &method,
-                    path: &path,
-                    headers: &head,
-                    body: &body,
-                };
-                match Stored::request(&req, store, &mut threads, &redactor) {
-                    Ok(s) => {
-                        pending.insert(seq, s);
-                    }
-                    Err(e) => note(&e),
-                }
-            }
-            Job::Response { seq, done } => {
-                let Some(mut s) = pending.remove(&seq) else {
-                    continue;
-                };
-                let (ex, done) = (&mut s.exchange, *done);
-                ex.status = done.status;
-                ex.request_id = done.request_id;
-                ex.ttfb_ms = done.ttfb_ms;
-                ex.duration_ms = done.duration_ms;
-                ex.response = done.response;
-                ex.response_bytes = done.bytes;
-                ex.outcome = done.state;
-                if let Err(e) = s.finish(store, &redactor) {
-                    note(&e);
-                }
-            }
-        }
     }
+    if let Err(e) = store.checkpoint()
+        && let Ok(mut errs) = errors.lock()
+    {
+        errs.push(e.to_string());
+    }
+}
+
+fn write_one(
+    store: &Store,
+    job: &Job,
+    threads: &mut Threads,
+    redactor: &Redactor,
+) -> Result<(), crate::recorder::RecorderError> {
+    let req = Request {
+        started: job.started,
+        method: &job.method,
+        path: &job.path,
+        headers: &job.head,
+        body: &job.body,
+    };
+    let mut s = Stored::request(&req, store, threads, redactor)?;
+    let (ex, done) = (&mut s.exchange, job.done.clone());
+    ex.status = done.status;
+    ex.request_id = done.request_id;
+    ex.ttfb_ms = done.ttfb_ms;
+    ex.duration_ms = done.duration_ms;
+    ex.response = done.response;
+    ex.response_bytes = done.bytes;
+    ex.outcome = done.state;
+    s.finish(store, threads, redactor).map(|_| ())
 }

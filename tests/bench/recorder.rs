@@ -122,10 +122,10 @@ fn main() -> ExitCode {
             }
         }
     }
-    report(&subjects, &conversation, &args);
     for s in &mut subjects {
         s.stop();
     }
+    report(&subjects, &conversation, &args);
     if failed {
         ExitCode::FAILURE
     } else {
@@ -514,24 +514,33 @@ fn report(subjects: &[Subject], conversation: &Conversation, args: &Args) {
         "{} peak memory: {peak:.1} MiB; target <= {PEAK_MIB} MiB",
         verdict(peak <= PEAK_MIB)
     );
-    // What each request added to the store, against its new content: two messages and the
-    // response's text.
-    let response_text = args.events * 48;
-    let new = (conversation.new_bytes + response_text) as f64;
+    // The store against the new content of each request: two messages and the response's text.
+    let new = (conversation.new_bytes + args.events * 48) as f64;
     let growth: Vec<f64> = vouch
         .store_bytes
         .windows(2)
         .map(|w| w[1].saturating_sub(w[0]) as f64 / new)
         .collect();
-    let total = vouch.store_bytes.last().copied().unwrap_or(0) as f64;
+    let stored = vouch.store.as_deref().map_or(0, checkpointed_bytes) as f64;
     let all_new = new * vouch.store_bytes.len() as f64;
     println!(
-        "{} store growth: {:.2}× the new content over the run ({} KB for {} KB new; median per request {:.2}×, whole context re-sent would be {:.1}×); target < {GROWTH}×",
-        verdict(total / all_new < GROWTH),
-        total / all_new,
-        total as u64 / 1000,
+        "{} store: {:.2}× the new content ({} KB for {} KB new, after the recorder's checkpoint; while running, store file and journal grew {:.2}× per request, median); re-sending the whole context each time would be {:.1}×; target < {GROWTH}×",
+        verdict(stored / all_new < GROWTH),
+        stored / all_new,
+        stored as u64 / 1000,
         all_new as u64 / 1000,
         median(&growth),
         (CONTEXT_BYTES as f64 / 2.0) / conversation.new_bytes as f64
     );
+}
+
+/// The store's size once its journal is checkpointed into it (what a stopped recorder leaves).
+fn checkpointed_bytes(dir: &Path) -> u64 {
+    match git_vouch::recorder::store::Store::open(dir).and_then(|s| s.checkpoint()) {
+        Ok(()) => folder_bytes(dir),
+        Err(e) => {
+            println!("store: {e}");
+            0
+        }
+    }
 }
