@@ -79,6 +79,17 @@ impl Head {
         Some((parts.next()?, parts.next()?))
     }
 
+    /// Whether the start line is an HTTP/1 status line (`HTTP/1.1 200 OK`).
+    pub fn is_response(&self) -> bool {
+        self.start.starts_with("HTTP/1.") && (100..600).contains(&self.status())
+    }
+
+    /// Whether the start line is an HTTP/1 request line (`POST /v1/messages HTTP/1.1`).
+    pub fn is_request(&self) -> bool {
+        let parts: Vec<&str> = self.start.split(' ').collect();
+        matches!(parts.as_slice(), [m, t, v] if !m.is_empty() && t.starts_with('/') && v.starts_with("HTTP/1."))
+    }
+
     /// A response's status code.
     pub fn status(&self) -> u16 {
         self.start
@@ -263,6 +274,22 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.ends_with("host: api.example.com\r\n\r\n"), "{text}");
         assert!(!text.contains("127.0.0.1"));
+    }
+
+    #[test]
+    fn start_lines_are_told_apart() {
+        let head = |start: &str| Head {
+            start: start.to_owned(),
+            lines: Vec::new(),
+        };
+        assert!(head("HTTP/1.1 429 Too Many Requests").is_response());
+        assert!(head("POST /v1/messages?beta=true HTTP/1.1").is_request());
+        for garbage in ["SSH-2.0-OpenSSH_9.2", "HTTP/1.1 OK", "HTTP/2 200"] {
+            assert!(!head(garbage).is_response(), "{garbage}");
+        }
+        for garbage in ["GET", "hello world", "POST v1 HTTP/1.1", "GET / SPDY/3"] {
+            assert!(!head(garbage).is_request(), "{garbage}");
+        }
     }
 
     #[test]

@@ -185,11 +185,16 @@ fn exchange(
 ) -> Next {
     let started_at = Instant::now();
     let started = shared.clock.now();
-    let Some((method, target)) = head
+    let request = head
         .request_line()
-        .map(|(m, t)| (m.to_owned(), t.to_owned()))
-    else {
-        let _ = reply_error(to_client, 400, "invalid_request_error", "no request line");
+        .filter(|_| head.is_request())
+        .map(|(m, t)| (m.to_owned(), t.to_owned()));
+    let Some((method, target)) = request else {
+        let why = format!(
+            "git-vouch record: not an HTTP/1 request: {:?}",
+            words(&head.start)
+        );
+        let _ = reply_error(to_client, 400, "invalid_request_error", &why);
         return Next::Close;
     };
     let mut body = Vec::new();
@@ -379,6 +384,9 @@ fn send(
             .and_then(|()| conn.get_mut().flush())
             .and_then(|()| Head::read(conn));
         match got {
+            Ok(Some(h)) if !h.is_response() => {
+                return Err(format!("{url} answered garbage: {:?}", words(&h.start)));
+            }
             Ok(Some(h)) => {
                 // A garbled framing is the upstream's garbage too.
                 h.framing(false, method.eq_ignore_ascii_case("HEAD"))
@@ -490,6 +498,11 @@ impl DecodedBuffer for flate2::write::ZlibDecoder<Vec<u8>> {
     fn decoded(&mut self) -> &mut Vec<u8> {
         self.get_mut()
     }
+}
+
+/// The start of a line, for a message about it.
+fn words(line: &str) -> String {
+    crate::words::clip(line, 60)
 }
 
 fn version(start: &str) -> &str {

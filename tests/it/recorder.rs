@@ -34,6 +34,8 @@ enum Script {
     Stream(Vec<String>),
     /// A status and a JSON body.
     Json(u16, String),
+    /// Bytes that are not HTTP, then the connection closes.
+    Garbage,
 }
 
 /// One request as the mock received it.
@@ -142,6 +144,11 @@ fn serve(
             ok
         };
         match script {
+            Script::Garbage => {
+                send(b"SSH-2.0-OpenSSH_9.2\r\n\r\n", &mut wrote);
+                sent.lock().unwrap().push(wrote);
+                return;
+            }
             Script::Json(status, body) => {
                 let head = format!(
                     "HTTP/1.1 {status} Status\r\ncontent-type: application/json\r\nrequest-id: req_json\r\nretry-after: 7\r\ncontent-length: {}\r\n\r\n",
@@ -550,6 +557,111 @@ fn an_upstream_that_is_down_gets_an_api_shaped_error() {
         .remove(0)
         .1;
     assert!(matches!(ex.outcome, Outcome::UpstreamFailed(ref why) if why.contains("cannot reach")));
+}
+
+#[test]
+fn an_upstream_answering_garbage_gets_the_agent_a_clear_error() {
+    let mock = Mock::start(Script::Garbage, None);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = recorder(&mock.url(), dir.path(), None);
+    let (mut client, _) = request(rec.addr(), "k", "s-garbage", &messages(1));
+    let got = String::from_utf8(read_response(&mut client)).unwrap();
+    rec.stop();
+    assert!(got.starts_with("HTTP/1.1 502"), "{got}");
+    assert!(got.contains("answered garbage"), "{got}");
+    let ex = Store::open(dir.path())
+        .unwrap()
+        .exchanges(None)
+        .unwrap()
+        .remove(0)
+        .1;
+    assert!(matches!(ex.outcome, Outcome::UpstreamFailed(ref why) if why.contains("garbage")));
+
+    // A client speaking something else gets a 400, and nothing is recorded.
+    let rec = recorder(&mock.url(), dir.path(), None);
+    let mut s = TcpStream::connect(rec.addr()).unwrap();
+    s.write_all(b"hello there\r\n\r\n").unwrap();
+    let got = String::from_utf8(read_response(&mut s)).unwrap();
+    rec.stop();
+    assert!(
+        got.starts_with("HTTP/1.1 400") && got.contains("not an HTTP/1 request"),
+        "{got}"
+    );
+    assert_eq!(
+        Store::open(dir.path())
+            .unwrap()
+            .exchanges(None)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// A recorder killed mid-stream (`kill -9`): the exchanges stored before it are all there, the
+/// store opens, and the next recorder records into it.
+#[test]
+fn a_recorder_killed_mid_stream_loses_nothing_stored() {
+    let (go, gate) = channel::<()>();
+    let mock = Mock::start(Script::Stream(stream_events("first")), Some(gate));
+    let env = TestEnv::new();
+    let store = env.root().join("store");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = env
+        .command(&[
+            "record",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--upstream",
+            &mock.url(),
+            "--store",
+            store.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    while TcpStream::connect(addr).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // One whole exchange (the gate lets its stream go at once).
+    go.send(()).unwrap();
+    let (mut first, _) = request(addr, "k", "s-kill", &messages(1));
+    read_response(&mut first);
+    let stored = |n: usize| {
+        (0..300).any(|_| {
+            let ok = Store::open(&store).is_ok_and(|s| s.exchanges(None).unwrap().len() == n);
+            if !ok {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            ok
+        })
+    };
+    assert!(stored(1), "the first exchange was not stored");
+    // A second one, killed while its stream waits on the gate.
+    let (second, _) = request(addr, "k", "s-kill", &messages(3));
+    let mut r = BufReader::new(second);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let all = Store::open(&store).unwrap().exchanges(None).unwrap();
+    assert_eq!(all.len(), 1, "only the finished exchange");
+    assert_eq!(all[0].1.outcome, Outcome::Completed);
+    // The next recorder works on the same store.
+    let mock2 = Mock::start(Script::Stream(stream_events("again")), None);
+    let rec = recorder(&mock2.url(), &store, None);
+    let (mut c, _) = request(rec.addr(), "k", "s-kill", &messages(1));
+    read_response(&mut c);
+    rec.stop();
+    assert_eq!(
+        Store::open(&store).unwrap().exchanges(None).unwrap().len(),
+        2
+    );
 }
 
 #[test]
