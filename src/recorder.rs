@@ -123,6 +123,8 @@ pub struct Totals {
     pub exchanges: u64,
     /// Exchanges that did not end in a 2xx response relayed whole.
     pub failed: u64,
+    /// Requests answered with an error instead, the cost cap being passed.
+    pub refused: u64,
     pub tokens: Tokens,
     pub cost: Usd,
     /// Exchanges relayed but not stored, and why.

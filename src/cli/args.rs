@@ -357,6 +357,10 @@ pub struct RecordArgs {
     /// The loopback address to listen on (default: 127.0.0.1, a free port).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<std::net::SocketAddr>,
+    /// Refuse further requests once the recorded cost reaches this many US dollars (for
+    /// unattended runs; default `git config vouch.record.maxCost`).
+    #[arg(long, value_name = "USD")]
+    pub max_cost: Option<String>,
     /// The exchange store's folder (default: `<git-dir>/vouch/exchanges` inside a repository,
     /// else `$XDG_DATA_HOME/git-vouch/exchanges`).
     #[arg(long, value_name = "DIR")]

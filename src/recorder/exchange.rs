@@ -24,6 +24,8 @@ pub enum Outcome {
     ClientGone,
     /// The upstream could not be reached, or failed mid-response.
     UpstreamFailed(String),
+    /// Not forwarded: the recorded cost had passed the cap (`--max-cost`).
+    Refused(String),
 }
 
 /// The messages of a request: those of the thread's previous request it kept, then new ones.

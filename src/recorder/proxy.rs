@@ -17,6 +17,7 @@ use super::upstream::{Conn, TlsConfig, Upstream};
 use super::writer::{Done, Writer};
 use super::{Credential, RecorderError, Totals};
 use crate::clock::Clock;
+use crate::money::Usd;
 use crate::pricing::PriceTable;
 
 /// The most of a non-streamed response body the copy keeps (larger ones are relayed whole but
@@ -33,6 +34,8 @@ pub struct Shared {
     pub credential: Option<Credential>,
     pub clock: Arc<dyn Clock>,
     pub prices: PriceTable,
+    /// Requests for a model's answer are refused once the recorded cost reaches this.
+    pub max_cost: Option<Usd>,
     writer: Writer,
     totals: Mutex<Totals>,
     stopping: AtomicBool,
@@ -54,6 +57,7 @@ pub struct Options {
     pub credential: Option<Credential>,
     pub clock: Arc<dyn Clock>,
     pub prices: PriceTable,
+    pub max_cost: Option<Usd>,
     pub store: Store,
 }
 
@@ -71,6 +75,7 @@ impl Recorder {
             credential: options.credential,
             clock: options.clock,
             prices: options.prices,
+            max_cost: options.max_cost,
             writer: Writer::start(options.store),
             totals: Mutex::new(Totals::default()),
             stopping: AtomicBool::new(false),
@@ -230,9 +235,15 @@ fn exchange(
         head.remove("transfer-encoding");
         head.set("Content-Length", &body.len().to_string());
     }
-    let outcome = forward(
-        &head, &body, &method, to_client, upstream, shared, started_at,
-    );
+    let outcome = match shared.refusal(&method, &path) {
+        Some(why) => {
+            let _ = reply_error(to_client, 400, "invalid_request_error", &why);
+            Forwarded::refused(why)
+        }
+        None => forward(
+            &head, &body, &method, to_client, upstream, shared, started_at,
+        ),
+    };
     shared.count(&outcome);
     let closes = outcome.closes;
     let whole = matches!(outcome.state, Outcome::Completed);
@@ -342,6 +353,14 @@ fn forward(
 }
 
 impl Forwarded {
+    fn refused(why: String) -> Self {
+        Self {
+            status: 400,
+            state: Outcome::Refused(why),
+            ..Self::failed(String::new())
+        }
+    }
+
     fn failed(why: String) -> Self {
         Self {
             status: 502,
@@ -536,6 +555,22 @@ pub fn reply_error(
 }
 
 impl Shared {
+    /// Why a request is not forwarded: a model's answer asked for once the cost cap is reached.
+    fn refusal(&self, method: &str, path: &str) -> Option<String> {
+        let cap = self.max_cost?;
+        if method != "POST" || path != "/v1/messages" {
+            return None;
+        }
+        let spent = self.totals.lock().map(|t| t.cost).unwrap_or(Usd::ZERO);
+        (spent >= cap).then(|| {
+            format!(
+                "git-vouch record: the cost cap of ${} is reached (${} recorded); no more requests are forwarded in this run",
+                cap.decimal6(),
+                spent.decimal6()
+            )
+        })
+    }
+
     /// Adds an exchange to the totals.
     fn count(&self, outcome: &Forwarded) {
         let usage = outcome
@@ -556,8 +591,10 @@ impl Shared {
             if let Some(c) = cost {
                 t.cost += c;
             }
-            if !matches!(outcome.state, Outcome::Completed) || outcome.status >= 400 {
-                t.failed += 1;
+            match outcome.state {
+                Outcome::Refused(_) => t.refused += 1,
+                Outcome::Completed if outcome.status < 400 => {}
+                _ => t.failed += 1,
             }
         }
     }

@@ -254,6 +254,15 @@ fn stream_events(text: &str) -> Vec<String> {
 }
 
 fn recorder(upstream: &str, store: &Path, credential: Option<Credential>) -> Recorder {
+    capped(upstream, store, credential, None)
+}
+
+fn capped(
+    upstream: &str,
+    store: &Path,
+    credential: Option<Credential>,
+    max_cost: Option<git_vouch::money::Usd>,
+) -> Recorder {
     Recorder::start(
         "127.0.0.1:0".parse().unwrap(),
         Options {
@@ -262,6 +271,7 @@ fn recorder(upstream: &str, store: &Path, credential: Option<Credential>) -> Rec
             credential,
             clock: Arc::new(FixedClock::parse("2026-12-04T10:00:00Z").unwrap()),
             prices: PriceTable::embedded().clone(),
+            max_cost,
             store: Store::open(store).unwrap(),
         },
     )
@@ -559,6 +569,39 @@ fn an_upstream_that_is_down_gets_an_api_shaped_error() {
     assert!(matches!(ex.outcome, Outcome::UpstreamFailed(ref why) if why.contains("cannot reach")));
 }
 
+/// `--max-cost`: once the recorded cost reaches the cap, a request for a model's answer gets an
+/// API-shaped error instead of reaching the upstream; free calls still go through.
+#[test]
+fn the_cost_cap_refuses_requests_once_reached() {
+    let mock = Mock::start(Script::Stream(stream_events("ok")), None);
+    let dir = tempfile::tempdir().unwrap();
+    let cap = git_vouch::money::Usd::parse("0.0001").unwrap();
+    let rec = capped(&mock.url(), dir.path(), None, Some(cap));
+    let (mut first, _) = request(rec.addr(), "k", "s-cap", &messages(1));
+    assert!(contains(&read_response(&mut first), "message_stop"));
+    let (mut second, _) = request(rec.addr(), "k", "s-cap", &messages(3));
+    let got = String::from_utf8(read_response(&mut second)).unwrap();
+    assert!(got.starts_with("HTTP/1.1 400"), "{got}");
+    let body: Value = serde_json::from_str(got.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["type"], "error");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cost cap of $0.000100 is reached"),
+        "{body}"
+    );
+    let totals = rec.stop();
+    assert_eq!((totals.exchanges, totals.refused, totals.failed), (2, 1, 0));
+    assert_eq!(
+        mock.received.lock().unwrap().len(),
+        1,
+        "the refused request never left"
+    );
+    let all = Store::open(dir.path()).unwrap().exchanges(None).unwrap();
+    assert!(matches!(all[1].1.outcome, Outcome::Refused(_)));
+}
+
 #[test]
 fn an_upstream_answering_garbage_gets_the_agent_a_clear_error() {
     let mock = Mock::start(Script::Garbage, None);
@@ -797,9 +840,15 @@ fn record_runs_the_command_with_a_token_and_exits_with_its_status() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.starts_with(
-            "git-vouch record: 0 exchanges (0 failed), 0 tokens, $0.000000; stored in "
+            "git-vouch record: 0 exchanges (0 failed, 0 refused), 0 tokens, $0.000000; stored in "
         ),
         "{stderr}"
+    );
+    let bad = env.run(&["record", "--max-cost", "five", "--", "true"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("--max-cost \"five\": not an amount of US dollars")
     );
     let refused = env.run(&["record", "--listen", "0.0.0.0:0", "--", "true"]);
     assert_eq!(refused.status.code(), Some(2));

@@ -13,6 +13,8 @@ use crate::capture::state::StateDir;
 use crate::cli::Outcome;
 use crate::cli::args::RecordArgs;
 use crate::cli::context::Context;
+use crate::git::paths::RepoPaths;
+use crate::money::Usd;
 use crate::present;
 use crate::recorder::proxy::{Options, Recorder};
 use crate::recorder::store::Store;
@@ -42,6 +44,7 @@ pub fn run(ctx: &Context, args: &RecordArgs) -> Result<Outcome> {
     let store = Store::open(&dir)?;
     let store_path = store.path().to_path_buf();
     let credential = credential()?;
+    let max_cost = max_cost(args)?;
     let recorder = Recorder::start(
         listen,
         Options {
@@ -50,6 +53,7 @@ pub fn run(ctx: &Context, args: &RecordArgs) -> Result<Outcome> {
             credential: credential.clone(),
             clock: ctx.clock.clone(),
             prices: ctx.prices.clone(),
+            max_cost,
             store,
         },
     )?;
@@ -79,6 +83,30 @@ pub fn run(ctx: &Context, args: &RecordArgs) -> Result<Outcome> {
     let totals = recorder.stop();
     eprintln!("{}", summary(&totals, &store_path));
     Ok(Outcome::Exit(exit_code(status)))
+}
+
+/// `--max-cost`, else `git config vouch.record.maxCost` of the repository here.
+fn max_cost(args: &RecordArgs) -> Result<Option<Usd>> {
+    let (text, origin) = match &args.max_cost {
+        Some(t) => (t.clone(), "--max-cost"),
+        None => {
+            let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
+            let configured = RepoPaths::discover(&cwd)
+                .map(|repo| crate::git::config::value(&repo, "vouch.record.maxCost"))
+                .transpose()
+                .wrap_err("cannot read git config vouch.record.maxCost")?
+                .flatten();
+            match configured {
+                Some(t) => (t, "git config vouch.record.maxCost"),
+                None => return Ok(None),
+            }
+        }
+    };
+    let text = text.trim().trim_start_matches('$').to_owned();
+    match Usd::parse(&text) {
+        Some(cap) => Ok(Some(cap)),
+        None => bail!("{origin} {text:?}: not an amount of US dollars (such as 5 or 2.50)"),
+    }
 }
 
 /// Where the exchanges go: `--store`, the repository's git dir, else the user's data folder.
@@ -111,9 +139,10 @@ fn credential() -> Result<Option<Credential>> {
 pub fn summary(t: &Totals, store: &std::path::Path) -> String {
     use std::fmt::Write;
     let mut line = format!(
-        "git-vouch record: {} ({} failed), {} tokens, ${}",
+        "git-vouch record: {} ({} failed, {} refused), {} tokens, ${}",
         crate::words::plural(t.exchanges, "exchange", "exchanges"),
         t.failed,
+        t.refused,
         present::tokens(t.tokens.total()),
         t.cost.decimal6()
     );

@@ -77,7 +77,10 @@ pub fn record_session(run: &Run) {
         "{ctx}"
     );
     let stderr = &run.sessions[0].stderr;
-    let summary = format!("git-vouch record: {} exchanges (0 failed)", recorded.len());
+    let summary = format!(
+        "git-vouch record: {} exchanges (0 failed, 0 refused)",
+        recorded.len()
+    );
     assert!(stderr.contains(&summary), "{ctx}: {stderr}");
     let mut disk = Vec::new();
     for f in std::fs::read_dir(run.wd.root.join("exchanges")).expect("store folder") {
