@@ -561,7 +561,8 @@ impl Shared {
         if method != "POST" || path != "/v1/messages" {
             return None;
         }
-        let spent = self.totals.lock().map(|t| t.cost).unwrap_or(Usd::ZERO);
+        // Fails safe: totals that cannot be read count as the cap reached.
+        let spent = self.totals.lock().map_or(cap, |t| t.cost);
         (spent >= cap).then(|| {
             format!(
                 "git-vouch record: the cost cap of ${} is reached (${} recorded); no more requests are forwarded in this run",
