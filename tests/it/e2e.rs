@@ -84,6 +84,7 @@ scenarios!(
     guard_watch,
     insights_loop,
     record_session,
+    record_compact,
 );
 
 /// The mock on its own, without the CLI: SSE and JSON answers, retries, side requests, logging.

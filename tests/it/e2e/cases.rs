@@ -7,7 +7,7 @@ mod insights;
 mod recorder;
 pub use guard::{guard_enforce, guard_observe, guard_watch};
 pub use insights::insights_loop;
-pub use recorder::record_session;
+pub use recorder::{record_compact, record_session};
 
 use super::checks::{
     agent_commits, credited, files, ledger, linked, row, session_figures, sessions_list,

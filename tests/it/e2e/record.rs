@@ -11,7 +11,7 @@ use super::expect::{Run, run_scenario};
 use super::scenario::Scenario;
 
 /// The end-to-end scenarios.
-pub const SCENARIOS: [&str; 12] = [
+pub const SCENARIOS: [&str; 13] = [
     "write_edit_bash_read",
     "subagent_edit",
     "continue_fork",
@@ -24,6 +24,7 @@ pub const SCENARIOS: [&str; 12] = [
     "guard_watch",
     "insights_loop",
     "record_session",
+    "record_compact",
 ];
 /// Recorded as fixtures with the pinned CLI. Not `continue_fork`: `tests/it/totals.rs` takes a
 /// session's truth to be every response in its files, which counts a fork's replayed history

@@ -91,3 +91,78 @@ pub fn record_session(run: &Run) {
         assert!(!found, "{ctx}: {secret} is in the store");
     }
 }
+
+/// `/compact` through the recorder: Claude Code's compaction requests are answered and billed,
+/// but its transcript holds no usage for them, so the transcript's figure falls short of what
+/// the mock answered; the store has every call, its sum equal to the mock's, call for call.
+pub fn record_compact(run: &Run) {
+    let ctx = run.context();
+    let id = run.id(1);
+    let store = Store::open(&run.wd.root.join("exchanges")).expect("the exchange store");
+    let recorded = store.exchanges(Some(&id)).expect("exchanges");
+    let total = |u: &super::super::scenario::Usage| {
+        u.input + u.output + u.cache_write_5m + u.cache_write_1h + u.cache_read
+    };
+    let mut recorded_total = 0;
+    for e in run.served() {
+        let (_, ex) = recorded
+            .iter()
+            .find(|(_, x)| x.request_id == e.request_id)
+            .unwrap_or_else(|| panic!("{ctx}: {:?} not recorded", e.request_id));
+        let usage = ex
+            .response
+            .as_ref()
+            .and_then(|r| r.usage.clone())
+            .unwrap_or_default();
+        let field = |k: &str| {
+            usage
+                .get(k)
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0)
+        };
+        let mock = e.usage.unwrap_or_default();
+        let got = [
+            field("input_tokens"),
+            field("output_tokens"),
+            field("cache_creation_input_tokens"),
+            field("cache_read_input_tokens"),
+        ];
+        let want = [
+            mock.input,
+            mock.output,
+            mock.cache_write_5m + mock.cache_write_1h,
+            mock.cache_read,
+        ];
+        assert_eq!(got, want, "{ctx}: {:?}", e.request_id);
+        recorded_total += got.iter().sum::<u64>();
+    }
+    // The prompt's two answers, then at least one compaction request.
+    let answered = run.served().count();
+    assert!(
+        answered >= 3,
+        "{ctx}: no compaction request reached the mock"
+    );
+    assert_eq!(recorded.len(), answered, "{ctx}");
+    // The transcript counts the prompt's answers only: the compaction calls are missing.
+    let show = run.show(&id);
+    assert_eq!(show["session"]["compactions"], 1, "{ctx}");
+    let transcript = show["session"]["tokens"]["total"].as_u64().unwrap_or(0);
+    let prompt: u64 = run
+        .served()
+        .take(2)
+        .filter_map(|e| e.usage)
+        .map(|u| total(&u))
+        .sum();
+    assert_eq!(transcript, prompt, "{ctx}: the transcript's figure");
+    let missing: u64 = run
+        .served()
+        .skip(2)
+        .filter_map(|e| e.usage)
+        .map(|u| total(&u))
+        .sum();
+    assert_eq!(
+        recorded_total,
+        transcript + missing,
+        "{ctx}: the recorded figure"
+    );
+}
