@@ -61,6 +61,8 @@ pub struct SessionDetail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TurnUsage {
     pub at: Option<DateTime<Utc>>,
+    /// The response's `message.id` (what a recording of the exchange names too).
+    pub message_id: Option<String>,
     /// The sub-agent that made the request; `None` on the main thread.
     pub agent_id: Option<String>,
     pub model: String,

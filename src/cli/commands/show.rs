@@ -5,6 +5,7 @@ use std::path::Path;
 use color_eyre::eyre::Result;
 
 mod linked;
+mod recording;
 
 use super::{print_json, print_lines};
 use crate::agent_source;
@@ -40,11 +41,15 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             })
             .unwrap_or_default()
     };
+    let recorded = recording::find(ctx, &detail);
     let redactor = args.redact.then(crate::redact::shared);
     let mut counts = crate::redact::Counts::new();
     if args.json {
         let mut doc = session_doc(&detail);
         doc["linked_commits"] = links.iter().map(linked::json).collect();
+        if let Some(r) = &recorded {
+            doc["recording"] = recording::json(r);
+        }
         if let Some(r) = redactor {
             r.redact_json(&mut doc, &mut counts);
         }
@@ -52,6 +57,9 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
     } else {
         let mut output = text(ctx, &detail);
         output.extend(linked::section(ctx, &links));
+        if let Some(r) = &recorded {
+            output.extend(recording::section(ctx, &detail, r));
+        }
         if let Some(r) = redactor {
             for line in &mut output {
                 *line = r.redact(line, &mut counts).into_owned();

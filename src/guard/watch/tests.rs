@@ -66,7 +66,15 @@ fn a_watcher_that_never_answers_is_given_up_on_in_time() {
         // The hook gives up; the watcher sees it gone and its answer fails.
         let gone: bool = rx.recv().unwrap();
         assert!(gone);
-        assert!(incoming.hook_gone());
+        // Its close may reach this end a moment later on a loaded machine: look a few times.
+        let seen = (0..200).any(|_| {
+            let gone = incoming.hook_gone();
+            if !gone {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            gone
+        });
+        assert!(seen, "the hook's end never closed");
         let reply = Reply {
             answer: Answer::Allow,
             reason: None,

@@ -18,6 +18,8 @@ use crate::usage::{Tokens, Usage};
 #[derive(Debug, Clone)]
 struct Entry {
     thread: Option<String>,
+    /// The response's `message.id`.
+    message_id: Option<String>,
     model: String,
     usage: Usage,
     at: Option<DateTime<Utc>>,
@@ -63,6 +65,7 @@ impl Tally {
         }
         let entry = Entry {
             thread: thread.map(str::to_owned),
+            message_id: line.message_id.as_deref().map(str::to_owned),
             model: model.to_owned(),
             usage: raw.to_usage(),
             at,
@@ -78,6 +81,7 @@ impl Tally {
             .iter()
             .map(|e| super::TurnUsage {
                 at: e.at,
+                message_id: e.message_id.clone(),
                 agent_id: e.thread.clone(),
                 model: e.model.clone(),
                 tokens: e.usage.tokens,

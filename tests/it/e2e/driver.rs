@@ -334,9 +334,8 @@ fn run_sessions(
             let name = format!("{label}-session-{}", n + 1);
             let mut cmd = if sc.recorder {
                 let mut c = Command::new(env!("CARGO_BIN_EXE_git-vouch"));
-                c.args(["record", "--upstream", &mock.base_url(), "--store"])
-                    .arg(wd.root.join("exchanges"))
-                    .arg("--")
+                // The store is the repository's, where `show` finds it.
+                c.args(["record", "--upstream", &mock.base_url(), "--"])
                     .arg(claude);
                 c
             } else {

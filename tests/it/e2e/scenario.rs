@@ -66,7 +66,7 @@ pub struct Scenario {
     /// Runaway guard: after this many scripted requests, always answer `exhausted_text`.
     #[serde(default = "default_max_requests")]
     pub max_requests: usize,
-    /// Run each session through `git vouch record` (storing in `WORKDIR/exchanges`).
+    /// Run each session through `git vouch record` (storing in the repository's git dir).
     #[serde(default)]
     pub recorder: bool,
     /// A `git vouch watch` stand-in attached to the repository during the sessions: its

@@ -28,7 +28,7 @@ pub fn record_session(run: &Run) {
     for e in &through {
         assert_eq!(e.api_key.as_deref().unwrap_or(KEY), KEY, "{ctx}: {e:?}");
     }
-    let store = Store::open(&run.wd.root.join("exchanges")).expect("the exchange store");
+    let store = Store::open(&run.state().join("exchanges")).expect("the exchange store");
     let recorded = store.exchanges(None).expect("exchanges");
     assert_eq!(
         recorded.len(),
@@ -83,7 +83,7 @@ pub fn record_session(run: &Run) {
     );
     assert!(stderr.contains(&summary), "{ctx}: {stderr}");
     let mut disk = Vec::new();
-    for f in std::fs::read_dir(run.wd.root.join("exchanges")).expect("store folder") {
+    for f in std::fs::read_dir(run.state().join("exchanges")).expect("store folder") {
         disk.extend(std::fs::read(f.expect("entry").path()).unwrap_or_default());
     }
     for secret in [KEY, token, "AKIAIOSFODNN7EXAMPLE"] {
@@ -98,7 +98,7 @@ pub fn record_session(run: &Run) {
 pub fn record_compact(run: &Run) {
     let ctx = run.context();
     let id = run.id(1);
-    let store = Store::open(&run.wd.root.join("exchanges")).expect("the exchange store");
+    let store = Store::open(&run.state().join("exchanges")).expect("the exchange store");
     let recorded = store.exchanges(Some(&id)).expect("exchanges");
     let total = |u: &super::super::scenario::Usage| {
         u.input + u.output + u.cache_write_5m + u.cache_write_1h + u.cache_read
