@@ -579,6 +579,14 @@ fn the_cost_cap_refuses_requests_once_reached() {
     let rec = capped(&mock.url(), dir.path(), None, Some(cap));
     let (mut first, _) = request(rec.addr(), "k", "s-cap", &messages(1));
     assert!(contains(&read_response(&mut first), "message_stop"));
+    // The cap is checked against the cost recorded so far: the first answer's, once its
+    // connection has counted it (a moment after its last byte).
+    for _ in 0..500 {
+        if rec.totals().exchanges == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
     let (mut second, _) = request(rec.addr(), "k", "s-cap", &messages(3));
     let got = String::from_utf8(read_response(&mut second)).unwrap();
     assert!(got.starts_with("HTTP/1.1 400"), "{got}");
@@ -705,6 +713,91 @@ fn a_recorder_killed_mid_stream_loses_nothing_stored() {
         Store::open(&store).unwrap().exchanges(None).unwrap().len(),
         2
     );
+}
+
+/// The long-running form stops on SIGTERM (and SIGINT, SIGHUP) as asked: what is queued is
+/// stored, the journal is folded into the store, and the summary line is printed.
+#[test]
+fn the_long_running_recorder_stops_cleanly_on_a_signal() {
+    let mock = Mock::start(Script::Stream(stream_events("bye")), None);
+    let env = TestEnv::new();
+    let store = env.root().join("store");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = env
+        .command(&[
+            "record",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--upstream",
+            &mock.url(),
+            "--store",
+            store.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    while TcpStream::connect(addr).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (mut c, _) = request(addr, "k", "s-term", &messages(2));
+    read_response(&mut c);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("git-vouch record: 1 exchange (0 failed, 0 refused)"),
+        "{stderr}"
+    );
+    let wal = store.join("exchanges.sqlite3-wal");
+    assert_eq!(
+        std::fs::metadata(&wal).map_or(0, |m| m.len()),
+        0,
+        "the journal was folded in"
+    );
+    assert_eq!(
+        Store::open(&store).unwrap().exchanges(None).unwrap().len(),
+        1
+    );
+}
+
+/// With a command, SIGTERM to the recorder is passed on to the command; the recorder ends with
+/// it, with its status, and says what it recorded.
+#[test]
+fn a_signal_to_the_recorder_reaches_its_command() {
+    let env = TestEnv::new();
+    let store = env.root().join("store");
+    let ready = env.root().join("ready");
+    let script = format!(
+        "trap 'kill $!; exit 7' TERM; touch '{}'; sleep 30 >/dev/null 2>&1 & wait",
+        ready.display()
+    );
+    let child = env
+        .command(&["record", "--upstream", "http://127.0.0.1:9", "--store"])
+        .arg(&store)
+        .args(["--", "sh", "-c", &script])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while !ready.exists() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("git-vouch record: 0 exchanges"));
 }
 
 #[test]

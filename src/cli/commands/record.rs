@@ -9,6 +9,8 @@ use std::process::Command;
 
 use color_eyre::eyre::{Result, WrapErr, bail};
 
+mod interrupt;
+
 use crate::capture::state::StateDir;
 use crate::cli::Outcome;
 use crate::cli::args::RecordArgs;
@@ -45,6 +47,8 @@ pub fn run(ctx: &Context, args: &RecordArgs) -> Result<Outcome> {
     let store_path = store.path().to_path_buf();
     let credential = credential()?;
     let max_cost = max_cost(args)?;
+    // Before any thread starts, so that all of them inherit the mask.
+    interrupt::block().wrap_err("cannot block the stopping signals")?;
     let recorder = Recorder::start(
         listen,
         Options {
@@ -64,9 +68,10 @@ pub fn run(ctx: &Context, args: &RecordArgs) -> Result<Outcome> {
             store_path.display()
         );
         eprintln!("point an agent at it: ANTHROPIC_BASE_URL={base} claude");
-        loop {
-            std::thread::park();
-        }
+        interrupt::wait().wrap_err("cannot wait for a stopping signal")?;
+        let totals = recorder.stop();
+        eprintln!("{}", summary(&totals, &store_path));
+        return Ok(Outcome::Success);
     };
     let mut child = Command::new(program);
     child.args(rest).env("ANTHROPIC_BASE_URL", &base);
@@ -77,9 +82,13 @@ pub fn run(ctx: &Context, args: &RecordArgs) -> Result<Outcome> {
         };
         child.env(var, &c.token);
     }
-    let status = child
-        .status()
+    let mut running = child
+        .spawn()
         .wrap_err_with(|| format!("cannot run {}", program.to_string_lossy()))?;
+    interrupt::forward_to(running.id());
+    let status = running
+        .wait()
+        .wrap_err_with(|| format!("waiting for {}", program.to_string_lossy()))?;
     let totals = recorder.stop();
     eprintln!("{}", summary(&totals, &store_path));
     Ok(Outcome::Exit(exit_code(status)))
