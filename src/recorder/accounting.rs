@@ -3,7 +3,7 @@
 //! hold (the compaction request Claude Code never writes, side calls), each with its figures.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
@@ -98,16 +98,4 @@ pub fn of_session(
         }
     }
     Ok((out.calls > 0).then_some(out))
-}
-
-/// The stores a session's recording may be in: its repository's (`record` run there), and the
-/// user's (`record` run outside any repository).
-pub fn stores_for(cwd: Option<&Path>, data_dir: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = cwd
-        .and_then(crate::capture::state::StateDir::discover)
-        .map(|s| s.exchanges_dir())
-        .into_iter()
-        .collect();
-    dirs.push(data_dir.join("exchanges"));
-    dirs
 }

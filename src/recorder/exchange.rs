@@ -178,10 +178,9 @@ impl Stored {
             .iter()
             .map(|m| store.put(m))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut params = body;
-        let mut as_value = Value::Object(std::mem::take(&mut params));
-        redactor.redact_json(&mut as_value, &mut redacted);
-        let Value::Object(params) = as_value else {
+        let mut params = Value::Object(body);
+        redactor.redact_json(&mut params, &mut redacted);
+        let Value::Object(params) = params else {
             unreachable!("an object stays an object")
         };
         let (session_id, agent_id) = (

@@ -211,6 +211,15 @@ impl Store {
     }
 }
 
+/// Where recordings go and are looked for: the repository's (`<git-dir>/vouch/exchanges`, when
+/// `record` runs in one), then the user's (`<data dir>/exchanges`).
+pub fn locations(repo: Option<&crate::capture::state::StateDir>, data_dir: &Path) -> Vec<PathBuf> {
+    repo.map(crate::capture::state::StateDir::exchanges_dir)
+        .into_iter()
+        .chain([data_dir.join("exchanges")])
+        .collect()
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     Sha256::digest(bytes)

@@ -101,7 +101,7 @@ fn write_all(store: &Store, jobs: &Receiver<Job>, errors: &Mutex<Vec<String>>) {
     let redactor = Redactor::new(RedactOptions::default());
     let mut threads = Threads::default();
     for job in jobs {
-        let stored = store.in_transaction(|store| write_one(store, &job, &mut threads, &redactor));
+        let stored = store.in_transaction(|store| write_one(store, job, &mut threads, &redactor));
         if let Err(e) = stored
             && let Ok(mut errs) = errors.lock()
         {
@@ -117,7 +117,7 @@ fn write_all(store: &Store, jobs: &Receiver<Job>, errors: &Mutex<Vec<String>>) {
 
 fn write_one(
     store: &Store,
-    job: &Job,
+    job: Job,
     threads: &mut Threads,
     redactor: &Redactor,
 ) -> Result<(), crate::recorder::RecorderError> {
@@ -129,7 +129,7 @@ fn write_one(
         body: &job.body,
     };
     let mut s = Stored::request(&req, store, threads, redactor)?;
-    let (ex, done) = (&mut s.exchange, job.done.clone());
+    let (ex, done) = (&mut s.exchange, job.done);
     ex.status = done.status;
     ex.request_id = done.request_id;
     ex.ttfb_ms = done.ttfb_ms;

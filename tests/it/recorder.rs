@@ -36,6 +36,8 @@ enum Script {
     Json(u16, String),
     /// Bytes that are not HTTP, then the connection closes.
     Garbage,
+    /// A message body, gzip-encoded.
+    Gzip(String),
 }
 
 /// One request as the mock received it.
@@ -111,29 +113,8 @@ fn serve(
 ) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
-    loop {
-        let mut head = String::new();
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if line == "\r\n" {
-                break;
-            }
-            head.push_str(&line);
-        }
-        let len = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-length:")
-                    .map(|v| v.trim().parse::<usize>().unwrap())
-            })
-            .unwrap_or(0);
-        let mut body = vec![0; len];
-        reader.read_exact(&mut body).unwrap();
-        received.lock().unwrap().push(Received { head, body });
+    while let Some(req) = read_request(&mut reader) {
+        received.lock().unwrap().push(req);
         let mut wrote = Vec::new();
         let mut send = |bytes: &[u8], wrote: &mut Vec<u8>| -> bool {
             wrote.extend_from_slice(bytes);
@@ -149,13 +130,19 @@ fn serve(
                 sent.lock().unwrap().push(wrote);
                 return;
             }
-            Script::Json(status, body) => {
-                let head = format!(
-                    "HTTP/1.1 {status} Status\r\ncontent-type: application/json\r\nrequest-id: req_json\r\nretry-after: 7\r\ncontent-length: {}\r\n\r\n",
-                    body.len()
+            Script::Gzip(body) => {
+                let mut zip =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                zip.write_all(body.as_bytes()).unwrap();
+                let zipped = zip.finish().unwrap();
+                send(
+                    &with_length(200, "content-encoding: gzip", &zipped),
+                    &mut wrote,
                 );
-                send(head.as_bytes(), &mut wrote);
-                send(body.as_bytes(), &mut wrote);
+            }
+            Script::Json(status, body) => {
+                let extra = "request-id: req_json\r\nretry-after: 7";
+                send(&with_length(*status, extra, body.as_bytes()), &mut wrote);
             }
             Script::Stream(events) => {
                 let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\nrequest-id: req_stream\r\ntransfer-encoding: chunked\r\n\r\n";
@@ -181,6 +168,43 @@ fn serve(
         }
         sent.lock().unwrap().push(wrote);
     }
+}
+
+/// Reads one request; `None` when the connection closed.
+fn read_request(reader: &mut impl BufRead) -> Option<Received> {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return None;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let len = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).unwrap();
+    Some(Received { head, body })
+}
+
+/// A JSON response with a length, and `extra` header lines.
+fn with_length(status: u16, extra: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status} Status\r\ncontent-type: application/json\r\n{extra}\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
 }
 
 fn event(kind: &str, data: &Value) -> String {
@@ -539,6 +563,29 @@ fn errors_are_forwarded_verbatim_and_recorded() {
     assert!(!r.complete);
 }
 
+/// A gzip-encoded answer reaches the client as sent, and the copy is decoded.
+#[test]
+fn a_compressed_answer_is_relayed_as_is_and_read_decoded() {
+    let body = json!({"id":"msg_z","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"zipped"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":2}}).to_string();
+    let mock = Mock::start(Script::Gzip(body), None);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = recorder(&mock.url(), dir.path(), None);
+    let (mut client, _) = request(rec.addr(), "k", "s-gzip", &messages(1));
+    let got = read_response(&mut client);
+    rec.stop();
+    assert_eq!(got, mock.sent_bytes(0));
+    let r = Store::open(dir.path())
+        .unwrap()
+        .exchanges(None)
+        .unwrap()
+        .remove(0)
+        .1
+        .response
+        .unwrap();
+    assert_eq!(r.content[0]["text"], "zipped");
+    assert_eq!(r.usage.unwrap()["output_tokens"], 2);
+}
+
 #[test]
 fn an_upstream_that_is_down_gets_an_api_shaped_error() {
     let port = {
@@ -648,6 +695,33 @@ fn an_upstream_answering_garbage_gets_the_agent_a_clear_error() {
     );
 }
 
+/// `git vouch record` in its long-running form on a free loopback port, once it listens.
+fn long_running(env: &TestEnv, mock: &Mock, store: &Path) -> (std::process::Child, SocketAddr) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = env
+        .command(&[
+            "record",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--upstream",
+            &mock.url(),
+        ])
+        .arg("--store")
+        .arg(store)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    while TcpStream::connect(addr).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, addr)
+}
+
 /// A recorder killed mid-stream (`kill -9`): the exchanges stored before it are all there, the
 /// store opens, and the next recorder records into it.
 #[test]
@@ -656,28 +730,7 @@ fn a_recorder_killed_mid_stream_loses_nothing_stored() {
     let mock = Mock::start(Script::Stream(stream_events("first")), Some(gate));
     let env = TestEnv::new();
     let store = env.root().join("store");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = env
-        .command(&[
-            "record",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--upstream",
-            &mock.url(),
-            "--store",
-            store.to_str().unwrap(),
-        ])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    while TcpStream::connect(addr).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (mut child, addr) = long_running(&env, &mock, &store);
     // One whole exchange (the gate lets its stream go at once).
     go.send(()).unwrap();
     let (mut first, _) = request(addr, "k", "s-kill", &messages(1));
@@ -722,28 +775,7 @@ fn the_long_running_recorder_stops_cleanly_on_a_signal() {
     let mock = Mock::start(Script::Stream(stream_events("bye")), None);
     let env = TestEnv::new();
     let store = env.root().join("store");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = env
-        .command(&[
-            "record",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--upstream",
-            &mock.url(),
-            "--store",
-            store.to_str().unwrap(),
-        ])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    while TcpStream::connect(addr).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (child, addr) = long_running(&env, &mock, &store);
     let (mut c, _) = request(addr, "k", "s-term", &messages(2));
     read_response(&mut c);
     let killed = std::process::Command::new("kill")

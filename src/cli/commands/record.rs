@@ -15,11 +15,10 @@ use crate::capture::state::StateDir;
 use crate::cli::Outcome;
 use crate::cli::args::RecordArgs;
 use crate::cli::context::Context;
-use crate::git::paths::RepoPaths;
 use crate::money::Usd;
 use crate::present;
 use crate::recorder::proxy::{Options, Recorder};
-use crate::recorder::store::Store;
+use crate::recorder::store::{Store, locations};
 use crate::recorder::upstream::{self, TlsConfig, Upstream};
 use crate::recorder::{Credential, CredentialHeader, Totals};
 
@@ -42,11 +41,16 @@ pub fn run(ctx: &Context, args: &RecordArgs) -> Result<Outcome> {
     let upstream = Upstream::parse(&url)?;
     let ca = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
     let tls = TlsConfig::new(ca.as_deref())?;
-    let dir = store_dir(ctx, args)?;
+    let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
+    let repo = StateDir::discover(&cwd);
+    let dir = match &args.store {
+        Some(dir) => dir.clone(),
+        None => locations(repo.as_ref(), &ctx.config.data_dir).remove(0),
+    };
     let store = Store::open(&dir)?;
     let store_path = store.path().to_path_buf();
     let credential = credential()?;
-    let max_cost = max_cost(args)?;
+    let max_cost = max_cost(args, repo.as_ref())?;
     // Before any thread starts, so that all of them inherit the mask.
     interrupt::block().wrap_err("cannot block the stopping signals")?;
     let recorder = Recorder::start(
@@ -95,13 +99,12 @@ pub fn run(ctx: &Context, args: &RecordArgs) -> Result<Outcome> {
 }
 
 /// `--max-cost`, else `git config vouch.record.maxCost` of the repository here.
-fn max_cost(args: &RecordArgs) -> Result<Option<Usd>> {
+fn max_cost(args: &RecordArgs, repo: Option<&StateDir>) -> Result<Option<Usd>> {
     let (text, origin) = match &args.max_cost {
         Some(t) => (t.clone(), "--max-cost"),
         None => {
-            let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
-            let configured = RepoPaths::discover(&cwd)
-                .map(|repo| crate::git::config::value(&repo, "vouch.record.maxCost"))
+            let configured = repo
+                .map(|state| crate::git::config::value(&state.repo, "vouch.record.maxCost"))
                 .transpose()
                 .wrap_err("cannot read git config vouch.record.maxCost")?
                 .flatten();
@@ -116,18 +119,6 @@ fn max_cost(args: &RecordArgs) -> Result<Option<Usd>> {
         Some(cap) => Ok(Some(cap)),
         None => bail!("{origin} {text:?}: not an amount of US dollars (such as 5 or 2.50)"),
     }
-}
-
-/// Where the exchanges go: `--store`, the repository's git dir, else the user's data folder.
-fn store_dir(ctx: &Context, args: &RecordArgs) -> Result<PathBuf> {
-    if let Some(dir) = &args.store {
-        return Ok(dir.clone());
-    }
-    let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
-    Ok(StateDir::discover(&cwd).map_or_else(
-        || ctx.config.data_dir.join("exchanges"),
-        |s| s.exchanges_dir(),
-    ))
 }
 
 /// The key the recorder keeps from the command: `ANTHROPIC_API_KEY`, else

@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
+use crate::capture::state::StateDir;
 use crate::cli::context::Context;
 use crate::recorder::accounting::{self, Recorded};
+use crate::recorder::store::locations;
 use crate::report::json::TokensJson;
 use crate::session::detail::SessionDetail;
 use crate::words::plural;
@@ -15,8 +17,12 @@ pub fn find(ctx: &Context, detail: &SessionDetail) -> Option<Recorded> {
     if ctx.demo {
         return None;
     }
-    let cwd = detail.summary.cwd.as_deref().map(std::path::Path::new);
-    let dirs = accounting::stores_for(cwd, &ctx.config.data_dir);
+    let repo = detail
+        .summary
+        .cwd
+        .as_deref()
+        .and_then(|cwd| StateDir::discover(std::path::Path::new(cwd)));
+    let dirs = locations(repo.as_ref(), &ctx.config.data_dir);
     match accounting::of_session(&dirs, detail, &ctx.prices) {
         Ok(found) => found,
         Err(e) => {
