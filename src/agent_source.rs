@@ -120,8 +120,11 @@ pub fn scan(file: &SourceFile, scan: &mut FileScan) -> Result<(), TranscriptErro
 }
 
 /// The session's detail, read by its agent's source.
+/// The calls its recording holds and the transcript lacks are among its turns.
 pub fn detail(s: &SessionSummary, open: &Open<'_>, prices: &PriceTable) -> SessionDetail {
-    of(s.agent).detail(s, open, prices)
+    let mut d = of(s.agent).detail(s, open, prices);
+    d.add_recorded_turns();
+    d
 }
 
 /// One thread of the session, read by its agent's source.
@@ -135,7 +138,9 @@ pub fn detail_and_conversation(
     open: &Open<'_>,
     prices: &PriceTable,
 ) -> (SessionDetail, Conversation) {
-    of(s.agent).detail_and_conversation(s, open, prices)
+    let (mut d, c) = of(s.agent).detail_and_conversation(s, open, prices);
+    d.add_recorded_turns();
+    (d, c)
 }
 
 /// The secrets of the session's transcripts, counted by its agent's source.

@@ -207,6 +207,35 @@ pub struct SessionEvidence {
     /// What went wrong in the session and its health (`git vouch insights`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insights: Option<crate::insights::Insights>,
+    /// What `git vouch record` recorded of it (absent when it did not): `usage` above counts
+    /// the recorded calls the transcript lacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<RecordingEvidence>,
+}
+
+/// A session's recording as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordingEvidence {
+    pub recorded: CallsEvidence,
+    pub transcript: CallsEvidence,
+    pub not_in_transcript: Vec<MissingCallEvidence>,
+}
+
+/// Calls and their usage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallsEvidence {
+    pub calls: u64,
+    pub usage: UsageEvidence,
+}
+
+/// A recorded call the transcript does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingCallEvidence {
+    pub at: DateTime<Utc>,
+    pub kind: crate::session::recorded::CallKind,
+    pub model: String,
+    pub request_id: Option<String>,
+    pub usage: UsageEvidence,
 }
 
 /// One Bash command, file read or file edit of a session. Paths inside the repository are

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 
 use crate::correlate::LinkSource;
 use crate::money::Usd;
+use crate::session::SessionSummary;
+use crate::session::recorded::{CallKind, Recording, Tally};
 
 /// `950`, `12.3K`, `4.5M`, `1.2B`: one decimal, rounded half away from zero (3,881 is `3.9K`),
 /// moving to the next unit when rounding reaches a thousand (999,950 is `1.0M`).
@@ -80,6 +82,68 @@ pub fn cost_cell(cost: Usd, incomplete: bool) -> String {
         format!("{cost}+?")
     } else {
         cost.to_string()
+    }
+}
+
+/// `3 calls, 32.1K tokens, $0.04`.
+pub fn tally(t: &Tally) -> String {
+    format!(
+        "{}, {} tokens, {}",
+        plural(t.calls, "call", "calls"),
+        tokens(t.tokens.total()),
+        t.cost
+    )
+}
+
+/// What a recording holds that the transcript lacks, in one phrase: `1 call not in the
+/// transcript: compaction, 24.4K tokens, $0.09`; `None` when it lacks nothing.
+pub fn not_in_transcript(r: &Recording) -> Option<String> {
+    let missing = r.missing();
+    if missing.calls == 0 {
+        return None;
+    }
+    let mut kinds: Vec<(CallKind, u64)> = Vec::new();
+    for m in &r.not_in_transcript {
+        match kinds.iter_mut().find(|(k, _)| *k == m.kind) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((m.kind, 1)),
+        }
+    }
+    let kinds: Vec<String> = kinds
+        .iter()
+        .map(|&(k, n)| match n {
+            1 => k.word().to_owned(),
+            _ => format!("{n} {}", k.words()),
+        })
+        .collect();
+    Some(format!(
+        "{} not in the transcript: {}, {} tokens, {}",
+        plural(missing.calls, "call", "calls"),
+        kinds.join(", "),
+        tokens(missing.tokens.total()),
+        missing.cost
+    ))
+}
+
+/// The line under a list or report holding recorded sessions: how many, and what their
+/// transcripts lack that the figures count; `None` when none was recorded.
+pub fn recorded_note<'a>(sessions: impl Iterator<Item = &'a SessionSummary>) -> Option<String> {
+    let mut all = Recording::default();
+    let mut n = 0;
+    for r in sessions.filter_map(|s| s.recording.as_deref()) {
+        n += 1;
+        all.not_in_transcript
+            .extend(r.not_in_transcript.iter().cloned());
+    }
+    let sessions = plural(n, "session", "sessions");
+    match not_in_transcript(&all) {
+        _ if n == 0 => None,
+        None => Some(format!(
+            "Recorded by git vouch record: {sessions}, every call in its transcript."
+        )),
+        Some(phrase) => Some(format!(
+            "Recorded by git vouch record: {sessions}; the figures count {phrase} (git vouch show lists them)."
+        )),
     }
 }
 

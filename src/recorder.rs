@@ -51,6 +51,18 @@ pub enum RecorderError {
     },
 }
 
+impl RecorderError {
+    /// The store or folder it is about, when it is about one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::Store { path, .. } | Self::StoreIo { path, .. } | Self::CaFile { path, .. } => {
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Which header carries a credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialHeader {

@@ -5,6 +5,7 @@
 
 pub mod detail;
 pub mod figures;
+pub mod recorded;
 pub mod summary;
 
 pub use figures::Figures;

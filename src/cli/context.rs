@@ -59,8 +59,21 @@ impl Context {
             return Ok(crate::demo::catalog(&self.prices));
         }
         let cache = self.use_cache.then(|| self.config.index_file());
-        let (catalog, _) =
+        let (mut catalog, _) =
             load_local(&ProcessEnv, cache, &self.prices).wrap_err("cannot load sessions")?;
+        let open = |p: &std::path::Path| self.open(p);
+        let unread = crate::recorder::accounting::add_recordings(
+            &mut catalog.sessions,
+            &self.config.data_dir,
+            &self.prices,
+            |s| crate::agent_source::detail(s, &open, &self.prices),
+        );
+        for e in unread {
+            eprintln!(
+                "{} {e} (its recordings are left out)",
+                self.style.warn("warning:")
+            );
+        }
         Ok(catalog)
     }
 }

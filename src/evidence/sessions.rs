@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::{
-    ModelEvidence, Producer, SessionEvidence, SubagentEvidence, ToolEvidence, TranscriptDigest,
-    UsageEvidence,
+    CallsEvidence, MissingCallEvidence, ModelEvidence, Producer, RecordingEvidence,
+    SessionEvidence, SubagentEvidence, ToolEvidence, TranscriptDigest, UsageEvidence,
 };
 use crate::agent_source::{self, AgentSource};
 use crate::capture::record::SessionRecord;
@@ -18,6 +18,7 @@ use crate::git::paths::RepoPaths;
 use crate::money::Usd;
 use crate::pricing::PriceTable;
 use crate::session::detail::{SessionDetail, SubagentNode, ToolStatus, open_file};
+use crate::session::recorded::{Recording, Tally};
 use crate::session::{ScannedFile, summarize_project};
 use crate::transcript::agent::Agent;
 use crate::transcript::file_scan::FileScan;
@@ -113,7 +114,8 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| format!("session {id}: its transcript holds no messages"))?;
-    let detail = source.detail(&summary, &open_file, prices);
+    let mut detail = source.detail(&summary, &open_file, prices);
+    add_recording(&mut detail, state, prices);
     let transcripts = scanned
         .iter()
         .filter(|f| ours(&f.source))
@@ -145,6 +147,23 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
     })
 }
 
+/// Counts what `git vouch record` recorded of the session and its transcript lacks (the
+/// repository's store, the one of the session's own working folder, the user's).
+fn add_recording(detail: &mut SessionDetail, state: &StateDir, prices: &PriceTable) {
+    use crate::recorder::accounting::{Ledger, stores_of, transcript_ids};
+    let s = &detail.summary;
+    let data_dir = crate::config::Config::load(&crate::config::ProcessEnv).data_dir;
+    let mut dirs = vec![state.exchanges_dir()];
+    dirs.extend(stores_of(s.cwd.as_deref(), &data_dir));
+    // A store that cannot be read leaves the session's figures as its transcript counts them.
+    let (ledger, _) = Ledger::read(&dirs, Some(&s.id));
+    let Some(r) = ledger.recording(&s.id, &transcript_ids(detail), prices) else {
+        return;
+    };
+    detail.summary.add_recording(r);
+    detail.add_recorded_turns();
+}
+
 /// The working tree a session's file paths are relative to: its own repository's, found from its
 /// working folder (another clone or worktree is fine: commits name files relative to the top),
 /// else its working folder itself (a session recorded on another machine), else this one's.
@@ -156,6 +175,29 @@ fn session_worktree(state: &StateDir, cwd: Option<&str>) -> RepoPaths {
         worktree: PathBuf::from(cwd),
         ..state.repo.clone()
     })
+}
+
+/// A recording as evidence; costs are left out when some model had no price (`complete` false).
+fn recording(r: &Recording, complete: bool) -> RecordingEvidence {
+    let calls = |t: &Tally| CallsEvidence {
+        calls: t.calls,
+        usage: usage(&t.tokens, complete.then_some(t.cost)),
+    };
+    RecordingEvidence {
+        recorded: calls(&r.recorded),
+        transcript: calls(&r.transcript),
+        not_in_transcript: r
+            .not_in_transcript
+            .iter()
+            .map(|m| MissingCallEvidence {
+                at: m.at,
+                kind: m.kind,
+                model: m.model.clone(),
+                request_id: m.request_id.clone(),
+                usage: usage(&m.tokens, m.cost),
+            })
+            .collect(),
+    }
 }
 
 /// The evidence of a session from its detail (figures as the session list counts them) and
@@ -202,6 +244,7 @@ pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> Ses
         actions: Vec::new(),
         guard: None,
         insights: None,
+        recording: s.recording.as_deref().map(|r| recording(r, complete)),
     }
 }
 

@@ -28,6 +28,36 @@ pub enum Outcome {
     Refused(String),
 }
 
+/// What Claude Code made a request for, where the request itself says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Summing the conversation up (`/compact`, or automatically when the context is full): its
+    /// answer replaces the conversation, and the transcript never holds its usage.
+    Compaction,
+}
+
+/// The instruction Claude Code ends a compaction request with (2.1.197 to 2.1.329 alike).
+const COMPACTION_ASK: &str = "create a detailed summary of the conversation so far";
+
+/// The purpose the request's last message shows.
+fn purpose_of(messages: &[Value]) -> Option<Purpose> {
+    let last = messages.last()?;
+    if last.get("role").and_then(Value::as_str) != Some("user") {
+        return None;
+    }
+    let asks = |text: &str| text.contains(COMPACTION_ASK);
+    let found = match last.get("content")? {
+        Value::String(text) => asks(text),
+        Value::Array(blocks) => blocks.iter().any(|b| {
+            b.get("type").and_then(Value::as_str) == Some("text")
+                && b.get("text").and_then(Value::as_str).is_some_and(asks)
+        }),
+        _ => false,
+    };
+    found.then_some(Purpose::Compaction)
+}
+
 /// The messages of a request: those of the thread's previous request it kept, then new ones.
 /// Messages are stored without their blocks' `cache_control` markers, which Claude Code moves to
 /// the newest message on every request; `marks` puts them back.
@@ -111,11 +141,27 @@ pub struct Exchange {
     pub ttfb_ms: Option<u64>,
     pub duration_ms: u64,
     pub outcome: Outcome,
+    /// What the request was for, when its content says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
     pub request_bytes: u64,
     pub response_bytes: u64,
     /// What redaction replaced in the stored copy, by rule.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub redacted: BTreeMap<String, u64>,
+}
+
+impl Exchange {
+    /// The model and usage of a call the API answered in full, so billed: a `POST /v1/messages`
+    /// relayed whole with status 200 and a usage (not `count_tokens`, an error or a refusal).
+    pub fn billed(&self) -> Option<(&str, &Map<String, Value>)> {
+        let whole = self.outcome == Outcome::Completed && self.status == 200;
+        let r = self
+            .response
+            .as_ref()
+            .filter(|_| whole && self.path == "/v1/messages")?;
+        Some((r.model.as_deref()?, r.usage.as_ref()?))
+    }
 }
 
 /// The request side as the proxy saw it.
@@ -174,6 +220,7 @@ impl Stored {
             _ => Vec::new(),
         };
         let marks = take_marks(&mut messages);
+        let purpose = purpose_of(&messages);
         let hashes = messages
             .iter()
             .map(|m| store.put(m))
@@ -214,6 +261,7 @@ impl Stored {
             ttfb_ms: None,
             duration_ms: 0,
             outcome: Outcome::Completed,
+            purpose,
             request_bytes: req.body.len() as u64,
             response_bytes: 0,
             redacted: BTreeMap::new(),
@@ -274,5 +322,34 @@ impl Threads {
             new: hashes[kept..].to_vec(),
             marks: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{Purpose, purpose_of};
+
+    #[test]
+    fn a_compaction_is_told_by_the_instruction_in_its_last_user_message() {
+        let ask = "Your task is to create a detailed summary of the conversation so far, paying close attention";
+        let blocks = json!([{"role":"user","content":"hi"},{"role":"assistant","content":"hello"},
+            {"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"x"},
+                {"type":"text","text":ask}]}]);
+        let blocks = blocks.as_array().unwrap();
+        assert_eq!(purpose_of(blocks), Some(Purpose::Compaction));
+        let text = json!([{"role":"user","content":ask}]);
+        assert_eq!(
+            purpose_of(text.as_array().unwrap()),
+            Some(Purpose::Compaction)
+        );
+        // The instruction quoted earlier in the conversation, or by the model, is not one.
+        let quoted = json!([{"role":"user","content":ask},{"role":"assistant","content":"ok"},
+            {"role":"user","content":"thanks"}]);
+        assert_eq!(purpose_of(quoted.as_array().unwrap()), None);
+        let said = json!([{"role":"assistant","content":[{"type":"text","text":ask}]}]);
+        assert_eq!(purpose_of(said.as_array().unwrap()), None);
+        assert_eq!(purpose_of(&[]), None);
     }
 }

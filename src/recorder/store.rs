@@ -9,18 +9,35 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::RecorderError;
-use super::exchange::Exchange;
+use super::exchange::{Exchange, Purpose};
 
 /// The store's file in its folder.
 pub const FILE: &str = "exchanges.sqlite3";
 
-/// Bump when the stored layout changes.
-const SCHEMA: i64 = 1;
+/// Bump when the stored layout changes. 2: the `calls` table.
+const SCHEMA: i64 = 2;
+
+/// A billed model call, as the `calls` table keeps it beside its exchange: what accounting needs
+/// without decoding whole exchanges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub exchange: i64,
+    pub session: Option<String>,
+    pub started: DateTime<Utc>,
+    /// The response's `id` (`msg_…`), as the transcript's `message.id`.
+    pub message_id: Option<String>,
+    pub request_id: Option<String>,
+    pub model: String,
+    /// The API's usage object, as answered.
+    pub usage: Value,
+    pub purpose: Option<Purpose>,
+}
 
 pub struct Store {
     conn: Connection,
@@ -56,7 +73,11 @@ impl Store {
              CREATE TABLE IF NOT EXISTS blobs(hash TEXT PRIMARY KEY, body BLOB NOT NULL);
              CREATE TABLE IF NOT EXISTS exchanges(id INTEGER PRIMARY KEY,
                  started TEXT NOT NULL, session TEXT, agent TEXT, record BLOB NOT NULL);
-             CREATE INDEX IF NOT EXISTS exchanges_session ON exchanges(session);",
+             CREATE INDEX IF NOT EXISTS exchanges_session ON exchanges(session);
+             CREATE TABLE IF NOT EXISTS calls(exchange INTEGER PRIMARY KEY, session TEXT,
+                 started TEXT NOT NULL, message_id TEXT, request_id TEXT, model TEXT NOT NULL,
+                 usage TEXT NOT NULL, purpose TEXT);
+             CREATE INDEX IF NOT EXISTS calls_session ON calls(session);",
         )?;
         let schema: Option<i64> = self
             .conn
@@ -72,9 +93,107 @@ impl Store {
                 )?;
             }
             Some(SCHEMA) => {}
+            Some(1) => self.add_calls_table()?,
             Some(_) => return Err(rusqlite::Error::InvalidQuery),
         }
         Ok(())
+    }
+
+    /// Schema 1 to 2: fills the `calls` table from the exchanges already stored.
+    fn add_calls_table(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("BEGIN")?;
+        let filled = (|| {
+            let mut stmt = self.conn.prepare("SELECT id, record FROM exchanges")?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            for row in rows {
+                let (id, blob) = row?;
+                if let Ok(ex) = serde_json::from_slice::<Exchange>(&blob) {
+                    self.add_call(id, &ex)?;
+                }
+            }
+            self.conn
+                .execute("UPDATE meta SET value = ?1 WHERE key = 'schema'", [SCHEMA])
+                .map(drop)
+        })();
+        match filled {
+            Ok(()) => self.conn.execute_batch("COMMIT"),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Adds the exchange's row to `calls` when it is a billed call.
+    fn add_call(&self, id: i64, ex: &Exchange) -> rusqlite::Result<()> {
+        let Some((model, usage)) = ex.billed() else {
+            return Ok(());
+        };
+        let purpose = ex.purpose.and_then(|p| {
+            serde_json::to_value(p)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+        });
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO calls(exchange, session, started, message_id, request_id,
+                     model, usage, purpose) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                id,
+                ex.session_id,
+                ex.started.to_rfc3339(),
+                ex.response.as_ref().and_then(|r| r.id.as_deref()),
+                ex.request_id,
+                model,
+                serde_json::to_string(usage).unwrap_or_default(),
+                purpose,
+            ])
+            .map(drop)
+    }
+
+    /// The billed calls (of one session when given), oldest first.
+    pub fn calls(&self, session: Option<&str>) -> Result<Vec<Call>, RecorderError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT exchange, session, started, message_id, request_id, model, usage, purpose
+                 FROM calls WHERE ?1 IS NULL OR session = ?1 ORDER BY exchange",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([session], |r| {
+                let text = |i: usize| r.get::<_, Option<String>>(i);
+                Ok(Call {
+                    exchange: r.get(0)?,
+                    session: text(1)?,
+                    started: text(2)?
+                        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                        .map_or_else(DateTime::default, |t| t.with_timezone(&Utc)),
+                    message_id: text(3)?,
+                    request_id: text(4)?,
+                    model: r.get(5)?,
+                    usage: text(6)?
+                        .and_then(|u| serde_json::from_str(&u).ok())
+                        .unwrap_or_default(),
+                    purpose: text(7)?.and_then(|p| serde_json::from_value(Value::String(p)).ok()),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The sessions with billed calls in the store.
+    pub fn sessions(&self) -> Result<Vec<String>, RecorderError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT session FROM calls WHERE session IS NOT NULL")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     pub fn path(&self) -> &Path {
@@ -125,7 +244,9 @@ impl Store {
                 ],
             )
             .map_err(|e| self.err(e))?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.add_call(id, exchange).map_err(|e| self.err(e))?;
+        Ok(id)
     }
 
     /// Runs `f` in one transaction: an exchange's content and record are written together

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::period::{Period, UsageRow};
 use crate::money::Usd;
 use crate::session::SessionSummary;
+use crate::session::recorded::{CallKind, Recording, Tally};
 use crate::transcript::Diagnostic;
 use crate::usage::Tokens;
 
@@ -86,6 +87,75 @@ pub struct SessionRow<'a> {
     /// How many findings, by id (`git vouch insights --session ID` lists them).
     pub findings: BTreeMap<&'static str, u32>,
     pub files: &'a [std::path::PathBuf],
+    /// What `git vouch record` recorded of it (only when it did): the figures above count
+    /// its calls the transcript lacks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recording: Option<RecordingJson<'a>>,
+}
+
+/// Calls, tokens and cost of one source of a session's figures.
+#[derive(Serialize)]
+pub struct TallyJson {
+    pub calls: u64,
+    pub tokens: TokensJson,
+    pub cost_usd: String,
+}
+
+impl From<&Tally> for TallyJson {
+    fn from(t: &Tally) -> Self {
+        Self {
+            calls: t.calls,
+            tokens: (&t.tokens).into(),
+            cost_usd: t.cost.decimal6(),
+        }
+    }
+}
+
+/// A recorded call the transcript does not hold.
+#[derive(Serialize)]
+pub struct MissingCallJson<'a> {
+    pub at: String,
+    /// `compaction` or `side_call`.
+    pub kind: CallKind,
+    pub model: &'a str,
+    pub message_id: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+    pub tokens: TokensJson,
+    pub cost_usd: Option<String>,
+}
+
+/// A session's recording: what was recorded, what the transcript holds, what it lacks.
+#[derive(Serialize)]
+pub struct RecordingJson<'a> {
+    pub recorded: TallyJson,
+    pub transcript: TallyJson,
+    pub not_in_transcript: Vec<MissingCallJson<'a>>,
+    pub unpriced_models: &'a [String],
+    pub stores: &'a [std::path::PathBuf],
+}
+
+impl<'a> From<&'a Recording> for RecordingJson<'a> {
+    fn from(r: &'a Recording) -> Self {
+        Self {
+            recorded: (&r.recorded).into(),
+            transcript: (&r.transcript).into(),
+            not_in_transcript: r
+                .not_in_transcript
+                .iter()
+                .map(|m| MissingCallJson {
+                    at: m.at.to_rfc3339(),
+                    kind: m.kind,
+                    model: &m.model,
+                    message_id: m.message_id.as_deref(),
+                    request_id: m.request_id.as_deref(),
+                    tokens: (&m.tokens).into(),
+                    cost_usd: m.cost.map(Usd::decimal6),
+                })
+                .collect(),
+            unpriced_models: &r.unpriced_models,
+            stores: &r.stores,
+        }
+    }
 }
 
 impl<'a> From<&'a SessionSummary> for SessionRow<'a> {
@@ -120,6 +190,7 @@ impl<'a> From<&'a SessionSummary> for SessionRow<'a> {
                 .map(|(id, n)| (id.label(), *n))
                 .collect(),
             files: &s.files,
+            recording: s.recording.as_deref().map(RecordingJson::from),
         }
     }
 }

@@ -69,6 +69,8 @@ pub struct TurnUsage {
     pub tokens: Tokens,
     /// `None` when the model has no price.
     pub cost: Option<Usd>,
+    /// A call only the recording holds, and why the transcript lacks it.
+    pub not_in_transcript: Option<super::recorded::CallKind>,
 }
 
 /// One tool call.

@@ -113,6 +113,10 @@ pub struct SessionSummary {
     /// catalog of the index moves them to its findings, read only where they are shown.
     #[serde(skip)]
     pub insights: Option<Insights>,
+    /// What `git vouch record` recorded of it, when it did; its calls missing from the
+    /// transcript are counted in the figures above. Added after loading, never cached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<Box<super::recorded::Recording>>,
 }
 
 impl SessionSummary {

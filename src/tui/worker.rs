@@ -36,8 +36,12 @@ pub enum Source {
     /// The embedded demo sessions; their repository is unpacked under `repo_parent`.
     Demo { repo_parent: PathBuf },
     /// Every agent's transcripts on this machine, through the index cache unless `cache` is
-    /// `None`.
-    Local { cache: Option<PathBuf> },
+    /// `None`; with the recordings of `git vouch record` in the sessions' repositories and in
+    /// `data_dir` (none read when `None`).
+    Local {
+        cache: Option<PathBuf>,
+        data_dir: Option<PathBuf>,
+    },
 }
 
 /// Runs jobs for the runner.
@@ -264,14 +268,31 @@ fn changes(source: &Source, detail: &SessionDetail) -> Result<Vec<CommitChanges>
 }
 
 fn load(source: &Source, prices: &PriceTable) -> Result<LoadResult, String> {
-    let Source::Local { cache } = source else {
+    let Source::Local { cache, data_dir } = source else {
         return Ok(LoadResult {
             catalog: crate::demo::catalog(prices),
             searched: Vec::new(),
         });
     };
-    let (catalog, roots) =
+    let (mut catalog, roots) =
         load_local(&ProcessEnv, cache.clone(), prices).map_err(|e| e.to_string())?;
+    if let Some(dir) = data_dir {
+        let open = opener(source);
+        let unread =
+            crate::recorder::accounting::add_recordings(&mut catalog.sessions, dir, prices, |s| {
+                agent_source::detail(s, &open, prices)
+            });
+        // A store that cannot be read leaves its sessions as their transcripts count them; the
+        // list says so with the other notes.
+        for e in unread {
+            catalog
+                .diagnostics
+                .push(crate::transcript::Diagnostic::file(
+                    e.path().unwrap_or(dir),
+                    format!("its recordings are left out: {e}"),
+                ));
+        }
+    }
     Ok(LoadResult {
         catalog,
         searched: roots,

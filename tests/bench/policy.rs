@@ -108,6 +108,7 @@ fn session(i: usize, commits: Vec<String>) -> SessionEvidence {
         actions,
         guard: None,
         insights: None,
+        recording: None,
     }
 }
 

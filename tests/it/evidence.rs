@@ -574,3 +574,76 @@ fn golden_evidence_document_of_the_demo_repository() {
         ".repository.remote_url" => "[temporary demo bundle]",
     });
 }
+
+/// A billed exchange as the recorder stores it, for `session`, answered with `message_id`.
+fn recorded_call(session: &str, message_id: &str, compaction: bool, output: u64) -> Value {
+    serde_json::json!({
+        "started": "2026-11-21T06:08:30Z", "method": "POST", "path": "/v1/messages",
+        "status": 200, "request_id": format!("req_{message_id}"), "session_id": session,
+        "agent_id": null, "parent_agent_id": null, "retry": 0,
+        "model": "claude-sonnet-4-5-20250929", "params": {}, "system": null, "tools": null,
+        "messages": {"after": null, "kept": 0, "new": []},
+        "response": {"id": message_id, "model": "claude-sonnet-4-5-20250929", "content": [],
+            "stop_reason": "end_turn", "stop_sequence": null,
+            "usage": {"input_tokens": 10, "output_tokens": output,
+                "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+            "error": null, "complete": true, "events": 6, "pings": 0},
+        "ttfb_ms": 5, "duration_ms": 9, "outcome": {"state": "completed"},
+        "purpose": if compaction { Some("compaction") } else { None },
+        "request_bytes": 100, "response_bytes": 200
+    })
+}
+
+#[test]
+fn a_recorded_sessions_evidence_counts_the_calls_its_transcript_lacks() {
+    use git_vouch::recorder::store::Store;
+    let s = setup();
+    let store = Store::open(&s.state.exchanges_dir()).unwrap();
+    // One call the transcript holds (counted once), one compaction it lacks.
+    for (id, compaction) in [
+        ("msg_01I62SkzHI2gPb0sQVfLaeir", false),
+        ("msg_compact", true),
+    ] {
+        let ex = serde_json::from_value(recorded_call(SESSION, id, compaction, 500)).unwrap();
+        store.add(&ex).unwrap();
+    }
+    drop(store);
+    capture::agent_wrote(
+        &s.state,
+        SESSION,
+        Some("a625f6e667e5a0194"),
+        "notes.txt",
+        &["Notes from the subagent"],
+    );
+    std::fs::write(s.repo.join("notes.txt"), "Notes from the subagent\n").unwrap();
+    s.git(&["add", "-A"]);
+    s.git(&["commit", "-q", "-m", "Add notes"]);
+    let doc = evidence(&s, &["HEAD~1..HEAD"]);
+    let schema: Value = serde_json::from_str(git_vouch::evidence::JSON_SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let session = &doc["sessions"][0];
+    let rec = &session["recording"];
+    // The transcript's own figures (as in the test above), the compaction's added once.
+    assert_eq!(rec["transcript"]["usage"]["input_tokens"], 32, "{rec}");
+    assert_eq!(rec["transcript"]["usage"]["output_tokens"], 317, "{rec}");
+    assert_eq!(rec["recorded"]["calls"], 2, "{rec}");
+    assert_eq!(session["usage"]["input_tokens"], 32 + 10);
+    assert_eq!(session["usage"]["output_tokens"], 317 + 500);
+    let lacking = rec["not_in_transcript"].as_array().unwrap();
+    assert_eq!(lacking.len(), 1, "{rec}");
+    assert_eq!(lacking[0]["kind"], "compaction");
+    assert_eq!(lacking[0]["request_id"], "req_msg_compact");
+    let calls: u64 = session["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["requests"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        calls,
+        rec["transcript"]["calls"].as_u64().unwrap() + 1,
+        "{session}"
+    );
+}

@@ -19,6 +19,7 @@ mod guard_hook;
 mod insights;
 mod install;
 mod policy;
+mod recorded_figures;
 mod recorder;
 mod redaction;
 mod reports;

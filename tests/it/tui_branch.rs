@@ -228,7 +228,14 @@ fn branch_view_outside_a_repository_and_failures_say_why() {
     let mut app = app(None);
     let effects = key(&mut app, KeyCode::Char('b'));
     assert_eq!(effects, vec![Effect::LoadBranch(None)]);
-    settle(&mut app, effects, &Source::Local { cache: None });
+    settle(
+        &mut app,
+        effects,
+        &Source::Local {
+            cache: None,
+            data_dir: None,
+        },
+    );
     let screen = draw(&mut app, (80, 24));
     assert!(screen.contains("not inside a git repository"), "{screen}");
     let mut app = self::app(Some("/home/dev/x"));

@@ -64,7 +64,10 @@ fn keys(app: &mut App, text: &str) {
 fn draw(app: &mut App, (w, h): (u16, u16)) -> String {
     let mut effects = app.update(Msg::Resize(w, h));
     while let Some(effect) = effects.pop() {
-        let source = Source::Local { cache: None };
+        let source = Source::Local {
+            cache: None,
+            data_dir: None,
+        };
         if let Some(msg) = perform(effect, &source, PriceTable::embedded()) {
             effects.extend(app.update(msg));
         }
@@ -386,7 +389,10 @@ fn detail_never_draws_what_a_transcript_smuggles_in() {
         sessions: vec![summary],
         ..Catalog::default()
     };
-    let source = Source::Local { cache: None };
+    let source = Source::Local {
+        cache: None,
+        data_dir: None,
+    };
     let mut app = app(catalog, &[], None);
     press(&mut app, &source, KeyCode::Enter);
     let mut seen = String::new();
@@ -613,7 +619,10 @@ fn sessions_scoped_by_the_repositorys_commits_archive_and_worktrees() {
     std::fs::write(linked_events.join(format!("{}.jsonl", ids[2])), text).unwrap();
     let scope = clone.display().to_string();
     let mut app = app(catalog, &[], Some(&scope));
-    let source = Source::Local { cache: None };
+    let source = Source::Local {
+        cache: None,
+        data_dir: None,
+    };
     settle(
         &mut app,
         vec![

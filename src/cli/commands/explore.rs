@@ -47,7 +47,11 @@ fn explorer(ctx: &Context) -> Result<Outcome> {
         (Source::Demo { repo_parent }, None)
     } else {
         let cache = ctx.use_cache.then(|| ctx.config.index_file());
-        (Source::Local { cache }, runner::current_repository())
+        let data_dir = Some(ctx.config.data_dir.clone());
+        (
+            Source::Local { cache, data_dir },
+            runner::current_repository(),
+        )
     };
     let app = App::new(keymap, theme, Box::new(ctx.clock.clone()), scope);
     runner::run(app, source, ctx.prices.clone())?;

@@ -40,6 +40,7 @@ pub fn run(ctx: &Context, args: &SessionsArgs) -> Result<Outcome> {
         let mut lines = table(ctx, &shown, &short);
         let unpriced = shown.iter().flat_map(|s| s.unpriced_models.iter());
         lines.extend(unpriced_footnote(unpriced));
+        lines.extend(present::recorded_note(shown.iter().copied()));
         print_lines(&lines)?;
     }
     print_warnings(ctx, &warnings);

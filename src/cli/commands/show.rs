@@ -41,15 +41,11 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             })
             .unwrap_or_default()
     };
-    let recorded = recording::find(ctx, &detail);
     let redactor = args.redact.then(crate::redact::shared);
     let mut counts = crate::redact::Counts::new();
     if args.json {
         let mut doc = session_doc(&detail);
         doc["linked_commits"] = links.iter().map(linked::json).collect();
-        if let Some(r) = &recorded {
-            doc["recording"] = recording::json(r);
-        }
         if let Some(r) = redactor {
             r.redact_json(&mut doc, &mut counts);
         }
@@ -57,7 +53,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
     } else {
         let mut output = text(ctx, &detail);
         output.extend(linked::section(ctx, &links));
-        if let Some(r) = &recorded {
+        if let Some(r) = detail.summary.recording.as_deref() {
             output.extend(recording::section(ctx, &detail, r));
         }
         if let Some(r) = redactor {

@@ -59,6 +59,7 @@ pub fn run(ctx: &Context, args: &UsageArgs) -> Result<Outcome> {
             .collect();
         let mut lines = table(ctx, period, &rows, &total, &names);
         lines.extend(unpriced_footnote(total.unpriced_models.iter()));
+        lines.extend(crate::present::recorded_note(shown.iter()));
         print_lines(&lines)?;
     }
     Ok(Outcome::Success)

@@ -88,6 +88,7 @@ impl Tally {
                 cost: e
                     .legacy_cost
                     .or_else(|| prices.cost(&e.model, &e.usage, e.at)),
+                not_in_transcript: None,
             })
             .collect();
         out.sort_by_key(|t| (t.at.is_none(), t.at));

@@ -184,6 +184,7 @@ fn evidence() -> Evidence {
             actions: Vec::new(),
             guard: Some(guard(at)),
             insights: Some(insights()),
+            recording: None,
         }],
         totals: Totals {
             commits: 1,

@@ -47,6 +47,7 @@ pub fn session(id: &str) -> SessionEvidence {
         actions: Vec::new(),
         guard: None,
         insights: None,
+        recording: None,
     }
 }
 

@@ -137,7 +137,10 @@ fn secret_session(dir: &std::path::Path) -> git_vouch::index::Catalog {
 #[test]
 fn secrets_are_warned_and_the_redacted_view_hides_them() {
     let dir = tempfile::tempdir().unwrap();
-    let source = git_vouch::tui::worker::Source::Local { cache: None };
+    let source = git_vouch::tui::worker::Source::Local {
+        cache: None,
+        data_dir: None,
+    };
     let mut app = super::app(secret_session(dir.path()), &[], None);
     press(&mut app, &source, KeyCode::Enter);
     let overview = draw(&mut app, (80, 24));
@@ -252,7 +255,10 @@ fn guarded_session(dir: &std::path::Path) -> git_vouch::index::Catalog {
 #[test]
 fn the_overview_shows_the_guards_decisions() {
     let dir = tempfile::tempdir().unwrap();
-    let source = git_vouch::tui::worker::Source::Local { cache: None };
+    let source = git_vouch::tui::worker::Source::Local {
+        cache: None,
+        data_dir: None,
+    };
     let mut app = super::app(guarded_session(dir.path()), &[], None);
     press(&mut app, &source, KeyCode::Enter);
     let overview = draw(&mut app, (100, 30));
@@ -318,4 +324,59 @@ fn the_guard_tab_lists_every_checked_call_and_who_decided() {
         screen.contains("rules delete-outside-repository"),
         "{screen}"
     );
+}
+
+/// A recorded session's overview: the recorded figures, the transcript's, and the calls the
+/// transcript lacks (counted in the session's figures above them).
+#[test]
+fn the_overview_shows_what_the_recording_adds() {
+    use git_vouch::session::recorded::{CallKind, MissingCall, Recording};
+    use git_vouch::usage::Tokens;
+    let dir = tempfile::tempdir().unwrap();
+    let source = git_vouch::tui::worker::Source::Local {
+        cache: None,
+        data_dir: None,
+    };
+    let mut catalog = guarded_session(dir.path());
+    let s = &mut catalog.sessions[0];
+    s.tokens = Tokens {
+        input: 10,
+        output: 5,
+        ..Tokens::default()
+    };
+    s.assistant_messages = 1;
+    let tokens = Tokens {
+        input: 2_000,
+        output: 400,
+        ..Tokens::default()
+    };
+    let cost = git_vouch::money::Usd::from_picos(12_000_000_000);
+    let mut recording = Recording::default();
+    recording.recorded.calls = 2;
+    recording.recorded.tokens = tokens;
+    recording.recorded.tokens.input += 10;
+    recording.recorded.tokens.output += 5;
+    recording.recorded.cost = cost;
+    recording.not_in_transcript.push(MissingCall {
+        at: "2026-11-21T10:00:03Z".parse().unwrap(),
+        kind: CallKind::Compaction,
+        model: "claude-sonnet-4-5-20250929".into(),
+        message_id: Some("msg_compact".into()),
+        request_id: None,
+        tokens,
+        cost: Some(cost),
+    });
+    s.add_recording(recording);
+    let mut app = super::app(catalog, &[], None);
+    press(&mut app, &source, KeyCode::Enter);
+    let overview = draw(&mut app, (100, 30));
+    for line in [
+        "Tokens      2.4K",
+        "Recorded    2 calls, 2.4K tokens, $0.01",
+        "Transcript  1 call, 15 tokens, $0.00",
+        "Difference  1 call not in the transcript: compaction, 2.4K tokens, $0.01 (counted above)",
+        "Messages    0 prompts, 2 responses",
+    ] {
+        assert!(overview.contains(line), "{line}\n{overview}");
+    }
 }

@@ -90,7 +90,7 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         ),
     ];
     let cost = present::cost_cell(s.cost, !s.unpriced_models.is_empty());
-    vec![
+    let mut lines = vec![
         field(app, "Session", plain(one_line(&s.id))),
         field(app, "Title", plain(clip(&opt(s.title.as_deref()), width))),
         field(
@@ -125,7 +125,29 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         field(app, "Models", plain(one_line(&models.join(", ")))),
         field(app, "Tokens", tokens),
         field(app, "Cost", vec![Span::styled(cost, app.theme.cost)]),
-    ]
+    ];
+    lines.extend(recording(app, s, width));
+    lines
+}
+
+/// What `git vouch record` recorded beside what the transcript holds (nothing without it).
+fn recording(app: &App, s: &crate::session::SessionSummary, width: u16) -> Vec<Line<'static>> {
+    let Some(r) = s.recording.as_deref() else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        field(app, "Recorded", plain(present::tally(&r.recorded))),
+        field(app, "Transcript", plain(present::tally(&r.transcript))),
+    ];
+    if let Some(phrase) = present::not_in_transcript(r) {
+        let phrase = format!("{phrase} (counted above)");
+        lines.push(field(
+            app,
+            "Difference",
+            vec![Span::styled(clip(&phrase, width), app.theme.warn)],
+        ));
+    }
+    lines
 }
 
 fn activity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {

@@ -4,6 +4,7 @@
 
 use git_vouch::recorder::exchange::Outcome;
 use git_vouch::recorder::store::Store;
+use serde_json::Value;
 
 use super::super::expect::Run;
 
@@ -103,6 +104,97 @@ pub fn record_compact(run: &Run) {
     let total = |u: &super::super::scenario::Usage| {
         u.input + u.output + u.cache_write_5m + u.cache_write_1h + u.cache_read
     };
+    let recorded_total = recorded_as_served(run, &recorded);
+    // The prompt's two answers, then at least one compaction request.
+    let answered = run.served().count();
+    assert!(
+        answered >= 3,
+        "{ctx}: no compaction request reached the mock"
+    );
+    assert_eq!(recorded.len(), answered, "{ctx}");
+    // The transcript counts the prompt's answers only; the recording has the compaction calls
+    // too, and the session's figures count them.
+    let show = run.show(&id);
+    let session = &show["session"];
+    assert_eq!(session["compactions"], 1, "{ctx}");
+    let prompt: u64 = run
+        .served()
+        .take(2)
+        .filter_map(|e| e.usage)
+        .map(|u| total(&u))
+        .sum();
+    let missing: u64 = run
+        .served()
+        .skip(2)
+        .filter_map(|e| e.usage)
+        .map(|u| total(&u))
+        .sum();
+    assert_eq!(
+        recorded_total,
+        prompt + missing,
+        "{ctx}: the recorded figure"
+    );
+    let rec = &session["recording"];
+    let tokens = |v: &Value| v["tokens"]["total"].as_u64().unwrap_or(0);
+    assert_eq!(
+        tokens(&rec["transcript"]),
+        prompt,
+        "{ctx}: the transcript's figure"
+    );
+    assert_eq!(tokens(&rec["recorded"]), recorded_total, "{ctx}: {rec}");
+    assert_eq!(
+        tokens(session),
+        recorded_total,
+        "{ctx}: the session's figure"
+    );
+    assert_eq!(session["assistant_messages"], answered, "{ctx}");
+    let lacking = rec["not_in_transcript"]
+        .as_array()
+        .expect("not_in_transcript");
+    assert_eq!(lacking.len(), answered - 2, "{ctx}: {rec}");
+    for m in lacking {
+        assert_eq!(m["kind"], "compaction", "{ctx}: {m}");
+    }
+    same_figures_everywhere(run, &id, session, recorded_total);
+    let text = run.vouch_output(&["show", &id]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    let phrase = format!(
+        "{} not in the transcript: ",
+        if answered - 2 == 1 {
+            "1 call".to_owned()
+        } else {
+            format!("{} calls", answered - 2)
+        }
+    );
+    assert!(text.contains(&phrase), "{ctx}: {text}");
+}
+
+/// One figure everywhere: the list, the usage report and the show document agree.
+fn same_figures_everywhere(run: &Run, id: &str, session: &Value, recorded_total: u64) {
+    let ctx = run.context();
+    let rec = &session["recording"];
+    let listed = run.vouch(&["sessions", "--json"]);
+    let row = listed["sessions"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["id"] == id))
+        .expect("the session in the list");
+    assert_eq!(row["tokens"], session["tokens"], "{ctx}");
+    assert_eq!(row["cost_usd"], session["cost_usd"], "{ctx}");
+    assert_eq!(row["recording"], *rec, "{ctx}");
+    let usage = run.vouch(&["usage", "session", "--json"]);
+    assert_eq!(
+        usage["totals"]["tokens"]["total"], recorded_total,
+        "{ctx}: {usage}"
+    );
+    assert_eq!(usage["totals"]["cost_usd"], session["cost_usd"], "{ctx}");
+}
+
+/// Each call the mock answered is recorded with the mock's usage; returns their total.
+fn recorded_as_served(
+    run: &Run,
+    recorded: &[(i64, git_vouch::recorder::exchange::Exchange)],
+) -> u64 {
+    let ctx = run.context();
     let mut recorded_total = 0;
     for e in run.served() {
         let (_, ex) = recorded
@@ -136,33 +228,5 @@ pub fn record_compact(run: &Run) {
         assert_eq!(got, want, "{ctx}: {:?}", e.request_id);
         recorded_total += got.iter().sum::<u64>();
     }
-    // The prompt's two answers, then at least one compaction request.
-    let answered = run.served().count();
-    assert!(
-        answered >= 3,
-        "{ctx}: no compaction request reached the mock"
-    );
-    assert_eq!(recorded.len(), answered, "{ctx}");
-    // The transcript counts the prompt's answers only: the compaction calls are missing.
-    let show = run.show(&id);
-    assert_eq!(show["session"]["compactions"], 1, "{ctx}");
-    let transcript = show["session"]["tokens"]["total"].as_u64().unwrap_or(0);
-    let prompt: u64 = run
-        .served()
-        .take(2)
-        .filter_map(|e| e.usage)
-        .map(|u| total(&u))
-        .sum();
-    assert_eq!(transcript, prompt, "{ctx}: the transcript's figure");
-    let missing: u64 = run
-        .served()
-        .skip(2)
-        .filter_map(|e| e.usage)
-        .map(|u| total(&u))
-        .sum();
-    assert_eq!(
-        recorded_total,
-        transcript + missing,
-        "{ctx}: the recorded figure"
-    );
+    recorded_total
 }
