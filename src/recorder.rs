@@ -8,6 +8,7 @@
 //! Recording only: the store is read by the layers above.
 
 pub mod accounting;
+pub mod browse;
 pub mod exchange;
 pub mod http;
 pub mod proxy;

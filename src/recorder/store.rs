@@ -299,19 +299,24 @@ impl Store {
         Ok(out)
     }
 
+    /// One exchange; `None` when there is none with that id (or it does not decode).
+    pub fn exchange(&self, id: i64) -> Result<Option<Exchange>, RecorderError> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT record FROM exchanges WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(blob.and_then(|b| serde_json::from_slice(&b).ok()))
+    }
+
     /// The whole message list an exchange's request sent, rebuilt from the thread's chain.
     pub fn messages(&self, id: i64) -> Result<Vec<Value>, RecorderError> {
         let mut chain = Vec::new();
         let mut next = Some(id);
         while let Some(at) = next {
-            let blob: Option<Vec<u8>> = self
-                .conn
-                .query_row("SELECT record FROM exchanges WHERE id = ?1", [at], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(|e| self.err(e))?;
-            let Some(ex) = blob.and_then(|b| serde_json::from_slice::<Exchange>(&b).ok()) else {
+            let Some(ex) = self.exchange(at)? else {
                 break;
             };
             next = ex.messages.after;

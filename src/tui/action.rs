@@ -49,6 +49,7 @@ pub enum Action {
     TabConversation,
     TabGuard,
     TabInsights,
+    TabExchanges,
     /// Focus the pane to the right (tools, files).
     NextPane,
     /// Focus the pane to the left.
@@ -93,7 +94,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 44] = [
+    pub const ALL: [Self; 45] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -119,6 +120,7 @@ impl Action {
         Self::TabConversation,
         Self::TabGuard,
         Self::TabInsights,
+        Self::TabExchanges,
         Self::NextPane,
         Self::PrevPane,
         Self::NextMatch,
@@ -241,6 +243,7 @@ mod tests {
                 | Action::TabConversation
                 | Action::TabGuard
                 | Action::TabInsights
+                | Action::TabExchanges
                 | Action::NextPane
                 | Action::PrevPane
                 | Action::NextMatch

@@ -181,6 +181,11 @@ impl App {
                     data.conversations.insert(Some(agent), conversation);
                 }
             }
+            Msg::ExchangeLoaded {
+                session,
+                key,
+                result,
+            } => self.on_exchange_loaded(&session, key, result),
             Msg::Highlighted(h) => self.on_highlighted(*h),
             Msg::ConversationLaidOut { session, rendered } => {
                 self.on_laid_out(&session, *rendered);

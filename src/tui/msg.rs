@@ -18,6 +18,7 @@ use crate::evidence::guard::GuardAccount;
 use crate::index::{Catalog, Findings};
 use crate::insights::Insights;
 use crate::provenance::BranchLog;
+use crate::recorder::browse::{ExchangeContent, Exchanges};
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail};
 
@@ -53,6 +54,12 @@ pub enum Msg {
         session: String,
         agent: String,
         conversation: Arc<Conversation>,
+    },
+    /// A recorded API call was read in full (or why it could not be).
+    ExchangeLoaded {
+        session: String,
+        key: (usize, i64),
+        result: Result<Arc<ExchangeContent>, String>,
     },
     /// A file's diff was highlighted.
     Highlighted(Box<Highlighted>),
@@ -90,6 +97,7 @@ impl Msg {
             Self::ChangesLoaded { .. } => Some("changes_loaded"),
             Self::SecretsScanned { .. } => Some("secrets_scanned"),
             Self::ConversationLoaded { .. } => Some("conversation_loaded"),
+            Self::ExchangeLoaded { .. } => Some("exchange_loaded"),
             Self::Highlighted(_) => Some("highlighted"),
             Self::ConversationLaidOut { .. } => Some("conversation_laid_out"),
             Self::Mouse(_)
@@ -118,6 +126,8 @@ pub struct DetailLoad {
     pub guard: Option<Arc<GuardAccount>>,
     /// What went wrong in it (`None`: no findings are kept for it).
     pub insights: Option<Arc<Insights>>,
+    /// Its recorded API calls (`None`: not recorded).
+    pub exchanges: Option<Result<Arc<Exchanges>, String>>,
 }
 
 /// Work for the runner: I/O and slow jobs never run inside `update`.
@@ -148,6 +158,12 @@ pub enum Effect {
     LoadConversation {
         summary: Box<SessionSummary>,
         agent: String,
+    },
+    /// Read one recorded API call in full from its store; the answer is `ExchangeLoaded`.
+    LoadExchange {
+        session: String,
+        store: PathBuf,
+        key: (usize, i64),
     },
     /// Highlight one file of a commit; the answer is `Highlighted`.
     Highlight {

@@ -23,7 +23,7 @@ use crate::correlate::{CommitChanges, commit_records, session_changes};
 use crate::evidence::guard::GuardAccount;
 use crate::git::Git;
 use crate::git::paths::RepoPaths;
-use crate::index::load_local;
+use crate::index::{Findings, load_local};
 use crate::pricing::PriceTable;
 use crate::provenance::{BranchLog, branch_log};
 use crate::session::SessionSummary;
@@ -92,6 +92,32 @@ fn guard_account(summary: &SessionSummary, detail: &SessionDetail) -> Option<Gua
     crate::evidence::guard::account(&state, &summary.id, &succeeded)
 }
 
+/// A session read in full, with what the guard decided, its findings and its recorded calls.
+fn detail(
+    summary: &SessionSummary,
+    findings: &Findings,
+    source: &Source,
+    prices: &PriceTable,
+) -> Msg {
+    let (detail, conversation) =
+        agent_source::detail_and_conversation(summary, &opener(source), prices);
+    let guard = guard_account(summary, &detail).map(Arc::new);
+    // A cache that cannot be read now only leaves the Insights tab empty.
+    let insights = findings.of(&summary.id).ok().flatten().map(Arc::new);
+    let exchanges = summary.recording.as_deref().map(|r| {
+        crate::recorder::browse::exchanges(&r.stores, &summary.id, prices)
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
+    });
+    Msg::DetailLoaded(Box::new(DetailLoad {
+        detail: Arc::new(detail),
+        conversation: Arc::new(conversation),
+        guard,
+        insights,
+        exchanges,
+    }))
+}
+
 /// Does the job and sends its answer.
 fn answer(tx: &Sender<Msg>, effect: Effect, source: &Source, prices: &PriceTable) {
     if let Some(msg) = perform(effect, source, prices) {
@@ -117,19 +143,20 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
             Ok(result) => Msg::Loaded(Box::new(result)),
             Err(e) => Msg::LoadFailed(e),
         },
-        Effect::LoadDetail { summary, findings } => {
-            let (detail, conversation) =
-                agent_source::detail_and_conversation(&summary, &opener(source), prices);
-            let guard = guard_account(&summary, &detail).map(Arc::new);
-            // A cache that cannot be read now only leaves the Insights tab empty.
-            let insights = findings.of(&summary.id).ok().flatten().map(Arc::new);
-            Msg::DetailLoaded(Box::new(DetailLoad {
-                detail: Arc::new(detail),
-                conversation: Arc::new(conversation),
-                guard,
-                insights,
-            }))
-        }
+        Effect::LoadDetail { summary, findings } => detail(&summary, &findings, source, prices),
+        Effect::LoadExchange {
+            session,
+            store,
+            key,
+        } => Msg::ExchangeLoaded {
+            session,
+            key,
+            result: match crate::recorder::browse::content(&store, key.1) {
+                Ok(Some(c)) => Ok(Arc::new(c)),
+                Ok(None) => Err(format!("call {} is not in {}", key.1, store.display())),
+                Err(e) => Err(e.to_string()),
+            },
+        },
         Effect::LoadConversation { summary, agent } => {
             let open = opener(source);
             let conversation =

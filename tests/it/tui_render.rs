@@ -518,6 +518,7 @@ fn detail_subagent_tree() {
 }
 
 mod detail_more;
+mod exchanges;
 /// Each screen's help at 80x24: its own keys, scrolled with j/k, saying which lines are shown.
 #[test]
 fn help_per_screen_80x24() {

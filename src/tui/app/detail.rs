@@ -5,6 +5,7 @@
 mod actions;
 pub mod call;
 mod diff_keys;
+pub mod exchange;
 mod loaded;
 mod settle;
 #[cfg(test)]
@@ -17,6 +18,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 
 use crate::correlate::CommitChanges;
+use crate::recorder::browse::{ExchangeContent, Exchanges};
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail};
 use crate::tui::highlight::Highlighted;
@@ -34,10 +36,11 @@ pub enum Tab {
     Conversation,
     Guard,
     Insights,
+    Exchanges,
 }
 
 impl Tab {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Overview,
         Self::Tokens,
         Self::Tools,
@@ -46,6 +49,7 @@ impl Tab {
         Self::Conversation,
         Self::Guard,
         Self::Insights,
+        Self::Exchanges,
     ];
 
     pub fn label(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Tab {
             Self::Conversation => "Conversation",
             Self::Guard => "Guard",
             Self::Insights => "Insights",
+            Self::Exchanges => "Exchanges",
         }
     }
 
@@ -72,6 +77,7 @@ impl Tab {
             Self::Conversation => "Chat",
             Self::Guard => "Guard",
             Self::Insights => "Health",
+            Self::Exchanges => "API",
         }
     }
 
@@ -114,6 +120,11 @@ pub struct SessionData {
     pub guard: Option<Arc<crate::evidence::guard::GuardAccount>>,
     /// What went wrong in it (`None` until read, or when no findings are kept for it).
     pub insights: Option<Arc<crate::insights::Insights>>,
+    /// Its API calls as `git vouch record` recorded them (`None`: not recorded, or not read
+    /// yet; `Err`: why the store could not be read).
+    pub exchanges: Option<Result<Arc<Exchanges>, String>>,
+    /// Calls read in full, by (store, id): `Err` says why one could not be.
+    pub exchange: HashMap<(usize, i64), Result<Arc<ExchangeContent>, String>>,
     /// Highlight and conversation jobs running.
     pending: HashSet<(String, String)>,
 }
@@ -129,6 +140,8 @@ impl SessionData {
             secrets: None,
             guard: None,
             insights: None,
+            exchanges: None,
+            exchange: HashMap::new(),
             pending: HashSet::new(),
         }
     }
@@ -154,6 +167,18 @@ pub struct ToolsState {
     pub open: bool,
     /// First line of the pop-up shown.
     pub call_scroll: usize,
+}
+
+/// Selection in the Exchanges tab: a call, and whether it is open in full.
+#[derive(Debug, Clone, Default)]
+pub struct ExchangesState {
+    pub row: usize,
+    /// The selected call is open in full, in a pop-up.
+    pub open: bool,
+    /// First line of the pop-up shown.
+    pub scroll: usize,
+    /// The system prompt and tool definitions are shown whole (folded to a line by default).
+    pub unfolded: bool,
 }
 
 /// Selection in the files tab.
@@ -262,6 +287,7 @@ pub struct DetailState {
     pub finding: usize,
     /// The selected call of the Guard tab.
     pub guard_call: usize,
+    pub exchanges: ExchangesState,
     /// Rows the focused list or text shows: set by `update` from the terminal's size for the
     /// conversation and files tabs, recorded by the last draw for the others.
     pub page: usize,

@@ -51,7 +51,7 @@ const BRANCH: [PageKey; 6] = [
     (Action::Quit, Some("Quit at once")),
 ];
 
-const TABS: [PageKey; 10] = [
+const TABS: [PageKey; 11] = [
     (Action::NextTab, None),
     (Action::PrevTab, None),
     (Action::TabOverview, None),
@@ -62,6 +62,7 @@ const TABS: [PageKey; 10] = [
     (Action::TabConversation, None),
     (Action::TabGuard, None),
     (Action::TabInsights, None),
+    (Action::TabExchanges, None),
 ];
 
 const SESSION: [PageKey; 6] = [
@@ -155,6 +156,16 @@ fn tab_keys(tab: Tab) -> Vec<PageKey> {
                 Action::Open,
                 Some("Show the finding's first call in the conversation"),
             )],
+        ),
+        Tab::Exchanges => with(
+            scroll,
+            &[
+                (Action::Open, Some("Open the selected call in full")),
+                (
+                    Action::ToggleResults,
+                    Some("Unfold or fold an open call's system prompt and tools"),
+                ),
+            ],
         ),
         Tab::Conversation => with(
             scroll,

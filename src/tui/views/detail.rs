@@ -2,6 +2,7 @@
 
 mod conversation;
 pub(crate) mod diff;
+mod exchanges;
 mod files;
 mod guard;
 mod insights;
@@ -54,6 +55,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             Tab::Conversation => conversation::render(app, frame, body),
             Tab::Guard => guard::render(app, frame, body),
             Tab::Insights => insights::render(app, frame, body),
+            Tab::Exchanges => exchanges::render(app, frame, body),
         },
     }
     render_footer(app, frame, footer);
@@ -117,9 +119,12 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         .enumerate()
         .map(|(i, t)| format!("{} {}", i + 1, t.short()))
         .collect();
-    // Full labels, else short ones, else short ones without padding (narrow terminals).
+    // Full labels, with padding or without, else short ones, else short ones without padding
+    // (narrow terminals).
     let (titles, pad) = if width(&full, 1) <= room {
         (full, " ")
+    } else if width(&full, 0) <= room {
+        (full, "")
     } else if width(&short, 1) <= room {
         (short, " ")
     } else {

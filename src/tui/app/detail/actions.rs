@@ -1,6 +1,7 @@
 //! What keys do on the detail screen.
 
 use super::call::{call_lines, popup_area, popup_height};
+use super::exchange::exchange_lines;
 use super::{Changes, DetailState, FilesPane, Move, SessionData, Tab};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
@@ -46,6 +47,7 @@ impl App {
             Action::TabConversation => Some(Tab::Conversation),
             Action::TabGuard => Some(Tab::Guard),
             Action::TabInsights => Some(Tab::Insights),
+            Action::TabExchanges => Some(Tab::Exchanges),
             _ => None,
         };
         if let Some(tab) = tab {
@@ -84,6 +86,11 @@ impl App {
             }
             Action::ToggleThinking => {
                 view.conversation.thinking = !view.conversation.thinking;
+                Vec::new()
+            }
+            Action::ToggleResults if view.tab == Tab::Exchanges => {
+                view.exchanges.unfolded = !view.exchanges.unfolded;
+                view.exchanges.scroll = 0;
                 Vec::new()
             }
             Action::ToggleResults => {
@@ -135,6 +142,15 @@ impl App {
                 view.tools.tool = m.apply(view.tools.tool, lens.tools);
                 view.tools.call = 0;
             }
+            Tab::Exchanges if view.exchanges.open => {
+                let last = lens.exchange_lines.saturating_sub(lens.popup_height);
+                let at = view.exchanges.scroll;
+                view.exchanges.scroll = match m {
+                    Move::Bottom => last,
+                    _ => m.apply(at, usize::MAX).min(last),
+                };
+            }
+            Tab::Exchanges => view.exchanges.row = m.apply(view.exchanges.row, lens.exchanges),
             Tab::Subagents => view.subagent = m.apply(view.subagent, lens.subagents),
             Tab::Guard => view.guard_call = m.apply(view.guard_call, lens.guard_calls),
             Tab::Insights => view.finding = m.apply(view.finding, lens.findings),
@@ -179,6 +195,7 @@ impl App {
             Tab::Tools if lens.calls > 0 => view.tools.calls_focus = true,
             Tab::Subagents => return self.open_subagent(),
             Tab::Insights => return self.show_finding(),
+            Tab::Exchanges if lens.exchanges > 0 => return self.open_exchange(),
             Tab::Files if view.files.pane == FilesPane::Commits && lens.files > 0 => {
                 view.files.pane = FilesPane::Files;
             }
@@ -190,6 +207,37 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Opens the selected recorded call in full, reading it unless it was read before.
+    fn open_exchange(&mut self) -> Vec<Effect> {
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
+        };
+        view.exchanges.open = true;
+        view.exchanges.scroll = 0;
+        let (session, at) = (view.session.clone(), view.exchanges.row);
+        let Some(data) = self.loaded.get_mut(&session) else {
+            return Vec::new();
+        };
+        let Some(Ok(list)) = &data.exchanges else {
+            return Vec::new();
+        };
+        let Some(row) = list.rows.get(at) else {
+            return Vec::new();
+        };
+        let key = (row.store, row.id);
+        let fresh = data
+            .pending
+            .insert(("exchange".to_owned(), format!("{key:?}")));
+        if data.exchange.contains_key(&key) || !fresh {
+            return Vec::new();
+        }
+        vec![Effect::LoadExchange {
+            session,
+            store: list.stores[row.store].clone(),
+            key,
+        }]
     }
 
     /// Shows the selected sub-agent's conversation.
@@ -276,6 +324,7 @@ impl App {
                 view.files.pane = FilesPane::Commits;
             }
             Tab::Tools if view.tools.open => view.tools.open = false,
+            Tab::Exchanges if view.exchanges.open => view.exchanges.open = false,
             Tab::Tools if view.tools.calls_focus => view.tools.calls_focus = false,
             _ => {
                 self.detail = None;
@@ -330,6 +379,20 @@ impl App {
             out.subagents = d.subagents_flat().len();
         }
         out.guard_calls = data.guard.as_ref().map_or(0, |g| g.timeline.len());
+        if let Some(Ok(list)) = &data.exchanges {
+            out.exchanges = list.rows.len();
+            if let Some(row) = list
+                .rows
+                .get(view.exchanges.row)
+                .filter(|_| view.exchanges.open)
+            {
+                let width = usize::from(popup_area(self.size).width.saturating_sub(2));
+                let content = data.exchange.get(&(row.store, row.id));
+                let (unfolded, redact) = (view.exchanges.unfolded, self.redacted);
+                out.exchange_lines = exchange_lines(row, content, width, unfolded, redact).len();
+                out.popup_height = popup_height(self.size);
+            }
+        }
         out.findings = data.insights.as_ref().map_or(0, |i| i.findings.len());
         if let Changes::Ready(changes) = &data.changes {
             out.commits = changes.len();
@@ -345,6 +408,9 @@ pub(super) struct Lengths {
     calls: usize,
     subagents: usize,
     guard_calls: usize,
+    exchanges: usize,
+    /// Lines of the open recorded call.
+    exchange_lines: usize,
     findings: usize,
     commits: usize,
     pub(super) files: usize,

@@ -22,6 +22,7 @@ impl App {
         data.conversations.insert(None, load.conversation);
         data.guard = load.guard;
         data.insights = load.insights;
+        data.exchanges = load.exchanges;
         data.changes = Changes::Waiting;
         vec![
             Effect::LoadChanges(load.detail.clone()),
@@ -42,6 +43,19 @@ impl App {
             Err(e) => Changes::Unavailable(e),
         };
         self.highlight_effect()
+    }
+
+    pub(in crate::tui::app) fn on_exchange_loaded(
+        &mut self,
+        session: &str,
+        key: (usize, i64),
+        result: Result<Arc<crate::recorder::browse::ExchangeContent>, String>,
+    ) {
+        if let Some(data) = self.loaded.get_mut(session) {
+            data.pending
+                .remove(&("exchange".to_owned(), format!("{key:?}")));
+            data.exchange.insert(key, result);
+        }
     }
 
     pub(in crate::tui::app) fn on_highlighted(&mut self, h: Highlighted) {

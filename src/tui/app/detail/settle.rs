@@ -41,6 +41,7 @@ impl App {
             Some(Tab::Subagents) => self.settle_subagents(),
             Some(Tab::Guard) => self.settle_guard(),
             Some(Tab::Insights) => self.settle_insights(),
+            Some(Tab::Exchanges) => self.settle_exchanges(),
             Some(Tab::Tokens) | None => {}
         }
     }
@@ -87,6 +88,15 @@ impl App {
             .and_then(|d| d.guard.as_ref())
             .map_or(0, |g| g.timeline.len());
         self.settle_table(calls, 6, |view| &mut view.guard_call);
+    }
+
+    /// Keeps the Exchanges tab's selection on a call, and pages by its table's height.
+    fn settle_exchanges(&mut self) {
+        let rows = match self.open_data().and_then(|d| d.exchanges.as_ref()) {
+            Some(Ok(list)) => list.rows.len(),
+            _ => 0,
+        };
+        self.settle_table(rows, 6, |view| &mut view.exchanges.row);
     }
 
     /// Keeps the Insights tab's selection on a finding, and pages by its table's height.

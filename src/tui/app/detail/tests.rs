@@ -114,7 +114,7 @@ fn tabs_cycle_both_ways_and_jump_by_number() {
     let mut f = Fixture::new(IMPORT);
     f.key(KeyCode::Enter);
     f.key(KeyCode::BackTab);
-    assert_eq!(f.view().tab, Tab::Insights, "wraps backwards");
+    assert_eq!(f.view().tab, Tab::Exchanges, "wraps backwards");
     f.key(KeyCode::Tab);
     assert_eq!(f.view().tab, Tab::Overview);
     f.chars("]]");
