@@ -2,6 +2,8 @@
 //! counts, money cells, times, model and project names, and the labels of domain values. It sits
 //! above the domain and below `cli` and `tui`, and names no terminal crate.
 
+pub mod replay;
+
 use chrono::{DateTime, Utc};
 
 use crate::correlate::LinkSource;

@@ -50,6 +50,14 @@ pub enum Action {
     TabGuard,
     TabInsights,
     TabExchanges,
+    /// Replay the session on a time cursor, or leave the replay.
+    Replay,
+    /// Replay: play or pause.
+    PlayPause,
+    /// Replay: play faster.
+    Faster,
+    /// Replay: play slower.
+    Slower,
     /// Focus the pane to the right (tools, files).
     NextPane,
     /// Focus the pane to the left.
@@ -94,7 +102,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 45] = [
+    pub const ALL: [Self; 49] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -121,6 +129,10 @@ impl Action {
         Self::TabGuard,
         Self::TabInsights,
         Self::TabExchanges,
+        Self::Replay,
+        Self::PlayPause,
+        Self::Faster,
+        Self::Slower,
         Self::NextPane,
         Self::PrevPane,
         Self::NextMatch,
@@ -183,6 +195,24 @@ impl Action {
     ];
 
     /// The name used in key map files.
+    /// Whether it moves to another tab of a session.
+    pub const fn switches_tab(self) -> bool {
+        matches!(
+            self,
+            Self::NextTab
+                | Self::PrevTab
+                | Self::TabOverview
+                | Self::TabTokens
+                | Self::TabTools
+                | Self::TabSubagents
+                | Self::TabFiles
+                | Self::TabConversation
+                | Self::TabGuard
+                | Self::TabInsights
+                | Self::TabExchanges
+        )
+    }
+
     pub fn name(self) -> String {
         serde_json::to_value(self)
             .ok()
@@ -244,6 +274,10 @@ mod tests {
                 | Action::TabGuard
                 | Action::TabInsights
                 | Action::TabExchanges
+                | Action::Replay
+                | Action::PlayPause
+                | Action::Faster
+                | Action::Slower
                 | Action::NextPane
                 | Action::PrevPane
                 | Action::NextMatch

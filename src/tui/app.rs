@@ -196,6 +196,7 @@ impl App {
                     *n = n.wrapping_add(1);
                 }
                 self.branch.tick();
+                self.advance_replay();
             }
             // Pages, scrolls and layouts follow the new size (the runner sends the first one).
             Msg::Resize(w, h) => self.size = (w, h),
@@ -343,6 +344,7 @@ impl App {
         };
         match (screen, &self.detail) {
             (Screen::Branch, _) => HelpPage::Branch,
+            (Screen::Detail, Some(d)) if d.replay.is_some() => HelpPage::Replay,
             (Screen::Detail, Some(d)) => HelpPage::Detail(d.tab),
             _ => HelpPage::List,
         }

@@ -7,6 +7,7 @@ pub mod call;
 mod diff_keys;
 pub mod exchange;
 mod loaded;
+pub mod replay;
 mod settle;
 #[cfg(test)]
 mod tests;
@@ -123,6 +124,8 @@ pub struct SessionData {
     /// Its API calls as `git vouch record` recorded them (`None`: not recorded, or not read
     /// yet; `Err`: why the store could not be read).
     pub exchanges: Option<Result<Arc<Exchanges>, String>>,
+    /// The session's events for a replay, once asked for.
+    pub replay: Option<Arc<crate::present::replay::Replay>>,
     /// Calls read in full, by (store, id): `Err` says why one could not be.
     pub exchange: HashMap<(usize, i64), Result<Arc<ExchangeContent>, String>>,
     /// Highlight and conversation jobs running.
@@ -141,6 +144,7 @@ impl SessionData {
             guard: None,
             insights: None,
             exchanges: None,
+            replay: None,
             exchange: HashMap::new(),
             pending: HashSet::new(),
         }
@@ -179,6 +183,16 @@ pub struct ExchangesState {
     pub scroll: usize,
     /// The system prompt and tool definitions are shown whole (folded to a line by default).
     pub unfolded: bool,
+}
+
+/// Where a replay is: its time cursor (milliseconds into the replay, idle time compressed),
+/// whether it plays, and how fast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayState {
+    pub cursor_ms: i64,
+    pub playing: bool,
+    /// A power of two from 1 to [`replay::MAX_SPEED`].
+    pub speed: u32,
 }
 
 /// Selection in the files tab.
@@ -288,6 +302,8 @@ pub struct DetailState {
     /// The selected call of the Guard tab.
     pub guard_call: usize,
     pub exchanges: ExchangesState,
+    /// The session being replayed, over every tab (`None`: not replaying).
+    pub replay: Option<ReplayState>,
     /// Rows the focused list or text shows: set by `update` from the terminal's size for the
     /// conversation and files tabs, recorded by the last draw for the others.
     pub page: usize,

@@ -10,6 +10,8 @@ pub enum HelpPage {
     List,
     Branch,
     Detail(Tab),
+    /// A session being replayed.
+    Replay,
 }
 
 /// An action on a page, with what it does there when that differs from the key map's words.
@@ -65,6 +67,21 @@ const TABS: [PageKey; 11] = [
     (Action::TabExchanges, None),
 ];
 
+const REPLAY: [PageKey; 12] = [
+    (Action::PlayPause, None),
+    (Action::Faster, None),
+    (Action::Slower, None),
+    (Action::Down, Some("Step to the next event")),
+    (Action::Up, Some("Step back to the previous event")),
+    (Action::PageDown, Some("Ten events on")),
+    (Action::PageUp, Some("Ten events back")),
+    (Action::Top, Some("The start")),
+    (Action::Bottom, Some("The end")),
+    (Action::Help, None),
+    (Action::Back, Some("Leave the replay")),
+    (Action::Quit, Some("Quit at once")),
+];
+
 const SESSION: [PageKey; 6] = [
     (Action::Search, Some("Search the conversation")),
     (Action::ToggleRedact, None),
@@ -84,6 +101,7 @@ impl HelpPage {
             Self::List => "Sessions list".to_owned(),
             Self::Branch => "Branch view".to_owned(),
             Self::Detail(tab) => format!("Session · {}", tab.label()),
+            Self::Replay => "Session · Replay".to_owned(),
         }
     }
 
@@ -102,8 +120,10 @@ impl HelpPage {
             Self::Detail(tab) => {
                 out.extend(tab_keys(tab));
                 out.extend(TABS);
+                out.push((Action::Replay, None));
                 out.extend(SESSION);
             }
+            Self::Replay => out.extend(REPLAY),
         }
         out
     }

@@ -7,6 +7,7 @@ mod files;
 mod guard;
 mod insights;
 pub(crate) mod overview;
+mod replay;
 mod subagents;
 mod tokens;
 mod tools;
@@ -46,6 +47,9 @@ pub fn render(app: &App, frame: &mut Frame) {
             body,
             &[&format!("{} Reading the session…", spinner(app.tick))],
         ),
+        Some(_) if app.detail.as_ref().is_some_and(|v| v.replay.is_some()) => {
+            replay::render(app, frame, body);
+        }
         Some(d) => match tab {
             Tab::Overview => overview::render(app, &d, frame, body),
             Tab::Tokens => tokens::render(app, &d, frame, body),
@@ -151,6 +155,18 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         Tab::Conversation => Some("results"),
         _ => None,
     };
+    if let Some(r) = &view.replay {
+        let play = if r.playing { "pause" } else { "play" };
+        let hints = [
+            (Action::PlayPause, play),
+            (Action::Faster, "faster"),
+            (Action::Slower, "slower"),
+            (Action::Down, "step"),
+            (Action::Help, "help"),
+            (Action::Back, "leave"),
+        ];
+        return render_hints(app, frame, area, &hints);
+    }
     let mut hints: Vec<(Action, &str)> = vec![(Action::NextTab, "next tab")];
     if let Some(label) = open {
         hints.push((Action::Open, label));
@@ -177,8 +193,13 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
         },
     ));
     hints.extend([(Action::Help, "help"), (Action::Back, "back")]);
+    render_hints(app, frame, area, &hints);
+}
+
+/// Key hints: each action's first key and what it does.
+fn render_hints(app: &App, frame: &mut Frame, area: Rect, hints: &[(Action, &str)]) {
     let mut spans = Vec::new();
-    for (a, label) in hints {
+    for &(a, label) in hints {
         let key = app.keymap.hint(a);
         if key.is_empty() {
             continue;

@@ -93,7 +93,7 @@ fn lines(app: &App) -> Vec<Line<'static>> {
                 "Diff gutter: the agent's line, a person's, unknown",
             ));
         }
-        HelpPage::Branch | HelpPage::Detail(_) => {}
+        HelpPage::Branch | HelpPage::Detail(_) | HelpPage::Replay => {}
     }
     out
 }

@@ -61,9 +61,11 @@ fn recorded_session(dir: &std::path::Path) -> git_vouch::index::Catalog {
             "usage":{"input_tokens":1000,"output_tokens":50},
             "content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"ls"}}]}}),
     ];
-    let path = dir.join(format!("{SESSION}.jsonl"));
+    let project = dir.join("-shop");
+    std::fs::create_dir_all(&project).unwrap();
+    let path = project.join(format!("{SESSION}.jsonl"));
     let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(path, text).unwrap();
     let store = Store::open(&repo.join(".git/vouch/exchanges")).unwrap();
     let overloaded = json!({"status": 529, "retry": 0, "ttfb_ms": 30, "duration_ms": 31,
         "response": {"id": null, "model": null, "content": [], "stop_reason": null,
@@ -79,15 +81,14 @@ fn recorded_session(dir: &std::path::Path) -> git_vouch::index::Catalog {
         let ex = exchange(&store, at, id, fields);
         store.add(&serde_json::from_value(ex).unwrap()).unwrap();
     }
-    let mut sessions = vec![git_vouch::session::SessionSummary {
-        id: SESSION.into(),
-        project: "shop".into(),
-        cwd: Some(cwd.into()),
-        first_prompt: Some("list the shop's files".into()),
-        files: vec![path],
-        ..git_vouch::session::SessionSummary::default()
-    }];
+    // The session summed up as the index sums it.
     let prices = PriceTable::embedded();
+    let source = git_vouch::agent_source::of(git_vouch::transcript::agent::Agent::ClaudeCode);
+    let files = source.files_in(&project, &mut Vec::new());
+    let options = git_vouch::index::LoadOptions::default();
+    let mut sessions = git_vouch::index::load_catalog(files, &options, prices)
+        .unwrap()
+        .sessions;
     let errors = git_vouch::recorder::accounting::add_recordings(
         &mut sessions,
         &dir.join("data"),
@@ -173,4 +174,62 @@ fn a_session_without_a_recording_says_how_to_make_one() {
         screen.contains("No recording of this session's API calls."),
         "{screen}"
     );
+}
+
+/// `P` replays the session over its tabs: the cursor starts at the first event and plays with
+/// the clock's ticks (idle time compressed) to the end, where the figures so far are the
+/// session's; `j`/`k` step, `space` pauses, `+`/`-` change the speed, `q` leaves.
+#[test]
+fn a_replay_steps_through_the_events_to_the_sessions_figures() {
+    use git_vouch::tui::msg::Msg;
+    let dir = tempfile::tempdir().unwrap();
+    let source = git_vouch::tui::worker::Source::Local {
+        cache: None,
+        data_dir: None,
+    };
+    let catalog = recorded_session(dir.path());
+    let total = git_vouch::present::tokens(catalog.sessions[0].tokens.total());
+    let cost = catalog.sessions[0].cost;
+    let mut app = super::app(catalog, &[], None);
+    press(&mut app, &source, KeyCode::Enter);
+    type_keys(&mut app, &source, "P");
+    let start = draw(&mut app, (100, 20));
+    for text in [
+        "Replay 0:00 of 0:05 · 1× · playing · 1 of 5 events",
+        "prompt    list the shop's files",
+        "So far 0 API calls · 0 tokens",
+        "space pause",
+    ] {
+        assert!(start.contains(text), "{text}\n{start}");
+    }
+    // Ticks of the clock move a playing replay; at 64x two ticks pass the end.
+    type_keys(&mut app, &source, "++++++++");
+    assert_eq!(
+        app.detail.as_ref().unwrap().replay.as_ref().unwrap().speed,
+        64
+    );
+    app.update(Msg::Tick);
+    app.update(Msg::Tick);
+    let end = draw(&mut app, (100, 20));
+    for text in [
+        "Replay 0:05 of 0:05 · 64× · paused · 5 of 5 events",
+        "API error 529 · overloaded_error: Overloaded",
+        "tool      Bash ls",
+        "compaction, not in the transcript",
+        &format!("So far 2 API calls · {total} tokens · {cost} · 1 tool call"),
+    ] {
+        assert!(end.contains(text), "{text}\n{end}");
+    }
+    insta::assert_snapshot!("replay_end_100x20", end);
+    // Stepping back pauses on the event before; the figures follow the cursor.
+    type_keys(&mut app, &source, "k");
+    let back = draw(&mut app, (100, 20));
+    assert!(back.contains("4 of 5 events"), "{back}");
+    assert!(back.contains("So far 1 API call ·"), "{back}");
+    type_keys(&mut app, &source, "g");
+    assert!(draw(&mut app, (100, 20)).contains("0 of 5 events"));
+    type_keys(&mut app, &source, "q");
+    let tab = draw(&mut app, (100, 20));
+    assert!(!tab.contains("Replay"), "{tab}");
+    assert!(tab.contains("Session"), "{tab}");
 }

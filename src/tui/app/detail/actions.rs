@@ -36,22 +36,20 @@ impl App {
             return Vec::new();
         };
         let page = view.page.max(1) as isize;
-        let tab = match action {
-            Action::NextTab => Some(view.tab.step(1)),
-            Action::PrevTab => Some(view.tab.step(-1)),
-            Action::TabOverview => Some(Tab::Overview),
-            Action::TabTokens => Some(Tab::Tokens),
-            Action::TabTools => Some(Tab::Tools),
-            Action::TabSubagents => Some(Tab::Subagents),
-            Action::TabFiles => Some(Tab::Files),
-            Action::TabConversation => Some(Tab::Conversation),
-            Action::TabGuard => Some(Tab::Guard),
-            Action::TabInsights => Some(Tab::Insights),
-            Action::TabExchanges => Some(Tab::Exchanges),
-            _ => None,
+        if view.replay.is_some()
+            && let Some(done) = self.replay_gate(action)
+        {
+            return done;
+        }
+        let Some(view) = self.detail.as_mut() else {
+            return Vec::new();
         };
-        if let Some(tab) = tab {
+        if action == Action::Replay {
+            return self.start_replay();
+        }
+        if let Some(tab) = tab_after(view.tab, action) {
             view.tab = tab;
+            view.replay = None;
             return self.highlight_effect();
         }
         match action {
@@ -110,6 +108,22 @@ impl App {
                 self.diff_key(action)
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// What a key does while a replay is shown: `Some` when the replay took it (or ignores it),
+    /// `None` for what works in a replay too (switching tabs, which leaves it; hiding secrets).
+    fn replay_gate(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match action {
+            Action::Replay | Action::Back => {
+                if let Some(view) = self.detail.as_mut() {
+                    view.replay = None;
+                }
+                Some(Vec::new())
+            }
+            a if self.on_replay_action(a) => Some(Vec::new()),
+            a if a.switches_tab() || a == Action::ToggleRedact => None,
+            _ => Some(Vec::new()),
         }
     }
 
@@ -417,4 +431,22 @@ pub(super) struct Lengths {
     /// Lines of the open tool call, and how many the pop-up shows.
     call_lines: usize,
     popup_height: usize,
+}
+
+/// The tab `action` moves to from `tab`, when it moves to one.
+fn tab_after(tab: Tab, action: Action) -> Option<Tab> {
+    Some(match action {
+        Action::NextTab => tab.step(1),
+        Action::PrevTab => tab.step(-1),
+        Action::TabOverview => Tab::Overview,
+        Action::TabTokens => Tab::Tokens,
+        Action::TabTools => Tab::Tools,
+        Action::TabSubagents => Tab::Subagents,
+        Action::TabFiles => Tab::Files,
+        Action::TabConversation => Tab::Conversation,
+        Action::TabGuard => Tab::Guard,
+        Action::TabInsights => Tab::Insights,
+        Action::TabExchanges => Tab::Exchanges,
+        _ => return None,
+    })
 }
