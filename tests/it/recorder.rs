@@ -22,6 +22,8 @@ use serde_json::{Value, json};
 
 use crate::support::cli::TestEnv;
 
+mod full_disk;
+
 const SECRET_KEY: &str = "sk-ant-api03-realkeyrealkeyrealkeyrealkeyrealkey-XYZ";
 /// A secret the redaction rules know (an AWS access key id).
 const LEAKED: &str = "AKIAIOSFODNN7EXAMPLE";
