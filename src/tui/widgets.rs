@@ -97,6 +97,51 @@ impl<const N: usize> Selectable<'_, N> {
     }
 }
 
+/// A pop-up over `area`: `lines` (each with whether it is a heading) from line `scroll` on, in
+/// a border of `style` titled `title`, with which lines are shown at the bottom.
+pub struct Popup<'a> {
+    pub title: String,
+    pub style: Style,
+    pub lines: Vec<(String, bool)>,
+    pub scroll: usize,
+    pub area: Rect,
+    pub theme: &'a Theme,
+}
+
+impl Popup<'_> {
+    pub fn render(self, frame: &mut Frame) {
+        let total = self.lines.len();
+        let height = usize::from(self.area.height.saturating_sub(2));
+        let scroll = self.scroll.min(total.saturating_sub(height));
+        let shown: Vec<Line> = self
+            .lines
+            .into_iter()
+            .skip(scroll)
+            .take(height)
+            .map(|(l, heading)| {
+                if heading {
+                    Line::from(Span::styled(l, self.theme.header))
+                } else {
+                    Line::from(l)
+                }
+            })
+            .collect();
+        let position = format!(
+            " {}–{} of {} ",
+            (scroll + 1).min(total),
+            (scroll + height).min(total),
+            total
+        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.style)
+            .title(Span::styled(self.title, self.style))
+            .title_bottom(Span::styled(position, self.theme.muted));
+        frame.render_widget(Clear, self.area);
+        frame.render_widget(Paragraph::new(shown).block(block), self.area);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::spinner;

@@ -328,6 +328,16 @@ pub enum Move {
 }
 
 impl Move {
+    /// A text of `lines` lines shown `height` at a time, scrolled from line `at`: its first line
+    /// shown after the move (never past the last page).
+    pub fn scroll(self, at: usize, lines: usize, height: usize) -> usize {
+        let last = lines.saturating_sub(height);
+        match self {
+            Self::Bottom => last,
+            _ => self.apply(at, usize::MAX).min(last),
+        }
+    }
+
     /// `at` moved, within `0..len` (`len` 0 leaves 0).
     pub fn apply(self, at: usize, len: usize) -> usize {
         let last = len.saturating_sub(1);

@@ -142,12 +142,8 @@ impl App {
             // The tokens tab fits on one screen.
             Tab::Tokens => {}
             Tab::Tools if view.tools.open => {
-                let last = lens.call_lines.saturating_sub(lens.popup_height);
                 let at = view.tools.call_scroll;
-                view.tools.call_scroll = match m {
-                    Move::Bottom => last,
-                    _ => m.apply(at, usize::MAX).min(last),
-                };
+                view.tools.call_scroll = m.scroll(at, lens.call_lines, lens.popup_height);
             }
             Tab::Tools if view.tools.calls_focus => {
                 view.tools.call = m.apply(view.tools.call, lens.calls);
@@ -157,12 +153,8 @@ impl App {
                 view.tools.call = 0;
             }
             Tab::Exchanges if view.exchanges.open => {
-                let last = lens.exchange_lines.saturating_sub(lens.popup_height);
                 let at = view.exchanges.scroll;
-                view.exchanges.scroll = match m {
-                    Move::Bottom => last,
-                    _ => m.apply(at, usize::MAX).min(last),
-                };
+                view.exchanges.scroll = m.scroll(at, lens.exchange_lines, lens.popup_height);
             }
             Tab::Exchanges => view.exchanges.row = m.apply(view.exchanges.row, lens.exchanges),
             Tab::Subagents => view.subagent = m.apply(view.subagent, lens.subagents),

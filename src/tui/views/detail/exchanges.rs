@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::present;
 use crate::recorder::browse::{ExchangeRow, Exchanges};
@@ -14,7 +14,7 @@ use crate::tui::app::App;
 use crate::tui::app::detail::call::popup_area;
 use crate::tui::app::detail::exchange::exchange_lines;
 use crate::tui::sanitize::one_line;
-use crate::tui::widgets::{Selectable, message};
+use crate::tui::widgets::{Popup, Selectable, message};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let Some(data) = app.open_data() else {
@@ -198,39 +198,26 @@ fn render_open(app: &App, r: &ExchangeRow, frame: &mut Frame) {
     let area = popup_area(app.size).intersection(frame.area());
     let width = usize::from(area.width.saturating_sub(2));
     let content = data.exchange.get(&(r.store, r.id));
-    let lines = exchange_lines(r, content, width, view.exchanges.unfolded, app.redacted);
-    let total = lines.len();
-    let height = usize::from(area.height.saturating_sub(2));
-    let scroll = view.exchanges.scroll.min(total.saturating_sub(height));
-    let theme = app.theme;
-    let style = if r.error.is_some() {
-        theme.error
-    } else {
-        theme.title
-    };
-    let shown: Vec<Line> = lines
+    // Headings are the lines not indented.
+    let lines = exchange_lines(r, content, width, view.exchanges.unfolded, app.redacted)
         .into_iter()
-        .skip(scroll)
-        .take(height)
         .map(|l| {
-            if l.is_empty() || l.starts_with(' ') {
-                Line::from(l)
-            } else {
-                Line::from(Span::styled(l, theme.header))
-            }
+            let heading = !l.is_empty() && !l.starts_with(' ');
+            (l, heading)
         })
         .collect();
-    let position = format!(
-        " {}–{} of {} ",
-        (scroll + 1).min(total),
-        (scroll + height).min(total),
-        total
-    );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(style)
-        .title(Span::styled(format!(" API call {} ", r.id), style))
-        .title_bottom(Span::styled(position, theme.muted));
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(shown).block(block), area);
+    let style = if r.error.is_some() {
+        app.theme.error
+    } else {
+        app.theme.title
+    };
+    Popup {
+        title: format!(" API call {} ", r.id),
+        style,
+        lines,
+        scroll: view.exchanges.scroll,
+        area,
+        theme: &app.theme,
+    }
+    .render(frame);
 }

@@ -5,9 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, Clear, HighlightSpacing, Paragraph, Row, Table, TableState,
-};
+use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Row, Table, TableState};
 
 use crate::present::{clock, millis};
 use crate::session::detail::{SessionDetail, ToolCall, ToolStat, ToolStatus};
@@ -18,7 +16,7 @@ use crate::tui::sanitize::hide_if;
 use crate::tui::sanitize::one_line;
 use crate::tui::text_fit::clip;
 use crate::tui::text_fit::relative;
-use crate::tui::widgets::message;
+use crate::tui::widgets::{Popup, message};
 use crate::words::counted;
 
 const SELECTED: &str = "› ";
@@ -124,40 +122,26 @@ fn render_call(app: &App, call: &ToolCall, frame: &mut Frame) {
     };
     let area = popup_area(app.size).intersection(frame.area());
     let width = usize::from(area.width.saturating_sub(2));
-    let lines = call_lines(data, call, width, app.redacted);
-    let total = lines.len();
-    let height = usize::from(area.height.saturating_sub(2));
-    let scroll = view.tools.call_scroll.min(total.saturating_sub(height));
-    let theme = app.theme;
-    let style = match call.status {
-        ToolStatus::Failed { .. } => theme.error,
-        _ => theme.title,
-    };
-    let shown: Vec<Line> = lines
+    let lines = call_lines(data, call, width, app.redacted)
         .into_iter()
-        .skip(scroll)
-        .take(height)
-        .map(|l| match l.as_str() {
-            "Input" | "Result" | "Error" => Line::from(Span::styled(l, theme.header)),
-            _ => Line::from(l),
+        .map(|l| {
+            let heading = matches!(l.as_str(), "Input" | "Result" | "Error");
+            (l, heading)
         })
         .collect();
-    let position = format!(
-        " {}–{} of {} ",
-        (scroll + 1).min(total),
-        (scroll + height).min(total),
-        total
-    );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(style)
-        .title(Span::styled(
-            format!(" {} call ", one_line(&call.name)),
-            style,
-        ))
-        .title_bottom(Span::styled(position, theme.muted));
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(shown).block(block), area);
+    let style = match call.status {
+        ToolStatus::Failed { .. } => app.theme.error,
+        _ => app.theme.title,
+    };
+    Popup {
+        title: format!(" {} call ", one_line(&call.name)),
+        style,
+        lines,
+        scroll: view.tools.call_scroll,
+        area,
+        theme: &app.theme,
+    }
+    .render(frame);
 }
 
 fn failed_text(n: u64) -> String {
