@@ -185,3 +185,51 @@ fn a_damaged_store_is_named_and_the_transcript_counted_alone() {
     assert_eq!(tokens(&doc["sessions"][0]), 230);
     assert!(doc["sessions"][0].get("recording").is_none());
 }
+
+/// The real binary in tmux on a recorded session: the overview names the call the transcript
+/// lacks, the Exchanges tab lists the recorded calls and opens one, and the replay runs to the
+/// session's figures.
+#[test]
+fn the_explorer_shows_a_recording_in_a_real_terminal() {
+    use crate::support::tmux::{self, Tmux};
+    if !tmux::available() {
+        return;
+    }
+    let (env, repo) = recorded_world();
+    record(
+        &repo.join(".git/vouch/exchanges"),
+        &[
+            call("msg_one", "2026-11-21T10:00:01Z", false, 10),
+            call("msg_two", "2026-11-21T10:00:02Z", false, 20),
+            call("msg_compact", "2026-11-21T10:00:04Z", true, 300),
+        ],
+    );
+    let bin = env!("CARGO_BIN_EXE_git-vouch");
+    let t = Tmux::run(env.root(), &env.string_vars(), &format!("'{bin}'"));
+    t.wait("the session", |s| s.contains("tidy the shop"));
+    t.keys(&["Enter"]);
+    t.wait("the overview's recording lines", |s| {
+        s.contains("Recorded    3 calls, 630 tokens")
+            && s.contains("Difference  1 call not in the transcript: compaction, 400 tokens")
+    });
+    t.keys(&["9"]);
+    t.wait("the Exchanges tab", |s| {
+        s.contains("3 calls recorded") && s.contains("compaction, not in the transcript")
+    });
+    t.keys(&["Enter"]);
+    t.wait("a call in full", |s| {
+        s.contains("API call 1") && s.contains("Response · end_turn")
+    });
+    // `q` closes the call (an Escape followed at once by a key reads as alt+key).
+    t.keys(&["q"]);
+    t.wait("the call closed", |s| !s.contains("API call 1"));
+    t.keys(&["P", "G"]);
+    t.wait("the replay at its end", |s| {
+        s.contains("Replay") && s.contains("So far 3 API calls · 630 tokens")
+    });
+    t.keys(&["q", "q", "q"]);
+    t.wait("the question", |s| s.contains("Quit git-vouch?"));
+    t.keys(&["y"]);
+    let screen = t.wait("the explorer to exit", |s| s.contains("EXITED"));
+    assert!(screen.contains("EXITED 0"), "{screen}");
+}
