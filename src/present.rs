@@ -3,6 +3,7 @@
 //! above the domain and below `cli` and `tui`, and names no terminal crate.
 
 pub mod replay;
+pub mod verify_markdown;
 
 use chrono::{DateTime, Utc};
 

@@ -127,6 +127,11 @@ pub struct SessionEntry {
     pub total_tokens: u64,
     /// Exact decimal dollars; `None` when a model's price is unknown.
     pub cost_usd: Option<String>,
+    /// Its health (0–100) and grade, from the evidence's findings (`None`: not computed).
+    pub health: Option<u32>,
+    pub grade: Option<String>,
+    /// How many findings (`git vouch insights`), the most severe first in the evidence.
+    pub findings: usize,
 }
 
 /// Totals over the range; sessions count once however many commits they made.

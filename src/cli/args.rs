@@ -129,9 +129,24 @@ pub struct VerifyArgs {
     /// The allowed signers file (default: git's `gpg.ssh.allowedSignersFile`).
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
-    /// Print the stable JSON document instead of text.
-    #[arg(long)]
+    /// Print the stable JSON document instead of text (the same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    pub format: VerifyFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per commit, then the counts.
+    Text,
+    /// The stable JSON document (`git-vouch/verify@1`).
+    Json,
+    /// A summary for a pull request: commits, their attestation and reviewers, the agent
+    /// sessions behind them with tokens, cost and health, policy results (exit status as for
+    /// text).
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]

@@ -260,6 +260,7 @@ fn entry(
 
 fn session(evidence: &Evidence, id: &str) -> SessionEntry {
     let s = evidence.sessions.iter().find(|s| s.id == id);
+    let insights = s.and_then(|s| s.insights.as_ref());
     SessionEntry {
         id: id.to_owned(),
         agent: s.map(|s| s.agent.name.clone()).unwrap_or_default(),
@@ -270,6 +271,9 @@ fn session(evidence: &Evidence, id: &str) -> SessionEntry {
             .unwrap_or_default(),
         total_tokens: s.map_or(0, |s| s.usage.total_tokens),
         cost_usd: s.and_then(|s| s.usage.cost_usd.clone()),
+        health: insights.map(|i| i.health),
+        grade: insights.map(|i| i.grade.clone()),
+        findings: insights.map_or(0, |i| i.findings.len()),
     }
 }
 

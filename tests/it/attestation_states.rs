@@ -230,6 +230,46 @@ fn the_reviewer_is_credited_and_the_automatic_signer_only_signed() {
     assert_eq!(doc["commits"][0]["state"], "reviewed", "{doc}");
     assert_eq!(doc["commits"][0]["reviewers"], json!(["bob@example.com"]));
 
+    // The pull request's summary says the same, from the signed evidence.
+    let allowed_arg = allowed.to_str().unwrap();
+    let md = stdout(
+        &w,
+        &repo,
+        &[
+            "verify",
+            RANGE,
+            "--format",
+            "markdown",
+            "--allowed-signers",
+            allowed_arg,
+        ],
+    );
+    for text in [
+        "## AI provenance · `main..feature` · 1 commit",
+        "**1 of 1 commit has a verified signature** (1 reviewed).",
+        "| Commit | Subject | Attestation | Sessions | Agent lines | Policies |",
+        credit,
+        &format!("`{}`", &SESSION[..8]),
+        "### Agent sessions",
+        "claude-code 2.1.197",
+        "Check it again from a clone: `git vouch notes fetch && git vouch verify main..feature`",
+    ] {
+        assert!(md.contains(text), "{text}\n{md}");
+    }
+    assert!(
+        !md.contains("*local*"),
+        "the evidence is the signed one: {md}"
+    );
+    let session_row = md
+        .lines()
+        .find(|l| l.starts_with(&format!("| `{}`", &SESSION[..8])));
+    let row = session_row.unwrap_or_else(|| panic!("{md}"));
+    let log = log_json(&w, &repo, &allowed);
+    let tokens = log["commits"][0]["sessions"][0]["total_tokens"]
+        .as_u64()
+        .unwrap();
+    assert!(row.contains(&git_vouch::present::tokens(tokens)), "{row}");
+
     assert_eq!(list_label(&repo, &allowed), "reviewed");
     let screen = branch_view(&repo, &allowed);
     assert!(screen.contains(credit), "{screen}");

@@ -57,6 +57,9 @@ fn session(id: &str, title: &str, tokens: u64, cost: &str) -> SessionEntry {
         models: vec!["claude-sonnet-4-5-20250929".into()],
         total_tokens: tokens,
         cost_usd: Some(cost.into()),
+        health: Some(100),
+        grade: Some("A".into()),
+        findings: 0,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::attest::sign::{SignerSlot, default_key_path, keygen as make_key};
 use crate::attest::standing::StateCounts;
 use crate::attest::verify::{CommitReport, verify_commits};
 use crate::cli::Outcome;
-use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs};
+use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs, VerifyFormat};
 use crate::cli::context::Context;
 use crate::git::Git;
 use crate::present::plural;
@@ -70,7 +70,20 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Outcome> {
     let range = crate::evidence::range::resolve(&repo, args.range.as_deref())?;
     let reports = verify_commits(&git, &range.commits, &signers)?;
     let all = reports.iter().all(CommitReport::is_verified);
-    if args.json {
+    if args.format == VerifyFormat::Markdown {
+        let log = crate::provenance::branch_log(
+            &cwd,
+            args.range.as_deref(),
+            &signers,
+            &ctx.prices,
+            ctx.clock.as_ref(),
+        )?;
+        let recheck = format!(
+            "git vouch notes fetch && git vouch verify {}",
+            args.range.as_deref().unwrap_or("")
+        );
+        print_text(crate::present::verify_markdown::markdown(&log, recheck.trim_end()).trim_end())?;
+    } else if args.json || args.format == VerifyFormat::Json {
         print_json(&json!({
             "schema": VERIFY_SCHEMA,
             "range": range.spec,
