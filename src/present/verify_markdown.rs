@@ -70,11 +70,14 @@ fn headline(log: &BranchLog) -> String {
     s
 }
 
+/// Rows of the commits table at most: a pull request comment holds 65,536 characters.
+const MAX_COMMITS: usize = 100;
+
 fn commits_table(commits: &[CommitEntry]) -> String {
     let mut out = String::from(
         "| Commit | Subject | Attestation | Sessions | Agent lines | Policies |\n| --- | --- | --- | --- | --- | --- |\n",
     );
-    for c in commits {
+    for c in commits.iter().take(MAX_COMMITS) {
         let sessions: Vec<String> = c
             .sessions
             .iter()
@@ -96,6 +99,13 @@ fn commits_table(commits: &[CommitEntry]) -> String {
             cell(c.policy_summary.as_deref().unwrap_or("not checked")),
         );
     }
+    if commits.len() > MAX_COMMITS {
+        let _ = writeln!(
+            out,
+            "| … | {} not shown (`git vouch log` lists every commit) | | | | |",
+            counted(commits.len() - MAX_COMMITS, "older commit", "older commits")
+        );
+    }
     out
 }
 
@@ -113,7 +123,8 @@ fn sessions_table(commits: &[CommitEntry]) -> String {
     let mut out = String::from(
         "\n### Agent sessions\n\n| Session | Agent | Models | Tokens | Cost | Health | Commits |\n| --- | --- | --- | --- | --- | --- | --- |\n",
     );
-    for (id, (s, shas)) in by_id {
+    let more = by_id.len().saturating_sub(MAX_COMMITS);
+    for (id, (s, shas)) in by_id.into_iter().take(MAX_COMMITS) {
         let health = match (s.health, &s.grade) {
             (Some(h), Some(g)) => format!(
                 "{g} {h} ({})",
@@ -141,6 +152,13 @@ fn sessions_table(commits: &[CommitEntry]) -> String {
                 .as_deref()
                 .map_or_else(|| "no price".to_owned(), |c| format!("${c}")),
             commits.join(" "),
+        );
+    }
+    if more > 0 {
+        let _ = writeln!(
+            out,
+            "| … | {} not shown | | | | | |",
+            plural(more as u64, "session", "sessions")
         );
     }
     out
@@ -190,7 +208,50 @@ fn code(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{cell, code};
+    use super::{MAX_COMMITS, cell, code, markdown};
+    use crate::provenance::{Attestation, BranchLog, CommitEntry, LogTotals};
+
+    #[test]
+    fn a_long_range_stays_within_a_comment() {
+        let commit = |i: usize| CommitEntry {
+            sha: format!("{i:040x}"),
+            subject: format!("change {i} | with a pipe"),
+            author: "a".into(),
+            committed_at: chrono::DateTime::default(),
+            attestation: Attestation::Unsigned,
+            source: "none",
+            sessions: Vec::new(),
+            lines_added: 1,
+            ai_lines_added: 0,
+            policy_summary: None,
+            policies: Vec::new(),
+        };
+        let commits: Vec<CommitEntry> = (0..MAX_COMMITS + 7).map(commit).collect();
+        let log = BranchLog {
+            schema: "git-vouch/log@1",
+            range: "main..big".into(),
+            base: None,
+            tip: String::new(),
+            branch: None,
+            base_ref: None,
+            totals: LogTotals {
+                commits: commits.len(),
+                unsigned: commits.len(),
+                ..LogTotals::default()
+            },
+            commits,
+            warnings: Vec::new(),
+        };
+        let md = markdown(&log, "git vouch verify main..big");
+        assert!(
+            md.contains("**0 of 107 commits have a verified signature** (107 unsigned)"),
+            "{md}"
+        );
+        assert_eq!(md.matches("| unsigned |").count(), MAX_COMMITS);
+        assert!(md.contains("| … | 7 older commits not shown"), "{md}");
+        assert!(md.contains("change 0 \\| with a pipe"), "{md}");
+        assert!(md.len() < 65_536, "{}", md.len());
+    }
 
     #[test]
     fn cells_keep_tables_whole_and_marks_literal() {
