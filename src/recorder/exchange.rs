@@ -37,6 +37,20 @@ pub enum Purpose {
     Compaction,
 }
 
+impl Purpose {
+    /// Its name, as stored.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Compaction => "compaction",
+        }
+    }
+
+    /// The purpose a stored name stands for.
+    pub fn from_name(name: &str) -> Option<Self> {
+        (name == "compaction").then_some(Self::Compaction)
+    }
+}
+
 /// The instruction Claude Code ends a compaction request with (2.1.197 to 2.1.329 alike).
 const COMPACTION_ASK: &str = "create a detailed summary of the conversation so far";
 

@@ -130,11 +130,6 @@ impl Store {
         let Some((model, usage)) = ex.billed() else {
             return Ok(());
         };
-        let purpose = ex.purpose.and_then(|p| {
-            serde_json::to_value(p)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-        });
         self.conn
             .prepare_cached(
                 "INSERT OR REPLACE INTO calls(exchange, session, started, message_id, request_id,
@@ -148,7 +143,7 @@ impl Store {
                 ex.request_id,
                 model,
                 serde_json::to_string(usage).unwrap_or_default(),
-                purpose,
+                ex.purpose.map(Purpose::name),
             ])
             .map(drop)
     }
@@ -177,7 +172,7 @@ impl Store {
                     usage: text(6)?
                         .and_then(|u| serde_json::from_str(&u).ok())
                         .unwrap_or_default(),
-                    purpose: text(7)?.and_then(|p| serde_json::from_value(Value::String(p)).ok()),
+                    purpose: text(7)?.as_deref().and_then(Purpose::from_name),
                 })
             })
             .map_err(|e| self.err(e))?;

@@ -111,36 +111,28 @@ impl SessionSummary {
                 }
                 None => {}
             }
-            let model = match self.models.iter().position(|u| u.model == m.model) {
-                Some(i) => &mut self.models[i],
-                None => {
-                    self.models.push(ModelUsage {
-                        model: m.model.clone(),
-                        cost: Some(Usd::ZERO),
-                        ..ModelUsage::default()
-                    });
-                    self.models.last_mut().unwrap_or_else(|| unreachable!())
-                }
-            };
+            let model = find_or_push(
+                &mut self.models,
+                |u| u.model == m.model,
+                || ModelUsage {
+                    model: m.model.clone(),
+                    cost: Some(Usd::ZERO),
+                    ..ModelUsage::default()
+                },
+            );
             count(&mut model.tokens, &mut model.messages, &mut model.cost, m);
             let start = m.at.timestamp().div_euclid(BUCKET_SECS) * BUCKET_SECS;
-            let bucket = match self
-                .buckets
-                .iter()
-                .position(|b| b.start == start && b.model == m.model)
-            {
-                Some(i) => &mut self.buckets[i],
-                None => {
-                    self.buckets.push(Bucket {
-                        start,
-                        model: m.model.clone(),
-                        tokens: Tokens::default(),
-                        messages: 0,
-                        cost: Some(Usd::ZERO),
-                    });
-                    self.buckets.last_mut().unwrap_or_else(|| unreachable!())
-                }
-            };
+            let bucket = find_or_push(
+                &mut self.buckets,
+                |b| b.start == start && b.model == m.model,
+                || Bucket {
+                    start,
+                    model: m.model.clone(),
+                    tokens: Tokens::default(),
+                    messages: 0,
+                    cost: Some(Usd::ZERO),
+                },
+            );
             count(
                 &mut bucket.tokens,
                 &mut bucket.messages,
@@ -152,6 +144,15 @@ impl SessionSummary {
             .sort_by(|a, b| (a.start, &a.model).cmp(&(b.start, &b.model)));
         self.recording = Some(Box::new(recording));
     }
+}
+
+/// The item `is` picks, pushed from `new` first when there is none.
+fn find_or_push<T>(items: &mut Vec<T>, is: impl Fn(&T) -> bool, new: impl FnOnce() -> T) -> &mut T {
+    let at = items.iter().position(is).unwrap_or_else(|| {
+        items.push(new());
+        items.len() - 1
+    });
+    &mut items[at]
 }
 
 fn count(tokens: &mut Tokens, messages: &mut u64, cost: &mut Option<Usd>, m: &MissingCall) {

@@ -79,6 +79,18 @@ fn evidence(s: &Setup, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Fails with every error, and where it is, when `doc` does not validate against the published
+/// schema.
+fn assert_valid(doc: &Value) {
+    let schema: Value = serde_json::from_str(git_vouch::evidence::JSON_SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 #[test]
 fn evidence_validates_and_carries_usage_attribution_and_digests() {
     let s = setup();
@@ -104,14 +116,7 @@ fn evidence_validates_and_carries_usage_attribution_and_digests() {
     let base = s.git(&["rev-parse", "HEAD~1"]);
     let doc = evidence(&s, &[&format!("{base}..HEAD")]);
 
-    let schema: Value =
-        serde_json::from_str(include_str!("../../assets/evidence.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_valid(&doc);
 
     assert_eq!(doc["range"]["commit_count"], 1);
     let commit = &doc["commits"][0];
@@ -255,10 +260,7 @@ fn the_guards_decisions_reach_the_evidence_and_its_policy() {
     s.git(&["add", "-A"]);
     s.git(&["commit", "-q", "-m", "notes"]);
     let doc = evidence(&s, &["HEAD~1..HEAD"]);
-    let schema: Value = serde_json::from_str(git_vouch::evidence::JSON_SCHEMA).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_valid(&doc);
 
     let guard = &doc["sessions"][0]["guard"];
     let levels = serde_json::json!({ "low": 1, "medium": 0, "high": 1, "critical": 3 });
@@ -619,10 +621,7 @@ fn a_recorded_sessions_evidence_counts_the_calls_its_transcript_lacks() {
     s.git(&["add", "-A"]);
     s.git(&["commit", "-q", "-m", "Add notes"]);
     let doc = evidence(&s, &["HEAD~1..HEAD"]);
-    let schema: Value = serde_json::from_str(git_vouch::evidence::JSON_SCHEMA).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_valid(&doc);
     let session = &doc["sessions"][0];
     let rec = &session["recording"];
     // The transcript's own figures (as in the test above), the compaction's added once.

@@ -379,6 +379,16 @@ fn messages(n: usize) -> Value {
     )
 }
 
+/// The first exchange the store in `dir` holds.
+fn first_exchange(dir: &Path) -> git_vouch::recorder::exchange::Exchange {
+    Store::open(dir)
+        .unwrap()
+        .exchanges(None)
+        .unwrap()
+        .remove(0)
+        .1
+}
+
 fn file_bytes(dir: &Path) -> Vec<u8> {
     let mut all = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
@@ -528,12 +538,7 @@ fn errors_are_forwarded_verbatim_and_recorded() {
             .head
             .contains("x-api-key: sk-users-own")
     );
-    let ex = Store::open(dir.path())
-        .unwrap()
-        .exchanges(None)
-        .unwrap()
-        .remove(0)
-        .1;
+    let ex = first_exchange(dir.path());
     assert_eq!(ex.status, 429);
     let error = ex.response.unwrap().error.unwrap();
     assert_eq!(error["type"], "rate_limit_error");
@@ -553,14 +558,7 @@ fn errors_are_forwarded_verbatim_and_recorded() {
     let got = read_response(&mut client);
     rec.stop();
     assert_eq!(got, mock.sent_bytes(0));
-    let r = Store::open(dir.path())
-        .unwrap()
-        .exchanges(None)
-        .unwrap()
-        .remove(0)
-        .1
-        .response
-        .unwrap();
+    let r = first_exchange(dir.path()).response.unwrap();
     assert_eq!(r.error.unwrap()["type"], "overloaded_error");
     assert!(!r.complete);
 }
@@ -576,14 +574,7 @@ fn a_compressed_answer_is_relayed_as_is_and_read_decoded() {
     let got = read_response(&mut client);
     rec.stop();
     assert_eq!(got, mock.sent_bytes(0));
-    let r = Store::open(dir.path())
-        .unwrap()
-        .exchanges(None)
-        .unwrap()
-        .remove(0)
-        .1
-        .response
-        .unwrap();
+    let r = first_exchange(dir.path()).response.unwrap();
     assert_eq!(r.content[0]["text"], "zipped");
     assert_eq!(r.usage.unwrap()["output_tokens"], 2);
 }
@@ -609,12 +600,7 @@ fn an_upstream_that_is_down_gets_an_api_shaped_error() {
             .contains(&format!("cannot reach http://127.0.0.1:{port}"))
     );
     assert_eq!(totals.failed, 1);
-    let ex = Store::open(dir.path())
-        .unwrap()
-        .exchanges(None)
-        .unwrap()
-        .remove(0)
-        .1;
+    let ex = first_exchange(dir.path());
     assert!(matches!(ex.outcome, Outcome::UpstreamFailed(ref why) if why.contains("cannot reach")));
 }
 
@@ -669,12 +655,7 @@ fn an_upstream_answering_garbage_gets_the_agent_a_clear_error() {
     rec.stop();
     assert!(got.starts_with("HTTP/1.1 502"), "{got}");
     assert!(got.contains("answered garbage"), "{got}");
-    let ex = Store::open(dir.path())
-        .unwrap()
-        .exchanges(None)
-        .unwrap()
-        .remove(0)
-        .1;
+    let ex = first_exchange(dir.path());
     assert!(matches!(ex.outcome, Outcome::UpstreamFailed(ref why) if why.contains("garbage")));
 
     // A client speaking something else gets a 400, and nothing is recorded.
@@ -896,12 +877,7 @@ fn a_client_that_leaves_cancels_the_upstream_and_what_came_is_kept() {
         "the upstream was not cancelled"
     );
     rec.stop();
-    let ex = Store::open(dir.path())
-        .unwrap()
-        .exchanges(None)
-        .unwrap()
-        .remove(0)
-        .1;
+    let ex = first_exchange(dir.path());
     assert_eq!(ex.outcome, Outcome::ClientGone);
     let r = ex.response.unwrap();
     assert_eq!(r.id.as_deref(), Some("msg_1"));
