@@ -29,7 +29,7 @@ pub use changes::{
 /// Commits examined for inferred links, newest first.
 const WALK_LIMIT: usize = 5000;
 /// How long after a session's last record its edits may still be committed by a person.
-const COMMIT_WINDOW: i64 = 7;
+pub const COMMIT_WINDOW: i64 = 7;
 
 /// A commit tied to a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,6 +3,7 @@
 //! line-level diffs ([`diff`]), notes ([`notes`]) and the commits a push sends ([`pushed`])
 //! through libgit2. Everything above reads and writes repositories through this module.
 
+pub mod blame;
 pub mod command;
 pub mod config;
 pub mod diff;

@@ -2,7 +2,9 @@
 //! counts, money cells, times, model and project names, and the labels of domain values. It sits
 //! above the domain and below `cli` and `tui`, and names no terminal crate.
 
+pub mod blame;
 pub mod replay;
+pub mod sanitize;
 pub mod verify_markdown;
 
 use chrono::{DateTime, Utc};

@@ -7,6 +7,7 @@
 //! with the repository, so a fresh clone sees it), otherwise from this clone's own capture data
 //! (`source: local`), which is only as good as the machine it was built on.
 
+pub mod blame;
 mod collect;
 
 use chrono::{DateTime, Utc};

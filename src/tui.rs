@@ -14,7 +14,6 @@ pub mod keymap;
 pub mod msg;
 pub mod review;
 pub mod runner;
-pub mod sanitize;
 pub mod terminal;
 pub mod text_fit;
 pub mod theme;

@@ -56,6 +56,9 @@ pub enum Command {
     /// The AI provenance of a branch (default: the current branch against its upstream or the
     /// default branch): each commit's sessions, models, cost and attestation state.
     Log(LogArgs),
+    /// Who wrote each line of a file: the agent session (with the prompt behind the edit) or the
+    /// person, from the hooks' records of each commit, else by matching what sessions wrote.
+    Blame(BlameArgs),
     /// The guard's timeline: every tool call it checked in this repository, with its risk, the
     /// decision, who made it and what became of the call.
     Audit(AuditArgs),
@@ -202,6 +205,22 @@ pub struct LogArgs {
     /// The allowed signers file (default: git's `gpg.ssh.allowedSignersFile`).
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BlameArgs {
+    /// The file to blame.
+    pub file: PathBuf,
+    /// Blame the file as it is in this revision (default: the working tree).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// Tell one line's story: its commit, the session and prompt behind it, the tool call that
+    /// wrote it with its patch, and the conversation around that call.
+    #[arg(long, value_name = "LINE")]
+    pub why: Option<u32>,
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

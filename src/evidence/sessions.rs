@@ -167,7 +167,7 @@ fn add_recording(detail: &mut SessionDetail, state: &StateDir, prices: &PriceTab
 /// The working tree a session's file paths are relative to: its own repository's, found from its
 /// working folder (another clone or worktree is fine: commits name files relative to the top),
 /// else its working folder itself (a session recorded on another machine), else this one's.
-fn session_worktree(state: &StateDir, cwd: Option<&str>) -> RepoPaths {
+pub fn session_worktree(state: &StateDir, cwd: Option<&str>) -> RepoPaths {
     let Some(cwd) = cwd.filter(|c| !c.is_empty()) else {
         return state.repo.clone();
     };

@@ -9,8 +9,8 @@ use syntect::easy::HighlightLines;
 use syntect::highlighting::{Theme, ThemeSet};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 
-use super::sanitize::code_line;
 use crate::correlate::{DiffLine, LineKind};
+use crate::present::sanitize::code_line;
 
 /// Diff lines highlighted per file.
 pub const MAX_LINES: usize = 3000;

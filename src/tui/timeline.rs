@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::detail::{LayoutKey, RenderedConversation};
-use super::sanitize::{one_line, text_lines};
 use super::text_fit::{clip, relative, wrap};
 use super::theme::Theme;
+use crate::present::sanitize::{one_line, text_lines};
 use crate::present::{clock, millis};
 use crate::session::detail::{Conversation, EntryKind, ToolEntry};
 

@@ -337,13 +337,29 @@ fn a_range_without_agent_work_has_no_sessions_and_bad_ranges_fail() {
     std::fs::write(s.repo.join("a.txt"), "by hand\n").unwrap();
     s.git(&["add", "-A"]);
     s.git(&["commit", "-q", "-m", "human"]);
-    let doc = evidence(&s, &["HEAD~1..HEAD"]);
+    // Committed without the hooks (they are bypassed for this one commit).
+    std::fs::write(s.repo.join("b.txt"), "by hand, unseen\n").unwrap();
+    s.git(&["add", "-A"]);
+    s.git(&[
+        "-c",
+        "core.hooksPath=/nonexistent",
+        "commit",
+        "-q",
+        "-m",
+        "unseen",
+    ]);
+    let doc = evidence(&s, &["HEAD~2..HEAD"]);
     assert_eq!(doc["sessions"].as_array().unwrap().len(), 0);
-    assert_eq!(doc["commits"][0]["attribution_source"], "none");
+    // The hooks saw the first: its record says the line is a person's.
+    assert_eq!(doc["commits"][0]["attribution_source"], "recorded");
+    assert_eq!(doc["commits"][0]["files"][0]["human_lines_added"], 1);
+    assert_eq!(doc["commits"][0]["files"][0]["unknown_lines_added"], 0);
     // No capture record: the hand-written line is of unknown author, never counted a person's.
-    assert_eq!(doc["commits"][0]["files"][0]["human_lines_added"], 0);
-    assert_eq!(doc["commits"][0]["files"][0]["unknown_lines_added"], 1);
+    assert_eq!(doc["commits"][1]["attribution_source"], "none");
+    assert_eq!(doc["commits"][1]["files"][0]["human_lines_added"], 0);
+    assert_eq!(doc["commits"][1]["files"][0]["unknown_lines_added"], 1);
     assert_eq!(doc["totals"]["unknown_lines_added"], 1);
+    assert_eq!(doc["totals"]["human_lines_added"], 1);
     let out = s
         .env
         .command(&["evidence", "nope..HEAD"])

@@ -135,7 +135,13 @@ fn agent_lines_credit_the_session_and_are_consumed() {
     repo.git(&["add", "-A"]);
     let later = repo.commit("Add c by hand");
     assert!(!repo.message(&later).contains("Vouch-Session"));
-    assert!(repo.record(&later).is_none());
+    // The hooks saw it: its record says the new line is a person's.
+    let record = repo
+        .record(&later)
+        .expect("post-commit records every commit");
+    assert!(record.sessions.is_empty());
+    assert_eq!(record.files[0].human_lines, vec![[4, 4]]);
+    assert!(record.files[0].ai_lines.is_empty());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `post-commit`: records the commit with its credited sessions and line attribution, and marks
-//! the edits it took as consumed so they never credit a later commit.
+//! the edits it took as consumed so they never credit a later commit. Every commit is recorded,
+//! one no session wrote into as well: the record is what says a person wrote its lines.
 
 use std::collections::HashMap;
 
@@ -25,7 +26,9 @@ pub fn run(state: &StateDir, repo: &Repository, clock: &dyn Clock) -> Result<(),
     let mut pending = Pending::load(state);
     let recorded = sessions_in(&files, &pending);
     let mut sessions = trailer_sessions(head.message().unwrap_or(""));
-    let source = if recorded.is_empty() {
+    // A commit only a trailer credits; otherwise the hooks saw every line, and a commit no
+    // session wrote into is recorded too: its lines are a person's.
+    let source = if recorded.is_empty() && !sessions.is_empty() {
         LinkSource::Trailer
     } else {
         LinkSource::Recorded
@@ -33,9 +36,6 @@ pub fn run(state: &StateDir, repo: &Repository, clock: &dyn Clock) -> Result<(),
     sessions.extend(recorded);
     sessions.sort();
     sessions.dedup();
-    if sessions.is_empty() {
-        return Ok(());
-    }
     let (changes, consumed) = attribute(&files, &mut pending, &sessions, &mut HashMap::new());
     let record = commit_record(&head, sessions, source, changes, clock);
     write_json(&state.commit_file(&record.sha), &record)?;

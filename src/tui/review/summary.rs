@@ -10,7 +10,7 @@ use crate::guard::rules::Level;
 use crate::insights::{Insights, Severity};
 use crate::money::Usd;
 use crate::present;
-use crate::tui::sanitize::one_line;
+use crate::present::sanitize::one_line;
 use crate::tui::theme::Theme;
 use crate::words::{counted, plural};
 

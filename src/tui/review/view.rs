@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{Focus, Phase, ReviewApp};
+use crate::present::sanitize::{code_line, one_line};
 use crate::tui::action::Action;
-use crate::tui::sanitize::{code_line, one_line};
 use crate::tui::widgets::{help_box, pane_block, spinner};
 use crate::words::counted;
 

@@ -11,10 +11,10 @@ use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Paragraph, Row, T
 use crate::attest::standing::AttestationState;
 use crate::money::Usd;
 use crate::present;
+use crate::present::sanitize::one_line;
 use crate::provenance::{Attestation, BranchLog, CommitEntry, SessionEntry};
 use crate::tui::action::Action;
 use crate::tui::app::{App, BranchLoad};
-use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::spinner;
 use crate::words::counted;

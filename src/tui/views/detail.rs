@@ -19,11 +19,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 
+use crate::present::sanitize::{hide_if, one_line};
 use crate::session::detail::SessionDetail;
 use crate::tui::action::Action;
 use crate::tui::app::detail::{Changes, FilesPane};
 use crate::tui::app::{App, Tab};
-use crate::tui::sanitize::{hide_if, one_line};
 use crate::tui::widgets::{message, spinner};
 
 /// Draws the open session over the whole frame.

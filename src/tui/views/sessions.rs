@@ -13,9 +13,9 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::attest::standing::AttestationState;
 use crate::present;
+use crate::present::sanitize::one_line;
 use crate::session::SessionSummary;
 use crate::tui::app::{App, Column, models, project, sessions_areas};
-use crate::tui::sanitize::one_line;
 use crate::tui::text_fit::clip;
 use crate::tui::theme::Theme;
 

@@ -12,9 +12,9 @@ use super::feed::FeedLine;
 use crate::evidence::guard::Outcome;
 use crate::guard::decide::Verdict;
 use crate::guard::rules::Level;
+use crate::present::sanitize::one_line;
 use crate::session::detail::input_summary;
 use crate::tui::action::Action;
-use crate::tui::sanitize::one_line;
 use crate::tui::widgets::{help_box, pane_block};
 use crate::words::counted;
 

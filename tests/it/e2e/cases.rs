@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+mod blame;
 mod guard;
 mod insights;
 mod recorder;
@@ -60,6 +61,7 @@ pub fn write_edit_bash_read(run: &Run) {
     let record = session_record(run, &id);
     assert_eq!(record["source"], "startup");
     assert_eq!(record["end_reason"], "other");
+    blame::blame_after_a_person_edits(run, &id);
 }
 
 /// 2. A subagent reads and edits a file; the parent commits.

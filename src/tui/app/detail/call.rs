@@ -5,10 +5,10 @@
 use ratatui::layout::Rect;
 
 use super::{SessionData, body_area};
+use crate::present::sanitize::hide_if;
+use crate::present::sanitize::text_lines;
 use crate::present::{clock, millis};
 use crate::session::detail::{EntryKind, ToolCall, ToolStatus};
-use crate::tui::sanitize::hide_if;
-use crate::tui::sanitize::text_lines;
 use crate::tui::text_fit::{relative, wrap};
 use crate::words::counted;
 

@@ -6,10 +6,10 @@ use unicode_width::UnicodeWidthChar;
 
 use super::{Changes, DIFF_GUTTER, FilesPane, body_area, files_areas};
 use crate::correlate::LineKind;
+use crate::present::sanitize::code_line;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::msg::Effect;
-use crate::tui::sanitize::code_line;
 
 /// Columns the diff moves per sideways step.
 const HSTEP: usize = 8;

@@ -6,9 +6,9 @@
 use serde_json::Value;
 
 use crate::present;
+use crate::present::sanitize::{hide_if, text_lines};
 use crate::recorder::browse::{ExchangeContent, ExchangeRow};
 use crate::recorder::exchange::Purpose;
-use crate::tui::sanitize::{hide_if, text_lines};
 use crate::tui::text_fit::wrap;
 use crate::words::counted;
 

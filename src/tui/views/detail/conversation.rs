@@ -8,9 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::present::sanitize::one_line;
 use crate::tui::app::App;
 use crate::tui::app::detail::conversation_areas;
-use crate::tui::sanitize::one_line;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{message, spinner};
 

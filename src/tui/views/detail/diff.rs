@@ -12,10 +12,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthChar;
 
 use crate::correlate::{Author, ChangedFile, DiffLine, LineKind};
+use crate::present::sanitize::hide_if;
+use crate::present::sanitize::{code_line, code_piece, one_line};
 use crate::tui::app::App;
 use crate::tui::highlight::{Highlighted, Piece};
-use crate::tui::sanitize::hide_if;
-use crate::tui::sanitize::{code_line, code_piece, one_line};
 use crate::tui::text_fit::clip_left;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::pane_block;

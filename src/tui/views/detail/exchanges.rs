@@ -8,12 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::present;
+use crate::present::sanitize::one_line;
 use crate::recorder::browse::{ExchangeRow, Exchanges};
 use crate::recorder::exchange::Purpose;
 use crate::tui::app::App;
 use crate::tui::app::detail::call::popup_area;
 use crate::tui::app::detail::exchange::exchange_lines;
-use crate::tui::sanitize::one_line;
 use crate::tui::widgets::{Popup, Selectable, message};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {

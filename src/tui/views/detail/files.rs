@@ -8,11 +8,11 @@ use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph};
 
 use crate::correlate::CommitChanges;
 use crate::present;
+use crate::present::sanitize::hide_if;
+use crate::present::sanitize::one_line;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
 use crate::tui::app::detail::{Changes, FilesPane, files_areas};
-use crate::tui::sanitize::hide_if;
-use crate::tui::sanitize::one_line;
 use crate::tui::text_fit::clip;
 use crate::tui::text_fit::clip_left;
 use crate::tui::theme::Theme;

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::insights::{Basis, Finding, Insights};
+use crate::present::sanitize::{hide_if, one_line};
 use crate::tui::app::App;
-use crate::tui::sanitize::{hide_if, one_line};
 use crate::tui::widgets::{Selectable, message};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {

@@ -8,10 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{LineGauge, Paragraph};
 
 use crate::present::replay::{Event, EventKind, IDLE_LIMIT_MS, Replay, SoFar};
+use crate::present::sanitize::{hide_if, one_line};
 use crate::present::{self};
 use crate::tui::app::App;
 use crate::tui::app::detail::ReplayState;
-use crate::tui::sanitize::{hide_if, one_line};
 use crate::tui::text_fit::clip;
 use crate::tui::widgets::message;
 

@@ -7,10 +7,10 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, HighlightSpacing, Row, Table, TableState};
 
 use crate::present;
+use crate::present::sanitize::hide_if;
+use crate::present::sanitize::one_line;
 use crate::session::detail::{SessionDetail, SubagentNode};
 use crate::tui::app::App;
-use crate::tui::sanitize::hide_if;
-use crate::tui::sanitize::one_line;
 use crate::tui::widgets::message;
 
 pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {

@@ -11,9 +11,9 @@ use ratatui::widgets::{
 
 use crate::money::{PICOS_PER_USD, Usd};
 use crate::present;
+use crate::present::sanitize::one_line;
 use crate::session::detail::SessionDetail;
 use crate::tui::app::App;
-use crate::tui::sanitize::one_line;
 
 const HEADERS: [&str; 8] = [
     "Model", "Reqs", "Input", "Output", "Wr 5m", "Wr 1h", "Read", "Cost",

@@ -7,13 +7,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Row, Table, TableState};
 
+use crate::present::sanitize::hide_if;
+use crate::present::sanitize::one_line;
 use crate::present::{clock, millis};
 use crate::session::detail::{SessionDetail, ToolCall, ToolStat, ToolStatus};
 use crate::tui::app::App;
 use crate::tui::app::detail::call::{call_lines, popup_area};
 use crate::tui::app::detail::tools_areas;
-use crate::tui::sanitize::hide_if;
-use crate::tui::sanitize::one_line;
 use crate::tui::text_fit::clip;
 use crate::tui::text_fit::relative;
 use crate::tui::widgets::{Popup, message};

@@ -8,9 +8,9 @@ use ratatui::widgets::Paragraph;
 
 use crate::money::Usd;
 use crate::present;
+use crate::present::sanitize::one_line;
 use crate::tui::action::Action;
 use crate::tui::app::{App, LoadState};
-use crate::tui::sanitize::one_line;
 use crate::tui::widgets::spinner;
 
 pub fn render_top(app: &App, frame: &mut Frame, area: Rect) {

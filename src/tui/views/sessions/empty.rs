@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::agent_source::{self, Hints};
+use crate::present::sanitize::one_line;
 use crate::tui::action::Action;
 use crate::tui::app::{App, LoadState};
-use crate::tui::sanitize::one_line;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let lines = match &app.load {
