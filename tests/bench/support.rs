@@ -24,6 +24,7 @@ pub fn git(dir: &Path, home: &Path, args: &[&str]) {
 }
 
 /// The `p`th percentile (nearest rank) of sorted, non-empty timings.
+#[allow(dead_code, reason = "the blame benchmark reports medians")]
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]

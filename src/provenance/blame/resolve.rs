@@ -32,7 +32,7 @@ struct Facts {
 }
 
 /// A session read for blame.
-struct Read<'a> {
+pub(crate) struct Read<'a> {
     summary: &'a SessionSummary,
     writings: Writings,
 }
@@ -62,8 +62,16 @@ pub fn blame_file(
         rev: rev.as_deref(),
         ..BlameRequest::default()
     };
-    let blamed = blame(&git, &rel, request)?;
-    let mut out = attribute(&repo, &paths, &blamed, reader);
+    // The sessions that worked on the file are read while git walks its history.
+    let state = StateDir::new(paths.clone());
+    let likely = likely_sessions(&paths, &rel, reader);
+    let (blamed, read) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| blame(&git, &rel, request));
+        let read = read_sessions(&state, reader, &likely);
+        (walk.join(), read)
+    });
+    let blamed = blamed.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let mut out = attribute(&repo, &paths, &blamed, reader, read);
     out.path = rel;
     out.rev = rev;
     Ok(out)
@@ -86,13 +94,43 @@ fn lexical(path: &Path) -> std::path::PathBuf {
     out
 }
 
+/// Sessions read before blame names any: at most this many, else blame reads only those it needs.
+const READ_AHEAD: usize = 64;
+
+/// The repository's sessions whose tool calls worked on `rel`, when there are few enough to read
+/// them all ahead.
+fn likely_sessions<'a>(
+    paths: &RepoPaths,
+    rel: &str,
+    reader: &'a dyn SessionReader,
+) -> Vec<&'a SessionSummary> {
+    let mut repos: HashMap<&str, bool> = HashMap::new();
+    let likely: Vec<&SessionSummary> = reader
+        .sessions()
+        .iter()
+        .filter(|s| may_have_written(s, rel))
+        .filter(|s| {
+            let cwd = s.cwd.as_deref().unwrap_or("");
+            *repos
+                .entry(cwd)
+                .or_insert_with(|| same_repository(paths, cwd))
+        })
+        .take(READ_AHEAD + 1)
+        .collect();
+    if likely.len() > READ_AHEAD {
+        return Vec::new();
+    }
+    likely
+}
+
 /// Tells the author of every line of `blamed` (the lines of one file, or of several runs of a
-/// file's lines).
-pub fn attribute(
+/// file's lines); `read` holds sessions already read.
+pub(crate) fn attribute<'a>(
     repo: &Repository,
     paths: &RepoPaths,
     blamed: &FileBlame,
-    reader: &dyn SessionReader,
+    reader: &'a dyn SessionReader,
+    mut read: HashMap<String, Read<'a>>,
 ) -> Blame {
     let state = StateDir::new(paths.clone());
     let facts: HashMap<String, Facts> = blamed
@@ -102,8 +140,11 @@ pub fn attribute(
         .map(|(sha, c)| (sha.clone(), facts(repo, &state, sha, c)))
         .collect();
     let mut warnings = Vec::new();
-    let wanted = wanted_sessions(paths, blamed, &facts, reader);
-    let read = read_sessions(&state, reader, &wanted);
+    let wanted: Vec<&SessionSummary> = wanted_sessions(paths, blamed, &facts, reader)
+        .into_iter()
+        .filter(|s| !read.contains_key(&s.id))
+        .collect();
+    read.extend(read_sessions(&state, reader, &wanted));
     let mut lines = Vec::with_capacity(blamed.lines.len());
     let mut used: BTreeMap<String, BTreeMap<usize, u32>> = BTreeMap::new();
     for l in &blamed.lines {
