@@ -8,6 +8,7 @@ pub mod command;
 pub mod config;
 pub mod diff;
 pub mod notes;
+pub mod patch;
 pub mod paths;
 pub mod pushed;
 

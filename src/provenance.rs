@@ -9,6 +9,7 @@
 
 pub mod blame;
 mod collect;
+pub mod diff;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

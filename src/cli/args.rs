@@ -59,6 +59,9 @@ pub enum Command {
     /// Who wrote each line of a file: the agent session (with the prompt behind the edit) or the
     /// person, from the hooks' records of each commit, else by matching what sessions wrote.
     Blame(BlameArgs),
+    /// The diff of a range (default: the current branch against its upstream or default branch),
+    /// each added line marked with its agent session and prompt, or its person.
+    Diff(DiffArgs),
     /// The guard's timeline: every tool call it checked in this repository, with its risk, the
     /// decision, who made it and what became of the call.
     Audit(AuditArgs),
@@ -218,6 +221,15 @@ pub struct BlameArgs {
     /// wrote it with its patch, and the conversation around that call.
     #[arg(long, value_name = "LINE")]
     pub why: Option<u32>,
+    /// Print the stable JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Commits to diff (same forms as `evidence`).
+    pub range: Option<String>,
     /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,

@@ -3,6 +3,7 @@
 pub mod attest;
 pub mod audit;
 pub mod blame;
+pub mod diff;
 pub mod evidence;
 pub mod explore;
 pub mod hook;
@@ -48,6 +49,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Review(args)) => review::run(&ctx, args),
         Some(Command::Log(args)) => log::run(&ctx, args),
         Some(Command::Blame(args)) => blame::run(&ctx, args),
+        Some(Command::Diff(args)) => diff::run(&ctx, args),
         Some(Command::Keygen(args)) => attest::keygen(&ctx, args),
         Some(Command::Audit(args)) => audit::run(&ctx, args),
         Some(Command::Watch) => watch::run(&ctx),

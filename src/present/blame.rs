@@ -21,17 +21,29 @@ pub fn short_id(id: &str) -> &str {
 /// Who wrote a line, in a column: `3f2a91c0 #2` for an agent session and prompt, the author's
 /// name for a person, `unknown` otherwise.
 pub fn who(blame: &Blame, l: &BlameLine) -> String {
-    match l.author {
-        LineAuthor::Agent => match (&l.session, l.prompt) {
+    let person = l.commit.as_deref().and_then(|c| blame.commit(c));
+    label(
+        l.author,
+        l.session.as_deref(),
+        l.prompt,
+        person.map(|c| c.author.as_str()),
+    )
+}
+
+/// [`who`] from its parts: `person` is the commit's author (`Name <email>`).
+pub fn label(
+    author: LineAuthor,
+    session: Option<&str>,
+    prompt: Option<usize>,
+    person: Option<&str>,
+) -> String {
+    match author {
+        LineAuthor::Agent => match (session, prompt) {
             (Some(s), Some(p)) => format!("{} #{p}", short_id(s)),
             (Some(s), None) => short_id(s).to_owned(),
             (None, _) => "agent".to_owned(),
         },
-        LineAuthor::Human => l
-            .commit
-            .as_deref()
-            .and_then(|c| blame.commit(c))
-            .map_or_else(|| "person".to_owned(), |c| name_of(&c.author).to_owned()),
+        LineAuthor::Human => person.map_or_else(|| "person".to_owned(), |a| name_of(a).to_owned()),
         LineAuthor::Unknown => "unknown".to_owned(),
     }
 }

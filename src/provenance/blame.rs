@@ -4,9 +4,9 @@
 //! commit's capture record names when the hooks saw the commit, else it is found by matching the
 //! lines the repository's sessions wrote, and said so. Only a record says a person wrote a line.
 
-mod resolve;
+pub(crate) mod resolve;
 mod why;
-mod writings;
+pub(crate) mod writings;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -47,6 +47,8 @@ pub enum BlameError {
     Git(#[from] crate::git::GitError),
     #[error("git: {0}")]
     Libgit(#[from] git2::Error),
+    #[error(transparent)]
+    Range(#[from] crate::evidence::EvidenceError),
 }
 
 /// A file's lines with who wrote each.

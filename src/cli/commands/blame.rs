@@ -13,15 +13,15 @@ use crate::present::blame::{basis_note, headline, mark, session_line, short_id, 
 use crate::present::sanitize::{code_line, one_line, text_lines};
 use crate::present::{self, clock};
 use crate::provenance::blame::{
-    Blame, LineAuthor, SessionReader, Why, blame_file, why as line_story,
+    Blame, BlameSession, LineAuthor, SessionReader, Why, blame_file, why as line_story,
 };
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail, ThreadRef};
 
 /// Sessions from the catalog, read from their transcripts.
-struct Reader<'a> {
-    ctx: &'a Context,
-    sessions: Vec<SessionSummary>,
+pub struct Reader<'a> {
+    pub ctx: &'a Context,
+    pub sessions: Vec<SessionSummary>,
 }
 
 impl SessionReader for Reader<'_> {
@@ -89,11 +89,21 @@ fn text(ctx: &Context, b: &Blame) -> Vec<String> {
             code_line(&l.text)
         ));
     }
-    if !b.sessions.is_empty() {
+    out.extend(sessions_legend(ctx, &b.sessions));
+    out.push(String::new());
+    out.push(style.dim(&basis_note(b)));
+    out
+}
+
+/// The sessions lines come from, each with the prompts behind them.
+pub fn sessions_legend(ctx: &Context, sessions: &[BlameSession]) -> Vec<String> {
+    let style = ctx.style;
+    let mut out = Vec::new();
+    if !sessions.is_empty() {
         out.push(String::new());
         out.push(style.header("Sessions"));
     }
-    for s in &b.sessions {
+    for s in sessions {
         out.push(format!(
             "  {}  {}",
             style.id(short_id(&s.id)),
@@ -110,8 +120,6 @@ fn text(ctx: &Context, b: &Blame) -> Vec<String> {
             out.push(format!("{head}{}", truncate(&one_line(&p.text), room)));
         }
     }
-    out.push(String::new());
-    out.push(style.dim(&basis_note(b)));
     out
 }
 

@@ -64,7 +64,7 @@ pub fn blame_file(
     };
     // The sessions that worked on the file are read while git walks its history.
     let state = StateDir::new(paths.clone());
-    let likely = likely_sessions(&paths, &rel, reader);
+    let likely = likely_sessions(&paths, &[rel.as_str()], reader);
     let (blamed, read) = std::thread::scope(|scope| {
         let walk = scope.spawn(|| blame(&git, &rel, request));
         let read = read_sessions(&state, reader, &likely);
@@ -97,18 +97,18 @@ fn lexical(path: &Path) -> std::path::PathBuf {
 /// Sessions read before blame names any: at most this many, else blame reads only those it needs.
 const READ_AHEAD: usize = 64;
 
-/// The repository's sessions whose tool calls worked on `rel`, when there are few enough to read
-/// them all ahead.
-fn likely_sessions<'a>(
+/// The repository's sessions whose tool calls worked on one of `rels`, when there are few enough
+/// to read them all ahead.
+pub(crate) fn likely_sessions<'a>(
     paths: &RepoPaths,
-    rel: &str,
+    rels: &[&str],
     reader: &'a dyn SessionReader,
 ) -> Vec<&'a SessionSummary> {
     let mut repos: HashMap<&str, bool> = HashMap::new();
     let likely: Vec<&SessionSummary> = reader
         .sessions()
         .iter()
-        .filter(|s| may_have_written(s, rel))
+        .filter(|s| rels.iter().any(|rel| may_have_written(s, rel)))
         .filter(|s| {
             let cwd = s.cwd.as_deref().unwrap_or("");
             *repos
@@ -289,7 +289,7 @@ fn same_repository(paths: &RepoPaths, cwd: &str) -> bool {
 }
 
 /// Reads the sessions' transcripts, on as many threads as there are cores (at most four).
-fn read_sessions<'a>(
+pub(crate) fn read_sessions<'a>(
     state: &StateDir,
     reader: &dyn SessionReader,
     wanted: &[&'a SessionSummary],

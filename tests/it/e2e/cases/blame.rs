@@ -86,6 +86,66 @@ pub fn blame_after_a_person_edits(run: &Run, id: &str) {
     );
 
     why_line_7(run, l[1]);
+    diff_marks_each_added_line(run, id, &agent_commit);
+}
+
+/// `git vouch diff`: the person's commit alone shows the block it moved as the agent's (blamed
+/// back past the range), and the two commits together show every line as blame does.
+fn diff_marks_each_added_line(run: &Run, id: &str, agent_commit: &str) {
+    let ctx = run.context();
+    let authors = |range: &str| -> Vec<(String, Option<String>)> {
+        let doc = run.vouch(&["diff", range, "--json"]);
+        assert_eq!(doc["schema"], "git-vouch/diff@1", "{ctx}");
+        let file = doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == "greet.py")
+            .unwrap_or_else(|| panic!("{ctx}: greet.py not in {doc}"));
+        file["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["kind"] == "added")
+            .map(|l| {
+                (
+                    l["by"]["author"].as_str().unwrap_or("").to_owned(),
+                    l["by"]["session"].as_str().map(str::to_owned),
+                )
+            })
+            .collect()
+    };
+    let (agent, human) = (
+        ("agent".to_owned(), Some(id.to_owned())),
+        ("human".to_owned(), None),
+    );
+    assert_eq!(
+        authors("HEAD~1..HEAD"),
+        [
+            human.clone(),
+            agent.clone(),
+            agent.clone(),
+            human.clone(),
+            human.clone()
+        ],
+        "{ctx}"
+    );
+    let both = format!("{agent_commit}~1..HEAD");
+    let mut want = vec![
+        human.clone(),
+        agent.clone(),
+        agent.clone(),
+        human.clone(),
+        human,
+    ];
+    want.extend([agent.clone(), agent.clone(), agent]);
+    assert_eq!(authors(&both), want, "{ctx}");
+    let text = run.vouch_output(&["diff", &both]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("greet.py  added +8 −0 · 5 agent · 3 human · 0 unknown"),
+        "{ctx}: {text}"
+    );
 }
 
 /// `--why 7`: the Edit behind the line, with its patch, its prompt and the conversation around it.
