@@ -3,7 +3,8 @@
 //! when its binary is given, git-ai's `git-ai blame` over the same history with its own notes.
 //!
 //! Run with `cargo build --release && cargo bench --bench blame` (`-- --runs N`,
-//! `-- --git-ai PATH` for the peer). It builds a repository in a temporary folder with
+//! `-- --git-ai PATH` for the peer: git-ai 1.6.24 built from its repository with
+//! `cargo build --release`; its daemon runs in the benchmark's home and is shut down at the end). It builds a repository in a temporary folder with
 //! git-vouch's hooks installed: 20 agent sessions make 140 commits (7 prompts each, one Edit per
 //! prompt, the lines in the session's edit ledger as the capture hooks write them, and a Claude
 //! Code transcript of about 1.5 MB each in a temporary `CLAUDE_CONFIG_DIR`), a person makes 60.
@@ -52,6 +53,8 @@ struct World {
     repo: PathBuf,
     /// Lines of the file an agent wrote, as the generator knows them.
     agent_lines: usize,
+    /// git-ai records the history too.
+    git_ai: bool,
 }
 
 impl World {
@@ -96,7 +99,7 @@ impl World {
     fn git(&self, args: &[&str], who: &str, at: DateTime<Utc>) {
         let date = at.to_rfc3339();
         let email = format!("{}@example.com", who.to_lowercase());
-        let env = [
+        let mut env = vec![
             ("GIT_AUTHOR_NAME", who.to_owned()),
             ("GIT_AUTHOR_EMAIL", email.clone()),
             ("GIT_COMMITTER_NAME", who.to_owned()),
@@ -104,6 +107,15 @@ impl World {
             ("GIT_AUTHOR_DATE", date.clone()),
             ("GIT_COMMITTER_DATE", date),
         ];
+        if self.git_ai {
+            // git-ai learns of commits from git's trace2 events, sent to its daemon.
+            let socket = self.root.join("home/.git-ai/internal/daemon/trace2.sock");
+            env.push((
+                "GIT_TRACE2_EVENT",
+                format!("af_unix:stream:{}", socket.display()),
+            ));
+            env.push(("GIT_TRACE2_EVENT_NESTING", "0".into()));
+        }
         self.run(Path::new("git"), args, &env);
     }
 }
@@ -237,7 +249,11 @@ fn setup(root: &Path, git_ai: Option<&Path>) -> World {
         root: root.to_path_buf(),
         repo: root.join("repo").canonicalize().unwrap(),
         agent_lines: 0,
+        git_ai: git_ai.is_some(),
     };
+    if let Some(peer) = git_ai {
+        git_ai_start(&w, peer);
+    }
     let start: DateTime<Utc> = "2026-10-01T09:00:00Z".parse().unwrap();
     std::fs::write(w.repo.join(FILE), "").unwrap();
     w.git(&["init", "-q", "-b", "main"], "Dev", start);
@@ -320,11 +336,47 @@ fn setup(root: &Path, git_ai: Option<&Path>) -> World {
     World { agent_lines, ..w }
 }
 
-/// Marks the working tree's changes as the agent's or a person's for git-ai (its own
-/// checkpoint command, as its agent hooks and its tests call it).
+/// Starts git-ai's daemon in the benchmark's home, with telemetry, update checks and uploads off
+/// (git-ai 1.6 writes its notes from the daemon, which follows git's trace2 events).
+fn git_ai_start(w: &World, peer: &Path) {
+    let home = w.root.join("home/.git-ai");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join("config.json"),
+        r#"{"telemetry_oss":"off","disable_version_checks":true,"disable_auto_updates":true,"prompt_storage":"notes"}"#,
+    )
+    .unwrap();
+    w.run(peer, &["bg", "start"], &git_ai_env(w));
+}
+
+fn git_ai_env(w: &World) -> Vec<(&'static str, String)> {
+    vec![(
+        "GIT_AI_DAEMON_HOME",
+        w.root.join("home").display().to_string(),
+    )]
+}
+
+/// Marks the working tree's changes since the last commit as the agent's or a person's for
+/// git-ai, with its own checkpoint command (as its agent hooks and its tests call it).
 fn git_ai_checkpoint(w: &World, peer: &Path, agent: bool) {
-    let preset = if agent { "mock_ai" } else { "human" };
-    w.run(peer, &["checkpoint", preset], &[]);
+    let preset = if agent { "mock_ai" } else { "mock_known_human" };
+    w.run(peer, &["checkpoint", preset, FILE], &git_ai_env(w));
+}
+
+/// Waits for git-ai's daemon to write the last notes.
+fn git_ai_settle(w: &World, peer: &Path) {
+    w.run(peer, &["await", "--timeout", "120"], &git_ai_env(w));
+    let notes = w.run(Path::new("git"), &["notes", "--ref=ai", "list"], &[]);
+    let blame = w.run(peer, &["blame", FILE], &git_ai_env(w));
+    let ai = String::from_utf8_lossy(&blame.stdout)
+        .lines()
+        .filter(|l| l.contains("(mock_ai"))
+        .count();
+    println!(
+        "git-ai: {} commits carry its notes; its blame gives {ai} lines to the agent (the generator wrote {})",
+        String::from_utf8_lossy(&notes.stdout).lines().count(),
+        w.agent_lines
+    );
 }
 
 /// Checks the blame's figures before timing it.
@@ -385,6 +437,9 @@ fn main() {
         tmp.path()
     };
     let w = setup(root, git_ai.as_deref());
+    if let Some(peer) = &git_ai {
+        git_ai_settle(&w, peer);
+    }
     let cold = {
         let start = Instant::now();
         w.run(&bin(), &["blame", FILE, "--json"], &[]);
@@ -422,9 +477,10 @@ fn main() {
         rows.push((
             "git-ai blame".into(),
             time(runs, || {
-                w.run(peer, &["blame", FILE], &[]);
+                w.run(peer, &["blame", FILE], &git_ai_env(&w));
             }),
         ));
+        w.run(peer, &["bg", "shutdown"], &git_ai_env(&w));
     }
     println!("| subject | median | min | max |\n| --- | --- | --- | --- |");
     for (name, (median, min, max)) in &rows {
