@@ -17,6 +17,7 @@
 
 pub mod allowed_signers;
 pub mod dsse;
+pub mod lineage;
 pub mod notes;
 pub mod publish;
 pub mod sign;

@@ -95,6 +95,12 @@ pub struct RangeInfo {
     pub tip: String,
     pub tip_tree: String,
     pub commit_count: usize,
+    /// The id of the range's whole change (`base` to `tip`) wherever it is applied, and each
+    /// file's: how a squash merge of the range is recognised ([`crate::git::change_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub file_changes: BTreeMap<String, String>,
 }
 
 /// One commit of the range.
@@ -109,6 +115,9 @@ pub struct CommitEvidence {
     /// `recorded`, `trailer`, `inferred` or `none`.
     pub attribution_source: String,
     pub files: Vec<FileEvidence>,
+    /// The id of the commit's change wherever it is applied: how a rebased copy is recognised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
 }
 
 /// One file of a commit.

@@ -4,6 +4,7 @@
 //! through libgit2. Everything above reads and writes repositories through this module.
 
 pub mod blame;
+pub mod change_id;
 pub mod command;
 pub mod config;
 pub mod diff;

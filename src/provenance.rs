@@ -55,6 +55,22 @@ pub struct CommitEntry {
     pub policy_summary: Option<String>,
     /// Policy violations of this commit's sessions and of its whole push: `policy: message`.
     pub policies: Vec<String>,
+    /// For a commit with no attestation of its own: the attested changes it repeats (a squash
+    /// or rebase merge on a forge). When all its files do, `attestation` is theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried: Option<crate::attest::lineage::Carried>,
+}
+
+impl CommitEntry {
+    /// Where the commit stands, in words: `reviewed by bob@x (via squash of 3 attested
+    /// commits)`, or what part of it repeats attested changes.
+    pub fn standing(&self) -> String {
+        match &self.carried {
+            Some(c) if c.complete() => format!("{} ({})", self.attestation.summary(), c.via()),
+            Some(c) => format!("{}; {}", self.attestation.summary(), c.partial()),
+            None => self.attestation.summary(),
+        }
+    }
 }
 
 /// The attestation state of a commit; `state` is the [`AttestationState`] word. `signers` are

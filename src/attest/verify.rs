@@ -12,7 +12,7 @@ use ssh_key::PublicKey;
 use ssh_key::public::KeyData;
 
 pub use commits::{
-    CommitReport, CommitStatus, LineVerdict, verify_all_notes, verify_commits, verify_note,
+    CommitReport, CommitStatus, LineVerdict, carry, verify_all_notes, verify_commits, verify_note,
     verify_range,
 };
 

@@ -114,6 +114,7 @@ fn commit(repo: &Repository, state: &StateDir, sha: &str) -> Result<CommitWithDi
         sessions: Vec::new(),
         attribution_source: "none".into(),
         files: Vec::new(),
+        change_id: Some(crate::git::change_id::commit_change(repo, &c)?.whole),
     };
     if c.parent_count() > 1 {
         out.attribution_source = "merge".into();
@@ -322,12 +323,23 @@ fn strip_credentials(url: &str) -> String {
 
 fn range_info(repo: &Repository, range: &Range) -> Result<RangeInfo, EvidenceError> {
     let tip = repo.find_commit(Oid::from_str(&range.tip)?)?;
+    // A pushed range knows its commits but not always its base: the oldest one's parent is.
+    let base = match range.base.as_deref() {
+        Some(b) => Some(Oid::from_str(b)?),
+        None => match range.commits.first() {
+            Some(oldest) => repo.find_commit(Oid::from_str(oldest)?)?.parent_id(0).ok(),
+            None => None,
+        },
+    };
+    let change = crate::git::change_id::range_change(repo, base, tip.id())?;
     Ok(RangeInfo {
         spec: range.spec.clone(),
         base: range.base.clone(),
         tip: range.tip.clone(),
         tip_tree: tip.tree_id().to_string(),
         commit_count: range.commits.len(),
+        change_id: Some(change.whole),
+        file_changes: change.files,
     })
 }
 

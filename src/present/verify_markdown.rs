@@ -93,7 +93,7 @@ fn commits_table(commits: &[CommitEntry]) -> String {
             "| `{}` | {} | {} | {sessions} | {} of {} | {} |",
             short(&c.sha, 10),
             cell(&c.subject),
-            cell(&c.attestation.summary()),
+            cell(&c.standing()),
             c.ai_lines_added,
             c.lines_added,
             cell(c.policy_summary.as_deref().unwrap_or("not checked")),
@@ -225,6 +225,7 @@ mod tests {
             ai_lines_added: 0,
             policy_summary: None,
             policies: Vec::new(),
+            carried: None,
         };
         let commits: Vec<CommitEntry> = (0..MAX_COMMITS + 7).map(commit).collect();
         let log = BranchLog {

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::{Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionEntry};
 use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::lineage::{Carried, Lineage};
 use crate::attest::notes::{self, NotesError, parse_bundle};
 use crate::attest::standing::{AttestationState, StateCounts};
 use crate::attest::statement::{SIGNED_AT, Statement};
@@ -34,6 +35,7 @@ pub enum LogError {
 struct Verified {
     attestation: Attestation,
     evidence: Option<Evidence>,
+    carried: Option<Carried>,
 }
 
 /// The provenance of `spec` (default: the current branch) in the repository at `cwd`.
@@ -55,7 +57,7 @@ pub fn branch_log(
         .filter_map(|c| all_notes.get(c).cloned())
         .collect();
     let texts = notes::read_objects(&git, &blobs)?;
-    let verified: BTreeMap<&str, Verified> = range
+    let mut verified: BTreeMap<&str, Verified> = range
         .commits
         .iter()
         .map(|c| {
@@ -66,6 +68,7 @@ pub fn branch_log(
         })
         .collect();
     let mut warnings = Vec::new();
+    carry(&git, &repo, signers, &mut verified, &mut warnings);
     let local = local_evidence(cwd, &range, &verified, prices, clock, &mut warnings);
     let commits: Vec<CommitEntry> = range
         .commits
@@ -134,6 +137,60 @@ fn read_commit(commit: &str, text: Option<&str>, signers: &AllowedSigners) -> Ve
     Verified {
         attestation: attestation(&report, best.as_ref()),
         evidence,
+        carried: None,
+    }
+}
+
+/// Unsigned commits that repeat attested changes (squash and rebase merges) carry them: all of
+/// their files, and they stand as those attestations do, with their evidence.
+fn carry(
+    git: &Git,
+    repo: &Repository,
+    signers: &AllowedSigners,
+    verified: &mut BTreeMap<&str, Verified>,
+    warnings: &mut Vec<String>,
+) {
+    if !verified
+        .values()
+        .any(|v| v.attestation == Attestation::Unsigned)
+    {
+        return;
+    }
+    let lineage = match Lineage::from_notes(git, repo, signers) {
+        Ok(l) if !l.is_empty() => l,
+        Ok(_) => return,
+        Err(e) => {
+            warnings.push(format!("squash and rebase merges not checked: {e}"));
+            return;
+        }
+    };
+    for (sha, v) in verified
+        .iter_mut()
+        .filter(|(_, v)| v.attestation == Attestation::Unsigned)
+    {
+        let Some(c) = lineage.carried(repo, sha) else {
+            continue;
+        };
+        if c.complete() {
+            v.attestation = match c.state {
+                AttestationState::Reviewed => Attestation::Reviewed {
+                    signers: c.signers.clone(),
+                    reviewers: c.reviewers.clone(),
+                    note: None,
+                    signed_at: None,
+                },
+                _ => Attestation::Unreviewed {
+                    signers: c.signers.clone(),
+                    reviewers: c.reviewers.clone(),
+                    signed_at: None,
+                },
+            };
+            v.evidence = c
+                .evidence
+                .clone()
+                .and_then(|e| serde_json::from_value(e).ok());
+        }
+        v.carried = Some(c);
     }
 }
 
@@ -221,18 +278,35 @@ fn entry(
         (None, Some(e)) => (Some(e), "local"),
         (None, None) => (None, "none"),
     };
-    let ce = evidence.and_then(|e| e.commits.iter().find(|c| c.sha == sha));
-    let sessions: Vec<SessionEntry> = match (evidence, ce) {
-        (Some(e), Some(ce)) => ce.sessions.iter().map(|id| session(e, id)).collect(),
-        _ => Vec::new(),
+    // A commit that carries attested commits is described by theirs.
+    let described: Vec<&str> = match &verified.carried {
+        Some(c) if c.complete() => c.from.iter().map(String::as_str).collect(),
+        _ => vec![sha],
     };
-    let files = ce.map(|c| c.files.as_slice()).unwrap_or_default();
+    let ces: Vec<&crate::evidence::CommitEvidence> = evidence
+        .map(|e| {
+            e.commits
+                .iter()
+                .filter(|c| described.contains(&c.sha.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut ids: Vec<&String> = Vec::new();
+    for id in ces.iter().flat_map(|c| &c.sessions) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let sessions: Vec<SessionEntry> = match evidence {
+        Some(e) => ids.iter().map(|id| session(e, id)).collect(),
+        None => Vec::new(),
+    };
+    let files: Vec<&crate::evidence::FileEvidence> = ces.iter().flat_map(|c| &c.files).collect();
     let report = evidence.and_then(|e| e.policies.as_ref());
     let policies: Vec<String> = report
         .map(|r| {
-            let sessions = ce.map(|c| c.sessions.as_slice()).unwrap_or_default();
             std::iter::once(None)
-                .chain(sessions.iter().map(|s| Some(s.as_str())))
+                .chain(ids.iter().map(|s| Some(s.as_str())))
                 .flat_map(|s| r.for_session(s))
                 .map(|(policy, v)| format!("{policy}: {}", v.message))
                 .collect()
@@ -255,6 +329,7 @@ fn entry(
         ai_lines_added: files.iter().map(|f| u64::from(f.ai_lines_added)).sum(),
         policy_summary: report.map(crate::policy::PolicyReport::summary),
         policies,
+        carried: verified.carried.clone(),
     })
 }
 

@@ -123,6 +123,7 @@ fn evidence() -> Evidence {
             committed_at: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
             sessions: vec![format!("{:08}-0000-4000-8000-000000000000", n / 2)],
             attribution_source: "recorded".into(),
+            change_id: None,
             files: (0..5)
                 .map(|f| FileEvidence {
                     path: if f == 4 {
@@ -166,6 +167,8 @@ fn evidence() -> Evidence {
             tip: sha(0),
             tip_tree: sha(0),
             commit_count: commits.len(),
+            change_id: None,
+            file_changes: std::collections::BTreeMap::new(),
         },
         commits,
         sessions,

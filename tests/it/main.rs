@@ -14,6 +14,7 @@ mod corpus;
 mod correlate;
 mod e2e;
 mod evidence;
+mod forge_merges;
 mod git_hooks;
 mod guard_hook;
 mod insights;

@@ -79,6 +79,7 @@ fn log(app: &App) -> BranchLog {
             ai_lines_added: 0,
             policy_summary: None,
             policies: Vec::new(),
+            carried: None,
         },
         CommitEntry {
             sha: "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2".into(),
@@ -98,6 +99,7 @@ fn log(app: &App) -> BranchLog {
             ai_lines_added: 38,
             policy_summary: None,
             policies: Vec::new(),
+            carried: None,
         },
         CommitEntry {
             sha: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1".into(),
@@ -115,6 +117,7 @@ fn log(app: &App) -> BranchLog {
             ai_lines_added: 12,
             policy_summary: None,
             policies: Vec::new(),
+            carried: None,
         },
         CommitEntry {
             sha: "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4".into(),
@@ -130,6 +133,7 @@ fn log(app: &App) -> BranchLog {
             ai_lines_added: 0,
             policy_summary: None,
             policies: Vec::new(),
+            carried: None,
         },
     ];
     BranchLog {

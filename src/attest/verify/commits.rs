@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{Verdict, verify_line};
 use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::lineage::{Carried, Lineage};
 use crate::attest::notes::{self, MAX_NOTE_BYTES, NotesError, parse_bundle};
 use crate::attest::standing::{AttestationState, account};
 use crate::git::Git;
@@ -47,6 +48,10 @@ pub struct CommitReport {
     /// The trusted signers whose verified attestation says a person reviewed the commit.
     pub reviewers: Vec<String>,
     pub attestations: Vec<LineVerdict>,
+    /// For a commit with no attestation of its own: the attested changes it repeats (a squash or
+    /// rebase merge); when all of its files do, it stands as they do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried: Option<Carried>,
 }
 
 impl CommitReport {
@@ -57,6 +62,17 @@ impl CommitReport {
     /// A one-line account in the states' words: `reviewed by bob@x (also signed by ci@x)`,
     /// `unreviewed (signed by ci@x)`, `invalid: …`.
     pub fn summary(&self) -> String {
+        if let Some(c) = &self.carried {
+            return if c.complete() {
+                format!(
+                    "{} ({})",
+                    account(self.state, &self.reviewers, &self.signers, ""),
+                    c.via()
+                )
+            } else {
+                format!("{}; {}", self.state.label(), c.partial())
+            };
+        }
         if self.status == CommitStatus::UnknownCommit {
             return "invalid: note for a commit this repository does not have".to_owned();
         }
@@ -134,6 +150,27 @@ fn summarize(commit: &str, attestations: Vec<LineVerdict>) -> CommitReport {
         signers,
         reviewers,
         attestations,
+        carried: None,
+    }
+}
+
+/// Gives each unsigned commit of `reports` the attested changes it repeats ([`Lineage`]); a
+/// commit whose every file repeats one stands as the carried attestations do.
+pub fn carry(reports: &mut [CommitReport], lineage: &Lineage, repo: &git2::Repository) {
+    for r in reports
+        .iter_mut()
+        .filter(|r| r.status == CommitStatus::Unsigned)
+    {
+        let Some(c) = lineage.carried(repo, &r.commit) else {
+            continue;
+        };
+        if c.complete() {
+            r.status = CommitStatus::Verified;
+            r.state = c.state;
+            r.signers.clone_from(&c.signers);
+            r.reviewers.clone_from(&c.reviewers);
+        }
+        r.carried = Some(c);
     }
 }
 
@@ -216,6 +253,7 @@ pub fn verify_all_notes(
             signers: Vec::new(),
             reviewers: Vec::new(),
             attestations: Vec::new(),
+            carried: None,
         });
     }
     Ok(reports)

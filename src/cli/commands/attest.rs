@@ -5,11 +5,12 @@ use serde_json::json;
 
 use super::{print_json, print_lines, print_text};
 use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::lineage::Lineage;
 use crate::attest::notes::{fetch_notes, push_notes};
 use crate::attest::publish::{Review, attest as attest_range};
 use crate::attest::sign::{SignerSlot, default_key_path, keygen as make_key};
 use crate::attest::standing::StateCounts;
-use crate::attest::verify::{CommitReport, verify_commits};
+use crate::attest::verify::{CommitReport, CommitStatus, carry, verify_commits};
 use crate::cli::Outcome;
 use crate::cli::args::{AttestArgs, KeygenArgs, NotesCommand, VerifyArgs, VerifyFormat};
 use crate::cli::context::Context;
@@ -68,7 +69,11 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Outcome> {
     let (signers, file) = AllowedSigners::from_git_config(&git, args.allowed_signers.as_deref())?;
     let repo = git2::Repository::discover(&cwd).wrap_err("not inside a git repository")?;
     let range = crate::evidence::range::resolve(&repo, args.range.as_deref())?;
-    let reports = verify_commits(&git, &range.commits, &signers)?;
+    let mut reports = verify_commits(&git, &range.commits, &signers)?;
+    if reports.iter().any(|r| r.status == CommitStatus::Unsigned) {
+        let lineage = Lineage::from_notes(&git, &repo, &signers)?;
+        carry(&mut reports, &lineage, &repo);
+    }
     let all = reports.iter().all(CommitReport::is_verified);
     if args.format == VerifyFormat::Markdown {
         let log = crate::provenance::branch_log(

@@ -120,7 +120,7 @@ fn text(log: &BranchLog, style: Style) -> Vec<String> {
 }
 
 fn commit_text(c: &CommitEntry, style: Style, out: &mut Vec<String>) {
-    let state = c.attestation.summary();
+    let state = c.standing();
     let state = match c.attestation.state() {
         AttestationState::Reviewed => style.ok(&state),
         AttestationState::Unsigned | AttestationState::Unreviewed => style.dim(&state),

@@ -130,6 +130,8 @@ fn evidence() -> Evidence {
             tip: SHA.into(),
             tip_tree: SHA.into(),
             commit_count: 1,
+            change_id: None,
+            file_changes: std::collections::BTreeMap::new(),
         },
         commits: vec![CommitEvidence {
             sha: SHA.into(),
@@ -139,6 +141,7 @@ fn evidence() -> Evidence {
             committed_at: at,
             sessions: vec![SESSION.into()],
             attribution_source: "recorded".into(),
+            change_id: None,
             files: vec![FileEvidence {
                 path: "src/basket.rs".into(),
                 old_path: None,

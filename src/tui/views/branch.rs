@@ -232,10 +232,7 @@ fn render_detail(app: &App, frame: &mut Frame, area: Rect) {
     };
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {} ", &c.sha[..12.min(c.sha.len())]), theme.key),
-        Span::styled(
-            one_line(&c.attestation.summary()),
-            state_style(theme, &c.attestation),
-        ),
+        Span::styled(one_line(&c.standing()), state_style(theme, &c.attestation)),
         Span::styled(
             format!(" · {} · {}", one_line(&c.author), c.source),
             theme.muted,

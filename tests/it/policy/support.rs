@@ -118,6 +118,8 @@ pub fn evidence(sessions: Vec<SessionEvidence>, files: &[&str]) -> Evidence {
             tip: SHA_A.into(),
             tip_tree: SHA_A.into(),
             commit_count: 1,
+            change_id: None,
+            file_changes: std::collections::BTreeMap::new(),
         },
         commits: vec![CommitEvidence {
             sha: SHA_A.into(),
@@ -128,6 +130,7 @@ pub fn evidence(sessions: Vec<SessionEvidence>, files: &[&str]) -> Evidence {
             sessions: ids,
             attribution_source: "recorded".into(),
             files: files.iter().map(|f| file(f)).collect(),
+            change_id: None,
         }],
         totals: Totals {
             sessions: sessions.len(),
