@@ -45,7 +45,7 @@ impl World {
             bin().parent().unwrap().display(),
             std::env::var("PATH").unwrap()
         );
-        let out = Command::new(program)
+        Command::new(program)
             .args(args)
             .current_dir(&self.repo)
             .env_clear()
@@ -62,8 +62,7 @@ impl World {
             .env("GIT_COMMITTER_NAME", "Dev")
             .env("GIT_COMMITTER_EMAIL", "dev@example.com")
             .output()
-            .unwrap();
-        out
+            .unwrap()
     }
 
     fn ok(&self, program: &Path, args: &[&str]) -> String {
