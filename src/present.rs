@@ -162,6 +162,10 @@ pub fn link_source(source: LinkSource) -> &'static str {
     }
 }
 
+/// Where an archived session's transcript is read from, in words (`show`, the explorer).
+pub const ARCHIVED: &str =
+    "read from this repository's transcript archive (Claude Code deleted the original)";
+
 /// A time of day in UTC, as the transcripts record it.
 pub fn clock(t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(

@@ -1,5 +1,6 @@
 //! Copies of a session's transcript files inside the state folder. Claude Code deletes its
-//! transcripts after 30 days; these copies stay until the session is pushed and attested.
+//! transcripts after 30 days; these copies stay (nothing deletes them but removing the state
+//! folder), and the session list reads a session from them once its live transcript is gone.
 //!
 //! Copies grow incrementally: when the source still starts with what was copied (its first and
 //! last few KiB match), only the bytes beyond the copy's length are appended. A source that shrank
@@ -9,6 +10,16 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+
+/// The transcript archive of the repository at `cwd`, when it has one: where the session list
+/// finds the sessions Claude Code deleted.
+pub fn archive_roots(cwd: &Path) -> Vec<PathBuf> {
+    super::state::StateDir::discover(cwd)
+        .map(|s| s.transcripts_root())
+        .filter(|r| r.is_dir())
+        .into_iter()
+        .collect()
+}
 
 /// How many bytes at the start and at the end of the copied part are compared.
 const PROBE: u64 = 4096;

@@ -76,7 +76,11 @@ impl StateDir {
         self.root.join("sessions")
     }
     pub fn transcripts_dir(&self, id: &str) -> PathBuf {
-        self.root.join("transcripts").join(file_id(id))
+        self.transcripts_root().join(file_id(id))
+    }
+    /// The transcript archive: a folder per session.
+    pub fn transcripts_root(&self) -> PathBuf {
+        self.root.join("transcripts")
     }
     pub fn snapshots_dir(&self) -> PathBuf {
         self.root.join("snapshots")

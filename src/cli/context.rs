@@ -59,8 +59,11 @@ impl Context {
             return Ok(crate::demo::catalog(&self.prices));
         }
         let cache = self.use_cache.then(|| self.config.index_file());
-        let (mut catalog, _) =
-            load_local(&ProcessEnv, cache, &self.prices).wrap_err("cannot load sessions")?;
+        let archives = std::env::current_dir()
+            .map(|cwd| crate::capture::archive::archive_roots(&cwd))
+            .unwrap_or_default();
+        let (mut catalog, _) = load_local(&ProcessEnv, cache, &self.prices, &archives)
+            .wrap_err("cannot load sessions")?;
         let open = |p: &std::path::Path| self.open(p);
         let unread = crate::recorder::accounting::add_recordings(
             &mut catalog.sessions,

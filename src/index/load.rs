@@ -105,16 +105,24 @@ pub fn load_catalog(
 /// The sessions of every agent's transcripts on this machine (found from `env`), through the
 /// index cache at `cache` when given. The cache only speeds things up: when it is unusable the files are read
 /// without it and that is reported among the diagnostics. Also returns the folders searched.
+///
+/// `archives` are transcript archives (capture's `<git-dir>/vouch/transcripts`, a folder per
+/// session): a session found there whose live transcript is gone (Claude Code deletes them after
+/// 30 days) is read from its copy and marked `archived`; one whose live transcript is still
+/// there is read from that one only.
 pub fn load_local(
     env: &dyn Env,
     cache: Option<PathBuf>,
     prices: &PriceTable,
+    archives: &[PathBuf],
 ) -> Result<(Catalog, Vec<PathBuf>), IndexError> {
     let mut notes = Vec::new();
     let agent_source::Discovery {
         searched: roots,
-        files,
+        mut files,
     } = agent_source::discover(env, agent_source::ALL, &mut notes);
+    let copies = archived(&files, archives, &mut notes);
+    files.extend(copies);
     let options = LoadOptions { cache, threads: 0 };
     let mut catalog = match load_catalog(files.clone(), &options, prices) {
         Ok(c) => c,
@@ -130,7 +138,50 @@ pub fn load_local(
     };
     notes.append(&mut catalog.diagnostics);
     catalog.diagnostics = notes;
+    for s in &mut catalog.sessions {
+        s.archived = !s.files.is_empty()
+            && s.files
+                .iter()
+                .all(|f| archives.iter().any(|a| f.starts_with(a)));
+    }
     Ok((catalog, roots))
+}
+
+/// The archived sessions' files whose session has no live transcript among `live`.
+fn archived(
+    live: &[SourceFile],
+    archives: &[PathBuf],
+    notes: &mut Vec<Diagnostic>,
+) -> Vec<SourceFile> {
+    let live: std::collections::HashSet<&str> = live
+        .iter()
+        .filter(|f| f.role == crate::transcript::source_file::FileRole::Main)
+        .filter_map(|f| f.session_hint.as_deref())
+        .collect();
+    let source = agent_source::of(Agent::ClaudeCode);
+    let mut out = Vec::new();
+    for root in archives {
+        let Ok(entries) = std::fs::read_dir(root) else {
+            continue;
+        };
+        let mut folders: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        folders.sort();
+        for folder in folders {
+            let files = source.files_in(&folder, notes);
+            let gone = files
+                .iter()
+                .filter_map(|f| f.session_hint.as_deref())
+                .all(|id| !live.contains(id));
+            if gone {
+                out.extend(files);
+            }
+        }
+    }
+    out
 }
 
 /// Groups scanned files by agent and project and summarizes each group's sessions, newest first.

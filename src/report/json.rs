@@ -91,6 +91,9 @@ pub struct SessionRow<'a> {
     /// its calls the transcript lacks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recording: Option<RecordingJson<'a>>,
+    /// Read from the repository's transcript archive: Claude Code no longer has the transcript.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// Calls, tokens and cost of one source of a session's figures.
@@ -191,6 +194,7 @@ impl<'a> From<&'a SessionSummary> for SessionRow<'a> {
                 .collect(),
             files: &s.files,
             recording: s.recording.as_deref().map(RecordingJson::from),
+            archived: s.archived,
         }
     }
 }

@@ -117,6 +117,9 @@ pub struct SessionSummary {
     /// transcript are counted in the figures above. Added after loading, never cached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<Box<super::recorded::Recording>>,
+    /// Read from the repository's transcript archive: Claude Code no longer has its transcript.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 impl SessionSummary {

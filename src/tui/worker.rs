@@ -41,6 +41,8 @@ pub enum Source {
     Local {
         cache: Option<PathBuf>,
         data_dir: Option<PathBuf>,
+        /// Transcript archives to read sessions Claude Code deleted from.
+        archives: Vec<PathBuf>,
     },
 }
 
@@ -295,14 +297,19 @@ fn changes(source: &Source, detail: &SessionDetail) -> Result<Vec<CommitChanges>
 }
 
 fn load(source: &Source, prices: &PriceTable) -> Result<LoadResult, String> {
-    let Source::Local { cache, data_dir } = source else {
+    let Source::Local {
+        cache,
+        data_dir,
+        archives,
+    } = source
+    else {
         return Ok(LoadResult {
             catalog: crate::demo::catalog(prices),
             searched: Vec::new(),
         });
     };
     let (mut catalog, roots) =
-        load_local(&ProcessEnv, cache.clone(), prices).map_err(|e| e.to_string())?;
+        load_local(&ProcessEnv, cache.clone(), prices, archives).map_err(|e| e.to_string())?;
     if let Some(dir) = data_dir {
         let open = opener(source);
         let unread =

@@ -241,6 +241,7 @@ fn branch_view_outside_a_repository_and_failures_say_why() {
         &Source::Local {
             cache: None,
             data_dir: None,
+            archives: Vec::new(),
         },
     );
     let screen = draw(&mut app, (80, 24));

@@ -67,6 +67,7 @@ fn draw(app: &mut App, (w, h): (u16, u16)) -> String {
         let source = Source::Local {
             cache: None,
             data_dir: None,
+            archives: Vec::new(),
         };
         if let Some(msg) = perform(effect, &source, PriceTable::embedded()) {
             effects.extend(app.update(msg));
@@ -392,6 +393,7 @@ fn detail_never_draws_what_a_transcript_smuggles_in() {
     let source = Source::Local {
         cache: None,
         data_dir: None,
+        archives: Vec::new(),
     };
     let mut app = app(catalog, &[], None);
     press(&mut app, &source, KeyCode::Enter);
@@ -620,10 +622,7 @@ fn sessions_scoped_by_the_repositorys_commits_archive_and_worktrees() {
     std::fs::write(linked_events.join(format!("{}.jsonl", ids[2])), text).unwrap();
     let scope = clone.display().to_string();
     let mut app = app(catalog, &[], Some(&scope));
-    let source = Source::Local {
-        cache: None,
-        data_dir: None,
-    };
+    let source = uncached();
     settle(
         &mut app,
         vec![
@@ -684,4 +683,13 @@ fn the_live_view_opens_for_the_scoped_repository_or_says_why_not() {
     // A view that cannot open (another watcher is attached) is said the same way.
     demo.update(Msg::Notice("the live view cannot open: another".into()));
     assert!(draw(&mut demo, (80, 24)).contains("the live view cannot open"));
+}
+
+/// The local sessions without the index cache, recordings or archives.
+fn uncached() -> Source {
+    Source::Local {
+        cache: None,
+        data_dir: None,
+        archives: Vec::new(),
+    }
 }

@@ -48,8 +48,15 @@ fn explorer(ctx: &Context) -> Result<Outcome> {
     } else {
         let cache = ctx.use_cache.then(|| ctx.config.index_file());
         let data_dir = Some(ctx.config.data_dir.clone());
+        let archives = std::env::current_dir()
+            .map(|cwd| crate::capture::archive::archive_roots(&cwd))
+            .unwrap_or_default();
         (
-            Source::Local { cache, data_dir },
+            Source::Local {
+                cache,
+                data_dir,
+                archives,
+            },
             runner::current_repository(),
         )
     };

@@ -114,6 +114,14 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
             "cost",
             present::cost_cell(s.cost, !s.unpriced_models.is_empty()),
         ),
+        (
+            "transcript",
+            if s.archived {
+                present::ARCHIVED.to_owned()
+            } else {
+                String::new()
+            },
+        ),
     ];
     let room = ctx.width.saturating_sub(13).max(20);
     let mut out = vec![format!("{} {}", st.header("Session"), st.id(&s.id))];

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+mod archive;
 mod blame;
 mod guard;
 mod insights;
@@ -62,6 +63,7 @@ pub fn write_edit_bash_read(run: &Run) {
     assert_eq!(record["source"], "startup");
     assert_eq!(record["end_reason"], "other");
     blame::blame_after_a_person_edits(run, &id);
+    archive::read_from_the_archive_after_cleanup(run, &id);
 }
 
 /// 2. A subagent reads and edits a file; the parent commits.

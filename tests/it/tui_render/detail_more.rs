@@ -140,6 +140,7 @@ fn secrets_are_warned_and_the_redacted_view_hides_them() {
     let source = git_vouch::tui::worker::Source::Local {
         cache: None,
         data_dir: None,
+        archives: Vec::new(),
     };
     let mut app = super::app(secret_session(dir.path()), &[], None);
     press(&mut app, &source, KeyCode::Enter);
@@ -258,6 +259,7 @@ fn the_overview_shows_the_guards_decisions() {
     let source = git_vouch::tui::worker::Source::Local {
         cache: None,
         data_dir: None,
+        archives: Vec::new(),
     };
     let mut app = super::app(guarded_session(dir.path()), &[], None);
     press(&mut app, &source, KeyCode::Enter);
@@ -336,6 +338,7 @@ fn the_overview_shows_what_the_recording_adds() {
     let source = git_vouch::tui::worker::Source::Local {
         cache: None,
         data_dir: None,
+        archives: Vec::new(),
     };
     let mut catalog = guarded_session(dir.path());
     let s = &mut catalog.sessions[0];

@@ -108,6 +108,7 @@ fn the_exchanges_tab_lists_the_recorded_calls_and_opens_one_in_full() {
     let source = git_vouch::tui::worker::Source::Local {
         cache: None,
         data_dir: None,
+        archives: Vec::new(),
     };
     let catalog = recorded_session(dir.path());
     let rec = catalog.sessions[0].recording.as_deref().unwrap();
@@ -163,6 +164,7 @@ fn a_session_without_a_recording_says_how_to_make_one() {
     let source = git_vouch::tui::worker::Source::Local {
         cache: None,
         data_dir: None,
+        archives: Vec::new(),
     };
     let mut catalog = recorded_session(dir.path());
     catalog.sessions[0].recording = None;
@@ -186,6 +188,7 @@ fn a_replay_steps_through_the_events_to_the_sessions_figures() {
     let source = git_vouch::tui::worker::Source::Local {
         cache: None,
         data_dir: None,
+        archives: Vec::new(),
     };
     let catalog = recorded_session(dir.path());
     let total = git_vouch::present::tokens(catalog.sessions[0].tokens.total());

@@ -126,8 +126,17 @@ fn identity(app: &App, d: &SessionDetail, width: u16) -> Vec<Line<'static>> {
         field(app, "Tokens", tokens),
         field(app, "Cost", vec![Span::styled(cost, app.theme.cost)]),
     ];
+    lines.extend(archived(app, s, width));
     lines.extend(recording(app, s, width));
     lines
+}
+
+/// Where the transcript is read from, when not from Claude Code's own folder.
+fn archived(app: &App, s: &crate::session::SessionSummary, width: u16) -> Option<Line<'static>> {
+    s.archived.then(|| {
+        let text = clip(present::ARCHIVED, width);
+        field(app, "Transcript", vec![Span::styled(text, app.theme.muted)])
+    })
 }
 
 /// What `git vouch record` recorded beside what the transcript holds (nothing without it).
