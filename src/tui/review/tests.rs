@@ -310,6 +310,13 @@ fn enforced_policy_violations_block_signing() {
     let mut app = ready(true, true);
     app.request.enforce_policies = true;
     assert!(app.blocked_by_policies());
+    // Said up front, before anyone tries to sign.
+    let screen = draw(&app, (120, 30));
+    assert!(
+        screen.contains("signing blocked: policy violations (vouch.policy enforce)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("sign & push"), "{screen}");
     assert!(press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL).is_empty());
     assert!(
         app.message
@@ -462,4 +469,24 @@ fn the_summary_shows_each_sessions_health_and_findings() {
         !screen.contains("unrecorded_compaction"),
         "information costs no health: {screen}"
     );
+}
+
+/// The help lists this screen's keys in its own words, and `ctrl+p` only where pushing unsigned
+/// is allowed.
+#[test]
+fn help_offers_only_what_this_review_allows() {
+    let mut app = ready(true, false);
+    press(&mut app, KeyCode::Char('?'), KeyModifiers::NONE);
+    let screen = draw(&app, (100, 30));
+    assert!(screen.contains("Next pane"), "{screen}");
+    assert!(!screen.contains("tab of the session"), "{screen}");
+    assert!(!screen.contains("ctrl+p"), "{screen}");
+    let mut app = ready(false, false);
+    press(&mut app, KeyCode::Char('?'), KeyModifiers::NONE);
+    let screen = draw(&app, (100, 30));
+    assert!(
+        screen.contains("Sign what is shown with the note "),
+        "{screen}"
+    );
+    assert!(!screen.contains("then push"), "{screen}");
 }

@@ -155,8 +155,18 @@ fn footer_line(app: &ReviewApp) -> Line<'static> {
     } else {
         "sign"
     };
-    let mut hints = vec![(k(Action::Sign), sign)];
-    if app.request.pushing() && app.request.allow_unattested {
+    let mut spans = Vec::new();
+    let mut hints = Vec::new();
+    if app.blocked_by_policies() {
+        // Said before anyone tries: the policies' pane lists the violations.
+        spans.push(Span::styled(
+            " signing blocked: policy violations (vouch.policy enforce) ",
+            app.theme.warn,
+        ));
+    } else {
+        hints.push((k(Action::Sign), sign));
+    }
+    if unattested_allowed(app) {
         hints.push((k(Action::PushUnattested), "push unsigned"));
     }
     let abort = if app.request.pushing() {
@@ -167,7 +177,6 @@ fn footer_line(app: &ReviewApp) -> Line<'static> {
     hints.push((k(Action::Back), abort));
     hints.push((k(Action::NextTab), "next pane"));
     hints.push((k(Action::Help), "help"));
-    let mut spans = Vec::new();
     for (key, what) in hints {
         spans.push(Span::styled(format!(" {key}"), app.theme.key));
         spans.push(Span::raw(format!(" {what} ")));
@@ -204,19 +213,43 @@ fn wrapped_height(text: &str, width: u16) -> u16 {
 fn render_help(app: &ReviewApp, frame: &mut Frame) {
     let lines: Vec<Line> = Action::REVIEW
         .iter()
+        .filter(|&&a| a != Action::PushUnattested || unattested_allowed(app))
         .filter_map(|&a| Some((a, app.keymap.binding(a)?)))
         .map(|(a, b)| {
             let keys: Vec<&str> = b.keys.iter().map(|k| k.text.as_str()).collect();
-            let desc = match a {
-                Action::Back => "Abort: nothing is signed or pushed (esc in the note: leave it)",
-                Action::Quit => "Abort",
-                _ => b.desc.as_str(),
-            };
             Line::from(vec![
                 Span::styled(format!(" {:<16}", keys.join(" ")), app.theme.key),
-                Span::raw(desc.to_owned()),
+                Span::raw(review_desc(app, a).unwrap_or(b.desc.as_str()).to_owned()),
             ])
         })
         .collect();
     help_box(&app.theme, frame, " Review keys ", lines, 72);
+}
+
+/// Whether this review may push without an attestation (`vouch.review` allows it).
+fn unattested_allowed(app: &ReviewApp) -> bool {
+    app.request.pushing() && app.request.allow_unattested
+}
+
+/// What a key does on this screen, where the key map's words are the explorer's.
+fn review_desc(app: &ReviewApp, action: Action) -> Option<&'static str> {
+    Some(match action {
+        Action::NextTab => "Next pane: what is pushed, the evidence, the note",
+        Action::PrevTab => "Previous pane",
+        Action::Down => "Scroll the pane down",
+        Action::Up => "Scroll the pane up",
+        Action::PageDown => "Scroll the pane a page down",
+        Action::PageUp => "Scroll the pane a page up",
+        Action::Top => "Top of the pane",
+        Action::Bottom => "End of the pane",
+        Action::Sign if app.blocked_by_policies() => {
+            "Sign: blocked while policies are violated (vouch.policy enforce)"
+        }
+        Action::Sign if app.request.pushing() => "Sign what is shown with the note, then push",
+        Action::Sign => "Sign what is shown with the note",
+        Action::PushUnattested => "Push without signing (vouch.review allows it)",
+        Action::Back => "Abort: nothing is signed or pushed (esc in the note: leave it)",
+        Action::Quit => "Abort",
+        _ => return None,
+    })
 }
