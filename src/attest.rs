@@ -16,6 +16,7 @@
 //! -I <principal> -n git-vouch@git-vouch.dev -s sig.pem < pae.bin`.
 
 pub mod allowed_signers;
+pub mod carry_over;
 pub mod dsse;
 pub mod lineage;
 pub mod notes;

@@ -58,9 +58,38 @@ pub struct Carried {
     /// The attested evidence (its predicate's `evidence`), for what the commits were made with.
     #[serde(skip)]
     pub evidence: Option<Value>,
+    /// The carried attestations' envelopes, verbatim (what a carry-over embeds).
+    #[serde(skip)]
+    pub envelopes: Vec<String>,
 }
 
 impl Carried {
+    /// What a carry-over attestation carries, before its carried signers are counted.
+    pub fn over(kind: CarryKind, from: Vec<String>) -> Self {
+        Self {
+            kind,
+            from,
+            state: AttestationState::Unreviewed,
+            signers: Vec::new(),
+            reviewers: Vec::new(),
+            whole: true,
+            files: 0,
+            matched: 0,
+            not_attested: Vec::new(),
+            evidence: None,
+            envelopes: Vec::new(),
+        }
+    }
+
+    /// Counts a verified carried attestation's signer.
+    pub fn add_signer(&mut self, principal: &str, reviewed: bool) {
+        push_new(&mut self.signers, principal);
+        if reviewed {
+            push_new(&mut self.reviewers, principal);
+            self.state = AttestationState::Reviewed;
+        }
+    }
+
     /// The commit's change is an attested change as a whole: it stands as that attestation does.
     pub fn complete(&self) -> bool {
         self.whole
@@ -109,6 +138,8 @@ struct Attested {
     signers: Vec<String>,
     reviewers: Vec<String>,
     evidence: Option<Value>,
+    /// The verified envelopes, as their note lines.
+    envelopes: Vec<String>,
 }
 
 /// Every verified attestation's change in the repository's notes.
@@ -139,7 +170,7 @@ impl Lineage {
                 continue;
             };
             for line in parse_bundle(&text) {
-                let Ok(envelope) = line.envelope else {
+                let Ok(envelope) = &line.envelope else {
                     continue;
                 };
                 if !seen.insert(envelope.payload.clone()) {
@@ -149,7 +180,7 @@ impl Lineage {
                     principal,
                     reviewed_by_person,
                     ..
-                } = verify_envelope(&envelope, commit, signers)
+                } = verify_envelope(envelope, commit, signers)
                 else {
                     continue;
                 };
@@ -165,6 +196,7 @@ impl Lineage {
                     .entry((a.tip_tree.clone(), a.commits.clone()))
                     .or_insert(a);
                 push_new(&mut entry.signers, &principal);
+                entry.envelopes.push(line.text.clone());
                 if reviewed_by_person {
                     push_new(&mut entry.reviewers, &principal);
                 }
@@ -275,6 +307,7 @@ fn carried(
         files,
         not_attested,
         evidence: a.evidence.clone(),
+        envelopes: a.envelopes.clone(),
     }
 }
 
@@ -340,6 +373,7 @@ fn attested(repo: &Repository, statement: &Statement) -> Attested {
         signers: Vec::new(),
         reviewers: Vec::new(),
         evidence,
+        envelopes: Vec::new(),
     }
 }
 

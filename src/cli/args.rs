@@ -254,6 +254,14 @@ pub enum NotesCommand {
         #[arg(default_value = "origin")]
         remote: String,
     },
+    /// Sign a carry-over onto each commit of a range (default: the current branch) that repeats
+    /// attested changes as a whole (a squash or rebase merge): it names the attested commits and
+    /// holds their attestations, so the commit keeps their standing when they are gone. Not a
+    /// review.
+    Carry {
+        /// Commits to look at (same forms as `evidence`).
+        range: Option<String>,
+    },
 }
 
 /// Where hooks go.

@@ -238,3 +238,69 @@ fn a_squash_with_a_persons_extra_change_verifies_only_what_matches() {
     );
     assert_eq!(code, 1, "not everything is attested: {text}");
 }
+
+/// `git vouch notes carry` signs a carry-over onto the squash merge; once the attested commits'
+/// notes are pruned (their commits are not in the clone), the commit still verifies, through the
+/// attestation it carries.
+#[test]
+fn a_carry_over_keeps_the_standing_after_the_attested_notes_are_pruned() {
+    let w = World::new();
+    let (repo, remote, allowed) = attested_feature(&w);
+    w.ok("git", &repo, &["merge", "-q", "--squash", "feature"]);
+    w.ok("git", &repo, &["commit", "-q", "-m", "Feature (#1)"]);
+    let range = "HEAD~1..HEAD";
+    verify_in_clone(&w, &repo, &remote, &allowed, range);
+    let clone = w.root.join(format!("clone-{}", range.len()));
+    w.ok(
+        "git",
+        &clone,
+        &[
+            "config",
+            "gpg.ssh.allowedSignersFile",
+            allowed.to_str().unwrap(),
+        ],
+    );
+    let out = w.ok("git-vouch", &clone, &["notes", "carry", range]);
+    assert!(
+        out.contains("Carried attestations over to 1 commit, signed by"),
+        "{out}"
+    );
+    assert!(out.contains("(via squash of 3 attested commits)"), "{out}");
+    let again = w.ok("git-vouch", &clone, &["notes", "carry", range]);
+    assert!(again.starts_with("Nothing to carry over"), "{again}");
+    w.ok("git", &clone, &["notes", "--ref=refs/notes/vouch", "prune"]);
+    let notes = w.ok("git", &clone, &["notes", "--ref=refs/notes/vouch", "list"]);
+    assert_eq!(
+        notes.lines().count(),
+        1,
+        "only the squash merge's note is left: {notes}"
+    );
+    let allowed = allowed.to_str().unwrap();
+    let out = w.run(
+        "git-vouch",
+        &clone,
+        &["verify", range, "--allowed-signers", allowed, "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &doc["commits"][0];
+    assert_eq!(c["status"], "verified", "{doc}");
+    assert_eq!(c["attestations"].as_array().map(Vec::len), Some(1), "{doc}");
+    assert_eq!(c["carried"]["kind"], "squash", "{doc}");
+    assert_eq!(
+        c["carried"]["from"].as_array().map(Vec::len),
+        Some(3),
+        "{doc}"
+    );
+    let statement = crate::support::world::signed_statement(&w, &clone, "HEAD");
+    assert_eq!(
+        statement["predicate"]["review"]["reviewed_by_person"],
+        false
+    );
+    assert_eq!(
+        statement["predicate"]["carry_over"]["attestations"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}

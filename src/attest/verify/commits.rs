@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{Verdict, verify_line};
 use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::carry_over;
 use crate::attest::lineage::{Carried, Lineage};
 use crate::attest::notes::{self, MAX_NOTE_BYTES, NotesError, parse_bundle};
 use crate::attest::standing::{AttestationState, account};
@@ -100,16 +101,26 @@ pub fn verify_note(commit: &str, note: Option<&str>, signers: &AllowedSigners) -
                 verdict: Verdict::invalid(format!("note larger than {MAX_NOTE_BYTES} bytes")),
             });
         } else {
-            for l in parse_bundle(text) {
-                let verdict = match &l.envelope {
+            let lines = parse_bundle(text);
+            let verdicts: Vec<Verdict> = lines
+                .iter()
+                .map(|l| match &l.envelope {
                     Ok(envelope) => super::verify_envelope(envelope, commit, signers),
                     Err(_) => verify_line(&l.text, commit, signers),
-                };
+                })
+                .collect();
+            let carried = carry_over::carried_in(&lines, &verdicts, signers);
+            for (l, verdict) in lines.iter().zip(verdicts) {
                 attestations.push(LineVerdict {
                     line: l.line,
                     verdict,
                 });
             }
+            let mut report = summarize(commit, attestations);
+            if let Some(c) = carried {
+                carry_over::apply(&mut report, c);
+            }
+            return report;
         }
     }
     summarize(commit, attestations)

@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::{print_json, print_lines, print_text};
 use crate::attest::allowed_signers::AllowedSigners;
-use crate::attest::lineage::Lineage;
+use crate::attest::carry_over::carry_over;
+use crate::attest::lineage::{Carried, Lineage};
 use crate::attest::notes::{fetch_notes, push_notes};
 use crate::attest::publish::{Review, attest as attest_range};
 use crate::attest::sign::{SignerSlot, default_key_path, keygen as make_key};
@@ -166,9 +167,10 @@ pub fn keygen(_ctx: &Context, args: &KeygenArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub fn notes(_ctx: &Context, cmd: &NotesCommand) -> Result<Outcome> {
+pub fn notes(ctx: &Context, cmd: &NotesCommand) -> Result<Outcome> {
     let git = Git::new(cwd()?);
     match cmd {
+        NotesCommand::Carry { range } => return carry_notes(ctx, &git, range.as_deref()),
         NotesCommand::Fetch { remote } => {
             let outcome = fetch_notes(&git, remote)?;
             print_text(&format!("{}.", capitalized(&outcome.message(remote))))?;
@@ -178,6 +180,47 @@ pub fn notes(_ctx: &Context, cmd: &NotesCommand) -> Result<Outcome> {
             print_text(&format!("{}.", capitalized(&outcome.message(remote))))?;
         }
     }
+    Ok(Outcome::Success)
+}
+
+/// `git vouch notes carry [RANGE]`: carry-overs for the commits that repeat attested changes.
+fn carry_notes(ctx: &Context, git: &Git, range: Option<&str>) -> Result<Outcome> {
+    let cwd = cwd()?;
+    let (signers, _) = AllowedSigners::from_git_config(git, None)?;
+    let repo = git2::Repository::discover(&cwd).wrap_err("not inside a git repository")?;
+    let range = crate::evidence::range::resolve(&repo, range)?;
+    let mut reports = verify_commits(git, &range.commits, &signers)?;
+    let lineage = Lineage::from_notes(git, &repo, &signers)?;
+    carry(&mut reports, &lineage, &repo);
+    if !reports
+        .iter()
+        .any(|r| r.attestations.is_empty() && r.carried.as_ref().is_some_and(Carried::complete))
+    {
+        print_text(
+            "Nothing to carry over: no commit of the range repeats attested changes as a whole without an attestation of its own.",
+        )?;
+        return Ok(Outcome::Success);
+    }
+    let slot = SignerSlot::from_env(Git::new(&cwd));
+    let signer = slot.get().map_err(|e| eyre!("{e}"))?;
+    let done = carry_over(git, &repo, &reports, signer, ctx.clock.as_ref())?;
+    let mut lines: Vec<String> = done
+        .iter()
+        .map(|(sha, c)| {
+            format!(
+                "{} {} ({})",
+                &sha[..10],
+                crate::attest::standing::account(c.state, &c.reviewers, &c.signers, ""),
+                c.via()
+            )
+        })
+        .collect();
+    lines.push(format!(
+        "Carried attestations over to {}, signed by {} (not a review); share them with `git vouch notes push`.",
+        counted(done.len(), "commit", "commits"),
+        signer.describe()
+    ));
+    print_lines(&lines)?;
     Ok(Outcome::Success)
 }
 
