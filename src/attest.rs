@@ -18,6 +18,7 @@
 pub mod allowed_signers;
 pub mod carry_over;
 pub mod dsse;
+pub mod hunk_review;
 pub mod lineage;
 pub mod notes;
 pub mod publish;

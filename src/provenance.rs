@@ -10,6 +10,7 @@
 pub mod blame;
 mod collect;
 pub mod diff;
+pub mod hunks;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -59,17 +60,26 @@ pub struct CommitEntry {
     /// or rebase merge on a forge). When all its files do, `attestation` is theirs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carried: Option<crate::attest::lineage::Carried>,
+    /// What the reviewers' hunk-by-hunk reviews covered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hunk_reviews: Vec<crate::attest::hunk_review::HunkReview>,
 }
 
 impl CommitEntry {
     /// Where the commit stands, in words: `reviewed by bob@x (via squash of 3 attested
     /// commits)`, or what part of it repeats attested changes.
+    /// Then what its hunk-by-hunk reviews covered (`; 42 of 42 agent hunks read by bob@x`).
     pub fn standing(&self) -> String {
-        match &self.carried {
+        let mut out = match &self.carried {
             Some(c) if c.complete() => format!("{} ({})", self.attestation.summary(), c.via()),
             Some(c) => format!("{}; {}", self.attestation.summary(), c.partial()),
             None => self.attestation.summary(),
+        };
+        for r in &self.hunk_reviews {
+            out.push_str("; ");
+            out.push_str(&r.sentence());
         }
+        out
     }
 }
 

@@ -12,6 +12,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::hunk_review::MarkedHunk;
 use super::notes::{self, NotesError};
 use super::sign::SignerSlot;
 use super::{SealError, seal, statement_for};
@@ -27,6 +28,9 @@ pub struct Review {
     pub reviewed: bool,
     /// The reviewer's note (redacted before signing).
     pub note: Option<String>,
+    /// The agent hunks with the reviewer's marks, when the review went hunk by hunk (comments
+    /// redacted before signing).
+    pub hunks: Option<Vec<MarkedHunk>>,
 }
 
 /// Evidence serialized once, with the digest of those bytes.
@@ -98,7 +102,7 @@ pub fn predicate(prepared: &Prepared, review: &Review, redactor: &Redactor) -> V
         .as_deref()
         .map(|n| redactor.redact(n, &mut counts).into_owned());
     let evidence: Value = serde_json::from_slice(&prepared.bytes).unwrap_or(Value::Null);
-    json!({
+    let mut out = json!({
         "evidence": evidence,
         "evidence_sha256": prepared.sha256,
         "review": {
@@ -106,7 +110,14 @@ pub fn predicate(prepared: &Prepared, review: &Review, redactor: &Redactor) -> V
             "note": note,
             "note_redactions": counts,
         },
-    })
+    });
+    if let Some(hunks) = &review.hunks {
+        let mut counts = Counts::new();
+        let hunks = super::hunk_review::redacted(hunks, redactor, &mut counts);
+        out["review"]["hunks"] = json!(hunks);
+        out["review"]["hunk_redactions"] = json!(counts);
+    }
+    out
 }
 
 /// Attests `range` (default: the current branch) in the repository at `cwd`, signed by

@@ -226,6 +226,7 @@ mod tests {
             policy_summary: None,
             policies: Vec::new(),
             carried: None,
+            hunk_reviews: Vec::new(),
         };
         let commits: Vec<CommitEntry> = (0..MAX_COMMITS + 7).map(commit).collect();
         let log = BranchLog {

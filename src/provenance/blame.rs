@@ -4,6 +4,7 @@
 //! commit's capture record names when the hooks saw the commit, else it is found by matching the
 //! lines the repository's sessions wrote, and said so. Only a record says a person wrote a line.
 
+mod local;
 pub(crate) mod resolve;
 mod why;
 pub(crate) mod writings;
@@ -14,8 +15,9 @@ use serde::Serialize;
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail, ThreadRef};
 
+pub use local::LocalReader;
 pub use resolve::blame_file;
-pub use why::{Why, WhyEntry, why};
+pub use why::{CallStory, Why, WhyEntry, WhyPrompt, call_story, why};
 pub use writings::{Prompt, Writings};
 
 /// The JSON schema name of `git vouch blame --json`.

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::{Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionEntry};
 use crate::attest::allowed_signers::AllowedSigners;
+use crate::attest::hunk_review::HunkReview;
 use crate::attest::lineage::{Carried, Lineage};
 use crate::attest::notes::{self, NotesError, parse_bundle};
 use crate::attest::standing::{AttestationState, StateCounts};
@@ -36,6 +37,7 @@ struct Verified {
     attestation: Attestation,
     evidence: Option<Evidence>,
     carried: Option<Carried>,
+    hunk_reviews: Vec<HunkReview>,
 }
 
 /// The provenance of `spec` (default: the current branch) in the repository at `cwd`.
@@ -138,6 +140,7 @@ fn read_commit(commit: &str, text: Option<&str>, signers: &AllowedSigners) -> Ve
         attestation: attestation(&report, best.as_ref()),
         evidence,
         carried: None,
+        hunk_reviews: report.hunk_reviews.clone(),
     }
 }
 
@@ -330,6 +333,7 @@ fn entry(
         policy_summary: report.map(crate::policy::PolicyReport::summary),
         policies,
         carried: verified.carried.clone(),
+        hunk_reviews: verified.hunk_reviews.clone(),
     })
 }
 

@@ -104,8 +104,29 @@ pub fn range_diff(
         .ok_or_else(|| BlameError::NotARepository(cwd.display().to_string()))?;
     let repo = Repository::open(&paths.worktree)?;
     let range = resolve(&repo, spec)?;
+    diff_of(&paths, &repo, &range, reader)
+}
+
+/// The diff of `range` (resolved already: the commits a push sends) in the repository at `cwd`.
+pub fn range_diff_of(
+    cwd: &Path,
+    range: &Range,
+    reader: &dyn SessionReader,
+) -> Result<RangeDiff, BlameError> {
+    let paths = RepoPaths::discover(cwd)
+        .ok_or_else(|| BlameError::NotARepository(cwd.display().to_string()))?;
+    let repo = Repository::open(&paths.worktree)?;
+    diff_of(&paths, &repo, range, reader)
+}
+
+fn diff_of(
+    paths: &RepoPaths,
+    repo: &Repository,
+    range: &Range,
+    reader: &dyn SessionReader,
+) -> Result<RangeDiff, BlameError> {
     let base = range.base.as_deref().map(Oid::from_str).transpose()?;
-    let patch = range_patch(&repo, base, Oid::from_str(&range.tip)?)?;
+    let patch = range_patch(repo, base, Oid::from_str(&range.tip)?)?;
     let git = Git::new(&paths.worktree);
     let state = StateDir::new(paths.clone());
     let changed: Vec<&str> = patch
@@ -113,15 +134,15 @@ pub fn range_diff(
         .filter(|f| f.added > 0)
         .map(|f| f.path.as_str())
         .collect();
-    let likely = likely_sessions(&paths, &changed, reader);
+    let likely = likely_sessions(paths, &changed, reader);
     let (blamed, read) = std::thread::scope(|scope| {
-        let walk = scope.spawn(|| blame_added(&git, &patch, &range));
+        let walk = scope.spawn(|| blame_added(&git, &patch, range));
         let read = read_sessions(&state, reader, &likely);
         (walk.join(), read)
     });
     let blamed = blamed.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let (merged, counts) = merge(&blamed);
-    let told = attribute(&repo, &paths, &merged, reader, read);
+    let told = attribute(repo, paths, &merged, reader, read);
     let files = mark(patch, &counts, &told);
     Ok(RangeDiff {
         schema: DIFF_SCHEMA,

@@ -41,6 +41,18 @@ pub fn review_mode(git: &Git) -> Result<Mode, ModeError> {
     Ok(Mode::from_value(value.as_deref())?)
 }
 
+/// The git-config key that asks for every agent hunk to be marked before signing.
+pub const HUNKS_KEY: &str = "vouch.review.hunks";
+
+/// Whether `vouch.review.hunks` is `all`: the review screen signs only once every agent hunk is
+/// marked read, flagged or skipped. Any other value, or none, leaves marking optional.
+pub fn hunks_required(git: &Git) -> bool {
+    git.config_get(HUNKS_KEY)
+        .ok()
+        .flatten()
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("all"))
+}
+
 /// One range under review: a pushed ref's commits, or the range given to `git vouch review`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -97,6 +109,8 @@ pub struct Request {
     pub allow_unattested: bool,
     /// `vouch.policy enforce`: evidence with policy violations cannot be signed.
     pub enforce_policies: bool,
+    /// `vouch.review.hunks all`: every agent hunk must be marked before signing.
+    pub require_hunks: bool,
     /// Each target's evidence (in the order of `targets`), built once with its policy results
     /// before the screen opens: the screen shows and signs exactly these bytes. `Err`: why it
     /// could not be built.

@@ -76,6 +76,12 @@ pub enum Action {
     Sign,
     /// Review: push without attestation, where `vouch.review` allows it.
     PushUnattested,
+    /// Review: mark the selected agent hunk read.
+    MarkRead,
+    /// Review: flag the selected agent hunk, with a comment.
+    MarkFlagged,
+    /// Review: mark the selected agent hunk skipped (not read).
+    MarkSkipped,
     /// Session detail: hide or show the secrets in everything the transcripts say (for sharing
     /// the screen).
     ToggleRedact,
@@ -102,7 +108,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 49] = [
+    pub const ALL: [Self; 52] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -146,6 +152,9 @@ impl Action {
         Self::ToggleMaximize,
         Self::Sign,
         Self::PushUnattested,
+        Self::MarkRead,
+        Self::MarkFlagged,
+        Self::MarkSkipped,
         Self::AllowCall,
         Self::DenyCall,
         Self::PromptCall,
@@ -155,7 +164,13 @@ impl Action {
     ];
 
     /// Actions only the review screen uses (the explorer's help leaves them out).
-    pub const REVIEW_ONLY: [Self; 2] = [Self::Sign, Self::PushUnattested];
+    pub const REVIEW_ONLY: [Self; 5] = [
+        Self::Sign,
+        Self::PushUnattested,
+        Self::MarkRead,
+        Self::MarkFlagged,
+        Self::MarkSkipped,
+    ];
 
     /// Actions only the watch screen uses (the explorer's help leaves them out).
     pub const WATCH_ONLY: [Self; 3] = [Self::AllowCall, Self::DenyCall, Self::PromptCall];
@@ -178,9 +193,18 @@ impl Action {
 
     /// The actions of the review screen, in the order its help lists them (`next_tab` and
     /// `prev_tab` move between its panes).
-    pub const REVIEW: [Self; 13] = [
+    pub const REVIEW: [Self; 22] = [
         Self::NextTab,
         Self::PrevTab,
+        Self::TabOverview,
+        Self::TabTokens,
+        Self::TabTools,
+        Self::NextMatch,
+        Self::PrevMatch,
+        Self::MarkRead,
+        Self::MarkFlagged,
+        Self::MarkSkipped,
+        Self::Open,
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -287,6 +311,9 @@ mod tests {
                 | Action::Branch
                 | Action::Sign
                 | Action::PushUnattested
+                | Action::MarkRead
+                | Action::MarkFlagged
+                | Action::MarkSkipped
                 | Action::ToggleRedact
                 | Action::ScrollLeft
                 | Action::ScrollRight

@@ -8,6 +8,8 @@
 //! `/dev/tty`, since git gives hooks no terminal on stdin.
 
 mod app;
+mod changes;
+mod changes_view;
 mod runner;
 mod summary;
 mod view;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use git_vouch::attest::allowed_signers::AllowedSigners;
+use git_vouch::attest::hunk_review::{HunkMark, MarkedHunk};
 use git_vouch::attest::publish::{Prepared, Review, sign_and_attach};
 use git_vouch::attest::sign::{FileSigner, keygen};
 use git_vouch::attest::standing::sessions_in_repository;
@@ -129,9 +130,25 @@ fn bob_reviews(w: &World, repo: &Path, allowed: &Path) {
         .env()
         .into_iter()
         .fold(Git::new(repo).clear_env(), |g, (k, v)| g.env(k, v));
+    let hunk = |header: &str, mark: HunkMark, comment: Option<&str>| MarkedHunk {
+        file: "src/lib.rs".into(),
+        header: header.into(),
+        digest: "ab".repeat(32),
+        sessions: vec![SESSION.into()],
+        mark,
+        comment: comment.map(str::to_owned),
+    };
     let review = Review {
         reviewed: true,
         note: Some("Read every line".into()),
+        hunks: Some(vec![
+            hunk("@@ -0,0 +1,3 @@", HunkMark::Read, None),
+            hunk(
+                "@@ -7,0 +10,2 @@",
+                HunkMark::Flagged,
+                Some("unchecked index"),
+            ),
+        ]),
     };
     sign_and_attach(
         &git,
@@ -224,11 +241,27 @@ fn the_reviewer_is_credited_and_the_automatic_signer_only_signed() {
     assert!(!text.contains("reviewed by dev@example.com"), "{text}");
     assert!(text.contains("note: Read every line"), "{text}");
 
+    // Bob's hunk-by-hunk review: what it covered, in every output.
+    let coverage = "2 of 2 agent hunks read by bob@example.com (1 flagged)";
+    assert!(text.contains(coverage), "{text}");
+    let a = &doc["commits"][0]["hunk_reviews"][0];
+    assert_eq!(a["by"], "bob@example.com", "{doc}");
+    assert_eq!(
+        (a["agent_hunks"].as_u64(), a["read"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        (a["flagged"].as_u64(), a["unmarked"].as_u64()),
+        (Some(1), Some(0))
+    );
+
     let text = verify(&w, &repo, &allowed, false);
     assert!(text.contains(credit), "{text}");
+    assert!(text.contains(coverage), "{text}");
     let doc: Value = serde_json::from_str(&verify(&w, &repo, &allowed, true)).unwrap();
     assert_eq!(doc["commits"][0]["state"], "reviewed", "{doc}");
     assert_eq!(doc["commits"][0]["reviewers"], json!(["bob@example.com"]));
+    assert_eq!(doc["commits"][0]["hunk_reviews"][0]["flagged"], 1, "{doc}");
 
     // The pull request's summary says the same, from the signed evidence.
     let allowed_arg = allowed.to_str().unwrap();
@@ -252,6 +285,7 @@ fn the_reviewer_is_credited_and_the_automatic_signer_only_signed() {
         &format!("`{}`", &SESSION[..8]),
         "### Agent sessions",
         "claude-code 2.1.197",
+        coverage,
         "Check it again from a clone: `git vouch notes fetch && git vouch verify main..feature`",
     ] {
         assert!(md.contains(text), "{text}\n{md}");

@@ -71,11 +71,15 @@ fn push_opens_the_review_and_signs_with_the_note() {
     let t = Tmux::run(&repo, &w.env(), "git push origin feature");
     t.wait("the review screen", |s| {
         s.contains("Review before pushing to origin")
-            && s.contains("Evidence to sign")
-            && s.contains("agent notes")
-            && s.contains("schema_version")
+            && s.contains("Changes · 0 of 1 agent hunks marked")
+            && s.contains("A+ Notes from the agent")
             && s.contains("sha256 ")
     });
+    t.keys(&["2"]);
+    t.wait("the sessions tab", |s| s.contains("agent notes"));
+    t.keys(&["3"]);
+    t.wait("the evidence tab", |s| s.contains("schema_version"));
+    t.keys(&["1"]);
     // The digest of the evidence bytes on screen is the one that gets signed.
     let screen = t.screen();
     let shown = screen.split("sha256 ").nth(1).unwrap()[..12].to_owned();
@@ -162,6 +166,64 @@ fn push_opens_the_review_and_signs_with_the_note() {
     assert_eq!(t.exit_code(), 0);
 }
 
+/// `vouch.review.hunks all`: the push's review steps through the agent hunks; signing waits
+/// until each is marked; a flag's comment is signed with the hunk's digest; `verify` in a fresh
+/// clone reports the coverage.
+#[test]
+fn hunk_review_marks_flags_and_signs_every_agent_hunk() {
+    if !tmux::available() {
+        return;
+    }
+    let w = World::new();
+    let (repo, remote, allowed) = setup(&w);
+    w.ok("git", &repo, &["config", "vouch.review.hunks", "all"]);
+    agent_commit(&w, &repo);
+    let t = Tmux::run(&repo, &w.env(), "git push origin feature");
+    t.wait("the agent hunk", |s| {
+        s.contains("hunk 1 of 1 [unmarked]")
+            && s.contains("signing blocked: vouch.review.hunks is all")
+    });
+    t.keys(&["C-s"]);
+    t.wait("the refusal", |s| {
+        s.contains("1 of 1 agent hunks not marked yet")
+    });
+    t.keys(&["x"]);
+    t.wait("the skip", |s| s.contains("[skipped]"));
+    t.keys(&["f"]);
+    t.wait("the comment box", |s| s.contains("Flag this hunk"));
+    t.text("notes should say who wrote them");
+    t.keys(&["Enter"]);
+    t.wait("the flag", |s| {
+        s.contains("[flagged: notes should say who wrote them]") && s.contains("sign & push")
+    });
+    t.keys(&["C-s"]);
+    assert_eq!(t.exit_code(), 0, "{}", t.screen());
+    let statement = signed_statement(&w, &repo, "feature");
+    let hunks = &statement["predicate"]["review"]["hunks"];
+    assert_eq!(hunks.as_array().map(Vec::len), Some(1), "{statement}");
+    assert_eq!(hunks[0]["file"], "notes.txt");
+    assert_eq!(hunks[0]["mark"], "flagged");
+    assert_eq!(hunks[0]["comment"], "notes should say who wrote them");
+    assert_eq!(hunks[0]["sessions"][0], SESSION);
+    assert_eq!(hunks[0]["digest"].as_str().map(str::len), Some(64));
+    let clone = fresh_clone(&w, &remote);
+    w.ok("git-vouch", &clone, &["notes", "fetch"]);
+    let text = w.ok(
+        "git-vouch",
+        &clone,
+        &[
+            "verify",
+            "origin/main..origin/feature",
+            "--allowed-signers",
+            allowed.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        text.contains("1 of 1 agent hunk read by dev@example.com (1 flagged)"),
+        "{text}"
+    );
+}
+
 #[test]
 fn abort_leaves_the_remote_unchanged() {
     if !tmux::available() {
@@ -209,8 +271,10 @@ fn required_review_refuses_an_agent_push_then_review_lets_it_through() {
     let review = format!("GIT_VOUCH_NOW=2026-11-21T12:00:00Z git vouch review {spec}");
     let t = Tmux::run(&repo, &w.env(), &review);
     t.wait("the review screen", |s| {
-        s.contains("Review and sign") && s.contains("agent notes")
+        s.contains("Review and sign") && s.contains("A+ Notes from the agent")
     });
+    t.keys(&["2"]);
+    t.wait("the sessions tab", |s| s.contains("agent notes"));
     t.keys(&["C-s"]);
     assert_eq!(t.exit_code(), 0, "{}", t.screen());
     assert!(t.screen().contains("Signed 1 commit and"));
@@ -247,6 +311,11 @@ fn review_shows_policy_violations_and_enforce_blocks_signing() {
     w.ok("git", &repo, &["config", "vouch.policy", "enforce"]);
     agent_commit(&w, &repo);
     let t = Tmux::run(&repo, &w.env(), "git vouch review main..feature");
+    // Said up front, on the first tab; the violations are listed on the second.
+    t.wait("the footer", |s| {
+        s.contains("signing blocked: policy violations")
+    });
+    t.keys(&["2"]);
     let screen = t.wait("the policy results", |s| s.contains("✗ approved-models"));
     assert!(screen.contains("is not approved"), "{screen}");
     t.keys(&["C-s"]);

@@ -80,6 +80,7 @@ fn log(app: &App) -> BranchLog {
             policy_summary: None,
             policies: Vec::new(),
             carried: None,
+            hunk_reviews: Vec::new(),
         },
         CommitEntry {
             sha: "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2".into(),
@@ -100,6 +101,7 @@ fn log(app: &App) -> BranchLog {
             policy_summary: None,
             policies: Vec::new(),
             carried: None,
+            hunk_reviews: Vec::new(),
         },
         CommitEntry {
             sha: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1".into(),
@@ -118,6 +120,7 @@ fn log(app: &App) -> BranchLog {
             policy_summary: None,
             policies: Vec::new(),
             carried: None,
+            hunk_reviews: Vec::new(),
         },
         CommitEntry {
             sha: "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4".into(),
@@ -134,6 +137,7 @@ fn log(app: &App) -> BranchLog {
             policy_summary: None,
             policies: Vec::new(),
             carried: None,
+            hunk_reviews: Vec::new(),
         },
     ];
     BranchLog {

@@ -10,9 +10,11 @@ use serde::Serialize;
 use super::{Verdict, verify_line};
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::carry_over;
+use crate::attest::hunk_review::{HunkCoverage, HunkReview, hunks_in};
 use crate::attest::lineage::{Carried, Lineage};
-use crate::attest::notes::{self, MAX_NOTE_BYTES, NotesError, parse_bundle};
+use crate::attest::notes::{self, BundleLine, MAX_NOTE_BYTES, NotesError, parse_bundle};
 use crate::attest::standing::{AttestationState, account};
+use crate::attest::statement::Statement;
 use crate::git::Git;
 
 /// Whether one commit's signatures verify (`verify@1`'s `status`; its state is [`AttestationState`]).
@@ -53,6 +55,9 @@ pub struct CommitReport {
     /// rebase merge); when all of its files do, it stands as they do.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carried: Option<Carried>,
+    /// What the verified attestations' hunk-by-hunk reviews covered, one per signer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hunk_reviews: Vec<HunkReview>,
 }
 
 impl CommitReport {
@@ -62,7 +67,17 @@ impl CommitReport {
 
     /// A one-line account in the states' words: `reviewed by bob@x (also signed by ci@x)`,
     /// `unreviewed (signed by ci@x)`, `invalid: …`.
+    /// Then what its hunk-by-hunk reviews covered: `; 42 of 42 agent hunks read by bob@x`.
     pub fn summary(&self) -> String {
+        let mut out = self.standing();
+        for r in &self.hunk_reviews {
+            out.push_str("; ");
+            out.push_str(&r.sentence());
+        }
+        out
+    }
+
+    fn standing(&self) -> String {
         if let Some(c) = &self.carried {
             return if c.complete() {
                 format!(
@@ -110,6 +125,7 @@ pub fn verify_note(commit: &str, note: Option<&str>, signers: &AllowedSigners) -
                 })
                 .collect();
             let carried = carry_over::carried_in(&lines, &verdicts, signers);
+            let hunk_reviews = hunk_reviews(&lines, &verdicts);
             for (l, verdict) in lines.iter().zip(verdicts) {
                 attestations.push(LineVerdict {
                     line: l.line,
@@ -117,6 +133,7 @@ pub fn verify_note(commit: &str, note: Option<&str>, signers: &AllowedSigners) -
                 });
             }
             let mut report = summarize(commit, attestations);
+            report.hunk_reviews = hunk_reviews;
             if let Some(c) = carried {
                 carry_over::apply(&mut report, c);
             }
@@ -124,6 +141,38 @@ pub fn verify_note(commit: &str, note: Option<&str>, signers: &AllowedSigners) -
         }
     }
     summarize(commit, attestations)
+}
+
+/// The hunk reviews of a note's verified attestations that a person signed, the last one of
+/// each signer.
+fn hunk_reviews(lines: &[BundleLine], verdicts: &[Verdict]) -> Vec<HunkReview> {
+    let mut out: Vec<HunkReview> = Vec::new();
+    for (l, v) in lines.iter().zip(verdicts) {
+        let (
+            Ok(envelope),
+            Verdict::Verified {
+                principal,
+                reviewed_by_person: true,
+                ..
+            },
+        ) = (&l.envelope, v)
+        else {
+            continue;
+        };
+        let hunks = envelope
+            .payload_bytes()
+            .ok()
+            .and_then(|p| Statement::parse(&p).ok())
+            .and_then(|s| hunks_in(&s.predicate));
+        if let Some(hunks) = hunks {
+            out.retain(|r| &r.by != principal);
+            out.push(HunkReview {
+                by: principal.clone(),
+                coverage: HunkCoverage::of(&hunks),
+            });
+        }
+    }
+    out
 }
 
 fn summarize(commit: &str, attestations: Vec<LineVerdict>) -> CommitReport {
@@ -162,6 +211,7 @@ fn summarize(commit: &str, attestations: Vec<LineVerdict>) -> CommitReport {
         reviewers,
         attestations,
         carried: None,
+        hunk_reviews: Vec::new(),
     }
 }
 
@@ -265,6 +315,7 @@ pub fn verify_all_notes(
             reviewers: Vec::new(),
             attestations: Vec::new(),
             carried: None,
+            hunk_reviews: Vec::new(),
         });
     }
     Ok(reports)

@@ -33,6 +33,7 @@ pub fn attest(ctx: &Context, args: &AttestArgs) -> Result<Outcome> {
     let review = Review {
         reviewed: false,
         note: None,
+        hunks: None,
     };
     let cwd = cwd()?;
     let signer = SignerSlot::from_env(Git::new(&cwd));

@@ -49,6 +49,7 @@ fn review(ctx: &Context, args: &ReviewArgs, cwd: std::path::PathBuf) -> Result<O
         eprintln!("git-vouch: {warning}");
     }
     let enforce_policies = policy.mode == PolicyMode::Enforce;
+    let require_hunks = crate::push::review::hunks_required(&Git::new(&cwd));
     let signer = Arc::new(SignerSlot::from_env(Git::new(&cwd)));
     let Some(reviewer) = screen::for_command(ctx, args, signer)? else {
         bail!(
@@ -69,6 +70,7 @@ fn review(ctx: &Context, args: &ReviewArgs, cwd: std::path::PathBuf) -> Result<O
         targets: vec![target],
         allow_unattested: false,
         enforce_policies,
+        require_hunks,
         evidence,
     };
     match reviewer.review(&request) {
@@ -122,13 +124,20 @@ mod screen {
         if !terminal_available(&ProcessEnv) {
             return None;
         }
-        let (keymap, theme) = hook_look(&Config::load(&ProcessEnv));
+        let config = Config::load(&ProcessEnv);
+        let (keymap, theme) = hook_look(&config);
+        // Prices that cannot be read fall back to the embedded table: the hook never fails.
+        let prices = config
+            .price_table()
+            .unwrap_or_else(|_| crate::pricing::PriceTable::embedded().clone());
         Some(Box::new(TtyReviewer {
             keymap,
             theme,
             redact: RedactOptions::default(),
             signer,
             clock: Arc::new(SystemClock),
+            prices,
+            index: Some(config.index_file()),
         }))
     }
 
@@ -149,6 +158,8 @@ mod screen {
             },
             signer,
             clock: ctx.clock.clone(),
+            prices: ctx.prices.clone(),
+            index: ctx.use_cache.then(|| ctx.config.index_file()),
         })))
     }
 

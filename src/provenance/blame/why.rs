@@ -96,18 +96,39 @@ pub fn why(blame: &Blame, n: u32, reader: &dyn SessionReader) -> Result<Why, Bla
         conversation: Vec::new(),
         line,
     };
-    let summary = out
-        .line
-        .session
-        .as_deref()
-        .and_then(|id| reader.sessions().iter().find(|s| s.id == id));
-    let (Some(summary), Some(call_id)) = (summary, out.line.tool_use_id.clone()) else {
-        return Ok(out);
+    if let (Some(session), Some(call)) = (out.line.session.clone(), out.line.tool_use_id.clone()) {
+        let story = call_story(&session, &call, out.line.prompt, reader);
+        out.prompt = story.prompt;
+        out.tool_call = story.tool_call;
+        out.conversation = story.conversation;
+    }
+    Ok(out)
+}
+
+/// What led to one tool call of a session: the prompt it answered, the call with its patch, and
+/// the conversation around it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CallStory {
+    pub prompt: Option<WhyPrompt>,
+    pub tool_call: Option<WhyTool>,
+    pub conversation: Vec<WhyEntry>,
+}
+
+/// The story of call `call_id` of session `session` (numbered `prompt` answered it), read from
+/// its transcript; empty when the session is not found.
+pub fn call_story(
+    session: &str,
+    call_id: &str,
+    prompt: Option<usize>,
+    reader: &dyn SessionReader,
+) -> CallStory {
+    let Some(summary) = reader.sessions().iter().find(|s| s.id == session) else {
+        return CallStory::default();
     };
     let (detail, main) = reader.read(summary);
     let (prompts, _) = prompts(&main);
-    out.prompt = out.line.prompt.and_then(|n| {
-        let p = prompts.get(n - 1)?;
+    let prompt = prompt.and_then(|n| {
+        let p = prompts.get(n.checked_sub(1)?)?;
         Some(WhyPrompt {
             number: p.number,
             of: prompts.len(),
@@ -116,13 +137,16 @@ pub fn why(blame: &Blame, n: u32, reader: &dyn SessionReader) -> Result<Why, Bla
         })
     });
     let call = detail.tool_calls.iter().find(|c| c.id == call_id);
-    out.tool_call = call.map(|c| tool(c, &detail));
+    let tool_call = call.map(|c| tool(c, &detail));
     let thread = match call.and_then(|c| c.agent_id.as_deref()) {
         Some(agent) => reader.thread(summary, ThreadRef::Agent(agent)),
         None => main,
     };
-    out.conversation = around(&thread, &call_id);
-    Ok(out)
+    CallStory {
+        prompt,
+        tool_call,
+        conversation: around(&thread, call_id),
+    }
 }
 
 /// The call as the story tells it, with the patch it applied.

@@ -74,6 +74,7 @@ pub fn gate_push(
             allow_unattested: mode == Mode::Optional,
             enforce_policies: policy_setting(&crate::git::Git::new(cwd)).mode
                 == PolicyMode::Enforce,
+            require_hunks: super::hunks_required(&crate::git::Git::new(cwd)),
             evidence: (screen.evidence)(&unreviewed),
         };
         match screen.reviewer.review(&request) {

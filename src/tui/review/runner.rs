@@ -4,18 +4,25 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::IsTerminal;
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::app::{ReviewApp, ReviewEffect, ReviewMsg, Reviewed};
+use super::changes::TargetChanges;
+use crate::attest::hunk_review::MarkedHunk;
 use crate::attest::publish::Review;
 use crate::attest::sign::SignerSlot;
 use crate::clock::Clock;
 use crate::config::Env;
+use crate::evidence::range::Range;
 use crate::git::Git;
+use crate::pricing::PriceTable;
+use crate::provenance::blame::{LocalReader, call_story};
+use crate::provenance::diff::range_diff_of;
 use crate::push::review::{Decision, Request, Reviewer};
 use crate::redact::{RedactOptions, Redactor};
 use crate::tui::keymap::Keymap;
@@ -53,7 +60,13 @@ pub struct TtyReviewer {
     /// Resolved at the edge, once, when the person first signs.
     pub signer: Arc<SignerSlot>,
     pub clock: Arc<dyn Clock>,
+    /// For reading the sessions behind the changes: prices, and the sessions cache file.
+    pub prices: PriceTable,
+    pub index: Option<PathBuf>,
 }
+
+/// The sessions, once the changes' worker has read them (stories read from them too).
+type SharedReader = Arc<Mutex<Option<Arc<LocalReader>>>>;
 
 impl Reviewer for TtyReviewer {
     fn review(&self, request: &Request) -> Decision {
@@ -83,6 +96,7 @@ impl TtyReviewer {
         rx: &Receiver<ReviewMsg>,
     ) -> std::io::Result<Decision> {
         let mut effects = app.start();
+        let reader: SharedReader = Arc::default();
         loop {
             for effect in effects.drain(..) {
                 match effect {
@@ -90,7 +104,17 @@ impl TtyReviewer {
                     ReviewEffect::Prepare => {
                         let _ = tx.send(prepared(&app.request));
                     }
-                    ReviewEffect::Sign { note } => self.sign(&app.request, app, note, tx.clone()),
+                    ReviewEffect::LoadChanges => {
+                        self.load_changes(&app.request, reader.clone(), tx.clone());
+                    }
+                    ReviewEffect::Story {
+                        session,
+                        call,
+                        prompt,
+                    } => story(&reader, session, call, prompt, tx.clone()),
+                    ReviewEffect::Sign { note, hunks } => {
+                        self.sign(&app.request, app, note, hunks, tx.clone());
+                    }
                 }
             }
             terminal.draw(|frame| super::view::render(app, frame))?;
@@ -101,12 +125,36 @@ impl TtyReviewer {
         }
     }
 
+    /// Reads each range's diff with who wrote its lines, on a worker thread.
+    fn load_changes(&self, request: &Request, shared: SharedReader, tx: Sender<ReviewMsg>) {
+        let (cwd, prices, index) = (request.cwd.clone(), self.prices.clone(), self.index.clone());
+        let ranges: Vec<Range> = request.targets.iter().map(|t| t.range.clone()).collect();
+        std::thread::spawn(move || {
+            let result = LocalReader::load(&cwd, index, prices).and_then(|reader| {
+                let reader = Arc::new(reader);
+                if let Ok(mut slot) = shared.lock() {
+                    *slot = Some(reader.clone());
+                }
+                ranges
+                    .iter()
+                    .map(|r| {
+                        range_diff_of(&cwd, r, reader.as_ref())
+                            .map(TargetChanges::new)
+                            .map_err(|e| e.to_string())
+                    })
+                    .collect()
+            });
+            let _ = tx.send(ReviewMsg::Changes(Box::new(result)));
+        });
+    }
+
     /// Signs exactly the prepared evidence on a worker thread.
     fn sign(
         &self,
         request: &Request,
         app: &ReviewApp,
         note: Option<String>,
+        hunks: Vec<Option<Vec<MarkedHunk>>>,
         tx: Sender<ReviewMsg>,
     ) {
         let items: Vec<Reviewed> = app.items.clone();
@@ -114,17 +162,19 @@ impl TtyReviewer {
         let redactor = Redactor::new(self.redact);
         std::thread::spawn(move || {
             let git = Git::new(&cwd);
-            let review = Review {
-                reviewed: true,
-                note,
-            };
             let result = signer
                 .get()
                 .map_err(ToString::to_string)
                 .and_then(|signer| {
                     items
                         .iter()
-                        .map(|i| {
+                        .enumerate()
+                        .map(|(n, i)| {
+                            let review = Review {
+                                reviewed: true,
+                                note: note.clone(),
+                                hunks: hunks.get(n).cloned().flatten(),
+                            };
                             crate::attest::publish::sign_and_attach(
                                 &git,
                                 &i.prepared,
@@ -140,6 +190,23 @@ impl TtyReviewer {
             let _ = tx.send(ReviewMsg::Signed(result));
         });
     }
+}
+
+/// Reads the story of one call on a worker thread, from the sessions the changes were read with.
+fn story(
+    shared: &SharedReader,
+    session: String,
+    call: String,
+    prompt: Option<usize>,
+    tx: Sender<ReviewMsg>,
+) {
+    let reader = shared.lock().ok().and_then(|r| r.clone());
+    std::thread::spawn(move || {
+        let story = reader
+            .map(|r| call_story(&session, &call, prompt, r.as_ref()))
+            .unwrap_or_default();
+        let _ = tx.send(ReviewMsg::Story(Box::new(story)));
+    });
 }
 
 /// Every target's evidence for the screen, built once before it opened.

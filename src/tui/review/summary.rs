@@ -121,11 +121,44 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
             theme.muted,
         ),
     ]));
+    commands_lines(s, theme, out);
     if let Some(g) = &s.guard {
         guard_lines(g, theme, out);
     }
     if let Some(i) = &s.insights {
         insights_lines(i, theme, out);
+    }
+}
+
+/// The commands the session ran (its evidence's `command` actions), each with its outcome.
+fn commands_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let commands: Vec<_> = s.actions.iter().filter(|a| a.kind == "command").collect();
+    if commands.is_empty() {
+        return;
+    }
+    out.push(Line::styled(
+        format!("   {}:", counted(commands.len(), "command", "commands")),
+        theme.muted,
+    ));
+    for a in commands {
+        let style = match a.status.as_str() {
+            "failed" => theme.error,
+            "pending" => theme.warn,
+            _ => theme.ok,
+        };
+        let who = a
+            .agent_id
+            .as_deref()
+            .map(|id| format!(" (sub-agent {})", id.chars().take(8).collect::<String>()))
+            .unwrap_or_default();
+        out.push(Line::from(vec![
+            Span::styled(format!("     {:<7} ", a.status), style),
+            Span::raw(format!(
+                "$ {}",
+                one_line(a.command.as_deref().unwrap_or(&a.tool))
+            )),
+            Span::styled(who, theme.muted),
+        ]));
     }
 }
 

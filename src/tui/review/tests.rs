@@ -5,7 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use super::changes::TargetChanges;
 use super::{Focus, Phase, ReviewApp, ReviewEffect, ReviewMsg, Reviewed};
+use crate::attest::hunk_review::HunkMark;
 use crate::attest::publish::Prepared;
 use crate::evidence::guard::{
     GuardEvidence, GuardedCall, LevelCounts, Outcome as GuardOutcome, VerdictCounts,
@@ -18,6 +20,8 @@ use crate::evidence::{
 use crate::guard::decide::{GuardMode, Verdict};
 use crate::guard::rules::{Category, Level};
 use crate::policy::{PolicyReport, PolicyResult, Violation};
+use crate::provenance::blame::{Basis, BlamePrompt, BlameSession, LineAuthor};
+use crate::provenance::diff::{DiffFile, DiffLine, DiffTotals, LineBy, RangeDiff};
 use crate::push::review::{Decision, Request, Target};
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
@@ -236,6 +240,7 @@ fn request(pushing: bool, allow_unattested: bool) -> Request {
         targets: vec![target()],
         allow_unattested,
         enforce_policies: false,
+        require_hunks: false,
         evidence: Ok(Vec::new()),
     }
 }
@@ -258,10 +263,88 @@ fn ready(pushing: bool, allow_unattested: bool) -> ReviewApp {
         Theme::embedded(true),
         request(pushing, allow_unattested),
     );
-    assert!(matches!(app.start()[..], [ReviewEffect::Prepare]));
+    assert!(matches!(
+        app.start()[..],
+        [ReviewEffect::Prepare, ReviewEffect::LoadChanges]
+    ));
     let item = Reviewed::new(target(), Prepared::new(evidence()));
     app.update(ReviewMsg::Prepared(Ok(vec![item])));
+    app.update(ReviewMsg::Changes(Box::new(Ok(vec![TargetChanges::new(
+        changes(),
+    )]))));
     app
+}
+
+fn diff_line(kind: &'static str, n: u32, text: &str, author: Option<LineAuthor>) -> DiffLine {
+    DiffLine {
+        kind,
+        old: (kind != "added").then_some(n),
+        new: (kind != "removed").then_some(n),
+        text: text.to_owned(),
+        by: author.map(|author| LineBy {
+            author,
+            basis: Basis::Recorded,
+            commit: Some(SHA.into()),
+            session: (author == LineAuthor::Agent).then(|| SESSION.to_owned()),
+            tool_use_id: (author == LineAuthor::Agent).then(|| "toolu_01".to_owned()),
+            prompt: (author == LineAuthor::Agent).then_some(1),
+        }),
+    }
+}
+
+/// The pushed range's diff: two agent hunks in `src/lib.rs`, one hunk a person wrote.
+fn changes() -> RangeDiff {
+    let agent = Some(LineAuthor::Agent);
+    let human = Some(LineAuthor::Human);
+    let lines = vec![
+        diff_line("hunk", 0, "@@ -1,2 +1,4 @@", None),
+        diff_line("context", 1, "pub fn total(xs: &[u64]) -> u64 {", None),
+        diff_line("removed", 2, "    0", None),
+        diff_line("added", 2, "    let sum = xs.iter().sum();", agent),
+        diff_line("added", 3, "    sum", agent),
+        diff_line("context", 4, "}", None),
+        diff_line("hunk", 0, "@@ -10,1 +12,2 @@", None),
+        diff_line("added", 12, "// Totals are checked by hand.", human),
+        diff_line("hunk", 0, "@@ -20,1 +23,3 @@", None),
+        diff_line("added", 23, "pub fn mean(xs: &[u64]) -> u64 {", agent),
+        diff_line("added", 24, "    total(xs) / xs.len() as u64", agent),
+    ];
+    RangeDiff {
+        schema: crate::provenance::diff::DIFF_SCHEMA,
+        range: "origin/feature..feature".into(),
+        base: None,
+        tip: SHA.into(),
+        files: vec![DiffFile {
+            path: "src/lib.rs".into(),
+            old_path: None,
+            status: "modified",
+            binary: false,
+            added: 5,
+            removed: 1,
+            agent: 4,
+            human: 1,
+            unknown: 0,
+            lines,
+            more_lines: 0,
+        }],
+        commits: Vec::new(),
+        sessions: vec![BlameSession {
+            id: SESSION.into(),
+            agent: "claude-code".into(),
+            agent_version: Some("2.0.0".into()),
+            title: None,
+            models: vec!["claude-sonnet-4-5".into()],
+            prompts: vec![BlamePrompt {
+                number: 1,
+                at: None,
+                text: "Add a mean next to the total".into(),
+                lines: 4,
+            }],
+            transcript: true,
+        }],
+        totals: DiffTotals::default(),
+        warnings: Vec::new(),
+    }
 }
 
 fn press(app: &mut ReviewApp, code: KeyCode, mods: KeyModifiers) -> Vec<ReviewEffect> {
@@ -285,13 +368,17 @@ fn note_is_typed_then_signed_with_exactly_that_note() {
     let mut app = ready(true, true);
     press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     assert_eq!(app.focus, Focus::Note);
     // q and esc-less letters go into the note, not to the key map.
     typed(&mut app, "quick look: tests pass");
     let effects = press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
     match &effects[..] {
-        [ReviewEffect::Sign { note }] => {
+        [ReviewEffect::Sign { note, hunks }] => {
             assert_eq!(note.as_deref(), Some("quick look: tests pass"));
+            let hunks = hunks[0].as_ref().expect("the agent hunks, unmarked");
+            assert_eq!(hunks.len(), 2);
+            assert!(hunks.iter().all(|h| h.mark == HunkMark::Unmarked));
         }
         other => panic!("expected a Sign effect, got {other:?}"),
     }
@@ -369,7 +456,7 @@ fn abort_from_the_panes_and_esc_leaves_the_note_first() {
     press(&mut app, KeyCode::BackTab, KeyModifiers::SHIFT);
     assert_eq!(app.focus, Focus::Note);
     assert!(press(&mut app, KeyCode::Esc, KeyModifiers::NONE).is_empty());
-    assert_eq!(app.focus, Focus::Summary);
+    assert_eq!(app.focus, Focus::Changes);
     let effects = press(&mut app, KeyCode::Char('q'), KeyModifiers::NONE);
     assert!(matches!(
         effects[..],
@@ -419,7 +506,7 @@ fn nothing_to_sign_when_the_evidence_failed() {
 #[test]
 fn evidence_pane_scrolls_within_the_document() {
     let mut app = ready(true, true);
-    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::Char('3'), KeyModifiers::NONE);
     assert_eq!(app.focus, Focus::Evidence);
     press(&mut app, KeyCode::Char('G'), KeyModifiers::SHIFT);
     let len: usize = app.items[0].lines.len();
@@ -441,6 +528,12 @@ fn screens() {
     let mut app = ready(true, true);
     insta::assert_snapshot!("review_120x40", draw(&app, (120, 40)));
     insta::assert_snapshot!("review_80x24", draw(&app, (80, 24)));
+    press(&mut app, KeyCode::Char('2'), KeyModifiers::NONE);
+    insta::assert_snapshot!("review_sessions_120x40", draw(&app, (120, 40)));
+    press(&mut app, KeyCode::Char('3'), KeyModifiers::NONE);
+    insta::assert_snapshot!("review_evidence_100x30", draw(&app, (100, 30)));
+    press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
+    press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
     press(&mut app, KeyCode::BackTab, KeyModifiers::NONE);
     typed(&mut app, "Checked the totals by hand.");
     insta::assert_snapshot!("review_note_80x24", draw(&app, (80, 24)));
@@ -458,7 +551,8 @@ fn screens() {
 /// The summary pane says each session's health and the findings that cost it.
 #[test]
 fn the_summary_shows_each_sessions_health_and_findings() {
-    let app = ready(true, false);
+    let mut app = ready(true, false);
+    press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     let screen = draw(&app, (120, 40));
     assert!(screen.contains("health: 75 (B) · 2 findings"), "{screen}");
     assert!(
@@ -478,7 +572,7 @@ fn help_offers_only_what_this_review_allows() {
     let mut app = ready(true, false);
     press(&mut app, KeyCode::Char('?'), KeyModifiers::NONE);
     let screen = draw(&app, (100, 30));
-    assert!(screen.contains("Next pane"), "{screen}");
+    assert!(screen.contains("Next tab"), "{screen}");
     assert!(!screen.contains("tab of the session"), "{screen}");
     assert!(!screen.contains("ctrl+p"), "{screen}");
     let mut app = ready(false, false);
@@ -489,4 +583,153 @@ fn help_offers_only_what_this_review_allows() {
         "{screen}"
     );
     assert!(!screen.contains("then push"), "{screen}");
+}
+
+/// The Changes tab steps through the agent hunks (not the person's), marks them read, flagged
+/// with a comment, or skipped, and signs exactly those marks with each hunk's digest.
+#[test]
+fn hunks_are_marked_one_by_one_and_signed_with_their_marks() {
+    let mut app = ready(true, true);
+    assert_eq!(app.focus, Focus::Changes);
+    let screen = draw(&app, (120, 30));
+    assert!(screen.contains("hunk 1 of 2 [unmarked]"), "{screen}");
+    assert!(
+        screen.contains("prompt 1: «Add a mean next to the total»"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("A+     let sum = xs.iter().sum();"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("H+ // Totals are checked by hand."),
+        "{screen}"
+    );
+    typed(&mut app, "m");
+    assert_eq!(
+        app.changes.selected, 1,
+        "marking moves to the next unmarked hunk"
+    );
+    // A flag needs a comment: enter on a blank one keeps the box open.
+    typed(&mut app, "f");
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.comment.is_some());
+    assert!(app.message.as_deref().unwrap().contains("needs a comment"));
+    typed(&mut app, "divides by zero on an empty slice");
+    press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(app.comment.is_none());
+    let screen = draw(&app, (120, 30));
+    assert!(
+        screen.contains("1 read · 1 flagged · 0 skipped · 0 unmarked"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("[flagged: divides by zero on an empty slice]"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("review_changes_120x30", screen);
+    // Esc while writing a comment drops the flag: the mark stays as it was.
+    typed(&mut app, "N");
+    typed(&mut app, "f");
+    typed(&mut app, "never mind");
+    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(
+        app.changes.targets[0].marks,
+        [HunkMark::Read, HunkMark::Flagged]
+    );
+    typed(&mut app, "x");
+    let effects = press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let [ReviewEffect::Sign { hunks, .. }] = &effects[..] else {
+        panic!("expected a Sign effect, got {effects:?}");
+    };
+    let hunks = hunks[0].as_ref().unwrap();
+    assert_eq!(hunks[0].mark, HunkMark::Skipped);
+    assert_eq!(hunks[1].mark, HunkMark::Flagged);
+    assert_eq!(
+        hunks[1].comment.as_deref(),
+        Some("divides by zero on an empty slice")
+    );
+    assert_eq!(hunks[1].header, "@@ -20,1 +23,3 @@");
+    assert_eq!(hunks[0].sessions, [SESSION]);
+    assert_eq!(hunks[0].digest.len(), 64);
+    assert_ne!(hunks[0].digest, hunks[1].digest);
+}
+
+/// `vouch.review.hunks all`: signing waits for every agent hunk to be marked, and says so up
+/// front.
+#[test]
+fn every_hunk_must_be_marked_where_the_setting_asks() {
+    let mut app = ready(true, true);
+    app.request.require_hunks = true;
+    let screen = draw(&app, (120, 30));
+    assert!(
+        screen.contains("signing blocked: vouch.review.hunks is all"),
+        "{screen}"
+    );
+    assert!(press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL).is_empty());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("2 of 2 agent hunks not marked")
+    );
+    typed(&mut app, "mx");
+    assert!(app.blocked_by_hunks().is_none());
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL)[..],
+        [ReviewEffect::Sign { .. }]
+    ));
+    // Changes that could not be read cannot be marked: signing stays blocked.
+    let mut failed = ready(true, true);
+    failed.request.require_hunks = true;
+    failed.update(ReviewMsg::Changes(Box::new(Err("git blame failed".into()))));
+    assert!(press(&mut failed, KeyCode::Char('s'), KeyModifiers::CONTROL).is_empty());
+    assert!(draw(&failed, (100, 30)).contains("git blame failed"));
+}
+
+/// Enter asks for the story of the hunk's first agent line and shows it when it arrives.
+#[test]
+fn enter_opens_the_story_behind_a_hunk() {
+    use crate::provenance::blame::CallStory;
+    use crate::provenance::blame::{WhyEntry, WhyPrompt};
+    let mut app = ready(true, true);
+    let effects = press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let [
+        ReviewEffect::Story {
+            session,
+            call,
+            prompt,
+        },
+    ] = &effects[..]
+    else {
+        panic!("expected a Story effect, got {effects:?}");
+    };
+    assert_eq!(
+        (session.as_str(), call.as_str(), *prompt),
+        (SESSION, "toolu_01", Some(1))
+    );
+    assert!(draw(&app, (100, 30)).contains("Reading the session"));
+    app.update(ReviewMsg::Story(Box::new(CallStory {
+        prompt: Some(WhyPrompt {
+            number: 1,
+            of: 3,
+            at: None,
+            text: "Add a mean next to the total".into(),
+        }),
+        tool_call: None,
+        conversation: vec![WhyEntry {
+            at: None,
+            kind: "answer",
+            text: "I will add mean() below total().".into(),
+            this_call: false,
+        }],
+    })));
+    let screen = draw(&app, (100, 30));
+    assert!(screen.contains("Prompt 1 of 3"), "{screen}");
+    assert!(
+        screen.contains("I will add mean() below total()."),
+        "{screen}"
+    );
+    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(app.story.is_none(), "esc closes the story, not the review");
 }

@@ -12,8 +12,6 @@ use crate::tui::action::Action;
 use crate::tui::widgets::{help_box, pane_block, spinner};
 use crate::words::counted;
 
-/// From this width the summary and the evidence sit side by side.
-const WIDE: u16 = 110;
 /// The most lines a message (a failed signature with its fix) takes above the screen's bottom.
 const MAX_MESSAGE_LINES: u16 = 4;
 
@@ -23,7 +21,8 @@ pub fn render(app: &ReviewApp, frame: &mut Frame) {
     let footer_height = app.message.as_deref().map_or(1, |m| {
         wrapped_height(&message_text(m), frame.area().width).clamp(1, MAX_MESSAGE_LINES)
     });
-    let [top, body, note, footer] = Layout::vertical([
+    let [top, tabs, body, note, footer] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(4),
         Constraint::Length(note_height),
@@ -31,21 +30,46 @@ pub fn render(app: &ReviewApp, frame: &mut Frame) {
     ])
     .areas(frame.area());
     frame.render_widget(Paragraph::new(title(app)), top);
-    let [left, right] = if body.width >= WIDE {
-        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body)
-    } else {
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body)
-    };
-    render_summary(app, frame, left);
-    render_evidence(app, frame, right);
+    frame.render_widget(Paragraph::new(tab_line(app)), tabs);
+    match app.shown {
+        // Without evidence there is nothing to review: the reason is what to read.
+        _ if matches!(app.phase, Phase::Failed(_)) => render_summary(app, frame, body),
+        Focus::Summary => render_summary(app, frame, body),
+        Focus::Evidence => render_evidence(app, frame, body),
+        _ => super::changes_view::render(app, frame, body, app.tick),
+    }
     render_note(app, frame, note);
     frame.render_widget(
         Paragraph::new(footer_line(app)).wrap(Wrap { trim: false }),
         footer,
     );
+    super::changes_view::render_comment(app, frame);
+    if let Some(story) = &app.story {
+        super::changes_view::render_story(app, story, frame, app.tick);
+    }
     if app.help {
         render_help(app, frame);
     }
+}
+
+/// The body's tabs, the shown one bright, then the evidence's digest: what is signed.
+fn tab_line(app: &ReviewApp) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, tab) in Focus::TABS.iter().enumerate() {
+        let style = if *tab == app.shown {
+            app.theme.tab
+        } else {
+            app.theme.muted
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+    }
+    if let Some(i) = app.items.first() {
+        spans.push(Span::styled(
+            format!("  evidence sha256 {}…", &i.prepared.sha256[..12]),
+            app.theme.muted,
+        ));
+    }
+    Line::from(spans)
 }
 
 fn title(app: &ReviewApp) -> Line<'static> {
@@ -77,7 +101,7 @@ fn pane<'a>(app: &ReviewApp, title: String, focus: Focus) -> Block<'a> {
 }
 
 fn render_summary(app: &ReviewApp, frame: &mut Frame, area: Rect) {
-    let block = pane(app, " What is pushed ".to_owned(), Focus::Summary);
+    let block = pane(app, " Sessions & commands ".to_owned(), Focus::Summary);
     let lines = match &app.phase {
         Phase::Preparing(n) => vec![Line::styled(
             format!(" {} Building the evidence…", spinner(*n)),
@@ -163,8 +187,20 @@ fn footer_line(app: &ReviewApp) -> Line<'static> {
             " signing blocked: policy violations (vouch.policy enforce) ",
             app.theme.warn,
         ));
+    } else if let Some(why) = app.blocked_by_hunks().filter(|_| app.changes.loaded) {
+        spans.push(Span::styled(
+            format!(" signing blocked: {why} "),
+            app.theme.warn,
+        ));
     } else {
         hints.push((k(Action::Sign), sign));
+    }
+    if app.focus == Focus::Changes && !app.changes.hunks.is_empty() {
+        hints.push((k(Action::NextMatch), "next hunk"));
+        hints.push((k(Action::MarkRead), "read"));
+        hints.push((k(Action::MarkFlagged), "flag"));
+        hints.push((k(Action::MarkSkipped), "skip"));
+        hints.push((k(Action::Open), "why"));
     }
     if unattested_allowed(app) {
         hints.push((k(Action::PushUnattested), "push unsigned"));
@@ -175,7 +211,7 @@ fn footer_line(app: &ReviewApp) -> Line<'static> {
         "leave"
     };
     hints.push((k(Action::Back), abort));
-    hints.push((k(Action::NextTab), "next pane"));
+    hints.push((k(Action::NextTab), "next tab"));
     hints.push((k(Action::Help), "help"));
     for (key, what) in hints {
         spans.push(Span::styled(format!(" {key}"), app.theme.key));
@@ -234,8 +270,17 @@ fn unattested_allowed(app: &ReviewApp) -> bool {
 /// What a key does on this screen, where the key map's words are the explorer's.
 fn review_desc(app: &ReviewApp, action: Action) -> Option<&'static str> {
     Some(match action {
-        Action::NextTab => "Next pane: what is pushed, the evidence, the note",
-        Action::PrevTab => "Previous pane",
+        Action::NextTab => "Next tab: changes, sessions & commands, evidence, the note",
+        Action::PrevTab => "Previous tab",
+        Action::TabOverview => "Changes: the diff, hunk by hunk",
+        Action::TabTokens => "Sessions & commands: what the agents did",
+        Action::TabTools => "Evidence: the exact document that gets signed",
+        Action::NextMatch => "Changes: next agent hunk",
+        Action::PrevMatch => "Changes: previous agent hunk",
+        Action::MarkRead => "Changes: mark the agent hunk read, go to the next unmarked",
+        Action::MarkFlagged => "Changes: flag the agent hunk with a comment (signed with it)",
+        Action::MarkSkipped => "Changes: mark the agent hunk skipped (not read)",
+        Action::Open => "Changes: why: the prompt, tool call and conversation behind the hunk",
         Action::Down => "Scroll the pane down",
         Action::Up => "Scroll the pane up",
         Action::PageDown => "Scroll the pane a page down",
@@ -244,6 +289,9 @@ fn review_desc(app: &ReviewApp, action: Action) -> Option<&'static str> {
         Action::Bottom => "End of the pane",
         Action::Sign if app.blocked_by_policies() => {
             "Sign: blocked while policies are violated (vouch.policy enforce)"
+        }
+        Action::Sign if app.request.require_hunks => {
+            "Sign once every agent hunk is marked (vouch.review.hunks all)"
         }
         Action::Sign if app.request.pushing() => "Sign what is shown with the note, then push",
         Action::Sign => "Sign what is shown with the note",
