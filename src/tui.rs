@@ -12,6 +12,7 @@ pub mod frame_log;
 pub mod highlight;
 pub mod keymap;
 pub mod msg;
+pub mod range_diff;
 pub mod review;
 pub mod runner;
 pub mod terminal;

@@ -72,6 +72,8 @@ pub enum Action {
     ToggleResults,
     /// The Branch view: this branch's commits, sessions and attestations.
     Branch,
+    /// Branch view: the branch's whole diff, each added line marked agent or person.
+    BranchDiff,
     /// Review: sign the evidence shown (and go on with the push).
     Sign,
     /// Review: push without attestation, where `vouch.review` allows it.
@@ -108,7 +110,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 52] = [
+    pub const ALL: [Self; 53] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -121,6 +123,7 @@ impl Action {
         Self::SortPick,
         Self::ToggleScope,
         Self::Branch,
+        Self::BranchDiff,
         Self::Watch,
         Self::Reload,
         Self::Open,
@@ -193,7 +196,7 @@ impl Action {
 
     /// The actions of the review screen, in the order its help lists them (`next_tab` and
     /// `prev_tab` move between its panes).
-    pub const REVIEW: [Self; 22] = [
+    pub const REVIEW: [Self; 24] = [
         Self::NextTab,
         Self::PrevTab,
         Self::TabOverview,
@@ -201,6 +204,8 @@ impl Action {
         Self::TabTools,
         Self::NextMatch,
         Self::PrevMatch,
+        Self::NextPane,
+        Self::PrevPane,
         Self::MarkRead,
         Self::MarkFlagged,
         Self::MarkSkipped,
@@ -309,6 +314,7 @@ mod tests {
                 | Action::ToggleThinking
                 | Action::ToggleResults
                 | Action::Branch
+                | Action::BranchDiff
                 | Action::Sign
                 | Action::PushUnattested
                 | Action::MarkRead

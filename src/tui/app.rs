@@ -1,6 +1,7 @@
 //! The explorer's state and its one mutator, [`App::update`].
 
 mod branch;
+mod branch_diff;
 pub mod detail;
 mod keys;
 mod list;
@@ -41,6 +42,8 @@ pub enum Screen {
     Sessions,
     /// The current branch's commits with their sessions and attestations.
     Branch,
+    /// The current branch's whole diff, agent and person lines marked.
+    BranchDiff,
     /// One session, in tabs.
     Detail,
     /// The key bindings, over the screen they were asked from.
@@ -163,6 +166,7 @@ impl App {
                 self.load = LoadState::Failed(error);
             }
             Msg::BranchLoaded(result) => self.branch.loaded(*result),
+            Msg::BranchDiffLoaded(result) => self.branch.diff.loaded(*result),
             Msg::DetailLoaded(load) => return self.on_detail_loaded(*load),
             Msg::ChangesLoaded { session, result } => {
                 return self.on_changes_loaded(&session, result);
@@ -223,6 +227,8 @@ impl App {
             views::detail::render(self, frame);
         } else if under == Screen::Branch {
             views::branch::render(self, frame);
+        } else if under == Screen::BranchDiff {
+            views::branch_diff::render(self, frame);
         } else {
             views::sessions::render(self, frame);
         }
@@ -330,6 +336,10 @@ impl App {
             Screen::Help => self.scroll_help(delta),
             Screen::Sessions => self.list.move_by(delta),
             Screen::Branch => self.branch.move_by(delta),
+            Screen::BranchDiff => {
+                let page = usize::from(self.size.1.saturating_sub(6));
+                self.branch.diff.changes.scroll_by(delta, page);
+            }
             Screen::Detail => return self.detail_move(detail::Move::By(delta)),
         }
         Vec::new()
@@ -344,6 +354,7 @@ impl App {
         };
         match (screen, &self.detail) {
             (Screen::Branch, _) => HelpPage::Branch,
+            (Screen::BranchDiff, _) => HelpPage::BranchDiff,
             (Screen::Detail, Some(d)) if d.replay.is_some() => HelpPage::Replay,
             (Screen::Detail, Some(d)) => HelpPage::Detail(d.tab),
             _ => HelpPage::List,
@@ -373,7 +384,10 @@ impl App {
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         let page = self.help_page();
-        let gated = matches!(self.screen, Screen::Sessions | Screen::Branch);
+        let gated = matches!(
+            self.screen,
+            Screen::Sessions | Screen::Branch | Screen::BranchDiff
+        );
         if gated && !page.answers(action) {
             return Vec::new();
         }
@@ -381,8 +395,12 @@ impl App {
             (_, Action::Quit) => return vec![Effect::Quit],
             (Screen::Help, other) => self.on_help_action(other),
             (Screen::Branch, Action::Reload) => return self.load_branch(true),
+            (Screen::BranchDiff, Action::Reload) => return self.load_branch_diff(true),
             (_, Action::Reload) => return self.reload(),
-            (Screen::Sessions | Screen::Detail | Screen::Branch, Action::Help) => {
+            (
+                Screen::Sessions | Screen::Detail | Screen::Branch | Screen::BranchDiff,
+                Action::Help,
+            ) => {
                 self.help_over = self.screen;
                 self.screen = Screen::Help;
                 self.help_scroll = 0;
@@ -391,6 +409,9 @@ impl App {
             (_, Action::Branch) => return self.load_branch(false),
             (_, Action::Watch) => return self.open_watch(),
             (Screen::Branch, Action::Back) => self.screen = Screen::Sessions,
+            (Screen::Branch, Action::BranchDiff) => return self.load_branch_diff(false),
+            (Screen::BranchDiff, Action::Back) => self.screen = Screen::Branch,
+            (Screen::BranchDiff, other) => return self.on_branch_diff_action(other),
             (Screen::Branch, other) => self.on_branch_action(other),
             (Screen::Sessions, other) if self.list.picker.is_some() => self.on_picker_action(other),
             (Screen::Sessions, Action::Back) => return self.back_from_sessions(),

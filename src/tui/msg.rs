@@ -10,6 +10,7 @@ use super::action::Action;
 use super::app::RepoScope;
 use super::app::detail::{LayoutKey, RenderedConversation};
 use super::highlight::Highlighted;
+use super::range_diff::TargetChanges;
 use super::theme::Theme;
 use super::watch::WatchMsg;
 use crate::attest::standing::SessionCommits;
@@ -38,6 +39,8 @@ pub enum Msg {
     LoadFailed(String),
     /// The worker read the current branch's provenance (or could not).
     BranchLoaded(Box<Result<BranchLog, String>>),
+    /// The worker read the current branch's diff with who wrote each added line.
+    BranchDiffLoaded(Box<Result<TargetChanges, String>>),
     /// The commits and attestation state of the sessions in the repository, by session id.
     CommitsLoaded(Box<HashMap<String, SessionCommits>>),
     /// The repository's worktrees and archived sessions (what scopes the list besides commits).
@@ -93,6 +96,7 @@ impl Msg {
             Self::CommitsLoaded(_) => Some("commits_loaded"),
             Self::ScopeLoaded(_) => Some("scope_loaded"),
             Self::BranchLoaded(_) => Some("branch_loaded"),
+            Self::BranchDiffLoaded(_) => Some("branch_diff_loaded"),
             Self::DetailLoaded(_) => Some("detail_loaded"),
             Self::ChangesLoaded { .. } => Some("changes_loaded"),
             Self::SecretsScanned { .. } => Some("secrets_scanned"),
@@ -138,6 +142,12 @@ pub enum Effect {
     /// Read the provenance of the branch checked out in this repository, or with `None` in the
     /// source's own repository (the demo's) (`BranchLoaded`).
     LoadBranch(Option<PathBuf>),
+    /// Read the branch's diff and who wrote each added line, as `LoadBranch` finds the branch,
+    /// from these sessions (the repository's); the answer is `BranchDiffLoaded`.
+    LoadBranchDiff {
+        repo: Option<PathBuf>,
+        sessions: Vec<SessionSummary>,
+    },
     /// Read the repository's worktrees and archived sessions (`ScopeLoaded`).
     LoadScope(PathBuf),
     /// Find the sessions' commits in the repository (the explorer's scope) after a load;

@@ -8,7 +8,6 @@
 //! `/dev/tty`, since git gives hooks no terminal on stdin.
 
 mod app;
-mod changes;
 mod changes_view;
 mod runner;
 mod summary;

@@ -299,3 +299,59 @@ fn branch_view_in_the_demo() {
     key(&mut app, KeyCode::Char('?'));
     insta::assert_snapshot!("help_branch_80x24", draw(&mut app, (80, 24)));
 }
+
+/// `D` on the Branch view reads the branch's whole diff with who wrote each added line (the
+/// demo's branch: its sessions wrote the lines its commits record); `n` and `l` step between
+/// agent hunks and files, `enter` opens the session behind a hunk, `q` comes back.
+#[test]
+fn branch_diff_in_the_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = Source::Demo {
+        repo_parent: tmp.path().to_path_buf(),
+    };
+    let mut app = app(None);
+    let effects = key(&mut app, KeyCode::Char('b'));
+    settle(&mut app, effects, &source);
+    let effects = key(&mut app, KeyCode::Char('D'));
+    assert!(
+        matches!(&effects[..], [Effect::LoadBranchDiff { repo: None, sessions }] if sessions.len() > 3),
+        "{effects:?}"
+    );
+    assert_eq!(app.screen, Screen::BranchDiff);
+    assert!(draw(&mut app, (100, 20)).contains("reading the diff"));
+    settle(&mut app, effects, &source);
+    let diff = app.branch.diff.target().expect("the demo branch's diff");
+    let totals = diff.diff.totals;
+    assert!(
+        totals.agent > 100 && totals.agent < totals.added,
+        "{totals:?}"
+    );
+    assert!(diff.hunks.len() > 10, "{}", diff.hunks.len());
+    // Every agent hunk names the session that wrote it, and the demo has that session.
+    assert!(diff.hunks.iter().all(|h| h.first.session.is_some()));
+    let screen = draw(&mut app, (120, 40));
+    assert!(screen.contains("hunk 1 of"), "{screen}");
+    assert!(screen.contains("A+ "), "{screen}");
+    assert!(screen.contains("agent hunks"), "{screen}");
+    insta::assert_snapshot!("branch_diff_120x40", screen);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.branch.diff.changes.selected, 1);
+    let first_file = app.branch.diff.changes.current().unwrap().1.file;
+    key(&mut app, KeyCode::Char('l'));
+    let (_, hunk, _, _) = app.branch.diff.changes.current().unwrap();
+    assert!(hunk.file > first_file, "l moves to a later file's hunk");
+    let session = hunk.first.session.clone().unwrap();
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Detail);
+    assert!(
+        matches!(&effects[..], [Effect::LoadDetail { summary, .. }] if summary.id == session),
+        "{effects:?}"
+    );
+    key(&mut app, KeyCode::Char('q'));
+    app.screen = Screen::BranchDiff;
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_branch_diff_80x24", draw(&mut app, (80, 24)));
+    key(&mut app, KeyCode::Char('q'));
+    key(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.screen, Screen::Branch);
+}

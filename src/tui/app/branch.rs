@@ -4,6 +4,7 @@
 use ratatui::widgets::TableState;
 
 use crate::provenance::{BranchLog, CommitEntry};
+use crate::tui::range_diff::{ChangesState, TargetChanges};
 
 /// Where the branch log is in its loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,32 @@ pub struct BranchState {
     pub table: TableState,
     /// Rows that fit, from the terminal's size.
     pub page: usize,
+    /// The branch's whole diff (`D`), read on a worker thread when first asked for.
+    pub diff: BranchDiff,
+}
+
+/// The branch's diff: where it is in its loading, and the diff with its cursor.
+#[derive(Debug, Clone)]
+pub struct BranchDiff {
+    pub load: BranchLoad,
+    pub changes: ChangesState,
+}
+
+impl BranchDiff {
+    pub fn loaded(&mut self, result: Result<TargetChanges, String>) {
+        match result {
+            Ok(c) => {
+                self.changes = ChangesState::ready(vec![c]);
+                self.load = BranchLoad::Ready;
+            }
+            Err(e) => self.load = BranchLoad::Failed(e),
+        }
+    }
+
+    /// The loaded diff, when there is one.
+    pub fn target(&self) -> Option<&TargetChanges> {
+        self.changes.targets.first()
+    }
 }
 
 impl Default for BranchState {
@@ -32,6 +59,10 @@ impl Default for BranchState {
             log: None,
             table: TableState::default(),
             page: 10,
+            diff: BranchDiff {
+                load: BranchLoad::Idle,
+                changes: ChangesState::default(),
+            },
         }
     }
 }
@@ -68,8 +99,10 @@ impl BranchState {
     }
 
     pub fn tick(&mut self) {
-        if let BranchLoad::Loading(n) = &mut self.load {
-            *n = n.wrapping_add(1);
+        for load in [&mut self.load, &mut self.diff.load] {
+            if let BranchLoad::Loading(n) = load {
+                *n = n.wrapping_add(1);
+            }
         }
     }
 }

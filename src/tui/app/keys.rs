@@ -9,6 +9,8 @@ use crate::tui::action::Action;
 pub enum HelpPage {
     List,
     Branch,
+    /// The branch's diff.
+    BranchDiff,
     Detail(Tab),
     /// A session being replayed.
     Replay,
@@ -44,12 +46,28 @@ const LIST: [PageKey; 12] = [
     (Action::Quit, Some("Quit at once")),
 ];
 
-const BRANCH: [PageKey; 6] = [
+const BRANCH: [PageKey; 7] = [
     (Action::Open, Some("The selected commit's sessions")),
+    (Action::BranchDiff, None),
     (Action::Watch, None),
     (Action::Reload, Some("Read the branch again")),
     (Action::Help, None),
     (Action::Back, Some("Back to the sessions list")),
+    (Action::Quit, Some("Quit at once")),
+];
+
+const BRANCH_DIFF: [PageKey; 9] = [
+    (Action::NextMatch, Some("Next agent hunk")),
+    (Action::PrevMatch, Some("Previous agent hunk")),
+    (Action::NextPane, Some("Next file")),
+    (Action::PrevPane, Some("Previous file")),
+    (
+        Action::Open,
+        Some("Open the session that wrote the selected hunk"),
+    ),
+    (Action::Reload, Some("Read the diff again")),
+    (Action::Help, None),
+    (Action::Back, Some("Back to the Branch view")),
     (Action::Quit, Some("Quit at once")),
 ];
 
@@ -100,6 +118,7 @@ impl HelpPage {
         match self {
             Self::List => "Sessions list".to_owned(),
             Self::Branch => "Branch view".to_owned(),
+            Self::BranchDiff => "Branch view · Diff".to_owned(),
             Self::Detail(tab) => format!("Session · {}", tab.label()),
             Self::Replay => "Session · Replay".to_owned(),
         }
@@ -116,6 +135,10 @@ impl HelpPage {
             Self::Branch => {
                 out.extend(MOVES);
                 out.extend(BRANCH);
+            }
+            Self::BranchDiff => {
+                out.extend(MOVES);
+                out.extend(BRANCH_DIFF);
             }
             Self::Detail(tab) => {
                 out.extend(tab_keys(tab));

@@ -3,13 +3,13 @@
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use ratatui_textarea::TextArea;
 
-use super::changes::{ChangesState, TargetChanges};
 use crate::attest::hunk_review::{HunkMark, MarkedHunk};
 use crate::attest::publish::{Attested, Prepared};
 use crate::provenance::blame::CallStory;
 use crate::push::review::{Decision, Request, Target};
 use crate::tui::action::Action;
 use crate::tui::keymap::Keymap;
+use crate::tui::range_diff::{ChangesState, TargetChanges};
 use crate::tui::theme::Theme;
 
 /// One target with its evidence, serialized once, and those bytes laid out for reading.
@@ -337,6 +337,8 @@ impl ReviewApp {
         match action {
             Action::NextMatch => self.changes.step(1),
             Action::PrevMatch => self.changes.step(-1),
+            Action::NextPane => self.changes.step_file(1),
+            Action::PrevPane => self.changes.step_file(-1),
             Action::MarkRead => self.changes.mark(HunkMark::Read, None),
             Action::MarkSkipped => self.changes.mark(HunkMark::Skipped, None),
             Action::MarkFlagged if self.changes.current().is_some() => {

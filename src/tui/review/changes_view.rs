@@ -5,21 +5,15 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{Focus, ReviewApp, StoryView};
-use super::changes::{ChangesState, Row, TargetChanges};
-use crate::attest::hunk_review::HunkMark;
-use crate::present::blame::{mark, short_id};
-use crate::present::sanitize::{code_line, code_piece, one_line};
-use crate::provenance::blame::LineAuthor;
-use crate::provenance::diff::DiffLine;
-use crate::tui::highlight::Piece;
+use crate::present::blame::short_id;
+use crate::present::sanitize::{code_line, one_line};
 use crate::tui::theme::Theme;
+use crate::tui::views::range_diff::{Rows, badge, mark_style, rows};
 use crate::tui::widgets::{pane_block, spinner};
-use crate::words::counted;
 
 /// Characters of a prompt shown beside the selected hunk.
 const PROMPT: usize = 90;
@@ -47,18 +41,21 @@ pub fn render(app: &ReviewApp, frame: &mut Frame, area: Rect, tick: usize) {
     }
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     frame.render_widget(Paragraph::new(head_lines(app)), head);
-    let height = usize::from(body.height);
-    let scroll = c.scroll.min(c.rows.len().saturating_sub(height.max(1)));
-    let selected = c.selected_rows();
-    let lines: Vec<Line> = c
-        .rows
+    let labels: Vec<&str> = app
+        .request
+        .targets
         .iter()
-        .enumerate()
-        .skip(scroll)
-        .take(height)
-        .map(|(r, row)| row_line(app, *row, r, selected.contains(&r)))
+        .map(|t| t.label.as_str())
         .collect();
-    frame.render_widget(Paragraph::new(lines), body);
+    let how = Rows {
+        theme: &app.theme,
+        labels: &labels,
+        marks: true,
+    };
+    frame.render_widget(
+        Paragraph::new(rows(c, &how, usize::from(body.height))),
+        body,
+    );
 }
 
 fn title(app: &ReviewApp) -> String {
@@ -140,120 +137,6 @@ fn clip(text: &str, n: usize) -> String {
         return text.to_owned();
     }
     text.chars().take(n - 1).chain(['…']).collect()
-}
-
-/// `[read]`, `[flagged: comment]`, `[skipped]`, `[unmarked]`.
-fn badge(c: &TargetChanges, h: usize) -> String {
-    match (c.marks[h], c.comments[h].as_deref()) {
-        (HunkMark::Flagged, Some(comment)) => format!("[flagged: {}]", one_line(comment)),
-        (m, _) => format!("[{}]", m.label()),
-    }
-}
-
-fn mark_style(t: &Theme, m: HunkMark) -> Style {
-    match m {
-        HunkMark::Read => t.ok,
-        HunkMark::Flagged => t.error,
-        HunkMark::Skipped => t.warn,
-        HunkMark::Unmarked => t.muted,
-    }
-}
-
-fn row_line(app: &ReviewApp, row: Row, r: usize, selected: bool) -> Line<'static> {
-    let t = &app.theme;
-    let c = &app.changes;
-    let edge = if selected {
-        Span::styled("▌", t.title)
-    } else {
-        Span::raw(" ")
-    };
-    let mut spans = vec![edge];
-    match row {
-        Row::Target(i) => spans.push(Span::styled(
-            format!("── {} ──", one_line(&app.request.targets[i].label)),
-            t.header,
-        )),
-        Row::File(i, f) => {
-            let f = &c.targets[i].diff.files[f];
-            let from = f
-                .old_path
-                .as_deref()
-                .map(|o| format!(" (from {})", one_line(o)))
-                .unwrap_or_default();
-            spans.push(Span::styled(
-                format!("{}{from}", one_line(&f.path)),
-                t.header,
-            ));
-            spans.push(Span::styled(
-                format!(
-                    "  {} +{} −{} · A agent {} · H person {} · ? unknown {}",
-                    f.status, f.added, f.removed, f.agent, f.human, f.unknown
-                ),
-                t.muted,
-            ));
-        }
-        Row::Line(i, f, l) => {
-            let tc = &c.targets[i];
-            let line = &tc.diff.files[f].lines[l];
-            let pieces = tc.highlighted.get(f).and_then(|h| h.get(l));
-            spans.extend(diff_line(t, line, pieces.map(Vec::as_slice)));
-            if let Some(&(_, h, _)) = hunk_at(c, r).filter(|_| line.kind == "hunk") {
-                spans.push(Span::raw(" "));
-                spans.push(Span::styled(badge(tc, h), mark_style(t, tc.marks[h])));
-            }
-        }
-        Row::More(i, f) => spans.push(Span::styled(
-            format!(
-                " … {} not shown",
-                counted(
-                    c.targets[i].diff.files[f].more_lines as u64,
-                    "more line",
-                    "more lines"
-                )
-            ),
-            t.muted,
-        )),
-    }
-    Line::from(spans)
-}
-
-fn hunk_at(c: &ChangesState, row: usize) -> Option<&(usize, usize, usize)> {
-    c.hunks
-        .binary_search_by_key(&row, |&(_, _, r)| r)
-        .ok()
-        .map(|i| &c.hunks[i])
-}
-
-fn diff_line(t: &Theme, l: &DiffLine, pieces: Option<&[Piece]>) -> Vec<Span<'static>> {
-    if l.kind == "hunk" {
-        return vec![Span::styled(one_line(&l.text), t.hunk)];
-    }
-    let num = |n: Option<u32>| n.map_or_else(|| "    ".to_owned(), |n| format!("{n:>4}"));
-    let author = l.by.as_ref().map(|b| b.author);
-    let (sign, sign_style, who_style) = match (l.kind, author) {
-        ("added", Some(LineAuthor::Agent)) => ("+", t.added, t.ai_line),
-        ("added", Some(LineAuthor::Human)) => ("+", t.added, t.human_line),
-        ("added", _) => ("+", t.added, t.muted),
-        ("removed", _) => ("-", t.removed, Style::default()),
-        _ => (" ", Style::default(), Style::default()),
-    };
-    let who = author.map_or(" ", mark);
-    let mut spans = vec![
-        Span::styled(format!("{} {} ", num(l.old), num(l.new)), t.muted),
-        Span::styled(who, who_style),
-        Span::styled(sign, sign_style),
-        Span::raw(" "),
-    ];
-    match pieces.filter(|p| !p.is_empty() && !t.plain) {
-        Some(pieces) => spans.extend(pieces.iter().map(|(c, text)| {
-            let style = c.map_or(Style::default(), |(r, g, b)| {
-                Style::default().fg(Color::Rgb(r, g, b))
-            });
-            Span::styled(code_piece(text), style)
-        })),
-        None => spans.push(Span::styled(code_line(&l.text), sign_style)),
-    }
-    spans
 }
 
 /// The comment box of a flag, over the bottom of the screen.

@@ -12,7 +12,6 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::app::{ReviewApp, ReviewEffect, ReviewMsg, Reviewed};
-use super::changes::TargetChanges;
 use crate::attest::hunk_review::MarkedHunk;
 use crate::attest::publish::Review;
 use crate::attest::sign::SignerSlot;
@@ -26,6 +25,7 @@ use crate::provenance::diff::range_diff_of;
 use crate::push::review::{Decision, Request, Reviewer};
 use crate::redact::{RedactOptions, Redactor};
 use crate::tui::keymap::Keymap;
+use crate::tui::range_diff::TargetChanges;
 use crate::tui::terminal::{Input, Screen};
 use crate::tui::theme::Theme;
 

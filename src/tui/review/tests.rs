@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::changes::TargetChanges;
 use super::{Focus, Phase, ReviewApp, ReviewEffect, ReviewMsg, Reviewed};
 use crate::attest::hunk_review::HunkMark;
 use crate::attest::publish::Prepared;
@@ -24,6 +23,7 @@ use crate::provenance::blame::{Basis, BlamePrompt, BlameSession, LineAuthor};
 use crate::provenance::diff::{DiffFile, DiffLine, DiffTotals, LineBy, RangeDiff};
 use crate::push::review::{Decision, Request, Target};
 use crate::tui::keymap::Keymap;
+use crate::tui::range_diff::TargetChanges;
 use crate::tui::theme::Theme;
 
 const SHA: &str = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";

@@ -277,6 +277,8 @@ fn review_desc(app: &ReviewApp, action: Action) -> Option<&'static str> {
         Action::TabTools => "Evidence: the exact document that gets signed",
         Action::NextMatch => "Changes: next agent hunk",
         Action::PrevMatch => "Changes: previous agent hunk",
+        Action::NextPane => "Changes: next file",
+        Action::PrevPane => "Changes: previous file",
         Action::MarkRead => "Changes: mark the agent hunk read, go to the next unmarked",
         Action::MarkFlagged => "Changes: flag the agent hunk with a comment (signed with it)",
         Action::MarkSkipped => "Changes: mark the agent hunk skipped (not read)",

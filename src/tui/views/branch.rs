@@ -307,6 +307,7 @@ fn footer_lines(app: &App) -> Vec<Line<'static>> {
     let mut keys = Vec::new();
     for (key, what) in [
         (k(Action::Open), "sessions"),
+        (k(Action::BranchDiff), "diff"),
         (k(Action::Reload), "reload"),
         (k(Action::Help), "help"),
         (k(Action::Back), "back"),

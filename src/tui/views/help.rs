@@ -93,6 +93,14 @@ fn lines(app: &App) -> Vec<Line<'static>> {
                 "Diff gutter: the agent's line, a person's, unknown",
             ));
         }
+        HelpPage::BranchDiff => {
+            section(app, &mut out, "In the diff");
+            out.push(row(
+                app,
+                "A H ?",
+                "Gutter: an agent session's line, a person's, unknown",
+            ));
+        }
         HelpPage::Branch | HelpPage::Detail(_) | HelpPage::Replay => {}
     }
     out

@@ -3,6 +3,7 @@
 use super::call::{call_lines, popup_area, popup_height};
 use super::exchange::exchange_lines;
 use super::{Changes, DetailState, FilesPane, Move, SessionData, Tab};
+use crate::session::SessionSummary;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
 use crate::tui::msg::Effect;
@@ -13,6 +14,11 @@ impl App {
         let Some(summary) = self.selected().cloned() else {
             return Vec::new();
         };
+        self.open_session(summary)
+    }
+
+    /// Opens a session on the detail screen, reading it unless it has been read.
+    pub(in crate::tui::app) fn open_session(&mut self, summary: SessionSummary) -> Vec<Effect> {
         let id = summary.id.clone();
         self.detail = Some(DetailState::new(id.clone()));
         self.screen = Screen::Detail;

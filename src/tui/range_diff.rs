@@ -1,7 +1,7 @@
-//! The review's Changes tab state: each pushed range's diff with every added line's author (the
-//! agent/person gutter), the agent hunks in it, and the reviewer's mark on each. Built on a
-//! worker thread ([`TargetChanges::new`]); [`ChangesState`] only moves the cursor and records
-//! marks, as `update` asks.
+//! A range's diff to browse (the review's Changes tab, the Branch view's diff): each range's diff
+//! with every added line's author (the agent/person gutter), the agent hunks in it, and, on the
+//! review, the reviewer's mark on each. Built on a worker thread ([`TargetChanges::new`]);
+//! [`ChangesState`] only moves the cursor and records marks, as `update` asks.
 
 use crate::attest::hunk_review::{HunkCoverage, HunkMark, MarkedHunk};
 use crate::correlate::{DiffLine as PlainLine, LineKind};
@@ -156,6 +156,37 @@ impl ChangesState {
         self.current()
             .zip(self.hunk_row())
             .map_or(0..0, |((_, h, _, _), row)| row..row + (h.end - h.start))
+    }
+
+    /// Moves to the first agent hunk of the file `by` files away (files without one are passed
+    /// over), or to the file's header when no agent hunk is left that way.
+    pub fn step_file(&mut self, by: isize) {
+        let here = self.hunk_row().unwrap_or(self.scroll);
+        let files: Vec<usize> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Row::File(..)))
+            .map(|(i, _)| i)
+            .collect();
+        let current = files.iter().rposition(|&i| i <= here);
+        let to = match current {
+            Some(c) => c.checked_add_signed(by),
+            None if by > 0 => Some(by.unsigned_abs() - 1),
+            None => None,
+        };
+        let Some(&row) = to.and_then(|i| files.get(i)) else {
+            return;
+        };
+        let end = files
+            .iter()
+            .find(|&&i| i > row)
+            .copied()
+            .unwrap_or(usize::MAX);
+        self.scroll = row;
+        if let Some(i) = self.hunks.iter().position(|&(_, _, r)| r > row && r < end) {
+            self.selected = i;
+        }
     }
 
     /// Moves to the agent hunk `by` away and scrolls it into view (a few rows of context above).
