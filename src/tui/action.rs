@@ -95,6 +95,8 @@ pub enum Action {
     ToggleWrap,
     /// Files tab: the diff over the whole body, or beside the lists.
     ToggleMaximize,
+    /// Files tab: who wrote each line of the file (blame), or the diff again.
+    Blame,
     // Sessions list (issue 13).
     /// Pick the column to sort by from a list.
     SortPick,
@@ -110,7 +112,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [Self; 53] = [
+    pub const ALL: [Self; 54] = [
         Self::Down,
         Self::Up,
         Self::PageDown,
@@ -153,6 +155,7 @@ impl Action {
         Self::ScrollRight,
         Self::ToggleWrap,
         Self::ToggleMaximize,
+        Self::Blame,
         Self::Sign,
         Self::PushUnattested,
         Self::MarkRead,
@@ -325,6 +328,7 @@ mod tests {
                 | Action::ScrollRight
                 | Action::ToggleWrap
                 | Action::ToggleMaximize
+                | Action::Blame
                 | Action::SortPick
                 | Action::AllowCall
                 | Action::DenyCall

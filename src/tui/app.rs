@@ -167,6 +167,15 @@ impl App {
             }
             Msg::BranchLoaded(result) => self.branch.loaded(*result),
             Msg::BranchDiffLoaded(result) => self.branch.diff.loaded(*result),
+            Msg::BlameLoaded {
+                session,
+                key,
+                result,
+            } => {
+                if let Some(data) = self.loaded.get_mut(&session) {
+                    data.blamed(key, result);
+                }
+            }
             Msg::DetailLoaded(load) => return self.on_detail_loaded(*load),
             Msg::ChangesLoaded { session, result } => {
                 return self.on_changes_loaded(&session, result);

@@ -19,6 +19,7 @@ use crate::evidence::guard::GuardAccount;
 use crate::index::{Catalog, Findings};
 use crate::insights::Insights;
 use crate::provenance::BranchLog;
+use crate::provenance::blame::Blame;
 use crate::recorder::browse::{ExchangeContent, Exchanges};
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail};
@@ -39,6 +40,12 @@ pub enum Msg {
     LoadFailed(String),
     /// The worker read the current branch's provenance (or could not).
     BranchLoaded(Box<Result<BranchLog, String>>),
+    /// The worker blamed a file at a commit of a session (the Files tab's `B`).
+    BlameLoaded {
+        session: String,
+        key: (String, String),
+        result: Result<Arc<Blame>, String>,
+    },
     /// The worker read the current branch's diff with who wrote each added line.
     BranchDiffLoaded(Box<Result<TargetChanges, String>>),
     /// The commits and attestation state of the sessions in the repository, by session id.
@@ -97,6 +104,7 @@ impl Msg {
             Self::ScopeLoaded(_) => Some("scope_loaded"),
             Self::BranchLoaded(_) => Some("branch_loaded"),
             Self::BranchDiffLoaded(_) => Some("branch_diff_loaded"),
+            Self::BlameLoaded { .. } => Some("blame_loaded"),
             Self::DetailLoaded(_) => Some("detail_loaded"),
             Self::ChangesLoaded { .. } => Some("changes_loaded"),
             Self::SecretsScanned { .. } => Some("secrets_scanned"),
@@ -174,6 +182,15 @@ pub enum Effect {
         session: String,
         store: PathBuf,
         key: (usize, i64),
+    },
+    /// Blame `path` at commit `sha` in the repository of a session that ran in `cwd`, telling
+    /// each line's author from these sessions; the answer is `BlameLoaded`.
+    LoadBlame {
+        session: String,
+        cwd: String,
+        sha: String,
+        path: String,
+        sessions: Vec<SessionSummary>,
     },
     /// Highlight one file of a commit; the answer is `Highlighted`.
     Highlight {

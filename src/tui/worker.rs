@@ -2,7 +2,7 @@
 //! Conversation layouts run as a single-slot job (`single_job`): one at a time, and of those
 //! asked for meanwhile only the latest.
 
-mod branch_diff;
+mod provenance;
 mod scope;
 mod single_job;
 
@@ -138,9 +138,9 @@ pub fn perform(effect: Effect, source: &Source, prices: &PriceTable) -> Option<M
         Effect::LoadBranch(repo) => {
             Msg::BranchLoaded(Box::new(branch(source, repo.as_deref(), prices)))
         }
-        Effect::LoadBranchDiff { repo, sessions } => Msg::BranchDiffLoaded(Box::new(
-            branch_diff::branch_diff(source, repo.as_deref(), sessions, prices),
-        )),
+        e @ (Effect::LoadBranchDiff { .. } | Effect::LoadBlame { .. }) => {
+            provenance::perform(e, source, prices)?
+        }
         Effect::LoadScope(repo) => Msg::ScopeLoaded(Box::new(scope::repo_scope(&repo))),
         Effect::LoadCommits(repo) => {
             Msg::CommitsLoaded(Box::new(session_commits(source, repo.as_deref())?))

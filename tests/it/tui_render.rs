@@ -693,3 +693,37 @@ fn uncached() -> Source {
         archives: Vec::new(),
     }
 }
+
+/// The Files tab's `B`: the selected file at the selected commit, each line with who wrote it
+/// (the importer session's lines marked `A` with the prompt number), the prompt behind the top
+/// agent line below; `B` again shows the diff.
+#[test]
+fn files_tab_blame() {
+    let (mut app, source, _dir) = open_session(IMPORT);
+    type_keys(&mut app, &source, "5");
+    press(&mut app, &source, KeyCode::Enter);
+    type_keys(&mut app, &source, "jjjj");
+    type_keys(&mut app, &source, "B");
+    let data = app.open_data().unwrap();
+    let blame = data.blames.values().next().expect("the blame was read");
+    let blame = blame.clone().expect("the demo repository blames");
+    assert!(blame.totals.agent > 20, "{:?}", blame.totals);
+    let id = &data.summary.id.clone();
+    assert!(
+        blame
+            .lines
+            .iter()
+            .any(|l| l.session.as_deref() == Some(id.as_str())),
+        "the session's own lines are named"
+    );
+    let screen = draw(&mut app, (120, 40));
+    assert!(screen.contains(" blame tasktrack/importer.py"), "{screen}");
+    assert!(screen.contains(&format!("A {} #1", &id[..8])), "{screen}");
+    assert!(screen.contains("prompt 1: "), "{screen}");
+    insta::assert_snapshot!("detail_files_blame_120x40", screen);
+    type_keys(&mut app, &source, "G");
+    let scroll = app.detail.as_ref().unwrap().files.blame_scroll;
+    assert_eq!(scroll, blame.lines.len() - 1, "the end, within the lines");
+    type_keys(&mut app, &source, "B");
+    assert!(draw(&mut app, (120, 40)).contains("@@"), "the diff again");
+}

@@ -3,6 +3,7 @@
 //! instant).
 
 mod actions;
+mod blame;
 pub mod call;
 mod diff_keys;
 pub mod exchange;
@@ -19,6 +20,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 
 use crate::correlate::CommitChanges;
+use crate::provenance::blame::Blame;
 use crate::recorder::browse::{ExchangeContent, Exchanges};
 use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail};
@@ -115,6 +117,8 @@ pub struct SessionData {
     pub conversations: HashMap<Option<String>, Arc<Conversation>>,
     /// Highlighted diffs by (commit sha, path).
     pub highlighted: HashMap<(String, String), Arc<Highlighted>>,
+    /// Blames of a file at a commit by (commit sha, path): `Err` says why there is none.
+    pub blames: HashMap<(String, String), Result<Arc<Blame>, String>>,
     /// The secrets its transcripts hold, by rule: `None` until counted.
     pub secrets: Option<crate::redact::Counts>,
     /// What the guard decided in it (`None`: no ledger has it).
@@ -140,6 +144,7 @@ impl SessionData {
             changes: Changes::Waiting,
             conversations: HashMap::new(),
             highlighted: HashMap::new(),
+            blames: HashMap::new(),
             secrets: None,
             guard: None,
             insights: None,
@@ -209,6 +214,10 @@ pub struct FilesState {
     pub wrap: bool,
     /// The diff takes the whole tab.
     pub maximized: bool,
+    /// The pane shows the file's blame at the commit instead of the diff.
+    pub blame: bool,
+    /// First blame line shown.
+    pub blame_scroll: usize,
 }
 
 /// Columns before a diff line's code: old and new numbers, the author mark, the sign.

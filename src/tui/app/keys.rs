@@ -191,6 +191,7 @@ fn tab_keys(tab: Tab) -> Vec<PageKey> {
                 (Action::ScrollRight, None),
                 (Action::ToggleWrap, None),
                 (Action::ToggleMaximize, None),
+                (Action::Blame, None),
             ],
         ),
         Tab::Insights => with(

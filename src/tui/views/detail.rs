@@ -1,5 +1,6 @@
 //! The session detail screen: a top bar, the tabs, the selected tab's body, and key hints.
 
+mod blame;
 mod conversation;
 pub(crate) mod diff;
 mod exchanges;
@@ -177,11 +178,14 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
             (Action::ToggleThinking, "thinking"),
         ]);
     }
-    if view.tab == Tab::Files && view.files.pane == FilesPane::Diff {
+    if view.tab == Tab::Files && view.files.blame {
+        hints.push((Action::Blame, "diff"));
+    } else if view.tab == Tab::Files && view.files.pane == FilesPane::Diff {
         hints.extend([
             (Action::ScrollRight, "scroll"),
             (Action::ToggleWrap, "wrap"),
             (Action::ToggleMaximize, "maximise"),
+            (Action::Blame, "blame"),
         ]);
     }
     hints.push((

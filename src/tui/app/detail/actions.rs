@@ -105,6 +105,7 @@ impl App {
                 self.redacted = !self.redacted;
                 Vec::new()
             }
+            Action::Blame if view.tab == Tab::Files => self.toggle_blame(),
             Action::ScrollLeft
             | Action::ScrollRight
             | Action::ToggleWrap
@@ -180,10 +181,14 @@ impl App {
                         f.diff_scroll = 0;
                         f.diff_hscroll = 0;
                     }
+                    FilesPane::Diff if f.blame => f.blame_scroll = scroll(f.blame_scroll),
                     FilesPane::Diff => f.diff_scroll = scroll(f.diff_scroll),
                 }
                 self.clamp_diff();
-                return self.highlight_effect();
+                self.clamp_blame();
+                let mut effects = self.highlight_effect();
+                effects.extend(self.blame_effect());
+                return effects;
             }
             Tab::Conversation => {
                 let c = &mut view.conversation;

@@ -61,6 +61,9 @@ pub fn render(app: &App, d: &SessionDetail, frame: &mut Frame, area: Rect) {
     let Some(file) = commit.files.get(file_index) else {
         return;
     };
+    if f.blame {
+        return super::blame::render(app, &file.path, frame, diff);
+    }
     let highlighted = app.open_data().and_then(|x| {
         x.highlighted
             .get(&(commit.link.sha.clone(), file.path.clone()))
