@@ -4,6 +4,8 @@
 //! `assets/demo/transcripts.txt` packs a `CLAUDE_CONFIG_DIR/projects` tree into one text file:
 //! a line `#file <path relative to projects/>` starts each file, and the JSONL lines follow.
 
+mod attestations;
+
 use std::path::{Path, PathBuf};
 
 use crate::agent_source;
@@ -130,7 +132,8 @@ pub fn repository(
     parent: &Path,
 ) -> Result<(git2::Repository, crate::git::paths::RepoPaths), DemoRepoError> {
     let digest = crate::transcript::hash::hash64(BUNDLE);
-    let dir = parent.join(format!("demo-repo-{digest:016x}.git"));
+    // `-attested`: unpackings from before the demo carried attestations are not reused.
+    let dir = parent.join(format!("demo-repo-{digest:016x}-attested.git"));
     // Unpacked into a temporary folder and renamed: a folder of that name is complete.
     if !dir.is_dir() {
         unpack(parent, &dir)?;
@@ -171,6 +174,7 @@ fn unpack(parent: &Path, dir: &Path) -> Result<(), DemoRepoError> {
         }
     }
     repo.set_head("refs/heads/main")?;
+    attach_attestations(&temp)?;
     match std::fs::rename(&temp, dir) {
         Ok(()) => Ok(()),
         Err(_) if dir.is_dir() => {
@@ -215,24 +219,63 @@ pub fn with_repository<T>(parent: &Path, f: impl FnOnce(&Path) -> T) -> Result<T
     Ok(f(repo.path()))
 }
 
+/// Attests the demo repository at `bare` (see [`attestations`]): in a throwaway workspace, whose
+/// notes are then fetched into it.
+fn attach_attestations(bare: &Path) -> Result<(), DemoRepoError> {
+    // Beside the unpacking's own temporary folder: unpackings at the same time do not meet.
+    let folder = PathBuf::from(format!("{}-attest", bare.display()));
+    let dir = workspace(bare, &folder)?;
+    let keys = folder.join("keys");
+    let result = attestations::attest(&dir, &keys, &attestations::allowed_signers_path(bare))
+        .and_then(|()| fetch_notes(bare, &dir));
+    let _ = std::fs::remove_dir_all(&folder);
+    result
+}
+
+/// Fetches the attestation notes of the repository at `from` into `into`.
+fn fetch_notes(into: &Path, from: &Path) -> Result<(), DemoRepoError> {
+    let repo = git2::Repository::open(into)?;
+    let url = from.to_string_lossy().into_owned();
+    let mut remote = repo.remote_anonymous(&url)?;
+    let spec = format!("+{NOTES_REF}:{NOTES_REF}");
+    remote.fetch(&[spec.as_str()], None, None)?;
+    Ok(())
+}
+
+/// The notes ref attestations travel in.
+const NOTES_REF: &str = "refs/notes/vouch";
+
 /// A throwaway clone of the demo repository under `parent`, with the demo sessions that worked
-/// in it archived in its capture state, as `git vouch init` would have left them: what
-/// `git vouch review --demo` reviews. The caller removes it with [`remove_review_workspace`].
+/// in it archived in its capture state, as `git vouch init` would have left them, its
+/// attestations, and the demo's allowed signers configured: what `git vouch review --demo`
+/// reviews and the Branch view shows. The caller removes it with [`remove_review_workspace`].
 pub fn review_workspace(parent: &Path) -> Result<PathBuf, DemoRepoError> {
     let (bare, _) = repository(parent)?;
+    let folder = parent.join(format!("demo-review-{}", std::process::id()));
+    let dir = workspace(bare.path(), &folder)?;
+    fetch_notes(&dir, bare.path())?;
+    let allowed = attestations::allowed_signers_path(bare.path());
+    git2::Repository::open(&dir)?
+        .config()?
+        .set_str("gpg.ssh.allowedSignersFile", &allowed.to_string_lossy())?;
+    Ok(dir)
+}
+
+/// A clone of the bare repository at `bare` in `folder` (made anew), named as the demo
+/// sessions' worktree, with the demo sessions archived in its capture state.
+fn workspace(bare: &Path, folder: &Path) -> Result<PathBuf, DemoRepoError> {
     // The clone is named as the demo sessions' worktree, so evidence names the repository
     // `tasktrack`, not after this process.
     let name = Path::new(WORKTREE).file_name().unwrap_or_default();
-    let folder = parent.join(format!("demo-review-{}", std::process::id()));
     let dir = folder.join(name);
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| DemoRepoError::Io { path, source }
     };
     if folder.exists() {
-        std::fs::remove_dir_all(&folder).map_err(io(&folder))?;
+        std::fs::remove_dir_all(folder).map_err(io(folder))?;
     }
-    let url = bare.path().to_string_lossy().into_owned();
+    let url = bare.to_string_lossy().into_owned();
     let clone = git2::Repository::clone(&url, &dir)?;
     let archive = clone.path().join("vouch/transcripts");
     let project = format!("{}/", WORKTREE.replace('/', "-"));
@@ -248,6 +291,20 @@ pub fn review_workspace(parent: &Path) -> Result<PathBuf, DemoRepoError> {
         std::fs::write(&path, text).map_err(io(&path))?;
     }
     Ok(dir)
+}
+
+/// The demo's allowed signers (alice and the CI key), as the demo repository at `parent` keeps
+/// them; none when it cannot be read.
+pub fn allowed_signers(parent: &Path) -> crate::attest::allowed_signers::AllowedSigners {
+    repository(parent)
+        .ok()
+        .and_then(|(repo, _)| {
+            crate::attest::allowed_signers::AllowedSigners::load(
+                &attestations::allowed_signers_path(repo.path()),
+            )
+            .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// Removes a workspace made by [`review_workspace`], with the folder it was made in.

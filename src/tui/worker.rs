@@ -264,7 +264,7 @@ fn session_commits(
 ) -> Option<HashMap<String, SessionCommits>> {
     match (source, repository) {
         (Source::Demo { repo_parent }, _) => crate::demo::with_repository(repo_parent, |repo| {
-            sessions_in_repository(repo, &AllowedSigners::parse(""))
+            sessions_in_repository(repo, &crate::demo::allowed_signers(repo_parent))
         })
         .ok()
         .and_then(Result::ok),

@@ -163,12 +163,15 @@ fn trailers_records_and_notes_give_each_session_its_commits_and_state() {
     assert_eq!(all["s1"].attestation, Some(AttestationState::Untrusted));
 }
 
+/// The demo repository ties each demo session to its commits, and its commits carry every
+/// attestation state a reviewer meets, checked against the demo's own allowed signers.
 #[test]
 fn the_demo_repository_ties_the_demo_sessions_to_their_commits() {
+    use AttestationState::{Invalid, Reviewed, Unsigned, Untrusted};
     let tmp = tempfile::tempdir().unwrap();
-    let nobody = AllowedSigners::parse("");
+    let signers = git_vouch::demo::allowed_signers(tmp.path());
     let all =
-        git_vouch::demo::with_repository(tmp.path(), |repo| sessions_in_repository(repo, &nobody))
+        git_vouch::demo::with_repository(tmp.path(), |repo| sessions_in_repository(repo, &signers))
             .unwrap()
             .unwrap();
     // Unpacked once; the next call reuses it.
@@ -196,8 +199,33 @@ fn the_demo_repository_ties_the_demo_sessions_to_their_commits() {
             ("e6655031".to_owned(), 1),
         ]
     );
-    for (id, s) in &all {
+    let mut states: Vec<(String, Option<AttestationState>)> = all
+        .iter()
+        .map(|(id, s)| (id.chars().take(8).collect(), s.attestation))
+        .collect();
+    states.sort();
+    assert_eq!(
+        states,
+        [
+            ("7a694908".to_owned(), Some(Reviewed)),
+            ("ca1d35fd".to_owned(), Some(Unsigned)),
+            // One commit only the CI key signed, one a stranger's key signed: the weaker counts.
+            ("db859b07".to_owned(), Some(Untrusted)),
+            ("e543d002".to_owned(), Some(Invalid)),
+            ("e6655031".to_owned(), Some(Reviewed)),
+        ]
+    );
+    for id in all.keys() {
         assert!(demo_ids.contains(id), "{id} is not a demo session");
-        assert_eq!(s.attestation, Some(AttestationState::Unsigned));
     }
+    // Without the demo's allowed signers, nobody's signature is trusted.
+    let nobody = AllowedSigners::parse("");
+    let strangers =
+        git_vouch::demo::with_repository(tmp.path(), |repo| sessions_in_repository(repo, &nobody))
+            .unwrap()
+            .unwrap();
+    assert!(
+        strangers.values().all(|s| s.attestation != Some(Reviewed)),
+        "{strangers:?}"
+    );
 }

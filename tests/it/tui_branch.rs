@@ -286,7 +286,7 @@ fn branch_view_in_the_demo() {
     let effects = key(&mut app, KeyCode::Char('b'));
     settle(&mut app, effects, &source);
     assert_eq!(app.screen, Screen::Branch);
-    let log = app.branch.log.as_ref().expect("the demo branch is read");
+    let log = app.branch.log.clone().expect("the demo branch is read");
     assert_eq!(log.branch.as_deref(), Some("main"));
     assert_eq!(log.commits.len(), 8);
     assert!(log.commits.iter().any(|c| !c.sessions.is_empty()));
@@ -296,6 +296,34 @@ fn branch_view_in_the_demo() {
         "{screen}"
     );
     assert!(screen.contains("Import tasks from CSV"), "{screen}");
+    // The demo shows every state a reviewer meets, one commit each, with real signatures.
+    assert!(
+        screen.contains("2 reviewed · 1 unreviewed · 3 unsigned · 1 untrusted · 1 invalid"),
+        "{screen}"
+    );
+    let words: Vec<&str> = log
+        .commits
+        .iter()
+        .map(|c| c.attestation.state().label())
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "unsigned",
+            "invalid",
+            "untrusted",
+            "unreviewed",
+            "reviewed",
+            "reviewed",
+            "unsigned",
+            "unsigned"
+        ]
+    );
+    let refactor = &log.commits[4];
+    assert_eq!(
+        refactor.standing(),
+        "reviewed by alice@tasktrack.dev (also signed by ci@tasktrack.dev)"
+    );
     key(&mut app, KeyCode::Char('?'));
     insta::assert_snapshot!("help_branch_80x24", draw(&mut app, (80, 24)));
 }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use crate::support::git;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use git_vouch::attest::allowed_signers::AllowedSigners;
 use git_vouch::attest::standing::sessions_in_repository;
 use git_vouch::clock::FixedClock;
 use git_vouch::guard::rules::Level;
@@ -37,11 +36,11 @@ fn app(catalog: Catalog, searched: &[&str], scope: Option<&str>) -> App {
 }
 
 /// The demo sessions, with their commits found in the demo repository as the explorer's worker
-/// finds them (no allowed signers: the demo commits are unsigned).
+/// finds them, checked against the demo's allowed signers (each attestation state on a commit).
 fn demo() -> App {
     let mut app = app(git_vouch::demo::catalog(PriceTable::embedded()), &[], None);
     let tmp = tempfile::tempdir().unwrap();
-    let signers = AllowedSigners::parse("");
+    let signers = git_vouch::demo::allowed_signers(tmp.path());
     let commits =
         git_vouch::demo::with_repository(tmp.path(), |repo| sessions_in_repository(repo, &signers))
             .unwrap()
