@@ -226,23 +226,7 @@ fn opener(
 /// The provenance of the branch checked out at `repo`, or in the source's own repository (the
 /// demo's) when there is none.
 fn branch(source: &Source, repo: Option<&Path>, prices: &PriceTable) -> Result<BranchLog, String> {
-    match (source, repo) {
-        (_, Some(repo)) => branch_at(repo, prices),
-        (Source::Demo { repo_parent }, None) => {
-            // A clone with the demo sessions archived, as `git vouch init` leaves a repository:
-            // its commits then show their sessions, as they would on the machine that made them.
-            let clone = crate::demo::review_workspace(repo_parent).map_err(|e| e.to_string())?;
-            let log = branch_at(&clone, prices);
-            // A leftover clone is replaced by the next one.
-            crate::demo::remove_review_workspace(&clone);
-            log
-        }
-        (Source::Local { .. }, None) => Err(
-            "not inside a git repository: the Branch view shows the current branch of the \
-             repository the explorer starts in"
-                .into(),
-        ),
-    }
+    provenance::on_branch(source, repo, |repo| branch_at(repo, prices))
 }
 
 /// The provenance of the branch checked out at `repo`: notes as they are (no fetch), checked

@@ -9,10 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{Focus, ReviewApp, StoryView};
-use crate::present::blame::short_id;
 use crate::present::sanitize::{code_line, one_line};
 use crate::tui::theme::Theme;
-use crate::tui::views::range_diff::{Rows, badge, mark_style, rows};
+use crate::tui::views::range_diff::{Rows, badge, hunk_origin, mark_style, rows};
 use crate::tui::widgets::{pane_block, spinner};
 
 /// Characters of a prompt shown beside the selected hunk.
@@ -94,49 +93,15 @@ fn head_lines(app: &ReviewApp) -> Vec<Line<'static>> {
             Line::styled(" No agent wrote any of these changes.", t.muted),
         ];
     };
-    let session = h.first.session.as_deref().unwrap_or("");
-    let prompt = h
-        .first
-        .prompt
-        .and_then(|n| {
-            let s = tc.diff.sessions.iter().find(|s| s.id == session)?;
-            let p = s.prompts.iter().find(|p| p.number == n)?;
-            Some(format!(
-                " · prompt {n}: «{}»",
-                clip(&one_line(&p.text), PROMPT)
-            ))
-        })
-        .unwrap_or_default();
-    let agent = tc
-        .diff
-        .sessions
-        .iter()
-        .find(|s| s.id == session)
-        .map(|s| format!(" ({})", s.agent))
-        .unwrap_or_default();
     let second = Line::from(vec![
         Span::styled(
             format!(" hunk {} of {} ", c.selected + 1, c.hunks.len()),
             t.header,
         ),
         Span::styled(format!("{} ", badge(tc, hi)), mark_style(t, tc.marks[hi])),
-        Span::styled(
-            format!(
-                "{} · session {}{agent}{prompt}",
-                one_line(&tc.diff.files[h.file].path),
-                short_id(session)
-            ),
-            t.muted,
-        ),
+        Span::styled(hunk_origin(tc, h, PROMPT), t.muted),
     ]);
     vec![Line::from(first), second]
-}
-
-fn clip(text: &str, n: usize) -> String {
-    if text.chars().count() <= n {
-        return text.to_owned();
-    }
-    text.chars().take(n - 1).chain(['…']).collect()
 }
 
 /// The comment box of a flag, over the bottom of the screen.

@@ -8,8 +8,7 @@ use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::range_diff::{Rows, rows};
-use crate::present::blame::short_id;
+use super::range_diff::{Rows, hunk_origin, rows};
 use crate::present::sanitize::one_line;
 use crate::tui::action::Action;
 use crate::tui::app::{App, BranchLoad};
@@ -93,31 +92,12 @@ fn hunk_line(app: &App) -> Line<'static> {
         };
         return Line::styled(text, t.muted);
     };
-    let session = h.first.session.as_deref().unwrap_or("");
-    let found = tc.diff.sessions.iter().find(|s| s.id == session);
-    let prompt = h
-        .first
-        .prompt
-        .and_then(|n| {
-            let p = found?.prompts.iter().find(|p| p.number == n)?;
-            let text: String = one_line(&p.text).chars().take(PROMPT).collect();
-            Some(format!(" · prompt {n}: «{text}»"))
-        })
-        .unwrap_or_default();
-    let agent = found.map(|s| format!(" ({})", s.agent)).unwrap_or_default();
     Line::from(vec![
         Span::styled(
             format!(" hunk {} of {} ", c.selected + 1, c.hunks.len()),
             t.header,
         ),
-        Span::styled(
-            format!(
-                "{} · session {}{agent}{prompt}",
-                one_line(&tc.diff.files[h.file].path),
-                short_id(session)
-            ),
-            t.muted,
-        ),
+        Span::styled(hunk_origin(tc, h, PROMPT), t.muted),
     ])
 }
 

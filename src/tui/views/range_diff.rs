@@ -11,10 +11,41 @@ use crate::present::blame::mark;
 use crate::present::sanitize::{code_line, code_piece, one_line};
 use crate::provenance::blame::LineAuthor;
 use crate::provenance::diff::DiffLine;
+use crate::provenance::hunks::AgentHunk;
 use crate::tui::highlight::Piece;
 use crate::tui::range_diff::{ChangesState, Row, TargetChanges};
 use crate::tui::theme::Theme;
 use crate::words::counted;
+
+/// Where the selected hunk is and who wrote it: `src/a.rs · session 1a2b3c4d (claude-code) ·
+/// prompt 2: «…»` (the prompt clipped to `prompt_chars`).
+pub fn hunk_origin(c: &TargetChanges, h: &AgentHunk, prompt_chars: usize) -> String {
+    let session = h.first.session.as_deref().unwrap_or("");
+    let found = c.diff.sessions.iter().find(|s| s.id == session);
+    let prompt = h
+        .first
+        .prompt
+        .and_then(|n| {
+            let p = found?.prompts.iter().find(|p| p.number == n)?;
+            let text = one_line(&p.text);
+            let clipped: String = if text.chars().count() > prompt_chars {
+                text.chars()
+                    .take(prompt_chars.saturating_sub(1))
+                    .chain(['…'])
+                    .collect()
+            } else {
+                text
+            };
+            Some(format!(" · prompt {n}: «{clipped}»"))
+        })
+        .unwrap_or_default();
+    let agent = found.map(|s| format!(" ({})", s.agent)).unwrap_or_default();
+    format!(
+        "{} · session {}{agent}{prompt}",
+        one_line(&c.diff.files[h.file].path),
+        crate::present::blame::short_id(session)
+    )
+}
 
 /// How the rows are drawn: colours, the ranges' names, whether hunks show their marks.
 pub struct Rows<'a> {

@@ -75,20 +75,38 @@ pub fn branch_diff(
             .map(TargetChanges::new)
             .map_err(|e| e.to_string())
     };
+    on_branch(source, repo, at)
+}
+
+/// `job` run on the repository checked out at `repo`, or without one on a throwaway clone of the
+/// demo's repository (with its sessions archived and its attestations, as `git vouch init`
+/// leaves a repository), removed afterwards.
+pub fn on_branch<T>(
+    source: &Source,
+    repo: Option<&Path>,
+    job: impl FnOnce(&Path) -> Result<T, String>,
+) -> Result<T, String> {
     match (source, repo) {
-        (_, Some(repo)) => at(repo),
-        (Source::Demo { repo_parent }, None) => {
-            let clone = crate::demo::review_workspace(repo_parent).map_err(|e| e.to_string())?;
-            let diff = at(&clone);
-            crate::demo::remove_review_workspace(&clone);
-            diff
-        }
+        (_, Some(repo)) => job(repo),
+        (Source::Demo { repo_parent }, None) => in_demo_clone(repo_parent, job),
         (Source::Local { .. }, None) => Err(
             "not inside a git repository: the Branch view shows the current branch of the \
              repository the explorer starts in"
                 .into(),
         ),
     }
+}
+
+/// `job` run on a throwaway clone of the demo repository under `repo_parent`.
+fn in_demo_clone<T>(
+    repo_parent: &Path,
+    job: impl FnOnce(&Path) -> Result<T, String>,
+) -> Result<T, String> {
+    let clone = crate::demo::review_workspace(repo_parent).map_err(|e| e.to_string())?;
+    let out = job(&clone);
+    // A leftover clone is replaced by the next one.
+    crate::demo::remove_review_workspace(&clone);
+    out
 }
 
 /// The blame of `path` at commit `sha` in the repository of a session that ran in `cwd` (the
@@ -110,12 +128,9 @@ pub fn blame_at(
         blame_file(root, Path::new(path), Some(sha), &reader).map_err(|e| e.to_string())
     };
     match source {
+        // The demo's repository is bare: blame a throwaway clone of it.
         Source::Demo { repo_parent } if cwd == crate::demo::WORKTREE => {
-            // The demo's repository is bare: blame a throwaway clone of it.
-            let clone = crate::demo::review_workspace(repo_parent).map_err(|e| e.to_string())?;
-            let blame = at(&clone);
-            crate::demo::remove_review_workspace(&clone);
-            blame
+            in_demo_clone(repo_parent, at)
         }
         Source::Demo { .. } => Err("the demo has no repository for this project".into()),
         Source::Local { .. } => at(&crate::git::paths::RepoPaths::discover(Path::new(cwd))
