@@ -198,6 +198,10 @@ pub struct SessionEvidence {
     pub ended_at: Option<DateTime<Utc>>,
     pub duration_seconds: Option<i64>,
     pub git_branch: Option<String>,
+    /// Every permission mode the session ran in, as its transcript records them (`default`,
+    /// `plan`, `acceptEdits`, `bypassPermissions`, …); empty when it records none.
+    #[serde(default)]
+    pub permission_modes: Vec<String>,
     pub models: Vec<ModelEvidence>,
     pub usage: UsageEvidence,
     pub tools: Vec<ToolEvidence>,

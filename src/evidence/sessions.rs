@@ -216,6 +216,7 @@ pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> Ses
         ended_at: s.end,
         duration_seconds: s.duration().map(|d| d.num_seconds()),
         git_branch: s.git_branch.clone(),
+        permission_modes: s.permission_modes.clone(),
         models: s
             .models
             .iter()

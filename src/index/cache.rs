@@ -21,7 +21,7 @@ use crate::transcript::hash::hash128;
 use crate::transcript::source_file::SourceFile;
 
 /// Bump when the stored layout or the meaning of a scan changes.
-const SCHEMA_VERSION: i64 = 8;
+const SCHEMA_VERSION: i64 = 9;
 
 /// Session summaries stored per row of the `summaries` table.
 const SUMMARIES_PER_PART: usize = 256;

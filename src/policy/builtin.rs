@@ -17,7 +17,7 @@ pub struct Builtin {
 pub const LIB: &str = include_str!("../../assets/policies/lib.rego");
 
 /// Every built-in, in the order they are reported.
-pub const BUILTINS: [Builtin; 9] = [
+pub const BUILTINS: [Builtin; 10] = [
     Builtin {
         name: "approved-models",
         description: "only approved models were used",
@@ -71,6 +71,12 @@ pub const BUILTINS: [Builtin; 9] = [
         description: "no session claimed success without a test run after its last edit, or left its work failing",
         args: "min_health (0-100, optional)",
         source: include_str!("../../assets/policies/verified_work.rego"),
+    },
+    Builtin {
+        name: "no-bypass-permissions",
+        description: "no session ran with permissions bypassed (bypassPermissions)",
+        args: "forbidden_modes (optional), require_mode (optional)",
+        source: include_str!("../../assets/policies/no_bypass_permissions.rego"),
     },
 ];
 

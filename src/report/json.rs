@@ -65,6 +65,8 @@ pub struct SessionRow<'a> {
     pub project: &'a str,
     pub cwd: Option<&'a str>,
     pub git_branch: Option<&'a str>,
+    /// Every permission mode its transcripts record, in the order first seen.
+    pub permission_modes: &'a [String],
     pub title: Option<&'a str>,
     pub first_prompt: Option<&'a str>,
     pub agent_version: Option<&'a str>,
@@ -168,6 +170,7 @@ impl<'a> From<&'a SessionSummary> for SessionRow<'a> {
             project: &s.project,
             cwd: s.cwd.as_deref(),
             git_branch: s.git_branch.as_deref(),
+            permission_modes: &s.permission_modes,
             title: s.title.as_deref(),
             first_prompt: s.first_prompt.as_deref(),
             agent_version: s.agent_version.as_deref(),

@@ -66,6 +66,10 @@ pub struct SessionSummary {
     pub project: String,
     pub cwd: Option<String>,
     pub git_branch: Option<String>,
+    /// Every permission mode its transcripts record, in the order first seen (none recorded:
+    /// empty).
+    #[serde(default)]
+    pub permission_modes: Vec<String>,
     pub title: Option<String>,
     pub first_prompt: Option<String>,
     pub agent_version: Option<String>,
@@ -315,6 +319,11 @@ fn build(
             }
         }
         s.end = s.end.max(ts(scan.last_ts_ms));
+        for mode in &scan.permission_modes {
+            if !s.permission_modes.contains(mode) {
+                s.permission_modes.push(mode.clone());
+            }
+        }
         if f.source.role == FileRole::Main || s.cwd.is_none() {
             fill_identity(&mut s, scan, titles);
         }

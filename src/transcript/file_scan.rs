@@ -105,6 +105,10 @@ pub struct FileScan {
     pub agent_id: Option<String>,
     pub cwd: Option<String>,
     pub git_branch: Option<String>,
+    /// Every permission mode the file records (`default`, `plan`, `acceptEdits`,
+    /// `bypassPermissions`, …), in the order first seen.
+    #[serde(default)]
+    pub permission_modes: Vec<String>,
     pub version: Option<String>,
     pub slug: Option<String>,
     pub custom_title: Option<String>,

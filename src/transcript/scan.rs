@@ -217,6 +217,13 @@ impl<'s> Scanner<'s> {
         );
         set_last(&mut scan.version, r.version.get());
         set_last(&mut scan.slug, r.slug.get());
+        if let Some(mode) = r
+            .permission_mode
+            .get()
+            .filter(|m| !m.is_empty() && !scan.permission_modes.iter().any(|x| x == m))
+        {
+            scan.permission_modes.push(mode.to_owned());
+        }
         if let Some(ts) = r.timestamp.get().and_then(parse_ts_ms) {
             scan.first_line_ts_ms.get_or_insert(ts);
             scan.first_ts_ms = Some(scan.first_ts_ms.map_or(ts, |f| f.min(ts)));
@@ -511,5 +518,28 @@ mod tests {
         assert_eq!(scan.entries.capacity(), scan.entries.len());
         assert_eq!(scan.uuids.capacity(), scan.uuids.len());
         assert_eq!(scan.tools.capacity(), scan.tools.len());
+    }
+
+    /// The permission modes a transcript records, from typed prompts and `permission-mode`
+    /// lines, each once in the order first seen; an empty mode is no mode.
+    #[test]
+    fn permission_modes_are_read_in_order_once() {
+        let text = concat!(
+            r#"{"type":"user","sessionId":"s","permissionMode":"default","message":{"role":"user","content":"hi"}}"#,
+            "\n",
+            r#"{"type":"permission-mode","sessionId":"s","permissionMode":"plan"}"#,
+            "\n",
+            r#"{"type":"user","sessionId":"s","permissionMode":"","message":{"role":"user","content":"go"}}"#,
+            "\n",
+            r#"{"type":"user","sessionId":"s","permissionMode":"bypassPermissions","message":{"role":"user","content":"all"}}"#,
+            "\n",
+            r#"{"type":"user","sessionId":"s","permissionMode":"default","message":{"role":"user","content":"again"}}"#,
+            "\n",
+        );
+        let scan = scan_bytes(text.as_bytes(), Path::new("s.jsonl"));
+        assert_eq!(
+            scan.permission_modes,
+            ["default", "plan", "bypassPermissions"]
+        );
     }
 }

@@ -39,6 +39,9 @@ pub struct ScanRecord<'a> {
     pub agent_id: Str<'a>,
     #[serde(borrow)]
     pub request_id: Str<'a>,
+    /// The permission mode the session ran in (on typed prompts and `permission-mode` lines).
+    #[serde(borrow)]
+    pub permission_mode: Str<'a>,
     #[serde(deserialize_with = "lenient_bool")]
     pub is_sidechain: Option<bool>,
     #[serde(deserialize_with = "lenient_bool")]

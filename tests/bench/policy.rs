@@ -85,6 +85,7 @@ fn session(i: usize, commits: Vec<String>) -> SessionEvidence {
         ended_at: None,
         duration_seconds: Some(3600),
         git_branch: Some("feature".into()),
+        permission_modes: vec!["default".into()],
         models: [
             "claude-sonnet-4-5-20250929",
             "claude-haiku-4-5-20251001",

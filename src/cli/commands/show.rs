@@ -94,6 +94,7 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
             s.cwd.clone().unwrap_or_else(|| s.project.clone()),
         ),
         ("branch", opt(&s.git_branch)),
+        ("permission", s.permission_modes.join(", ")),
         (
             "agent",
             s.agent_version

@@ -14,6 +14,9 @@ use crate::present::sanitize::one_line;
 use crate::tui::theme::Theme;
 use crate::words::{counted, plural};
 
+/// The permission mode in which every tool call runs without asking.
+const BYPASS: &str = "bypassPermissions";
+
 /// Characters of a session's title shown (its first prompt can be long).
 const TITLE: usize = 60;
 
@@ -121,6 +124,16 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
             theme.muted,
         ),
     ]));
+    if !s.permission_modes.is_empty() {
+        let bypassed = s.permission_modes.iter().any(|m| m == BYPASS);
+        out.push(Line::from(vec![
+            Span::styled("   permission modes: ", theme.muted),
+            Span::styled(
+                s.permission_modes.join(", "),
+                if bypassed { theme.error } else { theme.muted },
+            ),
+        ]));
+    }
     commands_lines(s, theme, out);
     if let Some(g) = &s.guard {
         guard_lines(g, theme, out);

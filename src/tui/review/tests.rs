@@ -171,6 +171,7 @@ fn evidence() -> Evidence {
             ended_at: Some(at),
             duration_seconds: Some(600),
             git_branch: Some("feature".into()),
+            permission_modes: vec!["default".into()],
             models: vec![ModelEvidence {
                 model: "claude-opus-4-6".into(),
                 requests: 4,

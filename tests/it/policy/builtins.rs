@@ -321,7 +321,8 @@ fn all_enables_every_builtin() {
             "no-secrets",
             "changes-need-tests",
             "guard-reviewed",
-            "verified-work"
+            "verified-work",
+            "no-bypass-permissions"
         ]
     );
     assert_eq!(report.errors, 0, "{}", report.render_text());
@@ -492,4 +493,40 @@ fn verified_work() {
         messages(&old),
         ["the evidence has no insights for this session (made by an older git-vouch)"]
     );
+}
+
+/// `no-bypass-permissions`: a session that ran in `bypassPermissions` violates it, by name; the
+/// forbidden modes can be widened; a session without any recorded mode passes unless the
+/// policy requires one.
+#[test]
+fn no_bypass_permissions() {
+    let mut careful = session("careful");
+    careful.permission_modes = vec!["default".into(), "plan".into()];
+    let mut yolo = session("yolo");
+    yolo.permission_modes = vec!["default".into(), "bypassPermissions".into()];
+    let mut edits = session("edits");
+    edits.permission_modes = vec!["acceptEdits".into()];
+    let mut unknown = session("unknown");
+    unknown.permission_modes.clear();
+
+    let ok = evidence(vec![careful.clone(), edits.clone(), unknown.clone()], &[]);
+    assert_eq!(run("no-bypass-permissions", "", &ok).status, "pass");
+
+    let r = run(
+        "no-bypass-permissions",
+        "",
+        &evidence(vec![careful.clone(), yolo], &[]),
+    );
+    assert_eq!(r.status, "violated");
+    assert_eq!(r.violations[0].session.as_deref(), Some("yolo"));
+    assert_eq!(messages(&r), ["ran in permission mode bypassPermissions"]);
+
+    let wider = "forbidden_modes = [\"bypassPermissions\", \"acceptEdits\"]";
+    let r = run("no-bypass-permissions", wider, &ok);
+    assert_eq!(messages(&r), ["ran in permission mode acceptEdits"]);
+
+    let r = run("no-bypass-permissions", "require_mode = true", &ok);
+    assert_eq!(r.violations.len(), 1);
+    assert_eq!(r.violations[0].session.as_deref(), Some("unknown"));
+    assert_eq!(messages(&r), ["its transcript records no permission mode"]);
 }

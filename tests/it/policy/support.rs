@@ -35,6 +35,7 @@ pub fn session(id: &str) -> SessionEvidence {
         ended_at: None,
         duration_seconds: Some(60),
         git_branch: Some("main".into()),
+        permission_modes: vec!["default".into()],
         models: vec![model("claude-sonnet-4-5-20250929", 1000, "0.010000")],
         usage: usage(1000, Some("0.010000")),
         tools: Vec::new(),

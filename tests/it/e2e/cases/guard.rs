@@ -133,6 +133,12 @@ fn evidence(run: &Run, id: &str, lines: &[&Value]) -> (Value, Vec<(String, Strin
         .as_array()
         .and_then(|s| s.iter().find(|s| s["id"] == id))
         .unwrap_or_else(|| panic!("{ctx}: {id} not in the evidence"));
+    // The harness runs the CLI with --dangerously-skip-permissions, and its transcript says so.
+    assert_eq!(
+        session["permission_modes"],
+        serde_json::json!(["bypassPermissions"]),
+        "{ctx}"
+    );
     let guard = &session["guard"];
     assert_eq!(guard["unassessed"], 0, "{ctx}: {guard}");
     assert_eq!(guard["bypassed"], 0, "{ctx}: {guard}");
