@@ -17,7 +17,7 @@ pub struct Builtin {
 pub const LIB: &str = include_str!("../../assets/policies/lib.rego");
 
 /// Every built-in, in the order they are reported.
-pub const BUILTINS: [Builtin; 10] = [
+pub const BUILTINS: [Builtin; 11] = [
     Builtin {
         name: "approved-models",
         description: "only approved models were used",
@@ -77,6 +77,12 @@ pub const BUILTINS: [Builtin; 10] = [
         description: "no session ran with permissions bypassed (bypassPermissions)",
         args: "forbidden_modes (optional), require_mode (optional)",
         source: include_str!("../../assets/policies/no_bypass_permissions.rego"),
+    },
+    Builtin {
+        name: "mcp-allowlist",
+        description: "every MCP server a session called is allowed",
+        args: "allowed_servers (globs; [] allows none)",
+        source: include_str!("../../assets/policies/mcp_allowlist.rego"),
     },
 ];
 

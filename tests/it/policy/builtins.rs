@@ -322,7 +322,8 @@ fn all_enables_every_builtin() {
             "changes-need-tests",
             "guard-reviewed",
             "verified-work",
-            "no-bypass-permissions"
+            "no-bypass-permissions",
+            "mcp-allowlist"
         ]
     );
     assert_eq!(report.errors, 0, "{}", report.render_text());
@@ -529,4 +530,65 @@ fn no_bypass_permissions() {
     assert_eq!(r.violations.len(), 1);
     assert_eq!(r.violations[0].session.as_deref(), Some("unknown"));
     assert_eq!(messages(&r), ["its transcript records no permission mode"]);
+}
+
+fn with_tools(id: &str, tools: &[(&str, u64)]) -> git_vouch::evidence::SessionEvidence {
+    let mut s = session(id);
+    s.tools = tools
+        .iter()
+        .map(|(name, calls)| git_vouch::evidence::ToolEvidence {
+            name: (*name).to_owned(),
+            calls: *calls,
+            failed: 0,
+        })
+        .collect();
+    s
+}
+
+/// `mcp-allowlist`: each MCP server a session called (from `mcp__<server>__<tool>` tool names)
+/// must match an allowed glob; a server is named once with all its calls; `[]` allows none;
+/// without the list the policy is skipped.
+#[test]
+fn mcp_allowlist() {
+    let github = with_tools(
+        "gh",
+        &[
+            ("Read", 3),
+            ("mcp__github__create_issue", 2),
+            ("mcp__github__list_issues", 1),
+        ],
+    );
+    let both = with_tools(
+        "both",
+        &[
+            ("mcp__github__get_pr", 1),
+            ("mcp__jira_cloud__get_issue", 4),
+        ],
+    );
+    let args = "allowed_servers = [\"github\", \"linear*\"]";
+    let ok = evidence(vec![github.clone(), session("plain")], &[]);
+    assert_eq!(run("mcp-allowlist", args, &ok).status, "pass");
+
+    let r = run(
+        "mcp-allowlist",
+        args,
+        &evidence(vec![github.clone(), both], &[]),
+    );
+    assert_eq!(r.status, "violated");
+    assert_eq!(r.violations.len(), 1);
+    assert_eq!(r.violations[0].session.as_deref(), Some("both"));
+    assert_eq!(
+        messages(&r),
+        ["MCP server jira_cloud is not allowed (4 calls)"]
+    );
+
+    let none = run("mcp-allowlist", "allowed_servers = []", &ok);
+    assert_eq!(
+        messages(&none),
+        ["MCP server github is not allowed (3 calls)"]
+    );
+
+    let skipped = run("mcp-allowlist", "", &ok);
+    assert_eq!(skipped.status, "skipped");
+    assert!(skipped.skip_reason.unwrap().contains("allowed_servers"));
 }

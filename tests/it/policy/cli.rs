@@ -144,8 +144,8 @@ fn list_shows_builtins_and_repository_policies() {
     assert_eq!(doc["schema"], "git-vouch/policy-list@1");
     let rows = doc["policies"].as_array().unwrap();
     let row = |n: &str| rows.iter().find(|r| r["name"] == n).unwrap();
-    // Ten built-ins and the repository's two.
-    assert_eq!(rows.len(), 12);
+    // Eleven built-ins and the repository's two.
+    assert_eq!(rows.len(), 13);
     assert_eq!(row("no-bypass-permissions")["enabled"], false);
     assert_eq!(row("verified-work")["enabled"], false);
     assert_eq!(row("token-budget")["enabled"], true);
