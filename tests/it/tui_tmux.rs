@@ -65,7 +65,7 @@ fn explorer_lists_searches_helps_and_quits() {
 }
 
 #[test]
-fn explorer_opens_a_session_cycles_tabs_shows_a_diff_and_searches() {
+fn explorer_opens_a_session_its_diff_and_blame_then_the_branch_and_its_diff() {
     let Some((t, _home)) = demo() else {
         return;
     };
@@ -96,6 +96,15 @@ fn explorer_opens_a_session_cycles_tabs_shows_a_diff_and_searches() {
             && s.contains(" A+ import csv")
             && s.contains("class CsvImportError")
     });
+    // B: the file's blame at the commit, each line with the session and prompt behind it.
+    t.keys(&["B"]);
+    t.wait("the importer's blame", |s| {
+        s.contains("blame tasktrack/importer.py")
+            && s.contains("A ca1d35fd #1")
+            && s.contains("prompt 1: Add `tasktrack import")
+    });
+    t.keys(&["B"]);
+    t.wait("the diff again", |s| s.contains(" A+ import csv"));
     t.keys(&["6"]);
     t.wait("the conversation", |s| {
         s.contains("Main thread") && s.contains("▶ Prompt")
@@ -107,6 +116,21 @@ fn explorer_opens_a_session_cycles_tabs_shows_a_diff_and_searches() {
     t.keys(&["Escape"]);
     t.wait("the search cleared", |s| !s.contains("/ unittest"));
     t.keys(&["Escape"]);
+    t.wait("the sessions again", |s| s.contains("8 sessions"));
+    // The Branch view: every attestation state; D: the branch's whole diff, agent lines marked.
+    t.keys(&["b"]);
+    t.wait("the Branch view's states", |s| {
+        s.contains("2 reviewed · 1 unreviewed · 3 unsigned · 1 untrusted · 1 invalid")
+    });
+    t.keys(&["D"]);
+    t.wait("the branch's diff", |s| {
+        s.contains("22 agent hunks") && s.contains("hunk 1 of 22") && s.contains("A+ ")
+    });
+    t.keys(&["n"]);
+    t.wait("the next agent hunk", |s| s.contains("hunk 2 of 22"));
+    t.keys(&["q"]);
+    t.wait("the Branch view again", |s| s.contains("D diff"));
+    t.keys(&["q"]);
     t.wait("the sessions again", |s| s.contains("8 sessions"));
     t.keys(&["q"]);
     t.wait("the question", |s| s.contains("Quit git-vouch?"));
