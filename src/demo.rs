@@ -147,7 +147,7 @@ pub fn repository(
     Ok((repo, paths))
 }
 
-/// Unpackings started by this process (each gets its own temporary folder).
+/// Unpackings and workspaces started by this process (each gets its own folder).
 static UNPACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Writes the bundle's pack and refs into a fresh bare repository, then renames it into place
@@ -251,7 +251,10 @@ const NOTES_REF: &str = "refs/notes/vouch";
 /// reviews and the Branch view shows. The caller removes it with [`remove_review_workspace`].
 pub fn review_workspace(parent: &Path) -> Result<PathBuf, DemoRepoError> {
     let (bare, _) = repository(parent)?;
-    let folder = parent.join(format!("demo-review-{}", std::process::id()));
+    // One folder per workspace: the explorer's jobs (the branch, its diff, a blame) may each
+    // make one at the same time.
+    let n = UNPACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let folder = parent.join(format!("demo-review-{}-{n}", std::process::id()));
     let dir = workspace(bare.path(), &folder)?;
     fetch_notes(&dir, bare.path())?;
     let allowed = attestations::allowed_signers_path(bare.path());
@@ -328,5 +331,34 @@ mod tests {
         );
         assert!(err(b"# v2 git bundle\nabc refs/x").contains("no blank line"));
         assert!(err(b"# v2 git bundle\n-abc\n\n").contains("prerequisite"));
+    }
+
+    /// Workspaces made at the same time (the explorer's branch, diff and blame jobs) each get
+    /// their own clone, with the demo's attestations and allowed signers, and removing one
+    /// leaves the others.
+    #[test]
+    fn workspaces_at_the_same_time_do_not_meet() {
+        let parent = tempfile::tempdir().unwrap();
+        let dirs: Vec<std::path::PathBuf> = std::thread::scope(|scope| {
+            let jobs: Vec<_> = (0..3)
+                .map(|_| scope.spawn(|| super::review_workspace(parent.path()).unwrap()))
+                .collect();
+            jobs.into_iter().map(|j| j.join().unwrap()).collect()
+        });
+        let mut unique = dirs.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 3, "{dirs:?}");
+        super::remove_review_workspace(&dirs[0]);
+        for dir in &dirs[1..] {
+            let repo = git2::Repository::open(dir).unwrap();
+            assert!(repo.find_reference("refs/notes/vouch").is_ok(), "{dir:?}");
+            let allowed = repo
+                .config()
+                .unwrap()
+                .get_string("gpg.ssh.allowedSignersFile");
+            assert!(std::path::Path::new(&allowed.unwrap()).is_file());
+        }
+        assert!(!dirs[0].exists());
     }
 }
