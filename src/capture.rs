@@ -5,6 +5,7 @@
 //! handlers are on the agent's hot path: they never block or fail the agent or git (they exit 0
 //! and log problems), never take git's `index.lock`, and avoid heavy start-up work.
 
+pub mod agent_config;
 pub mod archive;
 pub mod atomic_write;
 pub mod attribution;

@@ -224,6 +224,11 @@ pub struct SessionEvidence {
     /// the recorded calls the transcript lacks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<RecordingEvidence>,
+    /// What governed the agent as the session (last) started: instruction files, settings,
+    /// MCP servers, agents, commands and skills, as digests (absent when the hooks did not
+    /// record it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_config: Option<crate::capture::agent_config::AgentConfig>,
 }
 
 /// A session's recording as evidence.

@@ -1,7 +1,9 @@
-# Only allowed MCP servers: every MCP server a session called a tool of matches one of
-# `allowed_servers` (globs). Claude Code names an MCP tool `mcp__<server>__<tool>`; the server is
-# the part before the second `__`. Calls of sub-agents count, as the session's tools do. An empty
-# list allows no MCP server at all; without `allowed_servers` the policy is skipped.
+# Only allowed MCP servers: every MCP server a session called a tool of, and every one its
+# configuration offered it when it started (`agent_config.mcp_servers`: the project's .mcp.json,
+# the user's and the project's in ~/.claude.json), matches one of `allowed_servers` (globs).
+# Claude Code names an MCP tool `mcp__<server>__<tool>`; the server is the part before the second
+# `__`. Calls of sub-agents count, as the session's tools do. An empty list allows no MCP server
+# at all; without `allowed_servers` the policy is skipped.
 package vouch.builtin.mcp_allowlist
 
 import data.vouch.lib
@@ -18,6 +20,14 @@ violations contains v if {
 	some server in servers(s)
 	not allowed(server)
 	v := lib.session_violation(s, sprintf("MCP server %s is not allowed (%d calls)", [server, calls(s, server)]))
+}
+
+violations contains v if {
+	some s in input.sessions
+	some m in object.get(object.get(s, "agent_config", {}), "mcp_servers", [])
+	not m.name in servers(s)
+	not allowed(m.name)
+	v := lib.session_violation(s, sprintf("MCP server %s is configured (%s) but not allowed", [m.name, m.scope]))
 }
 
 servers(s) := {server_of(t.name) | some t in s.tools; startswith(t.name, "mcp__")}

@@ -28,6 +28,7 @@ mod streak;
 
 use ledger::{append_lines, apply, lock};
 
+use super::agent_config;
 use super::archive;
 use super::attribution::{self, Produced};
 use super::hook_panic::{self, Notice};
@@ -227,6 +228,11 @@ impl Hook<'_> {
         if self.event.settles_transcript() {
             self.archive();
         }
+        if self.event == HookEvent::SessionStart
+            && self.payload.source.as_deref() != Some("compact")
+        {
+            self.record_config();
+        }
         if self.event == HookEvent::SessionEnd {
             snapshot::drop_session(&self.state, self.sid);
         }
@@ -300,6 +306,31 @@ impl Hook<'_> {
     }
 
     /// Creates or updates `sessions/<id>.json` under its lock file.
+    /// Records what governed the agent as the session starts (or resumes): its instruction
+    /// files, settings, MCP servers, agents, commands and skills (see [`agent_config`]).
+    fn record_config(&self) {
+        let root = &self.state.repo.worktree;
+        let cwd = self
+            .payload
+            .cwd
+            .as_deref()
+            .map_or_else(|| root.clone(), PathBuf::from);
+        let claude_dir = env::var_os("CLAUDE_CONFIG_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".claude")));
+        let places = agent_config::Places {
+            claude_dir,
+            managed_dir: Path::new(agent_config::MANAGED_DIR),
+            root,
+            cwd: &cwd,
+        };
+        let config = agent_config::collect(&places, self.now);
+        if let Err(e) = state::write_json(&self.state.config_file(self.sid), &config) {
+            self.log(&format!("cannot record the agent's configuration: {e}"));
+        }
+    }
+
     fn update_session(&self) -> io::Result<()> {
         let path = self.state.session_file(self.sid);
         if self.session_is_fresh(&path) {

@@ -57,6 +57,12 @@ impl StateDir {
     pub fn events_file(&self, id: &str) -> PathBuf {
         self.events_dir().join(format!("{}.jsonl", file_id(id)))
     }
+    /// Claude Code's configuration as the session's last start found it.
+    pub fn config_file(&self, id: &str) -> PathBuf {
+        self.root
+            .join("config")
+            .join(format!("{}.json", file_id(id)))
+    }
     pub fn events_dir(&self) -> PathBuf {
         self.root.join("events")
     }

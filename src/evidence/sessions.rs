@@ -132,6 +132,12 @@ pub fn load(state: &StateDir, id: &str, prices: &PriceTable) -> Result<Loaded, S
         .collect();
     out.guard = super::guard::load(state, id, &succeeded);
     out.insights.clone_from(&summary.insights);
+    match crate::capture::state::read_json(&state.config_file(id)) {
+        Ok(config) => out.agent_config = config,
+        Err(e) => out
+            .warnings
+            .push(format!("its recorded configuration cannot be read: {e}")),
+    }
     if let Some(g) = out.guard.as_ref().filter(|g| g.bypassed > 0) {
         let calls = crate::words::plural(g.bypassed, "denied call", "denied calls");
         out.warnings.push(format!(
@@ -246,6 +252,7 @@ pub fn from_detail(d: &SessionDetail, transcripts: Vec<TranscriptDigest>) -> Ses
         guard: None,
         insights: None,
         recording: s.recording.as_deref().map(|r| recording(r, complete)),
+        agent_config: None,
     }
 }
 

@@ -110,6 +110,7 @@ fn session(i: usize, commits: Vec<String>) -> SessionEvidence {
         guard: None,
         insights: None,
         recording: None,
+        agent_config: None,
     }
 }
 

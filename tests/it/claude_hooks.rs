@@ -755,3 +755,47 @@ fn a_resume_keeps_how_the_session_started_and_ended() {
     let compact = env.hook("SessionStart", &start("compact"));
     assert!(compact.stdout.is_empty(), "no banner after compaction");
 }
+
+/// SessionStart records what governed the agent: the repository's and the user's instruction
+/// files and settings (hooks and MCP commands as digests only), as the session starts; a
+/// `compact` start does not record it again; the record reaches the evidence.
+#[test]
+fn session_start_records_the_agents_configuration() {
+    let env = Env::new();
+    env.write("CLAUDE.md", "# Conventions\n");
+    env.write(
+        ".mcp.json",
+        r#"{"mcpServers":{"tracker":{"command":"tracker-mcp","args":["--key","SECRET"]}}}"#,
+    );
+    let user = &env.sandbox.claude_config;
+    std::fs::write(
+        user.join("settings.json"),
+        r#"{"permissions":{"defaultMode":"plan","deny":["Bash(rm:*)"]}}"#,
+    )
+    .unwrap();
+    started(&env);
+    let path = env.state().join("config/s1.json");
+    let config: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(config["instructions"][0]["path"], "CLAUDE.md", "{config}");
+    assert_eq!(config["instructions"][0]["scope"], "project");
+    assert_eq!(config["settings"][0]["path"], "~/.claude/settings.json");
+    assert_eq!(config["settings"][0]["default_mode"], "plan");
+    assert_eq!(config["settings"][0]["deny"], json!(["Bash(rm:*)"]));
+    assert_eq!(config["mcp_servers"][0]["name"], "tracker");
+    assert!(!config.to_string().contains("SECRET"), "{config}");
+    // A compaction restarts the session without touching what it recorded.
+    env.write("CLAUDE.md", "# Conventions, changed\n");
+    let before = std::fs::read(&path).unwrap();
+    env.hook(
+        "SessionStart",
+        &env.payload("s1", "SessionStart", &json!({"source": "compact"})),
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // A resume records the configuration as it is then.
+    env.hook(
+        "SessionStart",
+        &env.payload("s1", "SessionStart", &json!({"source": "resume"})),
+    );
+    assert_ne!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(env.errors(), "");
+}

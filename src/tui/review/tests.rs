@@ -193,6 +193,7 @@ fn evidence() -> Evidence {
             guard: Some(guard(at)),
             insights: Some(insights()),
             recording: None,
+            agent_config: None,
         }],
         totals: Totals {
             commits: 1,

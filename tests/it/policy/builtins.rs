@@ -588,6 +588,25 @@ fn mcp_allowlist() {
         ["MCP server github is not allowed (3 calls)"]
     );
 
+    // A server the session's configuration offered counts too, called or not.
+    let mut offered = github.clone();
+    let config: git_vouch::capture::agent_config::AgentConfig =
+        serde_json::from_value(serde_json::json!({
+            "captured_at": null, "config_sha256": "0".repeat(64), "instructions": [],
+            "settings": [], "agents": [], "commands": [], "skills": [],
+            "mcp_servers": [
+                {"name": "github", "scope": "project", "command_sha256": "1".repeat(64)},
+                {"name": "shell", "scope": "user", "command_sha256": "2".repeat(64)}
+            ]
+        }))
+        .unwrap();
+    offered.agent_config = Some(config);
+    let r = run("mcp-allowlist", args, &evidence(vec![offered], &[]));
+    assert_eq!(
+        messages(&r),
+        ["MCP server shell is configured (user) but not allowed"]
+    );
+
     let skipped = run("mcp-allowlist", "", &ok);
     assert_eq!(skipped.status, "skipped");
     assert!(skipped.skip_reason.unwrap().contains("allowed_servers"));

@@ -49,6 +49,7 @@ pub fn session(id: &str) -> SessionEvidence {
         guard: None,
         insights: None,
         recording: None,
+        agent_config: None,
     }
 }
 

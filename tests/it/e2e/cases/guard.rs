@@ -139,6 +139,25 @@ fn evidence(run: &Run, id: &str, lines: &[&Value]) -> (Value, Vec<(String, Strin
         serde_json::json!(["bypassPermissions"]),
         "{ctx}"
     );
+    // SessionStart recorded what governed the agent: the project settings `git vouch init`
+    // wrote, with its hooks as digests.
+    let settings = session["agent_config"]["settings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{ctx}: no agent_config in {session}"));
+    let project = settings
+        .iter()
+        .find(|s| s["path"] == ".claude/settings.json")
+        .unwrap_or_else(|| panic!("{ctx}: no project settings in {settings:?}"));
+    let events: Vec<&str> = project["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["event"].as_str())
+        .collect();
+    assert!(
+        events.contains(&"PreToolUse") && events.contains(&"SessionStart"),
+        "{ctx}: {events:?}"
+    );
     let guard = &session["guard"];
     assert_eq!(guard["unassessed"], 0, "{ctx}: {guard}");
     assert_eq!(guard["bypassed"], 0, "{ctx}: {guard}");
