@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod build;
 pub mod chainloop;
+pub mod chainloop_config;
 pub mod guard;
 pub mod policy_report;
 pub mod range;

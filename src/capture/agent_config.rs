@@ -43,6 +43,39 @@ pub struct AgentConfig {
     pub skills: Vec<NamedFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The files read, on disk (not recorded: [`keep_contents`] copies them).
+    #[serde(skip)]
+    pub sources: Vec<PathBuf>,
+}
+
+/// Files larger than this are not kept (their digest is).
+const MAX_KEPT: u64 = 256 * 1024;
+
+/// Keeps a copy of every file read into `dir`, named by its sha256, for the outputs that carry
+/// contents (chainloop's `CHAINLOOP_AI_AGENT_CONFIG`, redacted when printed): a file already
+/// kept is not written again.
+pub fn keep_contents(config: &AgentConfig, dir: &Path) -> std::io::Result<()> {
+    for path in &config.sources {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        if bytes.len() as u64 > MAX_KEPT {
+            continue;
+        }
+        let kept = dir.join(sha256(&bytes));
+        if !kept.exists() {
+            crate::capture::atomic_write::write_atomic(&kept, &bytes, Some(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+/// A kept file's text, by its sha256 (`None` when it was not kept or is not text).
+pub fn kept_text(dir: &Path, sha256: &str) -> Option<String> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    String::from_utf8(std::fs::read(dir.join(sha256)).ok()?).ok()
 }
 
 /// An instruction file.
@@ -131,9 +164,9 @@ pub fn collect(places: &Places<'_>, now: DateTime<Utc>) -> AgentConfig {
     settings(places, &mut out);
     mcp_servers(places, &mut out);
     let claude = places.root.join(".claude");
-    out.agents = named(places, &claude.join("agents"), "md");
-    out.commands = named(places, &claude.join("commands"), "md");
-    out.skills = skills(places, &claude.join("skills"));
+    out.agents = named(places, &claude.join("agents"), "md", &mut out.sources);
+    out.commands = named(places, &claude.join("commands"), "md", &mut out.sources);
+    out.skills = skills(places, &claude.join("skills"), &mut out.sources);
     out.config_sha256 = digest_of(&out);
     out
 }
@@ -157,6 +190,7 @@ fn instructions(places: &Places<'_>, out: &mut AgentConfig) {
     }
     for (path, scope) in candidates {
         if let Some((bytes, sha256)) = file_digest(&path) {
+            out.sources.push(path.clone());
             out.instructions.push(ConfigFile {
                 path: places.show(&path),
                 scope: scope.to_owned(),
@@ -178,6 +212,7 @@ fn settings(places: &Places<'_>, out: &mut AgentConfig) {
         let Some((_, sha256)) = file_digest(&path) else {
             continue;
         };
+        out.sources.push(path.clone());
         let mut file = SettingsFile {
             path: places.show(&path),
             scope: scope.to_owned(),
@@ -270,7 +305,7 @@ fn add_servers(servers: &Value, scope: &str, out: &mut AgentConfig) {
 }
 
 /// The `*.ext` files under `dir` (any depth), named by their path without the extension.
-fn named(places: &Places<'_>, dir: &Path, ext: &str) -> Vec<NamedFile> {
+fn named(places: &Places<'_>, dir: &Path, ext: &str, sources: &mut Vec<PathBuf>) -> Vec<NamedFile> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -286,6 +321,7 @@ fn named(places: &Places<'_>, dir: &Path, ext: &str) -> Vec<NamedFile> {
                     continue;
                 };
                 let rel = path.strip_prefix(dir).unwrap_or(&path).with_extension("");
+                sources.push(path.clone());
                 out.push(NamedFile {
                     name: rel.display().to_string(),
                     path: places.show(&path),
@@ -299,7 +335,7 @@ fn named(places: &Places<'_>, dir: &Path, ext: &str) -> Vec<NamedFile> {
 }
 
 /// Every skill: a folder with a `SKILL.md`, named by the folder.
-fn skills(places: &Places<'_>, dir: &Path) -> Vec<NamedFile> {
+fn skills(places: &Places<'_>, dir: &Path, sources: &mut Vec<PathBuf>) -> Vec<NamedFile> {
     let mut out: Vec<NamedFile> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -307,6 +343,7 @@ fn skills(places: &Places<'_>, dir: &Path) -> Vec<NamedFile> {
         .filter_map(|e| {
             let skill = e.path().join("SKILL.md");
             let (_, sha256) = file_digest(&skill)?;
+            sources.push(skill.clone());
             Some(NamedFile {
                 name: e.file_name().to_string_lossy().into_owned(),
                 path: places.show(&skill),

@@ -326,7 +326,9 @@ impl Hook<'_> {
             cwd: &cwd,
         };
         let config = agent_config::collect(&places, self.now);
-        if let Err(e) = state::write_json(&self.state.config_file(self.sid), &config) {
+        let kept = agent_config::keep_contents(&config, &self.state.config_files_dir());
+        let written = state::write_json(&self.state.config_file(self.sid), &config);
+        if let Err(e) = kept.and(written) {
             self.log(&format!("cannot record the agent's configuration: {e}"));
         }
     }

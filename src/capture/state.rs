@@ -57,6 +57,10 @@ impl StateDir {
     pub fn events_file(&self, id: &str) -> PathBuf {
         self.events_dir().join(format!("{}.jsonl", file_id(id)))
     }
+    /// Copies of the configuration files read at session starts, by sha256.
+    pub fn config_files_dir(&self) -> PathBuf {
+        self.root.join("config").join("files")
+    }
     /// Claude Code's configuration as the session's last start found it.
     pub fn config_file(&self, id: &str) -> PathBuf {
         self.root

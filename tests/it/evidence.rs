@@ -662,3 +662,73 @@ fn a_recorded_sessions_evidence_counts_the_calls_its_transcript_lacks() {
         "{session}"
     );
 }
+
+/// What governed the agent, end to end on the real binary: the SessionStart hook records the
+/// repository's CLAUDE.md (holding a token by mistake) and the user's settings; the evidence
+/// carries their digests, and chainloop's `CHAINLOOP_AI_AGENT_CONFIG` material their contents,
+/// redacted.
+#[test]
+fn the_agents_configuration_reaches_the_evidence_and_chainloop_redacted() {
+    let s = setup();
+    let token = "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";
+    std::fs::write(
+        s.repo.join("CLAUDE.md"),
+        format!("Use the token {token} for the API.\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        s.env.claude_config.join("settings.json"),
+        r#"{"permissions":{"defaultMode":"acceptEdits"}}"#,
+    )
+    .unwrap();
+    let payload = serde_json::json!({
+        "session_id": SESSION, "hook_event_name": "SessionStart", "source": "startup",
+        "cwd": s.repo, "transcript_path": s.repo.join("none.jsonl"),
+    });
+    let mut hook = s
+        .env
+        .command(&["hook", "claude", "SessionStart"])
+        .current_dir(&s.repo)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    hook.stdin
+        .take()
+        .unwrap()
+        .write_all(payload.to_string().as_bytes())
+        .unwrap();
+    assert!(hook.wait().unwrap().success());
+    capture::agent_wrote(&s.state, SESSION, None, "notes.txt", &["Notes"]);
+    std::fs::write(s.repo.join("notes.txt"), "Notes\n").unwrap();
+    s.git(&["add", "notes.txt"]);
+    s.git(&["commit", "-q", "-m", "Add notes"]);
+    let base = s.git(&["rev-parse", "HEAD~1"]);
+    let doc = evidence(&s, &[&format!("{base}..HEAD")]);
+    assert_valid(&doc);
+    let config = &doc["sessions"][0]["agent_config"];
+    assert_eq!(config["instructions"][0]["path"], "CLAUDE.md", "{config}");
+    assert_eq!(config["settings"][0]["default_mode"], "acceptEdits");
+    assert!(
+        !doc.to_string().contains(token),
+        "no contents in the evidence"
+    );
+    let materials = evidence(&s, &[&format!("{base}..HEAD"), "--format", "chainloop"]);
+    let m = materials
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["chainloop.material.evidence.id"] == "CHAINLOOP_AI_AGENT_CONFIG")
+        .expect("the agent config material");
+    assert_eq!(m["data"]["config_hash"], config["config_sha256"]);
+    let files = m["data"]["config_files"].as_array().unwrap();
+    let claude_md = files.iter().find(|f| f["path"] == "CLAUDE.md").unwrap();
+    assert_eq!(claude_md["kind"], "instruction");
+    assert_eq!(claude_md["sha256"], config["instructions"][0]["sha256"]);
+    let text = claude_md["content"].as_str().unwrap();
+    assert!(
+        text.starts_with("Use the token ") && !text.contains(token),
+        "{text}"
+    );
+    assert!(files.iter().any(|f| f["path"] == "~/.claude/settings.json"));
+}

@@ -153,3 +153,31 @@ fn nothing_configured_is_an_empty_record() {
     assert!(c.warnings.is_empty());
     assert_eq!(c.config_sha256.len(), 64);
 }
+
+/// The files read are kept by digest for chainloop's material; a large one is not; only a
+/// digest names a kept file.
+#[test]
+fn contents_are_kept_by_digest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    write(&root.join("CLAUDE.md"), "# Rules\n");
+    write(&root.join(".claude/agents/big.md"), &"x".repeat(300 * 1024));
+    let places = Places {
+        claude_dir: None,
+        managed_dir: &tmp.path().join("etc"),
+        root: &root,
+        cwd: &root,
+    };
+    let c = collect(&places, at());
+    let kept = tmp.path().join("kept");
+    keep_contents(&c, &kept).unwrap();
+    let sha = &c.instructions[0].sha256;
+    assert_eq!(kept_text(&kept, sha).as_deref(), Some("# Rules\n"));
+    assert_eq!(
+        kept_text(&kept, &c.agents[0].sha256),
+        None,
+        "too large to keep"
+    );
+    assert_eq!(kept_text(&kept, "../../etc/passwd"), None);
+    assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 1);
+}

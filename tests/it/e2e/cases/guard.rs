@@ -158,6 +158,29 @@ fn evidence(run: &Run, id: &str, lines: &[&Value]) -> (Value, Vec<(String, Strin
         events.contains(&"PreToolUse") && events.contains(&"SessionStart"),
         "{ctx}: {events:?}"
     );
+    // Chainloop's agent-config material carries that file with its kept content.
+    let materials = run.vouch(&["evidence", "--format", "chainloop"]);
+    let config = materials
+        .as_array()
+        .and_then(|m| {
+            m.iter().find(|m| {
+                m["chainloop.material.evidence.id"] == "CHAINLOOP_AI_AGENT_CONFIG"
+                    && m["data"]["config_hash"] == session["agent_config"]["config_sha256"]
+            })
+        })
+        .unwrap_or_else(|| panic!("{ctx}: no agent config material"));
+    let file = config["data"]["config_files"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["path"] == ".claude/settings.json"))
+        .unwrap_or_else(|| panic!("{ctx}: {config}"));
+    assert_eq!(file["kind"], "configuration", "{ctx}");
+    assert_eq!(file["sha256"], project["sha256"], "{ctx}");
+    assert!(
+        file["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("hook claude PreToolUse")),
+        "{ctx}: {file}"
+    );
     let guard = &session["guard"];
     assert_eq!(guard["unassessed"], 0, "{ctx}: {guard}");
     assert_eq!(guard["bypassed"], 0, "{ctx}: {guard}");
