@@ -1,6 +1,8 @@
 //! What governed the agent: Claude Code's configuration as it stood when a session started,
 //! recorded by the SessionStart hook (`config/<session>.json` in the state folder) and carried in
-//! the evidence. Only digests and the facts that matter are kept, never file contents:
+//! the evidence. The record holds digests and the facts that matter, never file contents (a copy
+//! of each file digested, up to 256 KiB, is kept apart by [`keep_contents`] for chainloop's
+//! material; `~/.claude.json` and `.mcp.json`, which can hold tokens, are not copied):
 //!
 //! - instruction files in force (`CLAUDE.md` of the enterprise policy, the user, and every folder
 //!   from the repository's top down to the session's folder, with `.claude/CLAUDE.md` and
