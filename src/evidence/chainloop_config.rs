@@ -2,7 +2,8 @@
 //! `https://schemas.chainloop.dev/aiagentconfig/0.1/ai-agent-config.schema.json`), one per session
 //! whose configuration the SessionStart hook recorded: the instruction and configuration files
 //! with their digests and contents (the copies capture kept, redacted here), the permission
-//! rules, the MCP servers and the repository's agents. A file whose copy was not kept (larger
+//! rules, the MCP servers and the repository's agents. Settings files lose the values of their
+//! `env` first. A file whose copy was not kept (larger
 //! than capture keeps, or recorded before it kept copies) is left out and named in `missing`.
 
 use serde_json::{Value, json};
@@ -39,7 +40,13 @@ pub fn materials(
         let mut files = Vec::new();
         let mut counts = Counts::new();
         for (path, kind, size, sha256) in files_of(config) {
-            match kept(&sha256) {
+            match kept(&sha256).map(|t| {
+                if kind == "configuration" {
+                    without_env(t)
+                } else {
+                    t
+                }
+            }) {
                 Some(text) => files.push(json!({
                     "path": path,
                     "kind": kind,
@@ -53,6 +60,21 @@ pub fn materials(
         out.materials.push(material(evidence, s, config, files));
     }
     out
+}
+
+/// A settings file with the values of its `env` (variables Claude Code sets, often tokens)
+/// replaced: redaction finds known secrets, not every variable a team sets.
+fn without_env(text: String) -> String {
+    let Ok(mut v) = serde_json::from_str::<Value>(&text) else {
+        return text;
+    };
+    let Some(env) = v.get_mut("env").and_then(Value::as_object_mut) else {
+        return text;
+    };
+    for value in env.values_mut() {
+        *value = json!("[REDACTED:env]");
+    }
+    serde_json::to_string_pretty(&v).unwrap_or(text)
 }
 
 /// Every file of the configuration: (path, kind, size, sha256).

@@ -678,7 +678,7 @@ fn the_agents_configuration_reaches_the_evidence_and_chainloop_redacted() {
     .unwrap();
     std::fs::write(
         s.env.claude_config.join("settings.json"),
-        r#"{"permissions":{"defaultMode":"acceptEdits"}}"#,
+        r#"{"permissions":{"defaultMode":"acceptEdits"},"env":{"TEAM_API_KEY":"plain-team-value"}}"#,
     )
     .unwrap();
     let payload = serde_json::json!({
@@ -730,5 +730,17 @@ fn the_agents_configuration_reaches_the_evidence_and_chainloop_redacted() {
         text.starts_with("Use the token ") && !text.contains(token),
         "{text}"
     );
-    assert!(files.iter().any(|f| f["path"] == "~/.claude/settings.json"));
+    let settings = files
+        .iter()
+        .find(|f| f["path"] == "~/.claude/settings.json")
+        .unwrap();
+    let text = settings["content"].as_str().unwrap();
+    assert!(
+        text.contains("TEAM_API_KEY") && !text.contains("plain-team-value"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[REDACTED:env]") && text.contains("acceptEdits"),
+        "{text}"
+    );
 }
