@@ -4,6 +4,7 @@
 use ratatui::text::{Line, Span};
 
 use super::Reviewed;
+use crate::capture::agent_config::AgentConfig;
 use crate::evidence::guard::GuardEvidence;
 use crate::evidence::{CommitEvidence, Evidence, SessionEvidence, UsageEvidence};
 use crate::guard::rules::Level;
@@ -134,6 +135,9 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
             ),
         ]));
     }
+    if let Some(c) = &s.agent_config {
+        config_line(c, theme, out);
+    }
     commands_lines(s, theme, out);
     if let Some(g) = &s.guard {
         guard_lines(g, theme, out);
@@ -141,6 +145,43 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
     if let Some(i) = &s.insights {
         insights_lines(i, theme, out);
     }
+}
+
+/// What governed the agent, in one line: its instruction files, settings, MCP servers, agents
+/// and skills, and the configuration's digest (the evidence has each file's).
+fn config_line(c: &AgentConfig, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let hooks: usize = c.settings.iter().map(|s| s.hooks.len()).sum();
+    let mut parts = vec![
+        counted(
+            c.instructions.len(),
+            "instruction file",
+            "instruction files",
+        ),
+        format!(
+            "{} ({})",
+            counted(c.settings.len(), "settings file", "settings files"),
+            counted(hooks, "hook", "hooks")
+        ),
+    ];
+    if !c.mcp_servers.is_empty() {
+        let names: Vec<&str> = c.mcp_servers.iter().map(|m| m.name.as_str()).collect();
+        parts.push(format!("MCP {}", names.join(", ")));
+    }
+    for (list, one, many) in [
+        (&c.agents, "agent", "agents"),
+        (&c.commands, "command", "commands"),
+        (&c.skills, "skill", "skills"),
+    ] {
+        if !list.is_empty() {
+            parts.push(counted(list.len(), one, many));
+        }
+    }
+    let short: String = c.config_sha256.chars().take(12).collect();
+    out.push(Line::from(vec![
+        Span::styled("   configuration: ", theme.muted),
+        Span::raw(one_line(&parts.join(" · "))),
+        Span::styled(format!(" · sha256 {short}…"), theme.muted),
+    ]));
 }
 
 /// The commands the session ran (its evidence's `command` actions), each with its outcome.

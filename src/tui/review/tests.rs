@@ -193,7 +193,24 @@ fn evidence() -> Evidence {
             guard: Some(guard(at)),
             insights: Some(insights()),
             recording: None,
-            agent_config: None,
+            agent_config: Some(
+                serde_json::from_value(serde_json::json!({
+                    "captured_at": null,
+                    "config_sha256": "c".repeat(64),
+                    "instructions": [
+                        {"path": "CLAUDE.md", "scope": "project", "bytes": 120, "sha256": "1".repeat(64)}
+                    ],
+                    "settings": [{
+                        "path": ".claude/settings.json", "scope": "project", "sha256": "2".repeat(64),
+                        "default_mode": null, "allow": [], "deny": [], "ask": [],
+                        "hooks": [{"event": "PreToolUse", "command_sha256": "3".repeat(64)}],
+                        "enabled_plugins": [], "model": null
+                    }],
+                    "mcp_servers": [{"name": "github", "scope": "project", "command_sha256": "4".repeat(64)}],
+                    "agents": [], "commands": [], "skills": []
+                }))
+                .unwrap(),
+            ),
         }],
         totals: Totals {
             commits: 1,
@@ -557,6 +574,13 @@ fn the_summary_shows_each_sessions_health_and_findings() {
     press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     let screen = draw(&app, (120, 40));
     assert!(screen.contains("health: 75 (B) · 2 findings"), "{screen}");
+    assert!(
+        screen.contains(
+            "configuration: 1 instruction file · 1 settings file (1 hook) · MCP github · sha256 cccccccccccc…"
+        ),
+        "{screen}"
+    );
+    assert!(screen.contains("permission modes: default"), "{screen}");
     assert!(
         screen.contains("high unverified_completion · the last answer"),
         "{screen}"
