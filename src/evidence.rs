@@ -43,16 +43,7 @@ pub enum EvidenceError {
     Io(#[from] std::io::Error),
 }
 
-/// Lowercase hexadecimal of bytes (digests).
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
+pub use crate::fingerprint::hex;
 
 /// The evidence document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

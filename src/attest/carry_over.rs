@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::allowed_signers::AllowedSigners;
 use super::dsse::Envelope;
 use super::lineage::{Carried, CarryKind};
-use super::notes::{self, BundleLine};
+use super::notes;
 use super::standing::AttestationState;
 use super::statement::{Statement, statement_for};
 use super::verify::{CommitReport, CommitStatus, Verdict, verify_envelope};
@@ -75,18 +75,10 @@ pub fn carry_over(
 /// What a note's verified carry-overs carry: their carried envelopes verified against
 /// `signers` for the commits they name. `None` when the note holds no verified carry-over whose
 /// carried attestations verify.
-pub fn carried_in(
-    lines: &[BundleLine],
-    verdicts: &[Verdict],
-    signers: &AllowedSigners,
-) -> Option<Carried> {
+pub fn carried_in(verified: &[(&Verdict, Statement)], signers: &AllowedSigners) -> Option<Carried> {
     let mut out: Option<Carried> = None;
-    for (l, v) in lines.iter().zip(verdicts) {
-        let (Ok(envelope), true) = (&l.envelope, v.is_verified()) else {
-            continue;
-        };
-        let Some(carry) = statement_of(envelope).and_then(|s| s.predicate.get(CARRY_OVER).cloned())
-        else {
+    for (_, statement) in verified {
+        let Some(carry) = statement.predicate.get(CARRY_OVER) else {
             continue;
         };
         let from: Vec<String> = carry["from"]
@@ -147,13 +139,6 @@ pub fn apply(report: &mut CommitReport, carried: Carried) {
     report.carried = Some(carried);
 }
 
-fn statement_of(envelope: &Envelope) -> Option<Statement> {
-    envelope
-        .payload_bytes()
-        .ok()
-        .and_then(|p| Statement::parse(&p).ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,7 +190,10 @@ mod tests {
                 .iter()
                 .map(|l| verify_envelope(l.envelope.as_ref().unwrap(), NEW, signers))
                 .collect();
-            carried_in(&lines, &verdicts, signers)
+            carried_in(
+                &crate::attest::verify::verified_statements(&lines, &verdicts),
+                signers,
+            )
         };
         let good = check(&carry(&original), &both).expect("carried");
         assert_eq!(good.reviewers, ["bob@example.com"]);

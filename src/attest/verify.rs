@@ -12,8 +12,8 @@ use ssh_key::PublicKey;
 use ssh_key::public::KeyData;
 
 pub use commits::{
-    CommitReport, CommitStatus, LineVerdict, carry, verify_all_notes, verify_commits, verify_note,
-    verify_range,
+    CommitReport, CommitStatus, LineVerdict, carry, verified_statements, verify_all_notes,
+    verify_commits, verify_note, verify_range,
 };
 
 use super::NAMESPACE;

@@ -25,6 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::fingerprint::{hex, sha256_hex};
+
 /// Where Claude Code reads managed (enterprise) instructions and settings on Linux.
 pub const MANAGED_DIR: &str = "/etc/claude-code";
 
@@ -64,7 +66,7 @@ pub fn keep_contents(config: &AgentConfig, dir: &Path) -> std::io::Result<()> {
         if bytes.len() as u64 > MAX_KEPT {
             continue;
         }
-        let kept = dir.join(sha256(&bytes));
+        let kept = dir.join(sha256_hex(&bytes));
         if !kept.exists() {
             crate::capture::atomic_write::write_atomic(&kept, &bytes, Some(0o600))?;
         }
@@ -257,7 +259,7 @@ fn fill_settings(file: &mut SettingsFile, v: &Value) {
                 let command = hook["command"].as_str().unwrap_or_default();
                 file.hooks.push(HookCommand {
                     event: event.clone(),
-                    command_sha256: sha256(command.as_bytes()),
+                    command_sha256: sha256_hex(command.as_bytes()),
                 });
             }
         }
@@ -301,7 +303,7 @@ fn add_servers(servers: &Value, scope: &str, out: &mut AgentConfig) {
         out.mcp_servers.push(McpServer {
             name: name.clone(),
             scope: scope.to_owned(),
-            command_sha256: sha256(what.as_bytes()),
+            command_sha256: sha256_hex(what.as_bytes()),
         });
     }
 }
@@ -372,11 +374,7 @@ fn file_digest(path: &Path) -> Option<(u64, String)> {
         return None;
     }
     let bytes = std::fs::read(path).ok()?;
-    Some((bytes.len() as u64, sha256(&bytes)))
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    Some((bytes.len() as u64, sha256_hex(&bytes)))
 }
 
 fn digest_of(c: &AgentConfig) -> String {
@@ -403,14 +401,6 @@ fn digest_of(c: &AgentConfig) -> String {
         }
     }
     hex(&h.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]

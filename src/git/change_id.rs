@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use git2::{Commit, Delta, DiffOptions, Oid, Patch, Repository, Tree};
 use sha2::{Digest, Sha256};
 
+use crate::fingerprint::hex;
+
 /// A change's ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChangeIds {
@@ -108,14 +110,6 @@ fn lines(patch: &Patch<'_>, hash: &mut Sha256) -> Result<(), git2::Error> {
         }
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]

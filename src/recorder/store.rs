@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::RecorderError;
 use super::exchange::{Exchange, Purpose};
@@ -342,13 +341,7 @@ pub fn locations(repo: Option<&crate::capture::state::StateDir>, data_dir: &Path
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    crate::fingerprint::sha256_hex(bytes)
 }
 
 #[cfg(unix)]

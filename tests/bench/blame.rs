@@ -38,16 +38,6 @@ const FILE: &str = "src/big.rs";
 const READ_BYTES: usize = 200 * 1024;
 const TARGET_MS: f64 = 300.0;
 
-fn bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let release = exe.parent().unwrap().parent().unwrap().join("git-vouch");
-    assert!(
-        release.exists(),
-        "build the binary first: cargo build --release"
-    );
-    release
-}
-
 struct World {
     root: PathBuf,
     repo: PathBuf,
@@ -62,7 +52,7 @@ impl World {
         let mut c = Command::new(program);
         let path = format!(
             "{}:{}",
-            bin().parent().unwrap().display(),
+            support::bin().parent().unwrap().display(),
             std::env::var("PATH").unwrap()
         );
         c.args(args)
@@ -259,7 +249,7 @@ fn setup(root: &Path, git_ai: Option<&Path>) -> World {
     w.git(&["init", "-q", "-b", "main"], "Dev", start);
     w.git(&["add", "-A"], "Dev", start);
     w.git(&["commit", "-q", "-m", "initial"], "Dev", start);
-    w.run(&bin(), &["init", "--local"], &[]);
+    w.run(&support::bin(), &["init", "--local"], &[]);
     let state = StateDir::new(RepoPaths::discover(&w.repo).unwrap());
     let cwd = w.repo.display().to_string();
     let project = w
@@ -381,7 +371,7 @@ fn git_ai_settle(w: &World, peer: &Path) {
 
 /// Checks the blame's figures before timing it.
 fn check(w: &World) {
-    let out = w.run(&bin(), &["blame", FILE, "--json"], &[]);
+    let out = w.run(&support::bin(), &["blame", FILE, "--json"], &[]);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let t = &doc["totals"];
     let named = doc["lines"]
@@ -442,7 +432,7 @@ fn main() {
     }
     let cold = {
         let start = Instant::now();
-        w.run(&bin(), &["blame", FILE, "--json"], &[]);
+        w.run(&support::bin(), &["blame", FILE, "--json"], &[]);
         start.elapsed().as_secs_f64() * 1e3
     };
     check(&w);
@@ -454,13 +444,13 @@ fn main() {
     rows.push((
         "git vouch blame".into(),
         time(runs, || {
-            w.run(&bin(), &["blame", FILE], &[]);
+            w.run(&support::bin(), &["blame", FILE], &[]);
         }),
     ));
     rows.push((
         "git vouch blame --json".into(),
         time(runs, || {
-            w.run(&bin(), &["blame", FILE, "--json"], &[]);
+            w.run(&support::bin(), &["blame", FILE, "--json"], &[]);
         }),
     ));
     rows.push((

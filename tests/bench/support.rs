@@ -1,8 +1,27 @@
-//! What the hook benchmarks share: an isolated git for their scratch repositories, percentiles
-//! and the machine's load.
+//! What the benchmarks share: the release binary, an isolated git for their scratch
+//! repositories, percentiles and the machine's load.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// The release binary next to the benchmark's own (`cargo bench` builds both).
+#[allow(
+    dead_code,
+    reason = "the hook benchmarks run the binary through their own cases"
+)]
+pub fn bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    let release = exe
+        .ancestors()
+        .nth(2)
+        .expect("target/<profile>/deps")
+        .join("git-vouch");
+    assert!(
+        release.exists(),
+        "build the binary first: cargo build --release"
+    );
+    release
+}
 
 /// Runs git in `dir` with no global or system configuration and a fixed identity.
 #[allow(dead_code, reason = "the recorder's benchmark makes no repository")]

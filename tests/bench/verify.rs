@@ -23,16 +23,6 @@ const SQUASHED: usize = 20;
 const PR_COMMITS: usize = 5;
 const TARGET_MS: f64 = 1000.0;
 
-fn bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let release = exe.parent().unwrap().parent().unwrap().join("git-vouch");
-    assert!(
-        release.exists(),
-        "build the binary first: cargo build --release"
-    );
-    release
-}
-
 struct World {
     root: PathBuf,
     repo: PathBuf,
@@ -42,7 +32,7 @@ impl World {
     fn run(&self, program: &Path, args: &[&str]) -> Output {
         let path = format!(
             "{}:{}",
-            bin().parent().unwrap().display(),
+            support::bin().parent().unwrap().display(),
             std::env::var("PATH").unwrap()
         );
         Command::new(program)
@@ -81,7 +71,7 @@ impl World {
     }
 
     fn vouch(&self, args: &[&str]) -> String {
-        self.ok(&bin(), args)
+        self.ok(&support::bin(), args)
     }
 
     fn commit(&self, file: &str, line: &str) {

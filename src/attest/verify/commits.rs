@@ -124,8 +124,9 @@ pub fn verify_note(commit: &str, note: Option<&str>, signers: &AllowedSigners) -
                     Err(_) => verify_line(&l.text, commit, signers),
                 })
                 .collect();
-            let carried = carry_over::carried_in(&lines, &verdicts, signers);
-            let hunk_reviews = hunk_reviews(&lines, &verdicts);
+            let verified = verified_statements(&lines, &verdicts);
+            let carried = carry_over::carried_in(&verified, signers);
+            let hunk_reviews = hunk_reviews(&verified);
             for (l, verdict) in lines.iter().zip(verdicts) {
                 attestations.push(LineVerdict {
                     line: l.line,
@@ -143,28 +144,37 @@ pub fn verify_note(commit: &str, note: Option<&str>, signers: &AllowedSigners) -
     summarize(commit, attestations)
 }
 
+/// Each verified line of a note with its statement, read once for what the note's verified
+/// attestations say beyond their verdict (carry-overs, hunk reviews).
+pub fn verified_statements<'a>(
+    lines: &[BundleLine],
+    verdicts: &'a [Verdict],
+) -> Vec<(&'a Verdict, Statement)> {
+    lines
+        .iter()
+        .zip(verdicts)
+        .filter(|(_, v)| v.is_verified())
+        .filter_map(|(l, v)| {
+            let payload = l.envelope.as_ref().ok()?.payload_bytes().ok()?;
+            Some((v, Statement::parse(&payload).ok()?))
+        })
+        .collect()
+}
+
 /// The hunk reviews of a note's verified attestations that a person signed, the last one of
 /// each signer.
-fn hunk_reviews(lines: &[BundleLine], verdicts: &[Verdict]) -> Vec<HunkReview> {
+fn hunk_reviews(verified: &[(&Verdict, Statement)]) -> Vec<HunkReview> {
     let mut out: Vec<HunkReview> = Vec::new();
-    for (l, v) in lines.iter().zip(verdicts) {
-        let (
-            Ok(envelope),
-            Verdict::Verified {
-                principal,
-                reviewed_by_person: true,
-                ..
-            },
-        ) = (&l.envelope, v)
+    for (v, statement) in verified {
+        let Verdict::Verified {
+            principal,
+            reviewed_by_person: true,
+            ..
+        } = v
         else {
             continue;
         };
-        let hunks = envelope
-            .payload_bytes()
-            .ok()
-            .and_then(|p| Statement::parse(&p).ok())
-            .and_then(|s| hunks_in(&s.predicate));
-        if let Some(hunks) = hunks {
+        if let Some(hunks) = hunks_in(&statement.predicate) {
             out.retain(|r| &r.by != principal);
             out.push(HunkReview {
                 by: principal.clone(),

@@ -84,7 +84,7 @@ fn collects_what_governed_the_agent() {
         ]
     );
     assert_eq!(c.instructions[0].bytes, 10);
-    assert_eq!(c.instructions[0].sha256, sha256(b"Be terse.\n"));
+    assert_eq!(c.instructions[0].sha256, sha256_hex(b"Be terse.\n"));
     let user = &c.settings[0];
     assert_eq!(
         (user.path.as_str(), user.scope.as_str()),
@@ -100,7 +100,7 @@ fn collects_what_governed_the_agent() {
     assert_eq!(project.hooks[0].event, "PreToolUse");
     assert_eq!(
         project.hooks[0].command_sha256,
-        sha256(b"git-vouch hook claude PreToolUse --token SECRET")
+        sha256_hex(b"git-vouch hook claude PreToolUse --token SECRET")
     );
     // A broken settings file is still named, with its digest, and said.
     assert_eq!(c.settings[2].path, ".claude/settings.local.json");
@@ -120,7 +120,7 @@ fn collects_what_governed_the_agent() {
     );
     assert_eq!(
         c.mcp_servers[2].command_sha256,
-        sha256(b"https://docs.example/mcp")
+        sha256_hex(b"https://docs.example/mcp")
     );
     let names = |l: &[NamedFile]| l.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
     assert_eq!(names(&c.agents), ["reviewer"]);
