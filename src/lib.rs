@@ -21,6 +21,7 @@ pub mod guard;
 pub mod index;
 pub mod insights;
 pub mod money;
+pub mod otlp;
 pub mod policy;
 pub mod present;
 pub mod pricing;

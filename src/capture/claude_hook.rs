@@ -24,6 +24,7 @@ mod alert;
 mod guard;
 mod hold;
 mod ledger;
+mod live_export;
 mod streak;
 
 use ledger::{append_lines, apply, lock};
@@ -235,6 +236,7 @@ impl Hook<'_> {
         }
         if self.event == HookEvent::SessionEnd {
             snapshot::drop_session(&self.state, self.sid);
+            self.export_live();
         }
         self.alert(&record);
         self.append(&self.state.events_file(self.sid), &[record]);
@@ -261,6 +263,18 @@ impl Hook<'_> {
             record: &guarded.record,
         };
         if let Err(e) = alert::send(url, &alert) {
+            self.log(&e);
+        }
+    }
+
+    /// Starts the session's OpenTelemetry export when the repository names a collector.
+    fn export_live(&self) {
+        let wanted = config::value(&self.state.repo, live_export::KEY);
+        let Ok(Some(endpoint)) = wanted else { return };
+        if endpoint.trim().is_empty() {
+            return;
+        }
+        if let Err(e) = live_export::start(&self.state.repo.worktree, self.sid) {
             self.log(&e);
         }
     }

@@ -68,6 +68,9 @@ pub enum Command {
     /// What went wrong in sessions (loops, failure storms, churn, unverified claims, context
     /// pressure, waste) and a health score for each.
     Insights(InsightsArgs),
+    /// Send sessions elsewhere: `export otlp` to an OpenTelemetry collector.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Record every model exchange through a local proxy: run COMMAND (`claude`) pointed at it,
     /// or, without one, record until interrupted for agents pointed at it by hand.
     Record(RecordArgs),
@@ -400,6 +403,48 @@ pub struct InsightsArgs {
     /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Send sessions to an OpenTelemetry collector over OTLP: each session as a trace (GenAI
+    /// semantic conventions 1.41.1), tokens, cost and sessions as metrics. Traces the collector
+    /// already holds unchanged are skipped and metrics never count a session twice; sessions a
+    /// failed export left are sent by the next one to the same endpoint.
+    Otlp(OtlpArgs),
+}
+
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches
+pub struct OtlpArgs {
+    /// The sessions credited to these commits (same forms as `evidence`).
+    #[arg(conflicts_with_all = ["session", "project", "since", "until"])]
+    pub range: Option<String>,
+    /// One session: its id or a unique prefix of one.
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// The collector's base URL (default `$OTEL_EXPORTER_OTLP_ENDPOINT`, else `git config
+    /// vouch.otlp.endpoint`, else http://localhost:4318, or :4317 for grpc).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// http/protobuf, http/json or grpc (default `$OTEL_EXPORTER_OTLP_PROTOCOL`, else `git
+    /// config vouch.otlp.protocol`, else http/protobuf).
+    #[arg(long, value_name = "PROTOCOL")]
+    pub protocol: Option<String>,
+    /// Also send the conversation: prompts, answers, tool inputs and results, redacted.
+    #[arg(long)]
+    pub content: bool,
+    /// Send traces the collector already holds unchanged (metrics still count each session once).
+    #[arg(long)]
+    pub again: bool,
+    /// Print what was sent as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The export a session end starts in the background: quiet, failures to `errors.log`.
+    #[arg(long, hide = true)]
+    pub live: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ pub mod blame;
 pub mod diff;
 pub mod evidence;
 pub mod explore;
+pub mod export;
 pub mod hook;
 pub mod insights;
 pub mod install;
@@ -55,6 +56,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Watch) => watch::run(&ctx),
         Some(Command::Record(args)) => record::run(&ctx, args),
         Some(Command::Insights(args)) => insights::run(&ctx, args),
+        Some(Command::Export(cmd)) => export::run(&ctx, cmd),
         Some(Command::Policy(cmd)) => policy::run(&ctx, cmd),
         Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),
         Some(Command::Init(args)) => install::init(&ctx, args),
@@ -205,4 +207,38 @@ pub fn print_lines(lines: &[String]) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// The sessions credited to the commits of `range`, in commit order (each once); sessions
+/// not on this machine are named on stderr.
+pub fn sessions_of_range<'c>(
+    ctx: &Context,
+    range: &str,
+    sessions: &'c [crate::session::SessionSummary],
+) -> Result<Vec<&'c crate::session::SessionSummary>> {
+    let cwd = color_eyre::eyre::WrapErr::wrap_err(
+        std::env::current_dir(),
+        "cannot read the current folder",
+    )?;
+    let log = crate::provenance::branch_log(
+        &cwd,
+        Some(range),
+        &crate::attest::allowed_signers::AllowedSigners::default(),
+        &ctx.prices,
+        ctx.clock.as_ref(),
+    )?;
+    let mut chosen: Vec<&crate::session::SessionSummary> = Vec::new();
+    let mut missing: Vec<&str> = Vec::new();
+    for entry in log.commits.iter().rev().flat_map(|c| &c.sessions) {
+        match sessions.iter().find(|s| s.id == entry.id) {
+            Some(s) if !chosen.iter().any(|c| c.id == s.id) => chosen.push(s),
+            None if !missing.contains(&entry.id.as_str()) => missing.push(&entry.id),
+            _ => {}
+        }
+    }
+    for id in missing {
+        let warning = ctx.style.warn("warning:");
+        eprintln!("{warning} session {id} of {range} is not on this machine");
+    }
+    Ok(chosen)
 }

@@ -75,8 +75,39 @@ impl Upstream {
     /// Opens a connection.
     pub fn connect(&self, tls: &TlsConfig) -> io::Result<Conn> {
         let tcp = TcpStream::connect((self.host.trim_matches(['[', ']']), self.port))?;
-        tcp.set_nodelay(true)?;
         tcp.set_read_timeout(Some(Duration::from_mins(10)))?;
+        self.secure(tcp, tls)
+    }
+
+    /// Opens a connection within `timeout`, whose reads and writes each wait at most that long.
+    pub fn connect_within(&self, tls: &TlsConfig, timeout: Duration) -> io::Result<Conn> {
+        use std::net::ToSocketAddrs;
+        let host = self.host.trim_matches(['[', ']']);
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
+        for addr in (host, self.port).to_socket_addrs()? {
+            match TcpStream::connect_timeout(&addr, timeout) {
+                Ok(tcp) => {
+                    tcp.set_read_timeout(Some(timeout))?;
+                    tcp.set_write_timeout(Some(timeout))?;
+                    return self.secure(tcp, tls);
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// The host and port, for a client of its own (gRPC).
+    pub fn address(&self) -> (&str, u16) {
+        (self.host.trim_matches(['[', ']']), self.port)
+    }
+
+    pub const fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    fn secure(&self, tcp: TcpStream, tls: &TlsConfig) -> io::Result<Conn> {
+        tcp.set_nodelay(true)?;
         if !self.tls {
             return Ok(Conn::Plain(tcp));
         }
@@ -94,6 +125,11 @@ impl Upstream {
 pub struct TlsConfig(Arc<rustls::ClientConfig>);
 
 impl TlsConfig {
+    /// The settings, for a client that speaks TLS itself.
+    pub fn client_config(&self) -> Arc<rustls::ClientConfig> {
+        self.0.clone()
+    }
+
     pub fn new(extra_ca_file: Option<&std::path::Path>) -> Result<Self, RecorderError> {
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());

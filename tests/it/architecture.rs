@@ -139,6 +139,7 @@ const LAYERS: &[&[&str]] = &[
     &["capture", "recorder"],
     &["correlate"],
     &["evidence"],
+    &["otlp"],
     &["policy"],
     &["attest"],
     &["provenance"],

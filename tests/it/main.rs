@@ -19,6 +19,7 @@ mod git_hooks;
 mod guard_hook;
 mod insights;
 mod install;
+mod otlp;
 mod policy;
 mod recorded_figures;
 mod recorder;

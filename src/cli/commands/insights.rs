@@ -5,14 +5,12 @@ use color_eyre::eyre::{Result, WrapErr};
 use serde::Serialize;
 
 use super::{filter, one_session, print_json, print_lines, print_text};
-use crate::attest::allowed_signers::AllowedSigners;
 use crate::cli::Outcome;
 use crate::cli::args::InsightsArgs;
 use crate::cli::context::Context;
 use crate::cli::table::{Column, render};
 use crate::insights::{self, Insights, Rules};
 use crate::present;
-use crate::provenance::branch_log;
 use crate::report::short_ids;
 use crate::session::SessionSummary;
 
@@ -38,7 +36,7 @@ pub fn run(ctx: &Context, args: &InsightsArgs) -> Result<Outcome> {
     }
     let catalog = ctx.catalog()?;
     let chosen: Vec<&SessionSummary> = match (&args.range, &args.session) {
-        (Some(range), _) => of_range(ctx, range, &catalog.sessions)?,
+        (Some(range), _) => super::sessions_of_range(ctx, range, &catalog.sessions)?,
         (None, Some(prefix)) => match one_session(&catalog.sessions, prefix)? {
             Some(one) => vec![one],
             None => return Ok(Outcome::Negative),
@@ -88,35 +86,6 @@ pub fn run(ctx: &Context, args: &InsightsArgs) -> Result<Outcome> {
 
 /// The sessions the commits of `range` credit, in the order of their first commit (oldest
 /// first); a session that is not on this machine is named on stderr.
-fn of_range<'c>(
-    ctx: &Context,
-    range: &str,
-    sessions: &'c [SessionSummary],
-) -> Result<Vec<&'c SessionSummary>> {
-    let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
-    let log = branch_log(
-        &cwd,
-        Some(range),
-        &AllowedSigners::default(),
-        &ctx.prices,
-        ctx.clock.as_ref(),
-    )?;
-    let mut chosen: Vec<&SessionSummary> = Vec::new();
-    let mut missing: Vec<&str> = Vec::new();
-    for entry in log.commits.iter().rev().flat_map(|c| &c.sessions) {
-        match sessions.iter().find(|s| s.id == entry.id) {
-            Some(s) if !chosen.iter().any(|c| c.id == s.id) => chosen.push(s),
-            None if !missing.contains(&entry.id.as_str()) => missing.push(&entry.id),
-            _ => {}
-        }
-    }
-    for id in missing {
-        let warning = ctx.style.warn("warning:");
-        eprintln!("{warning} session {id} of {range} is not on this machine");
-    }
-    Ok(chosen)
-}
-
 /// One session in full: its health, each finding with the calls behind it, its tools' errors.
 fn one(row: &Row<'_>) -> Vec<String> {
     let i = &row.insights;
