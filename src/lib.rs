@@ -11,6 +11,7 @@ pub mod agent_source;
 pub mod attest;
 pub mod capture;
 pub mod clock;
+pub mod compliance;
 pub mod config;
 pub mod correlate;
 pub mod demo;

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::attest::standing::{AttestationState, StateCounts, account};
 
-pub use collect::{LogError, branch_log};
+pub use collect::{LogError, branch_log, log_of_range};
 
 /// The JSON schema name of `git vouch log --json`.
 pub const LOG_SCHEMA: &str = "git-vouch/log@1";
@@ -63,6 +63,29 @@ pub struct CommitEntry {
     /// What the reviewers' hunk-by-hunk reviews covered.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hunk_reviews: Vec<crate::attest::hunk_review::HunkReview>,
+    /// Each verified attestation of the commit: who signed it, when, and the sha256 of the
+    /// statement it signed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<SignedStatement>,
+    /// The evidence of this commit's sessions (attested, or this clone's own), for reports.
+    #[serde(skip)]
+    pub session_evidence: Vec<crate::evidence::SessionEvidence>,
+    /// What redaction removed from the evidence document this commit's sessions come from.
+    #[serde(skip)]
+    pub redactions: std::collections::BTreeMap<String, u64>,
+}
+
+/// One verified attestation of a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignedStatement {
+    /// Its line in the commit's note.
+    pub line: usize,
+    pub signer: String,
+    pub key_fingerprint: String,
+    pub signed_at: DateTime<Utc>,
+    pub reviewed_by_person: bool,
+    /// The sha256 of the in-toto statement (the DSSE payload) that was signed.
+    pub statement_sha256: String,
 }
 
 impl CommitEntry {
@@ -81,6 +104,29 @@ impl CommitEntry {
         }
         out
     }
+}
+
+/// Each session of `commits` once, with the commit it is described by: a commit whose evidence
+/// is attested wins over one described by local data (signed figures over this clone's), else
+/// the newest. In the order first met, newest commit first.
+pub fn unique_sessions(commits: &[CommitEntry]) -> Vec<(&SessionEntry, &CommitEntry)> {
+    let mut out: Vec<(&SessionEntry, &CommitEntry)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for c in commits {
+        for s in &c.sessions {
+            match at.get(s.id.as_str()) {
+                Some(&i) if out[i].1.source != "attestation" && c.source == "attestation" => {
+                    out[i] = (s, c);
+                }
+                Some(_) => {}
+                None => {
+                    at.insert(&s.id, out.len());
+                    out.push((s, c));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The attestation state of a commit; `state` is the [`AttestationState`] word. `signers` are

@@ -68,6 +68,10 @@ pub enum Command {
     /// What went wrong in sessions (loops, failure storms, churn, unverified claims, context
     /// pressure, waste) and a health score for each.
     Insights(InsightsArgs),
+    /// A compliance report over a range of commits (default: the current branch) or a period,
+    /// for auditors: controls and their evidence, attestations with their digests, AI usage,
+    /// guard decisions, findings, redactions and exceptions, as HTML, PDF or JSON.
+    Report(ReportArgs),
     /// Send sessions elsewhere: `export otlp` to an OpenTelemetry collector.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -403,6 +407,39 @@ pub struct InsightsArgs {
     /// Print the stable JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Commits to report on (same forms as `evidence`; default: the current branch).
+    #[arg(conflicts_with_all = ["since", "until"])]
+    pub range: Option<String>,
+    /// Instead of a range: the current branch's commits made on or after DATE (2026-11-01,
+    /// 20261101, or a span such as 30d).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// With or without --since: commits made before the end of DATE.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// html (self-contained, prints well), pdf, or json (the report's data).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Where to write it (default: standard output; a PDF needs a file or a pipe).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The allowed signers file (default: git's `gpg.ssh.allowedSignersFile`).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Do not fetch the remote's attestation notes first.
+    #[arg(long)]
+    pub no_fetch: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Pdf,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ pub mod log;
 pub mod man;
 pub mod policy;
 pub mod record;
+pub mod report;
 pub mod review;
 pub mod sessions;
 pub mod show;
@@ -57,6 +58,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome> {
         Some(Command::Record(args)) => record::run(&ctx, args),
         Some(Command::Insights(args)) => insights::run(&ctx, args),
         Some(Command::Export(cmd)) => export::run(&ctx, cmd),
+        Some(Command::Report(args)) => report::run(&ctx, args),
         Some(Command::Policy(cmd)) => policy::run(&ctx, cmd),
         Some(Command::Notes(cmd)) => attest::notes(&ctx, cmd),
         Some(Command::Init(args)) => install::init(&ctx, args),

@@ -283,6 +283,17 @@ fn totals(commits: &[CommitEvidence], sessions: &[super::SessionEvidence]) -> To
     t
 }
 
+/// The repository as the evidence names it: its folder's name, branch and remote.
+pub fn repository_of(repo: &Repository) -> super::Repository {
+    let worktree = repo.workdir().unwrap_or_else(|| repo.path());
+    let paths = RepoPaths {
+        worktree: worktree.to_path_buf(),
+        git_dir: repo.path().to_path_buf(),
+        common_dir: repo.commondir().to_path_buf(),
+    };
+    repository(repo, &paths)
+}
+
 fn repository(repo: &Repository, paths: &RepoPaths) -> super::Repository {
     let branch = repo
         .head()
@@ -311,7 +322,7 @@ fn repository(repo: &Repository, paths: &RepoPaths) -> super::Repository {
 }
 
 /// `https://user:token@host/x` → `https://host/x`.
-fn strip_credentials(url: &str) -> String {
+pub fn strip_credentials(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => match rest.split_once('@') {
             Some((creds, host)) if !creds.contains('/') => format!("{scheme}://{host}"),

@@ -45,6 +45,36 @@ pub fn resolve(repo: &Repository, spec: Option<&str>) -> Result<Range, EvidenceE
     })
 }
 
+/// The commits of `HEAD`'s history committed in `[since, until)`, oldest first: a period's
+/// changes on the current branch, for a report. `label` names the range in words.
+pub fn by_dates(
+    repo: &Repository,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    label: &str,
+) -> Result<Range, EvidenceError> {
+    let tip = rev(repo, "HEAD")?;
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    walk.push(tip)?;
+    let mut commits = Vec::new();
+    for oid in walk {
+        let oid = oid?;
+        let at = repo.find_commit(oid)?.time().seconds();
+        let after = since.is_none_or(|s| at >= s.timestamp());
+        let before = until.is_none_or(|u| at < u.timestamp());
+        if after && before {
+            commits.push(oid.to_string());
+        }
+    }
+    Ok(Range {
+        spec: label.to_owned(),
+        base: None,
+        tip: commits.last().cloned().unwrap_or_else(|| tip.to_string()),
+        commits,
+    })
+}
+
 fn rev(repo: &Repository, text: &str) -> Result<Oid, EvidenceError> {
     let text = if text.is_empty() { "HEAD" } else { text };
     repo.revparse_single(text)

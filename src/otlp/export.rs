@@ -19,15 +19,14 @@ use super::content::Content;
 use super::ledger::Ledger;
 use super::metrics::{self, Figures};
 use super::proto::{
-    ExportMetricsServiceRequest, ExportTraceServiceRequest, InstrumentationScope, Resource,
-    ResourceMetrics, ResourceSpans, ScopeMetrics, ScopeSpans, Span,
+    ExportMetricsServiceRequest, InstrumentationScope, Resource, ResourceMetrics, ResourceSpans,
+    ScopeMetrics, ScopeSpans, Span,
 };
 use super::resource::Resources;
 use super::spans::{self, SessionInput};
 use super::target::{Protocol, Signal, Target};
 use crate::evidence::guard::GuardedCall;
 use crate::insights::Insights;
-use crate::session::SessionSummary;
 use crate::session::detail::{Conversation, SessionDetail};
 
 /// Encoded spans per request, at most (collectors take 4 MiB messages by default).
@@ -35,9 +34,8 @@ pub const BATCH_BYTES: usize = 2 * 1024 * 1024;
 /// Sessions whose metrics go in one request.
 const METRIC_SESSIONS: usize = 500;
 
-/// One session, read in full.
+/// One session, read in full (its summary is the detail's).
 pub struct SessionData {
-    pub summary: SessionSummary,
     pub detail: SessionDetail,
     pub insights: Option<Insights>,
     /// Every call the guard checked.
@@ -102,7 +100,7 @@ pub fn export(
     let endpoint = target.traces.clone();
     for data in sessions {
         if run.failed.is_some() {
-            run.summary.left.push(data.summary.id.clone());
+            run.summary.left.push(data.detail.summary.id.clone());
             continue;
         }
         run.session(&endpoint, &data, options)?;
@@ -114,11 +112,10 @@ pub fn export(
     run.finish(&endpoint)
 }
 
-/// The batch being filled.
+/// The batch being filled: each part as the request carries it (see [`Run::body`]).
 #[derive(Default)]
 struct Batch {
-    /// Spans by resource.
-    spans: BTreeMap<String, (Resource, Vec<Span>)>,
+    parts: Vec<Vec<u8>>,
     bytes: usize,
     spans_in: u64,
     /// Sessions whose last spans are in it, with their trace digests.
@@ -157,12 +154,13 @@ impl Run<'_> {
         data: &SessionData,
         options: Options,
     ) -> Result<(), ExportError> {
+        let summary = &data.detail.summary;
         let content = options
             .content
             .then(|| data.conversation.as_ref().map(Content::new))
             .flatten();
         let input = SessionInput {
-            summary: &data.summary,
+            summary,
             detail: &data.detail,
             insights: data.insights.as_ref(),
             guard: &data.guard,
@@ -174,68 +172,68 @@ impl Run<'_> {
                 *self.summary.redactions.entry(rule).or_default() += n;
             }
         }
-        let digest = digest(&spans);
-        let id = data.summary.id.clone();
-        let start = spans::nanos(data.summary.start);
-        let end = spans::nanos(data.summary.end.or(data.summary.start)).max(start);
-        let (key, resource) = self.resources.of(data.summary.cwd.as_deref());
+        let id = summary.id.clone();
+        let start = spans::nanos(summary.start);
+        let end = spans::nanos(summary.end.or(summary.start)).max(start);
+        let (key, resource) = self.resources.of(summary.cwd.as_deref());
         self.held.push(Held {
-            figures: metrics::figures(&data.summary, &data.detail),
+            figures: metrics::figures(summary, &data.detail),
             id: id.clone(),
-            resource: key.clone(),
+            resource: key,
             start,
             end,
         });
+        let parts = parts(&resource, spans, options.batch_bytes);
+        let digest = digest(&parts);
         let unchanged = self.ledger.trace_digest(endpoint, &id)?.as_deref() == Some(&digest);
         if unchanged && !options.again {
             self.summary.unchanged += 1;
             return Ok(());
         }
-        for span in spans {
-            self.batch.spans_in += 1;
-            self.batch.bytes += span.encoded_len();
-            self.batch
-                .spans
-                .entry(key.clone())
-                .or_insert_with(|| (resource.clone(), Vec::new()))
-                .1
-                .push(span);
-            if !self.batch.touches.contains(&id) {
-                self.batch.touches.push(id.clone());
-            }
-            if self.batch.bytes >= options.batch_bytes {
+        for part in parts {
+            let body = self.body(&part);
+            if !self.batch.parts.is_empty() && self.batch.bytes + body.len() > options.batch_bytes {
                 self.flush(endpoint)?;
                 if self.failed.is_some() {
+                    self.summary.left.push(id);
                     return Ok(());
                 }
+            }
+            self.batch.spans_in += part.encoded.spans;
+            self.batch.bytes += body.len();
+            self.batch.parts.push(body);
+            if !self.batch.touches.contains(&id) {
+                self.batch.touches.push(id.clone());
             }
         }
         self.batch.completes.push((id, digest));
         Ok(())
     }
 
+    /// A part as the request carries it: the protobuf field, or the JSON object.
+    fn body(&self, part: &Part) -> Vec<u8> {
+        match self.target.protocol {
+            // Serialising our own structs to JSON cannot fail (string keys, finite numbers).
+            Protocol::HttpJson => serde_json::to_vec(&part.message).unwrap_or_default(),
+            Protocol::HttpProtobuf | Protocol::Grpc => part.encoded.bytes.clone(),
+        }
+    }
+
     /// Sends the batch; a failure ends the export (see the module's comment).
     fn flush(&mut self, endpoint: &str) -> Result<(), ExportError> {
         let batch = std::mem::take(&mut self.batch);
-        if batch.spans.is_empty() && batch.completes.is_empty() {
+        if batch.parts.is_empty() && batch.completes.is_empty() {
             return Ok(());
         }
-        let request = ExportTraceServiceRequest {
-            resource_spans: batch
-                .spans
-                .into_values()
-                .map(|(resource, spans)| ResourceSpans {
-                    resource: Some(resource),
-                    scope_spans: vec![ScopeSpans {
-                        scope: Some(scope()),
-                        spans,
-                        schema_url: String::new(),
-                    }],
-                    schema_url: String::new(),
-                })
-                .collect(),
+        let body = match self.target.protocol {
+            Protocol::HttpJson => {
+                let mut out = b"{\"resourceSpans\":[".to_vec();
+                out.extend(batch.parts.join(&b","[..]));
+                out.extend(b"]}");
+                out
+            }
+            Protocol::HttpProtobuf | Protocol::Grpc => batch.parts.concat(),
         };
-        let body = self.encode(&request, serde_json::to_vec);
         match self.send(Signal::Traces, &body) {
             Ok(()) => {
                 self.summary.traces_sent += batch.completes.len();
@@ -360,11 +358,68 @@ fn scope() -> InstrumentationScope {
     }
 }
 
-/// The sha256 of the spans as sent (protobuf is deterministic for the same structs).
-fn digest(spans: &[Span]) -> String {
+/// One `ResourceSpans` of a session: its spans, or as many of them as fit in a request.
+struct Part {
+    message: ResourceSpans,
+    encoded: Encoded,
+}
+
+/// A `ResourceSpans` encoded once, as field 1 of the export request (requests are these
+/// fields one after the other), and how many spans it holds.
+struct Encoded {
+    bytes: Vec<u8>,
+    spans: u64,
+}
+
+/// The session's spans in parts of at most `max` encoded bytes (a span larger than that goes
+/// alone).
+fn parts(resource: &Resource, spans: Vec<Span>, max: usize) -> Vec<Part> {
+    let mut groups: Vec<Vec<Span>> = vec![Vec::new()];
+    let mut size = 0;
+    for span in spans {
+        let len = span.encoded_len();
+        let last = groups.last().map_or(0, Vec::len);
+        if last > 0 && size + len > max {
+            groups.push(Vec::new());
+            size = 0;
+        }
+        size += len;
+        if let Some(g) = groups.last_mut() {
+            g.push(span);
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|g| !g.is_empty())
+        .map(|spans| {
+            let count = spans.len() as u64;
+            let message = ResourceSpans {
+                resource: Some(resource.clone()),
+                scope_spans: vec![ScopeSpans {
+                    scope: Some(scope()),
+                    spans,
+                    schema_url: String::new(),
+                }],
+                schema_url: String::new(),
+            };
+            let mut bytes = Vec::with_capacity(message.encoded_len() + 8);
+            prost::encoding::message::encode(1, &message, &mut bytes);
+            Part {
+                message,
+                encoded: Encoded {
+                    bytes,
+                    spans: count,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The sha256 of the session's parts as protobuf (the same structs encode the same bytes).
+fn digest(parts: &[Part]) -> String {
     let mut h = Sha256::new();
-    for s in spans {
-        h.update(s.encode_to_vec());
+    for p in parts {
+        h.update(&p.encoded.bytes);
     }
     crate::fingerprint::hex(&h.finalize())
 }

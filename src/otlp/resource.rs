@@ -67,7 +67,7 @@ fn repository(folder: &Path) -> Vec<KeyValue> {
     if let Some(url) = repo
         .find_remote("origin")
         .ok()
-        .and_then(|r| r.url().ok().map(without_credentials))
+        .and_then(|r| r.url().ok().map(crate::evidence::build::strip_credentials))
     {
         out.push(proto::text(n::VCS_REPOSITORY_URL, url));
     }
@@ -82,35 +82,19 @@ fn repository(folder: &Path) -> Vec<KeyValue> {
     out
 }
 
-/// `https://user:token@host/x` without `user:token@` (scp-like `git@host:x` is kept).
-pub fn without_credentials(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
-        None => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn credentials_never_leave_in_a_url() {
+        let strip = crate::evidence::build::strip_credentials;
         assert_eq!(
-            without_credentials("https://bob:ghp_x@github.com/acme/app.git"),
+            strip("https://bob:ghp_x@github.com/acme/app.git"),
             "https://github.com/acme/app.git"
         );
         assert_eq!(
-            without_credentials("git@github.com:acme/app.git"),
+            strip("git@github.com:acme/app.git"),
             "git@github.com:acme/app.git"
         );
-        assert_eq!(
-            without_credentials("https://github.com/a@b"),
-            "https://github.com/a@b"
-        );
+        assert_eq!(strip("https://github.com/a@b"), "https://github.com/a@b");
     }
 }

@@ -227,6 +227,9 @@ mod tests {
             policies: Vec::new(),
             carried: None,
             hunk_reviews: Vec::new(),
+            statements: Vec::new(),
+            session_evidence: Vec::new(),
+            redactions: std::collections::BTreeMap::new(),
         };
         let commits: Vec<CommitEntry> = (0..MAX_COMMITS + 7).map(commit).collect();
         let log = BranchLog {

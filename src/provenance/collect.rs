@@ -1,13 +1,15 @@
 //! Building a [`BranchLog`]: resolve the range, verify every commit's notes, read the evidence
 //! of the verified attestations, and fall back to local capture data for the rest.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use git2::{Oid, Repository};
 use serde_json::Value;
 
-use super::{Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionEntry};
+use super::{
+    Attestation, BranchLog, CommitEntry, LOG_SCHEMA, LogTotals, SessionEntry, SignedStatement,
+};
 use crate::attest::allowed_signers::AllowedSigners;
 use crate::attest::hunk_review::HunkReview;
 use crate::attest::lineage::{Carried, Lineage};
@@ -38,6 +40,7 @@ struct Verified {
     evidence: Option<Evidence>,
     carried: Option<Carried>,
     hunk_reviews: Vec<HunkReview>,
+    statements: Vec<SignedStatement>,
 }
 
 /// The provenance of `spec` (default: the current branch) in the repository at `cwd`.
@@ -51,6 +54,31 @@ pub fn branch_log(
     let repo = Repository::discover(cwd)
         .map_err(|_| EvidenceError::NotARepository(cwd.display().to_string()))?;
     let range = resolve(&repo, spec)?;
+    range_log(cwd, &repo, &range, spec, signers, prices, clock)
+}
+
+/// The provenance of the commits of `range` (resolved by the caller: a spec, or dates).
+pub fn log_of_range(
+    cwd: &Path,
+    range: &Range,
+    signers: &AllowedSigners,
+    prices: &PriceTable,
+    clock: &dyn Clock,
+) -> Result<BranchLog, LogError> {
+    let repo = Repository::discover(cwd)
+        .map_err(|_| EvidenceError::NotARepository(cwd.display().to_string()))?;
+    range_log(cwd, &repo, range, Some(&range.spec), signers, prices, clock)
+}
+
+fn range_log(
+    cwd: &Path,
+    repo: &Repository,
+    range: &Range,
+    spec: Option<&str>,
+    signers: &AllowedSigners,
+    prices: &PriceTable,
+    clock: &dyn Clock,
+) -> Result<BranchLog, LogError> {
     let git = Git::new(cwd);
     let all_notes = notes::list_notes(&git)?;
     let blobs: Vec<String> = range
@@ -70,15 +98,15 @@ pub fn branch_log(
         })
         .collect();
     let mut warnings = Vec::new();
-    carry(&git, &repo, signers, &mut verified, &mut warnings);
-    let local = local_evidence(cwd, &range, &verified, prices, clock, &mut warnings);
+    carry(&git, repo, signers, &mut verified, &mut warnings);
+    let local = local_evidence(cwd, range, &verified, prices, clock, &mut warnings);
     let commits: Vec<CommitEntry> = range
         .commits
         .iter()
         .rev()
-        .filter_map(|c| entry(&repo, c, &verified[c.as_str()], local.as_ref()))
+        .filter_map(|c| entry(repo, c, &verified[c.as_str()], local.as_ref()))
         .collect();
-    let (branch, base_ref) = names(&repo, spec, &range);
+    let (branch, base_ref) = names(repo, spec, range);
     Ok(BranchLog {
         schema: LOG_SCHEMA,
         range: range.spec.clone(),
@@ -141,7 +169,40 @@ fn read_commit(commit: &str, text: Option<&str>, signers: &AllowedSigners) -> Ve
         evidence,
         carried: None,
         hunk_reviews: report.hunk_reviews.clone(),
+        statements: signed_statements(&report, &lines),
     }
+}
+
+/// Each verified attestation, with the digest of the statement it signed.
+fn signed_statements(
+    report: &CommitReport,
+    lines: &[crate::attest::notes::BundleLine],
+) -> Vec<SignedStatement> {
+    report
+        .attestations
+        .iter()
+        .filter_map(|a| {
+            let Verdict::Verified {
+                principal,
+                key_fingerprint,
+                signed_at,
+                reviewed_by_person,
+            } = &a.verdict
+            else {
+                return None;
+            };
+            let line = lines.iter().find(|l| l.line == a.line)?;
+            let payload = line.envelope.as_ref().ok()?.payload_bytes().ok()?;
+            Some(SignedStatement {
+                line: a.line,
+                signer: principal.clone(),
+                key_fingerprint: key_fingerprint.clone(),
+                signed_at: *signed_at,
+                reviewed_by_person: *reviewed_by_person,
+                statement_sha256: crate::fingerprint::sha256_hex(&payload),
+            })
+        })
+        .collect()
 }
 
 /// Unsigned commits that repeat attested changes (squash and rebase merges) carry them: all of
@@ -304,6 +365,14 @@ fn entry(
         Some(e) => ids.iter().map(|id| session(e, id)).collect(),
         None => Vec::new(),
     };
+    let session_evidence = evidence
+        .map(|e| {
+            (e.sessions.iter())
+                .filter(|s| ids.contains(&&s.id))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     let files: Vec<&crate::evidence::FileEvidence> = ces.iter().flat_map(|c| &c.files).collect();
     let report = evidence.and_then(|e| e.policies.as_ref());
     let policies: Vec<String> = report
@@ -334,6 +403,9 @@ fn entry(
         policies,
         carried: verified.carried.clone(),
         hunk_reviews: verified.hunk_reviews.clone(),
+        statements: verified.statements.clone(),
+        session_evidence,
+        redactions: evidence.map(|e| e.redactions.clone()).unwrap_or_default(),
     })
 }
 
@@ -357,20 +429,18 @@ fn session(evidence: &Evidence, id: &str) -> SessionEntry {
 }
 
 fn totals(commits: &[CommitEntry]) -> LogTotals {
-    let mut seen = BTreeSet::new();
     let mut t = LogTotals {
         commits: commits.len(),
         ..LogTotals::default()
     };
     let mut cost = Usd::ZERO;
-    for c in commits {
-        t.agent_commits += usize::from(!c.sessions.is_empty());
-        for s in c.sessions.iter().filter(|s| seen.insert(s.id.clone())) {
-            t.total_tokens += s.total_tokens;
-            match s.cost_usd.as_deref().and_then(Usd::parse) {
-                Some(c) => cost += c,
-                None => t.cost_incomplete = true,
-            }
+    t.agent_commits = commits.iter().filter(|c| !c.sessions.is_empty()).count();
+    let sessions = super::unique_sessions(commits);
+    for (s, _) in &sessions {
+        t.total_tokens += s.total_tokens;
+        match s.cost_usd.as_deref().and_then(Usd::parse) {
+            Some(c) => cost += c,
+            None => t.cost_incomplete = true,
         }
     }
     let states: StateCounts = commits.iter().map(|c| c.attestation.state()).collect();
@@ -379,7 +449,7 @@ fn totals(commits: &[CommitEntry]) -> LogTotals {
     t.unsigned = states.get(AttestationState::Unsigned);
     t.untrusted = states.get(AttestationState::Untrusted);
     t.invalid = states.get(AttestationState::Invalid);
-    t.sessions = seen.len();
+    t.sessions = sessions.len();
     t.cost_usd = cost.decimal6();
     t
 }

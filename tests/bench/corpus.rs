@@ -36,6 +36,7 @@ use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -1015,4 +1016,43 @@ pub fn check_git_vouch(doc: &serde_json::Value, truth: &Truth) -> Vec<String> {
         problems.push(format!("session {id}: missing"));
     }
     problems
+}
+
+/// The corpus of this size and seed in `work/corpus-<MiB>-<seed>`, generated from the
+/// templates unless a complete one is there.
+pub fn ensure(
+    work: &Path,
+    templates: &Path,
+    size_mb: u64,
+    seed: u64,
+) -> io::Result<(PathBuf, Truth)> {
+    let dir = work.join(format!("corpus-{size_mb}-{seed}"));
+    let marker = dir.join("truth.json");
+    let target_bytes = size_mb << 20;
+    if let Ok(truth) = Truth::load(&marker)
+        && truth.generator == GENERATOR_VERSION
+        && truth.seed == seed
+        && truth.target_bytes == target_bytes
+    {
+        println!("corpus: reusing {}", dir.display());
+        return Ok((dir, truth));
+    }
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::create_dir_all(&dir)?;
+    println!(
+        "corpus: generating {size_mb} MiB (seed {seed}) from {} into {} ...",
+        templates.display(),
+        dir.display()
+    );
+    let start = Instant::now();
+    let options = Options { target_bytes, seed };
+    let truth = generate(templates, &dir, &options)?;
+    truth.save(&marker)?;
+    println!(
+        "corpus: generated in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok((dir, truth))
 }

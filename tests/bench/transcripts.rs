@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
-use corpus::{Options, Tokens, Truth};
+use corpus::{Tokens, Truth};
 
 const DEFAULT_SIZE_MB: u64 = 1024;
 const DEFAULT_RUNS: usize = 5;
@@ -148,37 +148,9 @@ fn paths() -> Paths {
     }
 }
 
-/// The corpus of this size and seed, generated unless a complete one is there.
+/// The corpus of this size and seed (see [`corpus::ensure`]).
 fn corpus(p: &Paths, size_mb: u64, seed: u64) -> io::Result<(PathBuf, Truth)> {
-    let dir = p.work.join(format!("corpus-{size_mb}-{seed}"));
-    let marker = dir.join("truth.json");
-    let target_bytes = size_mb << 20;
-    if let Ok(truth) = Truth::load(&marker)
-        && truth.generator == corpus::GENERATOR_VERSION
-        && truth.seed == seed
-        && truth.target_bytes == target_bytes
-    {
-        println!("corpus: reusing {}", dir.display());
-        return Ok((dir, truth));
-    }
-    if dir.exists() {
-        fs::remove_dir_all(&dir)?;
-    }
-    fs::create_dir_all(&dir)?;
-    println!(
-        "corpus: generating {size_mb} MiB (seed {seed}) from {} into {} ...",
-        p.templates.display(),
-        dir.display()
-    );
-    let start = Instant::now();
-    let options = Options { target_bytes, seed };
-    let truth = corpus::generate(&p.templates, &dir, &options)?;
-    truth.save(&marker)?;
-    println!(
-        "corpus: generated in {:.1} s",
-        start.elapsed().as_secs_f64()
-    );
-    Ok((dir, truth))
+    corpus::ensure(&p.work, &p.templates, size_mb, seed)
 }
 
 /// The command to run ccusage `version` with, installing it with npm when missing.

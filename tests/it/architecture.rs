@@ -144,6 +144,7 @@ const LAYERS: &[&[&str]] = &[
     &["attest"],
     &["provenance"],
     &["push"],
+    &["compliance"],
     &["present", "demo", "recording"],
     &["tui"],
     &["cli"],

@@ -10,6 +10,7 @@ mod attest_flow;
 mod attestation_states;
 mod bad_input;
 mod claude_hooks;
+mod compliance;
 mod corpus;
 mod correlate;
 mod e2e;

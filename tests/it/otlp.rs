@@ -541,7 +541,6 @@ fn a_huge_session_is_split_and_a_failed_part_leaves_it_pending() {
         .unwrap();
     let open = |p: &Path| git_vouch::session::detail::open_text(git_vouch::demo::read_file(p));
     let data = || SessionData {
-        summary: s.clone(),
         detail: git_vouch::agent_source::detail(s, &open, prices),
         insights: None,
         guard: Vec::new(),

@@ -81,6 +81,9 @@ fn log(app: &App) -> BranchLog {
             policies: Vec::new(),
             carried: None,
             hunk_reviews: Vec::new(),
+            statements: Vec::new(),
+            session_evidence: Vec::new(),
+            redactions: std::collections::BTreeMap::new(),
         },
         CommitEntry {
             sha: "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2".into(),
@@ -102,6 +105,9 @@ fn log(app: &App) -> BranchLog {
             policies: Vec::new(),
             carried: None,
             hunk_reviews: Vec::new(),
+            statements: Vec::new(),
+            session_evidence: Vec::new(),
+            redactions: std::collections::BTreeMap::new(),
         },
         CommitEntry {
             sha: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1".into(),
@@ -121,6 +127,9 @@ fn log(app: &App) -> BranchLog {
             policies: Vec::new(),
             carried: None,
             hunk_reviews: Vec::new(),
+            statements: Vec::new(),
+            session_evidence: Vec::new(),
+            redactions: std::collections::BTreeMap::new(),
         },
         CommitEntry {
             sha: "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4".into(),
@@ -138,6 +147,9 @@ fn log(app: &App) -> BranchLog {
             policies: Vec::new(),
             carried: None,
             hunk_reviews: Vec::new(),
+            statements: Vec::new(),
+            session_evidence: Vec::new(),
+            redactions: std::collections::BTreeMap::new(),
         },
     ];
     BranchLog {

@@ -212,7 +212,6 @@ fn read(
         .map(|a| a.timeline)
         .unwrap_or_default();
     SessionData {
-        summary: s.clone(),
         detail,
         insights,
         guard,

@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<Outcome> {
 }
 
 /// The remote whose notes to fetch: the current branch's upstream remote, else `origin`.
-fn remote_of(git: &Git) -> Option<String> {
+pub(super) fn remote_of(git: &Git) -> Option<String> {
     let branch = git
         .run(&["symbolic-ref", "--quiet", "--short", "HEAD"], None)
         .ok()
