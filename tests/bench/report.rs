@@ -29,6 +29,9 @@ fn arg(name: &str) -> Option<String> {
     std::env::args().skip_while(|a| a != name).nth(1)
 }
 
+/// A timed tool: its name, median/min/max milliseconds, and its output's size.
+type Row = (String, (f64, f64, f64), u64);
+
 fn median(mut ms: Vec<f64>) -> (f64, f64, f64) {
     ms.sort_by(f64::total_cmp);
     (ms[ms.len() / 2], ms[0], ms[ms.len() - 1])
@@ -100,11 +103,16 @@ fn main() {
             Err(e) => println!("SKIP AgenticAudit: {e}"),
         }
     }
+    print(&rows);
+}
+
+/// The table, and a verdict per target.
+fn print(rows: &[Row]) {
     println!(
         "\n{:<46} {:>26} {:>12}",
         "", "ms median [min, max]", "bytes"
     );
-    for (name, (med, lo, hi), size) in &rows {
+    for (name, (med, lo, hi), size) in rows {
         println!(
             "{name:<46} {:>26} {size:>12}",
             format!("{med:.0} [{lo:.0}, {hi:.0}]")
@@ -125,7 +133,7 @@ fn agentic_audit(
     events: usize,
     runs: usize,
     tmp: &std::path::Path,
-) -> Result<(String, (f64, f64, f64), u64), String> {
+) -> Result<Row, String> {
     let python = arg("--python").unwrap_or_else(|| "python3".to_owned());
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/bench/agentic_audit_report.py");
