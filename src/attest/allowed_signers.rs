@@ -29,10 +29,11 @@ pub use parse::{Options, glob, pattern_list_matches};
 /// Why a trust file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AllowedSignersError {
-    #[error("cannot read {path}: {source}")]
+    /// The reason is in the message, not in a source too: it would be said twice.
+    #[error("cannot read {path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "{path} is a binary KRL; git-vouch reads revocation files that list public keys, one per line"
@@ -170,9 +171,9 @@ impl AllowedSigners {
 
     /// Reads an allowed_signers file.
     pub fn load(path: &Path) -> Result<Self, AllowedSignersError> {
-        let text = std::fs::read_to_string(path).map_err(|source| AllowedSignersError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| AllowedSignersError::Read {
             path: path.to_owned(),
-            source,
+            error,
         })?;
         Ok(Self::parse(&text))
     }
@@ -180,9 +181,9 @@ impl AllowedSigners {
     /// Adds the keys of a revocation file (public keys, one per line; `#` comments). Any line
     /// that is not a public key is an error: an unreadable revocation list must not pass.
     pub fn load_revocations(&mut self, path: &Path) -> Result<(), AllowedSignersError> {
-        let read_err = |source| AllowedSignersError::Read {
+        let read_err = |error| AllowedSignersError::Read {
             path: path.to_owned(),
-            source,
+            error,
         };
         let bytes = std::fs::read(path).map_err(read_err)?;
         if bytes.starts_with(b"SSHKRL") {

@@ -57,17 +57,19 @@ pub fn branch_log(
     range_log(cwd, &repo, &range, spec, signers, prices, clock)
 }
 
-/// The provenance of the commits of `range` (resolved by the caller: a spec, or dates).
+/// The provenance of the commits of `range` (resolved by the caller: a spec, or dates);
+/// `spec` is what was asked (`None`: the current branch, which the log then names).
 pub fn log_of_range(
     cwd: &Path,
     range: &Range,
+    spec: Option<&str>,
     signers: &AllowedSigners,
     prices: &PriceTable,
     clock: &dyn Clock,
 ) -> Result<BranchLog, LogError> {
     let repo = Repository::discover(cwd)
         .map_err(|_| EvidenceError::NotARepository(cwd.display().to_string()))?;
-    range_log(cwd, &repo, range, Some(&range.spec), signers, prices, clock)
+    range_log(cwd, &repo, range, spec, signers, prices, clock)
 }
 
 fn range_log(

@@ -21,11 +21,22 @@ impl Demo {
     fn new() -> Self {
         let tmp = tempfile::tempdir().unwrap();
         let repo = git_vouch::demo::review_workspace(tmp.path()).unwrap();
-        Self {
+        let demo = Self {
             env: TestEnv::new(),
             _tmp: tmp,
             repo,
-        }
+        };
+        // As a clone of a hosted repository would be: no temporary paths in the reports.
+        let allowed = demo.git(&["config", "gpg.ssh.allowedSignersFile"]);
+        std::fs::copy(allowed.trim(), demo.repo.join("allowed_signers")).unwrap();
+        demo.git(&["config", "gpg.ssh.allowedSignersFile", "allowed_signers"]);
+        demo.git(&[
+            "remote",
+            "set-url",
+            "origin",
+            "https://git.example.com/tasktrack.git",
+        ]);
+        demo
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -216,14 +227,19 @@ fn the_html_embeds_its_data_and_needs_nothing_from_outside() {
         " src=",
         "url(",
         "@import",
-        "<script src",
-        "http://",
-        "https://",
+        "<img",
+        "<iframe",
+        "href=\"http",
     ] {
         assert!(!page.contains(outside), "{outside}");
     }
     assert_eq!(html.matches("<script").count(), 1, "no script but the data");
     assert!(page.contains("AI-1</b> Human review of AI-assisted changes"));
+    assert!(
+        page.contains(">allowed_signers (2 trusted keys)"),
+        "the file checked against"
+    );
+    assert!(page.contains("https://git.example.com/tasktrack.git"));
 }
 
 /// A real headless Chromium (Debian's) opens the HTML and prints it: the printed pages carry
@@ -334,6 +350,16 @@ fn the_pdf_says_what_the_data_says() {
             .unwrap();
         assert!(status.success());
     }
+}
+
+/// `--demo report` reports on the demo repository from anywhere.
+#[test]
+fn the_demo_has_a_report() {
+    let env = TestEnv::new();
+    let r: Value = env.json(&["--demo", "report", "--format", "json"]);
+    assert_eq!(r["summary"]["commits"], 8);
+    assert_eq!(r["summary"]["reviewed"], 2);
+    assert_eq!(r["scope"]["trusted_keys"], 2, "the demo's allowed signers");
 }
 
 /// A period instead of a range; a period with no commit still makes a report; bad input says

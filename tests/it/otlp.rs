@@ -470,12 +470,9 @@ fn the_standard_variables_are_honoured() {
     assert!(!request.resource_spans.is_empty());
 }
 
-/// A session's end in a repository with `vouch.otlp.endpoint` exports it in the background:
-/// the hook returns at once and the collector gets the trace.
-#[test]
-fn a_session_end_exports_it_live() {
-    let env = TestEnv::new();
-    let receiver = Receiver::start();
+/// A repository whose `vouch.otlp.endpoint` is `url`, with a recorded session's transcript;
+/// the repository and the session's id.
+fn live_world(env: &TestEnv, url: &str) -> (std::path::PathBuf, &'static str, Value) {
     let repo = env.root().join("repo");
     std::fs::create_dir_all(&repo).unwrap();
     let git = |args: &[&str]| {
@@ -483,14 +480,28 @@ fn a_session_end_exports_it_live() {
         assert!(status.success(), "git {args:?}");
     };
     git(&["init", "-q", "-b", "main"]);
-    git(&["config", "vouch.otlp.endpoint", &receiver.url()]);
+    git(&["config", "vouch.otlp.endpoint", url]);
     let sid = "2f5d2333-acff-4f59-9241-6066ad20972b";
     let fixture = crate::support::cli::fixture("claude/v2.1.197-write_edit_bash_read/projects");
     crate::support::shared::copy_tree(&fixture, &env.projects());
+    let transcript = env
+        .projects()
+        .join("-home-dev-write-edit-bash-read-repo")
+        .join(format!("{sid}.jsonl"));
     let payload = json!({
         "session_id": sid, "cwd": repo, "hook_event_name": "SessionEnd", "reason": "other",
-        "transcript_path": env.projects().join("-home-dev-write-edit-bash-read-repo").join(format!("{sid}.jsonl")),
+        "transcript_path": transcript,
     });
+    (repo, sid, payload)
+}
+
+/// A session's end in a repository with `vouch.otlp.endpoint` exports it in the background:
+/// the hook returns at once and the collector gets the trace.
+#[test]
+fn a_session_end_exports_it_live() {
+    let env = TestEnv::new();
+    let receiver = Receiver::start();
+    let (repo, sid, payload) = live_world(&env, &receiver.url());
     let started = std::time::Instant::now();
     let out = hook(&env, &repo, "SessionEnd", &payload);
     assert!(
@@ -506,6 +517,52 @@ fn a_session_end_exports_it_live() {
         .expect("the session's trace");
     assert_eq!(text(&root.attributes, "gen_ai.conversation.id"), sid);
     assert!(requests.iter().any(|r| r.path == "/v1/metrics"));
+}
+
+/// When the collector is down at the session's end, the live export writes why to the
+/// repository's `errors.log` and keeps the session pending; the next export sends it.
+#[test]
+fn a_failed_live_export_is_logged_and_sent_next_time() {
+    let env = TestEnv::new();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (repo, sid, payload) = live_world(&env, &url);
+    let out = hook(&env, &repo, "SessionEnd", &payload);
+    assert_eq!(out.status.code(), Some(0));
+    let log = repo.join(".git/vouch/errors.log");
+    let start = std::time::Instant::now();
+    let logged = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("export otlp (live)") || start.elapsed() > Duration::from_secs(30) {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        logged.contains("1 session left for the next export"),
+        "{logged}"
+    );
+    assert!(
+        logged.contains("did not take the traces after 3 attempt(s)"),
+        "{logged}"
+    );
+    let receiver = Receiver::start_on(port);
+    let again = env
+        .program(env!("CARGO_BIN_EXE_git-vouch"), &repo)
+        .args(["export", "otlp", "--until", "2000-01-01"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{again:?}");
+    let said = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        said.contains("1 session left by an earlier export sent again"),
+        "{said}"
+    );
+    let spans = traces(&receiver.requests());
+    assert!(spans.iter().any(|s| {
+        attr(&s.attributes, "gen_ai.conversation.id")
+            .is_some_and(|v| *v == V::StringValue(sid.into()))
+    }));
 }
 
 fn hook(env: &TestEnv, dir: &Path, event: &str, payload: &Value) -> std::process::Output {

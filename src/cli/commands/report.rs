@@ -18,7 +18,20 @@ use crate::git::Git;
 use crate::provenance::log_of_range;
 
 pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Outcome> {
-    let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
+    if !ctx.demo {
+        let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
+        return report(ctx, args, &cwd);
+    }
+    // The demo: a throwaway clone of the demo repository, its notes and allowed signers.
+    let parent = std::env::temp_dir().join("git-vouch-demo");
+    let cwd = crate::demo::review_workspace(&parent).wrap_err("cannot set up the demo report")?;
+    let outcome = report(ctx, args, &cwd);
+    crate::demo::remove_review_workspace(&cwd);
+    outcome
+}
+
+fn report(ctx: &Context, args: &ReportArgs, cwd: &Path) -> Result<Outcome> {
+    let cwd = cwd.to_path_buf();
     let Ok(repo) = git2::Repository::discover(&cwd) else {
         bail!("not inside a git repository: {}", cwd.display());
     };
@@ -39,10 +52,24 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Outcome> {
     let (signers, file) = trust(ctx, &git, args)?;
     let now = ctx.clock.now();
     let (range, label, since, until) = scope(&repo, args, now)?;
-    let log = log_of_range(&cwd, &range, &signers, &ctx.prices, ctx.clock.as_ref())?;
+    let current = args.range.is_none() && since.is_none() && until.is_none();
+    let asked = (!current).then_some(range.spec.as_str());
+    let log = log_of_range(
+        &cwd,
+        &range,
+        asked,
+        &signers,
+        &ctx.prices,
+        ctx.clock.as_ref(),
+    )?;
     for w in &log.warnings {
         eprintln!("{} {w}", ctx.style.warn("warning:"));
     }
+    // The current branch is named by its name.
+    let label = match (&log.branch, current) {
+        (Some(branch), true) => branch.clone(),
+        _ => label,
+    };
     let evidence_repo = crate::evidence::build::repository_of(&repo);
     let inputs = Inputs {
         log: &log,
