@@ -49,7 +49,7 @@ fn key(metric: &str, parts: &[&str]) -> String {
 
 /// What one session's metrics add up to.
 pub fn figures(s: &SessionSummary, d: &SessionDetail) -> Figures {
-    let agent = s.agent.name();
+    let agent = s.agent.id();
     let mut out = BTreeMap::new();
     out.insert(key(n::SESSIONS_METRIC, &[agent]), Figure::Count(1));
     for t in &d.turns {

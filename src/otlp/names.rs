@@ -71,6 +71,7 @@ pub const COST_USD: &str = "vouch.cost.usd";
 pub const TOKENS_METRIC: &str = "vouch.token.usage";
 pub const COST_METRIC: &str = "vouch.cost.usage";
 pub const SESSIONS_METRIC: &str = "vouch.session.count";
+/// The agent's stable id (`claude-code`), on sessions and metrics.
 pub const AGENT: &str = "vouch.agent";
 pub const PERMISSION_MODES: &str = "vouch.permission_modes";
 pub const BRANCH: &str = "vouch.git.branch";

@@ -93,7 +93,7 @@ impl Builder<'_> {
             proto::text(n::PROVIDER, "anthropic"),
             proto::text(n::CONVERSATION_ID, s.id.clone()),
             proto::text(n::AGENT_NAME, s.agent.name()),
-            proto::text(n::AGENT, s.agent.name()),
+            proto::text(n::AGENT, s.agent.id()),
         ];
         attributes.extend(usage_attributes(&s.tokens, Some(s.cost)));
         if !s.permission_modes.is_empty() {
@@ -446,3 +446,6 @@ fn serde_name<T: serde::Serialize>(value: &T) -> String {
         _ => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests;

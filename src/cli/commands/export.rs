@@ -281,7 +281,7 @@ struct JsonSummary<'a> {
 impl<'a> JsonSummary<'a> {
     fn of(s: &'a Summary, t: &'a Target, retried: usize) -> Self {
         Self {
-            schema: "git-vouch/otlp-export/v1",
+            schema: "git-vouch/otlp-export@1",
             protocol: t.protocol.name(),
             traces_endpoint: &t.traces,
             metrics_endpoint: &t.metrics,
