@@ -105,6 +105,13 @@ pub struct Seen<'a> {
 
 /// Each session once, chosen as the log's totals choose it (see [`unique_sessions`]).
 fn sessions(log: &BranchLog) -> Vec<Seen<'_>> {
+    // Each session's commits, oldest first, from one pass over the commits.
+    let mut made: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for c in log.commits.iter().rev() {
+        for s in &c.sessions {
+            made.entry(&s.id).or_default().push(short(&c.sha));
+        }
+    }
     unique_sessions(&log.commits)
         .into_iter()
         .map(|(entry, commit)| Seen {
@@ -115,10 +122,7 @@ fn sessions(log: &BranchLog) -> Vec<Seen<'_>> {
             } else {
                 "local"
             },
-            commits: (log.commits.iter().rev())
-                .filter(|c| c.sessions.iter().any(|s| s.id == entry.id))
-                .map(|c| short(&c.sha))
-                .collect(),
+            commits: made.get(entry.id.as_str()).cloned().unwrap_or_default(),
         })
         .collect()
 }

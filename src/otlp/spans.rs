@@ -47,6 +47,10 @@ pub fn session_spans(input: &SessionInput<'_>) -> Vec<Span> {
         agent_starts: (input.detail.subagents_flat().into_iter())
             .map(|(_, a)| (a.agent_id.as_str(), a.started))
             .collect(),
+        callers: (input.detail.tool_calls.iter())
+            .map(|c| (c.id.as_str(), c.agent_id.as_deref()))
+            .collect(),
+        last_steps: last_steps(input.detail),
     };
     b.agents.insert(None, root);
     b.session_span(root);
@@ -69,6 +73,25 @@ struct Builder<'a> {
     tool_ends: HashMap<Option<&'a str>, Vec<DateTime<Utc>>>,
     /// When each sub-agent began.
     agent_starts: HashMap<&'a str, Option<DateTime<Utc>>>,
+    /// The thread of each tool call, by its id.
+    callers: HashMap<&'a str, Option<&'a str>>,
+    /// When each thread last did something: its last response or tool result.
+    last_steps: HashMap<Option<&'a str>, DateTime<Utc>>,
+}
+
+fn last_steps(d: &SessionDetail) -> HashMap<Option<&str>, DateTime<Utc>> {
+    let mut out: HashMap<Option<&str>, DateTime<Utc>> = HashMap::new();
+    let turns = d
+        .turns
+        .iter()
+        .filter_map(|t| Some((t.agent_id.as_deref(), t.at?)));
+    let calls = (d.tool_calls.iter())
+        .filter_map(|c| Some((c.agent_id.as_deref(), c.finished.or(c.started)?)));
+    for (thread, at) in turns.chain(calls) {
+        let last = out.entry(thread).or_insert(at);
+        *last = (*last).max(at);
+    }
+    out
 }
 
 fn tool_ends(d: &SessionDetail) -> HashMap<Option<&str>, Vec<DateTime<Utc>>> {
@@ -168,12 +191,12 @@ impl Builder<'_> {
 
     /// The span of the agent that started `node`: the thread of the call that started it.
     fn parent_of_agent(&self, node: &SubagentNode) -> [u8; 8] {
-        let caller = node.tool_use_id.as_deref().and_then(|id| {
-            let call = self.input.detail.tool_calls.iter().find(|c| c.id == id)?;
-            Some(call.agent_id.clone())
-        });
+        let caller = node
+            .tool_use_id
+            .as_deref()
+            .and_then(|id| self.callers.get(id));
         caller
-            .and_then(|agent| self.agents.get(&agent).copied())
+            .and_then(|agent| self.agents.get(&agent.map(str::to_owned)).copied())
             .unwrap_or_else(|| self.agents[&None])
     }
 
@@ -334,16 +357,7 @@ impl Builder<'_> {
 
     /// When the thread last did something: its last response or tool result.
     fn last_step_of(&self, agent: Option<&str>) -> Option<DateTime<Utc>> {
-        let d = self.input.detail;
-        let turns = d.turns.iter().filter(|t| t.agent_id.as_deref() == agent);
-        let tools = d
-            .tool_calls
-            .iter()
-            .filter(|c| c.agent_id.as_deref() == agent);
-        turns
-            .filter_map(|t| t.at)
-            .chain(tools.filter_map(|c| c.finished.or(c.started)))
-            .max()
+        self.last_steps.get(&agent).copied()
     }
 }
 

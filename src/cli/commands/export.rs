@@ -127,9 +127,10 @@ fn add_pending<'c>(
     all: &'c [SessionSummary],
 ) -> usize {
     let have: BTreeSet<&str> = chosen.iter().map(|s| s.id.as_str()).collect();
+    let pending: BTreeSet<&str> = pending.iter().map(String::as_str).collect();
     let extra: Vec<&SessionSummary> = all
         .iter()
-        .filter(|s| pending.contains(&s.id) && !have.contains(s.id.as_str()))
+        .filter(|s| pending.contains(s.id.as_str()) && !have.contains(s.id.as_str()))
         .collect();
     chosen.extend(&extra);
     extra.len()
