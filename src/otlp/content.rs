@@ -1,7 +1,7 @@
-//! What `--content` adds to an export: the prompts and answers around each main-thread
-//! response, each tool call's input and result, and failures' messages, every text redacted
-//! with the evidence's rules first (the count of what was removed is kept). Without
-//! `--content` no text of the conversation leaves the machine.
+//! What `--content` adds to an export: the prompts and answers around each response, in its
+//! own thread (the main agent's or a sub-agent's), each tool call's input and result, and
+//! failures' messages, every text redacted with the evidence's rules first (the count of what
+//! was removed is kept). Without `--content` no text of the conversation leaves the machine.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,15 +14,18 @@ use super::proto::{self, KeyValue};
 use crate::redact::Counts;
 use crate::session::detail::{Conversation, EntryKind, ToolCall, TurnUsage};
 
-/// The main thread's texts, for the spans of one session.
+/// The texts of a session's threads, for its spans.
 pub struct Content {
-    /// Prompts and answers by time.
-    texts: Vec<(DateTime<Utc>, Role, String)>,
-    /// Each main-thread tool call's result text.
+    /// Each thread's prompts and answers by time (`None`: the main thread).
+    texts: HashMap<Option<String>, Vec<Said>>,
+    /// Each tool call's result text.
     results: HashMap<String, String>,
     /// What redaction removed, by rule.
     redacted: Mutex<Counts>,
 }
+
+/// A text of a thread: when, by whom, what.
+type Said = (DateTime<Utc>, Role, String);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -31,22 +34,26 @@ enum Role {
 }
 
 impl Content {
-    pub fn new(conversation: &Conversation) -> Self {
-        let mut texts = Vec::new();
+    /// From each thread's conversation: the main thread's (`None`) and each sub-agent's.
+    pub fn new(threads: &[(Option<String>, Conversation)]) -> Self {
+        let mut texts: HashMap<Option<String>, Vec<_>> = HashMap::new();
         let mut results = HashMap::new();
-        for e in &conversation.entries {
-            match (&e.kind, e.at) {
-                (EntryKind::Prompt(t), Some(at)) => texts.push((at, Role::User, t.clone())),
-                (EntryKind::Answer(t), Some(at)) => texts.push((at, Role::Assistant, t.clone())),
-                (EntryKind::Tool(tool), _) => {
-                    if let Some(r) = &tool.result {
-                        results.insert(tool.id.clone(), r.text.clone());
+        for (thread, conversation) in threads {
+            let own = texts.entry(thread.clone()).or_default();
+            for e in &conversation.entries {
+                match (&e.kind, e.at) {
+                    (EntryKind::Prompt(t), Some(at)) => own.push((at, Role::User, t.clone())),
+                    (EntryKind::Answer(t), Some(at)) => own.push((at, Role::Assistant, t.clone())),
+                    (EntryKind::Tool(tool), _) => {
+                        if let Some(r) = &tool.result {
+                            results.insert(tool.id.clone(), r.text.clone());
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
+            own.sort_by_key(|(at, ..)| *at);
         }
-        texts.sort_by_key(|(at, ..)| *at);
         Self {
             texts,
             results,
@@ -73,18 +80,24 @@ impl Content {
             .clone()
     }
 
-    /// A main-thread response's input (the prompts since the request before it) and output
-    /// (its answer text), as the convention's message lists.
+    /// A response's input (its thread's prompts since the request before it) and output (its
+    /// answer text), as the convention's message lists.
     pub fn chat_messages(&self, turn: &TurnUsage, begun: Option<DateTime<Utc>>) -> Vec<KeyValue> {
-        let (Some(at), None) = (turn.at, &turn.agent_id) else {
+        let (Some(at), Some(texts)) = (turn.at, self.texts.get(&turn.agent_id)) else {
             return Vec::new();
         };
+        // Prompts from when the request could go out (a thread's first prompt is stamped with
+        // its start); answers after the previous response, which owns the ones stamped with it.
         let from = begun.filter(|b| *b < at);
-        let lo = from.map_or(0, |f| self.texts.partition_point(|(t, ..)| *t <= f));
-        let hi = self.texts.partition_point(|(t, ..)| *t <= at);
-        let window = &self.texts[lo..hi.max(lo)];
+        let hi = texts.partition_point(|(t, ..)| *t <= at);
+        let window = |inclusive: bool| {
+            let lo = from.map_or(0, |f| {
+                texts.partition_point(|(t, ..)| if inclusive { *t < f } else { *t <= f })
+            });
+            &texts[lo..hi.max(lo)]
+        };
         let texts = |role: Role| -> Vec<String> {
-            window
+            window(role == Role::User)
                 .iter()
                 .filter(|(_, r, _)| *r == role)
                 .map(|(_, _, text)| self.redact(text))
@@ -112,7 +125,7 @@ impl Content {
         out
     }
 
-    /// A tool call's input and, on the main thread, its result.
+    /// A tool call's input and its result.
     pub fn tool_call(&self, call: &ToolCall) -> Vec<KeyValue> {
         let arguments = match (&call.command, &call.path) {
             (Some(command), _) => json!({"command": self.redact(command)}),
@@ -149,7 +162,7 @@ mod tests {
             ],
             warnings: Vec::new(),
         };
-        let content = Content::new(&conversation);
+        let content = Content::new(&[(None, conversation)]);
         let turn = TurnUsage {
             at: at(20),
             message_id: None,

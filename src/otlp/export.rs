@@ -40,8 +40,8 @@ pub struct SessionData {
     pub insights: Option<Insights>,
     /// Every call the guard checked.
     pub guard: Vec<GuardedCall>,
-    /// The main thread, read only with `--content`.
-    pub conversation: Option<Conversation>,
+    /// Each thread's conversation (`None`: the main thread), read only with `--content`.
+    pub conversations: Vec<(Option<String>, Conversation)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -155,10 +155,7 @@ impl Run<'_> {
         options: Options,
     ) -> Result<(), ExportError> {
         let summary = &data.detail.summary;
-        let content = options
-            .content
-            .then(|| data.conversation.as_ref().map(Content::new))
-            .flatten();
+        let content = options.content.then(|| Content::new(&data.conversations));
         let input = SessionInput {
             summary,
             detail: &data.detail,

@@ -414,6 +414,15 @@ fn content_is_sent_only_when_asked() {
             .unwrap()
             .contains("tasktrack import")
     );
+    let sub_agent = spans.iter().find(|s| {
+        s.name.starts_with("chat ")
+            && attr(&s.attributes, "gen_ai.agent.id").is_some()
+            && attr(&s.attributes, "gen_ai.input.messages").is_some()
+    });
+    assert!(
+        sub_agent.is_some(),
+        "a sub-agent's request carries the prompt it was given"
+    );
     let tool = spans
         .iter()
         .find(|s| s.name == "execute_tool Bash")
@@ -601,7 +610,7 @@ fn a_huge_session_is_split_and_a_failed_part_leaves_it_pending() {
         detail: git_vouch::agent_source::detail(s, &open, prices),
         insights: None,
         guard: Vec::new(),
-        conversation: None,
+        conversations: Vec::new(),
     };
     let receiver = Receiver::start();
     receiver.then([

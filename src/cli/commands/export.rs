@@ -22,7 +22,7 @@ use crate::index::Catalog;
 use crate::otlp::ledger::Ledger;
 use crate::otlp::{self, Asked, SessionData, Summary, Target};
 use crate::session::SessionSummary;
-use crate::session::detail::ToolStatus;
+use crate::session::detail::{ThreadRef, ToolStatus};
 
 /// Sessions read ahead of the export.
 const READ_AHEAD: usize = 4;
@@ -184,8 +184,8 @@ fn send(
     })
 }
 
-/// One session in full: its detail, what the guard decided, and (for `--content`) its main
-/// thread.
+/// One session in full: its detail, what the guard decided, and (for `--content`) each
+/// thread's conversation.
 fn read(
     ctx: &Context,
     s: &SessionSummary,
@@ -193,11 +193,20 @@ fn read(
     content: bool,
 ) -> SessionData {
     let open = |p: &Path| ctx.open(p);
-    let (detail, conversation) = if content {
-        let (d, c) = crate::agent_source::detail_and_conversation(s, &open, &ctx.prices);
-        (d, Some(c))
+    let (detail, conversations) = if content {
+        let (d, main) = crate::agent_source::detail_and_conversation(s, &open, &ctx.prices);
+        let mut threads = vec![(None, main)];
+        for (_, agent) in d.subagents_flat() {
+            let thread = ThreadRef::Agent(&agent.agent_id);
+            let conversation = crate::agent_source::conversation(s, thread, &open);
+            threads.push((Some(agent.agent_id.clone()), conversation));
+        }
+        (d, threads)
     } else {
-        (crate::agent_source::detail(s, &open, &ctx.prices), None)
+        (
+            crate::agent_source::detail(s, &open, &ctx.prices),
+            Vec::new(),
+        )
     };
     let guard = s
         .cwd
@@ -216,7 +225,7 @@ fn read(
         detail,
         insights,
         guard,
-        conversation,
+        conversations,
     }
 }
 
