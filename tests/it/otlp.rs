@@ -812,3 +812,36 @@ fn ids_in(text: &str) -> BTreeSet<(String, String)> {
     }
     out
 }
+
+/// Two exports never run at once (both would find a session not yet taken and send its
+/// metrics twice): the second waits for the first's lock, then finds it all taken.
+#[test]
+fn exports_take_turns() {
+    let env = TestEnv::new();
+    let receiver = Receiver::start();
+    let data = env.root().join("xdg-data/git-vouch");
+    std::fs::create_dir_all(&data).unwrap();
+    let held = std::fs::File::create(data.join("otlp.lock")).unwrap();
+    held.lock().unwrap();
+    let mut waiting = env
+        .command(&["--demo", "export", "otlp", "--endpoint", &receiver.url()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(waiting.try_wait().unwrap().is_none(), "it waits");
+    assert!(
+        receiver.requests().is_empty(),
+        "and sends nothing meanwhile"
+    );
+    held.unlock().unwrap();
+    let out = waiting.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stderr(&out).contains("waiting for another export to finish"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("8 traces"), "{}", stdout(&out));
+}

@@ -38,6 +38,7 @@ fn otlp_export(ctx: &Context, args: &OtlpArgs) -> Result<Outcome> {
     let cwd = std::env::current_dir().wrap_err("cannot read the current folder")?;
     let target = Target::resolve(&asked(args, &cwd))?;
     let catalog = ctx.catalog()?;
+    let _one_at_a_time = exclusive(ctx)?;
     let mut ledger = Ledger::open(&ledger_path(ctx))?;
     let mut chosen = choose(ctx, args, &catalog)?;
     let pending = ledger.pending(&target.traces)?;
@@ -69,6 +70,27 @@ fn live(ctx: &Context, args: &OtlpArgs) -> Outcome {
         state.log_error(ctx.clock.now(), "export otlp (live)", &format!("{e:#}"));
     }
     Outcome::Success
+}
+
+/// Waits for any other export to finish: two at once (two sessions ending together, or a
+/// person's export during a live one) would both find a session not yet taken and send its
+/// metrics twice. The lock is the data folder's `otlp.lock`, released when the export ends.
+fn exclusive(ctx: &Context) -> Result<std::fs::File> {
+    let path = ctx.config.data_dir.join("otlp.lock");
+    std::fs::create_dir_all(&ctx.config.data_dir)
+        .wrap_err_with(|| format!("cannot create {}", ctx.config.data_dir.display()))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .wrap_err_with(|| format!("cannot open {}", path.display()))?;
+    if file.try_lock().is_err() {
+        eprintln!("waiting for another export to finish ({})", path.display());
+        file.lock()
+            .wrap_err_with(|| format!("cannot lock {}", path.display()))?;
+    }
+    Ok(file)
 }
 
 fn ledger_path(ctx: &Context) -> std::path::PathBuf {
