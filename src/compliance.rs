@@ -246,6 +246,9 @@ pub struct GuardRow {
     pub summary: Option<String>,
     pub level: &'static str,
     pub decided_by: &'static str,
+    /// Nobody was asked: the guard let Claude Code's permissions decide.
+    #[serde(skip)]
+    pub not_asked: bool,
     pub fate: String,
     pub bypassed: bool,
 }

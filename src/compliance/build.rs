@@ -219,6 +219,7 @@ fn guard(sessions: &[Seen<'_>]) -> GuardSection {
             summary: c.summary.clone(),
             level: c.level.label(),
             decided_by: c.decided_by().label(),
+            not_asked: c.decided_by() == crate::evidence::guard::DecidedBy::Permissions,
             fate: c.fate(),
             bypassed: c.bypassed,
         }));
@@ -535,7 +536,7 @@ fn guarded(g: &GuardSection, exceptions: &mut Vec<Exception>) -> Control {
     for c in &g.calls {
         let kind = if c.bypassed {
             "guard bypassed"
-        } else if c.decided_by == crate::evidence::guard::DecidedBy::Permissions.label() {
+        } else if c.not_asked {
             "risky call not asked"
         } else {
             continue;

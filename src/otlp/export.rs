@@ -188,7 +188,8 @@ impl Run<'_> {
             return Ok(());
         }
         for part in parts {
-            let body = self.body(&part);
+            let spans = part.encoded.spans;
+            let body = self.body(part);
             if !self.batch.parts.is_empty() && self.batch.bytes + body.len() > options.batch_bytes {
                 self.flush(endpoint)?;
                 if self.failed.is_some() {
@@ -196,7 +197,7 @@ impl Run<'_> {
                     return Ok(());
                 }
             }
-            self.batch.spans_in += part.encoded.spans;
+            self.batch.spans_in += spans;
             self.batch.bytes += body.len();
             self.batch.parts.push(body);
             if !self.batch.touches.contains(&id) {
@@ -208,11 +209,11 @@ impl Run<'_> {
     }
 
     /// A part as the request carries it: the protobuf field, or the JSON object.
-    fn body(&self, part: &Part) -> Vec<u8> {
+    fn body(&self, part: Part) -> Vec<u8> {
         match self.target.protocol {
             // Serialising our own structs to JSON cannot fail (string keys, finite numbers).
             Protocol::HttpJson => serde_json::to_vec(&part.message).unwrap_or_default(),
-            Protocol::HttpProtobuf | Protocol::Grpc => part.encoded.bytes.clone(),
+            Protocol::HttpProtobuf | Protocol::Grpc => part.encoded.bytes,
         }
     }
 

@@ -85,6 +85,7 @@ fn report(ctx: &Context, args: &ReportArgs, cwd: &Path) -> Result<Outcome> {
     };
     let report = compliance::build(&inputs);
     let json = compliance::json_bytes(&report);
+    let digest = compliance::data_sha256(&json);
     let bytes = match args.format {
         ReportFormat::Json => json,
         ReportFormat::Html => compliance::html::render(&report, &json).into_bytes(),
@@ -98,7 +99,7 @@ fn report(ctx: &Context, args: &ReportArgs, cwd: &Path) -> Result<Outcome> {
             report.summary.commits,
             report.controls.len(),
             report.exceptions.len(),
-            compliance::data_sha256(&compliance::json_bytes(&report))
+            digest
         );
     }
     Ok(Outcome::Success)
