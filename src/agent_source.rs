@@ -9,6 +9,7 @@
 //! entirely inside its source.
 
 mod claude_code;
+mod codex;
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +23,7 @@ use crate::transcript::source_file::SourceFile;
 use crate::transcript::{Diagnostic, TranscriptError};
 
 /// Every agent with a source, in the order their sessions are looked for.
-pub const ALL: &[Agent] = &[Agent::ClaudeCode];
+pub const ALL: &[Agent] = &[Agent::ClaudeCode, Agent::Codex];
 
 /// What looking for transcripts found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,6 +101,7 @@ pub trait AgentSource: Send + Sync {
 pub fn of(agent: Agent) -> &'static dyn AgentSource {
     match agent {
         Agent::ClaudeCode => &claude_code::ClaudeCode,
+        Agent::Codex => &codex::Codex,
     }
 }
 

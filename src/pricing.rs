@@ -213,7 +213,7 @@ mod tests {
     fn embedded_table_parses_with_every_price() {
         let table = PriceTable::embedded();
         let ids: Vec<_> = table.models().map(|m| m.id.as_str()).collect();
-        assert_eq!(ids.len(), 20, "{ids:?}");
+        assert_eq!(ids.len(), 40, "{ids:?}");
         for m in table.models() {
             for p in [
                 m.input,
@@ -259,6 +259,35 @@ mod tests {
         assert_eq!(input(at(2025, 6, 1)), ten, "from its first day");
         assert_eq!(input(at(2026, 1, 1)), ten);
         assert_eq!(input(None), ten, "no time: latest");
+    }
+
+    /// OpenAI and Gemini rows: cached input at the cached price, a long prompt switching the
+    /// whole request, and a price that changes on its date.
+    #[test]
+    fn other_vendors_models_are_priced_by_their_rules() {
+        use crate::usage::{Tokens, Usage};
+        let table = PriceTable::embedded();
+        let usage = |input, cache_read, output| Usage {
+            tokens: Tokens {
+                input,
+                output,
+                cache_read,
+                ..Tokens::default()
+            },
+            ..Usage::default()
+        };
+        // gpt-5.5: $5 in, $0.50 cached, $30 out per million.
+        let small = table.cost("gpt-5.5", &usage(800, 200, 50), None).unwrap();
+        assert_eq!(small, Usd::from_picos((4000 + 100 + 1500) * 1_000_000));
+        // Over 272k prompt tokens: $10 / $1 / $45 for the whole request.
+        let long = table
+            .cost("gpt-5.5", &usage(272_000, 1000, 100), None)
+            .unwrap();
+        assert_eq!(long, Usd::from_picos((2_720_000 + 1000 + 4500) * 1_000_000));
+        let flash = |y, m, d| table.cost("gemini-3.8-flash", &usage(1_000_000, 0, 0), at(y, m, d));
+        assert_eq!(flash(2026, 12, 31), Some(Usd::parse("0.75").unwrap()));
+        assert_eq!(flash(2027, 1, 1), Some(Usd::parse("1.50").unwrap()));
+        assert_eq!(table.cost("gpt-6.2-sol", &usage(1, 0, 0), None), None);
     }
 
     #[test]

@@ -383,6 +383,17 @@ pub struct FilterArgs {
     /// Only sessions started on or before DATE (same forms as --since).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+    /// Only sessions of this agent: claude-code or codex (repeat for several).
+    #[arg(long, value_name = "AGENT", value_parser = parse_agent)]
+    pub agent: Vec<crate::transcript::agent::Agent>,
+}
+
+fn parse_agent(id: &str) -> Result<crate::transcript::agent::Agent, String> {
+    let all = crate::agent_source::ALL;
+    crate::transcript::agent::Agent::parse(id).ok_or_else(|| {
+        let ids: Vec<&str> = all.iter().map(|a| a.id()).collect();
+        format!("unknown agent `{id}`; one of: {}", ids.join(", "))
+    })
 }
 
 #[derive(Debug, Args)]

@@ -138,6 +138,7 @@ pub fn filter(ctx: &Context, args: &FilterArgs) -> Result<SessionFilter> {
             .as_deref()
             .map(|d| parse_date(d, now, true))
             .transpose()?,
+        agents: args.agent.clone(),
     })
 }
 

@@ -6,10 +6,16 @@
 //! key only, never by prefix or substring, so `claude-opus-4` and `claude-opus-4-1` stay apart and
 //! an unknown model is reported as unknown instead of being priced as a neighbour.
 
-/// The keys to look `model` up by, in order: as written, normalised, and normalised without an
-/// 8-digit date suffix. Duplicates are removed; at most three keys.
+/// The keys to look `model` up by, in order: as written, lowercase without a provider path
+/// (`openai/gpt-5.5`, whose dots other vendors' ids keep), normalised, and normalised without an
+/// 8-digit date suffix. Duplicates are removed; at most four keys.
 pub(super) fn candidates(model: &str) -> Vec<String> {
     let mut keys = vec![model.to_owned()];
+    let lower = model.trim().to_ascii_lowercase();
+    push_new(
+        &mut keys,
+        lower.rsplit('/').next().unwrap_or_default().to_owned(),
+    );
     let normal = normalise(model);
     if let Some(undated) = strip_date(&normal) {
         let undated = undated.to_owned();
@@ -111,6 +117,12 @@ mod tests {
             ("claude-3-haiku-20240307", "claude-3-haiku"),
             ("claude-3-opus-20240229", "claude-3-opus"),
             ("claude-mythos-5", "claude-fable-5"),
+            ("gpt-5.5", "gpt-5.5"),
+            ("openai/GPT-5.5", "gpt-5.5"),
+            ("gpt-5-codex", "gpt-5"),
+            ("gpt-5.3-codex", "gpt-5.2"),
+            ("gemini-3.1-pro-preview", "gemini-3-pro-preview"),
+            ("google/gemini-2.5-flash", "gemini-2.5-flash"),
         ];
         for (model, want) in cases {
             assert_eq!(id_of(model), Some(want), "{model}");
@@ -127,7 +139,9 @@ mod tests {
             "claude-opus-4-2",
             "claude-opus",
             "claude-opus-4-1-x",
-            "gpt-5",
+            "gpt-5.55",
+            "gpt-6.2-sol",
+            "gemini-2.5",
             "<synthetic>",
             "",
         ] {

@@ -15,10 +15,15 @@ pub struct SessionFilter {
     pub since: Option<DateTime<Utc>>,
     /// Only sessions that started before this instant.
     pub until: Option<DateTime<Utc>>,
+    /// Only sessions of these agents (empty: every agent).
+    pub agents: Vec<Agent>,
 }
 
 impl SessionFilter {
     pub fn matches(&self, s: &SessionSummary) -> bool {
+        if !self.agents.is_empty() && !self.agents.contains(&s.agent) {
+            return false;
+        }
         if let Some(project) = &self.project
             && !in_project(s, project)
         {

@@ -62,6 +62,8 @@ impl From<&Tokens> for TokensJson {
 #[derive(Serialize)]
 pub struct SessionRow<'a> {
     pub id: &'a str,
+    /// The agent that wrote it (`claude-code`, `codex`).
+    pub agent: &'static str,
     pub project: &'a str,
     pub cwd: Option<&'a str>,
     pub git_branch: Option<&'a str>,
@@ -167,6 +169,7 @@ impl<'a> From<&'a SessionSummary> for SessionRow<'a> {
     fn from(s: &'a SessionSummary) -> Self {
         Self {
             id: &s.id,
+            agent: s.agent.id(),
             project: &s.project,
             cwd: s.cwd.as_deref(),
             git_branch: s.git_branch.as_deref(),

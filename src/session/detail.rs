@@ -6,12 +6,13 @@
 //! [`Open`] function, so the embedded demo data works the same as files on disk.
 
 mod collect;
-mod commit;
+pub mod commit;
 mod conversation;
 mod facts;
 mod notices;
 pub use facts::input_summary;
 pub use notices::secrets as secrets_notice;
+pub use notices::unpriced as unpriced_notice;
 mod outputs;
 mod tally;
 #[cfg(test)]

@@ -30,9 +30,9 @@ pub struct Figures {
     pub compactions: u64,
 }
 
-/// Task and Agent calls start a sub-agent.
+/// Task and Agent calls (Claude Code) and spawn_agent calls (Codex CLI) start a sub-agent.
 pub fn starts_subagent(tool: &str) -> bool {
-    matches!(tool, "Task" | "Agent")
+    matches!(tool, "Task" | "Agent" | "spawn_agent")
 }
 
 impl SessionSummary {

@@ -14,6 +14,8 @@ pub enum Agent {
     /// Anthropic's Claude Code CLI.
     #[default]
     ClaudeCode,
+    /// OpenAI's Codex CLI.
+    Codex,
 }
 
 impl Agent {
@@ -21,6 +23,7 @@ impl Agent {
     pub const fn id(self) -> &'static str {
         match self {
             Self::ClaudeCode => "claude-code",
+            Self::Codex => "codex",
         }
     }
 
@@ -28,6 +31,7 @@ impl Agent {
     pub const fn name(self) -> &'static str {
         match self {
             Self::ClaudeCode => "Claude Code",
+            Self::Codex => "Codex CLI",
         }
     }
 
@@ -35,6 +39,7 @@ impl Agent {
     pub fn parse(id: &str) -> Option<Self> {
         match id {
             "claude-code" => Some(Self::ClaudeCode),
+            "codex" => Some(Self::Codex),
             _ => None,
         }
     }
@@ -63,7 +68,9 @@ mod tests {
             a
         );
         assert_eq!(a.name(), "Claude Code");
-        assert_eq!(Agent::parse("codex"), None);
+        assert_eq!(Agent::parse("codex"), Some(Agent::Codex));
+        assert_eq!(Agent::Codex.name(), "Codex CLI");
+        assert_eq!(Agent::parse("cursor"), None);
         assert_eq!(Agent::default(), Agent::ClaudeCode);
     }
 }

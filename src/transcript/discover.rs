@@ -153,13 +153,13 @@ fn push_file(
 }
 
 #[cfg(unix)]
-fn identity(meta: &fs::Metadata) -> (i64, u64) {
+pub fn identity(meta: &fs::Metadata) -> (i64, u64) {
     use std::os::unix::fs::MetadataExt;
     (meta.mtime() * 1_000_000_000 + meta.mtime_nsec(), meta.ino())
 }
 
 #[cfg(not(unix))]
-fn identity(meta: &fs::Metadata) -> (i64, u64) {
+pub fn identity(meta: &fs::Metadata) -> (i64, u64) {
     let mtime = meta
         .modified()
         .ok()
@@ -170,7 +170,7 @@ fn identity(meta: &fs::Metadata) -> (i64, u64) {
 
 /// The entries of `dir` with whether each is a folder (from the directory listing, without a
 /// `stat` per entry), sorted by path.
-fn read_dir_sorted(dir: &Path, notes: &mut Vec<Diagnostic>) -> Vec<(PathBuf, bool)> {
+pub fn read_dir_sorted(dir: &Path, notes: &mut Vec<Diagnostic>) -> Vec<(PathBuf, bool)> {
     match fs::read_dir(dir) {
         Ok(entries) => {
             let mut named: Vec<(std::ffi::OsString, PathBuf, bool)> = entries

@@ -55,6 +55,7 @@ fn table(
     let columns = [
         Column::left("ID", 0),
         Column::left("STARTED", 0),
+        Column::left("AGENT", 3),
         Column::left("PROJECT", 6),
         Column::left("BRANCH", 3),
         Column::flex("TITLE"),
@@ -79,6 +80,7 @@ fn table(
                 s.start
                     .map(|t| present::relative(t, now))
                     .unwrap_or_default(),
+                s.agent.name().to_owned(),
                 present::project(s.cwd.as_deref(), &s.project),
                 s.git_branch.clone().unwrap_or_default(),
                 s.display_title().to_owned(),
@@ -110,7 +112,7 @@ fn table(
         "session",
         "sessions",
     )];
-    footer.extend(std::iter::repeat_n(String::new(), 6));
+    footer.extend(std::iter::repeat_n(String::new(), 7));
     footer.extend([
         present::tokens(total.input),
         present::tokens(total.output),

@@ -16,6 +16,8 @@ use crate::session::SessionSummary;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
     Started,
+    /// The agent that wrote the session (shown when the list holds more than one agent's).
+    Agent,
     Project,
     Branch,
     Title,
@@ -34,8 +36,9 @@ pub enum Column {
 
 impl Column {
     /// Every column, left to right.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Started,
+        Self::Agent,
         Self::Project,
         Self::Branch,
         Self::Title,
@@ -53,6 +56,7 @@ impl Column {
     pub fn label(self) -> &'static str {
         match self {
             Self::Started => "Started",
+            Self::Agent => "Agent",
             Self::Project => "Project",
             Self::Branch => "Branch",
             Self::Title => "Title",
@@ -73,7 +77,7 @@ impl Column {
     fn descending_by_default(self) -> bool {
         !matches!(
             self,
-            Self::Project | Self::Branch | Self::Title | Self::Models | Self::Health
+            Self::Agent | Self::Project | Self::Branch | Self::Title | Self::Models | Self::Health
         )
     }
 
@@ -82,6 +86,7 @@ impl Column {
         let risk = |s: &SessionSummary| list.repo.risks.get(&s.id).map(|r| r.worst);
         match self {
             Self::Started => a.start.cmp(&b.start),
+            Self::Agent => a.agent.name().cmp(b.agent.name()),
             Self::Project => project(a).cmp(&project(b)),
             Self::Branch => a.git_branch.cmp(&b.git_branch),
             Self::Title => a.display_title().cmp(b.display_title()),
@@ -175,6 +180,8 @@ pub struct SessionList {
     pub repo: RepoScope,
     /// The sort picker, open on this row of [`SessionList::columns`].
     pub picker: Option<usize>,
+    /// How many agents wrote the catalog's sessions (the Agent column shows when several).
+    pub agents: usize,
 }
 
 impl SessionList {
@@ -193,6 +200,7 @@ impl SessionList {
             commits: Commits::new(),
             repo: RepoScope::default(),
             picker: None,
+            agents: 0,
         }
     }
 
@@ -202,12 +210,13 @@ impl SessionList {
     }
 
     /// The columns of the table, left to right: the risk only when the guard checked any of
-    /// the repository's sessions.
+    /// the repository's sessions, the agent only when the sessions are of several agents.
     pub fn columns(&self) -> Vec<Column> {
         let risks = !self.repo.risks.is_empty();
         Column::ALL
             .into_iter()
             .filter(|c| *c != Column::Risk || risks)
+            .filter(|c| *c != Column::Agent || self.agents > 1)
             .collect()
     }
 
@@ -255,6 +264,10 @@ impl SessionList {
             .selected_index()
             .map(|i| sessions.get(i).map(|s| &s.id));
         let selected_id = selected.flatten().cloned();
+        let mut agents: Vec<_> = sessions.iter().map(|s| s.agent).collect();
+        agents.sort_unstable();
+        agents.dedup();
+        self.agents = agents.len();
         let terms: Vec<String> = self
             .query
             .split_whitespace()
@@ -341,6 +354,8 @@ fn matches(s: &SessionSummary, terms: &[String], commits: &Commits) -> bool {
     let full_models: Vec<&str> = s.models.iter().map(|m| m.model.as_str()).collect();
     let shas = commits.get(&s.id).map(|c| c.commits.join(" "));
     let haystack = [
+        s.agent.id(),
+        s.agent.name(),
         &full_models.join(" "),
         &s.file_paths.join("\n"),
         &s.id,

@@ -149,7 +149,7 @@ fn sorting_2700_rows_shows_the_top_row_and_the_position() {
     // Sort by cost through the picker.
     press(&mut app, KeyCode::Char('o'));
     assert!(draw(&mut app, (80, 24)).contains("Sort by"));
-    while Column::ALL[app.list.picker.unwrap()] != Column::Cost {
+    while app.list.columns()[app.list.picker.unwrap()] != Column::Cost {
         press(&mut app, KeyCode::Char('j'));
     }
     press(&mut app, KeyCode::Enter);
@@ -186,7 +186,10 @@ fn sorting_2700_rows_shows_the_top_row_and_the_position() {
         "the picker opens on the current sort"
     );
     press(&mut app, KeyCode::Char('j'));
-    assert_eq!(Column::ALL[app.list.picker.unwrap()], Column::ToolCalls);
+    assert_eq!(
+        app.list.columns()[app.list.picker.unwrap()],
+        Column::ToolCalls
+    );
     press(&mut app, KeyCode::Enter);
     let screen = draw(&mut app, (80, 24));
     assert_eq!(app.selected().map(|s| s.id.as_str()), Some("s0000"));

@@ -88,6 +88,7 @@ fn cell_text(s: &SessionSummary, c: Column, app: &App, theme: &Theme) -> (String
             or_missing(s.start.map(|t| present::relative(t, app.now))),
             theme.muted,
         ),
+        Column::Agent => (s.agent.name().to_owned(), theme.muted),
         Column::Project => (one_line(&project(s)), Style::default()),
         Column::Branch => (
             or_missing(s.git_branch.as_deref().map(one_line)),
@@ -147,6 +148,7 @@ fn align(c: Column, line: Line<'_>) -> Line<'_> {
 fn width(c: Column) -> u16 {
     match c {
         Column::Started | Column::Project | Column::Branch | Column::Attestation => 10,
+        Column::Agent => 11,
         Column::Risk => 8,
         Column::Title => MIN_TITLE,
         Column::Models => 14,
@@ -157,7 +159,8 @@ fn width(c: Column) -> u16 {
 }
 
 /// The columns dropped first when the terminal is narrow.
-const DROP_ORDER: [Column; 10] = [
+const DROP_ORDER: [Column; 11] = [
+    Column::Agent,
     Column::Branch,
     Column::Health,
     Column::Risk,
