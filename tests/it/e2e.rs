@@ -40,7 +40,7 @@ mod checks;
 mod cli;
 mod driver;
 mod expect;
-mod http;
+pub mod http;
 mod mock;
 mod pick;
 mod record;

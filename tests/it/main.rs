@@ -10,6 +10,7 @@ mod attest_flow;
 mod attestation_states;
 mod bad_input;
 mod claude_hooks;
+mod codex_e2e;
 mod compliance;
 mod corpus;
 mod correlate;

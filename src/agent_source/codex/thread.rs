@@ -145,6 +145,14 @@ impl Collector {
                     _ => {}
                 }
             }
+            // Messages between agents: the task a parent sent this sub-agent (in a parent, a
+            // sub-agent's report, which is no prompt).
+            "agent_message" if self.out.identity.is_subagent() => {
+                let text = message_text(p);
+                if !text.trim().is_empty() {
+                    self.item_prompts.push((ts, text));
+                }
+            }
             "reasoning" => {
                 let text = rollout::text_of(p.summary.as_ref());
                 if !text.trim().is_empty() {

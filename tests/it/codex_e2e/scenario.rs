@@ -1,0 +1,203 @@
+//! The scenarios: a prompt, the CLI's extra flags, and per thread the responses the mock
+//! serves in order. Every response carries its own distinct, non-round usage, so a reader that
+//! counts a response twice, or takes a subset (cached ⊂ input, reasoning ⊂ output) for a
+//! separate figure, cannot land on the right totals by accident.
+
+use serde_json::{Value, json};
+
+/// The thread name of the root agent (its `x-codex-turn-metadata.agent_name` is `/root`).
+pub const MAIN: &str = "main";
+/// The subagent the `subagent` scenario spawns (its `agent_name`/`agent_path`).
+pub const CHILD: &str = "/root/child_task";
+
+/// The usage of one response, as the mock sends it (`cached` ⊂ `input`, `reasoning` ⊂ `output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub input: u64,
+    pub cached: u64,
+    pub output: u64,
+    pub reasoning: u64,
+}
+
+const fn usage(input: u64, cached: u64, output: u64, reasoning: u64) -> Usage {
+    Usage {
+        input,
+        cached,
+        output,
+        reasoning,
+    }
+}
+
+/// One output item of a response.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// `function_call` `exec_command {"cmd": …}`.
+    Exec(&'static str),
+    /// `custom_tool_call` `apply_patch` with the freeform patch text (gpt-5.5's shape).
+    Patch(&'static str),
+    /// `function_call` in namespace `collaboration` (multi_agent_v2): name and arguments.
+    Collab(&'static str, Value),
+    /// An assistant `message` with one `output_text`.
+    Message(&'static str),
+}
+
+/// One scripted response.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub items: Vec<Item>,
+    pub usage: Usage,
+    /// Served only once this thread has been served this many responses (waits up to a
+    /// minute): keeps the parent from finishing before its child has.
+    pub after: Option<(&'static str, usize)>,
+}
+
+fn step(items: Vec<Item>, usage: Usage) -> Step {
+    Step {
+        items,
+        usage,
+        after: None,
+    }
+}
+
+/// A scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub prompt: &'static str,
+    /// Flags after `codex exec --dangerously-bypass-approvals-and-sandbox --json`.
+    pub args: Vec<&'static str>,
+    /// Per thread (`main` or an agent path), the responses in order.
+    pub threads: Vec<(&'static str, Vec<Step>)>,
+}
+
+/// The scenarios the tests run and the fixtures are recorded from.
+pub const SCENARIOS: [&str; 2] = ["shell_patch_commit", "subagent"];
+
+pub const HELLO_ADD: &str = "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch\n";
+pub const HELLO_UPDATE: &str =
+    "*** Begin Patch\n*** Update File: hello.txt\n@@\n-hello\n+hello, updated\n*** End Patch\n";
+pub const CHILD_ADD: &str =
+    "*** Begin Patch\n*** Add File: child.txt\n+from the child\n*** End Patch\n";
+
+impl Scenario {
+    pub fn get(name: &str) -> Self {
+        match name {
+            "shell_patch_commit" => Self {
+                name: "shell_patch_commit",
+                prompt: "Say hi from the shell, add hello.txt, update it, then commit it.",
+                args: Vec::new(),
+                threads: vec![(
+                    MAIN,
+                    vec![
+                        step(
+                            vec![Item::Exec("echo hi-from-shell")],
+                            usage(1234, 203, 57, 11),
+                        ),
+                        step(vec![Item::Patch(HELLO_ADD)], usage(1391, 1021, 83, 17)),
+                        step(vec![Item::Patch(HELLO_UPDATE)], usage(1517, 1283, 41, 9)),
+                        step(
+                            vec![Item::Exec("git add -A && git commit -q -m \"Add hello\"")],
+                            usage(1663, 1409, 66, 23),
+                        ),
+                        step(
+                            vec![Item::Message("Committed hello.txt.")],
+                            usage(1789, 1531, 29, 3),
+                        ),
+                    ],
+                )],
+            },
+            "subagent" => Self {
+                name: "subagent",
+                prompt: "Look around, then spawn a sub-agent that creates child.txt, and wait for it.",
+                args: vec!["--enable", "multi_agent_v2"],
+                threads: vec![
+                    (
+                        MAIN,
+                        vec![
+                            step(
+                                vec![Item::Exec("echo parent-before-spawn")],
+                                usage(2345, 307, 61, 13),
+                            ),
+                            step(vec![Item::Exec("ls")], usage(2419, 1999, 52, 17)),
+                            step(
+                                vec![Item::Collab(
+                                    "spawn_agent",
+                                    json!({"task_name": "child_task",
+                                        "message": "Create child.txt containing 'from the child' with apply_patch, then report back.",
+                                        "fork_turns": "all"}),
+                                )],
+                                usage(2468, 2039, 74, 19),
+                            ),
+                            step(
+                                vec![Item::Collab("wait_agent", json!({"timeout_ms": 30000}))],
+                                usage(2591, 2297, 43, 7),
+                            ),
+                            Step {
+                                after: Some((CHILD, 2)),
+                                ..step(
+                                    vec![Item::Message("The sub-agent created child.txt.")],
+                                    usage(2717, 2423, 31, 5),
+                                )
+                            },
+                        ],
+                    ),
+                    (
+                        CHILD,
+                        vec![
+                            step(vec![Item::Patch(CHILD_ADD)], usage(3141, 509, 59, 26)),
+                            step(
+                                vec![Item::Message("child.txt created.")],
+                                usage(3272, 2551, 37, 9),
+                            ),
+                        ],
+                    ),
+                ],
+            },
+            other => panic!("no Codex scenario {other:?} (known: {SCENARIOS:?})"),
+        }
+    }
+
+    pub fn steps(&self, thread: &str) -> Option<&[Step]> {
+        self.threads
+            .iter()
+            .find(|(t, _)| *t == thread)
+            .map(|(_, s)| s.as_slice())
+    }
+}
+
+/// A thread name as it may appear in an id: `main`, `root_child_task`.
+pub fn slug(thread: &str) -> String {
+    let s: String = thread
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    s.trim_matches('_').to_owned()
+}
+
+impl Item {
+    /// The item as a Responses API output item; `id` names it (`call_…`, `msg_…`).
+    pub fn to_json(&self, id: &str) -> Value {
+        match self {
+            Self::Exec(cmd) => json!({"type": "function_call", "call_id": format!("call_{id}"),
+                "name": "exec_command", "arguments": json!({"cmd": cmd}).to_string()}),
+            Self::Patch(patch) => json!({"type": "custom_tool_call",
+                "call_id": format!("call_{id}"), "name": "apply_patch", "input": patch}),
+            Self::Collab(name, args) => json!({"type": "function_call",
+                "call_id": format!("call_{id}"), "name": name, "namespace": "collaboration",
+                "arguments": args.to_string()}),
+            Self::Message(text) => json!({"type": "message", "role": "assistant",
+                "id": format!("msg_{id}"), "status": "completed",
+                "content": [{"type": "output_text", "text": text, "annotations": []}]}),
+        }
+    }
+
+    /// What the log shows for it: `exec_command`, `apply_patch`, `spawn_agent`, `message`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Exec(_) => "exec_command",
+            Self::Patch(_) => "apply_patch",
+            Self::Collab(name, _) => name,
+            Self::Message(_) => "message",
+        }
+    }
+}
