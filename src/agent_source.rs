@@ -10,6 +10,7 @@
 
 mod claude_code;
 mod codex;
+pub mod thread;
 
 use std::path::{Path, PathBuf};
 

@@ -6,19 +6,18 @@
 //! Rollouts are read whole, never resumed: a rollout that grew is read again (a thread's
 //! running token total must be followed from its start).
 
-mod calls;
-mod detail;
+mod collect;
+mod items;
 mod meter;
 mod patch;
 mod rollout;
-mod scan;
 #[cfg(test)]
 mod tests;
-mod thread;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::thread::{detail, scan};
 use super::{AgentSource, Discovery, Hints};
 use crate::config::Env;
 use crate::pricing::PriceTable;
@@ -73,18 +72,18 @@ impl AgentSource for Codex {
         };
         // Opened here first so that a file that cannot be read fails the scan.
         drop(rollout::reader(&file.path, &open).map_err(io)?);
-        let read = thread::read(&file.path, &open);
+        let read = collect::read(&file.path, &open);
         *scan = scan::file_scan(&read, file.len);
         Ok(())
     }
 
     fn scan_bytes(&self, file: &SourceFile, bytes: &[u8]) -> FileScan {
-        let read = thread::read_bytes(bytes, &file.path);
+        let read = collect::read_bytes(bytes, &file.path);
         scan::file_scan(&read, bytes.len() as u64)
     }
 
     fn detail(&self, s: &SessionSummary, open: &Open<'_>, prices: &PriceTable) -> SessionDetail {
-        let mut d = detail::detail(s, &detail::threads(s, open), prices);
+        let mut d = detail::detail(s, &detail::threads(s, open, collect::read), prices);
         d.record_secrets(self.secrets(s, open));
         d
     }
@@ -95,7 +94,7 @@ impl AgentSource for Codex {
         thread: ThreadRef<'_>,
         open: &Open<'_>,
     ) -> Conversation {
-        detail::conversation(&detail::threads(s, open), thread)
+        detail::conversation(&detail::threads(s, open, collect::read), thread)
     }
 
     fn detail_and_conversation(
@@ -104,7 +103,7 @@ impl AgentSource for Codex {
         open: &Open<'_>,
         prices: &PriceTable,
     ) -> (SessionDetail, Conversation) {
-        let threads = detail::threads(s, open);
+        let threads = detail::threads(s, open, collect::read);
         let mut d = detail::detail(s, &threads, prices);
         d.record_secrets(self.secrets(s, open));
         (d, detail::conversation(&threads, ThreadRef::Main))

@@ -10,22 +10,9 @@
 //! Copied history (a fork's or sub-agent's copy of its parent) only moves the baseline.
 
 use super::rollout::{Line, OpenAiUsage};
-use crate::transcript::hash::{hash64, hash128};
+use crate::agent_source::thread::Response;
+use crate::transcript::hash::hash128;
 use crate::usage::Tokens;
-
-/// One billed response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Response {
-    /// Unique within the agent's sessions: the thread and the response id (or running total).
-    pub key: u128,
-    /// The response id, when recorded.
-    pub id: Option<String>,
-    pub tokens: Tokens,
-    pub ts_ms: i64,
-    pub model: String,
-    /// The turn it belongs to, when recorded.
-    pub turn_id: Option<String>,
-}
 
 /// Counts a thread's responses (see the module docs).
 #[derive(Debug, Default)]
@@ -35,7 +22,6 @@ pub struct Meter {
     records: Vec<Response>,
     counts: Vec<Response>,
     total: Option<OpenAiUsage>,
-    turn: Option<String>,
 }
 
 /// The model a rollout names nowhere (rollouts of September 2025 and older): unknown, so
@@ -59,12 +45,7 @@ impl Meter {
     pub fn own(&mut self, line: &Line<'_>, ts_ms: i64) {
         let p = &line.payload;
         match (line.kind.as_ref(), p.kind.as_deref()) {
-            ("turn_context", _) => {
-                if p.model.is_some() {
-                    self.model.clone_from(&p.model);
-                }
-                self.turn.clone_from(&p.turn_id);
-            }
+            ("turn_context", _) if p.model.is_some() => self.model.clone_from(&p.model),
             ("token_usage_record", _) => {
                 let Some(usage) = p.usage else { return };
                 let id = p.response_id.clone().unwrap_or_default();
@@ -74,11 +55,9 @@ impl Meter {
                     tokens: tokens(&usage),
                     ts_ms,
                     model: self.model().to_owned(),
-                    turn_id: p.turn_id.clone().or_else(|| self.turn.clone()),
                 });
             }
             ("event_msg", Some("token_count")) => self.count(line, ts_ms),
-            ("event_msg", Some("task_started")) => self.turn.clone_from(&p.turn_id),
             _ => {}
         }
     }
@@ -123,7 +102,6 @@ impl Meter {
             tokens: tokens(&usage),
             ts_ms,
             model: self.model().to_owned(),
-            turn_id: self.turn.clone(),
         });
     }
 
@@ -135,12 +113,6 @@ impl Meter {
             self.records
         }
     }
-}
-
-/// The hash of a response's id for the side-chain rule (unused by Codex, kept distinct).
-pub fn msg_hash(r: &Response) -> u64 {
-    r.id.as_deref()
-        .map_or(r.key as u64, |id| hash64(id.as_bytes()))
 }
 
 /// Codex's counts in the five billed kinds: cached input and cache writes are parts of input,

@@ -19,6 +19,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::agent_source::thread::Identity;
 use crate::session::detail::Open;
 use crate::transcript::Diagnostic;
 
@@ -215,30 +216,17 @@ pub struct OpenAiUsage {
     pub total_tokens: u64,
 }
 
-/// Who a rollout's thread is: from its first `session_meta`.
+/// Who a rollout's thread is, from its first `session_meta`, and where its own lines start.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Identity {
-    /// The thread's own id.
-    pub thread: String,
-    /// The session it belongs to: the root thread's id (a sub-agent's `session_id`).
-    pub session: String,
-    /// Set for a sub-agent: its parent's thread id.
-    pub parent: Option<String>,
-    /// A sub-agent's name (`agent_nickname`, else `agent_path`).
-    pub nickname: Option<String>,
-    /// A sub-agent's path (`/root/child_task`).
-    pub agent_path: Option<String>,
+pub struct Meta {
+    pub identity: Identity,
     /// The thread copies another's history (a fork or a sub-agent).
     pub forked: bool,
     /// Where the thread's own lines start, when Codex recorded it.
     pub own_from_ordinal: Option<u64>,
-    pub cwd: Option<String>,
-    pub version: Option<String>,
-    pub git_branch: Option<String>,
-    pub git_commit: Option<String>,
 }
 
-impl Identity {
+impl Meta {
     fn of(meta: &Payload) -> Self {
         let spawn = meta
             .source
@@ -255,26 +243,26 @@ impl Identity {
             (Some(p), _) => p.clone(),
             _ => thread.clone(),
         };
+        // `/root/child_task` was started by `spawn_agent {task_name: "child_task"}`.
+        let task = spawn_str("agent_path")
+            .and_then(|p| p.rsplit('/').next())
+            .map(str::to_owned);
         Self {
-            session,
-            parent,
-            nickname: spawn_str("agent_nickname")
-                .or_else(|| spawn_str("agent_path"))
-                .map(str::to_owned),
-            agent_path: spawn_str("agent_path").map(str::to_owned),
+            identity: Identity {
+                session,
+                parent,
+                nickname: spawn_str("agent_nickname")
+                    .or_else(|| spawn_str("agent_path"))
+                    .map(str::to_owned),
+                task,
+                cwd: meta.cwd.clone(),
+                version: meta.cli_version.clone(),
+                git_branch: meta.git.as_ref().and_then(|g| g.branch.clone()),
+                thread,
+            },
             forked: meta.forked_from_id.is_some() || spawn.is_some(),
             own_from_ordinal: meta.subagent_history_start_ordinal,
-            cwd: meta.cwd.clone(),
-            version: meta.cli_version.clone(),
-            git_branch: meta.git.as_ref().and_then(|g| g.branch.clone()),
-            git_commit: meta.git.as_ref().and_then(|g| g.commit_hash.clone()),
-            thread,
         }
-    }
-
-    /// Whether the thread is a sub-agent of another.
-    pub fn is_subagent(&self) -> bool {
-        self.parent.is_some()
     }
 }
 
@@ -343,7 +331,7 @@ pub fn read_from(r: impl Read, path: &Path, visit: &mut dyn Visit, warnings: &mu
             )),
         }
     }
-    if split.identity.is_none() {
+    if split.meta.is_none() {
         warnings.push(Diagnostic::file(
             path,
             "no session_meta line; not a Codex rollout",
@@ -366,7 +354,7 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 /// Tells a thread's own lines from those it copied.
 #[derive(Default)]
 struct Split {
-    identity: Option<Identity>,
+    meta: Option<Meta>,
     /// Millisecond stamp of the thread's UUIDv7 id (its creation).
     born_ms: Option<u64>,
     /// Still inside the copied history (forks without a recorded start ordinal).
@@ -377,13 +365,13 @@ struct Split {
 
 impl Split {
     fn route(&mut self, line: &Line<'_>, line_no: u64, visit: &mut dyn Visit) {
-        let Some(id) = &self.identity else {
+        let Some(id) = &self.meta else {
             if line.kind == "session_meta" {
-                let id = Identity::of(&line.payload);
-                self.born_ms = uuid_v7_ms(&id.thread);
-                self.copying = id.forked && id.own_from_ordinal.is_none();
-                visit.identity(&id);
-                self.identity = Some(id);
+                let meta = Meta::of(&line.payload);
+                self.born_ms = uuid_v7_ms(&meta.identity.thread);
+                self.copying = meta.forked && meta.own_from_ordinal.is_none();
+                visit.identity(&meta.identity);
+                self.meta = Some(meta);
             }
             return;
         };

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::thread::{Step, read_bytes};
+use super::collect::read_bytes;
+use crate::agent_source::thread::Step;
 use crate::usage::Tokens;
 
 fn rollout(lines: &[Value]) -> Vec<u8> {
@@ -63,7 +64,7 @@ fn turn(ts: &str, turn_id: &str, model: &str) -> Value {
     )
 }
 
-fn sum(read: &super::thread::ThreadRead) -> Tokens {
+fn sum(read: &crate::agent_source::thread::ThreadRead) -> Tokens {
     let mut t = Tokens::default();
     for r in &read.responses {
         t.add(&r.tokens);
@@ -283,9 +284,12 @@ fn calls_outcomes_and_changes() {
     assert_eq!(read.calls[0].command.as_deref(), Some("false"));
     assert_eq!(
         read.calls[0].outcome,
-        super::calls::Outcome::Failed("nope".into())
+        crate::agent_source::thread::Outcome::Failed("nope".into())
     );
-    assert_eq!(read.calls[1].outcome, super::calls::Outcome::Ok);
+    assert_eq!(
+        read.calls[1].outcome,
+        crate::agent_source::thread::Outcome::Ok
+    );
     let (call, changes) = &read.changes[0];
     assert_eq!(*call, 1);
     assert_eq!(changes[0].path, "/w/r/hello.txt");
@@ -293,7 +297,7 @@ fn calls_outcomes_and_changes() {
     let prompts: Vec<&Step> = read.steps.iter().map(|(_, s)| s).collect();
     assert_eq!(prompts[0], &Step::Prompt("Say hi".into()));
     assert_eq!(prompts.last(), Some(&&Step::Answer("Done.".into())));
-    let scan = super::scan::file_scan(&read, bytes.len() as u64);
+    let scan = crate::agent_source::thread::scan::file_scan(&read, bytes.len() as u64);
     assert_eq!(scan.user_prompts, 1);
     assert_eq!(scan.paths, ["/w/r/hello.txt"]);
     assert_eq!(scan.command(0), Some("false"));

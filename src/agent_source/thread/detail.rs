@@ -1,11 +1,10 @@
-//! One Codex session in full: the rollouts of its threads (the main one and every sub-agent's),
-//! read into the session detail and conversations every screen shows.
+//! One session in full from its threads (the main one and every sub-agent's), read into the
+//! session detail and conversations every screen shows.
 
 use chrono::{DateTime, Utc};
 
-use super::calls::{Call, Outcome};
-use super::meter::Response;
-use super::thread::{self, Step, ThreadRead};
+use super::call::{Call, Outcome};
+use super::{Response, Step, ThreadRead};
 use crate::fingerprint::{is_distinctive, line_hash};
 use crate::pricing::PriceTable;
 use crate::session::SessionSummary;
@@ -19,9 +18,13 @@ use crate::usage::Usage;
 /// Result text shown in a conversation, in lines.
 const RESULT_LINES: usize = 12;
 
-/// The threads of the session, main thread first.
-pub fn threads(s: &SessionSummary, open: &Open<'_>) -> Vec<ThreadRead> {
-    let mut out: Vec<ThreadRead> = s.files.iter().map(|p| thread::read(p, open)).collect();
+/// The threads of the session read by `read` from each of its files, main thread first.
+pub fn threads(
+    s: &SessionSummary,
+    open: &Open<'_>,
+    read: impl Fn(&std::path::Path, &Open<'_>) -> ThreadRead,
+) -> Vec<ThreadRead> {
+    let mut out: Vec<ThreadRead> = s.files.iter().map(|p| read(p, open)).collect();
     // The same thread in two files (an archived copy and the live one): the first is kept.
     let mut seen = std::collections::HashSet::new();
     out.retain(|t| seen.insert(t.identity.thread.clone()));
@@ -106,10 +109,7 @@ fn tool_call(c: &Call, agent_id: Option<String>) -> ToolCall {
         },
         agent_id,
         command: c.command.clone(),
-        path: c
-            .patch
-            .as_deref()
-            .and_then(|p| super::patch::paths(p).into_iter().next()),
+        path: c.files.first().cloned(),
     }
 }
 
@@ -129,7 +129,7 @@ fn commit(c: &Call, agent_id: Option<String>) -> Option<AgentCommit> {
     })
 }
 
-fn touch(ch: &super::patch::Change, call: &Call, agent_id: Option<String>) -> FileTouch {
+fn touch(ch: &super::Change, call: &Call, agent_id: Option<String>) -> FileTouch {
     let added_hashes = ch
         .hunks
         .iter()
@@ -193,23 +193,21 @@ fn node(t: &ThreadRead, threads: &[ThreadRead], prices: &PriceTable) -> Subagent
     }
 }
 
-/// The `spawn_agent` call of the parent that started `child`: the one naming its task (its
-/// agent path ends with the task name), else the parent's last spawn before the child began.
+/// The parent's call that started `child`: the one whose summary is the child's task, else the
+/// parent's last sub-agent call before the child began.
 fn spawn_call<'a>(threads: &'a [ThreadRead], child: &ThreadRead) -> Option<&'a Call> {
     let parent = threads
         .iter()
         .find(|t| Some(&t.identity.thread) == child.identity.parent.as_ref())?;
-    let spawns = || parent.calls.iter().filter(|c| c.name == "spawn_agent");
-    let task = |c: &Call| {
-        c.arguments
-            .as_ref()
-            .and_then(|a| a.get("task_name"))
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
+    let spawns = || {
+        parent
+            .calls
+            .iter()
+            .filter(|c| crate::session::figures::starts_subagent(&c.name))
     };
-    let path = child.identity.agent_path.as_deref().unwrap_or("");
+    let task = child.identity.task.as_deref();
     spawns()
-        .find(|c| task(c).is_some_and(|t| path.ends_with(&format!("/{t}"))))
+        .find(|c| task.is_some_and(|t| c.summary() == t))
         .or_else(|| spawns().rfind(|c| c.started_ms <= child.first_ts_ms))
 }
 

@@ -1,48 +1,19 @@
-//! Everything one rollout says of its thread, gathered in one pass: its identity, billed
-//! responses, tool calls with their outcomes and file changes, and the conversation's steps.
-//! The scan (lists, reports) and the detail (`show`, the explorer) are both built from it.
+//! Everything one rollout says of its thread, gathered in one pass into the neutral
+//! [`ThreadRead`]: its identity, billed responses, tool calls with their outcomes and file
+//! changes, and the conversation's steps.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::calls::{Call, clip};
-use super::meter::{Meter, Response};
-use super::patch::{self, Change};
-use super::rollout::{self, Identity, Line, Visit, ts_ms};
+use super::items::{call_of, take_output};
+use super::meter::Meter;
+use super::patch;
+use super::rollout::{self, Line, Visit, ts_ms};
+use crate::agent_source::thread::call::{Call, clip};
+use crate::agent_source::thread::{Identity, Step, ThreadRead};
 use crate::session::detail::Open;
-use crate::transcript::Diagnostic;
-
-/// One step of the thread, in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    Prompt(String),
-    Answer(String),
-    Reasoning(String),
-    /// Index into [`ThreadRead::calls`].
-    Call(usize),
-}
-
-/// One rollout, read.
-#[derive(Debug, Default)]
-pub struct ThreadRead {
-    /// The rollout read.
-    pub path: std::path::PathBuf,
-    pub identity: Identity,
-    pub responses: Vec<Response>,
-    pub calls: Vec<Call>,
-    /// The files each call changed, by index into `calls`.
-    pub changes: Vec<(usize, Vec<Change>)>,
-    pub steps: Vec<(Option<i64>, Step)>,
-    /// Approval and sandbox policies in force, in the order first seen.
-    pub permission_modes: Vec<String>,
-    pub first_ts_ms: Option<i64>,
-    pub last_ts_ms: Option<i64>,
-    pub errors: u32,
-    pub compactions: u32,
-    pub warnings: Vec<Diagnostic>,
-}
 
 /// Reads the rollout at `path`.
 pub fn read(path: &Path, open: &Open<'_>) -> ThreadRead {
@@ -89,10 +60,7 @@ impl Visit for Collector {
 
     fn line(&mut self, line: &Line<'_>, _line_no: u64) {
         let ts = ts_ms(line.timestamp.as_deref());
-        if let Some(t) = ts {
-            self.out.first_ts_ms.get_or_insert(t);
-            self.out.last_ts_ms = Some(self.out.last_ts_ms.map_or(t, |l| l.max(t)));
-        }
+        self.out.saw(ts);
         self.meter.own(line, ts.unwrap_or(0));
         let p = &line.payload;
         match (line.kind.as_ref(), p.kind.as_deref().unwrap_or("")) {
@@ -161,25 +129,25 @@ impl Collector {
             }
             "function_call_output" | "custom_tool_call_output" => {
                 if let Some(&i) = p.call_id.as_ref().and_then(|id| self.by_call.get(id)) {
-                    self.out.calls[i].take_output(p.output.as_ref(), ts);
+                    take_output(&mut self.out.calls[i], p.output.as_ref(), ts);
                 }
             }
             _ => {
-                if let Some(call) = Call::from_item(kind, p, ts) {
-                    self.push_call(call, ts);
+                if let Some(call) = call_of(kind, p, ts) {
+                    self.push_call(call);
                 }
             }
         }
     }
 
-    fn push_call(&mut self, call: Call, ts: Option<i64>) {
-        let i = self.out.calls.len();
-        if let Some(text) = &call.patch {
-            self.out.changes.push((i, patch::parse(text)));
+    fn push_call(&mut self, call: Call) {
+        let changes = call.patch.as_deref().map(patch::parse);
+        let id = call.id.clone();
+        let i = self.out.push_call(call);
+        if let Some(changes) = changes {
+            self.out.set_changes(i, changes);
         }
-        self.by_call.insert(call.id.clone(), i);
-        self.out.calls.push(call);
-        self.out.steps.push((ts, Step::Call(i)));
+        self.by_call.insert(id, i);
     }
 
     fn event(&mut self, kind: &str, p: &rollout::Payload, ts: Option<i64>) {
@@ -261,11 +229,7 @@ impl Collector {
         let Some(&i) = self.by_call.get(id) else {
             return;
         };
-        let changes = patch::from_event(changes);
-        match self.out.changes.iter_mut().find(|(c, _)| *c == i) {
-            Some(slot) => slot.1 = changes,
-            None => self.out.changes.push((i, changes)),
-        }
+        self.out.set_changes(i, patch::from_event(changes));
     }
 
     fn finish(mut self) -> ThreadRead {
@@ -287,8 +251,8 @@ impl Collector {
         }
         steps.append(&mut self.out.steps);
         // Stable: steps of one instant keep prompt-first, then file order.
-        steps.sort_by_key(|(t, _)| t.unwrap_or(i64::MAX));
         self.out.steps = steps;
+        self.out.sort_steps();
         self.out.responses = self.meter.finish();
         self.out
     }

@@ -1,10 +1,9 @@
-//! A rollout as the session list and reports read it: the neutral [`FileScan`].
+//! A thread as the session list and reports read it: the neutral [`FileScan`].
 
 use std::collections::HashSet;
 
-use super::calls::{Outcome, first_line};
-use super::meter::msg_hash;
-use super::thread::{Step, ThreadRead};
+use super::call::{Outcome, first_line};
+use super::{Response, Step, ThreadRead};
 use crate::transcript::file_scan::{CallStatus, Entry, FileScan, NO_PATH, ToolUse};
 use crate::transcript::hash::{hash64, hash128};
 use crate::usage::Usage;
@@ -16,8 +15,8 @@ const FAILURE_CHARS: usize = 300;
 /// Commands are kept this long (the insights compare them).
 const COMMAND_CHARS: usize = 2000;
 
-/// The scan of one read rollout; `len` is the file's size (it is not resumed: a rollout that
-/// grew is read again).
+/// The scan of one read thread; `len` is the file's size (it is not resumed: a file that grew
+/// is read again).
 pub fn file_scan(t: &ThreadRead, len: u64) -> FileScan {
     let id = &t.identity;
     let mut scan = FileScan {
@@ -148,6 +147,12 @@ fn prompts(t: &ThreadRead, scan: &mut FileScan) {
         Step::Answer(a) => Some(clip_chars(a, PROMPT_CHARS)),
         _ => None,
     });
+}
+
+/// The hash of a response's id (its key's low half when it has none).
+fn msg_hash(r: &Response) -> u64 {
+    r.id.as_deref()
+        .map_or(r.key as u64, |id| hash64(id.as_bytes()))
 }
 
 fn first_line_clip(text: &str) -> String {

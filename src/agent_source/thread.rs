@@ -1,0 +1,118 @@
+//! One agent thread, read, in terms shared by the agents whose transcripts are not Claude
+//! Code's (Codex CLI, Gemini CLI, opencode): who it is, its billed responses, its tool calls with
+//! their outcomes and the files they changed, and its conversation. Each agent's reader turns its
+//! own format into a [`ThreadRead`]; the session list's scan ([`scan`]) and the session's detail
+//! ([`detail`]) are built from those the same way for every such agent.
+
+pub mod call;
+pub mod change;
+pub mod detail;
+pub mod scan;
+
+use std::path::PathBuf;
+
+use crate::transcript::Diagnostic;
+use crate::usage::Tokens;
+
+pub use call::{Call, Outcome};
+pub use change::Change;
+
+/// Who a thread is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// The thread's own id.
+    pub thread: String,
+    /// The session it belongs to (a sub-agent's is its root thread's).
+    pub session: String,
+    /// Set for a sub-agent: its parent's thread id.
+    pub parent: Option<String>,
+    /// A sub-agent's name.
+    pub nickname: Option<String>,
+    /// A sub-agent's task, as the parent's call that started it summarises it.
+    pub task: Option<String>,
+    pub cwd: Option<String>,
+    pub version: Option<String>,
+    pub git_branch: Option<String>,
+}
+
+impl Identity {
+    /// Whether the thread is a sub-agent of another.
+    pub fn is_subagent(&self) -> bool {
+        self.parent.is_some()
+    }
+}
+
+/// One billed response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// Unique within the agent's sessions (the thread and the response's own id, or another
+    /// stable mark of it).
+    pub key: u128,
+    /// The response's id, when recorded.
+    pub id: Option<String>,
+    pub tokens: Tokens,
+    pub ts_ms: i64,
+    pub model: String,
+}
+
+/// One step of the thread, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Prompt(String),
+    Answer(String),
+    Reasoning(String),
+    /// Index into [`ThreadRead::calls`].
+    Call(usize),
+}
+
+/// One thread, read.
+#[derive(Debug, Default)]
+pub struct ThreadRead {
+    /// The file read.
+    pub path: PathBuf,
+    pub identity: Identity,
+    pub responses: Vec<Response>,
+    pub calls: Vec<Call>,
+    /// The files each call changed, by index into `calls`.
+    pub changes: Vec<(usize, Vec<Change>)>,
+    pub steps: Vec<(Option<i64>, Step)>,
+    /// Permission settings in force (approval and sandbox policies, approval modes), in the
+    /// order first seen.
+    pub permission_modes: Vec<String>,
+    pub first_ts_ms: Option<i64>,
+    pub last_ts_ms: Option<i64>,
+    pub errors: u32,
+    pub compactions: u32,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl ThreadRead {
+    /// Notes a record's time.
+    pub fn saw(&mut self, ts_ms: Option<i64>) {
+        if let Some(t) = ts_ms {
+            self.first_ts_ms = Some(self.first_ts_ms.map_or(t, |f| f.min(t)));
+            self.last_ts_ms = Some(self.last_ts_ms.map_or(t, |l| l.max(t)));
+        }
+    }
+
+    /// Adds a call and its step; returns its index.
+    pub fn push_call(&mut self, call: Call) -> usize {
+        let i = self.calls.len();
+        self.steps.push((call.started_ms, Step::Call(i)));
+        self.calls.push(call);
+        i
+    }
+
+    /// Sets the files call `i` changed (replacing what was known).
+    pub fn set_changes(&mut self, i: usize, changes: Vec<Change>) {
+        match self.changes.iter_mut().find(|(c, _)| *c == i) {
+            Some(slot) => slot.1 = changes,
+            None => self.changes.push((i, changes)),
+        }
+    }
+
+    /// Orders the steps by time (stable: steps of one instant keep their order).
+    pub fn sort_steps(&mut self) {
+        self.steps.sort_by_key(|(t, _)| t.unwrap_or(i64::MAX));
+    }
+}
