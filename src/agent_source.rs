@@ -10,6 +10,9 @@
 
 mod claude_code;
 mod codex;
+mod gemini;
+mod opencode;
+pub use codex::patch_changes as codex_patch_changes;
 pub mod thread;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +27,12 @@ use crate::transcript::source_file::SourceFile;
 use crate::transcript::{Diagnostic, TranscriptError};
 
 /// Every agent with a source, in the order their sessions are looked for.
-pub const ALL: &[Agent] = &[Agent::ClaudeCode, Agent::Codex];
+pub const ALL: &[Agent] = &[
+    Agent::ClaudeCode,
+    Agent::Codex,
+    Agent::Gemini,
+    Agent::OpenCode,
+];
 
 /// What looking for transcripts found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,6 +111,8 @@ pub fn of(agent: Agent) -> &'static dyn AgentSource {
     match agent {
         Agent::ClaudeCode => &claude_code::ClaudeCode,
         Agent::Codex => &codex::Codex,
+        Agent::Gemini => &gemini::Gemini,
+        Agent::OpenCode => &opencode::OpenCode,
     }
 }
 

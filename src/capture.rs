@@ -6,10 +6,10 @@
 //! and log problems), never take git's `index.lock`, and avoid heavy start-up work.
 
 pub mod agent_config;
+pub mod agent_hook;
 pub mod archive;
 pub mod atomic_write;
 pub mod attribution;
-pub mod claude_hook;
 pub mod commit_record;
 pub mod git_hook;
 pub mod hook_panic;

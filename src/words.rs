@@ -1,5 +1,5 @@
 //! Counted nouns for sentences, in every command, hook and screen: `1 commit`, `2 commits`;
-//! and text clipped to one line.
+//! lists of alternatives (`a, b or c`); and text clipped to one line.
 
 /// `1 session`, `2 sessions`: a count with the word that agrees with it.
 pub fn plural(n: u64, one: &str, many: &str) -> String {
@@ -23,9 +23,26 @@ pub fn clip(text: &str, max: usize) -> String {
     out
 }
 
+/// `a`, `a or b`, `a, b or c`.
+pub fn either(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alternatives_read_as_a_sentence() {
+        assert_eq!(either(&[]), "");
+        assert_eq!(either(&["a"]), "a");
+        assert_eq!(either(&["a", "b"]), "a or b");
+        assert_eq!(either(&["a", "b", "c"]), "a, b or c");
+    }
 
     #[test]
     fn the_word_agrees_with_the_count() {

@@ -29,6 +29,12 @@ use crate::transcript::file_scan::FileScan;
 use crate::transcript::source_file::{FileRole, SourceFile};
 use crate::transcript::{Diagnostic, TranscriptError};
 
+/// The files an `apply_patch` patch changes, as its text says (paths as written, relative to
+/// the working directory), for the guard's check of the call before it runs.
+pub fn patch_changes(patch: &str) -> Vec<super::thread::Change> {
+    patch::parse(patch)
+}
+
 /// The project every Codex rollout belongs to: rollouts are filed by date, not by project, and
 /// the threads of one session (and an archived copy beside the live one) must be summed up
 /// together. Each session names its working directory.

@@ -53,6 +53,8 @@ pub struct Response {
     pub tokens: Tokens,
     pub ts_ms: i64,
     pub model: String,
+    /// The cost the agent recorded itself (opencode), in picodollars: it is the response's cost.
+    pub stored_cost: Option<u64>,
 }
 
 /// One step of the thread, in order.
@@ -116,3 +118,14 @@ impl ThreadRead {
         self.steps.sort_by_key(|(t, _)| t.unwrap_or(i64::MAX));
     }
 }
+
+/// Milliseconds since the epoch of an RFC 3339 timestamp.
+pub fn ts_ms(ts: Option<&str>) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(ts?)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// The model a thread names nowhere (Codex rollouts of September 2025 and older): unknown, so
+/// unpriced, never free.
+pub const UNRECORDED_MODEL: &str = "unrecorded-model";

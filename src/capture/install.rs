@@ -12,6 +12,7 @@
 //! and a problem with any file (invalid JSON, a hook that cannot be chained) stops the command
 //! before a single file changes.
 
+pub mod codex;
 pub mod entries;
 pub mod git_hooks;
 pub mod plan;
@@ -43,6 +44,9 @@ pub enum InstallError {
     /// `--user` without `CLAUDE_CONFIG_DIR` or `HOME`.
     #[error("cannot find the Claude Code user settings: neither CLAUDE_CONFIG_DIR nor HOME is set")]
     NoUserSettings,
+    /// `--agent codex` without `CODEX_HOME` or `HOME`.
+    #[error("cannot find Codex CLI's folder: neither CODEX_HOME nor HOME is set")]
+    NoCodexHome,
     /// A settings file that is not JSON.
     #[error("{}:{line}:{column}: not valid JSON ({message})", path.display())]
     InvalidJson {
@@ -82,21 +86,49 @@ impl InstallError {
     }
 }
 
-/// What `init` would do: merge our hooks into `settings`, then install the git hooks.
-pub fn plan_init(repo: &Repo, settings: &SettingsFile) -> Result<Vec<Item>, InstallError> {
-    let mut items = vec![settings::plan_install(settings)?];
+/// Which agents' hooks `init` and `uninstall` handle.
+#[derive(Debug, Clone, Default)]
+pub struct Agents {
+    /// Claude Code's hooks, in this settings file.
+    pub claude: Option<SettingsFile>,
+    /// Codex CLI's hooks and their trust.
+    pub codex: Option<codex::CodexFiles>,
+}
+
+/// What `init` would do: merge our hooks into each agent's file, then install the git hooks.
+pub fn plan_init(repo: &Repo, agents: &Agents) -> Result<Vec<Item>, InstallError> {
+    let mut items = Vec::new();
+    if let Some(settings) = &agents.claude {
+        items.push(settings::plan_install(settings)?);
+    }
+    if let Some(files) = &agents.codex {
+        items.extend(codex::plan_install(files)?);
+    }
     for name in git_hooks::HOOKS {
         items.push(git_hooks::plan_install(&repo.hooks_dir, name)?);
     }
     Ok(items)
 }
 
-/// What `uninstall` would do: take our hooks out of `settings` (restoring its original bytes
-/// when nothing else changed), then remove the git hooks and put back any hook they chained.
-pub fn plan_uninstall(repo: &Repo, settings: &SettingsFile) -> Result<Vec<Item>, InstallError> {
-    let mut items = vec![settings::plan_uninstall(settings)?];
-    for name in git_hooks::HOOKS {
-        items.push(git_hooks::plan_uninstall(&repo.hooks_dir, name)?);
+/// What `uninstall` would do: take our hooks out of each agent's file (restoring its original
+/// bytes when nothing else changed); with `git_hooks`, remove the git hooks too and put back
+/// any hook they chained.
+pub fn plan_uninstall(
+    repo: &Repo,
+    agents: &Agents,
+    with_git_hooks: bool,
+) -> Result<Vec<Item>, InstallError> {
+    let mut items = Vec::new();
+    if let Some(settings) = &agents.claude {
+        items.push(settings::plan_uninstall(settings)?);
+    }
+    if let Some(files) = &agents.codex {
+        items.extend(codex::plan_uninstall(files)?);
+    }
+    if with_git_hooks {
+        for name in git_hooks::HOOKS {
+            items.push(git_hooks::plan_uninstall(&repo.hooks_dir, name)?);
+        }
     }
     Ok(items)
 }

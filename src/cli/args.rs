@@ -274,6 +274,10 @@ pub enum NotesCommand {
 /// Where hooks go.
 #[derive(Debug, Args, Clone, Default)]
 pub struct InstallArgs {
+    /// The agent whose hooks to install or remove: claude (Claude Code, the default), codex
+    /// (Codex CLI: `$CODEX_HOME/hooks.json`, trusted in its `config.toml`) or all.
+    #[arg(long, value_enum, default_value_t = AgentArg::Claude)]
+    pub agent: AgentArg,
     /// Use `.claude/settings.local.json` (not committed) instead of `.claude/settings.json`.
     #[arg(long, conflicts_with = "user")]
     pub local: bool,
@@ -283,6 +287,15 @@ pub struct InstallArgs {
     /// Print what would change (as a diff) and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Whose hooks `init` and `uninstall` handle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum AgentArg {
+    #[default]
+    Claude,
+    Codex,
+    All,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -336,6 +349,11 @@ pub enum HookCommand {
         /// The event name (SessionStart, PreToolUse, …).
         event: String,
     },
+    /// A Codex CLI hook event; the JSON payload arrives on stdin.
+    Codex {
+        /// The event name (SessionStart, PreToolUse, …).
+        event: String,
+    },
     /// A git hook; its arguments follow the name.
     Git {
         /// The hook name (commit-msg, post-commit, post-rewrite, pre-push).
@@ -383,7 +401,8 @@ pub struct FilterArgs {
     /// Only sessions started on or before DATE (same forms as --since).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Only sessions of this agent: claude-code or codex (repeat for several).
+    /// Only sessions of this agent: claude-code, codex, gemini-cli or opencode (repeat for
+    /// several).
     #[arg(long, value_name = "AGENT", value_parser = parse_agent)]
     pub agent: Vec<crate::transcript::agent::Agent>,
 }

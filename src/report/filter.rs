@@ -55,8 +55,15 @@ pub fn encode_project_dir(path: &Path) -> String {
 fn in_project(s: &SessionSummary, project: &Path) -> bool {
     match &s.cwd {
         Some(cwd) => Path::new(cwd).starts_with(project),
-        // Only Claude Code names its project folders after the working directory.
-        None => s.agent == Agent::ClaudeCode && s.project == encode_project_dir(project),
+        // Claude Code names its project folders after the working directory; older Gemini CLI
+        // releases after its SHA-256.
+        None => match s.agent {
+            Agent::ClaudeCode => s.project == encode_project_dir(project),
+            Agent::Gemini => {
+                s.project == crate::fingerprint::sha256_hex(project.to_string_lossy().as_bytes())
+            }
+            _ => false,
+        },
     }
 }
 
@@ -101,5 +108,33 @@ mod tests {
             ..SessionFilter::default()
         };
         assert!(!until.matches(&s));
+    }
+
+    /// Sessions without a working directory: a Claude Code project folder names it encoded, an
+    /// older Gemini CLI one by its SHA-256; other agents' never match. `--agent` narrows too.
+    #[test]
+    fn project_folders_and_agents() {
+        let f = |p: &str| SessionFilter {
+            project: Some(p.into()),
+            ..SessionFilter::default()
+        };
+        let gemini = SessionSummary {
+            agent: Agent::Gemini,
+            project: crate::fingerprint::sha256_hex(b"/w/app"),
+            ..SessionSummary::default()
+        };
+        assert!(f("/w/app").matches(&gemini));
+        assert!(!f("/w/other").matches(&gemini));
+        let codex = SessionSummary {
+            agent: Agent::Codex,
+            project: "codex".into(),
+            ..SessionSummary::default()
+        };
+        assert!(!f("/w/app").matches(&codex));
+        let only_codex = SessionFilter {
+            agents: vec![Agent::Codex],
+            ..SessionFilter::default()
+        };
+        assert!(only_codex.matches(&codex) && !only_codex.matches(&gemini));
     }
 }

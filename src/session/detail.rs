@@ -11,6 +11,7 @@ mod conversation;
 mod facts;
 mod notices;
 pub use facts::input_summary;
+pub use notices::scan_secrets;
 pub use notices::secrets as secrets_notice;
 pub use notices::unpriced as unpriced_notice;
 mod outputs;
@@ -307,7 +308,7 @@ fn detail_pass(
 /// the explorer on a worker thread after the detail is on screen.
 pub(crate) fn load_secrets(summary: &SessionSummary, open: &Open<'_>) -> crate::redact::Counts {
     let files: Vec<&PathBuf> = summary.files.iter().collect();
-    let skip = summary.replayed_uuids.iter().copied().collect();
+    let skip: std::collections::HashSet<u64> = summary.replayed_uuids.iter().copied().collect();
     notices::scan_secrets(&files, open, &skip)
 }
 

@@ -30,9 +30,13 @@ pub struct Figures {
     pub compactions: u64,
 }
 
-/// Task and Agent calls (Claude Code) and spawn_agent calls (Codex CLI) start a sub-agent.
+/// Task and Agent calls (Claude Code), spawn_agent calls (Codex CLI), invoke_agent calls
+/// (Gemini CLI) and task calls (opencode) start a sub-agent.
 pub fn starts_subagent(tool: &str) -> bool {
-    matches!(tool, "Task" | "Agent" | "spawn_agent")
+    matches!(
+        tool,
+        "Task" | "Agent" | "spawn_agent" | "invoke_agent" | "task"
+    )
 }
 
 impl SessionSummary {

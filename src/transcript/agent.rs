@@ -16,6 +16,10 @@ pub enum Agent {
     ClaudeCode,
     /// OpenAI's Codex CLI.
     Codex,
+    /// Google's Gemini CLI.
+    Gemini,
+    /// opencode (sst/opencode, now anomalyco/opencode).
+    OpenCode,
 }
 
 impl Agent {
@@ -24,6 +28,8 @@ impl Agent {
         match self {
             Self::ClaudeCode => "claude-code",
             Self::Codex => "codex",
+            Self::Gemini => "gemini-cli",
+            Self::OpenCode => "opencode",
         }
     }
 
@@ -32,6 +38,8 @@ impl Agent {
         match self {
             Self::ClaudeCode => "Claude Code",
             Self::Codex => "Codex CLI",
+            Self::Gemini => "Gemini CLI",
+            Self::OpenCode => "opencode",
         }
     }
 
@@ -40,6 +48,8 @@ impl Agent {
         match id {
             "claude-code" => Some(Self::ClaudeCode),
             "codex" => Some(Self::Codex),
+            "gemini-cli" => Some(Self::Gemini),
+            "opencode" => Some(Self::OpenCode),
             _ => None,
         }
     }

@@ -19,8 +19,9 @@ pub struct Entry {
     /// Index into [`FileScan::models`].
     pub model: u16,
     pub sidechain: bool,
-    /// `costUSD` written by Claude Code 1.0.8 and older, when present.
-    /// In picodollars (kept narrow: a large corpus holds hundreds of thousands of entries).
+    /// A cost the agent wrote itself, when present: `costUSD` of Claude Code 1.0.8 and older,
+    /// opencode's `cost`. It is the response's cost. In picodollars (kept narrow: a large corpus
+    /// holds hundreds of thousands of entries).
     pub legacy_cost: Option<u64>,
 }
 

@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+mod capture;
 mod checks;
 mod cli;
 mod derive;
@@ -190,10 +191,11 @@ fn run_codex(wd: &Workdir, sc: &Scenario, codex: &Path) -> (Option<ExitStatus>, 
     .arg(sc.prompt)
     .current_dir(wd.repo())
     .env_clear()
-    .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+    .env("PATH", capture::path_with_git_vouch())
     .env("HOME", &home)
     .env("CODEX_HOME", home.join(".codex"))
     .env("MOCK_API_KEY", "x")
+    .env("GIT_VOUCH_CACHE_DIR", wd.root.join("tmp/vouch-cache"))
     .env("TMPDIR", wd.root.join("tmp"))
     .env("GIT_CONFIG_NOSYSTEM", "1")
     .stdin(Stdio::null())
@@ -237,6 +239,9 @@ pub fn run_scenario(name: &str) -> Option<CodexRun> {
     let mock = mock::Mock::start(&sc, &log_path);
     let codex_home = wd.root.join("home/.codex");
     write_config(&codex_home, &mock.base_url());
+    if sc.capture {
+        capture::install(&wd.root, &wd.repo());
+    }
     let (status, elapsed) = run_codex(&wd, &sc, &codex);
     let responses = mock.served();
     let log = mock.log();
@@ -316,6 +321,18 @@ fn subagent() {
         checks::usage_matches_the_mock(&run);
         checks::subagent(&run);
         vouch::check_run(&run);
+    }
+}
+
+/// Captured by git-vouch's own hooks, which `git vouch init --agent codex` installed and
+/// trusted: the session is recorded, the patch's file attributed, the agent's commit carries
+/// the session's trailer, the guard's denial stops a deletion outside the repository, and
+/// `uninstall` gives Codex's files back byte for byte.
+#[test]
+fn captured_by_its_hooks() {
+    if let Some(run) = run_scenario("capture") {
+        checks::usage_matches_the_mock(&run);
+        capture::check(&run);
     }
 }
 

@@ -24,9 +24,7 @@ pub struct Meter {
     total: Option<OpenAiUsage>,
 }
 
-/// The model a rollout names nowhere (rollouts of September 2025 and older): unknown, so
-/// unpriced, never free.
-pub const UNRECORDED_MODEL: &str = "unrecorded-model";
+pub use crate::agent_source::thread::UNRECORDED_MODEL;
 
 impl Meter {
     pub fn new(thread: &str) -> Self {
@@ -55,6 +53,7 @@ impl Meter {
                     tokens: tokens(&usage),
                     ts_ms,
                     model: self.model().to_owned(),
+                    stored_cost: None,
                 });
             }
             ("event_msg", Some("token_count")) => self.count(line, ts_ms),
@@ -102,6 +101,7 @@ impl Meter {
             tokens: tokens(&usage),
             ts_ms,
             model: self.model().to_owned(),
+            stored_cost: None,
         });
     }
 

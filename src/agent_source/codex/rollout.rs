@@ -424,9 +424,4 @@ pub fn uuid_v7_ms(id: &str) -> Option<u64> {
     u64::from_str_radix(&hex[..12], 16).ok()
 }
 
-/// Milliseconds since the epoch of an RFC 3339 timestamp.
-pub fn ts_ms(ts: Option<&str>) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(ts?)
-        .ok()
-        .map(|t| t.timestamp_millis())
-}
+pub use crate::agent_source::thread::ts_ms;

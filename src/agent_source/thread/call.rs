@@ -24,6 +24,8 @@ pub struct Call {
     pub files: Vec<String>,
     /// Arguments of other calls, as sent (for summaries and sub-agent prompts).
     pub arguments: Option<Value>,
+    /// The thread of the sub-agent the call started, when the agent records it.
+    pub child: Option<String>,
     pub started_ms: Option<i64>,
     pub finished_ms: Option<i64>,
     pub outcome: Outcome,
@@ -47,6 +49,7 @@ impl Call {
         let pick = |k: &str| args.and_then(|a| a.get(k)).and_then(Value::as_str);
         [
             "task_name",
+            "agent_name",
             "description",
             "message",
             "path",

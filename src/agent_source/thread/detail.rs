@@ -88,7 +88,10 @@ fn turn(r: &Response, agent_id: Option<String>, prices: &PriceTable) -> TurnUsag
         agent_id,
         model: r.model.clone(),
         tokens: r.tokens,
-        cost: prices.cost(&r.model, &usage, when),
+        cost: match r.stored_cost {
+            Some(picos) => Some(crate::money::Usd::from_picos(u128::from(picos))),
+            None => prices.cost(&r.model, &usage, when),
+        },
         not_in_transcript: None,
     }
 }
@@ -193,8 +196,9 @@ fn node(t: &ThreadRead, threads: &[ThreadRead], prices: &PriceTable) -> Subagent
     }
 }
 
-/// The parent's call that started `child`: the one whose summary is the child's task, else the
-/// parent's last sub-agent call before the child began.
+/// The parent's call that started `child`: the one that names the child's thread, else the one
+/// whose summary is the child's task, else the parent's last sub-agent call before the child
+/// began.
 fn spawn_call<'a>(threads: &'a [ThreadRead], child: &ThreadRead) -> Option<&'a Call> {
     let parent = threads
         .iter()
@@ -206,8 +210,10 @@ fn spawn_call<'a>(threads: &'a [ThreadRead], child: &ThreadRead) -> Option<&'a C
             .filter(|c| crate::session::figures::starts_subagent(&c.name))
     };
     let task = child.identity.task.as_deref();
+    let id = child.identity.thread.as_str();
     spawns()
-        .find(|c| task.is_some_and(|t| c.summary() == t))
+        .find(|c| c.child.as_deref() == Some(id))
+        .or_else(|| spawns().find(|c| task.is_some_and(|t| c.summary() == t)))
         .or_else(|| spawns().rfind(|c| c.started_ms <= child.first_ts_ms))
 }
 

@@ -61,7 +61,7 @@ fn entries(t: &ThreadRead, scan: &mut FileScan) {
             ts_ms: r.ts_ms,
             model: u16::try_from(model).unwrap_or(u16::MAX),
             sidechain: false,
-            legacy_cost: None,
+            legacy_cost: r.stored_cost,
         });
     }
 }

@@ -1,18 +1,22 @@
-//! Our entries in Claude Code settings JSON: building, merging and taking them out.
+//! Our entries in hook settings JSON, Claude Code's settings files and Codex CLI's `hooks.json`
+//! alike (the same shape: `{"hooks": {Event: [{"matcher", "hooks": [{"type": "command", …}]}]}}`):
+//! building, merging and taking them out.
 //!
 //! Settings are handled as generic JSON so unknown keys survive (in their order: serde_json's
-//! `preserve_order`). Our entries are recognised by [`MARKER`] in their command; an entry that
-//! also holds someone else's hooks keeps those.
+//! `preserve_order`). Our entries are recognised by their [`Flavor`]'s marker in their command;
+//! an entry that also holds someone else's hooks keeps those.
 
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
 use super::InstallError;
+use crate::capture::agent_hook::hook_word;
 use crate::guard::watch::HOOK_TIMEOUT_SECS;
+use crate::transcript::agent::Agent;
 use crate::transcript::hook_event::HookEvent;
 
-/// The events we listen to.
+/// The Claude Code events we listen to.
 pub const EVENTS: [&str; 9] = [
     HookEvent::SessionStart.name(),
     HookEvent::UserPromptSubmit.name(),
@@ -25,44 +29,110 @@ pub const EVENTS: [&str; 9] = [
     HookEvent::SessionEnd.name(),
 ];
 
-/// What identifies our entries.
-pub const MARKER: &str = "git-vouch hook claude";
+/// The Codex CLI events we listen to (it has no PostToolUseFailure: a failed call is a
+/// PostToolUse).
+pub const CODEX_EVENTS: [&str; 8] = [
+    HookEvent::SessionStart.name(),
+    HookEvent::UserPromptSubmit.name(),
+    HookEvent::PreToolUse.name(),
+    HookEvent::PostToolUse.name(),
+    HookEvent::SubagentStop.name(),
+    HookEvent::PreCompact.name(),
+    HookEvent::Stop.name(),
+    HookEvent::SessionEnd.name(),
+];
 
-/// The shell command for one event: runs git-vouch only if it is installed, and always exits 0
-/// (exit 2 would block the agent; a missing binary would be an error on every tool call).
-pub fn command(event: &str) -> String {
-    format!("command -v git-vouch >/dev/null 2>&1 && git-vouch hook claude {event} || true")
+/// Codex gives a SessionEnd hook 1 s unless told otherwise, and at most 3 s.
+pub const CODEX_SESSION_END_SECS: u64 = 3;
+
+/// Whose hooks an entry holds: the agent, and the events it listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flavor {
+    pub agent: Agent,
+    pub events: &'static [&'static str],
 }
 
-/// Our entry for one event. PreToolUse carries its timeout: the guard may hold a call for a
-/// person at `git vouch watch`, always well inside it (`guard::watch::MAX_WAIT_SECS`), and an
-/// explicit value keeps older Claude Code versions (60 s by default before 2.1.3) from cutting
-/// the hold short.
-pub fn entry(event: &str) -> Value {
-    let hooks = if HookEvent::parse(event) == HookEvent::PreToolUse {
-        json!([{ "type": "command", "command": command(event), "timeout": HOOK_TIMEOUT_SECS }])
-    } else {
-        json!([{ "type": "command", "command": command(event) }])
+impl Flavor {
+    pub const CLAUDE: Self = Self {
+        agent: Agent::ClaudeCode,
+        events: &EVENTS,
     };
-    // Tool events carry a matcher: we want every tool for the event ledger.
-    if HookEvent::parse(event).is_tool_event() {
-        json!({ "matcher": "*", "hooks": hooks })
-    } else {
-        json!({ "hooks": hooks })
+    pub const CODEX: Self = Self {
+        agent: Agent::Codex,
+        events: &CODEX_EVENTS,
+    };
+
+    /// What identifies our entries: `git-vouch hook claude`, `git-vouch hook codex`.
+    pub fn marker(self) -> String {
+        format!("git-vouch hook {}", hook_word(self.agent))
+    }
+
+    /// The shell command for one event: runs git-vouch only if it is installed, and always
+    /// exits 0 (exit 2 would block the agent; a missing binary would be an error on every tool
+    /// call).
+    pub fn command(self, event: &str) -> String {
+        let word = hook_word(self.agent);
+        format!("command -v git-vouch >/dev/null 2>&1 && git-vouch hook {word} {event} || true")
+    }
+
+    /// The timeout an entry sets, in seconds. PreToolUse's: the guard may hold a call for a
+    /// person at `git vouch watch`, always well inside it (`guard::watch::MAX_WAIT_SECS`), and an
+    /// explicit value keeps older Claude Code versions (60 s by default before 2.1.3) from
+    /// cutting the hold short. Codex's SessionEnd: its longest.
+    pub fn timeout(self, event: &str) -> Option<u64> {
+        match (self.agent, HookEvent::parse(event)) {
+            (_, HookEvent::PreToolUse) => Some(HOOK_TIMEOUT_SECS),
+            (Agent::Codex, HookEvent::SessionEnd) => Some(CODEX_SESSION_END_SECS),
+            _ => None,
+        }
     }
 }
 
-/// The events of `doc` that have one of our entries.
+/// The shell command for one Claude Code event (see [`Flavor::command`]).
+pub fn command(event: &str) -> String {
+    Flavor::CLAUDE.command(event)
+}
+
+/// Our Claude Code entry for one event (see [`Flavor::entry`]).
+pub fn entry(event: &str) -> Value {
+    Flavor::CLAUDE.entry(event)
+}
+
+impl Flavor {
+    /// Our entry for one event.
+    pub fn entry(self, event: &str) -> Value {
+        let command = self.command(event);
+        let hooks = match self.timeout(event) {
+            Some(t) => json!([{ "type": "command", "command": command, "timeout": t }]),
+            None => json!([{ "type": "command", "command": command }]),
+        };
+        // Tool events carry a matcher: we want every tool for the event ledger.
+        if HookEvent::parse(event).is_tool_event() {
+            json!({ "matcher": "*", "hooks": hooks })
+        } else {
+            json!({ "hooks": hooks })
+        }
+    }
+
+    /// The events of `doc` that have one of our entries.
+    pub fn events_with_ours(self, doc: &Value) -> Vec<&'static str> {
+        let marker = self.marker();
+        self.events
+            .iter()
+            .copied()
+            .filter(|e| {
+                doc.get("hooks")
+                    .and_then(|h| h.get(e))
+                    .and_then(Value::as_array)
+                    .is_some_and(|list| list.iter().any(|x| has_ours(x, &marker)))
+            })
+            .collect()
+    }
+}
+
+/// The Claude Code events of `doc` that have one of our entries.
 pub fn events_with_ours(doc: &Value) -> Vec<&'static str> {
-    EVENTS
-        .into_iter()
-        .filter(|e| {
-            doc.get("hooks")
-                .and_then(|h| h.get(e))
-                .and_then(Value::as_array)
-                .is_some_and(|list| list.iter().any(has_ours))
-        })
-        .collect()
+    Flavor::CLAUDE.events_with_ours(doc)
 }
 
 /// Reads settings JSON; a missing or blank file is an empty object.
@@ -86,8 +156,10 @@ pub fn parse(path: &Path, bytes: Option<&[u8]>) -> Result<Value, InstallError> {
     Ok(doc)
 }
 
-/// Adds (or refreshes) our entry for each event, and drops ours from events we no longer use.
-pub(super) fn merge(doc: &mut Value, path: &Path) -> Result<(), InstallError> {
+/// Adds (or refreshes) our entry for each event of `flavor`, and drops ours from events we no
+/// longer use.
+pub(super) fn merge_as(flavor: Flavor, doc: &mut Value, path: &Path) -> Result<(), InstallError> {
+    let marker = flavor.marker();
     let Some(obj) = doc.as_object_mut() else {
         return Err(shape(path, "the top level is not a JSON object"));
     };
@@ -99,30 +171,30 @@ pub(super) fn merge(doc: &mut Value, path: &Path) -> Result<(), InstallError> {
     };
     let stale: Vec<String> = hooks
         .keys()
-        .filter(|k| !EVENTS.contains(&k.as_str()))
+        .filter(|k| !flavor.events.contains(&k.as_str()))
         .cloned()
         .collect();
     for event in stale {
         if let Some(Value::Array(list)) = hooks.get_mut(&event)
-            && strip_list(list)
+            && strip_list(list, &marker)
             && list.is_empty()
         {
             hooks.shift_remove(&event);
         }
     }
-    for event in EVENTS {
+    for &event in flavor.events {
         let Value::Array(list) = hooks.entry(event).or_insert_with(|| json!([])) else {
             return Err(shape(path, &format!("`hooks.{event}` is not a list")));
         };
-        let desired = entry(event);
+        let desired = flavor.entry(event);
         let mut placed = false;
         for mut e in std::mem::take(list) {
-            if !has_ours(&e) {
+            if !has_ours(&e, &marker) {
                 list.push(e);
-            } else if !placed && only_ours(&e) {
+            } else if !placed && only_ours(&e, &marker) {
                 list.push(desired.clone());
                 placed = true;
-            } else if strip_entry(&mut e) {
+            } else if strip_entry(&mut e, &marker) {
                 list.push(e);
             }
         }
@@ -134,7 +206,8 @@ pub(super) fn merge(doc: &mut Value, path: &Path) -> Result<(), InstallError> {
 }
 
 /// Takes our entries out, and the event lists and `hooks` object that only held ours.
-pub(super) fn strip(doc: &mut Value) -> bool {
+pub(super) fn strip_as(flavor: Flavor, doc: &mut Value) -> bool {
+    let marker = flavor.marker();
     let Some(Value::Object(hooks)) = doc.get_mut("hooks") else {
         return false;
     };
@@ -142,7 +215,7 @@ pub(super) fn strip(doc: &mut Value) -> bool {
     let mut emptied = Vec::new();
     for (event, list) in hooks.iter_mut() {
         if let Value::Array(list) = list
-            && strip_list(list)
+            && strip_list(list, &marker)
         {
             removed = true;
             if list.is_empty() {
@@ -163,23 +236,23 @@ pub(super) fn strip(doc: &mut Value) -> bool {
 }
 
 /// Removes our hooks from a list of entries; true if any were there.
-fn strip_list(list: &mut Vec<Value>) -> bool {
+fn strip_list(list: &mut Vec<Value>, marker: &str) -> bool {
     let mut changed = false;
     list.retain_mut(|e| {
-        if !has_ours(e) {
+        if !has_ours(e, marker) {
             return true;
         }
         changed = true;
-        strip_entry(e)
+        strip_entry(e, marker)
     });
     changed
 }
 
 /// Removes our hooks from one entry; true if other hooks remain in it.
-fn strip_entry(entry: &mut Value) -> bool {
+fn strip_entry(entry: &mut Value, marker: &str) -> bool {
     match entry.get_mut("hooks") {
         Some(Value::Array(hooks)) => {
-            hooks.retain(|h| !is_ours(h));
+            hooks.retain(|h| !is_ours(h, marker));
             !hooks.is_empty()
         }
         _ => true,
@@ -193,19 +266,20 @@ fn entry_hooks(entry: &Value) -> &[Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-fn has_ours(entry: &Value) -> bool {
-    entry_hooks(entry).iter().any(is_ours)
+fn has_ours(entry: &Value, marker: &str) -> bool {
+    entry_hooks(entry).iter().any(|h| is_ours(h, marker))
 }
 
-fn only_ours(entry: &Value) -> bool {
+fn only_ours(entry: &Value, marker: &str) -> bool {
     let hooks = entry_hooks(entry);
-    !hooks.is_empty() && hooks.iter().all(is_ours)
+    !hooks.is_empty() && hooks.iter().all(|h| is_ours(h, marker))
 }
 
-fn is_ours(hook: &Value) -> bool {
+/// Whether a handler is ours (its command runs `git-vouch hook <agent>`).
+pub fn is_ours(hook: &Value, marker: &str) -> bool {
     hook.get("command")
         .and_then(Value::as_str)
-        .is_some_and(|c| c.contains(MARKER))
+        .is_some_and(|c| c.contains(marker))
 }
 
 /// Pretty JSON with a final newline, as Claude Code writes it.
@@ -237,7 +311,7 @@ mod tests {
         let mut doc = json!({"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [
             {"type": "command", "command": command("PreToolUse")}
         ]}]}});
-        merge(&mut doc, Path::new("settings.json")).unwrap();
+        merge_as(Flavor::CLAUDE, &mut doc, Path::new("settings.json")).unwrap();
         assert_eq!(doc["hooks"]["PreToolUse"], json!([pre]));
     }
 
@@ -257,7 +331,7 @@ mod tests {
             },
             "other": 1,
         });
-        merge(&mut doc, path).unwrap();
+        merge_as(Flavor::CLAUDE, &mut doc, path).unwrap();
         assert_eq!(
             doc["hooks"]["Stop"],
             json!([{ "hooks": [user.clone()] }, entry("Stop")]),
@@ -266,15 +340,15 @@ mod tests {
         assert!(doc["hooks"].get("PostCompact").is_none());
         assert_eq!(events_with_ours(&doc), EVENTS);
         let merged = doc.clone();
-        merge(&mut doc, path).unwrap();
+        merge_as(Flavor::CLAUDE, &mut doc, path).unwrap();
         assert_eq!(doc, merged);
 
-        assert!(strip(&mut doc));
+        assert!(strip_as(Flavor::CLAUDE, &mut doc));
         assert_eq!(
             doc,
             json!({ "hooks": { "Stop": [{ "hooks": [user] }] }, "other": 1 })
         );
-        assert!(!strip(&mut doc));
+        assert!(!strip_as(Flavor::CLAUDE, &mut doc));
     }
 
     #[test]
@@ -290,7 +364,7 @@ mod tests {
         assert_eq!(parse(path, Some(b" \n")).unwrap(), json!({}));
         let mut doc = json!({ "hooks": { "Stop": {} } });
         assert!(
-            merge(&mut doc, path)
+            merge_as(Flavor::CLAUDE, &mut doc, path)
                 .unwrap_err()
                 .to_string()
                 .contains("hooks.Stop")

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::entries::{events_with_ours, merge, parse, pretty, strip};
+use super::entries::{Flavor, parse, pretty};
 use super::plan::{Action, Item, Step, read_optional};
 use super::{InstallError, Repo};
 use crate::config::Env;
@@ -45,6 +45,8 @@ pub struct SettingsFile {
     pub backup: PathBuf,
     /// Present when the file did not exist before `init`.
     pub created_marker: PathBuf,
+    /// Whose hooks it holds (Claude Code's settings, Codex CLI's `hooks.json`).
+    pub flavor: Flavor,
 }
 
 impl SettingsFile {
@@ -55,20 +57,31 @@ impl SettingsFile {
             path: repo.paths.worktree.join(".claude").join(name),
             backup: backups.join(name),
             created_marker: backups.join(format!("{name}.created")),
+            flavor: Flavor::CLAUDE,
         };
         Ok(match scope {
             Scope::Project => in_repo("settings.json"),
             Scope::Local => in_repo("settings.local.json"),
             Scope::User => {
                 let dir = user_config_dir(env).ok_or(InstallError::NoUserSettings)?;
-                Self {
-                    scope,
-                    path: dir.join("settings.json"),
-                    backup: dir.join("settings.json.vouch-backup"),
-                    created_marker: dir.join("settings.json.vouch-created"),
-                }
+                Self::beside(scope, dir.join("settings.json"), Flavor::CLAUDE)
             }
         })
+    }
+}
+
+impl SettingsFile {
+    /// A file outside the repository, whose backup and marker sit beside it
+    /// (`<name>.vouch-backup`, `<name>.vouch-created`).
+    pub fn beside(scope: Scope, path: PathBuf, flavor: Flavor) -> Self {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        Self {
+            scope,
+            backup: path.with_file_name(format!("{name}.vouch-backup")),
+            created_marker: path.with_file_name(format!("{name}.vouch-created")),
+            path,
+            flavor,
+        }
     }
 }
 
@@ -91,9 +104,9 @@ pub fn plan_install(file: &SettingsFile) -> Result<Item, InstallError> {
     let target = resolve(&file.path);
     let before = read_optional(&target)?;
     let doc = parse(&file.path, before.as_deref())?;
-    let had_ours = !events_with_ours(&doc).is_empty();
+    let had_ours = !file.flavor.events_with_ours(&doc).is_empty();
     let mut new = doc.clone();
-    merge(&mut new, &file.path)?;
+    super::entries::merge_as(file.flavor, &mut new, &file.path)?;
     let mut item = Item {
         path: file.path.clone(),
         action: Action::AlreadyInstalled,
@@ -160,7 +173,7 @@ pub fn plan_uninstall(file: &SettingsFile) -> Result<Item, InstallError> {
     };
     let doc = parse(&file.path, Some(&before))?;
     let mut new = doc.clone();
-    let removed = strip(&mut new);
+    let removed = super::entries::strip_as(file.flavor, &mut new);
     let original = backup
         .as_deref()
         .and_then(|b| parse(&file.backup, Some(b)).ok().map(|v| (b, v)));

@@ -32,6 +32,8 @@ pub struct Status {
     pub hooks_dir: String,
     pub git_hooks: Vec<GitHookReport>,
     pub settings: Vec<SettingsReport>,
+    /// Codex CLI's hooks (`$CODEX_HOME/hooks.json`) and whether Codex trusts them.
+    pub codex: CodexReport,
     pub state: StateReport,
     pub guard: GuardReport,
     /// The last lines of `errors.log`, oldest first.
@@ -61,6 +63,21 @@ pub struct SettingsReport {
     pub missing: Vec<&'static str>,
     /// Whether a backup of the original file is kept for `uninstall`.
     pub backup: bool,
+    /// Why the file could not be read.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CodexReport {
+    /// `null` when Codex's folder cannot be located (neither CODEX_HOME nor HOME).
+    pub path: Option<String>,
+    pub exists: bool,
+    /// Events that run git-vouch.
+    pub installed: Vec<&'static str>,
+    pub missing: Vec<&'static str>,
+    /// Whether `config.toml` trusts every hook of ours with its current hash (`null`: none is
+    /// installed). Codex skips untrusted hooks silently.
+    pub trusted: Option<bool>,
     /// Why the file could not be read.
     pub error: Option<String>,
 }
@@ -129,6 +146,7 @@ pub fn status(repo: &Repo, env: &dyn Env) -> Status {
         hooks_dir: show(&repo.hooks_dir),
         git_hooks,
         settings,
+        codex: codex_report(env),
         state,
         guard,
         last_errors: dir.last_errors(LAST_ERRORS),
@@ -192,6 +210,40 @@ fn settings_report(scope: Scope, repo: &Repo, env: &dyn Env) -> SettingsReport {
         Ok(doc) => {
             report.installed = events_with_ours(&doc);
             report.missing.retain(|e| !report.installed.contains(e));
+        }
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    report
+}
+
+fn codex_report(env: &dyn Env) -> CodexReport {
+    let flavor = super::entries::Flavor::CODEX;
+    let mut report = CodexReport {
+        path: None,
+        exists: false,
+        installed: Vec::new(),
+        missing: flavor.events.to_vec(),
+        trusted: None,
+        error: None,
+    };
+    let files = match super::codex::CodexFiles::new(env) {
+        Ok(f) => f,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            return report;
+        }
+    };
+    let path = &files.hooks.path;
+    report.path = Some(show(path));
+    let doc = read_optional(path).and_then(|bytes| {
+        report.exists = bytes.is_some();
+        parse(path, bytes.as_deref())
+    });
+    match doc {
+        Ok(doc) => {
+            report.installed = flavor.events_with_ours(&doc);
+            report.missing.retain(|e| !report.installed.contains(e));
+            report.trusted = super::codex::trusted(&files);
         }
         Err(e) => report.error = Some(e.to_string()),
     }

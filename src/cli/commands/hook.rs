@@ -1,7 +1,8 @@
-//! `git-vouch hook claude <event>` and `git-vouch hook git <name>`: the hook entry points.
+//! `git-vouch hook claude <event>`, `git-vouch hook codex <event>` and `git-vouch hook git <name>`:
+//! the hook entry points.
 //!
 //! They never block or break the agent or git: any internal failure, a panic included, is logged
-//! to the state folder and the process exits 0 (for Claude Code, exit 2 would block a tool call).
+//! to the state folder and the process exits 0 (for Claude Code and Codex CLI, exit 2 would block a tool call).
 //! Only a chained foreign git hook's exit code and a deliberate pre-push refusal are passed on.
 
 use std::process::ExitCode;
@@ -13,18 +14,23 @@ use crate::attest::sign::SignerSlot;
 use crate::cli::Outcome;
 use crate::cli::args::{Cli, Command, HookCommand};
 use crate::git::Git;
+use crate::transcript::agent::Agent;
 
 /// Entry point when the first argument is `hook`: parse leniently and never fail.
 pub fn main() -> ExitCode {
-    // The agent's hook runs on every tool call: its one form, `hook claude <event>`, is read
+    // The agent's hook runs on every tool call: its forms, `hook claude|codex <event>`, are read
     // without clap, whose parser costs more than the rest of a harmless call's start.
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(2).collect();
     if let [agent, event] = args.as_slice()
-        && agent == "claude"
         && let Some(event) = event.to_str().filter(|e| !e.starts_with('-'))
     {
         let event = event.to_owned();
-        return exit_code(&HookCommand::Claude { event });
+        if agent == "claude" {
+            return exit_code(&HookCommand::Claude { event });
+        }
+        if agent == "codex" {
+            return exit_code(&HookCommand::Codex { event });
+        }
     }
     let Ok(cli) = Cli::try_parse() else {
         // An unknown hook form from a newer or older install: do nothing, successfully.
@@ -46,7 +52,11 @@ fn exit_code(cmd: &HookCommand) -> ExitCode {
     let clock = crate::clock::SystemClock;
     match cmd {
         HookCommand::Claude { event } => {
-            crate::capture::claude_hook::run(event, &clock);
+            crate::capture::agent_hook::run(Agent::ClaudeCode, event, &clock);
+            ExitCode::SUCCESS
+        }
+        HookCommand::Codex { event } => {
+            crate::capture::agent_hook::run(Agent::Codex, event, &clock);
             ExitCode::SUCCESS
         }
         HookCommand::Git { name, chain, args } => {

@@ -4,21 +4,22 @@
 use color_eyre::eyre::{Result, WrapErr};
 
 use super::{print_json, print_lines};
+use crate::capture::install::codex::CodexFiles;
 use crate::capture::install::entries::EVENTS;
 use crate::capture::install::git_hooks::HookState;
-use crate::capture::install::status::{GitHookReport, SettingsReport, on_path};
+use crate::capture::install::status::{CodexReport, GitHookReport, SettingsReport, on_path};
 use crate::capture::install::{
-    self, Action, Item, Repo, Scope, SettingsFile, Status, Step, plan::diff,
+    self, Action, Agents, Item, Repo, Scope, SettingsFile, Status, Step, plan::diff,
 };
 use crate::cli::Outcome;
-use crate::cli::args::{InstallArgs, StatusArgs};
+use crate::cli::args::{AgentArg, InstallArgs, StatusArgs};
 use crate::cli::context::Context;
 use crate::config::{Env, ProcessEnv};
 use crate::present::plural;
 
 pub fn init(ctx: &Context, args: &InstallArgs) -> Result<Outcome> {
-    let (repo, settings) = target(args)?;
-    let items = install::plan_init(&repo, &settings).wrap_err("init changed nothing")?;
+    let (repo, agents) = target(args)?;
+    let items = install::plan_init(&repo, &agents).wrap_err("init changed nothing")?;
     finish(ctx, &repo, &items, args.dry_run)?;
     if ProcessEnv.var("PATH").and_then(|p| on_path(&p)).is_none() {
         eprintln!(
@@ -30,10 +31,23 @@ pub fn init(ctx: &Context, args: &InstallArgs) -> Result<Outcome> {
 }
 
 pub fn uninstall(ctx: &Context, args: &InstallArgs) -> Result<Outcome> {
-    let (repo, settings) = target(args)?;
-    let items = install::plan_uninstall(&repo, &settings).wrap_err("uninstall changed nothing")?;
+    let (repo, agents) = target(args)?;
+    // Codex's hooks alone: the git hooks stay for the agents still installed.
+    let git_hooks = agents.claude.is_some();
+    let items =
+        install::plan_uninstall(&repo, &agents, git_hooks).wrap_err("uninstall changed nothing")?;
     finish(ctx, &repo, &items, args.dry_run)?;
     let status = install::status(&repo, &ProcessEnv);
+    if agents.codex.is_none() && !status.codex.installed.is_empty() {
+        eprintln!(
+            "{} {} still runs git-vouch hooks for Codex CLI (`git vouch uninstall --agent codex` removes them)",
+            ctx.style.warn("note:"),
+            status.codex.path.as_deref().unwrap_or("hooks.json")
+        );
+    }
+    let Some(settings) = &agents.claude else {
+        return Ok(Outcome::Success);
+    };
     for other in status.settings.iter().filter(|s| s.scope != settings.scope) {
         if let (Some(path), false) = (&other.path, other.installed.is_empty()) {
             let flag = match other.scope {
@@ -66,7 +80,7 @@ fn discover() -> Result<Repo> {
     Ok(Repo::discover(&cwd)?)
 }
 
-fn target(args: &InstallArgs) -> Result<(Repo, SettingsFile)> {
+fn target(args: &InstallArgs) -> Result<(Repo, Agents)> {
     let repo = discover()?;
     let scope = if args.user {
         Scope::User
@@ -75,8 +89,15 @@ fn target(args: &InstallArgs) -> Result<(Repo, SettingsFile)> {
     } else {
         Scope::Project
     };
-    let settings = SettingsFile::new(scope, &repo, &ProcessEnv)?;
-    Ok((repo, settings))
+    let claude = matches!(args.agent, AgentArg::Claude | AgentArg::All);
+    let codex = matches!(args.agent, AgentArg::Codex | AgentArg::All);
+    let agents = Agents {
+        claude: claude
+            .then(|| SettingsFile::new(scope, &repo, &ProcessEnv))
+            .transpose()?,
+        codex: codex.then(|| CodexFiles::new(&ProcessEnv)).transpose()?,
+    };
+    Ok((repo, agents))
 }
 
 /// Prints what happens to each file and, unless `dry_run`, does it.
@@ -167,6 +188,7 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
     out.extend(s.git_hooks.iter().map(|h| hook_line(ctx, repo, h)));
     out.push(row("settings", "Claude Code hooks".to_owned()));
     out.extend(settings_lines(ctx, repo, &s.settings));
+    out.push(row("codex", codex_state(ctx, &s.codex)));
     let st = &s.state;
     out.push(row(
         "state",
@@ -222,7 +244,8 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
         .git_hooks
         .iter()
         .all(|g| g.state != HookState::Installed && g.state != HookState::Chained)
-        && s.settings.iter().all(|x| x.installed.is_empty());
+        && s.settings.iter().all(|x| x.installed.is_empty())
+        && s.codex.installed.is_empty();
     if nothing {
         out.push(ctx.style.dim("Run `git vouch init` to install the hooks."));
     }
@@ -266,6 +289,26 @@ fn settings_lines(ctx: &Context, repo: &Repo, settings: &[SettingsReport]) -> Ve
             format!("  {scope:<8} {path:<width$}  {}", settings_state(ctx, x))
         })
         .collect()
+}
+
+/// Codex CLI's hooks: where, which events, and whether Codex trusts them.
+fn codex_state(ctx: &Context, c: &CodexReport) -> String {
+    let path = c.path.as_deref().unwrap_or("?");
+    let state = if let Some(e) = &c.error {
+        ctx.style.warn(&format!("error: {e}"))
+    } else if c.installed.is_empty() {
+        "no git-vouch hooks (`git vouch init --agent codex` adds them)".to_owned()
+    } else if !c.missing.is_empty() {
+        ctx.style.warn(&format!("missing {}", c.missing.join(", ")))
+    } else if c.trusted == Some(false) {
+        ctx.style.warn(
+            "not trusted in config.toml: Codex skips them (`git vouch init --agent codex` again)",
+        )
+    } else {
+        ctx.style
+            .ok(&format!("all {} events, trusted", c.installed.len()))
+    };
+    format!("{path}  {state}")
 }
 
 fn settings_state(ctx: &Context, s: &SettingsReport) -> String {

@@ -32,7 +32,11 @@ pub fn secrets(counts: &Counts) -> Option<String> {
 /// The secrets in the strings of the session's files, counted by the evidence's redaction
 /// rules. Lines no rule can match are skipped unparsed; lines copied from an earlier session
 /// (`skip`, hashes of their uuids) are not counted.
-pub fn scan_secrets(files: &[&PathBuf], open: &Open<'_>, skip: &HashSet<u64>) -> Counts {
+pub fn scan_secrets<S: std::hash::BuildHasher>(
+    files: &[&PathBuf],
+    open: &Open<'_>,
+    skip: &HashSet<u64, S>,
+) -> Counts {
     let redactor = shared();
     let mut counts = Counts::new();
     for path in files {

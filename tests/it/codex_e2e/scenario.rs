@@ -68,10 +68,17 @@ pub struct Scenario {
     pub args: Vec<&'static str>,
     /// Per thread (`main` or an agent path), the responses in order.
     pub threads: Vec<(&'static str, Vec<Step>)>,
+    /// `git vouch init --agent codex` runs first (with `vouch.guard enforce`), and Codex runs
+    /// the hooks because they are trusted, without `--dangerously-bypass-hook-trust`.
+    pub capture: bool,
 }
 
 /// The scenarios the tests run and the fixtures are recorded from.
 pub const SCENARIOS: [&str; 2] = ["shell_patch_commit", "subagent"];
+
+/// The command the guard denies in the `capture` scenario: it deletes a folder outside the
+/// repository (the work folder's `outside/`).
+pub const OUTSIDE_RM: &str = "rm -rf ../outside";
 
 pub const HELLO_ADD: &str = "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch\n";
 pub const HELLO_UPDATE: &str =
@@ -82,8 +89,10 @@ pub const CHILD_ADD: &str =
 impl Scenario {
     pub fn get(name: &str) -> Self {
         match name {
+            "capture" => Self::capture(),
             "shell_patch_commit" => Self {
                 name: "shell_patch_commit",
+                capture: false,
                 prompt: "Say hi from the shell, add hello.txt, update it, then commit it.",
                 args: Vec::new(),
                 threads: vec![(
@@ -108,6 +117,7 @@ impl Scenario {
             },
             "subagent" => Self {
                 name: "subagent",
+                capture: false,
                 prompt: "Look around, then spawn a sub-agent that creates child.txt, and wait for it.",
                 args: vec!["--enable", "multi_agent_v2"],
                 threads: vec![
@@ -154,6 +164,38 @@ impl Scenario {
                 ],
             },
             other => panic!("no Codex scenario {other:?} (known: {SCENARIOS:?})"),
+        }
+    }
+
+    /// A shell call, a patch, a deletion outside the repository the guard denies, and a
+    /// commit, with git-vouch's hooks installed.
+    fn capture() -> Self {
+        Self {
+            name: "capture",
+            prompt: "Say hi, add hello.txt, clean up the folder next to the repository, commit.",
+            args: Vec::new(),
+            capture: true,
+            threads: vec![(
+                MAIN,
+                vec![
+                    step(
+                        vec![Item::Exec("echo hi-from-shell")],
+                        usage(1301, 211, 47, 7),
+                    ),
+                    step(vec![Item::Patch(HELLO_ADD)], usage(1433, 1097, 71, 13)),
+                    step(vec![Item::Exec(OUTSIDE_RM)], usage(1559, 1301, 37, 5)),
+                    step(
+                        vec![Item::Exec(
+                            "git add hello.txt && git commit -m \"Add hello\"",
+                        )],
+                        usage(1687, 1429, 53, 11),
+                    ),
+                    step(
+                        vec![Item::Message("Committed hello.txt.")],
+                        usage(1811, 1553, 23, 2),
+                    ),
+                ],
+            )],
         }
     }
 

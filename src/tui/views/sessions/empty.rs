@@ -58,7 +58,7 @@ fn nothing_found(app: &App) -> Vec<Line<'static>> {
         .collect();
     let mut lines = vec![
         Line::from(Span::styled(
-            format!("No {} sessions found.", names.join(" or ")),
+            format!("No sessions found of {}.", crate::words::either(&names)),
             app.theme.header,
         )),
         Line::default(),

@@ -1,6 +1,12 @@
 //! The guard's turn in the PreToolUse hook: before anything else is recorded, the call is checked
-//! under the repository's `vouch.guard` mode, the decision is printed as Claude Code's structured
-//! output, and the check is kept for the event's ledger line. Every way this can go wrong (an
+//! under the repository's `vouch.guard` mode, the decision is printed as the agent's structured
+//! output (Claude Code's `hookSpecificOutput`, which Codex CLI reads too), and the check is kept
+//! for the event's ledger line.
+//!
+//! Codex CLI cannot ask a person from a hook (it takes `ask` for an error and runs the call), so
+//! for Codex a call the guard would ask about is denied, saying that a person has to run or
+//! approve it (at `git vouch watch`, which holds such calls when attached). Its `apply_patch`
+//! calls are checked as writes of each file the patch changes. Every way this can go wrong (an
 //! unreadable mode or rules file, a payload that cannot be read, a panic) ends in a decision made
 //! on purpose ([`crate::guard::check::unassessed`]), never a silent allow.
 
@@ -17,12 +23,13 @@ use crate::capture::state::StateDir;
 use crate::clock::Clock;
 use crate::git::config;
 use crate::guard::check::{self, Call, Checked, GuardRecord, unassessed};
-use crate::guard::decide::{GuardMode, Verdict, approved_output, hook_output};
+use crate::guard::decide::{Decision, GuardMode, Verdict, approved_output, hook_output};
 use crate::guard::paths::Place;
 use crate::guard::rules::Rules;
 use crate::guard::watch;
 use crate::redact::RedactOptions;
 use crate::redact::detect::Detector;
+use crate::transcript::agent::Agent;
 use crate::transcript::repeats::call_key;
 
 use super::{alert, hold, streak};
@@ -39,6 +46,7 @@ pub(super) struct Guarded {
 /// Checks the call in `payload` (whose raw bytes are `bytes`) and prints the decision; `None`
 /// when the mode is `off`.
 pub(super) fn check_call(
+    agent: Agent,
     state: &StateDir,
     payload: &Payload,
     bytes: &[u8],
@@ -46,7 +54,7 @@ pub(super) fn check_call(
     clock: &dyn Clock,
 ) -> Option<Guarded> {
     let started = Instant::now();
-    let interactive = interactive();
+    let interactive = interactive(agent);
     let mode = settings.mode;
     if mode == Ok(GuardMode::Off) {
         return None;
@@ -57,7 +65,15 @@ pub(super) fn check_call(
     let check = |interactive: bool, key: &mut Option<u64>| {
         hook_panic::catch(context, Notice::Silent, clock, || {
             hook_panic::test_trigger("guard");
-            checked(mode.clone(), state, payload, &whole, interactive, key)
+            checked(
+                agent,
+                mode.clone(),
+                state,
+                payload,
+                &whole,
+                interactive,
+                key,
+            )
         })
         .unwrap_or_else(|| {
             let why = "internal error, logged to errors.log".to_owned();
@@ -86,6 +102,9 @@ pub(super) fn check_call(
             answerable,
         );
     }
+    if agent == Agent::Codex {
+        cannot_ask(&mut checked);
+    }
     print(&checked);
     Some(Guarded {
         record: checked.record,
@@ -96,19 +115,38 @@ pub(super) fn check_call(
 
 /// The decision for a PreToolUse payload that could not be read (`why`), in the repository of
 /// the working folder: under `ask` or `enforce` a person decides; nothing is printed otherwise.
-pub(super) fn unreadable_payload(why: &str) {
+pub(super) fn unreadable_payload(agent: Agent, why: &str) {
     let Some(state) = env::current_dir().ok().and_then(|d| StateDir::discover(&d)) else {
         return;
     };
     let mode = settings(&config::Config::read(&state.repo))
         .mode
         .unwrap_or(GuardMode::Ask);
-    print(&unassessed(
-        mode,
-        why.to_owned(),
-        interactive(),
-        Instant::now(),
-    ));
+    let mut checked = unassessed(mode, why.to_owned(), interactive(agent), Instant::now());
+    if agent == Agent::Codex {
+        cannot_ask(&mut checked);
+    }
+    print(&checked);
+}
+
+/// For an agent that cannot ask a person from its hook (Codex CLI): a call to ask about is
+/// denied instead, and the denial says why.
+fn cannot_ask(checked: &mut Checked) {
+    if checked.decision.verdict != Verdict::Ask {
+        return;
+    }
+    let why = checked.decision.reason.take().unwrap_or_default();
+    let reason = format!(
+        "{why}. Codex CLI cannot ask from a hook, so git-vouch denied the call: ask the person to \
+         run it, or to approve it at `git vouch watch`."
+    );
+    checked.decision = Decision {
+        verdict: Verdict::Deny,
+        reason: Some(reason),
+    };
+    checked.record.verdict = Verdict::Deny;
+    checked.record.reason.clone_from(&checked.decision.reason);
+    checked.record.interactive = false;
 }
 
 /// Whether the call's decision keeps it from running.
@@ -117,6 +155,7 @@ pub(super) fn denied(guarded: Option<&Guarded>) -> bool {
 }
 
 fn checked(
+    agent: Agent,
     mode: Result<GuardMode, String>,
     state: &StateDir,
     payload: &Payload,
@@ -149,28 +188,75 @@ fn checked(
     };
     let call_key = call_key(tool, input);
     *key = Some(call_key);
-    let agent = payload.agent_id.as_deref();
+    let subagent = payload.agent_id.as_deref();
     let rules =
         Rules::for_repository_cached(worktree, Some(&state.cache_dir())).map_err(|e| e.to_string());
     let limit = rules.as_ref().map_or(0, |r| r.max_repeated_failures);
     let failed_before = payload.session().filter(|_| limit > 0).map_or(0, |sid| {
-        streak::failed_before(&state.events_file(sid), agent, call_key, limit)
+        streak::failed_before(&state.events_file(sid), subagent, call_key, limit)
     });
-    let call = Call {
-        tool,
-        input,
-        place,
-        failed_before,
-    };
     let secrets = Detector::new(RedactOptions::default());
-    check::check_with(
-        mode,
-        &call,
-        rules.as_ref(),
-        interactive,
-        Some(&secrets),
-        started,
-    )
+    let check_one = |tool: &str, input: &Value| {
+        let call = Call {
+            tool,
+            input,
+            place: place.clone(),
+            failed_before,
+        };
+        check::check_with(
+            mode.clone(),
+            &call,
+            rules.as_ref(),
+            interactive,
+            Some(&secrets),
+            started,
+        )
+    };
+    let writes = patch_writes(agent, tool, input);
+    if writes.is_empty() {
+        return check_one(tool, input);
+    }
+    writes
+        .iter()
+        .map(|input| check_one("Write", input))
+        .reduce(|worst, one| {
+            if rank(one.decision.verdict) > rank(worst.decision.verdict) {
+                one
+            } else {
+                worst
+            }
+        })
+        .unwrap_or_else(|| check_one(tool, input))
+}
+
+/// A Codex patch as the guard checks it: a write of each file it changes (the content its added
+/// lines make; a deleted file is written empty). Empty for any other call.
+fn patch_writes(agent: Agent, tool: &str, input: &Value) -> Vec<Value> {
+    let patch = input.get("command").and_then(Value::as_str);
+    let changes = match (agent, tool, patch) {
+        (Agent::Codex, "apply_patch", Some(p)) => crate::agent_source::codex_patch_changes(p),
+        _ => return Vec::new(),
+    };
+    changes
+        .into_iter()
+        .map(|c| {
+            let added: Vec<&str> = c
+                .hunks
+                .iter()
+                .flat_map(|h| &h.lines)
+                .filter_map(|l| l.strip_prefix('+'))
+                .collect();
+            serde_json::json!({"file_path": c.path, "content": added.join("\n")})
+        })
+        .collect()
+}
+
+fn rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Allow => 0,
+        Verdict::Ask => 1,
+        Verdict::Deny => 2,
+    }
 }
 
 /// The repository's guard settings.
@@ -204,7 +290,11 @@ pub(super) fn settings(config: &config::Config) -> Settings {
     }
 }
 
-fn interactive() -> bool {
+/// Whether a person can answer the agent's prompt: never for Codex CLI, whose hooks cannot ask.
+fn interactive(agent: Agent) -> bool {
+    if agent == Agent::Codex {
+        return false;
+    }
     let entrypoint = env::var("CLAUDE_CODE_ENTRYPOINT").ok();
     let ci = env::var("CI").ok();
     check::interactive(entrypoint.as_deref(), ci.as_deref())

@@ -1,5 +1,7 @@
-//! `git-vouch hook claude <event>`: records one Claude Code hook event into the state folder of
-//! the repository it happened in.
+//! `git-vouch hook claude <event>` and `git-vouch hook codex <event>`: records one hook event of
+//! Claude Code or Codex CLI into the state folder of the repository it happened in. Codex's hooks
+//! are shaped like Claude Code's (the same events and payload fields, its shell tool named
+//! `Bash`); its patches (`apply_patch`) are recorded like shell calls, by the files they changed.
 //!
 //! On the agent's hot path: it reads the payload from stdin (capped), never blocks the agent
 //! (always exits 0), prints nothing but SessionStart's one-line JSON banner and the guard's decisions, and writes problems to
@@ -39,6 +41,7 @@ use super::snapshot;
 use super::state::{self, StateDir};
 use crate::clock::Clock;
 use crate::git::config;
+use crate::transcript::agent::Agent;
 use crate::transcript::hook_event::HookEvent;
 use crate::transcript::tool::ToolKind;
 
@@ -61,14 +64,35 @@ pub enum PayloadError {
     Json(#[source] serde_json::Error),
 }
 
-/// Handles one Claude Code hook event whose payload is on stdin. Never fails: even a panic is
-/// caught and logged (see [`hook_panic`]), so the process exits 0.
-pub fn run(event: &str, clock: &dyn Clock) {
-    let context = format!("hook claude {event}");
-    hook_panic::catch(&context, Notice::Silent, clock, || record(event, clock));
+/// The word naming an agent in its hook command (`git-vouch hook <word> <event>`).
+pub const fn hook_word(agent: Agent) -> &'static str {
+    match agent {
+        Agent::ClaudeCode => "claude",
+        Agent::Codex => "codex",
+        Agent::Gemini => "gemini",
+        Agent::OpenCode => "opencode",
+    }
 }
 
-fn record(name: &str, clock: &dyn Clock) {
+/// Handles one hook event of `agent` whose payload is on stdin. Never fails: even a panic is
+/// caught and logged (see [`hook_panic`]), so the process exits 0.
+pub fn run(agent: Agent, event: &str, clock: &dyn Clock) {
+    let context = format!("hook {} {event}", hook_word(agent));
+    hook_panic::catch(&context, Notice::Silent, clock, || {
+        record(agent, event, clock);
+    });
+}
+
+/// The kind of a tool for recording: Codex's `apply_patch` changes files the way a shell call
+/// may, so it is recorded like one (the worktree before and after).
+fn tool_kind(agent: Agent, name: &str) -> ToolKind {
+    match (agent, name) {
+        (Agent::Codex, "apply_patch") => ToolKind::Bash,
+        _ => ToolKind::of(name),
+    }
+}
+
+fn record(agent: Agent, name: &str, clock: &dyn Clock) {
     let input = read_payload(&mut io::stdin().lock(), MAX_PAYLOAD);
     // Events git-vouch does not know are ignored.
     let event = HookEvent::parse(name);
@@ -76,7 +100,7 @@ fn record(name: &str, clock: &dyn Clock) {
         return;
     }
     let now = clock.now();
-    let context = format!("hook claude {name}");
+    let context = format!("hook {} {name}", hook_word(agent));
     let parsed = input.and_then(|bytes| {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(PayloadError::Empty);
@@ -85,7 +109,7 @@ fn record(name: &str, clock: &dyn Clock) {
     });
     let unusable = |error: &str| {
         if event == HookEvent::PreToolUse {
-            guard::unreadable_payload(error);
+            guard::unreadable_payload(agent, error);
         }
         log_without_payload(now, &context, error);
     };
@@ -105,7 +129,7 @@ fn record(name: &str, clock: &dyn Clock) {
     let bash = payload
         .tool_name
         .as_deref()
-        .is_some_and(|t| ToolKind::of(t) == ToolKind::Bash);
+        .is_some_and(|t| tool_kind(agent, t) == ToolKind::Bash);
     let post = matches!(
         event,
         HookEvent::PostToolUse | HookEvent::PostToolUseFailure
@@ -116,7 +140,9 @@ fn record(name: &str, clock: &dyn Clock) {
     let guard = config
         .as_ref()
         .filter(|_| event == HookEvent::PreToolUse)
-        .and_then(|c| guard::check_call(&state, &payload, &bytes, guard::settings(c), clock));
+        .and_then(|c| {
+            guard::check_call(agent, &state, &payload, &bytes, guard::settings(c), clock)
+        });
     let excludes = config
         .as_ref()
         .filter(|_| bash)
@@ -134,6 +160,7 @@ fn record(name: &str, clock: &dyn Clock) {
         );
     }
     let hook = Hook {
+        agent,
         state,
         now,
         event,
@@ -144,7 +171,17 @@ fn record(name: &str, clock: &dyn Clock) {
         excludes,
     };
     let recorded = hook.handle();
-    if recorded && event == HookEvent::SessionStart && payload.source.as_deref() != Some("compact")
+    if recorded {
+        banner(agent, event, &payload);
+    }
+}
+
+/// Claude Code shows SessionStart's banner to the person. Codex takes a SessionStart hook's
+/// output for context the model reads: no banner there.
+fn banner(agent: Agent, event: HookEvent, payload: &Payload) {
+    if agent == Agent::ClaudeCode
+        && event == HookEvent::SessionStart
+        && payload.source.as_deref() != Some("compact")
     {
         let _ = io::stdout().lock().write_all(BANNER);
     }
@@ -193,6 +230,7 @@ fn locate(payload: &Payload) -> Option<StateDir> {
 
 /// One event being recorded.
 struct Hook<'a> {
+    agent: Agent,
     state: StateDir,
     now: DateTime<Utc>,
     event: HookEvent,
@@ -213,7 +251,7 @@ impl Hook<'_> {
             self.log(&format!("cannot update the session record: {e}"));
         }
         let mut record = self.event_record();
-        match (self.event, ToolKind::of(self.tool())) {
+        match (self.event, tool_kind(self.agent, self.tool())) {
             // A denied call never runs: nothing to compare after it.
             (HookEvent::PreToolUse, ToolKind::Bash) if !guard::denied(self.guard.as_ref()) => {
                 self.bash_before();
@@ -229,7 +267,9 @@ impl Hook<'_> {
         if self.event.settles_transcript() {
             self.archive();
         }
-        if self.event == HookEvent::SessionStart
+        // What governed the agent is read from Claude Code's settings files.
+        if self.agent == Agent::ClaudeCode
+            && self.event == HookEvent::SessionStart
             && self.payload.source.as_deref() != Some("compact")
         {
             self.record_config();
@@ -356,7 +396,7 @@ impl Hook<'_> {
         let old = self.read_session(&path)?;
         let mut rec = old.clone().unwrap_or_else(|| SessionRecord {
             session_id: self.sid.to_owned(),
-            agent: crate::transcript::agent::Agent::ClaudeCode.id().to_owned(),
+            agent: self.agent.id().to_owned(),
             started_at: Some(self.now),
             ..SessionRecord::default()
         });
