@@ -1,7 +1,8 @@
-//! `git-vouch hook claude <event>` and `git-vouch hook codex <event>`: records one hook event of
-//! Claude Code or Codex CLI into the state folder of the repository it happened in. Codex's hooks
-//! are shaped like Claude Code's (the same events and payload fields, its shell tool named
-//! `Bash`); its patches (`apply_patch`) are recorded like shell calls, by the files they changed.
+//! `git-vouch hook claude|codex|gemini <event>`: records one hook event of Claude Code, Codex CLI
+//! or Gemini CLI into the state folder of the repository it happened in. Codex's hooks are shaped
+//! like Claude Code's (the same events and payload fields, its shell tool named `Bash`); Gemini
+//! CLI's carry the same fields under other event names ([`event_of`]). Codex's patches and Gemini
+//! CLI's file tools are recorded like shell calls, by the files they changed.
 //!
 //! On the agent's hot path: it reads the payload from stdin (capped), never blocks the agent
 //! (always exits 0), prints nothing but SessionStart's one-line JSON banner and the guard's decisions, and writes problems to
@@ -83,19 +84,36 @@ pub fn run(agent: Agent, event: &str, clock: &dyn Clock) {
     });
 }
 
-/// The kind of a tool for recording: Codex's `apply_patch` changes files the way a shell call
-/// may, so it is recorded like one (the worktree before and after).
+/// The kind of a tool for recording: Codex's `apply_patch` and Gemini CLI's file tools change
+/// files the way a shell call may, so they are recorded like one (the worktree before and
+/// after); Gemini CLI's shell is `run_shell_command`.
 fn tool_kind(agent: Agent, name: &str) -> ToolKind {
     match (agent, name) {
-        (Agent::Codex, "apply_patch") => ToolKind::Bash,
+        (Agent::Codex, "apply_patch")
+        | (Agent::Gemini, "run_shell_command" | "write_file" | "replace") => ToolKind::Bash,
         _ => ToolKind::of(name),
     }
+}
+
+/// The event a hook's name means: Claude Code's and Codex CLI's names as they are, Gemini CLI's
+/// (`BeforeTool`, `AfterTool`, `BeforeAgent`, `AfterAgent`, `PreCompress`) as their Claude Code
+/// counterparts, under which they are recorded.
+pub fn event_of(agent: Agent, name: &str) -> HookEvent {
+    let name = match (agent, name) {
+        (Agent::Gemini, "BeforeTool") => "PreToolUse",
+        (Agent::Gemini, "AfterTool") => "PostToolUse",
+        (Agent::Gemini, "BeforeAgent") => "UserPromptSubmit",
+        (Agent::Gemini, "AfterAgent") => "Stop",
+        (Agent::Gemini, "PreCompress") => "PreCompact",
+        _ => name,
+    };
+    HookEvent::parse(name)
 }
 
 fn record(agent: Agent, name: &str, clock: &dyn Clock) {
     let input = read_payload(&mut io::stdin().lock(), MAX_PAYLOAD);
     // Events git-vouch does not know are ignored.
-    let event = HookEvent::parse(name);
+    let event = event_of(agent, name);
     if event == HookEvent::Other {
         return;
     }

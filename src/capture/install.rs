@@ -44,6 +44,9 @@ pub enum InstallError {
     /// `--user` without `CLAUDE_CONFIG_DIR` or `HOME`.
     #[error("cannot find the Claude Code user settings: neither CLAUDE_CONFIG_DIR nor HOME is set")]
     NoUserSettings,
+    /// `--agent gemini` without `GEMINI_CLI_HOME` or `HOME`.
+    #[error("cannot find Gemini CLI's settings: neither GEMINI_CLI_HOME nor HOME is set")]
+    NoGeminiHome,
     /// `--agent codex` without `CODEX_HOME` or `HOME`.
     #[error("cannot find Codex CLI's folder: neither CODEX_HOME nor HOME is set")]
     NoCodexHome,
@@ -93,6 +96,8 @@ pub struct Agents {
     pub claude: Option<SettingsFile>,
     /// Codex CLI's hooks and their trust.
     pub codex: Option<codex::CodexFiles>,
+    /// Gemini CLI's hooks, in its user settings.
+    pub gemini: Option<SettingsFile>,
 }
 
 /// What `init` would do: merge our hooks into each agent's file, then install the git hooks.
@@ -103,6 +108,9 @@ pub fn plan_init(repo: &Repo, agents: &Agents) -> Result<Vec<Item>, InstallError
     }
     if let Some(files) = &agents.codex {
         items.extend(codex::plan_install(files)?);
+    }
+    if let Some(settings) = &agents.gemini {
+        items.push(settings::plan_install(settings)?);
     }
     for name in git_hooks::HOOKS {
         items.push(git_hooks::plan_install(&repo.hooks_dir, name)?);
@@ -124,6 +132,9 @@ pub fn plan_uninstall(
     }
     if let Some(files) = &agents.codex {
         items.extend(codex::plan_uninstall(files)?);
+    }
+    if let Some(settings) = &agents.gemini {
+        items.push(settings::plan_uninstall(settings)?);
     }
     if with_git_hooks {
         for name in git_hooks::HOOKS {

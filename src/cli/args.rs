@@ -275,7 +275,8 @@ pub enum NotesCommand {
 #[derive(Debug, Args, Clone, Default)]
 pub struct InstallArgs {
     /// The agent whose hooks to install or remove: claude (Claude Code, the default), codex
-    /// (Codex CLI: `$CODEX_HOME/hooks.json`, trusted in its `config.toml`) or all.
+    /// (Codex CLI: `$CODEX_HOME/hooks.json`, trusted in its `config.toml`), gemini (Gemini CLI:
+    /// `~/.gemini/settings.json`) or all.
     #[arg(long, value_enum, default_value_t = AgentArg::Claude)]
     pub agent: AgentArg,
     /// Use `.claude/settings.local.json` (not committed) instead of `.claude/settings.json`.
@@ -295,6 +296,7 @@ pub enum AgentArg {
     #[default]
     Claude,
     Codex,
+    Gemini,
     All,
 }
 
@@ -352,6 +354,11 @@ pub enum HookCommand {
     /// A Codex CLI hook event; the JSON payload arrives on stdin.
     Codex {
         /// The event name (SessionStart, PreToolUse, …).
+        event: String,
+    },
+    /// A Gemini CLI hook event; the JSON payload arrives on stdin.
+    Gemini {
+        /// The event name (SessionStart, BeforeTool, …).
         event: String,
     },
     /// A git hook; its arguments follow the name.

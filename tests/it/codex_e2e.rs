@@ -36,6 +36,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 mod capture;
+pub use capture::path_with_git_vouch;
 mod checks;
 mod cli;
 mod derive;

@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+mod capture;
 mod checks;
 mod cli;
 mod derive;
@@ -202,7 +203,9 @@ fn cli_env(wd: &Workdir, base_url: &str) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = vec![
         (
             "PATH".into(),
-            std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()),
+            crate::codex_e2e::path_with_git_vouch()
+                .to_string_lossy()
+                .into_owned(),
         ),
         ("HOME".into(), wd.home().display().to_string()),
         ("TMPDIR".into(), wd.root.join("tmp").display().to_string()),
@@ -271,6 +274,9 @@ pub fn run_scenario(name: &str) -> Option<GeminiRun> {
     let wd = Workdir::new(name);
     prepare_repo(&wd);
     write_settings(&wd.home());
+    if name == "capture" {
+        capture::install(&wd.root, &wd.repo(), &wd.home());
+    }
     let log_path = wd.root.join(format!("{name}.mock.jsonl"));
     let mock = mock::Mock::start(&sc, &log_path);
     let base_url = mock.base_url();
@@ -397,6 +403,18 @@ fn rewind_in_tmux_is_slow_and_load_sensitive() {
 #[test]
 fn fixtures_match_expected() {
     checks::fixtures_match_expected();
+}
+
+/// Captured by git-vouch's hooks in Gemini CLI's settings (`git vouch init --agent gemini`):
+/// the session recorded under its events, the written file attributed, the agent's commit
+/// naming the session, the guard's denial stopping a deletion outside the repository, and
+/// `uninstall` giving the settings back byte for byte.
+#[test]
+fn captured_by_its_hooks() {
+    if let Some(run) = run_scenario("capture") {
+        checks::usage_matches_the_mock(&run);
+        capture::check(&run);
+    }
 }
 
 /// git-vouch reads every recorded and derived chat exactly as the mock answered.

@@ -102,10 +102,10 @@ pub(super) fn check_call(
             answerable,
         );
     }
-    if agent == Agent::Codex {
-        cannot_ask(&mut checked);
+    if agent != Agent::ClaudeCode {
+        cannot_ask(agent, &mut checked);
     }
-    print(&checked);
+    print(agent, &checked);
     Some(Guarded {
         record: checked.record,
         key,
@@ -123,21 +123,21 @@ pub(super) fn unreadable_payload(agent: Agent, why: &str) {
         .mode
         .unwrap_or(GuardMode::Ask);
     let mut checked = unassessed(mode, why.to_owned(), interactive(agent), Instant::now());
-    if agent == Agent::Codex {
-        cannot_ask(&mut checked);
+    if agent != Agent::ClaudeCode {
+        cannot_ask(agent, &mut checked);
     }
-    print(&checked);
+    print(agent, &checked);
 }
 
-/// For an agent that cannot ask a person from its hook (Codex CLI): a call to ask about is
-/// denied instead, and the denial says why.
-fn cannot_ask(checked: &mut Checked) {
+/// For an agent that cannot ask a person from its hook (Codex CLI, Gemini CLI): a call to ask
+/// about is denied instead, and the denial says why.
+fn cannot_ask(agent: Agent, checked: &mut Checked) {
     if checked.decision.verdict != Verdict::Ask {
         return;
     }
     let why = checked.decision.reason.take().unwrap_or_default();
     let reason = format!(
-        "{why}. Codex CLI cannot ask from a hook, so git-vouch denied the call: ask the person to \
+        "{why}. {agent} cannot ask from a hook, so git-vouch denied the call: ask the person to \
          run it, or to approve it at `git vouch watch`."
     );
     checked.decision = Decision {
@@ -212,6 +212,9 @@ fn checked(
             started,
         )
     };
+    if let Some(claude) = gemini_tool(agent, tool) {
+        return check_one(claude, input);
+    }
     let writes = patch_writes(agent, tool, input);
     if writes.is_empty() {
         return check_one(tool, input);
@@ -249,6 +252,24 @@ fn patch_writes(agent: Agent, tool: &str, input: &Value) -> Vec<Value> {
             serde_json::json!({"file_path": c.path, "content": added.join("\n")})
         })
         .collect()
+}
+
+/// The Claude Code tool a Gemini CLI tool is checked as (their inputs share `command`,
+/// `file_path`, `content`, `old_string` and `new_string`).
+fn gemini_tool(agent: Agent, tool: &str) -> Option<&'static str> {
+    if agent != Agent::Gemini {
+        return None;
+    }
+    Some(match tool {
+        "run_shell_command" => "Bash",
+        "write_file" => "Write",
+        "replace" => "Edit",
+        "read_file" | "read_many_files" => "Read",
+        "glob" => "Glob",
+        "grep_search" | "search_file_content" => "Grep",
+        "web_fetch" => "WebFetch",
+        _ => return None,
+    })
 }
 
 fn rank(v: Verdict) -> u8 {
@@ -290,9 +311,10 @@ pub(super) fn settings(config: &config::Config) -> Settings {
     }
 }
 
-/// Whether a person can answer the agent's prompt: never for Codex CLI, whose hooks cannot ask.
+/// Whether a person can answer the agent's prompt: never for Codex CLI and Gemini CLI, whose
+/// hooks cannot ask.
 fn interactive(agent: Agent) -> bool {
-    if agent == Agent::Codex {
+    if agent != Agent::ClaudeCode {
         return false;
     }
     let entrypoint = env::var("CLAUDE_CODE_ENTRYPOINT").ok();
@@ -300,9 +322,18 @@ fn interactive(agent: Agent) -> bool {
     check::interactive(entrypoint.as_deref(), ci.as_deref())
 }
 
-/// Prints the decision on stdout, where Claude Code reads it (nothing for "no objection"; an
-/// explicit `allow` when a person allowed the call at `git vouch watch`).
-fn print(checked: &Checked) {
+/// Prints the decision on stdout, where the agent reads it (nothing for "no objection"; for
+/// Claude Code an explicit `allow` when a person allowed the call at `git vouch watch`). Gemini
+/// CLI reads `{"decision": "deny", "reason"}`; Codex CLI reads Claude Code's shape.
+fn print(agent: Agent, checked: &Checked) {
+    if agent == Agent::Gemini {
+        if checked.decision.verdict != Verdict::Allow {
+            let reason = checked.decision.reason.clone().unwrap_or_default();
+            let line = serde_json::json!({"decision": "deny", "reason": reason}).to_string();
+            let _ = writeln!(io::stdout().lock(), "{line}");
+        }
+        return;
+    }
     let approved = checked
         .record
         .held

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use super::InstallError;
-use crate::capture::agent_hook::hook_word;
+use crate::capture::agent_hook::{event_of, hook_word};
 use crate::guard::watch::HOOK_TIMEOUT_SECS;
 use crate::transcript::agent::Agent;
 use crate::transcript::hook_event::HookEvent;
@@ -42,6 +42,18 @@ pub const CODEX_EVENTS: [&str; 8] = [
     HookEvent::SessionEnd.name(),
 ];
 
+/// The Gemini CLI events we listen to, by its names (recorded as their Claude Code
+/// counterparts: BeforeTool as PreToolUse, AfterAgent as Stop, …).
+pub const GEMINI_EVENTS: [&str; 7] = [
+    "SessionStart",
+    "BeforeAgent",
+    "BeforeTool",
+    "AfterTool",
+    "AfterAgent",
+    "PreCompress",
+    "SessionEnd",
+];
+
 /// Codex gives a SessionEnd hook 1 s unless told otherwise, and at most 3 s.
 pub const CODEX_SESSION_END_SECS: u64 = 3;
 
@@ -61,6 +73,10 @@ impl Flavor {
         agent: Agent::Codex,
         events: &CODEX_EVENTS,
     };
+    pub const GEMINI: Self = Self {
+        agent: Agent::Gemini,
+        events: &GEMINI_EVENTS,
+    };
 
     /// What identifies our entries: `git-vouch hook claude`, `git-vouch hook codex`.
     pub fn marker(self) -> String {
@@ -79,8 +95,10 @@ impl Flavor {
     /// person at `git vouch watch`, always well inside it (`guard::watch::MAX_WAIT_SECS`), and an
     /// explicit value keeps older Claude Code versions (60 s by default before 2.1.3) from
     /// cutting the hold short. Codex's SessionEnd: its longest.
+    /// Gemini CLI's are in milliseconds (its default, 60 s, is shorter than a hold).
     pub fn timeout(self, event: &str) -> Option<u64> {
-        match (self.agent, HookEvent::parse(event)) {
+        match (self.agent, event_of(self.agent, event)) {
+            (Agent::Gemini, HookEvent::PreToolUse) => Some(HOOK_TIMEOUT_SECS * 1000),
             (_, HookEvent::PreToolUse) => Some(HOOK_TIMEOUT_SECS),
             (Agent::Codex, HookEvent::SessionEnd) => Some(CODEX_SESSION_END_SECS),
             _ => None,
@@ -106,9 +124,15 @@ impl Flavor {
             Some(t) => json!([{ "type": "command", "command": command, "timeout": t }]),
             None => json!([{ "type": "command", "command": command }]),
         };
-        // Tool events carry a matcher: we want every tool for the event ledger.
-        if HookEvent::parse(event).is_tool_event() {
-            json!({ "matcher": "*", "hooks": hooks })
+        // Tool events carry a matcher: we want every tool for the event ledger (Gemini CLI's is
+        // a regular expression).
+        let every = if self.agent == Agent::Gemini {
+            ".*"
+        } else {
+            "*"
+        };
+        if event_of(self.agent, event).is_tool_event() {
+            json!({ "matcher": every, "hooks": hooks })
         } else {
             json!({ "hooks": hooks })
         }
@@ -349,6 +373,31 @@ mod tests {
             json!({ "hooks": { "Stop": [{ "hooks": [user] }] }, "other": 1 })
         );
         assert!(!strip_as(Flavor::CLAUDE, &mut doc));
+    }
+
+    /// Gemini CLI's entries: its event names, a regular-expression matcher on tool events, a
+    /// BeforeTool timeout in milliseconds; Codex's SessionEnd timeout within its 3 s.
+    #[test]
+    fn each_agent_gets_entries_in_its_own_terms() {
+        let before = Flavor::GEMINI.entry("BeforeTool");
+        assert_eq!(before["matcher"], ".*");
+        assert_eq!(before["hooks"][0]["timeout"], HOOK_TIMEOUT_SECS * 1000);
+        assert_eq!(
+            before["hooks"][0]["command"],
+            "command -v git-vouch >/dev/null 2>&1 && git-vouch hook gemini BeforeTool || true"
+        );
+        assert!(Flavor::GEMINI.entry("AfterAgent").get("matcher").is_none());
+        let end = Flavor::CODEX.entry("SessionEnd");
+        assert_eq!(end["hooks"][0]["timeout"], CODEX_SESSION_END_SECS);
+        let mut doc = json!({"hooks": {"BeforeTool": [{"hooks": [{"command": "./mine.sh"}]}]}});
+        merge_as(Flavor::GEMINI, &mut doc, Path::new("settings.json")).unwrap();
+        assert_eq!(Flavor::GEMINI.events_with_ours(&doc), GEMINI_EVENTS);
+        assert!(Flavor::CODEX.events_with_ours(&doc).is_empty());
+        assert!(strip_as(Flavor::GEMINI, &mut doc));
+        assert_eq!(
+            doc,
+            json!({"hooks": {"BeforeTool": [{"hooks": [{"command": "./mine.sh"}]}]}})
+        );
     }
 
     #[test]

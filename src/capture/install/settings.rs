@@ -71,6 +71,17 @@ impl SettingsFile {
 }
 
 impl SettingsFile {
+    /// Gemini CLI's user settings, `$GEMINI_CLI_HOME/.gemini/settings.json` (else
+    /// `~/.gemini/settings.json`): hooks there need no trust step.
+    pub fn gemini(env: &dyn Env) -> Result<Self, InstallError> {
+        let home = env
+            .var("GEMINI_CLI_HOME")
+            .or_else(|| env.var("HOME"))
+            .ok_or(InstallError::NoGeminiHome)?;
+        let path = PathBuf::from(home).join(".gemini").join("settings.json");
+        Ok(Self::beside(Scope::User, path, Flavor::GEMINI))
+    }
+
     /// A file outside the repository, whose backup and marker sit beside it
     /// (`<name>.vouch-backup`, `<name>.vouch-created`).
     pub fn beside(scope: Scope, path: PathBuf, flavor: Flavor) -> Self {

@@ -33,7 +33,9 @@ pub struct Status {
     pub git_hooks: Vec<GitHookReport>,
     pub settings: Vec<SettingsReport>,
     /// Codex CLI's hooks (`$CODEX_HOME/hooks.json`) and whether Codex trusts them.
-    pub codex: CodexReport,
+    pub codex: AgentHooksReport,
+    /// Gemini CLI's hooks (`~/.gemini/settings.json`).
+    pub gemini: AgentHooksReport,
     pub state: StateReport,
     pub guard: GuardReport,
     /// The last lines of `errors.log`, oldest first.
@@ -68,15 +70,16 @@ pub struct SettingsReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CodexReport {
+pub struct AgentHooksReport {
     /// `null` when Codex's folder cannot be located (neither CODEX_HOME nor HOME).
     pub path: Option<String>,
     pub exists: bool,
     /// Events that run git-vouch.
     pub installed: Vec<&'static str>,
     pub missing: Vec<&'static str>,
-    /// Whether `config.toml` trusts every hook of ours with its current hash (`null`: none is
-    /// installed). Codex skips untrusted hooks silently.
+    /// Codex CLI: whether `config.toml` trusts every hook of ours with its current hash
+    /// (`null`: none is installed, or the agent needs no trust). Codex skips untrusted hooks
+    /// silently.
     pub trusted: Option<bool>,
     /// Why the file could not be read.
     pub error: Option<String>,
@@ -147,6 +150,7 @@ pub fn status(repo: &Repo, env: &dyn Env) -> Status {
         git_hooks,
         settings,
         codex: codex_report(env),
+        gemini: gemini_report(env),
         state,
         guard,
         last_errors: dir.last_errors(LAST_ERRORS),
@@ -216,9 +220,41 @@ fn settings_report(scope: Scope, repo: &Repo, env: &dyn Env) -> SettingsReport {
     report
 }
 
-fn codex_report(env: &dyn Env) -> CodexReport {
+fn gemini_report(env: &dyn Env) -> AgentHooksReport {
+    let flavor = super::entries::Flavor::GEMINI;
+    let mut report = AgentHooksReport {
+        path: None,
+        exists: false,
+        installed: Vec::new(),
+        missing: flavor.events.to_vec(),
+        trusted: None,
+        error: None,
+    };
+    let file = match SettingsFile::gemini(env) {
+        Ok(f) => f,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            return report;
+        }
+    };
+    report.path = Some(show(&file.path));
+    let doc = read_optional(&file.path).and_then(|bytes| {
+        report.exists = bytes.is_some();
+        parse(&file.path, bytes.as_deref())
+    });
+    match doc {
+        Ok(doc) => {
+            report.installed = flavor.events_with_ours(&doc);
+            report.missing.retain(|e| !report.installed.contains(e));
+        }
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    report
+}
+
+fn codex_report(env: &dyn Env) -> AgentHooksReport {
     let flavor = super::entries::Flavor::CODEX;
-    let mut report = CodexReport {
+    let mut report = AgentHooksReport {
         path: None,
         exists: false,
         installed: Vec::new(),

@@ -18,7 +18,7 @@ use crate::transcript::agent::Agent;
 
 /// Entry point when the first argument is `hook`: parse leniently and never fail.
 pub fn main() -> ExitCode {
-    // The agent's hook runs on every tool call: its forms, `hook claude|codex <event>`, are read
+    // The agent's hook runs on every tool call: its forms, `hook claude|codex|gemini <event>`, are read
     // without clap, whose parser costs more than the rest of a harmless call's start.
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(2).collect();
     if let [agent, event] = args.as_slice()
@@ -30,6 +30,9 @@ pub fn main() -> ExitCode {
         }
         if agent == "codex" {
             return exit_code(&HookCommand::Codex { event });
+        }
+        if agent == "gemini" {
+            return exit_code(&HookCommand::Gemini { event });
         }
     }
     let Ok(cli) = Cli::try_parse() else {
@@ -57,6 +60,10 @@ fn exit_code(cmd: &HookCommand) -> ExitCode {
         }
         HookCommand::Codex { event } => {
             crate::capture::agent_hook::run(Agent::Codex, event, &clock);
+            ExitCode::SUCCESS
+        }
+        HookCommand::Gemini { event } => {
+            crate::capture::agent_hook::run(Agent::Gemini, event, &clock);
             ExitCode::SUCCESS
         }
         HookCommand::Git { name, chain, args } => {

@@ -7,7 +7,7 @@ use super::{print_json, print_lines};
 use crate::capture::install::codex::CodexFiles;
 use crate::capture::install::entries::EVENTS;
 use crate::capture::install::git_hooks::HookState;
-use crate::capture::install::status::{CodexReport, GitHookReport, SettingsReport, on_path};
+use crate::capture::install::status::{AgentHooksReport, GitHookReport, SettingsReport, on_path};
 use crate::capture::install::{
     self, Action, Agents, Item, Repo, Scope, SettingsFile, Status, Step, plan::diff,
 };
@@ -91,11 +91,15 @@ fn target(args: &InstallArgs) -> Result<(Repo, Agents)> {
     };
     let claude = matches!(args.agent, AgentArg::Claude | AgentArg::All);
     let codex = matches!(args.agent, AgentArg::Codex | AgentArg::All);
+    let gemini = matches!(args.agent, AgentArg::Gemini | AgentArg::All);
     let agents = Agents {
         claude: claude
             .then(|| SettingsFile::new(scope, &repo, &ProcessEnv))
             .transpose()?,
         codex: codex.then(|| CodexFiles::new(&ProcessEnv)).transpose()?,
+        gemini: gemini
+            .then(|| SettingsFile::gemini(&ProcessEnv))
+            .transpose()?,
     };
     Ok((repo, agents))
 }
@@ -188,7 +192,8 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
     out.extend(s.git_hooks.iter().map(|h| hook_line(ctx, repo, h)));
     out.push(row("settings", "Claude Code hooks".to_owned()));
     out.extend(settings_lines(ctx, repo, &s.settings));
-    out.push(row("codex", codex_state(ctx, &s.codex)));
+    out.push(row("codex", agent_hooks_state(ctx, &s.codex)));
+    out.push(row("gemini", agent_hooks_state(ctx, &s.gemini)));
     let st = &s.state;
     out.push(row(
         "state",
@@ -245,7 +250,8 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
         .iter()
         .all(|g| g.state != HookState::Installed && g.state != HookState::Chained)
         && s.settings.iter().all(|x| x.installed.is_empty())
-        && s.codex.installed.is_empty();
+        && s.codex.installed.is_empty()
+        && s.gemini.installed.is_empty();
     if nothing {
         out.push(ctx.style.dim("Run `git vouch init` to install the hooks."));
     }
@@ -291,13 +297,13 @@ fn settings_lines(ctx: &Context, repo: &Repo, settings: &[SettingsReport]) -> Ve
         .collect()
 }
 
-/// Codex CLI's hooks: where, which events, and whether Codex trusts them.
-fn codex_state(ctx: &Context, c: &CodexReport) -> String {
+/// Codex CLI's or Gemini CLI's hooks: where, which events, and whether the agent trusts them.
+fn agent_hooks_state(ctx: &Context, c: &AgentHooksReport) -> String {
     let path = c.path.as_deref().unwrap_or("?");
     let state = if let Some(e) = &c.error {
         ctx.style.warn(&format!("error: {e}"))
     } else if c.installed.is_empty() {
-        "no git-vouch hooks (`git vouch init --agent codex` adds them)".to_owned()
+        "no git-vouch hooks".to_owned()
     } else if !c.missing.is_empty() {
         ctx.style.warn(&format!("missing {}", c.missing.join(", ")))
     } else if c.trusted == Some(false) {

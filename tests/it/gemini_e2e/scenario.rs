@@ -117,6 +117,7 @@ impl Scenario {
             "shell_write_commit" => shell_write_commit(),
             "subagent" => subagent(),
             "rewind" => rewind(),
+            "capture" => capture(),
             other => panic!("no Gemini scenario {other:?} (known: {SCENARIOS:?})"),
         }
     }
@@ -177,6 +178,51 @@ fn shell_write_commit() -> Scenario {
                 step(
                     vec![Item::Text("Committed "), Item::Text("hello.txt.")],
                     usage(1789, 1531, 29, 3, 0),
+                ),
+            ],
+        )],
+    }
+}
+
+/// The command the guard denies in the `capture` scenario: it deletes a folder outside the
+/// repository (the work folder's `outside/`).
+pub const OUTSIDE_RM: &str = "rm -rf ../outside";
+
+/// With git-vouch's hooks installed (`init --agent gemini`, `vouch.guard enforce`): a shell
+/// command, write_file, a deletion outside the repository the guard denies, a commit.
+fn capture() -> Scenario {
+    Scenario {
+        name: "capture",
+        prompt: "Say hi, add hello.txt, clean up the folder next to the repository, commit.",
+        mode: Mode::Prompt,
+        threads: vec![(
+            MAIN,
+            vec![
+                step(
+                    vec![shell("echo hi-from-shell", "Say hi.")],
+                    usage(1301, 211, 47, 7, 3),
+                ),
+                step(
+                    vec![Item::Call(
+                        "write_file",
+                        json!({"file_path": "hello.txt", "content": "hello\n"}),
+                    )],
+                    usage(1433, 1097, 71, 13, 5),
+                ),
+                step(
+                    vec![shell(OUTSIDE_RM, "Clean up.")],
+                    usage(1559, 1301, 37, 5, 2),
+                ),
+                step(
+                    vec![shell(
+                        "git add hello.txt && git commit -m \"Add hello\"",
+                        "Commit.",
+                    )],
+                    usage(1687, 1429, 53, 11, 4),
+                ),
+                step(
+                    vec![Item::Text("Committed hello.txt.")],
+                    usage(1811, 1553, 23, 2, 0),
                 ),
             ],
         )],
