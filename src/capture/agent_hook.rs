@@ -1,5 +1,6 @@
-//! `git-vouch hook claude|codex|gemini <event>`: records one hook event of Claude Code, Codex CLI
-//! or Gemini CLI into the state folder of the repository it happened in. Codex's hooks are shaped
+//! `git-vouch hook claude|codex|gemini|opencode <event>`: records one hook event of Claude Code,
+//! Codex CLI, Gemini CLI or opencode (through git-vouch's opencode plugin, which hands its events
+//! over in Claude Code's shape) into the state folder of the repository it happened in. Codex's hooks are shaped
 //! like Claude Code's (the same events and payload fields, its shell tool named `Bash`); Gemini
 //! CLI's carry the same fields under other event names ([`event_of`]). Codex's patches and Gemini
 //! CLI's file tools are recorded like shell calls, by the files they changed.
@@ -84,13 +85,14 @@ pub fn run(agent: Agent, event: &str, clock: &dyn Clock) {
     });
 }
 
-/// The kind of a tool for recording: Codex's `apply_patch` and Gemini CLI's file tools change
-/// files the way a shell call may, so they are recorded like one (the worktree before and
-/// after); Gemini CLI's shell is `run_shell_command`.
+/// The kind of a tool for recording: Codex's `apply_patch` and the file tools of Gemini CLI and
+/// opencode change files the way a shell call may, so they are recorded like one (the worktree
+/// before and after); their shells are `run_shell_command` and `bash`.
 fn tool_kind(agent: Agent, name: &str) -> ToolKind {
     match (agent, name) {
         (Agent::Codex, "apply_patch")
-        | (Agent::Gemini, "run_shell_command" | "write_file" | "replace") => ToolKind::Bash,
+        | (Agent::Gemini, "run_shell_command" | "write_file" | "replace")
+        | (Agent::OpenCode, "bash" | "write" | "edit" | "multiedit" | "patch") => ToolKind::Bash,
         _ => ToolKind::of(name),
     }
 }

@@ -16,6 +16,7 @@ pub mod codex;
 pub mod entries;
 pub mod git_hooks;
 pub mod plan;
+pub mod plugin;
 pub mod repo;
 pub mod settings;
 pub mod status;
@@ -44,6 +45,9 @@ pub enum InstallError {
     /// `--user` without `CLAUDE_CONFIG_DIR` or `HOME`.
     #[error("cannot find the Claude Code user settings: neither CLAUDE_CONFIG_DIR nor HOME is set")]
     NoUserSettings,
+    /// `--agent opencode` without `XDG_CONFIG_HOME` or `HOME`.
+    #[error("cannot find opencode's configuration folder: neither XDG_CONFIG_HOME nor HOME is set")]
+    NoOpencodeConfig,
     /// `--agent gemini` without `GEMINI_CLI_HOME` or `HOME`.
     #[error("cannot find Gemini CLI's settings: neither GEMINI_CLI_HOME nor HOME is set")]
     NoGeminiHome,
@@ -98,6 +102,8 @@ pub struct Agents {
     pub codex: Option<codex::CodexFiles>,
     /// Gemini CLI's hooks, in its user settings.
     pub gemini: Option<SettingsFile>,
+    /// opencode's plugin.
+    pub opencode: Option<plugin::PluginFile>,
 }
 
 /// What `init` would do: merge our hooks into each agent's file, then install the git hooks.
@@ -111,6 +117,9 @@ pub fn plan_init(repo: &Repo, agents: &Agents) -> Result<Vec<Item>, InstallError
     }
     if let Some(settings) = &agents.gemini {
         items.push(settings::plan_install(settings)?);
+    }
+    if let Some(file) = &agents.opencode {
+        items.push(plugin::plan_install(file)?);
     }
     for name in git_hooks::HOOKS {
         items.push(git_hooks::plan_install(&repo.hooks_dir, name)?);
@@ -135,6 +144,9 @@ pub fn plan_uninstall(
     }
     if let Some(settings) = &agents.gemini {
         items.push(settings::plan_uninstall(settings)?);
+    }
+    if let Some(file) = &agents.opencode {
+        items.push(plugin::plan_uninstall(file)?);
     }
     if with_git_hooks {
         for name in git_hooks::HOOKS {

@@ -276,7 +276,7 @@ pub enum NotesCommand {
 pub struct InstallArgs {
     /// The agent whose hooks to install or remove: claude (Claude Code, the default), codex
     /// (Codex CLI: `$CODEX_HOME/hooks.json`, trusted in its `config.toml`), gemini (Gemini CLI:
-    /// `~/.gemini/settings.json`) or all.
+    /// `~/.gemini/settings.json`), opencode (a plugin in `~/.config/opencode/plugin/`) or all.
     #[arg(long, value_enum, default_value_t = AgentArg::Claude)]
     pub agent: AgentArg,
     /// Use `.claude/settings.local.json` (not committed) instead of `.claude/settings.json`.
@@ -297,6 +297,7 @@ pub enum AgentArg {
     Claude,
     Codex,
     Gemini,
+    Opencode,
     All,
 }
 
@@ -359,6 +360,11 @@ pub enum HookCommand {
     /// A Gemini CLI hook event; the JSON payload arrives on stdin.
     Gemini {
         /// The event name (SessionStart, BeforeTool, …).
+        event: String,
+    },
+    /// An event of git-vouch's opencode plugin; the JSON payload arrives on stdin.
+    Opencode {
+        /// The event name (SessionStart, PreToolUse, …).
         event: String,
     },
     /// A git hook; its arguments follow the name.

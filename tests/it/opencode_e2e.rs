@@ -45,6 +45,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+mod capture;
 mod checks;
 mod cli;
 mod derive;
@@ -217,7 +218,7 @@ fn write_config(repo: &Path, base_url: &str) {
 /// shared npm cache.
 fn opencode_env(cmd: &mut Command, home: &Path, tmp: &Path) {
     cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PATH", crate::codex_e2e::path_with_git_vouch())
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("XDG_CONFIG_HOME", home.join(".config"))
@@ -282,6 +283,9 @@ pub fn run_scenario(name: &str) -> Option<OpencodeRun> {
     let log_path = wd.root.join(format!("{name}.mock.jsonl"));
     let mock = mock::Mock::start(&sc, &wd.repo(), &log_path);
     write_config(&wd.repo(), &mock.base_url());
+    if name == "capture" {
+        capture::install(&wd.root, &wd.repo(), &wd.home());
+    }
     let (status, elapsed) = run_opencode(&wd, &sc, &bin);
     let responses = mock.served();
     let requests = mock.log();
@@ -364,6 +368,17 @@ impl OpencodeRun {
     /// The database as it is now (read-only).
     pub fn store(&self) -> Store {
         Store::from_db(&self.db())
+    }
+}
+
+/// Captured by git-vouch's opencode plugin (`git vouch init --agent opencode`): the session
+/// recorded, the written file attributed, the guard's denial stopping a deletion outside the
+/// repository, the agent's commit naming the session, and `uninstall` deleting the plugin.
+#[test]
+fn captured_by_its_plugin() {
+    if let Some(run) = run_scenario("capture") {
+        checks::usage_matches_the_mock(&run);
+        capture::check(&run);
     }
 }
 

@@ -215,6 +215,9 @@ fn checked(
     if let Some(claude) = gemini_tool(agent, tool) {
         return check_one(claude, input);
     }
+    if let Some((claude, input)) = opencode_call(agent, tool, input) {
+        return check_one(claude, &input);
+    }
     let writes = patch_writes(agent, tool, input);
     if writes.is_empty() {
         return check_one(tool, input);
@@ -272,6 +275,35 @@ fn gemini_tool(agent: Agent, tool: &str) -> Option<&'static str> {
     })
 }
 
+/// The Claude Code call an opencode call is checked as: its tool and its input with Claude
+/// Code's names (`filePath` as `file_path`, `oldString` as `old_string`, …).
+fn opencode_call(agent: Agent, tool: &str, input: &Value) -> Option<(&'static str, Value)> {
+    if agent != Agent::OpenCode {
+        return None;
+    }
+    let claude = match tool {
+        "bash" => "Bash",
+        "write" => "Write",
+        "edit" | "multiedit" => "Edit",
+        "read" => "Read",
+        "glob" => "Glob",
+        "grep" => "Grep",
+        "webfetch" => "WebFetch",
+        _ => return None,
+    };
+    let mut out = serde_json::Map::new();
+    for (key, value) in input.as_object().into_iter().flatten() {
+        let name = match key.as_str() {
+            "filePath" => "file_path",
+            "oldString" => "old_string",
+            "newString" => "new_string",
+            other => other,
+        };
+        out.insert(name.to_owned(), value.clone());
+    }
+    Some((claude, Value::Object(out)))
+}
+
 fn rank(v: Verdict) -> u8 {
     match v {
         Verdict::Allow => 0,
@@ -324,9 +356,10 @@ fn interactive(agent: Agent) -> bool {
 
 /// Prints the decision on stdout, where the agent reads it (nothing for "no objection"; for
 /// Claude Code an explicit `allow` when a person allowed the call at `git vouch watch`). Gemini
-/// CLI reads `{"decision": "deny", "reason"}`; Codex CLI reads Claude Code's shape.
+/// CLI (and git-vouch's opencode plugin) reads `{"decision": "deny", "reason"}`; Codex CLI reads
+/// Claude Code's shape.
 fn print(agent: Agent, checked: &Checked) {
-    if agent == Agent::Gemini {
+    if matches!(agent, Agent::Gemini | Agent::OpenCode) {
         if checked.decision.verdict != Verdict::Allow {
             let reason = checked.decision.reason.clone().unwrap_or_default();
             let line = serde_json::json!({"decision": "deny", "reason": reason}).to_string();

@@ -36,6 +36,8 @@ pub struct Status {
     pub codex: AgentHooksReport,
     /// Gemini CLI's hooks (`~/.gemini/settings.json`).
     pub gemini: AgentHooksReport,
+    /// git-vouch's opencode plugin (`~/.config/opencode/plugin/git-vouch.js`).
+    pub opencode: AgentHooksReport,
     pub state: StateReport,
     pub guard: GuardReport,
     /// The last lines of `errors.log`, oldest first.
@@ -151,6 +153,7 @@ pub fn status(repo: &Repo, env: &dyn Env) -> Status {
         settings,
         codex: codex_report(env),
         gemini: gemini_report(env),
+        opencode: opencode_report(env),
         state,
         guard,
         last_errors: dir.last_errors(LAST_ERRORS),
@@ -214,6 +217,36 @@ fn settings_report(scope: Scope, repo: &Repo, env: &dyn Env) -> SettingsReport {
         Ok(doc) => {
             report.installed = events_with_ours(&doc);
             report.missing.retain(|e| !report.installed.contains(e));
+        }
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    report
+}
+
+fn opencode_report(env: &dyn Env) -> AgentHooksReport {
+    let mut report = AgentHooksReport {
+        path: None,
+        exists: false,
+        installed: Vec::new(),
+        missing: super::plugin::EVENTS.to_vec(),
+        trusted: None,
+        error: None,
+    };
+    match super::plugin::PluginFile::new(env) {
+        Ok(file) => {
+            report.path = Some(show(&file.path));
+            report.exists = file.path.exists();
+            match file.current() {
+                Some(true) => {
+                    report.installed = super::plugin::EVENTS.to_vec();
+                    report.missing.clear();
+                }
+                Some(false) => {
+                    report.error =
+                        Some("not the current git-vouch plugin (init --agent opencode)".into());
+                }
+                None => {}
+            }
         }
         Err(e) => report.error = Some(e.to_string()),
     }

@@ -18,7 +18,7 @@ use crate::transcript::agent::Agent;
 
 /// Entry point when the first argument is `hook`: parse leniently and never fail.
 pub fn main() -> ExitCode {
-    // The agent's hook runs on every tool call: its forms, `hook claude|codex|gemini <event>`, are read
+    // The agent's hook runs on every tool call: its forms, `hook <agent> <event>`, are read
     // without clap, whose parser costs more than the rest of a harmless call's start.
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(2).collect();
     if let [agent, event] = args.as_slice()
@@ -33,6 +33,9 @@ pub fn main() -> ExitCode {
         }
         if agent == "gemini" {
             return exit_code(&HookCommand::Gemini { event });
+        }
+        if agent == "opencode" {
+            return exit_code(&HookCommand::Opencode { event });
         }
     }
     let Ok(cli) = Cli::try_parse() else {
@@ -64,6 +67,10 @@ fn exit_code(cmd: &HookCommand) -> ExitCode {
         }
         HookCommand::Gemini { event } => {
             crate::capture::agent_hook::run(Agent::Gemini, event, &clock);
+            ExitCode::SUCCESS
+        }
+        HookCommand::Opencode { event } => {
+            crate::capture::agent_hook::run(Agent::OpenCode, event, &clock);
             ExitCode::SUCCESS
         }
         HookCommand::Git { name, chain, args } => {

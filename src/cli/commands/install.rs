@@ -7,7 +7,10 @@ use super::{print_json, print_lines};
 use crate::capture::install::codex::CodexFiles;
 use crate::capture::install::entries::EVENTS;
 use crate::capture::install::git_hooks::HookState;
-use crate::capture::install::status::{AgentHooksReport, GitHookReport, SettingsReport, on_path};
+use crate::capture::install::plugin::PluginFile;
+use crate::capture::install::status::{
+    AgentHooksReport, GitHookReport, GuardReport, SettingsReport, on_path,
+};
 use crate::capture::install::{
     self, Action, Agents, Item, Repo, Scope, SettingsFile, Status, Step, plan::diff,
 };
@@ -92,6 +95,7 @@ fn target(args: &InstallArgs) -> Result<(Repo, Agents)> {
     let claude = matches!(args.agent, AgentArg::Claude | AgentArg::All);
     let codex = matches!(args.agent, AgentArg::Codex | AgentArg::All);
     let gemini = matches!(args.agent, AgentArg::Gemini | AgentArg::All);
+    let opencode = matches!(args.agent, AgentArg::Opencode | AgentArg::All);
     let agents = Agents {
         claude: claude
             .then(|| SettingsFile::new(scope, &repo, &ProcessEnv))
@@ -100,6 +104,7 @@ fn target(args: &InstallArgs) -> Result<(Repo, Agents)> {
         gemini: gemini
             .then(|| SettingsFile::gemini(&ProcessEnv))
             .transpose()?,
+        opencode: opencode.then(|| PluginFile::new(&ProcessEnv)).transpose()?,
     };
     Ok((repo, agents))
 }
@@ -192,8 +197,12 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
     out.extend(s.git_hooks.iter().map(|h| hook_line(ctx, repo, h)));
     out.push(row("settings", "Claude Code hooks".to_owned()));
     out.extend(settings_lines(ctx, repo, &s.settings));
-    out.push(row("codex", agent_hooks_state(ctx, &s.codex)));
-    out.push(row("gemini", agent_hooks_state(ctx, &s.gemini)));
+    let agents = [
+        ("codex", &s.codex),
+        ("gemini", &s.gemini),
+        ("opencode", &s.opencode),
+    ];
+    out.extend(agents.map(|(name, hooks)| row(name, agent_hooks_state(ctx, hooks))));
     let st = &s.state;
     out.push(row(
         "state",
@@ -209,23 +218,7 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
             format!("{} (nothing recorded yet)", st.path)
         },
     ));
-    let g = &s.guard;
-    let mut guard = match (&g.mode, &g.error) {
-        (Some(mode), _) => format!("vouch.guard {mode}"),
-        (None, error) => ctx.style.warn(&format!(
-            "vouch.guard unusable ({}): the guard asks",
-            error.as_deref().unwrap_or("?")
-        )),
-    };
-    let watcher = match &g.watcher {
-        Some(socket) => format!("git vouch watch attached at {socket}"),
-        None => format!("no watcher (calls would be held {} s)", g.wait_secs),
-    };
-    guard = format!("{guard} · {watcher}");
-    if g.webhook {
-        guard.push_str(" · alerts to vouch.guardWebhook");
-    }
-    out.push(row("guard", guard));
+    out.push(row("guard", guard_state(ctx, &s.guard)));
     out.push(row(
         "git-vouch",
         s.on_path.as_ref().map_or_else(
@@ -250,8 +243,7 @@ fn status_lines(ctx: &Context, repo: &Repo, s: &Status) -> Vec<String> {
         .iter()
         .all(|g| g.state != HookState::Installed && g.state != HookState::Chained)
         && s.settings.iter().all(|x| x.installed.is_empty())
-        && s.codex.installed.is_empty()
-        && s.gemini.installed.is_empty();
+        && agents.iter().all(|(_, hooks)| hooks.installed.is_empty());
     if nothing {
         out.push(ctx.style.dim("Run `git vouch init` to install the hooks."));
     }
@@ -295,6 +287,26 @@ fn settings_lines(ctx: &Context, repo: &Repo, settings: &[SettingsReport]) -> Ve
             format!("  {scope:<8} {path:<width$}  {}", settings_state(ctx, x))
         })
         .collect()
+}
+
+/// The guard's mode, its watcher and its alerts.
+fn guard_state(ctx: &Context, g: &GuardReport) -> String {
+    let mut guard = match (&g.mode, &g.error) {
+        (Some(mode), _) => format!("vouch.guard {mode}"),
+        (None, error) => ctx.style.warn(&format!(
+            "vouch.guard unusable ({}): the guard asks",
+            error.as_deref().unwrap_or("?")
+        )),
+    };
+    let watcher = match &g.watcher {
+        Some(socket) => format!("git vouch watch attached at {socket}"),
+        None => format!("no watcher (calls would be held {} s)", g.wait_secs),
+    };
+    guard = format!("{guard} · {watcher}");
+    if g.webhook {
+        guard.push_str(" · alerts to vouch.guardWebhook");
+    }
+    guard
 }
 
 /// Codex CLI's or Gemini CLI's hooks: where, which events, and whether the agent trusts them.

@@ -207,7 +207,10 @@ fn tools_match(store: &Store, sc: &Scenario, thread: &str, session_id: &str, ctx
         .collect();
     assert_eq!(ids, want_ids, "{ctx}: callID");
     for p in &tools {
-        assert_eq!(p.data["state"]["status"], "completed", "{ctx}: {}", p.data);
+        // The capture scenario's deletion outside the repository is the guard's to deny.
+        let denied = p.data["state"]["input"]["command"] == super::scenario::OUTSIDE_RM;
+        let want = if denied { "error" } else { "completed" };
+        assert_eq!(p.data["state"]["status"], want, "{ctx}: {}", p.data);
     }
 }
 

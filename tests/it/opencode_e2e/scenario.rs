@@ -140,6 +140,43 @@ pub fn side_usage(scenario: &str, index: u64) -> Usage {
     }
 }
 
+/// The command the guard denies in the `capture` scenario: it deletes a folder outside the
+/// repository (the work folder's `outside/`).
+pub const OUTSIDE_RM: &str = "rm -rf ../outside";
+
+/// With git-vouch's plugin installed (`init --agent opencode`, `vouch.guard enforce`): a shell
+/// command, a write, a deletion outside the repository the guard denies, a commit.
+fn capture() -> Scenario {
+    Scenario {
+        name: "capture",
+        prompt: "Say hi, write hello.txt, clean up the folder next to the repository, commit.",
+        threads: vec![(
+            MAIN,
+            vec![
+                step(
+                    vec![Item::Bash("echo hi-from-shell")],
+                    usage(1301, 211, 47, 7),
+                ),
+                step(
+                    vec![Item::Write("hello.txt", "hello\n")],
+                    usage(1433, 1097, 71, 13),
+                ),
+                step(vec![Item::Bash(OUTSIDE_RM)], usage(1559, 1301, 37, 5)),
+                step(
+                    vec![Item::Bash(
+                        "git add hello.txt && git commit -m \"Add hello\"",
+                    )],
+                    usage(1687, 1429, 53, 11),
+                ),
+                step(
+                    vec![Item::Text("Committed hello.txt.")],
+                    usage(1811, 1553, 23, 2),
+                ),
+            ],
+        )],
+    }
+}
+
 impl Scenario {
     pub fn get(name: &str) -> Self {
         match name {
@@ -172,6 +209,7 @@ impl Scenario {
                     ],
                 )],
             },
+            "capture" => capture(),
             "subagent" => Self {
                 name: "subagent",
                 prompt: "Look around, then have a subagent create child.txt.",

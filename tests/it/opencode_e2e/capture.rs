@@ -1,0 +1,120 @@
+//! Capture with git-vouch's opencode plugin: `git vouch init --agent opencode` before the run
+//! (with `vouch.guard enforce`), then what the plugin's events recorded, and `uninstall`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use super::OpencodeRun;
+use super::scenario::OUTSIDE_RM;
+use crate::codex_e2e::path_with_git_vouch;
+
+/// git-vouch in `repo` with the run's HOME and XDG folders.
+fn vouch(home: &Path, repo: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_git-vouch"))
+        .args(args)
+        .current_dir(repo)
+        .env_clear()
+        .env("PATH", path_with_git_vouch())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("run git-vouch");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "git-vouch {args:?}: {}\n{text}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// Before the run: the folder the guard must protect, enforce mode, and the plugin.
+pub fn install(root: &Path, repo: &Path, home: &Path) {
+    std::fs::create_dir_all(root.join("outside")).expect("outside/");
+    std::fs::write(root.join("outside/keep.txt"), "keep me\n").expect("outside/keep.txt");
+    let ok = Command::new("git")
+        .args(["config", "vouch.guard", "enforce"])
+        .current_dir(repo)
+        .env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .expect("run git")
+        .success();
+    assert!(ok, "git config vouch.guard enforce");
+    let said = vouch(home, repo, &["init", "--agent", "opencode"]);
+    assert!(said.contains("git-vouch.js"), "{said}");
+}
+
+fn jsonl(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// What the plugin's events recorded, the guard's denial, the commit, and `uninstall`.
+pub fn check(run: &OpencodeRun) {
+    let state = run.repo.join(".git/vouch");
+    let status: Value =
+        serde_json::from_str(&vouch(&run.home, &run.repo, &["status", "--json"])).expect("JSON");
+    assert_eq!(
+        status["opencode"]["missing"],
+        serde_json::json!([]),
+        "{:#}",
+        status["opencode"]
+    );
+
+    let sessions: Vec<PathBuf> = std::fs::read_dir(state.join("sessions"))
+        .expect("sessions/ recorded by the plugin")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(&sessions[0]).expect("record")).expect("JSON");
+    assert_eq!(record["agent"], "opencode");
+    let id = record["session_id"].as_str().expect("session_id");
+
+    let events = jsonl(&state.join(format!("events/{id}.jsonl")));
+    let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    for wanted in [
+        "SessionStart",
+        "UserPromptSubmit",
+        "PreToolUse",
+        "PostToolUse",
+        "Stop",
+    ] {
+        assert!(names.contains(&wanted), "{wanted} in {names:?}");
+    }
+    let denied: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["guard"]["verdict"] == "deny")
+        .collect();
+    assert_eq!(denied.len(), 1, "{events:#?}");
+    let summary = denied[0]["summary"].as_str().unwrap_or_default();
+    assert!(summary.contains(OUTSIDE_RM), "{:#}", denied[0]);
+    assert!(
+        run.root.join("outside/keep.txt").exists(),
+        "the guard kept the folder"
+    );
+
+    let edits = std::fs::read_to_string(state.join(format!("edits/{id}.jsonl"))).expect("edits");
+    assert!(edits.contains("hello.txt"), "{edits}");
+    let message = run.git(&["log", "-1", "--format=%B"]);
+    assert!(
+        message.contains(&format!("Vouch-Session: {id}")),
+        "the agent's commit names its session: {message}"
+    );
+
+    vouch(&run.home, &run.repo, &["uninstall", "--agent", "opencode"]);
+    assert!(
+        !run.home
+            .join(".config/opencode/plugin/git-vouch.js")
+            .exists()
+    );
+}
