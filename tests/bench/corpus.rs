@@ -73,13 +73,13 @@ const UUID_KEYS: [&str; 6] = [
     "leafUuid",
 ];
 
-const MEDIAN_LN_BYTES: f64 = 12.0;
-const SIGMA_LN_BYTES: f64 = 1.2;
-const MAX_SESSION_BYTES: f64 = 40e6;
-const MAX_REPEATS: usize = 10_000;
-const MAX_SHIFT_MS: u64 = 180 * 86_400_000;
+pub const MEDIAN_LN_BYTES: f64 = 12.0;
+pub const SIGMA_LN_BYTES: f64 = 1.2;
+pub const MAX_SESSION_BYTES: f64 = 40e6;
+pub const MAX_REPEATS: usize = 10_000;
+pub const MAX_SHIFT_MS: u64 = 180 * 86_400_000;
 
-const FILLER: &str = "fn handle(request: &Request) -> Result<Response, Error> {\n    \
+pub const FILLER: &str = "fn handle(request: &Request) -> Result<Response, Error> {\n    \
     let body = serde_json::to_vec(&request.payload)?;\n    Ok(Response::new(200, body))\n}\n\
     The quick brown fox jumps over the lazy dog; \"quoted\" text, tabs\tand unicode: \u{e9}\u{e8}.\n";
 
@@ -453,7 +453,7 @@ fn read_jsonl(path: &Path) -> io::Result<Vec<Json>> {
         .collect()
 }
 
-fn sorted_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
+pub fn sorted_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut out = fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<io::Result<Vec<_>>>()?;
@@ -566,13 +566,13 @@ pub fn encode_project(cwd: &str) -> String {
         .collect()
 }
 
-fn parse_ms(text: &str) -> Option<i64> {
+pub fn parse_ms(text: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.timestamp_millis())
 }
 
-fn format_ms(ms: i64) -> Option<String> {
+pub fn format_ms(ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
 }

@@ -1,14 +1,20 @@
-//! Benchmark: `git-vouch sessions --json` against ccusage on a large generated corpus.
+//! Benchmark: `git-vouch sessions --json` against ccusage on a large generated corpus of the four
+//! agents git-vouch reads.
 //!
 //! ```sh
 //! cargo bench --bench transcripts                                  # 1024 MiB, 5 runs each
 //! cargo bench --bench transcripts -- --size-mb 1024 --runs 5 --seed 2
+//! cargo bench --bench transcripts -- --mix claude=100              # Claude Code only
 //! ```
 //!
-//! It generates (once, then reuses) a corpus of Claude Code transcripts from the recorded
-//! fixtures into `target/bench/corpus-<MiB>-<seed>/` (see `corpus.rs`), installs ccusage 20.0.24
-//! (native) and 17.2.1 (TypeScript) with npm into `target/bench/ccusage-<version>/` when missing,
-//! then runs side by side, rotating the order every round:
+//! It generates (once, then reuses) a corpus from the recorded fixtures of each agent, mixed by
+//! share of bytes (`--mix`, default `claude=55,codex=25,gemini=10,opencode=10`), into
+//! `target/bench/corpus-<MiB>-<seed>-mix-<mix>/` (`claude/`, `codex/`, `gemini-home/`,
+//! `xdg-data/opencode/opencode.db` and `truth.json`; see `corpus_agents.rs`); `--mix claude=100`
+//! is the Claude Code corpus of `corpus.rs` alone, in `target/bench/corpus-<MiB>-<seed>/`. It
+//! installs ccusage 20.0.24 (native) and 17.2.1 (TypeScript) with npm into
+//! `target/bench/ccusage-<version>/` when missing, then runs side by side, rotating the order
+//! every round:
 //!
 //! - git-vouch cold: `sessions --json` with a fresh, empty `GIT_VOUCH_CACHE_DIR` every run;
 //! - git-vouch no-cache: `--no-cache sessions --json`;
@@ -19,17 +25,25 @@
 //!   to measure what a change costs: the insights' detectors may add at most 50% to the cold
 //!   time and nothing beyond noise (10%) to the warm one.
 //!
-//! Every run gets `CLAUDE_CONFIG_DIR` = the corpus and an empty `HOME`. Wall time is measured
-//! around the child, peak RSS with GNU `/usr/bin/time -f %M`. The OS page cache is warm (a
-//! priming run reads the corpus first). It prints medians (and min/max), ratios to ccusage, and a
-//! PASS/FAIL line per target; the exit code is non-zero only when git-vouch's totals or
-//! per-session tokens differ from the generator's ground truth (or git-vouch fails).
+//! Every run gets `CLAUDE_CONFIG_DIR`, `CODEX_HOME`, `GEMINI_CLI_HOME` and `XDG_DATA_HOME` = the
+//! corpus's folders, `GEMINI_DATA_DIR` = its Gemini `tmp` folder (ccusage reads Gemini CLI's chats
+//! from there, not from `GEMINI_CLI_HOME`) and an empty `HOME`. Wall time is measured around the
+//! child, peak RSS with GNU `/usr/bin/time -f %M`. The OS page cache is warm (a priming run reads
+//! the corpus first). It prints medians (and min/max), ratios to ccusage, a PASS/FAIL line per
+//! target, and ccusage's totals per agent beside the truth; the exit code is non-zero only when
+//! git-vouch's totals or per-session tokens (or agents) differ from the generator's ground truth
+//! (or git-vouch fails). A `--baseline` build must read the same agents.
 //!
 //! Without `--bench` (as `cargo test --benches` runs it) it does a quick smoke run instead: a
-//! 2 MiB corpus, one run of each git-vouch mode, no ccusage.
+//! 2 MiB mixed corpus, one run of each git-vouch mode, no ccusage.
 
 mod corpus;
+mod corpus_agents;
+mod corpus_codex;
+mod corpus_gemini;
+mod corpus_opencode;
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io;
@@ -38,6 +52,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use corpus::{Tokens, Truth};
+use corpus_agents::{AGENTS, Layout, Mix, MixTruth};
 
 const DEFAULT_SIZE_MB: u64 = 1024;
 const DEFAULT_RUNS: usize = 5;
@@ -65,6 +80,8 @@ struct Args {
     smoke: bool,
     /// Another git-vouch build to run side by side.
     baseline: Option<PathBuf>,
+    /// Each agent's share of the corpus.
+    mix: Mix,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -74,6 +91,7 @@ fn parse_args() -> Result<Args, String> {
         seed: DEFAULT_SEED,
         smoke: true,
         baseline: None,
+        mix: Mix::parse(corpus_agents::DEFAULT_MIX)?,
     };
     let mut explicit_size = false;
     let mut it = std::env::args().skip(1);
@@ -94,6 +112,10 @@ fn parse_args() -> Result<Args, String> {
             "--baseline" => {
                 let path = it.next().ok_or("--baseline needs a git-vouch binary")?;
                 args.baseline = Some(PathBuf::from(path));
+            }
+            "--mix" => {
+                let text = it.next().ok_or("--mix needs agent=percent,…")?;
+                args.mix = Mix::parse(&text)?;
             }
             other => eprintln!("note: ignoring argument '{other}'"),
         }
@@ -131,7 +153,8 @@ struct Paths {
     git_vouch: PathBuf,
     /// `target/bench`.
     work: PathBuf,
-    templates: PathBuf,
+    /// `fixtures/`: each agent's recorded sessions, the generators' templates.
+    fixtures: PathBuf,
 }
 
 fn paths() -> Paths {
@@ -144,13 +167,40 @@ fn paths() -> Paths {
     Paths {
         git_vouch,
         work: target.join("bench"),
-        templates: Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/claude"),
+        fixtures: Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
     }
 }
 
-/// The corpus of this size and seed (see [`corpus::ensure`]).
-fn corpus(p: &Paths, size_mb: u64, seed: u64) -> io::Result<(PathBuf, Truth)> {
-    corpus::ensure(&p.work, &p.templates, size_mb, seed)
+/// A generated corpus: where each agent's data lies, and the truth.
+struct Corpus {
+    layout: Layout,
+    truth: MixTruth,
+    /// Every agent's sessions together.
+    merged: Truth,
+    /// Session id to agent.
+    agent_of: HashMap<String, String>,
+}
+
+/// The corpus of this size, seed and mix (see [`corpus_agents::ensure`]); Claude Code alone is
+/// [`corpus::ensure`]'s, the other agents' variables naming empty folders.
+fn corpus(p: &Paths, args: &Args) -> io::Result<Corpus> {
+    let (layout, truth) = if args.mix.is_claude_only() {
+        let templates = p.fixtures.join("claude");
+        let (dir, truth) = corpus::ensure(&p.work, &templates, args.size_mb, args.seed)?;
+        let mut layout = Layout::new(&p.work.join("no-agents"));
+        layout.root.clone_from(&dir);
+        layout.claude = dir;
+        layout.create_all()?;
+        (layout, MixTruth::claude_only(truth, &args.mix))
+    } else {
+        corpus_agents::ensure(&p.work, &p.fixtures, args.size_mb, args.seed, &args.mix)?
+    };
+    Ok(Corpus {
+        merged: truth.merged(),
+        agent_of: truth.agent_of(),
+        layout,
+        truth,
+    })
 }
 
 /// The command to run ccusage `version` with, installing it with npm when missing.
@@ -248,7 +298,7 @@ impl Tool {
 
 /// Where one run reads and writes.
 struct RunEnv<'a> {
-    corpus: &'a Path,
+    corpus: &'a Layout,
     home: &'a Path,
     cache: &'a Path,
     out: &'a Path,
@@ -267,8 +317,15 @@ fn measure(tool: &Tool, env: &RunEnv<'_>) -> io::Result<(f64, Option<f64>, bool)
         }
         None => Command::new(&tool.program),
     };
+    let c = env.corpus;
     cmd.args(&tool.args)
-        .env("CLAUDE_CONFIG_DIR", env.corpus)
+        .env("CLAUDE_CONFIG_DIR", &c.claude)
+        .env("CODEX_HOME", &c.codex_home)
+        .env("GEMINI_CLI_HOME", &c.gemini_cli_home)
+        .env("GEMINI_DATA_DIR", c.gemini_tmp())
+        .env("XDG_DATA_HOME", &c.xdg_data_home)
+        .env_remove("OPENCODE_DB")
+        .env_remove("OPENCODE_DATA_DIR")
         .env("HOME", env.home)
         .env("GIT_VOUCH_CACHE_DIR", env.cache)
         .env("NO_COLOR", "1")
@@ -289,8 +346,9 @@ fn measure(tool: &Tool, env: &RunEnv<'_>) -> io::Result<(f64, Option<f64>, bool)
     Ok((secs, mib, status.success()))
 }
 
-/// Checks a git-vouch output file against the truth; returns the problems found.
-fn check_output(out: &Path, truth: &Truth) -> Vec<String> {
+/// Checks a git-vouch output file against the truth (every session's tokens and agent); returns
+/// the problems found.
+fn check_output(out: &Path, corpus: &Corpus) -> Vec<String> {
     let doc: serde_json::Value = match fs::read(out)
         .map_err(|e| e.to_string())
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
@@ -298,12 +356,21 @@ fn check_output(out: &Path, truth: &Truth) -> Vec<String> {
         Ok(doc) => doc,
         Err(e) => return vec![format!("{}: unreadable output: {e}", out.display())],
     };
-    corpus::check_git_vouch(&doc, truth)
+    let mut problems = corpus::check_git_vouch(&doc, &corpus.merged);
+    for row in doc["sessions"].as_array().into_iter().flatten() {
+        let id = row["id"].as_str().unwrap_or("");
+        let got = row["agent"].as_str().unwrap_or("");
+        if let Some(agent) = corpus.agent_of.get(id)
+            && got != corpus_agents::git_vouch_agent(agent)
+        {
+            problems.push(format!("session {id}: agent {got}, expected {agent}"));
+        }
+    }
+    problems
 }
 
 struct Bench<'a> {
-    corpus: &'a Path,
-    truth: &'a Truth,
+    corpus: &'a Corpus,
     time: Option<PathBuf>,
     tmp: PathBuf,
     problems: Vec<String>,
@@ -325,7 +392,7 @@ impl Bench<'_> {
         fs::create_dir_all(&home)?;
         let out = self.tmp.join(format!("{}.json", tool.slug));
         let env = RunEnv {
-            corpus: self.corpus,
+            corpus: &self.corpus.layout,
             home: &home,
             cache: &cache,
             out: &out,
@@ -345,7 +412,7 @@ impl Bench<'_> {
         tool.secs.push(secs);
         tool.mib.extend(mib);
         if tool.is_git_vouch() {
-            let found = check_output(&out, self.truth);
+            let found = check_output(&out, self.corpus);
             self.problems
                 .extend(found.into_iter().map(|p| format!("{}: {p}", tool.label)));
         }
@@ -566,25 +633,23 @@ fn ccusage_tokens(v: &serde_json::Value) -> Tokens {
 }
 
 fn diff_line(got: &Tokens, want: &Tokens) -> String {
-    let field = |name: &str, g: u64, w: u64| {
-        let delta = i128::from(g) - i128::from(w);
-        let pct = if w == 0 {
-            0.0
-        } else {
-            delta as f64 * 100.0 / w as f64
-        };
-        format!("{name} {g} ({delta:+}, {pct:+.3}%)")
-    };
     [
-        field("input", got.input, want.input),
-        field("output", got.output, want.output),
-        field("cache_creation", got.cache_creation, want.cache_creation),
-        field("cache_read", got.cache_read, want.cache_read),
+        format!("input {}", delta(got.input, want.input)),
+        format!("output {}", delta(got.output, want.output)),
+        format!(
+            "cache_creation {}",
+            delta(got.cache_creation, want.cache_creation)
+        ),
+        format!("cache_read {}", delta(got.cache_read, want.cache_read)),
     ]
     .join(", ")
 }
 
-fn compare_ccusage(tool: &Tool, out: &Path, truth: &Truth) {
+fn without_messages(t: &Tokens) -> Tokens {
+    Tokens { messages: 0, ..*t }
+}
+
+fn compare_ccusage(tool: &Tool, out: &Path, corpus: &Corpus) {
     let doc: serde_json::Value = match fs::read(out)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
@@ -595,10 +660,7 @@ fn compare_ccusage(tool: &Tool, out: &Path, truth: &Truth) {
             return;
         }
     };
-    let want = Tokens {
-        messages: 0,
-        ..truth.total
-    };
+    let want = without_messages(&corpus.merged.total);
     let got = ccusage_tokens(&doc["totals"]);
     let verdict = if got == want {
         "equal to"
@@ -610,41 +672,99 @@ fn compare_ccusage(tool: &Tool, out: &Path, truth: &Truth) {
         tool.label,
         diff_line(&got, &want)
     );
-    // 20.x: one row per session id (`period`); 17.x: one row per transcript folder.
-    if let Some(rows) = doc["session"].as_array() {
-        let mut same = 0;
-        let mut differ = Vec::new();
-        let mut unknown = 0;
-        for row in rows {
-            let id = row["period"].as_str().unwrap_or("");
-            match truth.sessions.get(id) {
-                Some(t) if ccusage_tokens(row) == Tokens { messages: 0, ..*t } => same += 1,
-                Some(t) => differ.push((id.to_owned(), ccusage_tokens(row), *t)),
-                None => unknown += 1,
-            }
-        }
-        println!(
-            "  sessions: {} rows; {same} equal to the truth, {} differ, {unknown} not a generated session id",
-            rows.len(),
-            differ.len()
-        );
-        for (id, got, want) in differ.iter().take(3) {
-            println!(
-                "  e.g. {id}: {}",
-                diff_line(
-                    got,
-                    &Tokens {
-                        messages: 0,
-                        ..*want
-                    }
-                )
-            );
-        }
-    } else if let Some(rows) = doc["sessions"].as_array() {
+    // 20.x: one row per session (`period`) of every agent it detects (`agent`); 17.x: Claude
+    // Code's only, one row per transcript folder.
+    let (rows, per_session) = match (doc["session"].as_array(), doc["sessions"].as_array()) {
+        (Some(rows), _) => (rows.as_slice(), true),
+        (None, Some(rows)) => (rows.as_slice(), false),
+        (None, None) => (&[][..], false),
+    };
+    compare_agents(rows, corpus);
+    if per_session {
+        compare_claude_sessions(rows, corpus);
+    } else {
         println!(
             "  {} rows (grouped by transcript folder, not by session id: compared by totals only)",
             rows.len()
         );
+    }
+}
+
+/// `got` against `want`: the difference and its share of `want`.
+fn delta(got: u64, want: u64) -> String {
+    let d = i128::from(got) - i128::from(want);
+    let pct = if want == 0 {
+        0.0
+    } else {
+        d as f64 * 100.0 / want as f64
+    };
+    format!("{got} ({d:+}, {pct:+.3}%)")
+}
+
+/// ccusage's totals per agent beside the truth's (its `outputTokens` leave out Gemini's thoughts
+/// and opencode's reasoning, which its `totalTokens` count).
+fn compare_agents(rows: &[serde_json::Value], corpus: &Corpus) {
+    let mut by_agent: BTreeMap<&str, (usize, Tokens, u64)> = BTreeMap::new();
+    for row in rows {
+        let agent = row["agent"].as_str().unwrap_or("claude");
+        let entry = by_agent.entry(agent).or_default();
+        entry.0 += 1;
+        entry.1.add(&ccusage_tokens(row));
+        entry.2 += row["totalTokens"].as_u64().unwrap_or(0);
+    }
+    let others: Vec<&str> = by_agent
+        .keys()
+        .copied()
+        .filter(|a| !AGENTS.contains(a))
+        .collect();
+    for agent in AGENTS.iter().copied().chain(others) {
+        let truth = corpus.truth.agents.get(agent);
+        let sessions = truth.map_or(0, |t| t.sessions.len());
+        let want = truth.map_or_else(Tokens::default, |t| without_messages(&t.total));
+        match by_agent.get(agent) {
+            None if sessions == 0 => {}
+            None => println!("  {agent:<9} NOT FOUND (the truth has {sessions} sessions)"),
+            Some((n, got, total)) => println!(
+                "  {agent:<9} {n} rows for {sessions} sessions; total {}; {} the truth: {}",
+                delta(*total, want.size()),
+                if *got == want {
+                    "equal to"
+                } else {
+                    "DIFFER from"
+                },
+                diff_line(got, &want)
+            ),
+        }
+    }
+}
+
+/// ccusage 20's Claude Code rows, one per session id, against the truth's sessions.
+fn compare_claude_sessions(rows: &[serde_json::Value], corpus: &Corpus) {
+    let Some(truth) = corpus.truth.agents.get("claude") else {
+        return;
+    };
+    let rows: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["agent"].as_str().is_none_or(|a| a == "claude"))
+        .collect();
+    let mut same = 0;
+    let mut differ = Vec::new();
+    let mut unknown = 0;
+    for row in &rows {
+        let id = row["period"].as_str().unwrap_or("");
+        match truth.sessions.get(id) {
+            Some(t) if ccusage_tokens(row) == without_messages(t) => same += 1,
+            Some(t) => differ.push((id.to_owned(), ccusage_tokens(row), *t)),
+            None => unknown += 1,
+        }
+    }
+    println!(
+        "  claude sessions: {} rows; {same} equal to the truth, {} differ, {unknown} not a generated session id",
+        rows.len(),
+        differ.len()
+    );
+    for (id, got, want) in differ.iter().take(3) {
+        println!("  e.g. {id}: {}", diff_line(got, &without_messages(want)));
     }
 }
 
@@ -708,17 +828,33 @@ fn tools(p: &Paths, smoke: bool) -> Vec<Tool> {
     tools
 }
 
-fn print_setup(corpus: &Path, truth: &Truth, tools: &[Tool], tmp: &Path) {
+fn print_setup(corpus: &Corpus, tools: &[Tool], tmp: &Path) {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let all = &corpus.merged;
     println!(
-        "corpus: {} sessions, {} transcript files, {:.1} MiB; {cores} cores",
-        truth.sessions.len(),
-        truth.files,
-        truth.bytes as f64 / f64::from(1 << 20)
+        "corpus ({}): {} sessions, {} files, {:.1} MiB; {cores} cores",
+        corpus.truth.mix,
+        all.sessions.len(),
+        all.files,
+        all.bytes as f64 / f64::from(1 << 20)
     );
+    for (agent, t) in &corpus.truth.agents {
+        println!(
+            "  {agent:<9} {:>6} sessions {:>7} files {:>8.1} MiB",
+            t.sessions.len(),
+            t.files,
+            t.bytes as f64 / f64::from(1 << 20)
+        );
+    }
+    let c = &corpus.layout;
     println!(
-        "every run: CLAUDE_CONFIG_DIR={} HOME={}",
-        corpus.display(),
+        "every run: CLAUDE_CONFIG_DIR={} CODEX_HOME={} GEMINI_CLI_HOME={} GEMINI_DATA_DIR={} \
+         XDG_DATA_HOME={} HOME={}",
+        c.claude.display(),
+        c.codex_home.display(),
+        c.gemini_cli_home.display(),
+        c.gemini_tmp().display(),
+        c.xdg_data_home.display(),
         tmp.join("home").display()
     );
     for t in tools {
@@ -742,7 +878,7 @@ fn run(args: &Args) -> io::Result<ExitCode> {
     if args.smoke {
         println!("smoke run (no --bench): `cargo bench --bench transcripts` runs the benchmark");
     }
-    let (corpus_dir, truth) = corpus(&p, args.size_mb, args.seed)?;
+    let corpus = corpus(&p, args)?;
     let time = Path::new(TIME).exists().then(|| PathBuf::from(TIME));
     if time.is_none() {
         println!(
@@ -753,15 +889,19 @@ fn run(args: &Args) -> io::Result<ExitCode> {
     if let Some(base) = &args.baseline {
         tools.extend(baseline_tools(base));
     }
-    let tmp = p.work.join(format!("run-{}-{}", args.size_mb, args.seed));
+    let tmp = p.work.join(format!(
+        "run-{}-{}-{}",
+        args.size_mb,
+        args.seed,
+        args.mix.slug()
+    ));
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
     }
     fs::create_dir_all(&tmp)?;
-    print_setup(&corpus_dir, &truth, &tools, &tmp);
+    print_setup(&corpus, &tools, &tmp);
     let mut bench = Bench {
-        corpus: &corpus_dir,
-        truth: &truth,
+        corpus: &corpus,
         time,
         tmp: tmp.clone(),
         problems: Vec::new(),
@@ -801,12 +941,12 @@ fn run(args: &Args) -> io::Result<ExitCode> {
     }
     println!();
     for t in tools.iter().filter(|t| t.kind == Kind::Ccusage) {
-        compare_ccusage(t, &tmp.join(format!("{}.json", t.slug)), &truth);
+        compare_ccusage(t, &tmp.join(format!("{}.json", t.slug)), &corpus);
     }
     if bench.problems.is_empty() {
         println!(
-            "PASS correctness: every git-vouch run's totals and per-session tokens equal the ground truth ({} sessions)",
-            truth.sessions.len()
+            "PASS correctness: every git-vouch run's totals and per-session tokens and agents equal the ground truth ({} sessions)",
+            corpus.merged.sessions.len()
         );
         Ok(ExitCode::SUCCESS)
     } else {
