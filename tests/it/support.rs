@@ -6,6 +6,7 @@ pub mod capture;
 pub mod cli;
 pub mod figures;
 pub mod git;
+pub mod npm;
 pub mod otlp_receiver;
 pub mod shared;
 pub mod tmux;
