@@ -17,7 +17,7 @@ mod tests;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::thread::{detail, scan};
+use super::thread::{Depth, detail, scan};
 use super::{AgentSource, Discovery, Hints};
 use crate::config::Env;
 use crate::pricing::PriceTable;
@@ -76,15 +76,15 @@ impl AgentSource for Codex {
             path: file.path.clone(),
             source,
         };
-        // Opened here first so that a file that cannot be read fails the scan.
-        drop(rollout::reader(&file.path, &open).map_err(io)?);
-        let read = collect::read(&file.path, &open);
+        // A file that cannot be opened fails the scan.
+        let reader = rollout::reader(&file.path, &open).map_err(io)?;
+        let read = collect::read_from(reader, &file.path, Depth::Summary);
         *scan = scan::file_scan(&read, file.len);
         Ok(())
     }
 
     fn scan_bytes(&self, file: &SourceFile, bytes: &[u8]) -> FileScan {
-        let read = collect::read_bytes(bytes, &file.path);
+        let read = collect::read_bytes(bytes, &file.path, Depth::Summary);
         scan::file_scan(&read, bytes.len() as u64)
     }
 

@@ -10,7 +10,7 @@ mod chat;
 
 use std::path::{Path, PathBuf};
 
-use super::thread::{ThreadRead, detail, scan};
+use super::thread::{Depth, ThreadRead, detail, scan};
 use super::{AgentSource, Discovery, Hints};
 use crate::config::Env;
 use crate::pricing::PriceTable;
@@ -76,7 +76,7 @@ impl AgentSource for Gemini {
     }
 
     fn scan(&self, file: &SourceFile, scan: &mut FileScan) -> Result<(), TranscriptError> {
-        let read = read(&file.path, &|p: &Path| open_file(p));
+        let read = read_to(&file.path, &|p: &Path| open_file(p), Depth::Summary);
         if let Some(e) = read
             .warnings
             .iter()
@@ -94,7 +94,10 @@ impl AgentSource for Gemini {
     fn scan_bytes(&self, file: &SourceFile, bytes: &[u8]) -> FileScan {
         let text = String::from_utf8_lossy(bytes).into_owned();
         let open = move |_: &Path| crate::session::detail::open_text(Some(text.clone()));
-        scan::file_scan(&read(&file.path, &open), bytes.len() as u64)
+        scan::file_scan(
+            &read_to(&file.path, &open, Depth::Summary),
+            bytes.len() as u64,
+        )
     }
 
     fn detail(&self, s: &SessionSummary, open: &Open<'_>, prices: &PriceTable) -> SessionDetail {
@@ -125,8 +128,13 @@ impl AgentSource for Gemini {
     }
 }
 
-/// Reads one chat, with who it is from where it lies.
+/// Reads one chat whole.
 fn read(path: &Path, open: &Open<'_>) -> ThreadRead {
+    read_to(path, open, Depth::Full)
+}
+
+/// Reads one chat, with who it is from where it lies.
+fn read_to(path: &Path, open: &Open<'_>, depth: Depth) -> ThreadRead {
     let chats = path.parent();
     let in_subfolder = chats
         .and_then(Path::file_name)
@@ -147,7 +155,7 @@ fn read(path: &Path, open: &Open<'_>) -> ThreadRead {
             Some(s.trim().to_owned()).filter(|s| !s.is_empty())
         })
     });
-    chat::read(path, open, &chat::Place { parent, cwd })
+    chat::read(path, open, &chat::Place { parent, cwd }, depth)
 }
 
 use std::io::Read as _;

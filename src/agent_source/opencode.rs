@@ -14,7 +14,7 @@ mod store;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::thread::{ThreadRead, detail, scan};
+use super::thread::{Depth, ThreadRead, detail, scan};
 use super::{AgentSource, Discovery, Hints};
 use crate::config::Env;
 use crate::pricing::PriceTable;
@@ -29,6 +29,9 @@ use crate::transcript::{Diagnostic, TranscriptError};
 
 /// Between a database's path and a session id in a source file's name.
 const SEP: char = '#';
+
+/// About what one part row holds, in bytes.
+const PART_BYTES: u64 = 1024;
 
 /// The source of opencode sessions.
 pub struct OpenCode;
@@ -77,7 +80,7 @@ impl AgentSource for OpenCode {
     }
 
     fn scan(&self, file: &SourceFile, scan: &mut FileScan) -> Result<(), TranscriptError> {
-        let read = read_file(&file.path).map_err(|source| TranscriptError::Io {
+        let read = read_file(&file.path, Depth::Summary).map_err(|source| TranscriptError::Io {
             path: file.path.clone(),
             source,
         })?;
@@ -86,7 +89,7 @@ impl AgentSource for OpenCode {
     }
 
     fn scan_bytes(&self, file: &SourceFile, _bytes: &[u8]) -> FileScan {
-        let read = read(&file.path, &|p: &Path| crate::session::detail::open_file(p));
+        let read = read_to(&file.path, Depth::Summary);
         scan::file_scan(&read, file.len)
     }
 
@@ -107,18 +110,19 @@ impl AgentSource for OpenCode {
     fn secrets(&self, s: &SessionSummary, _open: &Open<'_>) -> crate::redact::Counts {
         let redactor = crate::redact::shared();
         let mut counts = crate::redact::Counts::new();
+        let json = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
         for path in &s.files {
             if let Ok(rows) = rows_of(path) {
-                let mut all = serde_json::json!([rows.info]);
-                for (m, parts) in rows.messages {
-                    all.as_array_mut()
-                        .into_iter()
-                        .for_each(|a| a.push(m.clone()));
-                    all.as_array_mut()
-                        .into_iter()
-                        .for_each(|a| a.extend(parts.clone()));
+                let i = &rows.info;
+                let mut all = vec![serde_json::json!({
+                    "id": i.id, "parentID": i.parent, "directory": i.directory,
+                    "title": i.title, "version": i.version, "agent": i.agent,
+                })];
+                for m in &rows.messages {
+                    all.push(json(&m.data));
+                    all.extend(m.parts.iter().map(|p| json(p)));
                 }
-                redactor.redact_json(&mut all, &mut counts);
+                redactor.redact_json(&mut serde_json::Value::Array(all), &mut counts);
             }
         }
         counts
@@ -175,7 +179,8 @@ fn from_database(
             project: s.project,
             session_hint: None,
             role: FileRole::Main,
-            len: u64::try_from(s.updated_ms).unwrap_or(0),
+            // Not a file's size: an estimate from its parts, to order the reading largest first.
+            len: s.parts.saturating_mul(PART_BYTES),
             mtime_ns: updated_ns,
             inode: hash64(s.id.as_bytes()),
         });
@@ -237,15 +242,20 @@ fn rows_of(path: &Path) -> std::io::Result<session::Rows> {
     }
 }
 
-fn read_file(path: &Path) -> std::io::Result<ThreadRead> {
-    let mut t = session::thread(&rows_of(path)?);
+fn read_file(path: &Path, depth: Depth) -> std::io::Result<ThreadRead> {
+    let mut t = session::thread(&rows_of(path)?, ThreadRead::new(depth));
     t.path = path.to_path_buf();
     Ok(t)
 }
 
-/// Reads one session (the `open` of embedded data does not apply: the rows are in a database).
+/// Reads one session whole (the `open` of embedded data does not apply: the rows are in a
+/// database).
 fn read(path: &Path, _open: &Open<'_>) -> ThreadRead {
-    read_file(path).unwrap_or_else(|e| ThreadRead {
+    read_to(path, Depth::Full)
+}
+
+fn read_to(path: &Path, depth: Depth) -> ThreadRead {
+    read_file(path, depth).unwrap_or_else(|e| ThreadRead {
         path: path.to_path_buf(),
         warnings: vec![Diagnostic::file(
             path,

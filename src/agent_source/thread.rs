@@ -67,9 +67,24 @@ pub enum Step {
     Call(usize),
 }
 
+/// How much of a thread a reader keeps. The session list and the reports need the prompts, the
+/// last answer, the calls and the paths they changed; the detail and the conversation need all
+/// of it (reasoning, whole answers, call output, diff lines).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Depth {
+    Summary,
+    #[default]
+    Full,
+}
+
+/// Answers a summary keeps are clipped to this many characters (the list shows fewer).
+pub const SUMMARY_ANSWER_CHARS: usize = 240;
+
 /// One thread, read.
 #[derive(Debug, Default)]
 pub struct ThreadRead {
+    /// How much of the thread is kept.
+    pub depth: Depth,
     /// The file read.
     pub path: PathBuf,
     pub identity: Identity,
@@ -89,6 +104,29 @@ pub struct ThreadRead {
 }
 
 impl ThreadRead {
+    /// An empty thread read to `depth`.
+    pub fn new(depth: Depth) -> Self {
+        Self {
+            depth,
+            ..Self::default()
+        }
+    }
+
+    /// Whether the whole thread is kept (diff lines, call output, reasoning).
+    pub fn full(&self) -> bool {
+        self.depth == Depth::Full
+    }
+
+    /// Adds a conversation step; a summary keeps no reasoning and only the start of answers.
+    pub fn step(&mut self, at: Option<i64>, step: Step) {
+        let step = match (self.depth, step) {
+            (Depth::Summary, Step::Reasoning(_)) => return,
+            (Depth::Summary, Step::Answer(a)) => Step::Answer(clip_chars(&a, SUMMARY_ANSWER_CHARS)),
+            (_, step) => step,
+        };
+        self.steps.push((at, step));
+    }
+
     /// Notes a record's time.
     pub fn saw(&mut self, ts_ms: Option<i64>) {
         if let Some(t) = ts_ms {
@@ -98,16 +136,24 @@ impl ThreadRead {
     }
 
     /// Adds a call and its step; returns its index.
-    pub fn push_call(&mut self, call: Call) -> usize {
+    pub fn push_call(&mut self, mut call: Call) -> usize {
         let i = self.calls.len();
+        if !self.full() {
+            call.output = None;
+        }
         self.steps.push((call.started_ms, Step::Call(i)));
         self.calls.push(call);
         i
     }
 
     /// Sets the files call `i` changed (replacing what was known).
-    pub fn set_changes(&mut self, i: usize, changes: Vec<Change>) {
-        match self.changes.iter_mut().find(|(c, _)| *c == i) {
+    pub fn set_changes(&mut self, i: usize, mut changes: Vec<Change>) {
+        if !self.full() {
+            for c in &mut changes {
+                c.hunks = Vec::new();
+            }
+        }
+        match self.changes.iter_mut().rev().find(|(c, _)| *c == i) {
             Some(slot) => slot.1 = changes,
             None => self.changes.push((i, changes)),
         }
@@ -116,6 +162,14 @@ impl ThreadRead {
     /// Orders the steps by time (stable: steps of one instant keep their order).
     pub fn sort_steps(&mut self) {
         self.steps.sort_by_key(|(t, _)| t.unwrap_or(i64::MAX));
+    }
+}
+
+/// The first `max` characters of `text`.
+pub fn clip_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => text[..at].to_owned(),
+        None => text.to_owned(),
     }
 }
 

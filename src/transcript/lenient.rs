@@ -40,6 +40,11 @@ pub trait Lenient<'de>: Default {
         Self::default()
     }
 
+    /// A negative integer.
+    fn signed(_: i64) -> Self {
+        Self::default()
+    }
+
     /// A number with a fraction (or beyond the integers).
     fn float(_: f64) -> Self {
         Self::default()
@@ -84,8 +89,8 @@ impl<'de, T: Lenient<'de>> Visitor<'de> for LenientVisitor<T> {
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
         Ok(T::unsigned(v))
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<T, E> {
-        Ok(T::default())
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Ok(T::signed(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
         Ok(T::float(v))
@@ -124,6 +129,30 @@ impl<'de> serde::Deserialize<'de> for Flag {
 impl Lenient<'_> for Option<u64> {
     const EXPECTING: &'static str = "a non-negative integer";
     fn unsigned(v: u64) -> Self {
+        Some(v)
+    }
+}
+
+impl Lenient<'_> for Option<i64> {
+    const EXPECTING: &'static str = "an integer";
+    fn unsigned(v: u64) -> Self {
+        i64::try_from(v).ok()
+    }
+    fn signed(v: i64) -> Self {
+        Some(v)
+    }
+}
+
+/// Any number, as a float.
+impl Lenient<'_> for Option<f64> {
+    const EXPECTING: &'static str = "a number";
+    fn unsigned(v: u64) -> Self {
+        Some(v as f64)
+    }
+    fn signed(v: i64) -> Self {
+        Some(v as f64)
+    }
+    fn float(v: f64) -> Self {
         Some(v)
     }
 }
@@ -193,6 +222,12 @@ impl<'de, T: Lenient<'de>> Lenient<'de> for List<T> {
     }
 }
 
+impl<'de, T: Lenient<'de>> de::Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient(d)
+    }
+}
+
 /// One item of a [`List`].
 struct Item<T>(T);
 
@@ -222,6 +257,11 @@ impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Obj<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient(d)
     }
+}
+
+/// For `deserialize_with`: whether the key is there at all (with any value, `null` too).
+pub fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    <IgnoredAny as de::Deserialize>::deserialize(d).map(|_| true)
 }
 
 /// For `deserialize_with`: an object as `T`, anything else as absent.

@@ -38,6 +38,9 @@ pub struct LineReader<R> {
     /// Offset just past the last newline seen: where an incremental re-read resumes.
     complete: u64,
     pending_long: bool,
+    /// Bytes of the line last handed out straight from `inner`'s buffer, consumed on the next
+    /// read.
+    pending_consume: usize,
 }
 
 impl<R: BufRead> LineReader<R> {
@@ -51,6 +54,7 @@ impl<R: BufRead> LineReader<R> {
             offset,
             complete: offset,
             pending_long: false,
+            pending_consume: 0,
         }
     }
 
@@ -74,8 +78,37 @@ impl<R: BufRead> LineReader<R> {
         if self.pending_long {
             self.skip_rest()?;
         }
+        self.inner
+            .consume(std::mem::take(&mut self.pending_consume));
         self.buf.clear();
         let start = self.offset;
+        // Most lines lie whole in the reader's buffer: they are handed out from there, uncopied.
+        let newline_at = {
+            let available = loop {
+                match self.inner.fill_buf() {
+                    Ok(b) => break b,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            };
+            memchr::memchr(b'\n', &available[..available.len().min(self.cap + 1)])
+        };
+        if let Some(i) = newline_at {
+            self.number += 1;
+            self.offset += i as u64 + 1;
+            self.complete = self.offset;
+            self.pending_consume = i + 1;
+            let pos = LinePos {
+                number: self.number,
+                offset: start,
+                terminated: true,
+            };
+            let mut line = &self.inner.fill_buf()?[..i];
+            if line.last() == Some(&b'\r') {
+                line = &line[..line.len() - 1];
+            }
+            return Ok(Some((pos, Line::Whole(line))));
+        }
         let (read, newline) = self.read_capped()?;
         if read == 0 {
             return Ok(None);

@@ -12,12 +12,12 @@ use super::meter::Meter;
 use super::patch;
 use super::rollout::{self, Line, Visit, ts_ms};
 use crate::agent_source::thread::call::{Call, clip};
-use crate::agent_source::thread::{Identity, Step, ThreadRead};
+use crate::agent_source::thread::{Depth, Identity, Step, ThreadRead};
 use crate::session::detail::Open;
 
-/// Reads the rollout at `path`.
+/// Reads the whole rollout at `path`.
 pub fn read(path: &Path, open: &Open<'_>) -> ThreadRead {
-    let mut c = Collector::default();
+    let mut c = Collector::new(Depth::Full);
     let mut warnings = Vec::new();
     rollout::read(path, open, &mut c, &mut warnings);
     let mut t = c.finish();
@@ -27,10 +27,15 @@ pub fn read(path: &Path, open: &Open<'_>) -> ThreadRead {
 }
 
 /// Reads a rollout held in memory.
-pub fn read_bytes(bytes: &[u8], path: &Path) -> ThreadRead {
-    let mut c = Collector::default();
+pub fn read_bytes(bytes: &[u8], path: &Path, depth: Depth) -> ThreadRead {
+    read_from(bytes, path, depth)
+}
+
+/// Reads a rollout from an open reader (decompressed already).
+pub fn read_from(r: impl std::io::Read, path: &Path, depth: Depth) -> ThreadRead {
+    let mut c = Collector::new(depth);
     let mut warnings = Vec::new();
-    rollout::read_from(bytes, path, &mut c, &mut warnings);
+    rollout::read_from(r, path, &mut c, &mut warnings);
     let mut t = c.finish();
     t.warnings = warnings;
     t.path = path.to_path_buf();
@@ -78,12 +83,16 @@ impl Visit for Collector {
 }
 
 impl Collector {
-    fn policies(&mut self, p: &rollout::Payload) {
-        let sandbox = p
-            .sandbox_policy
-            .as_ref()
-            .and_then(|s| s.get("type").or(Some(s)))
-            .and_then(Value::as_str);
+    fn new(depth: Depth) -> Self {
+        Self {
+            out: ThreadRead::new(depth),
+            ..Self::default()
+        }
+    }
+
+    fn policies(&mut self, p: &rollout::Payload<'_>) {
+        let policy = rollout::value(p.sandbox_policy);
+        let sandbox = policy.get("type").or(Some(&policy)).and_then(Value::as_str);
         let modes = [
             p.approval_policy
                 .as_deref()
@@ -97,7 +106,7 @@ impl Collector {
         }
     }
 
-    fn item(&mut self, kind: &str, p: &rollout::Payload, ts: Option<i64>) {
+    fn item(&mut self, kind: &str, p: &rollout::Payload<'_>, ts: Option<i64>) {
         match kind {
             "message" => {
                 let text = message_text(p);
@@ -107,7 +116,7 @@ impl Collector {
                 match p.role.as_deref() {
                     Some("assistant") => {
                         self.item_answers += 1;
-                        self.out.steps.push((ts, Step::Answer(text)));
+                        self.out.step(ts, Step::Answer(text));
                     }
                     Some("user") if !injected(&text) => self.item_prompts.push((ts, text)),
                     _ => {}
@@ -121,15 +130,18 @@ impl Collector {
                     self.item_prompts.push((ts, text));
                 }
             }
-            "reasoning" => {
-                let text = rollout::text_of(p.summary.as_ref());
+            "reasoning" if self.out.full() => {
+                let text = rollout::text_of(p.summary);
                 if !text.trim().is_empty() {
-                    self.out.steps.push((ts, Step::Reasoning(text)));
+                    self.out.step(ts, Step::Reasoning(text));
                 }
             }
+            "reasoning" => {}
             "function_call_output" | "custom_tool_call_output" => {
-                if let Some(&i) = p.call_id.as_ref().and_then(|id| self.by_call.get(id)) {
-                    take_output(&mut self.out.calls[i], p.output.as_ref(), ts);
+                if let Some(&i) = p.call_id.as_deref().and_then(|id| self.by_call.get(id)) {
+                    let output = p.output.map(|r| rollout::value(Some(r)));
+                    let full = self.out.full();
+                    take_output(&mut self.out.calls[i], output.as_ref(), ts, full);
                 }
             }
             _ => {
@@ -150,7 +162,7 @@ impl Collector {
         self.by_call.insert(id, i);
     }
 
-    fn event(&mut self, kind: &str, p: &rollout::Payload, ts: Option<i64>) {
+    fn event(&mut self, kind: &str, p: &rollout::Payload<'_>, ts: Option<i64>) {
         match kind {
             "user_message" => {
                 if let Some(m) = p.message.as_deref().filter(|m| !m.trim().is_empty()) {
@@ -182,7 +194,7 @@ impl Collector {
                     ts,
                     p.stderr.as_deref(),
                 );
-                if let (Some(id), Some(changes)) = (p.call_id.as_deref(), &p.changes) {
+                if let (Some(id), Some(changes)) = (p.call_id.as_deref(), p.changes) {
                     self.changed(id, changes);
                 }
             }
@@ -191,25 +203,23 @@ impl Collector {
     }
 
     /// An `item_completed` event: a command's exit, or the files a patch changed.
-    fn completed(&mut self, item: &Value, ts: Option<i64>) {
-        let get = |k: &str| item.get(k).and_then(Value::as_str);
-        let Some(id) = get("id") else { return };
-        let status = get("status").unwrap_or("completed");
-        match get("type") {
+    fn completed(&mut self, item: &rollout::Completed<'_>, ts: Option<i64>) {
+        let Some(id) = item.id.as_deref() else { return };
+        let status = item.status.as_deref().unwrap_or("completed");
+        match item.kind.as_deref() {
             Some("CommandExecution") => {
-                let code = item.get("exit_code").and_then(Value::as_i64);
-                let ok = status == "completed" && code.is_none_or(|c| c == 0);
-                let out = get("aggregated_output");
+                let ok = status == "completed" && item.exit_code.is_none_or(|c| c == 0);
+                let out = item.aggregated_output.as_deref();
                 self.ended(Some(id), ok, ts, out);
                 if let Some(&i) = self.by_call.get(id)
-                    && let Some(text) = out
+                    && let Some(text) = out.filter(|_| self.out.full())
                 {
                     self.out.calls[i].output.get_or_insert_with(|| clip(text));
                 }
             }
             Some("FileChange") => {
                 self.ended(Some(id), status == "completed", ts, None);
-                if let Some(changes) = item.get("changes") {
+                if let Some(changes) = item.changes {
                     self.changed(id, changes);
                 }
             }
@@ -225,11 +235,12 @@ impl Collector {
 
     /// The files a call changed as Codex reports them (absolute paths, the applied diff): they
     /// replace what the patch text said.
-    fn changed(&mut self, id: &str, changes: &Value) {
+    fn changed(&mut self, id: &str, changes: &serde_json::value::RawValue) {
         let Some(&i) = self.by_call.get(id) else {
             return;
         };
-        self.out.set_changes(i, patch::from_event(changes));
+        self.out
+            .set_changes(i, patch::from_event(&rollout::value(Some(changes))));
     }
 
     fn finish(mut self) -> ThreadRead {
@@ -259,8 +270,8 @@ impl Collector {
 }
 
 /// The text of a message item's parts.
-fn message_text(p: &rollout::Payload) -> String {
-    rollout::text_of(p.content.as_ref())
+fn message_text(p: &rollout::Payload<'_>) -> String {
+    rollout::text_of(p.content)
 }
 
 /// Context Codex adds as user messages (environment, instructions, AGENTS.md), not typed.

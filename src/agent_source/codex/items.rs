@@ -8,11 +8,11 @@ use serde_json::Value;
 use crate::agent_source::thread::call::{Call, Outcome, clip};
 
 /// The call a `response_item` payload makes, if it is one.
-pub fn call_of(kind: &str, p: &super::rollout::Payload, ts: Option<i64>) -> Option<Call> {
-    let id = p.call_id.clone().or_else(|| p.id.clone())?;
+pub fn call_of(kind: &str, p: &super::rollout::Payload<'_>, ts: Option<i64>) -> Option<Call> {
+    let id = p.call_id.as_deref().or(p.id.as_deref())?.to_owned();
     let mut call = Call {
         id,
-        name: p.name.clone().unwrap_or_default(),
+        name: p.name.as_deref().unwrap_or_default().to_owned(),
         started_ms: ts,
         ..Call::default()
     };
@@ -38,22 +38,20 @@ pub fn call_of(kind: &str, p: &super::rollout::Payload, ts: Option<i64>) -> Opti
         }
         "custom_tool_call" => {
             if call.name == "apply_patch" {
-                call.patch.clone_from(&p.input);
+                call.patch = p.input.as_deref().map(str::to_owned);
                 call.files = call
                     .patch
                     .as_deref()
                     .map(super::patch::paths)
                     .unwrap_or_default();
             } else {
-                call.arguments = p.input.clone().map(Value::String);
+                call.arguments = p.input.as_deref().map(|i| Value::String(i.to_owned()));
             }
         }
         "local_shell_call" => {
             "local_shell".clone_into(&mut call.name);
-            call.command = p
-                .action
-                .as_ref()
-                .and_then(|a| a.get("command"))
+            call.command = super::rollout::value(p.action)
+                .get("command")
                 .and_then(argv_command);
         }
         _ => return None,
@@ -61,8 +59,8 @@ pub fn call_of(kind: &str, p: &super::rollout::Payload, ts: Option<i64>) -> Opti
     Some(call)
 }
 
-/// Records the result of an `*_output` line.
-pub fn take_output(call: &mut Call, output: Option<&Value>, ts: Option<i64>) {
+/// Records the result of an `*_output` line; `full` keeps its text.
+pub fn take_output(call: &mut Call, output: Option<&Value>, ts: Option<i64>, full: bool) {
     call.finished_ms = call.finished_ms.or(ts);
     let text = output.map(output_text).unwrap_or_default();
     let failed = exit_code(output, &text).is_some_and(|c| c != 0)
@@ -70,7 +68,9 @@ pub fn take_output(call: &mut Call, output: Option<&Value>, ts: Option<i64>) {
             .and_then(|o| o.get("success"))
             .and_then(Value::as_bool)
             == Some(false);
-    call.output = Some(clip(&text));
+    if full {
+        call.output = Some(clip(&text));
+    }
     if call.outcome == Outcome::Pending {
         call.outcome = if failed {
             Outcome::Failed(clip(&text))
@@ -183,6 +183,7 @@ mod tests {
                 "{\"output\":\"boom\",\"metadata\":{\"exit_code\":2}}"
             )),
             Some(5),
+            true,
         );
         assert_eq!(c.outcome, Outcome::Failed("boom".into()));
         assert_eq!(c.finished_ms, Some(5));
@@ -191,6 +192,7 @@ mod tests {
             &mut ok,
             Some(&json!("Process exited with code 0\nOutput:\nhi")),
             None,
+            true,
         );
         assert_eq!(ok.outcome, Outcome::Ok);
         let mut bad = Call::default();
@@ -198,7 +200,9 @@ mod tests {
             &mut bad,
             Some(&json!("Process exited with code 1\nOutput:\nno")),
             None,
+            false,
         );
+        assert_eq!(bad.output, None);
         assert!(matches!(bad.outcome, Outcome::Failed(_)));
     }
 }

@@ -43,13 +43,15 @@ impl Meter {
     pub fn own(&mut self, line: &Line<'_>, ts_ms: i64) {
         let p = &line.payload;
         match (line.kind.as_ref(), p.kind.as_deref()) {
-            ("turn_context", _) if p.model.is_some() => self.model.clone_from(&p.model),
+            ("turn_context", _) if p.model.is_some() => {
+                self.model = p.model.as_deref().map(str::to_owned);
+            }
             ("token_usage_record", _) => {
                 let Some(usage) = p.usage else { return };
-                let id = p.response_id.clone().unwrap_or_default();
+                let id = p.response_id.as_deref().unwrap_or_default();
                 self.records.push(Response {
                     key: hash128(&self.thread, &format!("response:{id}")),
-                    id: p.response_id.clone(),
+                    id: p.response_id.as_deref().map(str::to_owned),
                     tokens: tokens(&usage),
                     ts_ms,
                     model: self.model().to_owned(),
@@ -65,7 +67,9 @@ impl Meter {
     pub fn copied(&mut self, line: &Line<'_>) {
         let p = &line.payload;
         match (line.kind.as_ref(), p.kind.as_deref()) {
-            ("turn_context", _) if p.model.is_some() => self.model.clone_from(&p.model),
+            ("turn_context", _) if p.model.is_some() => {
+                self.model = p.model.as_deref().map(str::to_owned);
+            }
             ("event_msg", Some("token_count")) => {
                 if let Some(t) = p.info.as_ref().and_then(|i| i.total_token_usage) {
                     self.total = Some(t);

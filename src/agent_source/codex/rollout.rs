@@ -14,14 +14,18 @@
 
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
+
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::agent_source::thread::Identity;
 use crate::session::detail::Open;
 use crate::transcript::Diagnostic;
+use crate::transcript::lenient::{List, Obj, lenient, lenient_object};
+use crate::transcript::wire::Str;
 
 /// The longest line read; a longer one is skipped with a warning.
 const LINE_CAP: usize = 64 * 1024 * 1024;
@@ -35,77 +39,103 @@ pub struct Line<'a> {
     pub ordinal: Option<u64>,
     #[serde(rename = "type", borrow)]
     pub kind: Cow<'a, str>,
-    #[serde(default)]
-    pub payload: Payload,
+    #[serde(default, borrow)]
+    pub payload: Payload<'a>,
 }
 
-/// The fields of every payload git-vouch reads (each type uses a few).
+/// The fields of every payload git-vouch reads (each type uses a few). Strings borrow from the
+/// line; nested values stay raw JSON until a reader needs them.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Payload {
-    #[serde(rename = "type")]
-    #[serde(deserialize_with = "lenient::string")]
-    pub kind: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub id: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub session_id: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub forked_from_id: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub parent_thread_id: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub thread_source: Option<String>,
-    pub source: Option<Value>,
+pub struct Payload<'a> {
+    #[serde(rename = "type", borrow, deserialize_with = "lenient")]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub session_id: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub forked_from_id: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub parent_thread_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub source: Option<&'a RawValue>,
+    #[serde(deserialize_with = "lenient")]
     pub subagent_history_start_ordinal: Option<u64>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub cli_version: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub cwd: Option<String>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub cli_version: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub cwd: Option<Cow<'a, str>>,
+    #[serde(deserialize_with = "lenient_object")]
     pub git: Option<GitInfo>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub model: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub approval_policy: Option<String>,
-    pub sandbox_policy: Option<Value>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub turn_id: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub role: Option<String>,
-    pub content: Option<Value>,
-    pub summary: Option<Value>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub name: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub namespace: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub arguments: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub input: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub call_id: Option<String>,
-    pub action: Option<Value>,
-    pub output: Option<Value>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub status: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub message: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub last_agent_message: Option<String>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub model: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub approval_policy: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub sandbox_policy: Option<&'a RawValue>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub turn_id: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub role: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub content: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub summary: Option<&'a RawValue>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub arguments: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub input: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub call_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub action: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub output: Option<&'a RawValue>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub message: Option<Cow<'a, str>>,
+    #[serde(deserialize_with = "lenient_object")]
     pub info: Option<TokenInfo>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub response_id: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub thread_id: Option<String>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub response_id: Option<Cow<'a, str>>,
+    #[serde(deserialize_with = "lenient_object")]
     pub usage: Option<OpenAiUsage>,
-    pub item: Option<Value>,
+    #[serde(borrow, deserialize_with = "lenient_object")]
+    pub item: Option<Completed<'a>>,
+    #[serde(deserialize_with = "lenient")]
     pub exit_code: Option<i64>,
+    #[serde(deserialize_with = "lenient")]
     pub success: Option<bool>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub stdout: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub stderr: Option<String>,
-    pub changes: Option<Value>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub stderr: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub changes: Option<&'a RawValue>,
+}
+
+/// `item_completed.item`: a command's end or a patch's files.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Completed<'a> {
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(rename = "type", borrow, deserialize_with = "lenient")]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub status: Option<Cow<'a, str>>,
+    #[serde(deserialize_with = "lenient")]
+    pub exit_code: Option<i64>,
+    #[serde(borrow, deserialize_with = "lenient")]
+    pub aggregated_output: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub changes: Option<&'a RawValue>,
+}
+
+/// A raw JSON value, decoded (`Null` when there is none).
+pub fn value(raw: Option<&RawValue>) -> Value {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or(Value::Null)
 }
 
 /// `session_meta.git`.
@@ -118,81 +148,26 @@ pub struct GitInfo {
 }
 
 /// The text of a message's content or a reasoning summary: a string, or parts with `text`.
-pub fn text_of(v: Option<&Value>) -> String {
-    match v {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
+pub fn text_of(raw: Option<&RawValue>) -> String {
+    #[derive(Deserialize)]
+    struct Piece<'a> {
+        #[serde(default, borrow)]
+        text: Str<'a>,
     }
-}
-
-mod lenient {
-    //! A field that is a string in the releases read, and something else in others, is read as
-    //! absent rather than losing the whole line.
-
-    use std::fmt;
-
-    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-
-    pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        d.deserialize_any(Lenient)
+    let Some(raw) = raw else {
+        return String::new();
+    };
+    if let Ok(s) = serde_json::from_str::<String>(raw.get()) {
+        return s;
     }
-
-    struct Lenient;
-
-    impl<'de> Visitor<'de> for Lenient {
-        type Value = Option<String>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("any value")
-        }
-
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_owned()))
-        }
-
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-    }
+    let parts: List<Obj<Piece<'_>>> = serde_json::from_str(raw.get()).unwrap_or_default();
+    parts
+        .0
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.0?.text.0)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `token_count.info`: the last response's usage and the thread's running total.
@@ -227,19 +202,16 @@ pub struct Meta {
 }
 
 impl Meta {
-    fn of(meta: &Payload) -> Self {
-        let spawn = meta
-            .source
-            .as_ref()
-            .and_then(|s| s.pointer("/subagent/thread_spawn"));
+    fn of(meta: &Payload<'_>) -> Self {
+        let source = value(meta.source);
+        let spawn = source.pointer("/subagent/thread_spawn");
         let spawn_str = |k: &str| spawn.and_then(|s| s.get(k)).and_then(Value::as_str);
-        let thread = meta.id.clone().unwrap_or_default();
-        let parent = meta
-            .parent_thread_id
-            .clone()
+        let owned = |s: &Option<Cow<'_, str>>| s.as_deref().map(str::to_owned);
+        let thread = owned(&meta.id).unwrap_or_default();
+        let parent = owned(&meta.parent_thread_id)
             .or_else(|| spawn_str("parent_thread_id").map(str::to_owned));
-        let session = match (&parent, &meta.session_id) {
-            (Some(_), Some(root)) if !root.is_empty() => root.clone(),
+        let session = match (&parent, owned(&meta.session_id)) {
+            (Some(_), Some(root)) if !root.is_empty() => root,
             (Some(p), _) => p.clone(),
             _ => thread.clone(),
         };
@@ -255,8 +227,8 @@ impl Meta {
                     .or_else(|| spawn_str("agent_path"))
                     .map(str::to_owned),
                 task,
-                cwd: meta.cwd.clone(),
-                version: meta.cli_version.clone(),
+                cwd: owned(&meta.cwd),
+                version: owned(&meta.cli_version),
                 git_branch: meta.git.as_ref().and_then(|g| g.branch.clone()),
                 thread,
             },
@@ -299,28 +271,15 @@ pub fn read(path: &Path, open: &Open<'_>, visit: &mut dyn Visit, warnings: &mut 
 
 /// Reads rollout lines from `r` (see [`read`]).
 pub fn read_from(r: impl Read, path: &Path, visit: &mut dyn Visit, warnings: &mut Vec<Diagnostic>) {
-    let mut lines = BufReader::with_capacity(256 * 1024, r);
-    let mut buf = Vec::new();
     let mut split = Split::default();
-    let mut line_no = 0u64;
-    loop {
-        buf.clear();
-        match read_line(&mut lines, &mut buf) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                warnings.push(Diagnostic::file(path, format!("cannot read: {e}")));
-                break;
-            }
-        }
-        line_no += 1;
-        let text = trim_line(&buf);
-        if text.is_empty() {
-            continue;
-        }
-        if text.len() > LINE_CAP {
+    let read = for_each_line(r, LINE_CAP, |line_no, line| {
+        let Some(text) = line else {
             warnings.push(Diagnostic::at(path, line_no, "line too long; skipped"));
-            continue;
+            return;
+        };
+        let text = text.trim_ascii_end();
+        if text.is_empty() {
+            return;
         }
         match serde_json::from_slice::<Line<'_>>(text) {
             Ok(line) => split.route(&line, line_no, visit),
@@ -330,6 +289,9 @@ pub fn read_from(r: impl Read, path: &Path, visit: &mut dyn Visit, warnings: &mu
                 format!("not a rollout record ({e}); skipped"),
             )),
         }
+    });
+    if let Err(e) = read {
+        warnings.push(Diagnostic::file(path, format!("cannot read: {e}")));
     }
     if split.meta.is_none() {
         warnings.push(Diagnostic::file(
@@ -339,16 +301,56 @@ pub fn read_from(r: impl Read, path: &Path, visit: &mut dyn Visit, warnings: &mu
     }
 }
 
-fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<usize> {
-    r.read_until(b'\n', buf)
-}
-
-fn trim_line(buf: &[u8]) -> &[u8] {
-    let end = buf
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |i| i + 1);
-    &buf[..end]
+/// Hands each line of `r` (1-based number, bytes without the newline) to `f`, straight from the
+/// read buffer when the line lies in it whole; a line longer than `cap` is handed as `None`.
+fn for_each_line(
+    r: impl Read,
+    cap: usize,
+    mut f: impl FnMut(u64, Option<&[u8]>),
+) -> std::io::Result<()> {
+    let mut r = BufReader::with_capacity(256 * 1024, r);
+    let mut carry: Vec<u8> = Vec::new();
+    let mut too_long = false;
+    let mut line_no = 0u64;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            if !carry.is_empty() || too_long {
+                line_no += 1;
+                f(line_no, (!too_long).then_some(carry.as_slice()));
+            }
+            return Ok(());
+        }
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', buf) {
+            line_no += 1;
+            let piece = &buf[start..nl];
+            if too_long || carry.len() + piece.len() > cap {
+                f(line_no, None);
+            } else if carry.is_empty() {
+                f(line_no, Some(piece));
+            } else {
+                carry.extend_from_slice(piece);
+                f(line_no, Some(&carry));
+            }
+            carry.clear();
+            too_long = false;
+            start = nl + 1;
+        }
+        let rest = &buf[start..];
+        if too_long || carry.len() + rest.len() > cap {
+            too_long = true;
+            carry = Vec::new();
+        } else {
+            carry.extend_from_slice(rest);
+        }
+        let n = buf.len();
+        r.consume(n);
+    }
 }
 
 /// Tells a thread's own lines from those it copied.

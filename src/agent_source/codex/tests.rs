@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::collect::read_bytes;
-use crate::agent_source::thread::Step;
+use crate::agent_source::thread::{Depth, Step};
 use crate::usage::Tokens;
 
 fn rollout(lines: &[Value]) -> Vec<u8> {
@@ -100,7 +100,7 @@ fn token_usage_records_count_each_response_once_by_its_id() {
             Some(usage(1370, 1000, 40, 0)),
         ),
     ]);
-    let read = read_bytes(&bytes, Path::new("r.jsonl"));
+    let read = read_bytes(&bytes, Path::new("r.jsonl"), Depth::Full);
     assert!(read.warnings.is_empty(), "{:?}", read.warnings);
     assert_eq!(read.responses.len(), 2);
     assert_eq!(read.responses[0].id.as_deref(), Some("resp_1"));
@@ -140,7 +140,7 @@ fn token_counts_of_older_rollouts_follow_the_running_total() {
         token_count("2026-12-05T06:00:03.000Z", usage(250, 80, 30, 5), None),
         token_count("2026-12-05T06:00:04.000Z", usage(40, 0, 4, 0), None),
     ]);
-    let read = read_bytes(&bytes, Path::new("r.jsonl"));
+    let read = read_bytes(&bytes, Path::new("r.jsonl"), Depth::Full);
     let tokens: Vec<Tokens> = read.responses.iter().map(|r| r.tokens).collect();
     assert_eq!(
         tokens,
@@ -212,7 +212,7 @@ fn a_child_never_counts_the_history_it_copied() {
                 l.clone()
             });
         }
-        let read = read_bytes(&rollout(&lines), Path::new("child.jsonl"));
+        let read = read_bytes(&rollout(&lines), Path::new("child.jsonl"), Depth::Full);
         assert_eq!(read.identity.session, ROOT);
         assert_eq!(read.identity.parent.as_deref(), Some(ROOT));
         assert_eq!(read.identity.nickname.as_deref(), Some("Copernicus"));
@@ -279,7 +279,7 @@ fn calls_outcomes_and_changes() {
             "content": [{"type": "output_text", "text": "Done."}]}),
         ),
     ]);
-    let read = read_bytes(&bytes, Path::new("r.jsonl"));
+    let read = read_bytes(&bytes, Path::new("r.jsonl"), Depth::Full);
     assert_eq!(read.calls.len(), 2);
     assert_eq!(read.calls[0].command.as_deref(), Some("false"));
     assert_eq!(
@@ -314,13 +314,14 @@ fn bad_lines_are_named_and_skipped() {
         OWN_TURN,
         "gpt-5.5",
     )]));
-    let read = read_bytes(&bytes, Path::new("r.jsonl"));
+    let read = read_bytes(&bytes, Path::new("r.jsonl"), Depth::Full);
     assert_eq!(read.warnings.len(), 1);
     assert_eq!(read.warnings[0].line, Some(2));
     assert_eq!(read.permission_modes.len(), 2);
     let none = read_bytes(
         b"{\"type\":\"event_msg\",\"payload\":{}}\n",
         Path::new("x.jsonl"),
+        Depth::Full,
     );
     assert!(none.warnings[0].message.contains("no session_meta"));
 }

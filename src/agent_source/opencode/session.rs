@@ -7,46 +7,213 @@
 //! it used; that stored cost is the response's cost (0 when opencode did not know the model: then
 //! git-vouch's own price table prices it). The title request opencode makes first stores no
 //! usage anywhere, so it is not counted.
+//!
+//! Rows are decoded into the few fields read, borrowing from the row's text; a field of another
+//! type than expected reads as absent, and a row that is not JSON is skipped.
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::agent_source::thread::call::{Call, Outcome, clip};
 use crate::agent_source::thread::change::{Change, unified};
 use crate::agent_source::thread::{Identity, Response, Step, ThreadRead, UNRECORDED_MODEL};
 use crate::transcript::hash::hash128;
+use crate::transcript::lenient::{lenient, lenient_object, present};
+use crate::transcript::wire::Str;
 use crate::usage::Tokens;
 
 /// A session's rows: its info and its messages, each with its parts, oldest first.
 #[derive(Debug, Default)]
 pub struct Rows {
-    pub info: Value,
-    pub messages: Vec<(Value, Vec<Value>)>,
+    pub info: Info,
+    pub messages: Vec<MessageRows>,
 }
 
-/// The session as a thread.
-pub fn thread(rows: &Rows) -> ThreadRead {
+/// A session's own row (the database's columns, or the older storage's info file).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Info {
+    #[serde(deserialize_with = "lenient_string")]
+    pub id: String,
+    #[serde(rename = "parentID", alias = "parent_id", deserialize_with = "lenient")]
+    pub parent: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub directory: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub title: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub version: Option<String>,
+    #[serde(deserialize_with = "lenient")]
+    pub agent: Option<String>,
+}
+
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(lenient::<Option<String>, D>(d)?.unwrap_or_default())
+}
+
+/// One message's row and its parts' rows (JSON text each).
+#[derive(Debug, Default)]
+pub struct MessageRows {
+    pub id: String,
+    pub data: String,
+    pub parts: Vec<String>,
+}
+
+/// A message row, as far as it is read.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Message<'a> {
+    #[serde(borrow)]
+    role: Str<'a>,
+    #[serde(deserialize_with = "lenient_object")]
+    time: Option<Time>,
+    #[serde(rename = "modelID", borrow)]
+    model: Str<'a>,
+    #[serde(deserialize_with = "lenient_object")]
+    tokens: Option<Counts>,
+    #[serde(deserialize_with = "lenient")]
+    cost: Option<f64>,
+    #[serde(deserialize_with = "present")]
+    error: bool,
+}
+
+/// `time` of a message (`created`), a part or a tool's state (`start`, `end`).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Time {
+    #[serde(deserialize_with = "lenient")]
+    created: Option<i64>,
+    #[serde(deserialize_with = "lenient")]
+    start: Option<i64>,
+    #[serde(deserialize_with = "lenient")]
+    end: Option<i64>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Counts {
+    #[serde(deserialize_with = "lenient")]
+    input: Option<u64>,
+    #[serde(deserialize_with = "lenient")]
+    output: Option<u64>,
+    #[serde(deserialize_with = "lenient")]
+    reasoning: Option<u64>,
+    #[serde(deserialize_with = "lenient_object")]
+    cache: Option<CacheCounts>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct CacheCounts {
+    #[serde(deserialize_with = "lenient")]
+    read: Option<u64>,
+    #[serde(deserialize_with = "lenient")]
+    write: Option<u64>,
+}
+
+/// A part row: text, reasoning, a tool call (`state`), a compaction, …
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Part<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Str<'a>,
+    #[serde(borrow)]
+    text: Str<'a>,
+    #[serde(deserialize_with = "lenient")]
+    synthetic: Option<bool>,
+    #[serde(deserialize_with = "lenient_object")]
+    time: Option<Time>,
+    #[serde(borrow)]
+    tool: Str<'a>,
+    #[serde(rename = "callID", borrow)]
+    call_id: Str<'a>,
+    #[serde(borrow, deserialize_with = "lenient_object")]
+    state: Option<State<'a>>,
+}
+
+/// A tool part's `state`: `{status, input, output, error, metadata, time}`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct State<'a> {
+    #[serde(borrow)]
+    status: Str<'a>,
+    #[serde(borrow)]
+    input: Option<&'a RawValue>,
+    #[serde(borrow)]
+    output: Str<'a>,
+    #[serde(borrow)]
+    error: Str<'a>,
+    #[serde(borrow, deserialize_with = "lenient_object")]
+    metadata: Option<Metadata<'a>>,
+    #[serde(deserialize_with = "lenient_object")]
+    time: Option<Time>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Metadata<'a> {
+    #[serde(deserialize_with = "lenient")]
+    exit: Option<i64>,
+    #[serde(borrow)]
+    filepath: Str<'a>,
+    #[serde(rename = "sessionId", borrow)]
+    session_id: Str<'a>,
+    #[serde(deserialize_with = "lenient")]
+    exists: Option<bool>,
+    #[serde(borrow, deserialize_with = "lenient_object")]
+    filediff: Option<FileDiff<'a>>,
+    #[serde(borrow)]
+    diff: Str<'a>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct FileDiff<'a> {
+    #[serde(borrow)]
+    patch: Str<'a>,
+}
+
+/// A tool's input, as far as it is read.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Input<'a> {
+    #[serde(borrow)]
+    command: Str<'a>,
+    #[serde(rename = "filePath", borrow)]
+    file_path_camel: Str<'a>,
+    #[serde(borrow)]
+    file_path: Str<'a>,
+    #[serde(borrow)]
+    content: Str<'a>,
+}
+
+/// The session as a thread, kept to `t`'s depth.
+pub fn thread(rows: &Rows, mut t: ThreadRead) -> ThreadRead {
     let info = &rows.info;
-    let s = |k: &str| info.get(k).and_then(Value::as_str).map(str::to_owned);
-    let id = s("id").unwrap_or_default();
-    let parent = s("parentID").or_else(|| s("parent_id"));
-    let mut t = ThreadRead {
-        identity: Identity {
-            session: parent.clone().unwrap_or_else(|| id.clone()),
-            thread: id.clone(),
-            parent,
-            nickname: s("agent").filter(|_| info.get("parentID").is_some()),
-            cwd: s("directory"),
-            version: s("version"),
-            ..Identity::default()
-        },
-        ..ThreadRead::default()
+    let id = info.id.clone();
+    t.identity = Identity {
+        session: info.parent.clone().unwrap_or_else(|| id.clone()),
+        thread: id.clone(),
+        parent: info.parent.clone(),
+        nickname: info.agent.clone().filter(|_| info.parent.is_some()),
+        cwd: info.directory.clone(),
+        version: info.version.clone(),
+        ..Identity::default()
     };
-    for (message, parts) in &rows.messages {
-        let at = message.pointer("/time/created").and_then(Value::as_i64);
+    for m in &rows.messages {
+        let Ok(message) = serde_json::from_str::<Message<'_>>(&m.data) else {
+            continue;
+        };
+        let parts: Vec<Part<'_>> = m
+            .parts
+            .iter()
+            .filter_map(|p| serde_json::from_str(p).ok())
+            .collect();
+        let at = message.time.as_ref().and_then(|t| t.created);
         t.saw(at);
-        match message.get("role").and_then(Value::as_str) {
-            Some("user") => user(&mut t, at, parts),
-            Some("assistant") => assistant(&mut t, &id, message, parts),
+        match message.role.get() {
+            Some("user") => user(&mut t, at, &parts),
+            Some("assistant") => assistant(&mut t, &id, &m.id, &message, &parts),
             _ => {}
         }
     }
@@ -54,64 +221,62 @@ pub fn thread(rows: &Rows) -> ThreadRead {
     t
 }
 
-fn user(t: &mut ThreadRead, at: Option<i64>, parts: &[Value]) {
+fn user(t: &mut ThreadRead, at: Option<i64>, parts: &[Part<'_>]) {
     let text: Vec<&str> = parts
         .iter()
-        .filter(|p| p.get("type").and_then(Value::as_str) == Some("text"))
-        .filter(|p| p.get("synthetic").and_then(Value::as_bool) != Some(true))
-        .filter_map(|p| p.get("text").and_then(Value::as_str))
+        .filter(|p| p.kind.get() == Some("text") && p.synthetic != Some(true))
+        .filter_map(|p| p.text.get())
         .collect();
     let text = text.join("\n");
     if !text.trim().is_empty() {
-        t.steps.push((at, Step::Prompt(text)));
+        t.step(at, Step::Prompt(text));
     }
 }
 
-fn assistant(t: &mut ThreadRead, session: &str, m: &Value, parts: &[Value]) {
-    let at = m.pointer("/time/created").and_then(Value::as_i64);
-    let id = m.get("id").and_then(Value::as_str).unwrap_or_default();
-    if let Some(tokens) = m.get("tokens") {
-        let n = |p: &str| tokens.pointer(p).and_then(Value::as_u64).unwrap_or(0);
-        let cost = m.get("cost").and_then(Value::as_f64).unwrap_or(0.0);
+fn assistant(t: &mut ThreadRead, session: &str, id: &str, m: &Message<'_>, parts: &[Part<'_>]) {
+    let at = m.time.as_ref().and_then(|t| t.created);
+    if let Some(tokens) = &m.tokens {
+        let cache = tokens.cache.as_ref();
         t.responses.push(Response {
             key: hash128(session, id),
             id: Some(id.to_owned()),
             tokens: Tokens {
-                input: n("/input"),
-                output: n("/output") + n("/reasoning"),
-                cache_write_5m: n("/cache/write"),
+                input: tokens.input.unwrap_or(0),
+                output: tokens.output.unwrap_or(0) + tokens.reasoning.unwrap_or(0),
+                cache_write_5m: cache.and_then(|c| c.write).unwrap_or(0),
                 cache_write_1h: 0,
-                cache_read: n("/cache/read"),
+                cache_read: cache.and_then(|c| c.read).unwrap_or(0),
             },
             ts_ms: at.unwrap_or(0),
-            model: m
-                .get("modelID")
-                .and_then(Value::as_str)
-                .unwrap_or(UNRECORDED_MODEL)
-                .to_owned(),
-            stored_cost: picos(cost),
+            model: m.model.get().unwrap_or(UNRECORDED_MODEL).to_owned(),
+            stored_cost: picos(m.cost.unwrap_or(0.0)),
         });
     }
-    if m.get("error").is_some() {
+    if m.error {
         t.errors += 1;
     }
     for p in parts {
-        let pat = p.pointer("/time/start").and_then(Value::as_i64).or(at);
-        match p.get("type").and_then(Value::as_str) {
+        let pat = p.time.as_ref().and_then(|t| t.start).or(at);
+        let text = || {
+            p.text
+                .get()
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_owned)
+        };
+        match p.kind.get() {
             Some("text") => {
-                let text = p.get("text").and_then(Value::as_str).unwrap_or_default();
-                if !text.trim().is_empty() {
-                    t.steps.push((pat, Step::Answer(text.to_owned())));
+                if let Some(text) = text() {
+                    t.step(pat, Step::Answer(text));
                 }
             }
-            Some("reasoning") => {
-                let text = p.get("text").and_then(Value::as_str).unwrap_or_default();
-                if !text.trim().is_empty() {
-                    t.steps.push((pat, Step::Reasoning(text.to_owned())));
+            Some("reasoning") if t.full() => {
+                if let Some(text) = text() {
+                    t.step(pat, Step::Reasoning(text));
                 }
             }
             Some("tool") => {
-                let (call, changes) = tool(p);
+                let full = t.full();
+                let (call, changes) = tool(p, full);
                 let i = t.push_call(call);
                 if !changes.is_empty() {
                     t.set_changes(i, changes);
@@ -129,46 +294,37 @@ fn picos(dollars: f64) -> Option<u64> {
     (dollars.is_finite() && dollars > 0.0).then(|| (dollars * 1e12).round() as u64)
 }
 
-/// A tool part: `{tool, callID, state: {status, input, output, metadata, time}}`.
-fn tool(p: &Value) -> (Call, Vec<Change>) {
-    let state = p.get("state").cloned().unwrap_or(Value::Null);
-    let input = state.get("input").cloned().unwrap_or(Value::Null);
-    let arg = |k: &str| input.get(k).and_then(Value::as_str).map(str::to_owned);
-    let name = p
-        .get("tool")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let meta = state.get("metadata");
-    let path = arg("filePath").or_else(|| arg("file_path")).or_else(|| {
-        meta.and_then(|m| m.get("filepath"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
-    let output = state
-        .get("output")
-        .and_then(Value::as_str)
+/// A tool part: `{tool, callID, state: {status, input, output, metadata, time}}`; `full` keeps
+/// its output and the lines it changed.
+fn tool(p: &Part<'_>, full: bool) -> (Call, Vec<Change>) {
+    let state = p.state.as_ref();
+    let raw = state.and_then(|s| s.input);
+    let input: Input<'_> = raw
+        .and_then(|r| serde_json::from_str(r.get()).ok())
         .unwrap_or_default();
-    let time = |k: &str| state.pointer(&format!("/time/{k}")).and_then(Value::as_i64);
-    let status = state.get("status").and_then(Value::as_str);
-    let exit = meta.and_then(|m| m.get("exit")).and_then(Value::as_i64);
-    let error = state.get("error").and_then(Value::as_str);
+    let meta = state.and_then(|s| s.metadata.as_ref());
+    let name = p.tool.get().unwrap_or_default().to_owned();
+    let path = input
+        .file_path_camel
+        .get()
+        .or_else(|| input.file_path.get())
+        .or_else(|| meta.and_then(|m| m.filepath.get()))
+        .map(str::to_owned);
+    let output = state.and_then(|s| s.output.get()).unwrap_or_default();
+    let time = state.and_then(|s| s.time.as_ref());
+    let exit = meta.and_then(|m| m.exit);
+    let error = state.and_then(|s| s.error.get());
     let mut call = Call {
-        id: p
-            .get("callID")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        command: (name == "bash").then(|| arg("command")).flatten(),
+        id: p.call_id.get().unwrap_or_default().to_owned(),
+        command: (name == "bash")
+            .then(|| input.command.get().map(str::to_owned))
+            .flatten(),
         files: path.clone().into_iter().collect(),
-        child: meta
-            .and_then(|m| m.get("sessionId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        started_ms: time("start"),
-        finished_ms: time("end"),
-        output: Some(clip(output)).filter(|o| !o.is_empty()),
-        outcome: match status {
+        child: meta.and_then(|m| m.session_id.get()).map(str::to_owned),
+        started_ms: time.and_then(|t| t.start),
+        finished_ms: time.and_then(|t| t.end),
+        output: Some(output).filter(|o| full && !o.is_empty()).map(clip),
+        outcome: match state.and_then(|s| s.status.get()) {
             Some("completed") if exit.is_none_or(|c| c == 0) => Outcome::Ok,
             Some("completed" | "error") => Outcome::Failed(clip(error.unwrap_or(output))),
             _ => Outcome::Pending,
@@ -177,41 +333,50 @@ fn tool(p: &Value) -> (Call, Vec<Change>) {
         ..Call::default()
     };
     if call.command.is_none() && call.files.is_empty() {
-        call.arguments = Some(input.clone());
+        call.arguments = Some(
+            raw.and_then(|r| serde_json::from_str(r.get()).ok())
+                .unwrap_or(serde_json::Value::Null),
+        );
     }
     let changes = match (&path, call.outcome == Outcome::Ok) {
-        (Some(path), true) => change(&call.name, path, &input, meta),
+        (Some(path), true) => change(&call.name, path, &input, meta, full),
         _ => Vec::new(),
     };
     (call, changes)
 }
 
 /// What a file tool changed: `write`'s whole content, `edit`'s diff (its metadata's), or the
-/// replaced strings.
-fn change(tool: &str, path: &str, input: &Value, meta: Option<&Value>) -> Vec<Change> {
-    let arg = |k: &str| input.get(k).and_then(Value::as_str).unwrap_or_default();
+/// replaced strings; without the lines unless `full`.
+fn change(
+    tool: &str,
+    path: &str,
+    input: &Input<'_>,
+    meta: Option<&Metadata<'_>>,
+    full: bool,
+) -> Vec<Change> {
     match tool {
         "write" => {
-            let existed = meta
-                .and_then(|m| m.get("exists"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            let mut c = Change::whole(path.to_owned(), arg("content"), '+');
-            c.created = !existed;
+            let content = if full {
+                input.content.get().unwrap_or_default()
+            } else {
+                ""
+            };
+            let mut c = Change::whole(path.to_owned(), content, '+');
+            c.created = !meta.and_then(|m| m.exists).unwrap_or(false);
             vec![c]
         }
         "edit" | "multiedit" | "patch" => {
-            let diff = meta.and_then(|m| {
-                m.pointer("/filediff/patch")
-                    .or_else(|| m.get("diff"))
-                    .and_then(Value::as_str)
+            let diff = meta.filter(|_| full).and_then(|m| {
+                m.filediff
+                    .as_ref()
+                    .and_then(|f| f.patch.get())
+                    .or(m.diff.get())
             });
-            let hunks = diff.map(unified).unwrap_or_default();
             vec![Change {
                 path: path.to_owned(),
                 created: false,
                 deleted: false,
-                hunks,
+                hunks: diff.map(unified).unwrap_or_default(),
             }]
         }
         _ => Vec::new(),

@@ -4,13 +4,18 @@
 //! `storage/` (`session/<project>/ses_*.json`, `message/<session>/msg_*.json`,
 //! `part/<message>/prt_*.json`). The database is opened read-only: opencode writes it in WAL
 //! mode, and a reader never blocks it.
+//!
+//! A database holds every session, and each is read on its own (it is a source file of the
+//! index): each thread keeps its last database open with its statements prepared, until the file
+//! at that path is another one.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
-use serde_json::{Value, json};
+use serde::Deserialize;
 
-use super::session::Rows;
+use super::session::{Info, MessageRows, Rows};
 
 /// One session a database holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +24,8 @@ pub struct Listed {
     pub project: String,
     /// Milliseconds since the epoch of its last change.
     pub updated_ms: i64,
+    /// How many parts it holds.
+    pub parts: u64,
 }
 
 fn open(db: &Path) -> rusqlite::Result<Connection> {
@@ -31,67 +38,119 @@ fn open(db: &Path) -> rusqlite::Result<Connection> {
 /// The sessions of a database.
 pub fn list(db: &Path) -> rusqlite::Result<Vec<Listed>> {
     let conn = open(db)?;
-    let mut stmt = conn.prepare("SELECT id, project_id, time_updated FROM session ORDER BY id")?;
+    // Counted on the part table's session index, without reading a row.
+    let mut stmt = conn.prepare(
+        "SELECT s.id, s.project_id, s.time_updated, COALESCE(p.n, 0) FROM session s \
+         LEFT JOIN (SELECT session_id, COUNT(*) AS n FROM part GROUP BY session_id) p \
+         ON p.session_id = s.id ORDER BY s.id",
+    )?;
     let rows = stmt.query_map([], |r| {
         Ok(Listed {
             id: r.get(0)?,
             project: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
             updated_ms: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+            parts: r.get::<_, Option<i64>>(3)?.map_or(0, i64::unsigned_abs),
         })
     })?;
     rows.collect()
 }
 
-/// One session's rows from a database.
-pub fn load(db: &Path, session: &str) -> rusqlite::Result<Rows> {
-    let conn = open(db)?;
-    let info = conn.query_row(
-        "SELECT id, parent_id, project_id, directory, title, version, agent FROM session WHERE id = ?1",
-        [session],
-        |r| {
-            Ok(json!({
-                "id": r.get::<_, String>(0)?,
-                "parentID": r.get::<_, Option<String>>(1)?,
-                "projectID": r.get::<_, Option<String>>(2)?,
-                "directory": r.get::<_, Option<String>>(3)?,
-                "title": r.get::<_, Option<String>>(4)?,
-                "version": r.get::<_, Option<String>>(5)?,
-                "agent": r.get::<_, Option<String>>(6)?,
-            }))
-        },
-    )?;
-    let mut messages: Vec<(Value, Vec<Value>)> = Vec::new();
-    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut stmt = conn
-        .prepare("SELECT id, data FROM message WHERE session_id = ?1 ORDER BY time_created, id")?;
-    for row in stmt.query_map([session], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (id, data) = row?;
-        at.insert(id.clone(), messages.len());
-        messages.push((with_id(&data, &id), Vec::new()));
-    }
-    let mut stmt =
-        conn.prepare("SELECT message_id, data FROM part WHERE session_id = ?1 ORDER BY id")?;
-    for row in stmt.query_map([session], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (message, data) = row?;
-        if let Some(&i) = at.get(&message) {
-            messages[i]
-                .1
-                .push(serde_json::from_str(&data).unwrap_or(Value::Null));
-        }
-    }
-    Ok(Rows { info, messages })
+/// The database file a connection was opened on: its path and which file was there.
+#[derive(PartialEq, Eq)]
+struct Opened {
+    path: PathBuf,
+    file: Option<(u64, u64)>,
 }
 
-fn with_id(data: &str, id: &str) -> Value {
-    let mut v: Value = serde_json::from_str(data).unwrap_or_else(|_| json!({}));
-    if let Some(o) = v.as_object_mut() {
-        o.entry("id").or_insert_with(|| json!(id));
+impl Opened {
+    fn of(db: &Path) -> Self {
+        Self {
+            path: db.to_path_buf(),
+            file: std::fs::metadata(db).ok().map(|m| file_id(&m)),
+        }
     }
-    v
+}
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    (meta.len(), 0)
+}
+
+thread_local! {
+    /// This thread's open database.
+    static OPEN: RefCell<Option<(Opened, Connection)>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on this thread's connection to `db`, opening it when it is not the one open.
+fn with_connection<T>(
+    db: &Path,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    OPEN.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let want = Opened::of(db);
+        if slot.as_ref().is_none_or(|(opened, _)| *opened != want) {
+            *slot = None;
+            *slot = Some((want, open(db)?));
+        }
+        let result = f(&slot.as_ref().expect("opened above").1);
+        if result.is_err() {
+            *slot = None;
+        }
+        result
+    })
+}
+
+/// One session's rows from a database.
+pub fn load(db: &Path, session: &str) -> rusqlite::Result<Rows> {
+    with_connection(db, |conn| {
+        let info = conn
+            .prepare_cached(
+                "SELECT id, parent_id, directory, title, version, agent FROM session WHERE id = ?1",
+            )?
+            .query_row([session], |r| {
+                Ok(Info {
+                    id: r.get(0)?,
+                    parent: r.get(1)?,
+                    directory: r.get(2)?,
+                    title: r.get(3)?,
+                    version: r.get(4)?,
+                    agent: r.get(5)?,
+                })
+            })?;
+        let mut messages: Vec<MessageRows> = Vec::new();
+        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, data FROM message WHERE session_id = ?1 ORDER BY time_created, id",
+        )?;
+        let mut rows = stmt.query([session])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            at.insert(id.clone(), messages.len());
+            messages.push(MessageRows {
+                id,
+                data: r.get(1)?,
+                parts: Vec::new(),
+            });
+        }
+        let mut stmt = conn.prepare_cached(
+            "SELECT message_id, data FROM part WHERE session_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([session])?;
+        while let Some(r) = rows.next()? {
+            let message = r.get_ref(0)?.as_str()?;
+            if let Some(&i) = at.get(message) {
+                messages[i].parts.push(r.get(1)?);
+            }
+        }
+        Ok(Rows { info, messages })
+    })
 }
 
 /// The session files of the older JSON storage (`storage/session/<project>/ses_*.json`).
@@ -114,43 +173,56 @@ pub fn legacy_sessions(storage: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// What orders a stored message: its id and when it was created.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Ordered {
+    #[serde(deserialize_with = "crate::transcript::lenient::lenient")]
+    id: Option<String>,
+    #[serde(deserialize_with = "crate::transcript::lenient::lenient_object")]
+    time: Option<Created>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Created {
+    #[serde(deserialize_with = "crate::transcript::lenient::lenient")]
+    created: Option<i64>,
+}
+
 /// One session's rows from the older JSON storage, `session` being its info file.
 pub fn load_legacy(session: &Path) -> std::io::Result<Rows> {
-    let read = |p: &Path| -> std::io::Result<Value> {
-        let bytes = std::fs::read(p)?;
-        serde_json::from_slice(&bytes).map_err(std::io::Error::other)
-    };
-    let info = read(session)?;
+    let info: Info =
+        serde_json::from_str(&std::fs::read_to_string(session)?).map_err(std::io::Error::other)?;
     let storage = session
         .parent()
         .and_then(Path::parent)
         .and_then(Path::parent)
         .unwrap_or(Path::new(""));
-    let id = info.get("id").and_then(Value::as_str).unwrap_or_default();
-    let mut messages: Vec<(Value, Vec<Value>)> = files(&storage.join("message").join(id))
-        .iter()
-        .filter_map(|p| read(p).ok())
-        .map(|m| (m, Vec::new()))
-        .collect();
-    messages.sort_by_key(|(m, _)| {
-        (
-            m.pointer("/time/created")
-                .and_then(Value::as_i64)
-                .unwrap_or(0),
-            m.get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-        )
-    });
-    for (m, parts) in &mut messages {
-        let mid = m.get("id").and_then(Value::as_str).unwrap_or_default();
-        *parts = files(&storage.join("part").join(mid))
+    let mut messages: Vec<(Option<i64>, MessageRows)> = Vec::new();
+    for path in files(&storage.join("message").join(&info.id)) {
+        let Ok(data) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(o) = serde_json::from_str::<Ordered>(&data) else {
+            continue;
+        };
+        let id = o.id.unwrap_or_default();
+        let parts = files(&storage.join("part").join(&id))
             .iter()
-            .filter_map(|p| read(p).ok())
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter(|p| serde_json::from_str::<serde::de::IgnoredAny>(p).is_ok())
             .collect();
+        messages.push((
+            o.time.and_then(|t| t.created),
+            MessageRows { id, data, parts },
+        ));
     }
-    Ok(Rows { info, messages })
+    messages.sort_by(|(a, x), (b, y)| (a.unwrap_or(0), &x.id).cmp(&(b.unwrap_or(0), &y.id)));
+    Ok(Rows {
+        info,
+        messages: messages.into_iter().map(|(_, m)| m).collect(),
+    })
 }
 
 /// The JSON files of a folder, by name.

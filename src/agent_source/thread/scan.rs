@@ -1,9 +1,9 @@
 //! A thread as the session list and reports read it: the neutral [`FileScan`].
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::call::{Outcome, first_line};
-use super::{Response, Step, ThreadRead};
+use super::{Response, SUMMARY_ANSWER_CHARS, Step, ThreadRead, clip_chars};
 use crate::transcript::file_scan::{CallStatus, Entry, FileScan, NO_PATH, ToolUse};
 use crate::transcript::hash::{hash64, hash128};
 use crate::usage::Usage;
@@ -67,7 +67,14 @@ fn entries(t: &ThreadRead, scan: &mut FileScan) {
 }
 
 fn tools(t: &ThreadRead, scan: &mut FileScan) {
-    let mut seen_paths = HashSet::new();
+    let mut changed: HashMap<usize, Vec<&str>> = HashMap::new();
+    for (i, changes) in &t.changes {
+        changed
+            .entry(*i)
+            .or_default()
+            .extend(changes.iter().map(|c| c.path.as_str()));
+    }
+    let mut path_ids: HashMap<&str, u32> = HashMap::new();
     for (i, call) in t.calls.iter().enumerate() {
         let name = match scan.tool_names.iter().position(|n| *n == call.name) {
             Some(n) => n,
@@ -77,28 +84,14 @@ fn tools(t: &ThreadRead, scan: &mut FileScan) {
             }
         };
         let index = scan.tools.len() as u32;
-        let first_path = t
-            .changes
-            .iter()
-            .filter(|(c, _)| *c == i)
-            .flat_map(|(_, ch)| ch)
-            .map(|c| c.path.as_str())
-            .next();
-        let mut path = NO_PATH;
-        for (_, changes) in t.changes.iter().filter(|(c, _)| *c == i) {
-            for c in changes {
-                if seen_paths.insert(c.path.clone()) {
-                    scan.paths.push(c.path.clone());
-                }
-            }
+        let paths = changed.get(&i).map_or(&[][..], Vec::as_slice);
+        for p in paths {
+            path_ids.entry(p).or_insert_with(|| {
+                scan.paths.push((*p).to_owned());
+                scan.paths.len() as u32 - 1
+            });
         }
-        if let Some(p) = first_path {
-            path = scan
-                .paths
-                .iter()
-                .position(|x| x == p)
-                .map_or(NO_PATH, |x| x as u32);
-        }
+        let path = paths.first().map_or(NO_PATH, |p| path_ids[p]);
         let status = match &call.outcome {
             Outcome::Pending => CallStatus::Pending,
             Outcome::Ok => CallStatus::Ok,
@@ -144,7 +137,7 @@ fn prompts(t: &ThreadRead, scan: &mut FileScan) {
         }
     }
     scan.ending.last_answer = t.steps.iter().rev().find_map(|(_, s)| match s {
-        Step::Answer(a) => Some(clip_chars(a, PROMPT_CHARS)),
+        Step::Answer(a) => Some(clip_chars(a, SUMMARY_ANSWER_CHARS)),
         _ => None,
     });
 }
@@ -157,11 +150,4 @@ fn msg_hash(r: &Response) -> u64 {
 
 fn first_line_clip(text: &str) -> String {
     clip_chars(&first_line(text), FAILURE_CHARS)
-}
-
-fn clip_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => text[..at].to_owned(),
-        None => text.to_owned(),
-    }
 }
