@@ -183,3 +183,43 @@ pub fn ts_ms(ts: Option<&str>) -> Option<i64> {
 /// The model a thread names nowhere (Codex rollouts of September 2025 and older): unknown, so
 /// unpriced, never free.
 pub const UNRECORDED_MODEL: &str = "unrecorded-model";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_keeps_prompts_calls_and_paths_but_not_text_it_does_not_show() {
+        let long = "word ".repeat(100);
+        for depth in [Depth::Summary, Depth::Full] {
+            let mut t = ThreadRead::new(depth);
+            t.step(Some(1), Step::Prompt(long.clone()));
+            t.step(Some(2), Step::Reasoning("thinking".into()));
+            t.step(Some(3), Step::Answer(long.clone()));
+            let i = t.push_call(Call {
+                id: "c1".into(),
+                output: Some("output".into()),
+                ..Call::default()
+            });
+            t.set_changes(i, vec![Change::whole("a.txt".into(), "x\ny\n", '+')]);
+            let full = depth == Depth::Full;
+            assert_eq!(
+                t.steps[0].1,
+                Step::Prompt(long.clone()),
+                "prompts stay whole"
+            );
+            assert_eq!(
+                t.steps.iter().any(|(_, s)| matches!(s, Step::Reasoning(_))),
+                full
+            );
+            let answer = t.steps.iter().find_map(|(_, s)| match s {
+                Step::Answer(a) => Some(a.chars().count()),
+                _ => None,
+            });
+            assert_eq!(answer, Some(if full { 500 } else { SUMMARY_ANSWER_CHARS }));
+            assert_eq!(t.calls[0].output.is_some(), full);
+            assert_eq!(t.changes[0].1[0].path, "a.txt");
+            assert_eq!(t.changes[0].1[0].added(), if full { 2 } else { 0 });
+        }
+    }
+}

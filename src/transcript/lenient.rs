@@ -291,3 +291,32 @@ pub fn object_with<'de, A: MapAccess<'de>>(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Sample {
+        #[serde(default, deserialize_with = "lenient")]
+        int: Option<i64>,
+        #[serde(default, deserialize_with = "lenient")]
+        float: Option<f64>,
+        #[serde(default, deserialize_with = "present")]
+        error: bool,
+    }
+
+    fn sample(json: &str) -> Sample {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn numbers_of_every_sign_and_presence_of_any_value() {
+        let s = sample(r#"{"int": -3, "float": 2, "error": null}"#);
+        assert_eq!((s.int, s.float, s.error), (Some(-3), Some(2.0), true));
+        let s = sample(r#"{"int": 18446744073709551615, "float": -0.5}"#);
+        assert_eq!((s.int, s.float, s.error), (None, Some(-0.5), false));
+        let s = sample(r#"{"int": "7", "float": [1], "error": {"message": "x"}}"#);
+        assert_eq!((s.int, s.float, s.error), (None, None, true));
+    }
+}

@@ -247,6 +247,49 @@ mod tests {
         out
     }
 
+    /// A reader handing out `n` bytes at a time, so lines cross the read buffer's edges.
+    struct Chunked<'a>(&'a [u8], usize);
+
+    impl Read for Chunked<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn lines_across_buffer_edges_read_the_same_as_whole() {
+        let input = b"{\"a\":1}\r\nsecond line\n\nxyz\nlonger than the cap!\ntail";
+        for chunk in [1, 2, 3, 7, 64] {
+            let buffered = io::BufReader::with_capacity(chunk, Chunked(input, chunk));
+            let mut r = LineReader::new(buffered, 12, 0, 0);
+            let mut got = Vec::new();
+            while let Some((pos, line)) = r.next_line().unwrap() {
+                let text = match line {
+                    Line::Whole(b) => String::from_utf8_lossy(b).into_owned(),
+                    Line::Long { prefix } => format!("LONG:{}", prefix.len()),
+                };
+                got.push((pos.number, pos.offset, pos.terminated, text));
+            }
+            assert_eq!(r.position(), input.len() as u64, "chunk {chunk}");
+            assert_eq!(
+                got,
+                vec![
+                    (1, 0, true, "{\"a\":1}".into()),
+                    (2, 9, true, "second line".into()),
+                    (3, 21, true, String::new()),
+                    (4, 22, true, "xyz".into()),
+                    // A long line's end is known once its rest is read.
+                    (5, 26, false, "LONG:13".into()),
+                    (6, 47, false, "tail".into()),
+                ],
+                "chunk {chunk}"
+            );
+        }
+    }
+
     #[test]
     fn splits_lines_and_flags_torn_tail() {
         let lines = collect(b"a\r\nbb\n\nccc", 100);

@@ -427,3 +427,47 @@ pub fn uuid_v7_ms(id: &str) -> Option<u64> {
 }
 
 pub use crate::agent_source::thread::ts_ms;
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    /// A reader handing out `n` bytes at a time.
+    struct Chunked<'a>(&'a [u8], usize);
+
+    impl Read for Chunked<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn lines(input: &[u8], chunk: usize, cap: usize) -> Vec<(u64, Option<String>)> {
+        let mut out = Vec::new();
+        for_each_line(Chunked(input, chunk), cap, |n, line| {
+            out.push((n, line.map(|l| String::from_utf8_lossy(l).into_owned())));
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn lines_are_whole_across_reads_and_too_long_ones_are_named() {
+        let input = b"one\ntwo two\n\na line past the cap\nlast";
+        let want = vec![
+            (1, Some("one".to_owned())),
+            (2, Some("two two".to_owned())),
+            (3, Some(String::new())),
+            (4, None),
+            (5, Some("last".to_owned())),
+        ];
+        for chunk in [1, 3, 5, 1024] {
+            assert_eq!(lines(input, chunk, 10), want, "chunk {chunk}");
+        }
+        assert_eq!(lines(b"a\n", 2, 10), vec![(1, Some("a".to_owned()))]);
+        assert_eq!(lines(b"", 2, 10), Vec::new());
+        assert_eq!(lines(b"0123456789abc", 4, 10), vec![(1, None)]);
+    }
+}

@@ -238,3 +238,56 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database with opencode's three tables (the columns read) and one session.
+    fn database(path: &Path, session: &str, text: &str) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE session(id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, \
+             directory TEXT, title TEXT, version TEXT, agent TEXT, time_updated INTEGER);
+             CREATE TABLE message(id TEXT PRIMARY KEY, session_id TEXT, time_created INTEGER, \
+             data TEXT);
+             CREATE TABLE part(id TEXT PRIMARY KEY, message_id TEXT, session_id TEXT, data TEXT);",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO session VALUES(?1, 'p', NULL, '/w', 't', '1.0', 'build', 5)",
+            [session],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO message VALUES('m1', ?1, 1, '{\"role\":\"user\"}')",
+            [session],
+        )
+        .unwrap();
+        let part = format!("{{\"type\":\"text\",\"text\":\"{text}\"}}");
+        conn.execute(
+            "INSERT INTO part VALUES('p1', 'm1', ?1, ?2)",
+            rusqlite::params![session, part],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_database_replaced_at_its_path_is_read_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("opencode.db");
+        database(&db, "ses_a", "first");
+        let listed = list(&db).unwrap();
+        assert_eq!((listed[0].id.as_str(), listed[0].parts), ("ses_a", 1));
+        let rows = load(&db, "ses_a").unwrap();
+        assert_eq!(rows.info.directory.as_deref(), Some("/w"));
+        assert!(rows.messages[0].parts[0].contains("first"));
+        // The same thread's open connection must not answer for the new file.
+        let replacement = dir.path().join("new.db");
+        database(&replacement, "ses_b", "second");
+        std::fs::rename(&replacement, &db).unwrap();
+        assert!(load(&db, "ses_a").is_err());
+        let rows = load(&db, "ses_b").unwrap();
+        assert!(rows.messages[0].parts[0].contains("second"));
+    }
+}
