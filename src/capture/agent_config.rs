@@ -1,8 +1,11 @@
-//! What governed the agent: Claude Code's configuration as it stood when a session started,
+//! What governed the agent: its configuration as it stood when a session started,
 //! recorded by the SessionStart hook (`config/<session>.json` in the state folder) and carried in
 //! the evidence. The record holds digests and the facts that matter, never file contents (a copy
 //! of each file digested, up to 256 KiB, is kept apart by [`keep_contents`] for chainloop's
-//! material; `~/.claude.json` and `.mcp.json`, which can hold tokens, are not copied):
+//! material; `~/.claude.json` and `.mcp.json`, which can hold tokens, are not copied, nor are the
+//! other agents' settings files, which hold their MCP servers' environment). Codex CLI, Gemini CLI
+//! and opencode fill the same record from their own files (`codex.rs`, `gemini.rs`,
+//! `opencode.rs`). Claude Code's:
 //!
 //! - instruction files in force (`CLAUDE.md` of the enterprise policy, the user, and every folder
 //!   from the repository's top down to the session's folder, with `.claude/CLAUDE.md` and
@@ -132,10 +135,12 @@ pub struct NamedFile {
     pub sha256: String,
 }
 
-/// Where to look: the user's Claude folder (`$CLAUDE_CONFIG_DIR`, else `~/.claude`), the
-/// repository's top and the session's folder.
+/// Where to look: the agent's user folder (Claude Code's `$CLAUDE_CONFIG_DIR`, else `~/.claude`;
+/// see each agent's module for the others), the repository's top and the session's folder.
 pub struct Places<'a> {
-    pub claude_dir: Option<PathBuf>,
+    pub user_dir: Option<PathBuf>,
+    /// How the user folder is named in the record (`~/.claude`, `~/.codex`, …).
+    pub user_label: &'static str,
     pub managed_dir: &'a Path,
     pub root: &'a Path,
     pub cwd: &'a Path,
@@ -145,11 +150,11 @@ impl Places<'_> {
     /// How a path is shown: `~/…` in the user's folder, relative in the repository.
     fn show(&self, path: &Path) -> String {
         if let Some(rest) = self
-            .claude_dir
+            .user_dir
             .as_deref()
             .and_then(|d| path.strip_prefix(d).ok())
         {
-            return format!("~/.claude/{}", rest.display());
+            return format!("{}/{}", self.user_label, rest.display());
         }
         match path.strip_prefix(self.root) {
             Ok(rest) => rest.display().to_string(),
@@ -176,38 +181,51 @@ pub fn collect(places: &Places<'_>, now: DateTime<Utc>) -> AgentConfig {
 }
 
 fn instructions(places: &Places<'_>, out: &mut AgentConfig) {
-    let mut candidates = vec![(places.managed_dir.join("CLAUDE.md"), "managed")];
-    if let Some(d) = &places.claude_dir {
-        candidates.push((d.join("CLAUDE.md"), "user"));
+    instruction(
+        places,
+        out,
+        &places.managed_dir.join("CLAUDE.md"),
+        "managed",
+    );
+    if let Some(d) = &places.user_dir {
+        instruction(places, out, &d.join("CLAUDE.md"), "user");
     }
-    // From the repository's top down to the session's folder.
+    for f in project_folders(places) {
+        instruction(places, out, &f.join("CLAUDE.md"), "project");
+        instruction(places, out, &f.join(".claude/CLAUDE.md"), "project");
+        instruction(places, out, &f.join("CLAUDE.local.md"), "local");
+    }
+}
+
+/// The folders from the repository's top down to the session's folder.
+fn project_folders<'p>(places: &'p Places<'_>) -> Vec<&'p Path> {
     let mut folders: Vec<&Path> = places
         .cwd
         .ancestors()
         .take_while(|p| p.starts_with(places.root))
         .collect();
     folders.reverse();
-    for f in folders {
-        candidates.push((f.join("CLAUDE.md"), "project"));
-        candidates.push((f.join(".claude/CLAUDE.md"), "project"));
-        candidates.push((f.join("CLAUDE.local.md"), "local"));
-    }
-    for (path, scope) in candidates {
-        if let Some((bytes, sha256)) = file_digest(&path) {
-            out.sources.push(path.clone());
-            out.instructions.push(ConfigFile {
-                path: places.show(&path),
-                scope: scope.to_owned(),
-                bytes,
-                sha256,
-            });
-        }
-    }
+    folders
+}
+
+/// Records the instruction file at `path` when there is one; whether there was.
+fn instruction(places: &Places<'_>, out: &mut AgentConfig, path: &Path, scope: &str) -> bool {
+    let Some((bytes, sha256)) = file_digest(path) else {
+        return false;
+    };
+    out.sources.push(path.to_path_buf());
+    out.instructions.push(ConfigFile {
+        path: places.show(path),
+        scope: scope.to_owned(),
+        bytes,
+        sha256,
+    });
+    true
 }
 
 fn settings(places: &Places<'_>, out: &mut AgentConfig) {
     let mut files = vec![(places.managed_dir.join("managed-settings.json"), "managed")];
-    if let Some(d) = &places.claude_dir {
+    if let Some(d) = &places.user_dir {
         files.push((d.join("settings.json"), "user"));
     }
     files.push((places.root.join(".claude/settings.json"), "project"));
@@ -253,17 +271,7 @@ fn fill_settings(file: &mut SettingsFile, v: &Value) {
             .map(|(name, _)| name.clone())
             .collect();
     }
-    for (event, groups) in v["hooks"].as_object().into_iter().flatten() {
-        for group in groups.as_array().into_iter().flatten() {
-            for hook in group["hooks"].as_array().into_iter().flatten() {
-                let command = hook["command"].as_str().unwrap_or_default();
-                file.hooks.push(HookCommand {
-                    event: event.clone(),
-                    command_sha256: sha256_hex(command.as_bytes()),
-                });
-            }
-        }
-    }
+    file.hooks = text::hooks(&v["hooks"]);
 }
 
 fn mcp_servers(places: &Places<'_>, out: &mut AgentConfig) {
@@ -275,7 +283,7 @@ fn mcp_servers(places: &Places<'_>, out: &mut AgentConfig) {
         }
     }
     // `~/.claude.json` sits beside `~/.claude` (in `$CLAUDE_CONFIG_DIR` when that is set).
-    let Some(d) = &places.claude_dir else { return };
+    let Some(d) = &places.user_dir else { return };
     let user = if d.file_name().is_some_and(|n| n == ".claude") {
         d.with_file_name(".claude.json")
     } else {
@@ -296,7 +304,7 @@ fn mcp_servers(places: &Places<'_>, out: &mut AgentConfig) {
 
 fn add_servers(servers: &Value, scope: &str, out: &mut AgentConfig) {
     for (name, s) in servers.as_object().into_iter().flatten() {
-        let what = match s["url"].as_str() {
+        let what = match s["url"].as_str().or_else(|| s["httpUrl"].as_str()) {
             Some(url) => url.to_owned(),
             None => serde_json::to_string(&[&s["command"], &s["args"]]).unwrap_or_default(),
         };
@@ -402,6 +410,15 @@ fn digest_of(c: &AgentConfig) -> String {
     }
     hex(&h.finalize())
 }
+
+mod codex;
+mod gemini;
+mod opencode;
+mod text;
+
+pub use codex::collect as collect_codex;
+pub use gemini::collect as collect_gemini;
+pub use opencode::collect as collect_opencode;
 
 #[cfg(test)]
 mod tests;

@@ -287,9 +287,8 @@ impl Hook<'_> {
         if self.event.settles_transcript() {
             self.archive();
         }
-        // What governed the agent is read from Claude Code's settings files.
-        if self.agent == Agent::ClaudeCode
-            && self.event == HookEvent::SessionStart
+        // What governed the agent is read from its settings files.
+        if self.event == HookEvent::SessionStart
             && self.payload.source.as_deref() != Some("compact")
         {
             self.record_config();
@@ -379,7 +378,6 @@ impl Hook<'_> {
         }
     }
 
-    /// Creates or updates `sessions/<id>.json` under its lock file.
     /// Records what governed the agent as the session starts (or resumes): its instruction
     /// files, settings, MCP servers, agents, commands and skills (see [`agent_config`]).
     fn record_config(&self) {
@@ -389,17 +387,45 @@ impl Hook<'_> {
             .cwd
             .as_deref()
             .map_or_else(|| root.clone(), PathBuf::from);
-        let claude_dir = env::var_os("CLAUDE_CONFIG_DIR")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".claude")));
+        let var = |name: &str| {
+            env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let home = var("HOME");
+        let (user_dir, user_label) = match self.agent {
+            Agent::ClaudeCode => (
+                var("CLAUDE_CONFIG_DIR").or_else(|| home.map(|h| h.join(".claude"))),
+                "~/.claude",
+            ),
+            Agent::Codex => (
+                var("CODEX_HOME").or_else(|| home.map(|h| h.join(".codex"))),
+                "~/.codex",
+            ),
+            Agent::Gemini => (
+                var("GEMINI_CLI_HOME").or(home).map(|h| h.join(".gemini")),
+                "~/.gemini",
+            ),
+            Agent::OpenCode => (
+                var("XDG_CONFIG_HOME")
+                    .or_else(|| home.map(|h| h.join(".config")))
+                    .map(|d| d.join("opencode")),
+                "~/.config/opencode",
+            ),
+        };
         let places = agent_config::Places {
-            claude_dir,
+            user_dir,
+            user_label,
             managed_dir: Path::new(agent_config::MANAGED_DIR),
             root,
             cwd: &cwd,
         };
-        let config = agent_config::collect(&places, self.now);
+        let config = match self.agent {
+            Agent::ClaudeCode => agent_config::collect(&places, self.now),
+            Agent::Codex => agent_config::collect_codex(&places, self.now),
+            Agent::Gemini => agent_config::collect_gemini(&places, self.now),
+            Agent::OpenCode => agent_config::collect_opencode(&places, self.now),
+        };
         let kept = agent_config::keep_contents(&config, &self.state.config_files_dir());
         let written = state::write_json(&self.state.config_file(self.sid), &config);
         if let Err(e) = kept.and(written) {
@@ -407,6 +433,7 @@ impl Hook<'_> {
         }
     }
 
+    /// Creates or updates `sessions/<id>.json` under its lock file.
     fn update_session(&self) -> io::Result<()> {
         let path = self.state.session_file(self.sid);
         if self.session_is_fresh(&path) {

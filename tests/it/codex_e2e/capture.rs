@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::CodexRun;
 use super::scenario::OUTSIDE_RM;
+use crate::support::capture::recorded_config;
 
 /// PATH with the built git-vouch first: the hooks run `git-vouch` from PATH.
 pub fn path_with_git_vouch() -> std::ffi::OsString {
@@ -101,6 +102,12 @@ pub fn check(run: &CodexRun) {
             .expect("JSON");
     assert_eq!(record["agent"], "codex");
     let id = record["session_id"].as_str().expect("session_id");
+    let config = recorded_config(&state(run), id, "~/.codex/hooks.json", true, None);
+    assert!(
+        config["settings"][0]["path"] == "~/.codex/config.toml"
+            && config["settings"][0]["model"] == "gpt-5.5",
+        "what governed Codex, from its config.toml: {config:#}"
+    );
     assert!(
         record["ended_at"].is_string(),
         "SessionEnd recorded: {record:#}"

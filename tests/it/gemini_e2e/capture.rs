@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::GeminiRun;
 use super::scenario::OUTSIDE_RM;
 use crate::codex_e2e::path_with_git_vouch;
+use crate::support::capture::recorded_config;
 
 /// git-vouch in `repo` with the run's HOME.
 fn vouch(home: &Path, repo: &Path, args: &[&str]) -> String {
@@ -83,6 +84,7 @@ pub fn check(run: &GeminiRun) {
         serde_json::from_slice(&std::fs::read(&sessions[0]).expect("record")).expect("JSON");
     assert_eq!(record["agent"], "gemini-cli");
     let id = record["session_id"].as_str().expect("session_id");
+    recorded_config(&state, id, "~/.gemini/settings.json", true, None);
 
     let events = jsonl(&state.join(format!("events/{id}.jsonl")));
     let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::OpencodeRun;
 use super::scenario::OUTSIDE_RM;
 use crate::codex_e2e::path_with_git_vouch;
+use crate::support::capture::recorded_config;
 
 /// git-vouch in `repo` with the run's HOME and XDG folders.
 fn vouch(home: &Path, repo: &Path, args: &[&str]) -> String {
@@ -79,6 +80,7 @@ pub fn check(run: &OpencodeRun) {
         serde_json::from_slice(&std::fs::read(&sessions[0]).expect("record")).expect("JSON");
     assert_eq!(record["agent"], "opencode");
     let id = record["session_id"].as_str().expect("session_id");
+    recorded_config(&state, id, "opencode.json", false, None);
 
     let events = jsonl(&state.join(format!("events/{id}.jsonl")));
     let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();

@@ -37,3 +37,39 @@ pub fn agent_wrote(
     };
     append_json(&state.edits_file(session), &EditLine::Edit(record)).unwrap();
 }
+
+/// The agent configuration the SessionStart hook recorded for `session` (under the worktree's
+/// state folder `state`), checked for the settings file it must name, with its hooks when
+/// `hooks` (git-vouch's own are among them) and its model when `model`.
+pub fn recorded_config(
+    state: &std::path::Path,
+    session: &str,
+    settings: &str,
+    hooks: bool,
+    model: Option<&str>,
+) -> serde_json::Value {
+    let path = state.join(format!("config/{session}.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("SessionStart recorded {}: {e}", path.display()));
+    let config: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let sha = config["config_sha256"].as_str().unwrap_or_default();
+    assert!(sha.len() == 64, "{config:#}");
+    let file = config["settings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["path"] == settings)
+        .unwrap_or_else(|| panic!("{settings} among the settings: {config:#}"));
+    if hooks {
+        let commands = file["hooks"].as_array().map_or(0, Vec::len);
+        assert!(commands >= 4, "git-vouch's hooks in {settings}: {file:#}");
+    }
+    if let Some(model) = model {
+        assert_eq!(file["model"], model, "{file:#}");
+    }
+    assert!(
+        !text.contains("/home/") && !text.contains("/tmp/"),
+        "no machine path in the record: {text}"
+    );
+    config
+}
