@@ -74,7 +74,7 @@ pub const BUILTINS: [Builtin; 11] = [
     },
     Builtin {
         name: "no-bypass-permissions",
-        description: "no session ran with permissions bypassed (bypassPermissions)",
+        description: "no session ran with permissions bypassed (bypassPermissions, or Codex without its sandbox)",
         args: "forbidden_modes (optional), require_mode (optional)",
         source: include_str!("../../assets/policies/no_bypass_permissions.rego"),
     },

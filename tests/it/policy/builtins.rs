@@ -522,6 +522,23 @@ fn no_bypass_permissions() {
     assert_eq!(r.violations[0].session.as_deref(), Some("yolo"));
     assert_eq!(messages(&r), ["ran in permission mode bypassPermissions"]);
 
+    // Codex CLI without its sandbox, as `--dangerously-bypass-approvals-and-sandbox` runs it.
+    let mut codex = session("codex");
+    codex.permission_modes = vec!["approval:never".into(), "sandbox:danger-full-access".into()];
+    let mut sandboxed = session("sandboxed");
+    sandboxed.permission_modes = vec!["approval:never".into(), "sandbox:workspace-write".into()];
+    let r = run(
+        "no-bypass-permissions",
+        "",
+        &evidence(vec![sandboxed, codex], &[]),
+    );
+    assert_eq!(r.violations.len(), 1, "{:?}", messages(&r));
+    assert_eq!(r.violations[0].session.as_deref(), Some("codex"));
+    assert_eq!(
+        messages(&r),
+        ["ran in permission mode sandbox:danger-full-access"]
+    );
+
     let wider = "forbidden_modes = [\"bypassPermissions\", \"acceptEdits\"]";
     let r = run("no-bypass-permissions", wider, &ok);
     assert_eq!(messages(&r), ["ran in permission mode acceptEdits"]);
