@@ -280,7 +280,7 @@ fn write_fresh(
     rows: &std::sync::mpsc::Receiver<Row>,
 ) -> rusqlite::Result<()> {
     let mut conn = Connection::open(path)?;
-    conn.execute_batch("PRAGMA journal_mode=OFF;")?;
+    conn.execute_batch("PRAGMA journal_mode=OFF; PRAGMA cache_size=-512;")?;
     create_tables(&conn)?;
     let tx = conn.transaction()?;
     {

@@ -233,14 +233,15 @@ fn scan_all(
         })
         .collect();
     jobs.sort_by_key(|(s, prior)| std::cmp::Reverse(s.len.saturating_sub(prior.resume_offset)));
-    let results = workers::run(jobs, threads, |(source, scan)| scan_one(source, scan));
     let mut out = ScanOutcome::default();
-    for (file, diagnostic, bytes, reused) in results {
+    let scan = |(source, scan)| scan_one(source, scan);
+    workers::run_into(jobs, threads, scan, |(file, diagnostic, bytes, reused)| {
         out.1.extend(diagnostic);
         out.2 += bytes;
         out.3 += usize::from(reused);
-        out.0.push(file);
-    }
+        // Copied here, compactly, so that each worker's memory holds only what it is reading.
+        out.0.push(file.clone());
+    });
     out.0.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     out
 }
