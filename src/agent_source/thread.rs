@@ -11,7 +11,12 @@ pub mod scan;
 
 use std::path::PathBuf;
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
 use crate::transcript::Diagnostic;
+use crate::transcript::lenient::{List, Obj};
+use crate::transcript::wire::Str;
 use crate::usage::Tokens;
 
 pub use call::{Call, Outcome};
@@ -163,6 +168,30 @@ impl ThreadRead {
     pub fn sort_steps(&mut self) {
         self.steps.sort_by_key(|(t, _)| t.unwrap_or(i64::MAX));
     }
+}
+
+/// The text of a content kept raw (a message's, a reasoning summary's): a string, or parts with
+/// `text`, joined by line breaks.
+pub fn text_of(raw: Option<&RawValue>) -> String {
+    #[derive(Deserialize)]
+    struct Piece<'a> {
+        #[serde(default, borrow)]
+        text: Str<'a>,
+    }
+    let Some(raw) = raw else {
+        return String::new();
+    };
+    if let Ok(s) = serde_json::from_str::<String>(raw.get()) {
+        return s;
+    }
+    let parts: List<Obj<Piece<'_>>> = serde_json::from_str(raw.get()).unwrap_or_default();
+    parts
+        .0
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.0?.text.0)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The first `max` characters of `text`.

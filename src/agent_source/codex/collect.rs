@@ -12,7 +12,7 @@ use super::meter::Meter;
 use super::patch;
 use super::rollout::{self, Line, Visit, ts_ms};
 use crate::agent_source::thread::call::{Call, clip};
-use crate::agent_source::thread::{Depth, Identity, Step, ThreadRead};
+use crate::agent_source::thread::{Depth, Identity, Step, ThreadRead, text_of};
 use crate::session::detail::Open;
 
 /// Reads the whole rollout at `path`.
@@ -131,7 +131,7 @@ impl Collector {
                 }
             }
             "reasoning" if self.out.full() => {
-                let text = rollout::text_of(p.summary);
+                let text = text_of(p.summary);
                 if !text.trim().is_empty() {
                     self.out.step(ts, Step::Reasoning(text));
                 }
@@ -271,7 +271,7 @@ impl Collector {
 
 /// The text of a message item's parts.
 fn message_text(p: &rollout::Payload<'_>) -> String {
-    rollout::text_of(p.content)
+    text_of(p.content)
 }
 
 /// Context Codex adds as user messages (environment, instructions, AGENTS.md), not typed.

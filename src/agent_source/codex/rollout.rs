@@ -24,8 +24,7 @@ use serde_json::value::RawValue;
 use crate::agent_source::thread::Identity;
 use crate::session::detail::Open;
 use crate::transcript::Diagnostic;
-use crate::transcript::lenient::{List, Obj, lenient, lenient_object};
-use crate::transcript::wire::Str;
+use crate::transcript::lenient::{lenient, lenient_object};
 
 /// The longest line read; a longer one is skipped with a warning.
 const LINE_CAP: usize = 64 * 1024 * 1024;
@@ -145,29 +144,6 @@ pub struct GitInfo {
     pub commit_hash: Option<String>,
     pub branch: Option<String>,
     pub repository_url: Option<String>,
-}
-
-/// The text of a message's content or a reasoning summary: a string, or parts with `text`.
-pub fn text_of(raw: Option<&RawValue>) -> String {
-    #[derive(Deserialize)]
-    struct Piece<'a> {
-        #[serde(default, borrow)]
-        text: Str<'a>,
-    }
-    let Some(raw) = raw else {
-        return String::new();
-    };
-    if let Ok(s) = serde_json::from_str::<String>(raw.get()) {
-        return s;
-    }
-    let parts: List<Obj<Piece<'_>>> = serde_json::from_str(raw.get()).unwrap_or_default();
-    parts
-        .0
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.0?.text.0)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// `token_count.info`: the last response's usage and the thread's running total.

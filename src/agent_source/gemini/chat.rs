@@ -23,7 +23,7 @@ use serde_json::value::RawValue;
 
 use crate::agent_source::thread::call::{Call, Outcome, clip};
 use crate::agent_source::thread::change::{Change, unified};
-use crate::agent_source::thread::{Depth, Identity, Response, Step, ThreadRead};
+use crate::agent_source::thread::{Depth, Identity, Response, Step, ThreadRead, text_of};
 use crate::session::detail::Open;
 use crate::transcript::Diagnostic;
 use crate::transcript::hash::hash128;
@@ -362,30 +362,6 @@ fn thoughts(t: &mut ThreadRead, at: Option<i64>, raw: Option<&RawValue>) {
         let text = format!("{}\n{}", s(&th.subject), s(&th.description));
         t.step(at, Step::Reasoning(text.trim().to_owned()));
     }
-}
-
-/// A content's text: a string, or parts with `text`.
-fn text_of(raw: Option<&RawValue>) -> String {
-    #[derive(Deserialize)]
-    struct Piece<'a> {
-        #[serde(default, borrow)]
-        text: Str<'a>,
-    }
-    let Some(raw) = raw else {
-        return String::new();
-    };
-    if let Ok(s) = serde_json::from_str::<String>(raw.get()) {
-        return s;
-    }
-    let parts: List<Obj<Piece<'_>>> = serde_json::from_str(raw.get()).unwrap_or_default();
-    parts
-        .0
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.0)
-        .filter_map(|p| p.text.get().map(str::to_owned))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// One tool call with its outcome and the file it changed; `full` keeps its output and the
