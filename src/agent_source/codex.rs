@@ -214,30 +214,49 @@ fn one_per_thread(files: Vec<SourceFile>) -> Vec<SourceFile> {
 }
 
 mod secrets {
-    //! The secrets a Codex session's rollouts hold, counted with the evidence's redaction rules.
+    //! The secrets a Codex session's rollouts hold, counted with the evidence's redaction rules
+    //! over each thread's own lines: a sub-agent's or fork's copy of its parent's history is the
+    //! parent's, counted there.
 
-    use std::io::{BufRead, BufReader};
     use std::path::PathBuf;
 
-    use crate::redact::{Counts, shared};
+    use super::rollout::{self, Line, Visit};
+    use crate::agent_source::thread::Identity;
+    use crate::redact::{Counts, Redactor, shared};
     use crate::session::detail::Open;
 
-    pub fn count(files: &[PathBuf], open: &Open<'_>) -> Counts {
-        let redactor = shared();
-        let mut counts = Counts::new();
-        for path in files {
-            let Ok(reader) = super::rollout::reader(path, open) else {
-                continue;
+    struct Secrets<'r> {
+        redactor: &'r Redactor,
+        counts: Counts,
+    }
+
+    impl Visit for Secrets<'_> {
+        fn identity(&mut self, _id: &Identity) {}
+
+        fn line(&mut self, _line: &Line<'_>, _line_no: u64) {}
+
+        fn own_text(&mut self, text: &[u8]) {
+            let Ok(text) = std::str::from_utf8(text) else {
+                return;
             };
-            for line in BufReader::new(reader).lines().map_while(Result::ok) {
-                if !redactor.may_match(&line) {
-                    continue;
-                }
-                if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&line) {
-                    redactor.redact_json(&mut value, &mut counts);
-                }
+            if !self.redactor.may_match(text) {
+                return;
+            }
+            if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) {
+                self.redactor.redact_json(&mut value, &mut self.counts);
             }
         }
-        counts
+    }
+
+    pub fn count(files: &[PathBuf], open: &Open<'_>) -> Counts {
+        let mut secrets = Secrets {
+            redactor: shared(),
+            counts: Counts::new(),
+        };
+        for path in files {
+            let mut warnings = Vec::new();
+            rollout::read(path, open, &mut secrets, &mut warnings);
+        }
+        secrets.counts
     }
 }

@@ -223,6 +223,9 @@ pub trait Visit {
     /// A copied line (the parent's history in a fork or sub-agent), for readers that keep the
     /// parent's running token total as the child's baseline.
     fn copied(&mut self, _line: &Line<'_>) {}
+    /// The text of each of the thread's own lines (its first `session_meta` included), for
+    /// readers of whole lines.
+    fn own_text(&mut self, _text: &[u8]) {}
 }
 
 /// Opens a rollout through `open`, decompressing a `.zst` one.
@@ -258,7 +261,11 @@ pub fn read_from(r: impl Read, path: &Path, visit: &mut dyn Visit, warnings: &mu
             return;
         }
         match serde_json::from_slice::<Line<'_>>(text) {
-            Ok(line) => split.route(&line, line_no, visit),
+            Ok(line) => {
+                if split.route(&line, line_no, visit) {
+                    visit.own_text(text);
+                }
+            }
             Err(e) => warnings.push(Diagnostic::at(
                 path,
                 line_no,
@@ -342,7 +349,8 @@ struct Split {
 }
 
 impl Split {
-    fn route(&mut self, line: &Line<'_>, line_no: u64, visit: &mut dyn Visit) {
+    /// Hands `line` to `visit` as the thread's own or as copied; whether it was its own.
+    fn route(&mut self, line: &Line<'_>, line_no: u64, visit: &mut dyn Visit) -> bool {
         let Some(id) = &self.meta else {
             if line.kind == "session_meta" {
                 let meta = Meta::of(&line.payload);
@@ -350,16 +358,17 @@ impl Split {
                 self.copying = meta.forked && meta.own_from_ordinal.is_none();
                 visit.identity(&meta.identity);
                 self.meta = Some(meta);
+                return true;
             }
-            return;
+            return false;
         };
         if let (Some(from), Some(ordinal)) = (id.own_from_ordinal, line.ordinal) {
             if ordinal < from {
                 visit.copied(line);
-            } else {
-                visit.line(line, line_no);
+                return false;
             }
-            return;
+            visit.line(line, line_no);
+            return true;
         }
         if self.copying && self.starts_own_turn(line) {
             self.copying = false;
@@ -369,8 +378,10 @@ impl Split {
         }
         if self.copying || line.kind == "session_meta" {
             visit.copied(line);
+            false
         } else {
             visit.line(line, line_no);
+            true
         }
     }
 

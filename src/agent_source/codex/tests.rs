@@ -325,3 +325,37 @@ fn bad_lines_are_named_and_skipped() {
     );
     assert!(none.warnings[0].message.contains("no session_meta"));
 }
+
+/// A child's secrets are those of its own lines: the parent's history it copied holds the
+/// parent's, counted in the parent's rollout.
+#[test]
+fn a_childs_secrets_leave_out_the_history_it_copied() {
+    let message = |ts: &str, text: &str| {
+        line(
+            ts,
+            "response_item",
+            json!({"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}),
+        )
+    };
+    let aws = "key AKIAABCDEFGHIJKLMNOP";
+    let github = format!("token ghp_{}", "a1B2".repeat(9));
+    let child_meta = json!({"timestamp": "2026-12-05T06:00:05.000Z", "ordinal": 0,
+        "type": "session_meta", "payload": {"id": CHILD, "session_id": ROOT,
+        "subagent_history_start_ordinal": 3,
+        "source": {"subagent": {"thread_spawn": {"parent_thread_id": ROOT}}}}});
+    let mut lines = vec![
+        child_meta,
+        meta(ROOT),
+        message("2026-12-05T06:00:05.000Z", aws),
+        turn("2026-12-05T06:00:06.000Z", OWN_TURN, "gpt-5.5"),
+        message("2026-12-05T06:00:07.000Z", &github),
+    ];
+    for (i, l) in lines.iter_mut().enumerate() {
+        l["ordinal"] = json!(i);
+    }
+    let text = String::from_utf8(rollout(&lines)).unwrap();
+    let open = move |_: &Path| crate::session::detail::open_text(Some(text.clone()));
+    let counts = super::secrets::count(&[Path::new("child.jsonl").to_path_buf()], &open);
+    assert_eq!(counts.get("github-token"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("aws-access-key-id"), None, "{counts:?}");
+}
