@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{
-    AgentConfig, Places, SettingsFile, add_servers, digest_of, file_digest, instruction, named,
-    project_folders, skills, text,
+    AgentConfig, Places, SettingsFile, add_servers, digest_of, instruction, named, project_folders,
+    skills, text,
 };
 
 /// Reads Codex's configuration at `places` (`user_dir` is the Codex home).
@@ -57,58 +57,41 @@ fn agents_md(places: &Places<'_>, folder: &Path, scope: &str, out: &mut AgentCon
 /// A `config.toml`: what in it governs the agent, and its MCP servers. It is not copied: an MCP
 /// server's `env` and headers can hold tokens.
 fn config(places: &Places<'_>, path: &Path, scope: &str, out: &mut AgentConfig) {
-    let Some((_, sha256)) = file_digest(path) else {
-        return;
-    };
-    let mut file = SettingsFile {
-        path: places.show(path),
-        scope: scope.to_owned(),
-        sha256,
-        ..SettingsFile::default()
-    };
-    let parsed = text::read(path).and_then(|t| {
-        toml::from_str::<toml::Table>(&t)
+    let toml = |t: &str| {
+        toml::from_str::<toml::Table>(t)
             .map_err(|e| format!("not TOML: {}", e.message()))
             .and_then(|t| serde_json::to_value(t).map_err(|e| e.to_string()))
-    });
-    match parsed {
-        Ok(v) => {
-            let profile = v["profile"].as_str().map(|p| &v["profiles"][p]);
-            let get = |k: &str| {
-                profile
-                    .and_then(|p| p[k].as_str())
-                    .or_else(|| v[k].as_str())
-                    .map(str::to_owned)
-            };
-            file.model = get("model");
-            let modes: Vec<String> = [("approval", "approval_policy"), ("sandbox", "sandbox_mode")]
-                .iter()
-                .filter_map(|(word, key)| get(key).map(|m| format!("{word}:{m}")))
-                .collect();
-            file.default_mode = Some(modes.join(", ")).filter(|m| !m.is_empty());
-            add_servers(&v["mcp_servers"], scope, out);
-        }
-        Err(e) => out.warnings.push(format!("{}: {e}", file.path)),
+    };
+    let Some((mut file, doc)) = text::settings_file(places, path, scope, out, toml) else {
+        return;
+    };
+    if let Some(v) = doc {
+        let profile = v["profile"].as_str().map(|p| &v["profiles"][p]);
+        let get = |k: &str| {
+            profile
+                .and_then(|p| p[k].as_str())
+                .or_else(|| v[k].as_str())
+                .map(str::to_owned)
+        };
+        file.model = get("model");
+        let modes: Vec<String> = [("approval", "approval_policy"), ("sandbox", "sandbox_mode")]
+            .iter()
+            .filter_map(|(word, key)| get(key).map(|m| format!("{word}:{m}")))
+            .collect();
+        file.default_mode = Some(modes.join(", ")).filter(|m| !m.is_empty());
+        add_servers(&v["mcp_servers"], scope, out);
     }
     out.settings.push(file);
 }
 
 /// `hooks.json`: the hooks Codex runs (git-vouch's among them).
 fn hooks(places: &Places<'_>, path: &Path, out: &mut AgentConfig) {
-    let Some((_, sha256)) = file_digest(path) else {
+    let json = |t: &str| serde_json::from_str::<Value>(t).map_err(|e| e.to_string());
+    let Some((mut file, doc)) = text::settings_file(places, path, "user", out, json) else {
         return;
     };
-    let mut file = SettingsFile {
-        path: places.show(path),
-        scope: "user".to_owned(),
-        sha256,
-        ..SettingsFile::default()
-    };
-    match text::read(path)
-        .and_then(|t| serde_json::from_str::<Value>(&t).map_err(|e| e.to_string()))
-    {
-        Ok(v) => file.hooks = text::hooks(&v["hooks"]),
-        Err(e) => out.warnings.push(format!("{}: {e}", file.path)),
+    if let Some(v) = doc {
+        file.hooks = text::hooks(&v["hooks"]);
     }
     out.sources.push(path.to_path_buf());
     out.settings.push(file);

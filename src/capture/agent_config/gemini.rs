@@ -12,8 +12,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{
-    AgentConfig, Places, SettingsFile, add_servers, digest_of, file_digest, instruction, named,
-    project_folders, skills, text,
+    AgentConfig, Places, add_servers, digest_of, instruction, named, project_folders, skills, text,
 };
 
 /// Where Gemini CLI reads system settings on Linux.
@@ -71,21 +70,10 @@ pub fn collect(places: &Places<'_>, now: DateTime<Utc>) -> AgentConfig {
 /// A `settings.json` (not copied: its MCP servers' `env` and headers can hold tokens); its
 /// document, when it parsed.
 fn settings(places: &Places<'_>, path: &Path, scope: &str, out: &mut AgentConfig) -> Option<Value> {
-    let (_, sha256) = file_digest(path)?;
-    let mut file = SettingsFile {
-        path: places.show(path),
-        scope: scope.to_owned(),
-        sha256,
-        ..SettingsFile::default()
-    };
-    let parsed = text::read(path).and_then(|t| text::jsonc(&t));
-    let v = match parsed {
-        Ok(v) => v,
-        Err(e) => {
-            out.warnings.push(format!("{}: {e}", file.path));
-            out.settings.push(file);
-            return None;
-        }
+    let (mut file, doc) = text::settings_file(places, path, scope, out, text::jsonc)?;
+    let Some(v) = doc else {
+        out.settings.push(file);
+        return None;
     };
     // Settings since 0.3 nest by category; older files were flat.
     file.model = v["model"]["name"]

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{
-    AgentConfig, Places, SettingsFile, add_servers, digest_of, file_digest, instruction, named,
-    project_folders, text,
+    AgentConfig, Places, SettingsFile, add_servers, digest_of, instruction, named, project_folders,
+    text,
 };
 
 /// Reads opencode's configuration at `places` (`user_dir` is opencode's config folder).
@@ -72,20 +72,10 @@ fn first_settings(
     out: &mut AgentConfig,
 ) -> Option<Value> {
     let path = names.iter().map(|n| dir.join(n)).find(|p| p.is_file())?;
-    let (_, sha256) = file_digest(&path)?;
-    let mut file = SettingsFile {
-        path: places.show(&path),
-        scope: scope.to_owned(),
-        sha256,
-        ..SettingsFile::default()
-    };
-    let v = match text::read(&path).and_then(|t| text::jsonc(&t)) {
-        Ok(v) => v,
-        Err(e) => {
-            out.warnings.push(format!("{}: {e}", file.path));
-            out.settings.push(file);
-            return None;
-        }
+    let (mut file, doc) = text::settings_file(places, &path, scope, out, text::jsonc)?;
+    let Some(v) = doc else {
+        out.settings.push(file);
+        return None;
     };
     file.model = v["model"].as_str().map(str::to_owned);
     permissions(&v["permission"], &mut file);

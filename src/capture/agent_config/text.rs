@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{HookCommand, MAX_PARSED};
+use super::{AgentConfig, HookCommand, MAX_PARSED, Places, SettingsFile, file_digest};
 use crate::fingerprint::sha256_hex;
 
 /// A settings file's text, when it is small enough to parse.
@@ -15,6 +15,32 @@ pub fn read(path: &Path) -> Result<String, String> {
         return Err(format!("{len} bytes, larger than {MAX_PARSED}: not read"));
     }
     std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
+/// The settings file at `path` (`None` when there is none) and its document read with `parse`:
+/// one that cannot be read or parsed is recorded with a warning naming it, and no document.
+pub fn settings_file(
+    places: &Places<'_>,
+    path: &Path,
+    scope: &str,
+    out: &mut AgentConfig,
+    parse: impl FnOnce(&str) -> Result<Value, String>,
+) -> Option<(SettingsFile, Option<Value>)> {
+    let (_, sha256) = file_digest(path)?;
+    let file = SettingsFile {
+        path: places.show(path),
+        scope: scope.to_owned(),
+        sha256,
+        ..SettingsFile::default()
+    };
+    let doc = match read(path).and_then(|t| parse(&t)) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            out.warnings.push(format!("{}: {e}", file.path));
+            None
+        }
+    };
+    Some((file, doc))
 }
 
 /// A JSON document that may hold `//` and `/* */` comments and trailing commas.

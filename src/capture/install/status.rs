@@ -71,6 +71,20 @@ pub struct SettingsReport {
     pub error: Option<String>,
 }
 
+impl AgentHooksReport {
+    /// Nothing found yet: every one of `events` missing.
+    fn expecting(events: &[&'static str]) -> Self {
+        Self {
+            path: None,
+            exists: false,
+            installed: Vec::new(),
+            missing: events.to_vec(),
+            trusted: None,
+            error: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AgentHooksReport {
     /// `null` when Codex's folder cannot be located (neither CODEX_HOME nor HOME).
@@ -224,14 +238,7 @@ fn settings_report(scope: Scope, repo: &Repo, env: &dyn Env) -> SettingsReport {
 }
 
 fn opencode_report(env: &dyn Env) -> AgentHooksReport {
-    let mut report = AgentHooksReport {
-        path: None,
-        exists: false,
-        installed: Vec::new(),
-        missing: super::plugin::EVENTS.to_vec(),
-        trusted: None,
-        error: None,
-    };
+    let mut report = AgentHooksReport::expecting(&super::plugin::EVENTS);
     match super::plugin::PluginFile::new(env) {
         Ok(file) => {
             report.path = Some(show(&file.path));
@@ -255,14 +262,7 @@ fn opencode_report(env: &dyn Env) -> AgentHooksReport {
 
 fn gemini_report(env: &dyn Env) -> AgentHooksReport {
     let flavor = super::entries::Flavor::GEMINI;
-    let mut report = AgentHooksReport {
-        path: None,
-        exists: false,
-        installed: Vec::new(),
-        missing: flavor.events.to_vec(),
-        trusted: None,
-        error: None,
-    };
+    let mut report = AgentHooksReport::expecting(flavor.events);
     let file = match SettingsFile::gemini(env) {
         Ok(f) => f,
         Err(e) => {
@@ -287,14 +287,7 @@ fn gemini_report(env: &dyn Env) -> AgentHooksReport {
 
 fn codex_report(env: &dyn Env) -> AgentHooksReport {
     let flavor = super::entries::Flavor::CODEX;
-    let mut report = AgentHooksReport {
-        path: None,
-        exists: false,
-        installed: Vec::new(),
-        missing: flavor.events.to_vec(),
-        trusted: None,
-        error: None,
-    };
+    let mut report = AgentHooksReport::expecting(flavor.events);
     let files = match super::codex::CodexFiles::new(env) {
         Ok(f) => f,
         Err(e) => {
