@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::CodexRun;
 use super::rollout::Rollout;
-use super::scenario::{CHILD, MAIN, Usage};
+use super::scenario::{CHILD, MAIN, Usage, agent_path};
 
-/// The run's rollouts by thread (`main`, agent path); one per thread.
+/// The run's rollouts by thread (`main`, a subagent's task name); one per thread.
 pub fn by_thread(run: &CodexRun) -> BTreeMap<String, Rollout> {
     let mut map = BTreeMap::new();
     for path in &run.rollouts {
@@ -258,11 +258,11 @@ pub fn subagent(run: &CodexRun) {
         meta["session_id"], pid,
         "the child's session_id is the root thread's"
     );
-    assert_eq!(meta["agent_path"], CHILD);
+    assert_eq!(meta["agent_path"], agent_path(CHILD));
     let spawn = &meta["source"]["subagent"]["thread_spawn"];
     assert_eq!(spawn["parent_thread_id"], pid, "{spawn}");
     assert_eq!(spawn["depth"], 1);
-    assert_eq!(spawn["agent_path"], CHILD);
+    assert_eq!(spawn["agent_path"], agent_path(CHILD));
     let start = child
         .start_ordinal()
         .expect("the child's session_meta.subagent_history_start_ordinal");

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::ScriptedUsage;
-use super::scenario::{Item, MAIN, Scenario, Usage, slug};
+use super::scenario::{Item, Scenario, Usage, slug, thread_name};
 use crate::e2e::http::{self, Chunked, Request};
 
 /// One logged request.
@@ -36,7 +36,7 @@ pub struct LogEntry {
     /// `websocket` (an upgrade attempt, refused), `other`.
     pub kind: String,
     pub status: u16,
-    /// `main` or the agent path.
+    /// `main` or a subagent's task name.
     pub thread: Option<String>,
     /// `x-codex-turn-metadata.request_kind` (`turn`).
     pub request_kind: Option<String>,
@@ -206,12 +206,9 @@ fn serve(state: &State, stream: TcpStream) {
     }
 }
 
-/// The thread a request belongs to: `agent_name` of `x-codex-turn-metadata`, `/root` → `main`.
+/// The thread a request belongs to, by `agent_name` of `x-codex-turn-metadata`.
 fn thread_of(meta: &Value) -> String {
-    match meta["agent_name"].as_str() {
-        None | Some("" | "/root") => MAIN.to_owned(),
-        Some(name) => name.to_owned(),
-    }
+    thread_name(meta["agent_name"].as_str())
 }
 
 /// What a request is answered with.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::scenario::{MAIN, Usage};
+use super::scenario::{Usage, thread_name};
 
 /// One rollout file, parsed.
 pub struct Rollout {
@@ -105,11 +105,9 @@ impl Rollout {
         self.meta()["id"].as_str().expect("session_meta.id")
     }
 
-    /// `main`, or the subagent's `agent_path` (`/root/child_task`).
+    /// `main`, or the subagent's task name (`child_task`, from its `agent_path`).
     pub fn thread(&self) -> String {
-        self.meta()["agent_path"]
-            .as_str()
-            .map_or_else(|| MAIN.to_owned(), str::to_owned)
+        thread_name(self.meta()["agent_path"].as_str())
     }
 
     /// `session_meta.subagent_history_start_ordinal`: lines with a lower `ordinal` are copied

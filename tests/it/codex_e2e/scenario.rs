@@ -7,8 +7,30 @@ use serde_json::{Value, json};
 
 /// The thread name of the root agent (its `x-codex-turn-metadata.agent_name` is `/root`).
 pub const MAIN: &str = "main";
-/// The subagent the `subagent` scenario spawns (its `agent_name`/`agent_path`).
-pub const CHILD: &str = "/root/child_task";
+/// The subagent the `subagent` scenario spawns, named by its `task_name`. Codex names it
+/// `/root/child_task` (its `agent_name`/`agent_path`, see [`agent_path`]).
+pub const CHILD: &str = "child_task";
+/// Codex's agent path of the root agent; a subagent's is `/root/<task_name>`.
+const ROOT_PATH: &str = "/root";
+
+/// The thread name of a Codex agent path: `main` for the root agent, the task name for a
+/// subagent (the fixtures key threads by these names, not by Codex's paths).
+pub fn thread_name(agent_path: Option<&str>) -> String {
+    match agent_path {
+        None | Some("") => MAIN.to_owned(),
+        Some(path) if path == ROOT_PATH => MAIN.to_owned(),
+        Some(path) => path
+            .strip_prefix(ROOT_PATH)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or(path)
+            .to_owned(),
+    }
+}
+
+/// Codex's agent path of a subagent thread.
+pub fn agent_path(thread: &str) -> String {
+    format!("{ROOT_PATH}/{thread}")
+}
 
 /// The usage of one response, as the mock sends it (`cached` ⊂ `input`, `reasoning` ⊂ `output`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +154,7 @@ impl Scenario {
                             step(
                                 vec![Item::Collab(
                                     "spawn_agent",
-                                    json!({"task_name": "child_task",
+                                    json!({"task_name": CHILD,
                                         "message": "Create child.txt containing 'from the child' with apply_patch, then report back.",
                                         "fork_turns": "all"}),
                                 )],
@@ -207,7 +229,7 @@ impl Scenario {
     }
 }
 
-/// A thread name as it may appear in an id: `main`, `root_child_task`.
+/// A thread name as it may appear in an id: `main`, `child_task`.
 pub fn slug(thread: &str) -> String {
     let s: String = thread
         .chars()

@@ -8,6 +8,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use super::CodexRun;
+use super::scenario::CHILD;
 
 /// The figures of one thread or session, in the mock's terms.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +181,6 @@ fn check_fixture(dir: &Path, expected: &Value) {
             own.add(n("input"), n("cached"), n("output"));
         }
         assert_eq!(sub["tokens"], own.tokens());
-        assert_eq!(sub["description"], "child_task");
+        assert_eq!(sub["description"], CHILD);
     }
 }
