@@ -201,13 +201,27 @@ pub struct SessionRow {
     pub cost_usd: Option<String>,
     /// `attestation` or `local`.
     pub source: &'static str,
+    /// As its transcript records them.
     pub permission_modes: Vec<String>,
+    /// The mode it started in, from its command line, where the transcript records none
+    /// (`agent_config.launch_mode`).
+    pub launch_mode: Option<String>,
     pub health: Option<u32>,
     pub tool_calls: u64,
     /// Whether its record was found (signed, or on this machine); without it only the figures
     /// the commit names are known.
     pub recorded: bool,
     pub commits: Vec<String>,
+}
+
+impl SessionRow {
+    /// The permission modes in words: the transcript's, else the mode it started in.
+    pub fn permission_text(&self) -> String {
+        match &self.launch_mode {
+            Some(mode) if self.permission_modes.is_empty() => format!("{mode} (at start)"),
+            _ => self.permission_modes.join(", "),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -223,6 +223,28 @@ pub struct SessionEvidence {
     pub agent_config: Option<crate::capture::agent_config::AgentConfig>,
 }
 
+impl SessionEvidence {
+    /// The mode the session started in, from its agent's command line, where its transcript
+    /// records none (`agent_config.launch_mode`).
+    pub fn launch_mode(&self) -> Option<&str> {
+        self.agent_config.as_ref()?.launch_mode.as_deref()
+    }
+
+    /// How the session ran with its agent's permission checks bypassed, in words, if it did: a
+    /// mode its transcript records, or the mode it started in (see
+    /// [`crate::session::permission::BYPASS_MODES`]). The policy `no-bypass-permissions` holds
+    /// the same facts.
+    pub fn permissions_bypassed(&self) -> Option<String> {
+        use crate::session::permission::bypasses;
+        if self.permission_modes.iter().any(|m| bypasses(m)) {
+            Some(format!("ran in {}", self.permission_modes.join(", ")))
+        } else {
+            let mode = self.launch_mode().filter(|m| bypasses(m))?;
+            Some(format!("started in {mode} (its command line)"))
+        }
+    }
+}
+
 /// A session's recording as evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordingEvidence {

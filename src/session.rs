@@ -5,6 +5,7 @@
 
 pub mod detail;
 pub mod figures;
+pub mod permission;
 pub mod recorded;
 pub mod summary;
 

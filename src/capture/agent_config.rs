@@ -48,6 +48,12 @@ pub struct AgentConfig {
     pub agents: Vec<NamedFile>,
     pub commands: Vec<NamedFile>,
     pub skills: Vec<NamedFile>,
+    /// The permission mode the session started in, where the agent's transcript records none
+    /// (Gemini CLI, opencode): from its command line, else its settings' default (see
+    /// [`launch`]); `None` for the other agents, or when the command line was not found. Not
+    /// part of `config_sha256`, which digests files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// The files read, on disk (not recorded: [`keep_contents`] copies them).
@@ -413,6 +419,7 @@ fn digest_of(c: &AgentConfig) -> String {
 
 mod codex;
 mod gemini;
+pub mod launch;
 mod opencode;
 mod text;
 

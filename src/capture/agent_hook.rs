@@ -420,12 +420,15 @@ impl Hook<'_> {
             root,
             cwd: &cwd,
         };
-        let config = match self.agent {
+        let mut config = match self.agent {
             Agent::ClaudeCode => agent_config::collect(&places, self.now),
             Agent::Codex => agent_config::collect_codex(&places, self.now),
             Agent::Gemini => agent_config::collect_gemini(&places, self.now),
             Agent::OpenCode => agent_config::collect_opencode(&places, self.now),
         };
+        let command_line = agent_config::launch::agent_command_line(self.agent);
+        config.launch_mode =
+            agent_config::launch::mode(self.agent, command_line.as_deref(), &config.settings);
         let kept = agent_config::keep_contents(&config, &self.state.config_files_dir());
         let written = state::write_json(&self.state.config_file(self.sid), &config);
         if let Err(e) = kept.and(written) {

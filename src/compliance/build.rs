@@ -146,6 +146,7 @@ fn usage(sessions: &[Seen<'_>]) -> Usage {
                 cost_usd: e.cost_usd.clone(),
                 source: s.source,
                 permission_modes: x.map(|x| x.permission_modes.clone()).unwrap_or_default(),
+                launch_mode: x.and_then(|x| x.launch_mode().map(str::to_owned)),
                 health: e.health,
                 tool_calls: x.map_or(0, |x| x.tools.iter().map(|t| t.calls).sum()),
                 recorded: x.is_some(),
@@ -582,15 +583,16 @@ fn permissions(sessions: &[Seen<'_>], exceptions: &mut Vec<Exception>) -> Contro
     let mut failed = 0;
     let recorded: Vec<&SessionEvidence> = sessions.iter().filter_map(|s| s.evidence).collect();
     for e in &recorded {
-        if e.permission_modes.iter().any(|m| m == "bypassPermissions") {
-            failed += 1;
-            exceptions.push(Exception {
-                control: d.id,
-                kind: "permissions bypassed",
-                subject: format!("session {}", e.id.chars().take(8).collect::<String>()),
-                detail: format!("ran in {}", e.permission_modes.join(", ")),
-            });
-        }
+        let Some(detail) = e.permissions_bypassed() else {
+            continue;
+        };
+        failed += 1;
+        exceptions.push(Exception {
+            control: d.id,
+            kind: "permissions bypassed",
+            subject: format!("session {}", e.id.chars().take(8).collect::<String>()),
+            detail,
+        });
     }
     let evidence = vec![
         format!(

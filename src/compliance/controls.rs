@@ -163,20 +163,22 @@ pub const GUARD: Definition = Definition {
 pub const PERMISSIONS: Definition = Definition {
     id: "AI-6",
     title: "Agents ran within their permissions",
-    objective: "No agent session ran with its permission checks bypassed \
-                (bypassPermissions).",
+    objective: "No agent session ran with its permission checks bypassed (Claude Code's \
+                bypassPermissions, Codex CLI without its sandbox, Gemini CLI's yolo, opencode's \
+                auto-approve).",
     mappings: &[
         map(
             "SOC 2",
             "CC6.1",
             "Access is restricted to what is authorized (least privilege).",
-            "The permission modes each session ran in, from its transcript (Usage).",
+            "The permission modes each session ran in, from its transcript, or the mode it \
+             started in, from its command line (Usage).",
         ),
         map(
             "EU AI Act",
             "Art. 14",
             "Human oversight measures built into the system.",
-            "Sessions that ran without Claude Code's own permission prompts are listed \
+            "Sessions that ran without their agent's own permission prompts are listed \
              (Exceptions).",
         ),
     ],

@@ -366,7 +366,7 @@ fn usage(h: &mut String, r: &Report) {
                 .as_ref()
                 .map_or_else(|| "unknown".into(), |c| format!("${c}")),
             s.source,
-            esc(&s.permission_modes.join(", ")),
+            esc(&s.permission_text()),
             esc(&s.commits.join(", "))
         );
     }

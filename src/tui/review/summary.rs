@@ -12,11 +12,9 @@ use crate::insights::{Insights, Severity};
 use crate::money::Usd;
 use crate::present;
 use crate::present::sanitize::one_line;
+use crate::session::permission;
 use crate::tui::theme::Theme;
 use crate::words::{counted, plural};
-
-/// The permission mode in which every tool call runs without asking.
-const BYPASS: &str = "bypassPermissions";
 
 /// Characters of a session's title shown (its first prompt can be long).
 const TITLE: usize = 60;
@@ -125,16 +123,7 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
             theme.muted,
         ),
     ]));
-    if !s.permission_modes.is_empty() {
-        let bypassed = s.permission_modes.iter().any(|m| m == BYPASS);
-        out.push(Line::from(vec![
-            Span::styled("   permission modes: ", theme.muted),
-            Span::styled(
-                s.permission_modes.join(", "),
-                if bypassed { theme.error } else { theme.muted },
-            ),
-        ]));
-    }
+    permission_line(s, theme, out);
     if let Some(c) = &s.agent_config {
         config_line(c, theme, out);
     }
@@ -145,6 +134,31 @@ fn session_lines(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>
     if let Some(i) = &s.insights {
         insights_lines(i, theme, out);
     }
+}
+
+/// The permission modes a session ran in (its transcript's), or else the mode it started in (its
+/// command line's, see `agent_config.launch_mode`); red when one bypasses permission checks.
+pub(super) fn permission_line(s: &SessionEvidence, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let (label, modes) = match s.launch_mode() {
+        Some(mode) if s.permission_modes.is_empty() => {
+            ("   started in permission mode: ", vec![mode])
+        }
+        _ => (
+            "   permission modes: ",
+            s.permission_modes.iter().map(String::as_str).collect(),
+        ),
+    };
+    if modes.is_empty() {
+        return;
+    }
+    let bypassed = modes.iter().any(|m| permission::bypasses(m));
+    out.push(Line::from(vec![
+        Span::styled(label, theme.muted),
+        Span::styled(
+            modes.join(", "),
+            if bypassed { theme.error } else { theme.muted },
+        ),
+    ]));
 }
 
 /// What governed the agent, in one line: its instruction files, settings, MCP servers, agents

@@ -759,3 +759,48 @@ fn enter_opens_the_story_behind_a_hunk() {
     press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
     assert!(app.story.is_none(), "esc closes the story, not the review");
 }
+
+/// A session's permission modes, or the mode it started in where its transcript records none;
+/// a mode that bypasses permission checks in the error style, whichever agent's word it is.
+#[test]
+fn the_summary_names_the_permission_modes_and_marks_a_bypass() {
+    let theme = Theme::embedded(false);
+    let base = evidence().sessions.remove(0);
+    let shown = |s: &SessionEvidence| {
+        let mut out = Vec::new();
+        super::summary::permission_line(s, &theme, &mut out);
+        out.iter()
+            .map(|l| {
+                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                (text, l.spans[1].style == theme.error)
+            })
+            .collect::<Vec<_>>()
+    };
+    let line = |text: &str, red: bool| vec![(text.to_owned(), red)];
+    assert_eq!(shown(&base), line("   permission modes: default", false));
+
+    let mut codex = base.clone();
+    codex.permission_modes = vec!["approval:never".into(), "sandbox:danger-full-access".into()];
+    assert_eq!(
+        shown(&codex),
+        line(
+            "   permission modes: approval:never, sandbox:danger-full-access",
+            true
+        )
+    );
+
+    let mut gemini = base.clone();
+    gemini.permission_modes.clear();
+    gemini.agent_config.as_mut().unwrap().launch_mode = Some("yolo".into());
+    assert_eq!(
+        shown(&gemini),
+        line("   started in permission mode: yolo", true)
+    );
+    gemini.agent_config.as_mut().unwrap().launch_mode = Some("auto_edit".into());
+    assert_eq!(
+        shown(&gemini),
+        line("   started in permission mode: auto_edit", false)
+    );
+    gemini.agent_config = None;
+    assert_eq!(shown(&gemini), Vec::new());
+}

@@ -108,6 +108,8 @@ pub fn check(run: &CodexRun) {
             && config["settings"][0]["model"] == "gpt-5.5",
         "what governed Codex, from its config.toml: {config:#}"
     );
+    // Codex's rollouts record its modes: no launch mode is read for it.
+    assert!(config.get("launch_mode").is_none(), "{config:#}");
     assert!(
         record["ended_at"].is_string(),
         "SessionEnd recorded: {record:#}"

@@ -84,7 +84,9 @@ pub fn check(run: &GeminiRun) {
         serde_json::from_slice(&std::fs::read(&sessions[0]).expect("record")).expect("JSON");
     assert_eq!(record["agent"], "gemini-cli");
     let id = record["session_id"].as_str().expect("session_id");
-    recorded_config(&state, id, "~/.gemini/settings.json", true, None);
+    let config = recorded_config(&state, id, "~/.gemini/settings.json", true, None);
+    // The run's `--yolo`, read from Gemini CLI's command line: its chats record no mode.
+    assert_eq!(config["launch_mode"], "yolo", "{config:#}");
 
     let events = jsonl(&state.join(format!("events/{id}.jsonl")));
     let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();

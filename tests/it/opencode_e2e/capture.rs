@@ -80,7 +80,9 @@ pub fn check(run: &OpencodeRun) {
         serde_json::from_slice(&std::fs::read(&sessions[0]).expect("record")).expect("JSON");
     assert_eq!(record["agent"], "opencode");
     let id = record["session_id"].as_str().expect("session_id");
-    recorded_config(&state, id, "opencode.json", false, None);
+    let config = recorded_config(&state, id, "opencode.json", false, None);
+    // The run's `--auto`, read from opencode's command line: its sessions record no mode.
+    assert_eq!(config["launch_mode"], "auto-approve", "{config:#}");
 
     let events = jsonl(&state.join(format!("events/{id}.jsonl")));
     let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();

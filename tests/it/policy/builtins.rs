@@ -546,7 +546,113 @@ fn no_bypass_permissions() {
     let r = run("no-bypass-permissions", "require_mode = true", &ok);
     assert_eq!(r.violations.len(), 1);
     assert_eq!(r.violations[0].session.as_deref(), Some("unknown"));
-    assert_eq!(messages(&r), ["its transcript records no permission mode"]);
+    assert_eq!(messages(&r), ["it records no permission mode"]);
+}
+
+/// A session whose agent records no mode (Gemini CLI, opencode) with the mode it started in.
+fn launched(id: &str, mode: Option<&str>) -> git_vouch::evidence::SessionEvidence {
+    let mut s = session(id);
+    s.permission_modes.clear();
+    let config: git_vouch::capture::agent_config::AgentConfig =
+        serde_json::from_value(serde_json::json!({
+            "captured_at": null, "config_sha256": "0".repeat(64), "instructions": [],
+            "settings": [], "mcp_servers": [], "agents": [], "commands": [], "skills": [],
+            "launch_mode": mode
+        }))
+        .unwrap();
+    s.agent_config = Some(config);
+    s
+}
+
+/// `no-bypass-permissions` on the mode a session started in (its command line, where the
+/// transcript records none): Gemini CLI's `yolo` and opencode's `auto-approve` (`--auto`)
+/// violate it; a known launch mode satisfies `require_mode`.
+#[test]
+fn no_bypass_permissions_at_launch() {
+    let yolo = launched("gemini-yolo", Some("yolo"));
+    let skip = launched("opencode-auto", Some("auto-approve"));
+    let edits = launched("gemini-edits", Some("auto_edit"));
+    let plain = launched("opencode", Some("default"));
+    let unknown = launched("unseen", None);
+
+    let r = run(
+        "no-bypass-permissions",
+        "",
+        &evidence(vec![yolo, edits.clone(), skip, plain.clone()], &[]),
+    );
+    let mut named: Vec<(Option<&str>, &str)> = r
+        .violations
+        .iter()
+        .map(|v| (v.session.as_deref(), v.message.as_str()))
+        .collect();
+    named.sort_unstable();
+    assert_eq!(
+        named,
+        [
+            (
+                Some("gemini-yolo"),
+                "started in permission mode yolo (its command line)"
+            ),
+            (
+                Some("opencode-auto"),
+                "started in permission mode auto-approve (its command line)"
+            ),
+        ]
+    );
+
+    let r = run(
+        "no-bypass-permissions",
+        "require_mode = true",
+        &evidence(vec![edits, plain, unknown], &[]),
+    );
+    assert_eq!(messages(&r), ["it records no permission mode"]);
+    assert_eq!(r.violations[0].session.as_deref(), Some("unseen"));
+}
+
+/// One fact: the sessions the policy names by default are the ones the evidence says bypassed
+/// their permission checks (the compliance report's exceptions and the review screen read
+/// `permissions_bypassed`), for every mode of `BYPASS_MODES` and the modes that do not bypass.
+#[test]
+fn no_bypass_permissions_agrees_with_the_evidence() {
+    let mut sessions = Vec::new();
+    let quiet = [
+        "default",
+        "acceptEdits",
+        "plan",
+        "auto_edit",
+        "sandbox:workspace-write",
+    ];
+    let modes = git_vouch::session::permission::BYPASS_MODES
+        .iter()
+        .chain(&quiet);
+    for (i, mode) in modes.enumerate() {
+        let mut ran = session(&format!("ran-{i}"));
+        ran.permission_modes = vec![(*mode).to_owned()];
+        sessions.push(ran);
+        sessions.push(launched(&format!("launched-{i}"), Some(mode)));
+    }
+    let r = run(
+        "no-bypass-permissions",
+        "",
+        &evidence(sessions.clone(), &[]),
+    );
+    let mut by_policy: Vec<&str> = r
+        .violations
+        .iter()
+        .filter_map(|v| v.session.as_deref())
+        .collect();
+    by_policy.sort_unstable();
+    let mut by_evidence: Vec<&str> = sessions
+        .iter()
+        .filter(|s| s.permissions_bypassed().is_some())
+        .map(|s| s.id.as_str())
+        .collect();
+    by_evidence.sort_unstable();
+    assert_eq!(by_policy, by_evidence);
+    assert_eq!(
+        by_policy.len(),
+        2 * git_vouch::session::permission::BYPASS_MODES.len()
+    );
 }
 
 fn with_tools(id: &str, tools: &[(&str, u64)]) -> git_vouch::evidence::SessionEvidence {
