@@ -42,6 +42,7 @@ mod corpus_agents;
 mod corpus_codex;
 mod corpus_gemini;
 mod corpus_opencode;
+mod floor;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -536,6 +537,24 @@ fn print_table(tools: &[Tool], runs: usize) {
     }
 }
 
+/// The floor (see `floor.rs`) beside ccusage and the cold run.
+fn print_floor(tools: &[Tool], secs: &[f64]) {
+    let Some(f) = stats(secs) else {
+        return;
+    };
+    let mut line = format!(
+        "\nfloor: every record read and validated with serde_json, nothing extracted, in process: {:.3} s median [{:.3}, {:.3}]",
+        f.median, f.min, f.max
+    );
+    if let Some(n) = median_secs(tools, "ccusage-native") {
+        let _ = write!(line, " = {:.3} x ccusage {CCUSAGE_NATIVE}", f.median / n);
+    }
+    if let Some(c) = median_secs(tools, "cold") {
+        let _ = write!(line, "; cold is {:.2} x the floor", c / f.median);
+    }
+    println!("{line}");
+}
+
 fn verdict(pass: bool) -> &'static str {
     if pass { "PASS" } else { "FAIL" }
 }
@@ -873,6 +892,48 @@ fn print_setup(corpus: &Corpus, tools: &[Tool], tmp: &Path) {
     }
 }
 
+/// The runs, round after round, each tool once a round (warm ones several times) in an order
+/// rotated every round, and the floor first; the floor's times.
+fn rounds(bench: &mut Bench<'_>, tools: &mut [Tool], args: &Args) -> io::Result<Vec<f64>> {
+    let n = tools.len();
+    let mut floor_secs = Vec::new();
+    for round in 0..args.runs {
+        let (secs, records) = floor::measure(&bench.corpus.layout)?;
+        floor_secs.push(secs);
+        println!(
+            "  round {}: {:<20} {secs:>8.3} s ({records} records validated)",
+            round + 1,
+            "floor"
+        );
+        for i in 0..n {
+            let tool = &mut tools[(i + round) % n];
+            // A warm run takes a tenth of a second, within this machine's noise: several per
+            // round, so its median is read from enough of them.
+            let repeats = if tool.kind == Kind::Warm && !args.smoke {
+                WARM_REPEATS
+            } else {
+                1
+            };
+            for _ in 0..repeats {
+                bench.run_once(tool)?;
+            }
+            let last = &tool.secs[tool.secs.len().saturating_sub(repeats)..];
+            println!(
+                "  round {}: {:<20} {:>8.3} s{}",
+                round + 1,
+                tool.label,
+                stats(last).map_or(f64::NAN, |s| s.median),
+                if repeats > 1 {
+                    " (median of the round's runs)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(floor_secs)
+}
+
 fn run(args: &Args) -> io::Result<ExitCode> {
     let p = paths();
     if args.smoke {
@@ -907,35 +968,9 @@ fn run(args: &Args) -> io::Result<ExitCode> {
         problems: Vec::new(),
     };
     bench.prime(&tools)?;
-    let n = tools.len();
-    for round in 0..args.runs {
-        for i in 0..n {
-            let tool = &mut tools[(i + round) % n];
-            // A warm run takes a tenth of a second, within this machine's noise: several per
-            // round, so its median is read from enough of them.
-            let repeats = if tool.kind == Kind::Warm && !args.smoke {
-                WARM_REPEATS
-            } else {
-                1
-            };
-            for _ in 0..repeats {
-                bench.run_once(tool)?;
-            }
-            let last = &tool.secs[tool.secs.len().saturating_sub(repeats)..];
-            println!(
-                "  round {}: {:<20} {:>8.3} s{}",
-                round + 1,
-                tool.label,
-                stats(last).map_or(f64::NAN, |s| s.median),
-                if repeats > 1 {
-                    " (median of the round's runs)"
-                } else {
-                    ""
-                }
-            );
-        }
-    }
+    let floor_secs = rounds(&mut bench, &mut tools, args)?;
     print_table(&tools, args.runs);
+    print_floor(&tools, &floor_secs);
     if !args.smoke {
         print_targets(&tools);
     }
