@@ -140,15 +140,21 @@ pub fn load(db: &Path, session: &str) -> rusqlite::Result<Rows> {
                 parts: Vec::new(),
             });
         }
-        let mut stmt = conn.prepare_cached(
-            "SELECT message_id, data FROM part WHERE session_id = ?1 ORDER BY id",
-        )?;
+        // Ordered here, not by SQLite: no index orders a session's parts by id, and its sorter
+        // would copy every part's data (spilling to temporary files past its cache).
+        let mut stmt =
+            conn.prepare_cached("SELECT message_id, id, data FROM part WHERE session_id = ?1")?;
         let mut rows = stmt.query([session])?;
+        let mut parts: Vec<(usize, String, String)> = Vec::new();
         while let Some(r) = rows.next()? {
             let message = r.get_ref(0)?.as_str()?;
             if let Some(&i) = at.get(message) {
-                messages[i].parts.push(r.get(1)?);
+                parts.push((i, r.get(1)?, r.get(2)?));
             }
+        }
+        parts.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        for (i, _, data) in parts {
+            messages[i].parts.push(data);
         }
         Ok(Rows { info, messages })
     })
@@ -290,5 +296,44 @@ mod tests {
         assert!(load(&db, "ses_a").is_err());
         let rows = load(&db, "ses_b").unwrap();
         assert!(rows.messages[0].parts[0].contains("second"));
+    }
+
+    /// Messages come in the order they were created, and each one's parts in the order of their
+    /// ids, whatever order the rows were written in; parts of other sessions and of unknown
+    /// messages are left out.
+    #[test]
+    fn parts_are_read_in_the_order_of_their_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("opencode.db");
+        database(&db, "ses_a", "p1");
+        let conn = Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "INSERT INTO message VALUES('m0', 'ses_a', 0, '{\"role\":\"user\"}');
+             INSERT INTO part VALUES('p9', 'm1', 'ses_a', 'p9');
+             INSERT INTO part VALUES('p0', 'm1', 'ses_a', 'p0');
+             INSERT INTO part VALUES('p5', 'm0', 'ses_a', 'p5');
+             INSERT INTO part VALUES('p3', 'm0', 'ses_a', 'p3');
+             INSERT INTO part VALUES('p4', 'mx', 'ses_a', 'p4');
+             INSERT INTO part VALUES('p2', 'm1', 'ses_b', 'p2');",
+        )
+        .unwrap();
+        drop(conn);
+        let rows = load(&db, "ses_a").unwrap();
+        let read: Vec<(&str, Vec<&str>)> = rows
+            .messages
+            .iter()
+            .map(|m| {
+                let parts = m
+                    .parts
+                    .iter()
+                    .map(|p| if p.starts_with('{') { "p1" } else { p.as_str() })
+                    .collect();
+                (m.id.as_str(), parts)
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [("m0", vec!["p3", "p5"]), ("m1", vec!["p0", "p1", "p9"])]
+        );
     }
 }
