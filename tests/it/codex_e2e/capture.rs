@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::CodexRun;
 use super::scenario::OUTSIDE_RM;
-use crate::support::capture::recorded_config;
+use crate::support::capture::{guarded_run, one_session, recorded_config};
 
 /// PATH with the built git-vouch first: the hooks run `git-vouch` from PATH.
 pub fn path_with_git_vouch() -> std::ffi::OsString {
@@ -77,13 +77,6 @@ fn state(run: &CodexRun) -> PathBuf {
     run.repo.join(".git/vouch")
 }
 
-fn jsonl(path: &Path) -> Vec<Value> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
-}
-
 /// What the hooks recorded, the guard's denial, the commit's trailer, and `uninstall`.
 pub fn check(run: &CodexRun) {
     let status: Value =
@@ -91,17 +84,8 @@ pub fn check(run: &CodexRun) {
     assert_eq!(status["codex"]["trusted"], true, "{:#}", status["codex"]);
     assert_eq!(status["codex"]["missing"], serde_json::json!([]));
 
-    let sessions: Vec<PathBuf> = std::fs::read_dir(state(run).join("sessions"))
-        .expect("sessions/ recorded by the hooks")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    assert_eq!(sessions.len(), 1, "{sessions:?}");
-    let record: Value =
-        serde_json::from_slice(&std::fs::read(&sessions[0]).expect("session record"))
-            .expect("JSON");
-    assert_eq!(record["agent"], "codex");
-    let id = record["session_id"].as_str().expect("session_id");
+    let (id, record) = one_session(&state(run), "codex");
+    let id = id.as_str();
     let config = recorded_config(&state(run), id, "~/.codex/hooks.json", true, None);
     assert!(
         config["settings"][0]["path"] == "~/.codex/config.toml"
@@ -115,37 +99,7 @@ pub fn check(run: &CodexRun) {
         "SessionEnd recorded: {record:#}"
     );
 
-    let events = jsonl(&state(run).join(format!("events/{id}.jsonl")));
-    let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
-    for wanted in [
-        "SessionStart",
-        "UserPromptSubmit",
-        "PreToolUse",
-        "PostToolUse",
-        "Stop",
-    ] {
-        assert!(names.contains(&wanted), "{wanted} in {names:?}");
-    }
-    let denied: Vec<&Value> = events
-        .iter()
-        .filter(|e| e["guard"]["verdict"] == "deny")
-        .collect();
-    assert_eq!(denied.len(), 1, "{events:#?}");
-    assert!(
-        denied[0]["summary"]
-            .as_str()
-            .is_some_and(|s| s.contains(OUTSIDE_RM)),
-        "{:#}",
-        denied[0]
-    );
-    assert!(
-        run.root.join("outside/keep.txt").exists(),
-        "the guard's denial kept the folder outside the repository"
-    );
-
-    let edits = std::fs::read_to_string(state(run).join(format!("edits/{id}.jsonl")))
-        .expect("edits recorded");
-    assert!(edits.contains("hello.txt"), "{edits}");
+    guarded_run(&state(run), id, OUTSIDE_RM, &run.root);
 
     let message = run.git(&["log", "-1", "--format=%B"]);
     assert!(

@@ -1,7 +1,7 @@
 //! Capture with git-vouch's opencode plugin: `git vouch init --agent opencode` before the run
 //! (with `vouch.guard enforce`), then what the plugin's events recorded, and `uninstall`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::OpencodeRun;
 use super::scenario::OUTSIDE_RM;
 use crate::codex_e2e::path_with_git_vouch;
-use crate::support::capture::recorded_config;
+use crate::support::capture::{guarded_run, one_session, recorded_config};
 
 /// git-vouch in `repo` with the run's HOME and XDG folders.
 fn vouch(home: &Path, repo: &Path, args: &[&str]) -> String {
@@ -51,13 +51,6 @@ pub fn install(root: &Path, repo: &Path, home: &Path) {
     assert!(said.contains("git-vouch.js"), "{said}");
 }
 
-fn jsonl(path: &Path) -> Vec<Value> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
-}
-
 /// What the plugin's events recorded, the guard's denial, the commit, and `uninstall`.
 pub fn check(run: &OpencodeRun) {
     let state = run.repo.join(".git/vouch");
@@ -70,45 +63,13 @@ pub fn check(run: &OpencodeRun) {
         status["opencode"]
     );
 
-    let sessions: Vec<PathBuf> = std::fs::read_dir(state.join("sessions"))
-        .expect("sessions/ recorded by the plugin")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    assert_eq!(sessions.len(), 1, "{sessions:?}");
-    let record: Value =
-        serde_json::from_slice(&std::fs::read(&sessions[0]).expect("record")).expect("JSON");
-    assert_eq!(record["agent"], "opencode");
-    let id = record["session_id"].as_str().expect("session_id");
+    let (id, _) = one_session(&state, "opencode");
+    let id = id.as_str();
     let config = recorded_config(&state, id, "opencode.json", false, None);
     // The run's `--auto`, read from opencode's command line: its sessions record no mode.
     assert_eq!(config["launch_mode"], "auto-approve", "{config:#}");
 
-    let events = jsonl(&state.join(format!("events/{id}.jsonl")));
-    let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
-    for wanted in [
-        "SessionStart",
-        "UserPromptSubmit",
-        "PreToolUse",
-        "PostToolUse",
-        "Stop",
-    ] {
-        assert!(names.contains(&wanted), "{wanted} in {names:?}");
-    }
-    let denied: Vec<&Value> = events
-        .iter()
-        .filter(|e| e["guard"]["verdict"] == "deny")
-        .collect();
-    assert_eq!(denied.len(), 1, "{events:#?}");
-    let summary = denied[0]["summary"].as_str().unwrap_or_default();
-    assert!(summary.contains(OUTSIDE_RM), "{:#}", denied[0]);
-    assert!(
-        run.root.join("outside/keep.txt").exists(),
-        "the guard kept the folder"
-    );
-
-    let edits = std::fs::read_to_string(state.join(format!("edits/{id}.jsonl"))).expect("edits");
-    assert!(edits.contains("hello.txt"), "{edits}");
+    guarded_run(&state, id, OUTSIDE_RM, &run.root);
     let message = run.git(&["log", "-1", "--format=%B"]);
     assert!(
         message.contains(&format!("Vouch-Session: {id}")),

@@ -73,3 +73,62 @@ pub fn recorded_config(
     );
     config
 }
+
+/// The JSON lines of a file the hooks wrote.
+pub fn jsonl(path: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// The one session record a capture run left under `state` (`sessions/<id>.json`), checked to
+/// name `agent`: its id and the record.
+pub fn one_session(state: &std::path::Path, agent: &str) -> (String, serde_json::Value) {
+    let sessions: Vec<std::path::PathBuf> = std::fs::read_dir(state.join("sessions"))
+        .expect("sessions/ recorded by the hooks")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sessions[0]).expect("session record"))
+            .expect("JSON");
+    assert_eq!(record["agent"], agent, "{record:#}");
+    let id = record["session_id"]
+        .as_str()
+        .expect("session_id")
+        .to_owned();
+    (id, record)
+}
+
+/// What every agent's capture run records of the scenario: the events from SessionStart to
+/// Stop, exactly one call the guard denied (the deletion `outside_rm` outside the repository,
+/// whose folder under `root` is still there) and the edit ledger naming `hello.txt`.
+pub fn guarded_run(state: &std::path::Path, id: &str, outside_rm: &str, root: &std::path::Path) {
+    let events = jsonl(&state.join(format!("events/{id}.jsonl")));
+    let names: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    for wanted in [
+        "SessionStart",
+        "UserPromptSubmit",
+        "PreToolUse",
+        "PostToolUse",
+        "Stop",
+    ] {
+        assert!(names.contains(&wanted), "{wanted} in {names:?}");
+    }
+    let denied: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["guard"]["verdict"] == "deny")
+        .collect();
+    assert_eq!(denied.len(), 1, "{events:#?}");
+    let summary = denied[0]["summary"].as_str().unwrap_or_default();
+    assert!(summary.contains(outside_rm), "{:#}", denied[0]);
+    assert!(
+        root.join("outside/keep.txt").exists(),
+        "the guard's denial kept the folder outside the repository"
+    );
+    let edits =
+        std::fs::read_to_string(state.join(format!("edits/{id}.jsonl"))).expect("edits recorded");
+    assert!(edits.contains("hello.txt"), "{edits}");
+}
