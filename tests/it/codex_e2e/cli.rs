@@ -12,7 +12,7 @@ use crate::support::npm::Pinned;
 pub const VERSION: &str = "0.171.0";
 
 const PINNED: Pinned = Pinned {
-    agent: "codex",
+    folder: "agents/codex",
     label: "Codex CLI",
     package: "@openai/codex",
     version: VERSION,

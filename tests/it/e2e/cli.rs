@@ -7,26 +7,27 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
+use crate::support::npm::Pinned;
+
 /// The version every scenario runs with (the newest that declares support for Node 20).
 pub const PINNED: &str = "2.1.197";
 /// A newer CLI (a native binary, so it runs on Node 20 as well).
 pub const NEWER: &str = "2.1.329";
 
-/// `target/` (the folder holding the profile folder of the git-vouch binary).
-pub fn target_dir() -> PathBuf {
-    let bin = Path::new(env!("CARGO_BIN_EXE_git-vouch"));
-    bin.parent()
-        .and_then(Path::parent)
-        .map_or_else(|| PathBuf::from("target"), Path::to_path_buf)
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").as_deref() == Ok("true")
+/// The npm package of Claude Code `version`, installed into `target/claude-code/<version>`.
+const fn package(version: &'static str) -> Pinned {
+    Pinned {
+        folder: "claude-code",
+        label: "Claude Code",
+        package: "@anthropic-ai/claude-code",
+        version,
+        bin: "claude",
+    }
 }
 
 /// The CLI binary of `version`, installing it first when missing. `None` (after printing why)
 /// when it cannot be had; panics under CI=true.
-pub fn claude(version: &str) -> Option<PathBuf> {
+pub fn claude(version: &'static str) -> Option<PathBuf> {
     static DONE: Mutex<Option<HashMap<String, Result<PathBuf, String>>>> = Mutex::new(None);
     let mut done = DONE
         .lock()
@@ -34,28 +35,13 @@ pub fn claude(version: &str) -> Option<PathBuf> {
     let map = done.get_or_insert_with(HashMap::new);
     let result = map
         .entry(version.to_owned())
-        .or_insert_with(|| find_or_install(version))
-        .clone();
-    match result {
-        Ok(path) => Some(path),
-        Err(why) => {
-            assert!(
-                !in_ci(),
-                "Claude Code {version} is required under CI=true: {why}"
-            );
-            eprintln!("skipping: Claude Code {version} is not available: {why}");
-            None
-        }
-    }
+        .or_insert_with(|| find_or_install(version));
+    package(version).or_skip(result)
 }
 
-fn find_or_install(version: &str) -> Result<PathBuf, String> {
-    let root = target_dir().join("claude-code");
-    let dir = root.join(version);
-    let bin = dir.join("node_modules/.bin/claude");
-    if !bin.exists() {
-        install(&root, version)?;
-    }
+fn find_or_install(version: &'static str) -> Result<PathBuf, String> {
+    let pinned = package(version);
+    let bin = pinned.launcher()?;
     let got = installed_version(&bin)?;
     if got == version {
         Ok(bin)
@@ -63,60 +49,9 @@ fn find_or_install(version: &str) -> Result<PathBuf, String> {
         Err(format!(
             "{} reports version {got}; delete {} to reinstall",
             bin.display(),
-            dir.display()
+            pinned.root().join(version).display()
         ))
     }
-}
-
-/// `npm install --prefix <root>/<version>.partial-<pid> @anthropic-ai/claude-code@<version>`
-/// with a throwaway HOME, then renamed into place (so a half-finished install is never used).
-fn install(root: &Path, version: &str) -> Result<(), String> {
-    let npm_ok = Command::new("npm")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !npm_ok {
-        return Err("npm is not installed (it installs the CLI)".into());
-    }
-    std::fs::create_dir_all(root).map_err(|e| e.to_string())?;
-    let partial = root.join(format!("{version}.partial-{}", std::process::id()));
-    let home = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let log_path = root.join(format!("install-{version}.log"));
-    let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
-    let log2 = log.try_clone().map_err(|e| e.to_string())?;
-    eprintln!(
-        "installing Claude Code {version} with npm into {} (log: {})",
-        root.display(),
-        log_path.display()
-    );
-    let status = Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&partial)
-        .arg(format!("@anthropic-ai/claude-code@{version}"))
-        .env("HOME", home.path())
-        .env("npm_config_cache", root.join(".npm-cache"))
-        .env("npm_config_update_notifier", "false")
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log2)
-        .status()
-        .map_err(|e| format!("cannot run npm: {e}"))?;
-    if !status.success() || !partial.join("node_modules/.bin/claude").exists() {
-        let _ = std::fs::remove_dir_all(&partial);
-        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-        let tail: Vec<&str> = text.lines().rev().take(8).collect();
-        return Err(format!(
-            "npm install failed ({status}): {}",
-            tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
-        ));
-    }
-    if std::fs::rename(&partial, root.join(version)).is_err() {
-        // Another process installed it meanwhile.
-        let _ = std::fs::remove_dir_all(&partial);
-    }
-    Ok(())
 }
 
 /// `claude --version`, run with a throwaway HOME and config folder (never the real ~/.claude).

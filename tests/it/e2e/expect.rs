@@ -26,7 +26,7 @@ pub struct Run {
 
 /// Runs `fixtures/scenarios/<name>.json` with CLI `version`; `None` (skip) when the CLI is not
 /// available. Asserts that every session finished cleanly and the script fitted.
-pub fn run_scenario(name: &str, version: &str) -> Option<Run> {
+pub fn run_scenario(name: &str, version: &'static str) -> Option<Run> {
     let claude = cli::claude(version)?;
     let sc = Scenario::load(name);
     let label = format!("{version}-{name}");

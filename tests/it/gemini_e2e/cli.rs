@@ -12,7 +12,7 @@ use crate::support::npm::Pinned;
 pub const VERSION: &str = "0.61.0";
 
 const PINNED: Pinned = Pinned {
-    agent: "gemini",
+    folder: "agents/gemini",
     label: "Gemini CLI",
     package: "@google/gemini-cli",
     version: VERSION,

@@ -1,5 +1,5 @@
 //! The agent CLIs the end-to-end tests run, pinned and installed with npm into
-//! `target/agents/<agent>/<version>` when missing: into a `.partial-<pid>` folder with a
+//! `target/<folder>/<version>` when missing: into a `.partial-<pid>` folder with a
 //! throwaway HOME, then renamed into place, so a half-finished install is never used.
 
 use std::path::{Path, PathBuf};
@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 
 /// One pinned npm package and the launcher it puts in `node_modules/.bin`.
 pub struct Pinned {
-    /// The agent's folder under `target/agents`.
-    pub agent: &'static str,
+    /// The agent's folder under `target/` (`agents/codex`).
+    pub folder: &'static str,
     /// The name people know it by, for messages.
     pub label: &'static str,
     pub package: &'static str,
@@ -29,20 +29,17 @@ pub fn in_ci() -> bool {
 }
 
 impl Pinned {
-    /// `target/agents/<agent>`.
+    /// `target/<folder>`.
     pub fn root(&self) -> PathBuf {
-        target_dir().join("agents").join(self.agent)
+        target_dir().join(self.folder)
     }
 
     /// The launcher, installing the package first when missing.
     pub fn launcher(&self) -> Result<PathBuf, String> {
-        let bin = self
-            .root()
-            .join(self.version)
-            .join("node_modules/.bin")
-            .join(self.bin);
+        let launcher = |dir: &Path| Ok(dir.join("node_modules/.bin").join(self.bin));
+        let bin = launcher(&self.root().join(self.version))?;
         if !bin.exists() {
-            self.install()?;
+            self.install(&self.root().join(".npm-cache"), &launcher)?;
         }
         Ok(bin)
     }
@@ -64,7 +61,14 @@ impl Pinned {
         }
     }
 
-    fn install(&self) -> Result<(), String> {
+    /// `npm install --prefix <root>/<version>.partial-<pid> <package>@<version>` with a throwaway
+    /// HOME and `cache` as npm's cache, then renamed into place once `installed` (the program
+    /// the tests run, under an install folder) exists.
+    pub fn install(
+        &self,
+        cache: &Path,
+        installed: &dyn Fn(&Path) -> Result<PathBuf, String>,
+    ) -> Result<(), String> {
         let npm_ok = Command::new("npm")
             .arg("--version")
             .stdout(Stdio::null())
@@ -92,14 +96,14 @@ impl Pinned {
             .arg(&partial)
             .arg(format!("{}@{version}", self.package))
             .env("HOME", home.path())
-            .env("npm_config_cache", root.join(".npm-cache"))
+            .env("npm_config_cache", cache)
             .env("npm_config_update_notifier", "false")
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2)
             .status()
             .map_err(|e| format!("cannot run npm: {e}"))?;
-        if !status.success() || !partial.join("node_modules/.bin").join(self.bin).exists() {
+        if !status.success() || !installed(&partial)?.exists() {
             let _ = std::fs::remove_dir_all(&partial);
             let text = std::fs::read_to_string(&log_path).unwrap_or_default();
             let tail: Vec<&str> = text.lines().rev().take(8).collect();
