@@ -217,10 +217,7 @@ pub struct SessionRow {
 impl SessionRow {
     /// The permission modes in words: the transcript's, else the mode it started in.
     pub fn permission_text(&self) -> String {
-        match &self.launch_mode {
-            Some(mode) if self.permission_modes.is_empty() => format!("{mode} (at start)"),
-            _ => self.permission_modes.join(", "),
-        }
+        crate::session::permission::in_words(&self.permission_modes, self.launch_mode.as_deref())
     }
 }
 

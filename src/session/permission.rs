@@ -26,9 +26,18 @@ pub fn bypasses(mode: &str) -> bool {
     BYPASS_MODES.contains(&mode)
 }
 
+/// A session's permission modes in words: those its transcript records, else the mode it
+/// started in as its agent's command line gave it (`yolo (at start)`), else nothing.
+pub fn in_words(modes: &[String], launch: Option<&str>) -> String {
+    match launch {
+        Some(mode) if modes.is_empty() => format!("{mode} (at start)"),
+        _ => modes.join(", "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{BYPASS_MODES, bypasses};
+    use super::{BYPASS_MODES, bypasses, in_words};
 
     #[test]
     fn the_bypassing_modes_of_each_agent() {
@@ -44,5 +53,14 @@ mod tests {
         ] {
             assert!(!bypasses(mode), "{mode}");
         }
+    }
+
+    #[test]
+    fn the_modes_in_words() {
+        let modes = vec!["default".to_owned(), "plan".to_owned()];
+        assert_eq!(in_words(&modes, None), "default, plan");
+        assert_eq!(in_words(&modes, Some("yolo")), "default, plan");
+        assert_eq!(in_words(&[], Some("yolo")), "yolo (at start)");
+        assert_eq!(in_words(&[], None), "");
     }
 }

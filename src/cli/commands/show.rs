@@ -17,6 +17,7 @@ use crate::money::Usd;
 use crate::present;
 use crate::report::session_json::session_doc;
 use crate::session::detail::SessionDetail;
+use crate::session::permission;
 use crate::session::{ModelUsage, SessionSummary};
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
@@ -41,17 +42,26 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
             })
             .unwrap_or_default()
     };
+    let launch = if ctx.demo {
+        None
+    } else {
+        session
+            .cwd
+            .as_deref()
+            .and_then(|cwd| launch_mode(Path::new(cwd), &session.id))
+    };
     let redactor = args.redact.then(crate::redact::shared);
     let mut counts = crate::redact::Counts::new();
     if args.json {
         let mut doc = session_doc(&detail);
         doc["linked_commits"] = links.iter().map(linked::json).collect();
+        doc["launch_mode"] = launch.clone().into();
         if let Some(r) = redactor {
             r.redact_json(&mut doc, &mut counts);
         }
         print_json(&doc)?;
     } else {
-        let mut output = text(ctx, &detail);
+        let mut output = text(ctx, &detail, launch.as_deref());
         output.extend(linked::section(ctx, &links));
         if let Some(r) = detail.summary.recording.as_deref() {
             output.extend(recording::section(ctx, &detail, r));
@@ -66,8 +76,18 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn text(ctx: &Context, d: &SessionDetail) -> Vec<String> {
-    let mut out = identity(ctx, &d.summary);
+/// The permission mode the session started in, as its SessionStart hook recorded it from the
+/// agent's command line (Gemini CLI, opencode: their transcripts record none); `None` when the
+/// session's repository has no such record.
+fn launch_mode(cwd: &Path, session: &str) -> Option<String> {
+    let state = crate::capture::state::StateDir::discover(cwd)?;
+    let config: crate::capture::agent_config::AgentConfig =
+        crate::capture::state::read_json(&state.config_file(session)).ok()??;
+    config.launch_mode
+}
+
+fn text(ctx: &Context, d: &SessionDetail, launch: Option<&str>) -> Vec<String> {
+    let mut out = identity(ctx, &d.summary, launch);
     out.push(String::new());
     out.extend(model_table(ctx, &d.summary));
     out.extend(tools(ctx, d));
@@ -83,7 +103,7 @@ fn text(ctx: &Context, d: &SessionDetail) -> Vec<String> {
     out
 }
 
-fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
+fn identity(ctx: &Context, s: &SessionSummary, launch: Option<&str>) -> Vec<String> {
     let st = ctx.style;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let fields = [
@@ -94,7 +114,10 @@ fn identity(ctx: &Context, s: &SessionSummary) -> Vec<String> {
             s.cwd.clone().unwrap_or_else(|| s.project.clone()),
         ),
         ("branch", opt(&s.git_branch)),
-        ("permission", s.permission_modes.join(", ")),
+        (
+            "permission",
+            permission::in_words(&s.permission_modes, launch),
+        ),
         (
             "agent",
             s.agent_version

@@ -82,6 +82,14 @@ pub fn check(run: &GeminiRun) {
     let head = run.git(&["rev-parse", "--short=7", "HEAD"]);
     let show: Value =
         serde_json::from_str(&vouch(&run.home, &run.repo, &["show", id, "--json"])).expect("JSON");
+    // `show` names the mode the session started in: the transcript records none.
+    assert_eq!(show["launch_mode"], "yolo", "{show:#}");
+    let said = vouch(&run.home, &run.repo, &["show", id]);
+    assert!(
+        said.lines()
+            .any(|l| l.contains("permission") && l.contains("yolo (at start)")),
+        "{said}"
+    );
     let shas: Vec<&str> = show["commits"]
         .as_array()
         .expect("commits")

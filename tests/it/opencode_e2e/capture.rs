@@ -70,6 +70,9 @@ pub fn check(run: &OpencodeRun) {
     assert_eq!(config["launch_mode"], "auto-approve", "{config:#}");
 
     guarded_run(&state, id, OUTSIDE_RM, &run.root);
+    let show: Value =
+        serde_json::from_str(&vouch(&run.home, &run.repo, &["show", id, "--json"])).expect("JSON");
+    assert_eq!(show["launch_mode"], "auto-approve", "{show:#}");
     let message = run.git(&["log", "-1", "--format=%B"]);
     assert!(
         message.contains(&format!("Vouch-Session: {id}")),
