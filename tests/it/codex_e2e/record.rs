@@ -4,6 +4,11 @@
 //!
 //! Paths: CODEX_HOME → `/home/dev/.codex`, the repository → `/home/dev/<scenario>`, HOME →
 //! `/home/dev`, TMPDIR → `/tmp`, anything else in the work folder → `/home/dev/work`.
+//!
+//! Agent paths: Codex names its root agent `/root` and a sub-agent `/root/<task name>` (names in
+//! its multi-agent protocol, not folders). They are recorded rooted at `/main` (`/main/child_task`),
+//! so no fixture reads like a path in a home folder. The reader takes a sub-agent's task from the
+//! path's last segment, whatever the root; its unit tests read Codex's own `/root/…` form.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::cli::VERSION;
 use super::rollout::Rollout;
-use super::scenario::{Item, MAIN, SCENARIOS, Scenario};
+use super::scenario::{Item, MAIN, ROOT_PATH, SCENARIOS, Scenario};
 use super::{CodexRun, ScriptedUsage, checks, run_scenario};
 
 /// `fixtures/codex`.
@@ -59,6 +64,33 @@ fn neutralise(text: &str, replacements: &[(String, String)]) -> String {
     for (from, to) in replacements {
         out = out.replace(from.as_str(), to);
     }
+    agent_paths(&out)
+}
+
+/// Codex's root agent as the fixtures record it (see the module's header).
+const RECORDED_ROOT: &str = "/main";
+
+/// Every agent path rooted at Codex's `/root` (a whole word, as in `/root/child_task`, `"/root"`,
+/// `` `/root` ``; not the XML tag `</root>`) rooted at [`RECORDED_ROOT`] instead.
+fn agent_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(ROOT_PATH) {
+        let (before, after) = rest.split_at(at);
+        let tail = &after[ROOT_PATH.len()..];
+        let ends = tail
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        out.push_str(before);
+        out.push_str(if ends && !before.ends_with('<') {
+            RECORDED_ROOT
+        } else {
+            ROOT_PATH
+        });
+        rest = tail;
+    }
+    out.push_str(rest);
     out
 }
 
@@ -177,4 +209,14 @@ pub fn write_json(path: &Path, value: &Value) {
 
 pub fn json_text(value: &Value) -> String {
     serde_json::to_string_pretty(value).expect("json") + "\n"
+}
+
+/// Agent paths are recorded rooted at `/main`; the XML tag `</root>` and other words stay.
+#[test]
+fn agent_paths_are_recorded_under_main() {
+    let line = r#"{"agent_path":"/root/child_task","recipient":"/root","text":"Task name: /root\nSender: /root/child_task","roots":"<root>/home/dev/x</root>","doc":"`/root`, the primary agent","other":"/rooted /roots"}"#;
+    assert_eq!(
+        agent_paths(line),
+        r#"{"agent_path":"/main/child_task","recipient":"/main","text":"Task name: /main\nSender: /main/child_task","roots":"<root>/home/dev/x</root>","doc":"`/main`, the primary agent","other":"/rooted /roots"}"#
+    );
 }

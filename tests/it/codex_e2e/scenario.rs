@@ -11,19 +11,20 @@ pub const MAIN: &str = "main";
 /// `/root/child_task` (its `agent_name`/`agent_path`, see [`agent_path`]).
 pub const CHILD: &str = "child_task";
 /// Codex's agent path of the root agent; a subagent's is `/root/<task_name>`.
-const ROOT_PATH: &str = "/root";
+pub const ROOT_PATH: &str = "/root";
 
-/// The thread name of a Codex agent path: `main` for the root agent, the task name for a
-/// subagent (the fixtures key threads by these names, not by Codex's paths).
+/// The thread name of a Codex agent path: `main` for the root agent (a path of one segment:
+/// Codex's `/root`, or `/main` as the fixtures record it), the task name for a subagent (its
+/// last segment). The fixtures key threads by these names, not by Codex's paths.
 pub fn thread_name(agent_path: Option<&str>) -> String {
-    match agent_path {
-        None | Some("") => MAIN.to_owned(),
-        Some(path) if path == ROOT_PATH => MAIN.to_owned(),
-        Some(path) => path
-            .strip_prefix(ROOT_PATH)
-            .and_then(|rest| rest.strip_prefix('/'))
-            .unwrap_or(path)
-            .to_owned(),
+    let segments: Vec<&str> = agent_path
+        .unwrap_or_default()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    match segments.as_slice() {
+        [] | [_] => MAIN.to_owned(),
+        [.., task] => (*task).to_owned(),
     }
 }
 
