@@ -94,48 +94,41 @@ fn settings_default(settings: &[SettingsFile]) -> Option<String> {
     })
 }
 
-/// The options of a command line, with the values of `valued` options left out; stops at `--`.
-fn options<'a>(args: &'a [String], valued: &'a [&str]) -> impl Iterator<Item = &'a str> {
-    let mut skip = false;
-    args.iter()
-        .map(String::as_str)
-        .take_while(|a| *a != "--")
-        .filter(move |a| {
-            if std::mem::take(&mut skip) {
-                return false;
-            }
-            let name = a.split('=').next().unwrap_or(a);
-            skip = valued.contains(&name) && !a.contains('=');
-            a.starts_with('-')
-        })
+/// The options of a command line as (name, value): `--name=value`, or `--name value` for the
+/// options in `valued` (so a value that reads like an option is never taken for one); nothing
+/// after `--`.
+fn options<'a>(args: &'a [String], valued: &[&str]) -> Vec<(&'a str, Option<&'a str>)> {
+    let mut out = Vec::new();
+    let mut it = args.iter().map(String::as_str).take_while(|a| *a != "--");
+    while let Some(arg) = it.next() {
+        if !arg.starts_with('-') {
+            continue;
+        }
+        match arg.split_once('=') {
+            Some((name, value)) => out.push((name, Some(value))),
+            None if valued.contains(&arg) => out.push((arg, it.next())),
+            None => out.push((arg, None)),
+        }
+    }
+    out
 }
 
 /// `--yolo`/`-y` (yargs also reads `--yolo=true`, `--no-yolo`), or `--approval-mode <mode>`.
 fn gemini_flag(args: &[String]) -> Option<String> {
-    let mut yolo = None;
+    let mut yolo = false;
     let mut approval = None;
-    let mut it = args.iter().map(String::as_str).take_while(|a| *a != "--");
-    let mut skip = false;
-    while let Some(a) = it.next() {
-        if std::mem::take(&mut skip) {
-            continue;
-        }
-        match a.split_once('=') {
-            Some(("--approval-mode", v)) => approval = Some(v.to_owned()),
-            Some(("--yolo" | "-y", v)) => yolo = Some(v != "false"),
-            Some(_) => {}
-            None => match a {
-                "--approval-mode" => approval = it.next().map(str::to_owned),
-                "--yolo" | "-y" => yolo = Some(true),
-                "--no-yolo" => yolo = Some(false),
-                _ => skip = GEMINI_VALUES.contains(&a),
-            },
+    for (name, value) in options(args, &GEMINI_VALUES) {
+        match name {
+            "--approval-mode" => approval = value,
+            "--yolo" | "-y" => yolo = value != Some("false"),
+            "--no-yolo" => yolo = false,
+            _ => {}
         }
     }
-    match (yolo, approval) {
-        (Some(true), _) => Some("yolo".to_owned()),
-        (_, Some(mode)) => Some(mode),
-        _ => None,
+    if yolo {
+        Some("yolo".to_owned())
+    } else {
+        approval.map(str::to_owned)
     }
 }
 
@@ -144,10 +137,9 @@ fn gemini_flag(args: &[String]) -> Option<String> {
 /// recorded as `auto-approve`.
 fn opencode_flag(args: &[String]) -> Option<String> {
     let mut auto = false;
-    for a in options(args, &OPENCODE_VALUES) {
-        let (name, value) = a.split_once('=').unwrap_or((a, "true"));
+    for (name, value) in options(args, &OPENCODE_VALUES) {
         match name {
-            "--auto" | "--yolo" | "--dangerously-skip-permissions" => auto = value != "false",
+            "--auto" | "--yolo" | "--dangerously-skip-permissions" => auto = value != Some("false"),
             "--no-auto" | "--no-yolo" | "--no-dangerously-skip-permissions" => auto = false,
             _ => {}
         }
@@ -158,16 +150,14 @@ fn opencode_flag(args: &[String]) -> Option<String> {
 /// The command line of the nearest process above this one that is `agent`'s (its program or
 /// script is named after it), without the program itself.
 pub fn agent_command_line(agent: Agent) -> Option<Vec<String>> {
-    if matches!(agent, Agent::ClaudeCode | Agent::Codex) {
-        return None;
-    }
+    let name = program_name(agent)?;
     let mut pid = std::os::unix::process::parent_id();
     for _ in 0..MAX_ANCESTORS {
         if pid <= 1 {
             return None;
         }
         if let Some(args) = command_line(pid)
-            && let Some(at) = program_at(agent, &args)
+            && let Some(at) = program_at(name, &args)
         {
             return Some(args[at + 1..].to_vec());
         }
@@ -176,14 +166,18 @@ pub fn agent_command_line(agent: Agent) -> Option<Vec<String>> {
     None
 }
 
-/// Where the agent's program is: the program itself (`gemini …`), or the script an interpreter
+/// The name of the agent's program, for the agents whose launch mode is read.
+const fn program_name(agent: Agent) -> Option<&'static str> {
+    match agent {
+        Agent::Gemini => Some("gemini"),
+        Agent::OpenCode => Some("opencode"),
+        Agent::ClaudeCode | Agent::Codex => None,
+    }
+}
+
+/// Where the program `name` is: the program itself (`gemini …`), or the script an interpreter
 /// runs (`node [node options] …/gemini.js …`).
-fn program_at(agent: Agent, args: &[String]) -> Option<usize> {
-    let name = match agent {
-        Agent::Gemini => "gemini",
-        Agent::OpenCode => "opencode",
-        Agent::ClaudeCode | Agent::Codex => return None,
-    };
+fn program_at(name: &str, args: &[String]) -> Option<usize> {
     let script = args
         .iter()
         .skip(1)

@@ -1,4 +1,4 @@
-use super::{command_line, gemini_flag, mode, opencode_flag, parent_of, program_at};
+use super::{command_line, gemini_flag, mode, opencode_flag, parent_of, program_at, program_name};
 use crate::capture::agent_config::SettingsFile;
 use crate::transcript::agent::Agent;
 
@@ -104,7 +104,7 @@ fn the_mode_a_session_started_in() {
 
 #[test]
 fn the_agent_is_found_by_its_program_or_script() {
-    let found = |agent, line: &str| program_at(agent, &args(line));
+    let found = |agent, line: &str| program_at(program_name(agent)?, &args(line));
     assert_eq!(found(Agent::Gemini, "gemini --yolo"), Some(0));
     assert_eq!(
         found(Agent::Gemini, "/usr/bin/node /opt/bin/gemini -p x"),
